@@ -1,0 +1,81 @@
+// Starlark values as JavaScript values — the representation contract shared by
+// the compiler/evaluator (src/starlark/compile, src/starlark/eval.ts) and the
+// value library (src/starlark/values, src/starlark/builtins, src/starlark/modules).
+//
+// Key idea: the hot types are plain JS primitives so V8 can keep them unboxed and
+// compiled closures can fast-path them with `typeof` checks:
+//
+//   Starlark   JavaScript
+//   --------   ------------------------------------------------------------
+//   None       null                      (never undefined)
+//   bool       boolean
+//   int        number when the value is a safe integer (Number.isSafeInteger),
+//              otherwise bigint. Always normalised: a bigint that fits is turned
+//              back into a number, so `typeof v === 'number'` ⇒ int.
+//   float      StarFloat (boxed, so 1.0 and 1 stay distinguishable)
+//   string     string (JS UTF-16 string; len/index/slice count UTF-16 code units,
+//              the choice the spec allows and starlark-java makes)
+//   bytes      StarBytes
+//   list       StarList
+//   tuple      StarTuple
+//   dict       StarDict   (insertion ordered)
+//   set        StarSet    (insertion ordered)
+//   function   a class implementing Callable (defined by the evaluator)
+//   builtin    StarBuiltin (implements Callable)
+//   struct     StarStruct; module: StarModule
+//   range      StarRange
+//
+// Every non-primitive value is an object implementing StarObject. Nothing from
+// the host (JS objects, prototypes, functions) is ever a Starlark value: values
+// cross the host boundary only through explicit conversion (toStarlark/fromStarlark).
+
+export type Value = null | boolean | number | bigint | string | StarObject;
+
+/** Implemented by every boxed Starlark value. Optional capabilities are separate interfaces. */
+export interface StarObject {
+  /** The Starlark type name, as returned by type(x). */
+  readonly typeName: string;
+  /** Makes the value and everything reachable from it immutable. */
+  freeze(): void;
+  /** Truth value (bool(x)). */
+  truth(): boolean;
+  /** Hash for use as a dict key / set element; throws StarlarkError if unhashable. */
+  hash(): number;
+  /** repr(x); str(x) is the same except for strings. */
+  repr(out: string[], seen: Set<StarObject>): void;
+}
+
+/** Anything callable: builtins and Starlark functions. */
+export interface Callable extends StarObject {
+  readonly name: string;
+  /** positional args, and keyword args as alternating [name, value] pairs (or null if none). */
+  call(thread: Thread, args: Value[], kwargs: Array<[string, Value]> | null): Value;
+}
+
+/** Per-execution state, created by the evaluator; builtins read it (print, step budget, call depth). */
+export interface Thread {
+  /** Name for error messages ("main", a reconciler name, ...). */
+  readonly name: string;
+  /** Where print() goes. */
+  print(thread: Thread, msg: string): void;
+  /** Incremented by loops/calls; exceeding maxSteps raises a StarlarkError. */
+  steps: number;
+  maxSteps: number;
+  /** Current call depth; exceeding maxDepth raises a StarlarkError. */
+  depth: number;
+  maxDepth: number;
+  /** Free for the host (e.g. the reconciler's context). */
+  local: Map<string, unknown>;
+}
+
+/**
+ * A Starlark runtime error raised by a builtin or operator, without position.
+ * The evaluator catches it and turns it into an EvalError with a Starlark
+ * stack trace (file:line:col per frame).
+ */
+export class StarlarkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StarlarkError';
+  }
+}
