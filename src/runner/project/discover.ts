@@ -1,0 +1,148 @@
+// Project discovery: turns a project directory into its parts without
+// interpreting them. Layout (compatible with the original choreo):
+//
+//   crds/          <group>_<plural>.yaml CRDs and <group>_<plural>.star libraries
+//   libs/          more Starlark libraries
+//   reconcilers/   <name>/config.yaml + one *.star (or *.jinja2 / *.tpl templates),
+//                  or the legacy flat form <name>.yaml + <name>.star
+//   in/            input instances (multi-document YAML)
+//
+// Discovery never stops at the first problem: every unreadable or malformed
+// file becomes a positioned LoadError and the rest of the project still loads,
+// so `run once` can list all problems at once. Files are visited in sorted
+// order so loading is deterministic.
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, basename, extname, relative } from 'node:path';
+import type { KObject } from '../../api/object.js';
+import { LoadError, readManifests, type Manifest, type SourcePos } from './yamlfile.js';
+
+export interface LibrarySource {
+  /** Names it can be loaded by: the file name, and for crds/ libraries also the dotted form ("example.com_greetings.star" → "example.com.greetings.star"). */
+  names: string[];
+  file: string;
+  code: string;
+}
+
+export type CodeKind = 'starlark' | 'jinja2' | 'gotemplate';
+
+export interface CodeFile {
+  file: string;
+  kind: CodeKind;
+  text: string;
+}
+
+export interface ReconcilerSource {
+  /** From the config's metadata.name, else the directory (or flat file) name. */
+  name: string;
+  config: KObject;
+  pos: SourcePos;
+  code: CodeFile[];
+}
+
+export interface ProjectSource {
+  dir: string;
+  crds: Manifest[];
+  libraries: LibrarySource[];
+  reconcilers: ReconcilerSource[];
+  inputs: Manifest[];
+  errors: LoadError[];
+}
+
+const yamlExt = new Set(['.yaml', '.yml']);
+const codeKinds: Record<string, CodeKind> = { '.star': 'starlark', '.jinja2': 'jinja2', '.tpl': 'gotemplate' };
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+async function isDir(path: string): Promise<boolean> {
+  return (await stat(path)).isDirectory();
+}
+
+export async function discoverProject(dir: string): Promise<ProjectSource> {
+  const project: ProjectSource = { dir, crds: [], libraries: [], reconcilers: [], inputs: [], errors: [] };
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+  const collect = async (file: string, into: Manifest[]) => {
+    const { manifests, errors } = await readManifests(file);
+    for (const m of manifests) m.pos.file = rel(file);
+    for (const e of errors) e.pos.file = rel(file);
+    into.push(...manifests);
+    project.errors.push(...errors);
+  };
+
+  for (const f of await listDir(join(dir, 'crds'))) {
+    const path = join(dir, 'crds', f);
+    if (yamlExt.has(extname(f))) await collect(path, project.crds);
+    else if (extname(f) === '.star') {
+      const dotted = f.replaceAll('_', '.');
+      project.libraries.push({ names: dotted === f ? [f] : [dotted, f], file: rel(path), code: await readFile(path, 'utf8') });
+    }
+  }
+  for (const f of await listDir(join(dir, 'libs'))) {
+    if (extname(f) !== '.star') continue;
+    const path = join(dir, 'libs', f);
+    project.libraries.push({ names: [f], file: rel(path), code: await readFile(path, 'utf8') });
+  }
+  await discoverReconcilers(join(dir, 'reconcilers'), project, rel);
+  for (const f of await listDir(join(dir, 'in'))) {
+    if (yamlExt.has(extname(f))) await collect(join(dir, 'in', f), project.inputs);
+  }
+  return project;
+}
+
+async function discoverReconcilers(dir: string, project: ProjectSource, rel: (p: string) => string): Promise<void> {
+  const entries = await listDir(dir);
+  const flat = new Map<string, { config?: string; code: string[] }>();
+  for (const entry of entries) {
+    const path = join(dir, entry);
+    if (await isDir(path)) {
+      const files = await listDir(path);
+      const configFile = files.find((f) => f === 'config.yaml' || f === 'config.yml');
+      if (!configFile) {
+        project.errors.push(new LoadError({ file: rel(path), line: 1, col: 1 }, `reconciler directory has no config.yaml`));
+        continue;
+      }
+      const code = files.filter((f) => codeKinds[extname(f)] !== undefined).map((f) => join(path, f));
+      await addReconciler(entry, join(path, configFile), code, project, rel);
+    } else {
+      const ext = extname(entry);
+      const stem = basename(entry, ext);
+      const slot = flat.get(stem) ?? { code: [] };
+      if (yamlExt.has(ext)) slot.config = path;
+      else if (codeKinds[ext]) slot.code.push(path);
+      else continue;
+      flat.set(stem, slot);
+    }
+  }
+  // Legacy flat layout: <name>.yaml + <name>.star (templates: <name>.<part>.tpl share the stem prefix).
+  for (const [stem, slot] of flat) {
+    if (!slot.config) {
+      const owner = [...flat.keys()].find((k) => k !== stem && flat.get(k)?.config && stem.startsWith(k + '.'));
+      if (owner) flat.get(owner)!.code.push(...slot.code);
+      else project.errors.push(new LoadError({ file: rel(slot.code[0]!), line: 1, col: 1 }, `reconciler code has no ${stem}.yaml config next to it`));
+    }
+  }
+  for (const [stem, slot] of flat) if (slot.config) await addReconciler(stem, slot.config, slot.code, project, rel);
+}
+
+async function addReconciler(defaultName: string, configFile: string, codeFiles: string[], project: ProjectSource, rel: (p: string) => string): Promise<void> {
+  const { manifests, errors } = await readManifests(configFile);
+  for (const e of errors) e.pos.file = rel(configFile);
+  project.errors.push(...errors);
+  if (errors.length > 0) return;
+  if (manifests.length !== 1) {
+    project.errors.push(new LoadError({ file: rel(configFile), line: 1, col: 1 }, `expected exactly one Reconciler document, found ${manifests.length}`));
+    return;
+  }
+  const m = manifests[0]!;
+  m.pos.file = rel(configFile);
+  const code: CodeFile[] = [];
+  for (const f of codeFiles.sort()) code.push({ file: rel(f), kind: codeKinds[extname(f)]!, text: await readFile(f, 'utf8') });
+  project.reconcilers.push({ name: m.object.metadata.name || defaultName, config: m.object, pos: m.pos, code });
+}
