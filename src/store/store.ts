@@ -17,6 +17,10 @@
 //   caller last read; a mismatch is a Conflict.
 // - History: a backend keeps a window of recent events; a watch from an older
 //   revision fails with Gone (HTTP 410) and the client relists.
+// - Returned objects are immutable snapshots: the memory and file backends hand
+//   out deep-frozen objects (shared, never copied on read), so mutating one
+//   throws a TypeError instead of corrupting the store. Copy before editing
+//   (`structuredClone(obj)`); objects passed in are copied by the store.
 
 import type { KObject } from '../api/object.js';
 
@@ -97,7 +101,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type StoreErrorCode = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Gone' | 'Unavailable';
+/** BadRequest: a malformed resourceVersion or continue token (HTTP 400). */
+export type StoreErrorCode = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Gone' | 'BadRequest' | 'Unavailable';
 
 export class StoreError extends Error {
   constructor(
