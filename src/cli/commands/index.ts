@@ -1,7 +1,10 @@
 // The command groups of choreoctl. Add a group by writing a module that exports
 // `register(program)` and listing it here.
 import type { Command } from 'commander';
+import { register as registerRun } from './run.js';
+import { register as registerStar } from './star.js';
+import { register as registerServer } from './server.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandGroups: RegisterCommand[] = [];
+export const commandGroups: RegisterCommand[] = [registerRun, registerServer, registerStar];

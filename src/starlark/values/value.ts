@@ -79,3 +79,45 @@ export class StarlarkError extends Error {
     this.name = 'StarlarkError';
   }
 }
+
+// ---------------------------------------------------------------------------
+// Optional capabilities of StarObjects (checked structurally by ops.ts), in the
+// spirit of starlark-go's small interfaces. A type implements only what it supports.
+
+/** Values with a length and integer indexing (list, tuple, range, bytes). */
+export interface Indexable extends StarObject {
+  readonly length: number;
+  /** i is already normalised to 0 <= i < length. */
+  index(i: number): Value;
+}
+
+/** Values that can be iterated by `for`; the iterator must release any lock when done. */
+export interface Iterable extends StarObject {
+  iterate(): Iterator<Value>;
+}
+
+/** Values with named attributes (struct fields, module members). Methods of built-in types live in builtins/. */
+export interface HasAttrs extends StarObject {
+  /** The attribute value, or undefined if absent. */
+  attr(name: string): Value | undefined;
+  attrNames(): string[];
+}
+
+/** Values whose equality is structural. Called only with y of the same type. */
+export interface Equatable extends StarObject {
+  equals(y: StarObject, depth: number): boolean;
+}
+
+/** Values with a total order within their type (three-way result). Called only with y of the same type. */
+export interface Ordered extends StarObject {
+  cmp(y: StarObject, depth: number): number;
+}
+
+/**
+ * Values that define their own binary operators (e.g. time.time - time.time).
+ * ops.binary consults x.binaryOp(op, y, 'left') and then y.binaryOp(op, x, 'right')
+ * before reporting "unknown binary op"; return undefined for "not supported".
+ */
+export interface HasBinary extends StarObject {
+  binaryOp(op: string, y: Value, side: 'left' | 'right'): Value | undefined;
+}

@@ -1,0 +1,289 @@
+// Server-side apply and Update field ownership over metadata.managedFields,
+// following sigs.k8s.io/structured-merge-diff (merge/update.go) and the
+// apiserver's fieldmanager.
+//
+// Apply (PATCH application/apply-patch+yaml):
+//   1. merge the applied configuration into the live object per merge type;
+//   2. remove what this manager applied last time but no longer applies,
+//      unless another manager (applier or updater) still owns it or
+//      something below it;
+//   3. compare live with the result; a modified/added field owned by another
+//      manager is a conflict → 409 listing manager and path, unless force,
+//      which moves ownership; fields removed from the object leave every set;
+//   4. the manager now owns exactly the fields of its applied configuration.
+// Update (POST/PUT/merge or JSON patch): the manager takes every modified or
+//   added field, others lose those fields; removed fields leave every set.
+// Ownership is per (manager, operation, subresource); apiVersion/kind/
+// metadata.name/namespace/uid/… are never owned (fieldmanager's stripMeta).
+// With a status subresource, main-resource writes ignore `status` and /status
+// writes only touch `status` (the strategy's reset fields).
+//
+// Exported API:
+//   applyConfiguration(live, applied, manager, opts) → object with merged content and managedFields
+//   recordUpdate(live, next, manager, opts)          → `next` with managedFields updated
+//   ownership(obj)                                   → { "manager/Operation[/sub]": [".spec.x", …] } (debugging, tests)
+//   SSAOptions
+
+import { ApiError, type StatusCause } from '../errors.js';
+import type { KObject, ManagedFieldsEntry } from '../object.js';
+import type { JSONSchemaProps } from '../schema/types.js';
+import { FieldSet, fieldSetFromFieldsV1, fieldSetToFieldsV1, pathString, type Path } from './fieldset.js';
+import { typeFromSchema, type TypeNode } from './typeinfo.js';
+import { compare, merge, removePaths, toFieldSet } from './typed.js';
+import { deepEqual } from '../patch.js';
+
+export interface SSAOptions {
+  /** Root schema of the resource version; undefined → deduced types (lists atomic, maps granular). */
+  schema?: JSONSchemaProps;
+  /** Precomputed merge type (takes precedence over schema); cache it per CRD version. */
+  type?: TypeNode;
+  subresource?: '' | 'status';
+  /** The resource has a status subresource, so main-resource writes do not own status. */
+  statusSubresource?: boolean;
+  /** Timestamp for changed entries (RFC 3339); defaults to now. */
+  now?: string;
+}
+
+interface Managed {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  subresource: string;
+  apiVersion?: string;
+  time?: string;
+  set: FieldSet;
+}
+
+const ignoredTop = new Set(['f:apiVersion', 'f:kind']);
+const ignoredMeta = new Set(['f:name', 'f:namespace', 'f:uid', 'f:resourceVersion', 'f:generation', 'f:creationTimestamp', 'f:managedFields', 'f:selfLink', 'f:deletionTimestamp', 'f:deletionGracePeriodSeconds']);
+
+type Scope = 'all' | 'nostatus' | 'status';
+
+function scopeOf(opts: SSAOptions): Scope {
+  if (opts.subresource === 'status') return 'status';
+  return opts.statusSubresource ? 'nostatus' : 'all';
+}
+
+/** Whether a path (given by its first tokens) may be owned in this scope. */
+function inScope(first: string, second: string | undefined, length: number, scope: Scope): boolean {
+  if (ignoredTop.has(first)) return false;
+  if (first === 'f:metadata' && (length === 1 || ignoredMeta.has(second!))) return false;
+  if (scope === 'status') return first === 'f:status';
+  if (scope === 'nostatus') return first !== 'f:status';
+  return true;
+}
+
+function filterScope(set: FieldSet, scope: Scope): FieldSet {
+  return set.filterByHead((a, b, n) => inScope(a, b, n, scope));
+}
+
+function decode(entries: ManagedFieldsEntry[] | undefined): Managed[] {
+  const out: Managed[] = [];
+  for (const e of entries ?? []) {
+    if (!e || !e.manager && !e.fieldsV1) continue;
+    let set: FieldSet;
+    try {
+      set = fieldSetFromFieldsV1(e.fieldsV1 ?? {});
+    } catch (err) {
+      throw new ApiError('BadRequest', `invalid managedFields entry for manager ${JSON.stringify(e.manager ?? '')}: ${(err as Error).message}`);
+    }
+    out.push({ manager: e.manager ?? '', operation: e.operation ?? 'Update', subresource: e.subresource ?? '', apiVersion: e.apiVersion, time: e.time, set });
+  }
+  return out;
+}
+
+function encode(ms: Managed[]): ManagedFieldsEntry[] {
+  return ms
+    .filter((m) => !m.set.empty)
+    .map((m) => {
+      const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation };
+      if (m.apiVersion) e.apiVersion = m.apiVersion;
+      if (m.time) e.time = m.time;
+      e.fieldsType = 'FieldsV1';
+      e.fieldsV1 = fieldSetToFieldsV1(m.set);
+      if (m.subresource) e.subresource = m.subresource;
+      return e;
+    });
+}
+
+function sameIdentity(m: Managed, manager: string, operation: string, subresource: string): boolean {
+  return m.manager === manager && m.operation === operation && m.subresource === subresource;
+}
+
+function printManager(m: Managed): string {
+  const name = JSON.stringify(m.manager);
+  if (m.operation === 'Update') return `${name} using ${m.apiVersion ?? ''}`;
+  if (m.subresource) return `${name} with subresource ${JSON.stringify(m.subresource)}`;
+  return name;
+}
+
+function nowRFC3339(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function withoutManagedFields(obj: KObject | undefined): Record<string, unknown> | undefined {
+  if (!obj) return undefined;
+  if (!obj.metadata || obj.metadata.managedFields === undefined) return obj;
+  const { managedFields: _mf, ...meta } = obj.metadata;
+  return { ...obj, metadata: meta };
+}
+
+function scopedConfig(applied: Record<string, unknown>, scope: Scope): Record<string, unknown> {
+  if (scope === 'status') return applied.status === undefined ? {} : { status: applied.status };
+  if (scope === 'nostatus') {
+    const { status: _s, ...rest } = applied;
+    return rest;
+  }
+  return applied;
+}
+
+/** The set plus every prefix ending in a named field (SMD's EnsureNamedFieldsAreMembers). */
+function withFieldPrefixes(set: FieldSet): FieldSet {
+  const out = new FieldSet(set.keys());
+  for (const p of set.paths()) for (let i = 1; i < p.length; i++) if (p[i - 1].startsWith('f:')) out.add(p.slice(0, i));
+  return out;
+}
+
+/** A conflict error exactly as kube-apiserver words it. */
+function conflictError(conflicts: { m: Managed; path: Path }[]): ApiError {
+  conflicts.sort((a, b) => (a.m.manager < b.m.manager ? -1 : a.m.manager > b.m.manager ? 1 : pathString(a.path) < pathString(b.path) ? -1 : 1));
+  const causes: StatusCause[] = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.m)}`, field: pathString(c.path) }));
+  let message: string;
+  if (conflicts.length === 1) {
+    message = `Apply failed with 1 conflict: conflict with ${printManager(conflicts[0].m)}: ${pathString(conflicts[0].path)}`;
+  } else {
+    const byManager = new Map<string, { m: Managed; paths: string[] }>();
+    for (const c of conflicts) {
+      const k = printManager(c.m);
+      if (!byManager.has(k)) byManager.set(k, { m: c.m, paths: [] });
+      byManager.get(k)!.paths.push(pathString(c.path));
+    }
+    const lines: string[] = [];
+    for (const k of [...byManager.keys()].sort()) {
+      lines.push(`conflicts with ${k}:`);
+      for (const p of byManager.get(k)!.paths) lines.push(`- ${p}`);
+    }
+    message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+  }
+  return new ApiError('Conflict', message, { causes });
+}
+
+/**
+ * Server-side apply of `applied` by `manager` onto `live` (undefined = create).
+ * Returns the new object (content merged, metadata.managedFields updated).
+ * Throws ApiError Conflict (409) on ownership conflicts unless `force`.
+ */
+export function applyConfiguration(live: KObject | undefined, applied: KObject, manager: string, force: boolean, opts: SSAOptions = {}): KObject {
+  if (!manager) throw new ApiError('BadRequest', 'PATCH of type application/apply-patch+yaml requires the fieldManager query parameter');
+  if (applied.metadata?.managedFields !== undefined) throw new ApiError('BadRequest', 'metadata.managedFields must be nil');
+  const type = opts.type ?? typeFromSchema(opts.schema);
+  const scope = scopeOf(opts);
+  const sub = opts.subresource ?? '';
+
+  const liveBody = withoutManagedFields(live) ?? {};
+  const config = scopedConfig(applied as Record<string, unknown>, scope);
+  const managers = decode(live?.metadata?.managedFields);
+  let me = managers.find((m) => sameIdentity(m, manager, 'Apply', sub));
+  const lastSet = me?.set;
+  const newSet = filterScope(toFieldSet(config, type), scope);
+
+  let merged = merge(liveBody, config, type) as Record<string, unknown>;
+
+  // Fields this manager stopped applying go away unless another manager owns
+  // them (SMD prune + addBackOwnedItems). Parent fields count as owned by
+  // whoever owns something below them, so a parent left with nothing owned
+  // below it is removed too.
+  if (lastSet && !lastSet.empty) {
+    let keep = newSet;
+    for (const m of managers) if (m !== me) keep = keep.union(m.set);
+    const toRemove = withFieldPrefixes(lastSet)
+      .difference(withFieldPrefixes(keep))
+      .filterByHead((a, b, n) => inScope(a, b, n, scope))
+      .paths()
+      .sort((x, y) => x.length - y.length);
+    if (toRemove.length) merged = removePaths(merged, toRemove, type) as Record<string, unknown>;
+  }
+
+  const cmp = compare(liveBody, merged, type);
+  const changed = filterScope(cmp.modified.union(cmp.added), scope);
+  const removed = filterScope(cmp.removed, scope);
+  const conflicts: { m: Managed; path: Path }[] = [];
+  const conflictSets = new Map<Managed, FieldSet>();
+  for (const m of managers) {
+    if (m === me) continue;
+    const c = m.set.intersection(changed);
+    if (!c.empty) {
+      conflictSets.set(m, c);
+      for (const p of c.paths()) conflicts.push({ m, path: p });
+    }
+  }
+  if (conflicts.length && !force) throw conflictError(conflicts);
+  for (const m of managers) {
+    if (m === me) continue;
+    const c = conflictSets.get(m);
+    if (c) m.set = m.set.difference(c);
+    if (!removed.empty) m.set = m.set.difference(removed);
+  }
+
+  const objectChanged = !deepEqual(liveBody, merged);
+  if (!me) {
+    me = { manager, operation: 'Apply', subresource: sub, apiVersion: applied.apiVersion, time: opts.now ?? nowRFC3339(), set: newSet };
+    managers.push(me);
+  } else {
+    if (objectChanged || !me.set.equals(newSet) || me.apiVersion !== applied.apiVersion) me.time = opts.now ?? nowRFC3339();
+    me.set = newSet;
+    me.apiVersion = applied.apiVersion;
+  }
+  return withManagedFields(merged, encode(managers));
+}
+
+/**
+ * Records an Update operation (create, PUT, merge/JSON patch) by `manager`:
+ * it takes ownership of every field it changed or added; other managers lose
+ * those fields. Returns `next` with metadata.managedFields set. Without a
+ * manager the entries are only adjusted for removed/changed fields.
+ */
+export function recordUpdate(live: KObject | undefined, next: KObject, manager: string | undefined, opts: SSAOptions = {}): KObject {
+  const type = opts.type ?? typeFromSchema(opts.schema);
+  const scope = scopeOf(opts);
+  const sub = opts.subresource ?? '';
+  const liveBody = withoutManagedFields(live) ?? {};
+  const nextBody = withoutManagedFields(next) as Record<string, unknown>;
+  const managers = decode(live?.metadata?.managedFields);
+  const cmp = compare(liveBody, nextBody, type);
+  const changed = filterScope(cmp.modified.union(cmp.added), scope);
+  const removed = filterScope(cmp.removed, scope);
+  let me = manager ? managers.find((m) => sameIdentity(m, manager, 'Update', sub)) : undefined;
+  for (const m of managers) {
+    if (m === me) continue;
+    m.set = m.set.difference(changed).difference(removed);
+  }
+  if (manager) {
+    const before = me?.set ?? new FieldSet();
+    const after = before.union(changed).difference(removed);
+    if (!me) {
+      me = { manager, operation: 'Update', subresource: sub, apiVersion: next.apiVersion, time: opts.now ?? nowRFC3339(), set: after };
+      managers.push(me);
+    } else if (!after.equals(before) || !changed.empty) {
+      me.set = after;
+      me.time = opts.now ?? nowRFC3339();
+      me.apiVersion = next.apiVersion;
+    }
+  }
+  return withManagedFields(nextBody, encode(managers));
+}
+
+function withManagedFields(body: Record<string, unknown>, entries: ManagedFieldsEntry[]): KObject {
+  const meta = { ...((body.metadata as Record<string, unknown> | undefined) ?? {}) };
+  if (entries.length) meta.managedFields = entries;
+  else delete meta.managedFields;
+  return { ...body, metadata: meta } as unknown as KObject;
+}
+
+/** Who owns what: "manager/Operation[/subresource]" → sorted human-readable paths. */
+export function ownership(obj: KObject): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const m of decode(obj.metadata?.managedFields)) {
+    out[`${m.manager}/${m.operation}${m.subresource ? '/' + m.subresource : ''}`] = m.set.paths().map(pathString).sort();
+  }
+  return out;
+}

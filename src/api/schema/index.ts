@@ -1,0 +1,52 @@
+// The structural schema engine: one compiled bundle per CRD version.
+//
+// `compileSchema` compiles validation, defaulting and pruning once; the server
+// keeps the bundle per CRD version and runs, on each write:
+//   prune (report unknown fields) → default → validate.
+// Each part also lives in its own module (validate.ts, default.ts, prune.ts,
+// structural.ts, formats.ts) for callers that need one idea only.
+//
+// Exported API:
+//   compileSchema(schema) → CompiledSchema { schema, validate(obj), default(obj), prune(obj), admit(obj) }
+//   re-exports: JSONSchemaProps, compileValidator, compileDefaulter, compilePruner, structuralErrors
+
+import type { FieldError } from '../fielderrors.js';
+import { compileValidator } from './validate.js';
+import { compileDefaulter } from './default.js';
+import { compilePruner } from './prune.js';
+import type { JSONSchemaProps } from './types.js';
+
+export type { JSONSchemaProps } from './types.js';
+export { compileValidator } from './validate.js';
+export { compileDefaulter } from './default.js';
+export { compilePruner } from './prune.js';
+export { structuralErrors } from './structural.js';
+
+export interface CompiledSchema {
+  readonly schema: JSONSchemaProps;
+  /** All validation problems of a whole resource (field paths from the root: "spec.replicas"). */
+  validate(obj: unknown): FieldError[];
+  /** Applies defaults in place. */
+  default(obj: unknown): void;
+  /** Drops unknown fields in place; returns their paths ("spec.foo") for fieldValidation warnings. */
+  prune(obj: unknown): string[];
+  /** prune → default → validate, in place; the usual write path. */
+  admit(obj: unknown): { pruned: string[]; errors: FieldError[] };
+}
+
+export function compileSchema(schema: JSONSchemaProps): CompiledSchema {
+  const validate = compileValidator(schema);
+  const defaulter = compileDefaulter(schema);
+  const pruner = compilePruner(schema);
+  return {
+    schema,
+    validate: (obj) => validate(obj),
+    default: defaulter,
+    prune: (obj) => pruner(obj),
+    admit(obj) {
+      const pruned = pruner(obj);
+      defaulter(obj);
+      return { pruned, errors: validate(obj) };
+    },
+  };
+}

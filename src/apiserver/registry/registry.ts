@@ -1,0 +1,596 @@
+// The registry: Kubernetes semantics over a Store, implementing the in-process
+// Client contract (src/api/client.ts). The HTTP layer is a thin translation
+// over the `*Object` methods here; the reconciler runtime calls the same code
+// without HTTP.
+//
+// Key ideas:
+// - Every type is resolved once into a ResourceType (resources.ts) that carries
+//   its compiled schema, so a write is: read current → merge by verb → admit
+//   (prune/default/validate, metadata rules) → system metadata (uid, generation,
+//   managedFields) → no-op check → one store write → observe.
+// - `observe` runs synchronously after every store write and keeps the derived
+//   state (namespaces, served CRD types, owner index) exact without a watch.
+// - Store objects are frozen snapshots; we clone only the object being written.
+// Trade-off: the registry assumes it is the only writer of its store (derived
+// state is not rebuilt from a watch), which holds for the embedded engine and
+// the server, and lets a write cost one store call.
+
+import { randomUUID } from 'node:crypto';
+import type { ApplyOptions, Client, ClientList, ClientListOptions, ClientWatchEvent, ClientWatchOptions, DeleteOptions, ResourceInfo, Subresource, TypeRef, WriteOptions } from '../../api/client.js';
+import { ApiError } from '../../api/errors.js';
+import { invalidError } from '../../api/fielderrors.js';
+import { compileSchema } from '../../api/schema/index.js';
+import { parseApiVersion, type KObject } from '../../api/object.js';
+import { applyJsonPatch, applyMergePatch, deepClone, deepEqual } from '../../api/patch.js';
+import { parseFieldSelector, parseLabelSelector } from '../../api/selectors.js';
+import { StoreError, type ObjectKey, type Store } from '../../store/store.js';
+import { builtinTypes, crdType, namespaceType } from '../builtins.js';
+import { crdStatus, typesOfCrd, type SchemaCompiler } from './crds.js';
+import { defaultCRD, validateCRD, type CustomResourceDefinition } from '../../api/crd.js';
+import { badRequest, conflict, fromStoreError, notFound, qualifiedResource } from './errors.js';
+import { Lifecycle } from './lifecycle.js';
+import { nowTimestamp, randomSuffix, specChanged, validateMeta } from './meta.js';
+import { ResourceCatalog, type ResourceType } from './resources.js';
+import { FieldOwnership } from './apply.js';
+import { EventRecorder } from './events.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** Per-request write options: the Client's plus what the HTTP layer passes through. */
+export interface WriteContext {
+  fieldManager?: string;
+  dryRun?: boolean;
+  fieldValidation?: FieldValidation;
+  /** Collected `Warning` header texts (unknown fields under Warn). */
+  warnings?: string[];
+  subresource?: Subresource;
+  /** managedFields were computed by server-side apply; do not record an Update. */
+  applied?: boolean;
+}
+
+export interface ListRequest extends ClientListOptions {
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface RegistryOptions {
+  /** Compiles a CRD version's openAPIV3Schema (default: the api library's compileSchema). */
+  compileSchema?: SchemaCompiler;
+}
+
+const maxRetries = 8;
+
+export class Registry implements Client {
+  readonly catalog = new ResourceCatalog();
+  readonly lifecycle: Lifecycle;
+  readonly fields = new FieldOwnership();
+  /** Records core/v1 Events about objects (aggregating repeats). */
+  readonly events: EventRecorder;
+  /** Namespace name → terminating. */
+  private readonly namespaces = new Map<string, boolean>();
+
+  private constructor(
+    readonly store: Store,
+    private readonly opts: RegistryOptions,
+  ) {
+    this.catalog.add(builtinTypes);
+    this.lifecycle = new Lifecycle(this);
+    this.events = new EventRecorder(this);
+  }
+
+  /** Opens a registry over a store: serves stored CRDs, indexes every object, ensures the `default` namespace. */
+  static async open(store: Store, opts: RegistryOptions = {}): Promise<Registry> {
+    const r = new Registry(store, opts);
+    const crds = await store.list({ resource: crdType.storageKey });
+    for (const crd of crds.items) {
+      try {
+        r.catalog.replaceCrd(crd.metadata.name!, typesOfCrd(crd, r.compile));
+      } catch {
+        // A CRD whose schema no longer compiles is not served; it stays readable as a CRD.
+      }
+    }
+    for (const t of r.catalog.storageTypes()) {
+      const l = await store.list({ resource: t.storageKey });
+      for (const o of l.items) r.observe(t, undefined, o);
+    }
+    if (!r.namespaces.has('default')) await r.createObject(namespaceType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, {});
+    r.lifecycle.resume();
+    return r;
+  }
+
+  private readonly compile: SchemaCompiler = (schema) => (this.opts.compileSchema ?? compileSchema)(schema);
+
+  // ---------------------------------------------------------------------------
+  // Resolution
+
+  resolve(ref: TypeRef): ResourceType {
+    const { group, version } = parseApiVersion(ref.apiVersion ?? '');
+    const t = this.catalog.byKind(group, version, ref.kind);
+    if (!t) throw new ApiError('NotFound', `no matches for kind "${ref.kind}" in version "${ref.apiVersion}"`);
+    return t;
+  }
+
+  resourceInfo(ref: TypeRef): ResourceInfo | undefined {
+    const { group, version } = parseApiVersion(ref.apiVersion ?? '');
+    const t = this.catalog.byKind(group, version, ref.kind);
+    if (!t) return undefined;
+    return { group: t.group, version: t.version, kind: t.kind, resource: t.plural, namespaced: t.namespaced, subresources: { status: t.hasStatus } };
+  }
+
+  key(t: ResourceType, namespace: string, name: string): ObjectKey {
+    return { resource: t.storageKey, namespace: t.namespaced ? namespace : '', name };
+  }
+
+  /** The object as the requested version presents it (CRD versions share storage; conversion is None). */
+  present(t: ResourceType, obj: KObject): KObject {
+    return obj.apiVersion === t.apiVersion && obj.kind === t.kind ? obj : { ...obj, apiVersion: t.apiVersion, kind: t.kind };
+  }
+
+  isNamespaceTerminating(ns: string): boolean | undefined {
+    return this.namespaces.get(ns);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Reads
+
+  async getObject(t: ResourceType, namespace: string, name: string): Promise<KObject> {
+    const o = await this.store.get(this.key(t, namespace, name));
+    if (!o) throw notFound(t, name);
+    return this.present(t, o);
+  }
+
+  async listObjects(t: ResourceType, req: ListRequest = {}): Promise<ClientList> {
+    const filter = this.filterOf(req.labelSelector, req.fieldSelector);
+    try {
+      const res = await this.store.list({ resource: t.storageKey, namespace: t.namespaced ? req.namespace : undefined }, { filter, limit: req.limit, continue: req.continue });
+      if (req.resourceVersionMatch === 'Exact' && req.resourceVersion && req.resourceVersion !== res.resourceVersion && !req.continue)
+        throw new ApiError('Expired', `too old resource version: ${req.resourceVersion} (${res.resourceVersion})`);
+      const items = res.items.map((o) => this.present(t, o));
+      return { items, resourceVersion: res.resourceVersion, continue: res.continue };
+    } catch (err) {
+      throw fromStoreError(t, undefined, err);
+    }
+  }
+
+  /** Compiles label/field selectors into one store filter; undefined selects all. */
+  filterOf(labelSelector?: string, fieldSelector?: string): ((o: KObject) => boolean) | undefined {
+    const ls = labelSelector ? parseLabelSelector(labelSelector) : undefined;
+    const fs = fieldSelector ? parseFieldSelector(fieldSelector) : undefined;
+    const l = ls && !ls.empty ? ls : undefined;
+    const f = fs && !fs.empty ? fs : undefined;
+    if (!l && !f) return undefined;
+    return (o) => (!l || l.matches(o.metadata.labels)) && (!f || f.matches(o));
+  }
+
+  /**
+   * Watches one type. An object entering the selection arrives as ADDED and
+   * one leaving it as DELETED, as kube-apiserver's filtered watch does.
+   */
+  watchObjects(t: ResourceType, req: ClientWatchOptions, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): { stop(): void } {
+    const filter = this.filterOf(req.labelSelector, req.fieldSelector);
+    return this.store.watch(
+      { resource: t.storageKey, namespace: t.namespaced ? req.namespace : undefined },
+      { resourceVersion: req.resourceVersion },
+      (ev) => {
+        if (ev.type === 'BOOKMARK' || !filter) return onEvent({ type: ev.type, object: ev.type === 'BOOKMARK' ? ev.object : this.present(t, ev.object) });
+        const now = filter(ev.object);
+        const before = ev.prevObject ? filter(ev.prevObject) : false;
+        if (ev.type === 'DELETED') {
+          if (before || now) onEvent({ type: 'DELETED', object: this.present(t, ev.object) });
+        } else if (ev.type === 'ADDED') {
+          if (now) onEvent({ type: 'ADDED', object: this.present(t, ev.object) });
+        } else if (now) onEvent({ type: before ? 'MODIFIED' : 'ADDED', object: this.present(t, ev.object) });
+        else if (before) onEvent({ type: 'DELETED', object: this.present(t, ev.object) });
+      },
+      (err) => onError?.(fromStoreError(t, undefined, err) as Error),
+    );
+  }
+
+  // ---------------------------------------------------------------------------
+  // Writes
+
+  async createObject(t: ResourceType, namespace: string, body: unknown, ctx: WriteContext): Promise<KObject> {
+    const obj = this.decode(t, namespace, body);
+    const meta = obj.metadata;
+    if (!meta.name) {
+      if (meta.generateName) meta.name = meta.generateName + randomSuffix();
+      else throw invalidError(t.kind, t.group, '', [{ type: 'Required', field: 'metadata.name', detail: 'name or generateName is required' }]);
+    }
+    if (t.namespaced) this.checkNamespaceWritable(meta.namespace!);
+    if (t.hasStatus && ctx.subresource !== 'status') delete obj.status;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    meta.uid = randomUUID();
+    meta.creationTimestamp = nowTimestamp();
+    meta.generation = 1;
+    delete meta.resourceVersion;
+    this.admit(t, obj, ctx);
+    this.prepareBuiltinCreate(t, obj);
+    const final = ctx.applied ? obj : this.fields.recordUpdate(t, undefined, obj, ctx.fieldManager);
+    if (ctx.dryRun) return this.present(t, final);
+    let stored: KObject;
+    try {
+      stored = await this.store.create(this.key(t, meta.namespace ?? '', meta.name), final);
+    } catch (err) {
+      throw fromStoreError(t, meta.name, err);
+    }
+    this.observe(t, undefined, stored);
+    return this.present(t, stored);
+  }
+
+  /** PUT: full replacement of the main resource or of status. */
+  async updateObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: WriteContext): Promise<KObject> {
+    const obj = this.decode(t, namespace, body);
+    if (obj.metadata.name !== undefined && obj.metadata.name !== name)
+      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    obj.metadata.name = name;
+    const current = await this.store.get(this.key(t, namespace, name));
+    if (!current) throw notFound(t, name);
+    const want = obj.metadata.resourceVersion;
+    if (want && want !== current.metadata.resourceVersion) throw conflict(t, name);
+    return this.writeUpdate(t, current, this.mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
+  }
+
+  /** PATCH with merge or JSON patch; retried on concurrent writes unless the patch pins a resourceVersion. */
+  async patchObject(t: ResourceType, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, ctx: WriteContext): Promise<KObject> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.store.get(this.key(t, namespace, name));
+      if (!current) throw notFound(t, name);
+      const patched = patchType === 'merge' ? applyMergePatch(current, patch) : applyJsonPatch(current, patch);
+      const obj = this.decode(t, namespace, patched);
+      const pinned = obj.metadata.resourceVersion;
+      if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(t, name);
+      if (obj.metadata.name !== name) throw badRequest(`metadata.name: Invalid value: ${JSON.stringify(obj.metadata.name)}: field is immutable`);
+      try {
+        return await this.writeUpdate(t, current, this.mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
+      } catch (err) {
+        if (err instanceof ApiError && err.reason === 'Conflict' && !pinned && attempt < maxRetries && !err.details?.causes) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** Server-side apply: creates the object if absent, else merges the applied configuration by field ownership. */
+  async applyObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: WriteContext & { force?: boolean }): Promise<KObject> {
+    if (!ctx.fieldManager) throw badRequest('PATCH of type application/apply-patch+yaml requires the fieldManager query parameter');
+    const applied = this.decode(t, namespace, body);
+    if (applied.metadata.name !== undefined && applied.metadata.name !== name)
+      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+    applied.metadata.name = name;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.store.get(this.key(t, namespace, name));
+      if (!current) {
+        if (ctx.subresource === 'status') throw notFound(t, name);
+        const created = this.fields.apply(t, undefined, applied, ctx.fieldManager, ctx.force === true, '');
+        try {
+          return await this.createObject(t, namespace, created, { ...ctx, applied: true });
+        } catch (err) {
+          if (err instanceof ApiError && err.reason === 'AlreadyExists' && attempt < maxRetries) continue;
+          throw err;
+        }
+      }
+      const merged = this.fields.apply(t, current, applied, ctx.fieldManager, ctx.force === true, ctx.subresource ?? '');
+      try {
+        return await this.writeUpdate(t, current, this.mergeForUpdate(t, current, merged, ctx.subresource ?? ''), { ...ctx, applied: true });
+      } catch (err) {
+        if (err instanceof ApiError && err.reason === 'Conflict' && !err.details?.causes && attempt < maxRetries) continue;
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * DELETE. With finalizers (or an Orphan/Foreground policy, which adds one)
+   * the object only gains deletionTimestamp and is returned still present;
+   * otherwise it is removed and its dependents are collected in the background.
+   */
+  async deleteObject(t: ResourceType, namespace: string, name: string, opts: DeleteOptions & { dryRun?: boolean } = {}): Promise<{ object: KObject; removed: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.store.get(this.key(t, namespace, name));
+      if (!current) throw notFound(t, name);
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== current.metadata.uid)
+        throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion)
+        throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      const finalizers = [...(current.metadata.finalizers ?? [])];
+      const policy = opts.propagationPolicy;
+      if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+      if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+      const staged = t === namespaceType || t.storageKey === crdType.storageKey;
+      try {
+        if (finalizers.length > 0 || staged) {
+          if (current.metadata.deletionTimestamp && finalizers.length === (current.metadata.finalizers ?? []).length) return { object: this.present(t, current), removed: false };
+          const next = deepClone(current) as KObject;
+          next.metadata.deletionTimestamp ??= nowTimestamp();
+          next.metadata.deletionGracePeriodSeconds = 0;
+          if (finalizers.length) next.metadata.finalizers = finalizers;
+          if (t === namespaceType) next.status = { ...(next.status as object), phase: 'Terminating' };
+          if (t.storageKey === crdType.storageKey) next.status = crdStatus(next, true);
+          if (opts.dryRun) return { object: this.present(t, next), removed: false };
+          const stored = await this.store.update(this.key(t, namespace, name), next, { expectedResourceVersion: current.metadata.resourceVersion });
+          this.observe(t, current, stored);
+          return { object: this.present(t, stored), removed: false };
+        }
+        if (opts.dryRun) return { object: this.present(t, current), removed: true };
+        const deleted = await this.store.delete(this.key(t, namespace, name), { expectedResourceVersion: current.metadata.resourceVersion });
+        this.observe(t, current, undefined);
+        return { object: this.present(t, deleted), removed: true };
+      } catch (err) {
+        if (err instanceof StoreError && err.code === 'Conflict' && attempt < maxRetries) continue;
+        if (err instanceof StoreError && err.code === 'NotFound') throw notFound(t, name);
+        throw fromStoreError(t, name, err);
+      }
+    }
+  }
+
+  /** Removes an object whose finalization is complete (namespaces, CRDs, last finalizer gone). */
+  async finalize(t: ResourceType, obj: KObject): Promise<void> {
+    try {
+      await this.store.delete(this.key(t, obj.metadata.namespace ?? '', obj.metadata.name!), { expectedResourceVersion: obj.metadata.resourceVersion });
+      this.observe(t, obj, undefined);
+    } catch (err) {
+      if (!(err instanceof StoreError && (err.code === 'NotFound' || err.code === 'Conflict'))) throw err;
+    }
+  }
+
+  async deleteCollection(t: ResourceType, req: ListRequest, opts: DeleteOptions & { dryRun?: boolean }): Promise<KObject[]> {
+    const list = await this.listObjects(t, { namespace: req.namespace, labelSelector: req.labelSelector, fieldSelector: req.fieldSelector });
+    const out: KObject[] = [];
+    for (const o of list.items) {
+      try {
+        out.push((await this.deleteObject(t, o.metadata.namespace ?? '', o.metadata.name!, opts)).object);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;
+      }
+    }
+    return out;
+  }
+
+  /** Clones `current`, lets `fn` edit it, writes it as an update (system writers: GC, finalizers). */
+  async mutate(t: ResourceType, namespace: string, name: string, fn: (o: KObject) => boolean | void): Promise<KObject | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.store.get(this.key(t, namespace, name));
+      if (!current) return undefined;
+      const next = deepClone(current) as KObject;
+      if (fn(next) === false) return current;
+      try {
+        return await this.writeUpdate(t, current, next, { fieldValidation: 'Ignore' });
+      } catch (err) {
+        if (err instanceof ApiError && err.reason === 'Conflict' && attempt < maxRetries) continue;
+        if (err instanceof ApiError && err.reason === 'NotFound') return undefined;
+        throw err;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Write pipeline
+
+  /** Checks the body is an object of this type and namespace; returns a private mutable copy. */
+  private decode(t: ResourceType, namespace: string, body: unknown): KObject {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`the body of the request was not a JSON object`);
+    const obj = deepClone(body) as KObject;
+    if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = t.apiVersion;
+    if (obj.kind === undefined || obj.kind === '') obj.kind = t.kind;
+    if (obj.kind !== t.kind || parseApiVersion(String(obj.apiVersion)).group !== t.group)
+      throw badRequest(`the API version in the data (${obj.apiVersion}) and kind (${obj.kind}) do not match the resource ${qualifiedResource(t)} (${t.apiVersion}, ${t.kind})`);
+    obj.apiVersion = t.apiVersion;
+    if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+    const metaErrs = validateMeta(obj.metadata, t === namespaceType ? 'label' : 'subdomain');
+    if (metaErrs.length) throw invalidError(t.kind, t.group, String(obj.metadata.name ?? ''), metaErrs);
+    if (t.namespaced) {
+      const ns = obj.metadata.namespace;
+      if (ns !== undefined && ns !== '' && namespace !== '' && ns !== namespace)
+        throw badRequest(`the namespace of the provided object does not match the namespace sent on the request`);
+      obj.metadata.namespace = namespace || ns || 'default';
+    } else delete obj.metadata.namespace;
+    return obj;
+  }
+
+  private checkNamespaceWritable(ns: string): void {
+    const terminating = this.namespaces.get(ns);
+    if (terminating === undefined) throw new ApiError('NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+    if (terminating) throw new ApiError('Forbidden', `unable to create new content in namespace ${ns} because it is being terminated`, { name: ns, kind: 'namespaces' });
+  }
+
+  /** The stored form an update produces: status and main resource are separated when status is a subresource. */
+  private mergeForUpdate(t: ResourceType, current: KObject, obj: KObject, sub: Subresource): KObject {
+    if (sub === 'status') {
+      const next = deepClone(current) as KObject;
+      if (obj.status === undefined) delete next.status;
+      else next.status = obj.status;
+      if (obj.metadata.managedFields) next.metadata.managedFields = obj.metadata.managedFields;
+      return next;
+    }
+    if (t.hasStatus) {
+      if (current.status === undefined) delete obj.status;
+      else obj.status = current.status;
+    }
+    return obj;
+  }
+
+  /** Schema admission: prune (reporting unknown fields per fieldValidation), default, validate. */
+  private admit(t: ResourceType, obj: KObject, ctx: WriteContext): void {
+    const s = t.schema;
+    if (s) {
+      const { pruned: unknown, errors } = s.admit(obj);
+      if (unknown.length) {
+        const mode = ctx.fieldValidation ?? 'Ignore';
+        if (mode === 'Strict') throw badRequest(`strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`);
+        if (mode === 'Warn') for (const p of unknown) ctx.warnings?.push(`unknown field "${p}"`);
+      }
+      if (errors.length) throw invalidError(t.kind, t.group, obj.metadata.name ?? '', errors);
+    }
+    if (t.storageKey === crdType.storageKey) this.admitCrd(obj);
+  }
+
+  private admitCrd(crd: KObject): void {
+    crd.spec = defaultCRD(crd as CustomResourceDefinition).spec;
+    const errs = validateCRD(crd as CustomResourceDefinition);
+    if (errs.length) throw invalidError('CustomResourceDefinition', 'apiextensions.k8s.io', crd.metadata.name ?? '', errs);
+    try {
+      typesOfCrd(crd, this.compile);
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw invalidError('CustomResourceDefinition', 'apiextensions.k8s.io', crd.metadata.name ?? '', [
+        { type: 'Invalid', field: 'spec.versions', value: '', detail: err instanceof Error ? err.message : String(err) },
+      ]);
+    }
+    for (const other of this.catalog.all()) {
+      const spec = crd.spec as { group: string; names: { plural: string } };
+      if (other.group === spec.group && other.plural === spec.names.plural && other.crd !== crd.metadata.name && other.builtin)
+        throw invalidError('CustomResourceDefinition', 'apiextensions.k8s.io', crd.metadata.name ?? '', [{ type: 'Forbidden', field: 'spec.names.plural', detail: 'conflicts with a built-in resource' }]);
+    }
+  }
+
+  /** System-populated fields of built-in kinds on create. */
+  private prepareBuiltinCreate(t: ResourceType, obj: KObject): void {
+    if (t === namespaceType) {
+      obj.spec = { finalizers: ['kubernetes'] };
+      obj.status = { phase: 'Active' };
+    } else if (t.storageKey === crdType.storageKey) obj.status = crdStatus(obj, false);
+    else if (t.storageKey === 'core/secrets') obj.type ??= 'Opaque';
+    this.prepareBuiltinWrite(t, obj);
+  }
+
+  /** Rules of built-in kinds applied on every write. */
+  private prepareBuiltinWrite(t: ResourceType, obj: KObject): void {
+    if (t.storageKey !== 'core/secrets') return;
+    // stringData is write-only: merged into data (base64) as kube-apiserver does.
+    const sd = obj.stringData as Record<string, string> | undefined;
+    if (sd && typeof sd === 'object') {
+      const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
+      for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v)).toString('base64');
+      obj.data = data;
+    }
+    delete obj.stringData;
+  }
+
+
+  /**
+   * The common tail of PUT/PATCH/apply/system writes: system metadata from the
+   * stored object, admission, generation, no-op detection, finalization.
+   */
+  async writeUpdate(t: ResourceType, current: KObject, input: KObject, ctx: WriteContext): Promise<KObject> {
+    let next = input;
+    const cm = current.metadata;
+    const nm = next.metadata;
+    nm.uid = cm.uid;
+    nm.creationTimestamp = cm.creationTimestamp;
+    nm.name = cm.name;
+    if (cm.namespace !== undefined) nm.namespace = cm.namespace;
+    if (cm.deletionTimestamp) {
+      nm.deletionTimestamp = cm.deletionTimestamp;
+      nm.deletionGracePeriodSeconds = cm.deletionGracePeriodSeconds;
+      const added = (nm.finalizers ?? []).filter((f) => !(cm.finalizers ?? []).includes(f));
+      if (added.length)
+        throw invalidError(t.kind, t.group, cm.name!, [{ type: 'Forbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` }]);
+    } else {
+      delete nm.deletionTimestamp;
+      delete nm.deletionGracePeriodSeconds;
+    }
+    nm.resourceVersion = cm.resourceVersion;
+    if (t === namespaceType) {
+      next.spec = current.spec;
+      if (ctx.subresource !== 'status') next.status = current.status;
+    }
+    if (t.storageKey === crdType.storageKey) next.status = crdStatus(next, !!cm.deletionTimestamp);
+    this.admit(t, next, ctx);
+    this.prepareBuiltinWrite(t, next);
+    nm.generation = cm.generation ?? 1;
+    if (specChanged(current, next, t.hasStatus, deepEqual)) nm.generation++;
+    if (ctx.applied) {
+      // managedFields were computed by server-side apply.
+    } else if (next.metadata.managedFields !== undefined && !deepEqual(next.metadata.managedFields, current.metadata.managedFields)) {
+      // A client that sends different managedFields replaces them (kubectl's client-side→server-side
+      // apply migration relies on this); a single empty entry clears them, as in kube-apiserver.
+      const mf = next.metadata.managedFields;
+      if (Array.isArray(mf) && mf.length === 1 && Object.keys(mf[0] ?? {}).length === 0) delete next.metadata.managedFields;
+    } else next = this.fields.recordUpdate(t, current, next, ctx.fieldManager, ctx.subresource ?? '');
+    if (unchanged(current, next)) return this.present(t, current);
+    if (ctx.dryRun) return this.present(t, next);
+    const key = this.key(t, cm.namespace ?? '', cm.name!);
+    try {
+      if (cm.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && t !== namespaceType && t.storageKey !== crdType.storageKey) {
+        const deleted = await this.store.delete(key, { expectedResourceVersion: cm.resourceVersion });
+        this.observe(t, current, undefined);
+        return this.present(t, { ...next, metadata: { ...next.metadata, resourceVersion: deleted.metadata.resourceVersion } });
+      }
+      const stored = await this.store.update(key, next, { expectedResourceVersion: cm.resourceVersion });
+      this.observe(t, current, stored);
+      return this.present(t, stored);
+    } catch (err) {
+      throw fromStoreError(t, cm.name, err);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Derived state
+
+  /** Called after every store write (next undefined = removed). */
+  private observe(t: ResourceType, prev: KObject | undefined, next: KObject | undefined): void {
+    if (t === namespaceType) {
+      const name = (next ?? prev)!.metadata.name!;
+      if (next) this.namespaces.set(name, !!next.metadata.deletionTimestamp);
+      else this.namespaces.delete(name);
+    } else if (t.storageKey === crdType.storageKey) {
+      const name = (next ?? prev)!.metadata.name!;
+      if (!next) this.catalog.removeCrd(name);
+      else if (!prev || !deepEqual(prev.spec, next.spec)) {
+        try {
+          this.catalog.replaceCrd(name, typesOfCrd(next, this.compile));
+        } catch {
+          this.catalog.removeCrd(name);
+        }
+      }
+    }
+    this.lifecycle.observe(t, prev, next);
+  }
+
+  // ---------------------------------------------------------------------------
+  // The Client contract (in-process callers)
+
+  async get(ref: TypeRef, namespace: string, name: string): Promise<KObject | undefined> {
+    const t = this.resolve(ref);
+    const o = await this.store.get(this.key(t, namespace, name));
+    return o && this.present(t, o);
+  }
+
+  list(ref: TypeRef, opts: ClientListOptions = {}): Promise<ClientList> {
+    return this.listObjects(this.resolve(ref), opts);
+  }
+
+  watch(ref: TypeRef, opts: ClientWatchOptions, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): { stop(): void } {
+    return this.watchObjects(this.resolve(ref), opts, onEvent, onError);
+  }
+
+  create(obj: KObject, opts: WriteOptions = {}): Promise<KObject> {
+    return this.createObject(this.resolve(obj), obj.metadata?.namespace ?? '', obj, { ...opts, fieldValidation: 'Ignore' });
+  }
+
+  update(obj: KObject, opts: WriteOptions & { subresource?: Subresource } = {}): Promise<KObject> {
+    return this.updateObject(this.resolve(obj), obj.metadata?.namespace ?? '', obj.metadata?.name ?? '', obj, { ...opts, fieldValidation: 'Ignore' });
+  }
+
+  apply(obj: KObject, opts: ApplyOptions & { subresource?: Subresource }): Promise<KObject> {
+    return this.applyObject(this.resolve(obj), obj.metadata?.namespace ?? '', obj.metadata?.name ?? '', obj, { ...opts, fieldValidation: 'Ignore' });
+  }
+
+  patch(ref: TypeRef, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, opts: WriteOptions & { subresource?: Subresource } = {}): Promise<KObject> {
+    return this.patchObject(this.resolve(ref), namespace, name, patchType, patch, { ...opts, fieldValidation: 'Ignore' });
+  }
+
+  async delete(ref: TypeRef, namespace: string, name: string, opts: DeleteOptions = {}): Promise<KObject> {
+    return (await this.deleteObject(this.resolve(ref), namespace, name, opts)).object;
+  }
+}
+
+/** Equal apart from resourceVersion and managedFields timestamps: such a write is skipped. */
+function unchanged(a: KObject, b: KObject): boolean {
+  const strip = (o: KObject) => {
+    const { resourceVersion: _rv, managedFields, ...meta } = o.metadata;
+    return { ...o, metadata: { ...meta, managedFields: managedFields?.map(({ time: _t, ...rest }) => rest) } };
+  };
+  return deepEqual(strip(a), strip(b));
+}

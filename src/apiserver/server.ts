@@ -1,0 +1,167 @@
+// The HTTP server: listen, authenticate, dispatch. Paths are routed to
+// discovery (/api, /apis...), OpenAPI (/openapi/v3...), health and version
+// endpoints, or resource handlers; every failure leaves as a `kind: Status`.
+//
+// Authentication is a single bearer token, required when the server listens
+// on a non-loopback address (and optional on loopback), because the API
+// server is a local development tool first; health endpoints stay open.
+// kubectl sends tokens only over TLS, so a server with a token serves HTTPS
+// with a generated self-signed certificate (tls.ts) that the kubeconfig trusts.
+
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { ApiError } from '../api/errors.js';
+import type { Store } from '../store/store.js';
+import { Discovery } from './discovery.js';
+import { handleResource, type HandlerContext } from './handlers.js';
+import { defaultBodyLimit, writeObject, writeStatus } from './http.js';
+import { OpenApi } from './openapi.js';
+import { Registry } from './registry/registry.js';
+import { route } from './router.js';
+import { selfSignedCert, serverNames, type ServingCert } from './tls.js';
+import type { WatchConfig } from './watch.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  /** An already opened registry over `store` (else one is opened). */
+  registry?: Registry;
+  address?: string; // default 127.0.0.1
+  port?: number; // default 0 (any free port)
+  /** Bearer token; generated when listening on a non-loopback address and none is given. */
+  token?: string;
+  bodyLimit?: number;
+  watch?: Partial<WatchConfig>;
+  /** Serve HTTPS: a certificate, or true to generate one. Default: HTTPS exactly when a token is required. */
+  tls?: ServingCert | boolean;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  readonly port: number;
+  readonly token?: string;
+  /** PEM certificate clients must trust (HTTPS servers only). */
+  readonly caCert?: string;
+  readonly registry: Registry;
+  close(): Promise<void>;
+}
+
+export const serverVersion = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-choreo',
+  gitCommit: '',
+  gitTreeState: 'clean',
+  buildDate: '1970-01-01T00:00:00Z',
+  goVersion: 'node',
+  compiler: 'tsc',
+  platform: `${process.platform}/${process.arch}`,
+};
+
+export function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || address.startsWith('127.');
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const address = opts.address ?? '127.0.0.1';
+  const token = opts.token ?? (isLoopback(address) ? undefined : randomBytes(24).toString('base64url'));
+  const registry = opts.registry ?? (await Registry.open(opts.store));
+  const discovery = new Discovery(registry.catalog);
+  const openapi = new OpenApi(registry.catalog);
+  const streams = new Set<() => void>();
+  const ctx: HandlerContext = {
+    registry,
+    bodyLimit: opts.bodyLimit ?? defaultBodyLimit,
+    watch: { bookmarkIntervalMs: 60_000, maxBufferBytes: 16 * 1024 * 1024, defaultTimeoutSeconds: 1800, ...opts.watch },
+    track(close) {
+      streams.add(close);
+      return () => streams.delete(close);
+    },
+  };
+  const expected = token ? Buffer.from(`Bearer ${token}`) : undefined;
+
+  const listener: RequestListener = (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const e = err instanceof ApiError ? err : new ApiError('InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`);
+      if (!(err instanceof ApiError)) process.stderr.write(`apiserver: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      writeStatus(res, e);
+    });
+  };
+  const useTls = opts.tls ?? token !== undefined;
+  const cert = useTls === true ? selfSignedCert(serverNames(address)) : useTls || undefined;
+  const server: Server = cert ? createTlsServer({ key: cert.key, cert: cert.cert }, listener) : createServer(listener);
+  server.on('connection', (s) => s.setNoDelay(true));
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+      return;
+    }
+    if (expected) {
+      const got = Buffer.from(req.headers.authorization ?? '');
+      if (got.length !== expected.length || !timingSafeEqual(got, expected)) throw new ApiError('Unauthorized', 'Unauthorized');
+    }
+    const method = req.method ?? 'GET';
+    if (!['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    if (path === '/version' || path === '/version/') return writeObject(res, 200, serverVersion);
+    if (path === '/openapi/v3' || path === '/openapi/v3/') return writeRaw(req, res, openapi.root());
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = openapi.document(path.slice('/openapi/v3/'.length));
+      const immutable = url.searchParams.get('hash') === doc.hash;
+      return writeRaw(req, res, doc.body, 'application/json', immutable ? { 'Cache-Control': 'public, immutable', Etag: `"${doc.hash}"` } : { Etag: `"${doc.hash}"` });
+    }
+    const r = route(method, path, url.searchParams);
+    if (r.kind === 'discovery') {
+      if (method !== 'GET' && method !== 'HEAD') throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      const serverAddress = req.headers.host ?? '';
+      const d =
+        r.path === 'api' || r.path === 'apis'
+          ? discovery.root(r.path, req.headers.accept, serverAddress)
+          : r.path === 'group'
+            ? discovery.group(r.group)
+            : discovery.groupVersion(r.group, r.version);
+      if (req.headers['if-none-match'] === d.etag) {
+        res.writeHead(304, { Etag: d.etag, Vary: 'Accept' });
+        res.end();
+        return;
+      }
+      return writeRaw(req, res, d.body, d.contentType, { Etag: d.etag, Vary: 'Accept' });
+    }
+    if (r.kind === 'resource') return handleResource(ctx, r, req, res, url.searchParams);
+    throw new ApiError('NotFound', 'the server could not find the requested resource');
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, address, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = address.includes(':') ? `[${address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;
+  return {
+    url: `${cert ? 'https' : 'http'}://${host}:${port}`,
+    port,
+    token,
+    caCert: cert?.cert,
+    registry,
+    async close() {
+      for (const close of [...streams]) close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function writeRaw(req: IncomingMessage, res: ServerResponse, body: string, contentType = 'application/json', headers: Record<string, string> = {}): void {
+  res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}

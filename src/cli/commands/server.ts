@@ -1,0 +1,59 @@
+// `choreoctl server start`: runs the Kubernetes-compatible API server in the
+// foreground over a memory or file store and writes a kubeconfig, so
+// `kubectl --kubeconfig <file> get ...` works without flags. Stops cleanly on
+// SIGINT/SIGTERM (the file store is flushed and unlocked). Thin: all
+// behaviour is in src/apiserver/.
+
+import type { Command } from 'commander';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startApiServer } from '../../apiserver/server.js';
+import { writeKubeconfig } from '../../apiserver/kubeconfig.js';
+import { FileStore } from '../../store/file.js';
+import { MemoryStore } from '../../store/memory.js';
+import type { Store } from '../../store/store.js';
+
+interface StartOptions {
+  port: string;
+  address: string;
+  store: string;
+  kubeconfig?: string;
+  token?: string;
+}
+
+async function openStore(spec: string): Promise<Store> {
+  if (spec === 'memory') return new MemoryStore();
+  if (spec.startsWith('file:') && spec.length > 5) return FileStore.open(resolve(spec.slice(5)));
+  throw new Error(`--store: want "memory" or "file:<dir>", got ${JSON.stringify(spec)}`);
+}
+
+export function register(program: Command): void {
+  const server = program.command('server').description('the Kubernetes-compatible API server');
+  server
+    .command('start')
+    .description('run the API server in the foreground and write a kubeconfig for kubectl')
+    .option('--port <n>', 'port to listen on (0 = any free port)', '6443')
+    .option('--address <a>', 'address to bind (a non-loopback address requires a bearer token)', '127.0.0.1')
+    .option('--store <spec>', 'storage: memory | file:<dir>', 'memory')
+    .option('--kubeconfig <file>', 'kubeconfig to write (default ~/.kube/choreo.config)')
+    .option('--token <token>', 'bearer token to require (generated for non-loopback addresses)')
+    .action(async (o: StartOptions) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: invalid port ${JSON.stringify(o.port)}`);
+      const store = await openStore(o.store);
+      const srv = await startApiServer({ store, address: o.address, port, token: o.token });
+      const kubeconfig = resolve(o.kubeconfig ?? join(homedir(), '.kube', 'choreo.config'));
+      writeKubeconfig(kubeconfig, { server: srv.url, token: srv.token, caCert: srv.caCert });
+      process.stdout.write(`choreo API server listening on ${srv.url} (store ${o.store})\nkubeconfig: ${kubeconfig}\n  kubectl --kubeconfig ${kubeconfig} get crds\n`);
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        await srv.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
+    });
+}

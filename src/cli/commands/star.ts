@@ -1,0 +1,104 @@
+// `choreoctl star`: run a Starlark file, or run chunked Starlark test files.
+//
+// `star run FILE` executes a file the way a reconciler library would be loaded
+// (print to stdout; on error the positioned message or the Starlark traceback
+// to stderr and exit code 1). `star test FILE...` runs starlark-go style
+// chunked test files (see src/starlark/testing/) and prints one
+// `FILE:LINE: message` line per failure followed by `N passed, N failed`.
+// The command is thin: all behaviour lives in src/starlark/testing/.
+
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { DIALECT_OPTIONS, type DialectOption } from '../../starlark/testing/chunks.js';
+import { runStarlarkFile } from '../../starlark/testing/host.js';
+import { runChunkedText, summary, type FileReport } from '../../starlark/testing/runner.js';
+
+function collectOption(value: string, previous: DialectOption[]): DialectOption[] {
+  if (!(DIALECT_OPTIONS as readonly string[]).includes(value)) {
+    throw new Error(`unknown dialect option ${JSON.stringify(value)} (want one of ${DIALECT_OPTIONS.join(', ')})`);
+  }
+  return [...previous, value as DialectOption];
+}
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(err as Error).message}`);
+  }
+}
+
+export function register(program: Command): void {
+  const star = program
+    .command('star')
+    .description('run Starlark programs and Starlark test files')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  choreoctl star run hello.star
+  choreoctl star run --option recursion fib.star
+  choreoctl star test test/starlark/*.star`,
+    );
+
+  star
+    .command('run')
+    .description('execute a Starlark file: print() goes to stdout, errors (with a Starlark traceback) to stderr')
+    .argument('<file>', 'the .star file to execute')
+    .option('-o, --option <name>', `enable a dialect option (${DIALECT_OPTIONS.join(', ')}); repeatable`, collectOption, [])
+    .addHelpText(
+      'after',
+      `
+The file may load("json.star", "json"), load("math.star", "math"),
+load("time.star", "time"), and other .star files relative to its directory.
+The exit code is 1 if the file has a syntax error or fails at run time.
+
+Examples:
+  choreoctl star run hello.star
+  choreoctl star run -o while -o toplevelcontrol script.star`,
+    )
+    .action((file: string, opts: { option: DialectOption[] }) => {
+      const src = readSource(file);
+      const err = runStarlarkFile(file, src, new Set(opts.option), (msg) => process.stdout.write(`${msg}\n`));
+      if (err !== null) {
+        process.stderr.write(`${err}\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  star
+    .command('test')
+    .description('run chunked Starlark test files (starlark-go testdata convention)')
+    .argument('<files...>', 'chunked .star test files')
+    .option('--print', 'show the output of print() calls in the chunks')
+    .addHelpText(
+      'after',
+      `
+A test file is split into independent chunks at lines that are exactly "---".
+A chunk passes if it runs without error, except that a line containing
+  ### "regex"
+expects an error reported at that line whose message matches regex.
+"option:NAME" in a chunk enables a dialect option (${DIALECT_OPTIONS.join(', ')}).
+Chunks may load("assert.star", "assert", "freeze") for assert.eq, ne, true, lt,
+contains, fails(fn, regex) and fail; json.star, math.star and time.star load
+those modules; struct(**kwargs) is predeclared.
+
+Each failure is printed as FILE:LINE: message, then a last line
+"N passed, N failed" counting chunks. The exit code is 1 if any chunk failed.
+
+Examples:
+  choreoctl star test test/starlark/string.star
+  choreoctl star test test/starlark/*.star`,
+    )
+    .action((files: string[], opts: { print?: boolean }) => {
+      const reports: FileReport[] = [];
+      for (const file of files) {
+        const report = runChunkedText(file, readSource(file), opts.print ? { print: (msg) => process.stdout.write(`${msg}\n`) } : {});
+        for (const f of report.failures) process.stdout.write(`${file}:${f.line}: ${f.message}\n`);
+        reports.push(report);
+      }
+      process.stdout.write(`${summary(reports)}\n`);
+      if (reports.some((r) => r.failed > 0)) process.exitCode = 1;
+    });
+}

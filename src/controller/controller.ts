@@ -1,0 +1,239 @@
+// A controller = a named work queue + N workers + a Reconciler, fed by watches
+// (informer + event handler + predicates). Modelled on controller-runtime's
+// pkg/internal/controller.
+//
+// Each worker loops: take a key (exclusively — see workqueue.ts), reconcile it,
+// turn the outcome into a queue decision, release the key:
+//
+//   outcome        how it is reported              what happens to the key
+//   Done           Result {} / undefined           forget backoff; wait for a new event
+//   Requeue        {requeue: true}                 again after the fast requeue limiter (5 ms → 1 s)
+//   RequeueAfter   {requeueAfter: ms}              again after exactly ms; backoff forgotten
+//   Error          thrown Error                    again after the error limiter (5 s → 5 min)
+//   Fatal          thrown FatalError               forget; nothing until a new event
+//
+// The latest outcome supersedes any retry scheduled by an earlier one (a
+// pending delayed add for the key is cancelled first): a reconcile has just
+// looked at the current state, so an older "try again in 5 min" is stale. An
+// event that arrived during the reconcile still triggers one more run.
+//
+// Quiescence: isIdle() / idle() say no key is ready and none is in flight;
+// nextDueAt() tells when the earliest delayed retry fires. The manager combines
+// these across controllers for `run once`.
+
+import { type Clock, realClock } from './clock.js';
+import { keyOf, splitKey } from './cache.js';
+import type { EventHandler } from './handler.js';
+import type { Registration, SharedInformer } from './informer.js';
+import type { Predicate } from './predicate.js';
+import { type RateLimitOptions, type RateLimiter, controllerRateLimiters } from './ratelimiter.js';
+import { FatalError, type Reconciler, type Request, type Result } from './reconcile.js';
+import { WorkQueue } from './workqueue.js';
+
+export type Outcome = 'Done' | 'Requeue' | 'RequeueAfter' | 'Error' | 'Fatal';
+
+/** One finished reconcile, for observers (the `run once` observer, logs). */
+export interface ReconcileRecord {
+  controller: string;
+  request: Request;
+  key: string;
+  outcome: Outcome;
+  /** Real time spent in reconcile. */
+  durationMs: number;
+  /** Error and Fatal: what was thrown. */
+  error?: unknown;
+  /** Requeue, RequeueAfter, Error: delay until the key runs again. */
+  delayMs?: number;
+}
+
+export interface ControllerOptions {
+  /** Concurrent reconciles (different keys), default 1. */
+  workers?: number;
+  clock?: Clock;
+  rateLimits?: RateLimitOptions;
+  /** Called after every reconcile; must not throw. */
+  onReconcile?: (record: ReconcileRecord) => void;
+}
+
+export interface ControllerMetrics {
+  name: string;
+  reconciles: number;
+  /** Reconciles by outcome. */
+  outcomes: Record<Outcome, number>;
+  errors: number;
+  durationMeanMs: number;
+  durationMaxMs: number;
+  queueDepth: number;
+  inFlight: number;
+  delayed: number;
+  nextDueAt: number | undefined;
+}
+
+export class Controller {
+  readonly name: string;
+  readonly queue: WorkQueue;
+  private readonly reconciler: Reconciler;
+  private readonly workers: number;
+  private readonly errorLimiter: RateLimiter;
+  private readonly requeueLimiter: RateLimiter;
+  private readonly onReconcile?: (record: ReconcileRecord) => void;
+
+  private readonly registrations: Registration[] = [];
+  private workerLoops: Promise<void>[] = [];
+  private started = false;
+
+  private readonly outcomes: Record<Outcome, number> = { Done: 0, Requeue: 0, RequeueAfter: 0, Error: 0, Fatal: 0 };
+  private reconciles = 0;
+  private totalDuration = 0;
+  private maxDuration = 0;
+
+  constructor(name: string, reconciler: Reconciler, opts: ControllerOptions = {}) {
+    this.name = name;
+    this.reconciler = reconciler;
+    this.workers = Math.max(1, opts.workers ?? 1);
+    const clock = opts.clock ?? realClock;
+    const limiters = controllerRateLimiters(opts.rateLimits, clock);
+    this.errorLimiter = limiters.error;
+    this.requeueLimiter = limiters.requeue;
+    this.queue = new WorkQueue({ clock, rateLimiter: this.errorLimiter });
+    this.onReconcile = opts.onReconcile;
+  }
+
+  /**
+   * Feeds events of informer's type through predicates (all must pass) into
+   * handler, which enqueues requests. May be called before or after start;
+   * registering after the informer synced delivers the cached objects as adds.
+   */
+  watch(informer: SharedInformer, handler: EventHandler, ...predicates: Predicate[]): Registration {
+    const enqueue = (r: Request) => this.queue.add(keyOf(r.namespace, r.name));
+    const reg = informer.addEventHandler({
+      onAdd: (obj) => {
+        if (predicates.every((p) => p.create?.(obj) ?? true)) handler.create(obj, enqueue);
+      },
+      onUpdate: (oldObj, newObj) => {
+        if (predicates.every((p) => p.update?.(oldObj, newObj) ?? true)) handler.update(oldObj, newObj, enqueue);
+      },
+      onDelete: (obj) => {
+        if (predicates.every((p) => p.delete?.(obj) ?? true)) handler.delete(obj, enqueue);
+      },
+    });
+    this.registrations.push(reg);
+    return reg;
+  }
+
+  /** Enqueues a request directly (e.g. the runner seeding work). */
+  enqueue(request: Request): void {
+    this.queue.add(keyOf(request.namespace, request.name));
+  }
+
+  /** Starts the workers. Keys queued before start are processed now. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (let i = 0; i < this.workers; i++) this.workerLoops.push(this.worker());
+  }
+
+  /** Stops taking work and resolves when in-flight reconciles have finished. Idempotent. */
+  async stop(): Promise<void> {
+    for (const r of this.registrations.splice(0)) r.remove();
+    await this.queue.shutdownWithDrain();
+    await Promise.all(this.workerLoops);
+  }
+
+  /** No key ready and none in flight (delayed retries may remain — see nextDueAt). */
+  isIdle(): boolean {
+    return this.queue.isIdle();
+  }
+
+  /** Resolves the next time the controller is idle. */
+  idle(): Promise<void> {
+    return this.queue.whenIdle();
+  }
+
+  /** Clock time of the earliest delayed retry, or undefined if none. */
+  nextDueAt(): number | undefined {
+    return this.queue.nextDueAt();
+  }
+
+  metrics(): ControllerMetrics {
+    return {
+      name: this.name,
+      reconciles: this.reconciles,
+      outcomes: { ...this.outcomes },
+      errors: this.outcomes.Error + this.outcomes.Fatal,
+      durationMeanMs: this.reconciles === 0 ? 0 : this.totalDuration / this.reconciles,
+      durationMaxMs: this.maxDuration,
+      queueDepth: this.queue.len(),
+      inFlight: this.queue.inFlight(),
+      delayed: this.queue.delayedCount(),
+      nextDueAt: this.queue.nextDueAt(),
+    };
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      // tryGet first: when work is waiting, skip the promise round-trip of get().
+      const key = this.queue.tryGet() ?? (await this.queue.get());
+      if (key === undefined) return;
+      await this.process(key);
+    }
+  }
+
+  private async process(key: string): Promise<void> {
+    const request = splitKey(key);
+    const t0 = performance.now();
+    let result: Result | void = undefined;
+    let error: unknown;
+    let threw = false;
+    try {
+      result = await this.reconciler.reconcile(request);
+    } catch (err) {
+      threw = true;
+      error = err;
+    }
+    const durationMs = performance.now() - t0;
+
+    this.queue.cancelDelayed(key);
+    let outcome: Outcome;
+    let delayMs: number | undefined;
+    if (threw && error instanceof FatalError) {
+      outcome = 'Fatal';
+      this.forget(key);
+    } else if (threw) {
+      outcome = 'Error';
+      delayMs = this.errorLimiter.when(key);
+      this.queue.addAfter(key, delayMs);
+    } else if (result && typeof result.requeueAfter === 'number' && result.requeueAfter > 0) {
+      outcome = 'RequeueAfter';
+      delayMs = result.requeueAfter;
+      this.forget(key);
+      this.queue.addAfter(key, delayMs);
+    } else if (result && result.requeue === true) {
+      outcome = 'Requeue';
+      delayMs = this.requeueLimiter.when(key);
+      this.queue.addAfter(key, delayMs);
+    } else {
+      outcome = 'Done';
+      this.forget(key);
+    }
+
+    this.reconciles++;
+    this.outcomes[outcome]++;
+    this.totalDuration += durationMs;
+    if (durationMs > this.maxDuration) this.maxDuration = durationMs;
+    // Observe before releasing the key so an observer sees the outcome before the controller can look idle.
+    if (this.onReconcile !== undefined) {
+      try {
+        this.onReconcile({ controller: this.name, request, key, outcome, durationMs, error, delayMs });
+      } catch {
+        // An observer must not break the controller.
+      }
+    }
+    this.queue.done(key);
+  }
+
+  private forget(key: string): void {
+    this.errorLimiter.forget(key);
+    this.requeueLimiter.forget(key);
+  }
+}

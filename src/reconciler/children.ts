@@ -1,0 +1,113 @@
+// Desired children: the reconciler states the children it wants for the current
+// input; this module makes the API match. Children not desired any more are
+// deleted (prune), desired ones are server-side applied with the reconciler as
+// field manager and a controller ownerReference to the For object.
+//
+// Key idea: only write what changes. We remember the last configuration we
+// applied per child; when it is unchanged and the live object (from the
+// informer cache) still contains it, the apply is skipped — an idle reconcile
+// writes nothing and so never re-triggers itself. After a restart the memory is
+// empty and each child is applied once, after which it is quiet again.
+//
+// Order follows the original choreo: prune first (frees names and pool
+// entries for the new children), then apply in the order the reconciler created
+// them (claims may depend on order).
+
+import type { Client, TypeRef } from '../api/client.js';
+import { isApiError } from '../api/errors.js';
+import type { KObject, OwnerReference } from '../api/object.js';
+import { isSubset } from './diff.js';
+
+/** Synchronous cache lookups the child set needs (served by informers). */
+export interface ChildCache {
+  cached(type: TypeRef, namespace: string, name: string): KObject | undefined;
+  /** Objects of `type` with an ownerReference to `uid`. */
+  listOwnedBy(type: TypeRef, uid: string): KObject[];
+  /** Makes sure a synced cache exists for the type (children of types not declared in owns). */
+  ensure(type: TypeRef): Promise<void>;
+}
+
+export type WriteOp = 'created' | 'updated' | 'deleted';
+
+export interface ChildWrite {
+  op: WriteOp;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+const typeKey = (t: TypeRef) => `${t.apiVersion}|${t.kind}`;
+const childKey = (o: KObject) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name ?? ''}`;
+
+export function controllerRef(owner: KObject): OwnerReference {
+  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+function isControlledBy(obj: KObject, uid: string): boolean {
+  return (obj.metadata.ownerReferences ?? []).some((r) => r.uid === uid && r.controller === true);
+}
+
+export class Children {
+  private readonly lastApplied = new Map<string, string>();
+  /** Child types seen so far: owns plus any type the reconciler created. */
+  private readonly types = new Map<string, TypeRef>();
+
+  constructor(
+    private readonly manager: string,
+    private readonly client: Client,
+    private readonly cache: ChildCache,
+    owns: TypeRef[],
+  ) {
+    for (const t of owns) this.types.set(typeKey(t), { apiVersion: t.apiVersion, kind: t.kind });
+  }
+
+  /** Makes the children of `owner` exactly `desired`. Returns the writes performed. */
+  async sync(owner: KObject, desired: KObject[]): Promise<ChildWrite[]> {
+    const writes: ChildWrite[] = [];
+    const ref = controllerRef(owner);
+    const wanted = new Map<string, KObject>();
+    for (const d of desired) {
+      const child: KObject = { ...d, metadata: { ...d.metadata, ownerReferences: [ref] } };
+      wanted.set(childKey(child), child); // a later client_create of the same child wins
+      const t = { apiVersion: child.apiVersion, kind: child.kind };
+      if (!this.types.has(typeKey(t))) {
+        await this.cache.ensure(t);
+        this.types.set(typeKey(t), t);
+      }
+    }
+    await this.prune(owner.metadata.uid!, wanted, writes);
+    for (const [key, child] of wanted) {
+      const json = JSON.stringify(child);
+      const live = this.cache.cached(child, child.metadata.namespace ?? '', child.metadata.name!);
+      if (live && this.lastApplied.get(key) === json && isSubset(child, live)) continue;
+      await this.client.apply(child, { fieldManager: this.manager });
+      this.lastApplied.set(key, json);
+      writes.push({ op: live ? 'updated' : 'created', kind: child.kind, namespace: child.metadata.namespace ?? '', name: child.metadata.name! });
+    }
+    return writes;
+  }
+
+  /** Deletes every child of `owner` (owner being deleted). Returns the writes performed. */
+  async deleteAll(owner: KObject): Promise<ChildWrite[]> {
+    const writes: ChildWrite[] = [];
+    await this.prune(owner.metadata.uid!, new Map(), writes);
+    return writes;
+  }
+
+  private async prune(uid: string, wanted: Map<string, KObject>, writes: ChildWrite[]): Promise<void> {
+    for (const t of this.types.values()) {
+      for (const obj of this.cache.listOwnedBy(t, uid)) {
+        if (!isControlledBy(obj, uid) || obj.metadata.deletionTimestamp) continue;
+        const key = childKey(obj);
+        if (wanted.has(key)) continue;
+        try {
+          await this.client.delete(t, obj.metadata.namespace ?? '', obj.metadata.name!, { propagationPolicy: 'Background' });
+        } catch (err) {
+          if (!isApiError(err, 'NotFound')) throw err;
+        }
+        this.lastApplied.delete(key);
+        writes.push({ op: 'deleted', kind: obj.kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name! });
+      }
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// The condition a reconciler maintains on its For objects (Kubernetes
+// metav1.Condition shape). lastTransitionTime only moves when status flips, so
+// re-asserting the same condition is a no-op and writes nothing.
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export function findCondition(status: unknown, type: string): Condition | undefined {
+  const conds = (status as { conditions?: unknown } | undefined)?.conditions;
+  if (!Array.isArray(conds)) return undefined;
+  return conds.find((c) => (c as Condition | undefined)?.type === type) as Condition | undefined;
+}
+
+export function makeCondition(prev: Condition | undefined, next: Omit<Condition, 'lastTransitionTime'>, now: Date): Condition {
+  const lastTransitionTime = prev && prev.status === next.status ? prev.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const c: Condition = { type: next.type, status: next.status, reason: next.reason, message: next.message, lastTransitionTime };
+  if (next.observedGeneration !== undefined) c.observedGeneration = next.observedGeneration;
+  return c;
+}

@@ -1,0 +1,298 @@
+// The Starlark host API: the builtins a reconciler calls (client_get,
+// client_create, reconcile_result, ...), with the names, argument orders and
+// return shapes of the original choreo so existing projects run unchanged.
+// Every client_* call returns {"resource": value-or-None, "error": str-or-None,
+// "fatal": bool}.
+//
+// Key idea: a reconcile is a pure function of what it reads. Reads are served
+// synchronously from the informer caches (the interpreter is synchronous, and a
+// cache read costs nothing), and nothing is written while Starlark runs:
+// client_create records a desired child, client_update / client_update_status
+// record an apply, and the runtime performs them after `reconcile` returns.
+// So an aborted or failed run has no side effects and can simply be re-run —
+// which is also how a read of a type with no informer yet is handled (the
+// runtime starts the informer, waits for it to sync, and runs again).
+// The trade-off: a reconciler cannot observe the result of its own write within
+// the same run; it sees it on the next (triggered) reconcile, as in any
+// level-based controller.
+
+import type { ResourceInfo, TypeRef } from '../api/client.js';
+import type { KObject } from '../api/object.js';
+import { builtin, unpackArgs, wantString, type Kwargs } from '../starlark/values/builtin.js';
+import { StarDict } from '../starlark/values/dict.js';
+import { fromStarlark, toStarlark } from '../starlark/values/convert.js';
+import { StarlarkError, type Thread, type Value } from '../starlark/values/value.js';
+import { compileSelector, type ExpressionSelectorSpec } from './exprselector.js';
+import { getAddress, getPrefixLength, getSubnetName, isIPv4, isIPv6 } from './ip.js';
+
+/** Synchronous reads for a reconcile, served from informer caches. */
+export interface ReadView {
+  resourceInfo(type: TypeRef): ResourceInfo | undefined;
+  /** undefined if absent; `missing` is set when no synced cache exists for the type yet. */
+  get(type: TypeRef, namespace: string, name: string): { obj?: KObject; missing?: boolean };
+  list(type: TypeRef, namespace: string | undefined): { items: KObject[]; missing?: boolean };
+}
+
+/** What one run of `reconcile(self)` asked for; the runtime carries it out afterwards. */
+export interface ReconcileScope {
+  reconciler: string;
+  read: ReadView;
+  defaultNamespace: string;
+  /** Children recorded by client_create, in call order (order matters for claims). */
+  desired: KObject[];
+  /** client_update / client_update_status requests, in call order. */
+  writes: Array<{ subresource: '' | 'status'; obj: KObject }>;
+  /** Types read before their cache existed; the runtime syncs them and re-runs. */
+  missing: TypeRef[];
+}
+
+const scopeKey = 'choreo.reconcile';
+
+export function setScope(thread: Thread, scope: ReconcileScope | undefined): void {
+  if (scope) thread.local.set(scopeKey, scope);
+  else thread.local.delete(scopeKey);
+}
+
+function scopeOf(thread: Thread, fn: string): ReconcileScope {
+  const s = thread.local.get(scopeKey) as ReconcileScope | undefined;
+  if (!s) throw new StarlarkError(`${fn}: only available while a reconcile runs (not at load time)`);
+  return s;
+}
+
+function result(resource: Value, error: string | null, fatal = false): StarDict {
+  const d = new StarDict();
+  d.setStr('resource', resource);
+  d.setStr('error', error);
+  d.setStr('fatal', fatal);
+  return d;
+}
+
+/** Converts a Starlark object argument to a Kubernetes object, checking apiVersion and kind. */
+function objectArg(fn: string, v: Value | undefined): KObject {
+  const o = fromStarlark(v ?? null);
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new StarlarkError(`${fn}: obj must be a dict, got ${v === null ? 'None' : typeof o}`);
+  const obj = o as KObject;
+  if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') throw new StarlarkError(`${fn}: obj has no apiVersion or kind`);
+  if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+  return obj;
+}
+
+function typeOf(obj: KObject): TypeRef {
+  return { apiVersion: obj.apiVersion, kind: obj.kind };
+}
+
+function unknownType(t: TypeRef): string {
+  return `no resource type ${t.kind} in ${t.apiVersion} is served`;
+}
+
+function namespaceFor(scope: ReconcileScope, info: ResourceInfo, ns: string | undefined): string {
+  if (!info.namespaced) return '';
+  return ns ? ns : scope.defaultNamespace;
+}
+
+/** The outcome a reconcile returned, read back from reconcile_result's dict. */
+export interface ReconcileOutcome {
+  obj: KObject | undefined;
+  requeue: boolean;
+  requeueAfterSeconds: number;
+  message: string;
+  fatal: boolean;
+  conditionType?: string;
+}
+
+export function readOutcome(v: Value): ReconcileOutcome {
+  if (!(v instanceof StarDict)) throw new Error(`reconcile must return reconcile_result(...), got ${v === null ? 'None' : typeof v === 'object' ? v.typeName : typeof v}`);
+  const get = (k: string) => v.getStr(k);
+  const objV = get('obj');
+  const obj = objV === undefined || objV === null ? undefined : (fromStarlark(objV) as KObject);
+  const after = get('requeueAfter');
+  const msg = get('error');
+  const ct = get('conditionType');
+  return {
+    obj,
+    requeue: get('requeue') === true,
+    requeueAfterSeconds: typeof after === 'number' ? after : 0,
+    message: typeof msg === 'string' ? msg : '',
+    fatal: get('fatal') === true,
+    conditionType: typeof ct === 'string' && ct !== '' ? ct : undefined,
+  };
+}
+
+function reconcileResult(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  // Current form (obj, requeue, requeueAfter, msg, fatal); legacy form has
+  // conditionType before msg: (obj, requeue, requeueAfter, conditionType, msg, fatal).
+  const legacy = args.length === 6;
+  const renamed = kwargs?.map(([k, v]) => [k === 'err_msg' ? 'msg' : k, v] as [string, Value]) ?? null;
+  const params = legacy ? ['obj', 'requeue?', 'requeueAfter?', 'conditionType?', 'msg?', 'fatal?'] : ['obj', 'requeue?', 'requeueAfter?', 'msg?', 'fatal?', 'conditionType?'];
+  const a = unpackArgs('reconcile_result', args, renamed, params);
+  const get = (name: string) => a[params.findIndex((p) => p.replace('?', '') === name)];
+  const requeue = get('requeue') ?? false;
+  const after = get('requeueAfter') ?? 0;
+  const msg = get('msg') ?? '';
+  const fatal = get('fatal') ?? false;
+  const ct = get('conditionType') ?? '';
+  if (typeof requeue !== 'boolean') throw new StarlarkError('reconcile_result: requeue must be a bool');
+  if (typeof after !== 'number' || after < 0) throw new StarlarkError('reconcile_result: requeueAfter must be a non-negative int (seconds)');
+  if (msg !== null && typeof msg !== 'string') throw new StarlarkError('reconcile_result: msg must be a string');
+  if (typeof fatal !== 'boolean') throw new StarlarkError('reconcile_result: fatal must be a bool');
+  const d = new StarDict();
+  d.setStr('obj', get('obj')!);
+  d.setStr('requeue', requeue);
+  d.setStr('requeueAfter', after);
+  d.setStr('error', msg === '' || msg === null ? null : msg);
+  d.setStr('fatal', fatal);
+  if (typeof ct === 'string' && ct !== '') d.setStr('conditionType', ct);
+  return d;
+}
+
+function clientGet(thread: Thread, args: Value[], kwargs: Kwargs): Value {
+  const [name, namespace, objV] = unpackArgs('client_get', args, kwargs, ['name', 'namespace', 'obj']);
+  const scope = scopeOf(thread, 'client_get');
+  const n = wantString('client_get', 'name', name);
+  const ns = namespace === null ? '' : wantString('client_get', 'namespace', namespace);
+  const t = typeOf(objectArg('client_get', objV));
+  const info = scope.read.resourceInfo(t);
+  if (!info) return result(null, unknownType(t), true);
+  const key = namespaceFor(scope, info, ns);
+  const r = scope.read.get(t, key, n);
+  if (r.missing) {
+    scope.missing.push(t);
+    throw new StarlarkError(`client_get: cache for ${t.kind} is not ready`);
+  }
+  if (!r.obj) return result(null, `${info.resource}.${info.group} "${n}" not found`, false);
+  return result(toStarlark(r.obj), null);
+}
+
+function clientList(thread: Thread, args: Value[], kwargs: Kwargs): Value {
+  const [objV, sel] = unpackArgs('client_list', args, kwargs, ['obj', 'fieldSelector?']);
+  const scope = scopeOf(thread, 'client_list');
+  const obj = objectArg('client_list', objV);
+  const t = typeOf(obj);
+  const info = scope.read.resourceInfo(t);
+  if (!info) return result(null, unknownType(t), true);
+  let match: ((o: unknown) => boolean) | undefined;
+  if (sel !== undefined && sel !== null) {
+    const spec = fromStarlark(sel);
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new StarlarkError('client_list: fieldSelector must be a dict of field path to value');
+    const m: Record<string, string> = {};
+    for (const [k, v] of Object.entries(spec)) m[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    try {
+      match = compileSelector({ match: m } as ExpressionSelectorSpec);
+    } catch (err) {
+      return result(null, `client_list: ${(err as Error).message}`, true);
+    }
+  }
+  const ns = obj.metadata.namespace;
+  const r = scope.read.list(t, info.namespaced && ns ? ns : undefined);
+  if (r.missing) {
+    scope.missing.push(t);
+    throw new StarlarkError(`client_list: cache for ${t.kind} is not ready`);
+  }
+  const items = match ? r.items.filter(match) : r.items;
+  const list = { apiVersion: obj.apiVersion, kind: `${obj.kind}List`, metadata: {}, items };
+  return result(toStarlark(list), null);
+}
+
+function clientCreate(thread: Thread, args: Value[], kwargs: Kwargs): Value {
+  const [objV] = unpackArgs('client_create', args, kwargs, ['obj']);
+  const scope = scopeOf(thread, 'client_create');
+  const obj = objectArg('client_create', objV);
+  if (!obj.metadata.name) return result(null, `client_create: ${obj.kind} has no metadata.name`, true);
+  const info = scope.read.resourceInfo(typeOf(obj));
+  if (!info) return result(null, unknownType(typeOf(obj)), true);
+  if (info.namespaced && !obj.metadata.namespace) obj.metadata.namespace = scope.defaultNamespace;
+  scope.desired.push(obj);
+  return result(objV ?? null, null);
+}
+
+function recordWrite(fn: string, subresource: '' | 'status') {
+  return (thread: Thread, args: Value[], kwargs: Kwargs): Value => {
+    const [objV] = unpackArgs(fn, args, kwargs, ['obj']);
+    const scope = scopeOf(thread, fn);
+    const obj = objectArg(fn, objV);
+    const info = scope.read.resourceInfo(typeOf(obj));
+    if (!info) return result(null, unknownType(typeOf(obj)), true);
+    if (!obj.metadata.name) return result(null, `${fn}: ${obj.kind} has no metadata.name`, true);
+    if (info.namespaced && !obj.metadata.namespace) obj.metadata.namespace = scope.defaultNamespace;
+    scope.writes.push({ subresource, obj });
+    return result(objV ?? null, null);
+  };
+}
+
+/** client_apply() / client_delete(): the recorded children are applied (or pruned) when reconcile returns. */
+function deferred(fn: string) {
+  return (thread: Thread, args: Value[], kwargs: Kwargs): Value => {
+    unpackArgs(fn, args, kwargs, []);
+    scopeOf(thread, fn);
+    return result(null, null);
+  };
+}
+
+function getResource(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  const [apiVersion, kind] = unpackArgs('get_resource', args, kwargs, ['apiVersion', 'kind']);
+  const d = new StarDict();
+  d.setStr('apiVersion', wantString('get_resource', 'apiVersion', apiVersion));
+  d.setStr('kind', wantString('get_resource', 'kind', kind));
+  return result(d, null);
+}
+
+function finalizerOp(fn: string, add: boolean) {
+  return (_t: Thread, args: Value[], kwargs: Kwargs): Value => {
+    const [objV, f] = unpackArgs(fn, args, kwargs, ['obj', 'finalizer']);
+    const finalizer = wantString(fn, 'finalizer', f);
+    const obj = objectArg(fn, objV);
+    const list = (obj.metadata.finalizers ?? []).filter((x) => x !== finalizer);
+    if (add) list.push(finalizer);
+    obj.metadata.finalizers = list;
+    return result(toStarlark(obj), null);
+  };
+}
+
+function isConditionReady(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  const [objV, ct] = unpackArgs('is_conditionready', args, kwargs, ['obj', 'conditionType']);
+  const type = wantString('is_conditionready', 'conditionType', ct);
+  const obj = fromStarlark(objV ?? null) as { status?: { conditions?: Array<{ type?: string; status?: string }> } } | null;
+  const conds = obj?.status?.conditions;
+  return Array.isArray(conds) && conds.some((c) => c?.type === type && c?.status === 'True');
+}
+
+function ipHelper(fn: string, f: (s: string) => string | number | boolean) {
+  return (_t: Thread, args: Value[], kwargs: Kwargs): Value => {
+    const [p] = unpackArgs(fn, args, kwargs, ['prefix']);
+    try {
+      return f(wantString(fn, 'prefix', p));
+    } catch (err) {
+      if (err instanceof StarlarkError) throw err;
+      throw new StarlarkError(`${fn}: ${(err as Error).message}`);
+    }
+  };
+}
+
+/** The predeclared names of every reconciler and library module. */
+export function hostBuiltins(): Map<string, Value> {
+  const fns: Array<[string, (t: Thread, a: Value[], k: Kwargs) => Value]> = [
+    ['reconcile_result', reconcileResult],
+    ['client_get', clientGet],
+    ['client_list', clientList],
+    ['client_create', clientCreate],
+    ['client_apply', deferred('client_apply')],
+    ['client_delete', deferred('client_delete')],
+    ['client_update', recordWrite('client_update', '')],
+    ['client_update_status', recordWrite('client_update_status', 'status')],
+    ['get_resource', getResource],
+    ['add_finalizer', finalizerOp('add_finalizer', true)],
+    ['del_finalizer', finalizerOp('del_finalizer', false)],
+    ['is_conditionready', isConditionReady],
+    ['get_prefixlength', ipHelper('get_prefixlength', getPrefixLength)],
+    ['get_address', ipHelper('get_address', getAddress)],
+    ['get_subnetname', ipHelper('get_subnetname', getSubnetName)],
+    ['is_ipv4', ipHelper('is_ipv4', isIPv4)],
+    ['is_ipv6', ipHelper('is_ipv6', isIPv6)],
+    // Names the original registers as well.
+    ['isIPv4', ipHelper('isIPv4', isIPv4)],
+    ['isIPv6', ipHelper('isIPv6', isIPv6)],
+  ];
+  const m = new Map<string, Value>();
+  for (const [name, fn] of fns) m.set(name, builtin(name, (t, a, k) => fn(t, a, k)));
+  return m;
+}

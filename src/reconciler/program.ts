@@ -1,0 +1,94 @@
+// Compiling a reconciler: its Starlark file plus the project's libraries,
+// resolved through load(). Libraries are found by the names discovery gives
+// them ("example.com.greetings.star" and "example.com_greetings.star" for a
+// crds/ library, the file name for libs/), plus the standard modules
+// ("json.star", "math.star", "time.star"). Each library runs once per
+// reconciler program and is frozen; the reconciler's `reconcile` function is
+// then called for every request with a fresh thread (step budget per run).
+//
+// Errors found here — a syntax error, a failing load, a missing `reconcile` —
+// are load problems with file:line:col, reported before anything runs.
+
+import { callFunction, compileFile, EvalError, makeLoader, newThread, StarlarkSyntaxError, StarFunction, type ModuleSource } from '../starlark/eval.js';
+import { modules } from '../starlark/modules/index.js';
+import { toStarlark } from '../starlark/values/convert.js';
+import type { Value } from '../starlark/values/value.js';
+import type { KObject } from '../api/object.js';
+import type { CodeFile, LibrarySource } from '../runner/project/discover.js';
+import { hostBuiltins, setScope, type ReconcileScope } from './hostapi.js';
+import { ReconcileError, type RunStarlark } from './runtime.js';
+
+export interface ProgramOptions {
+  reconciler: string;
+  code: CodeFile;
+  libraries: LibrarySource[];
+  /** Step budget per reconcile (loop iterations + calls). */
+  maxSteps?: number;
+  /** Where print() output goes. */
+  print?: (msg: string) => void;
+}
+
+/** A compile-time problem with its position. */
+export class ProgramError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProgramError';
+  }
+}
+
+export const defaultMaxSteps = 10_000_000;
+
+const builtins = hostBuiltins();
+const standardModules = new Map<string, Map<string, Value>>([...modules].map(([name, m]) => [`${name}.star`, new Map([[name, m as Value]])]));
+
+export function libraryFinder(libraries: LibrarySource[]): (module: string) => ModuleSource | null {
+  const byName = new Map<string, LibrarySource>();
+  for (const lib of libraries) for (const n of lib.names) if (!byName.has(n)) byName.set(n, lib);
+  return (module) => {
+    const lib = byName.get(module);
+    if (lib) return { filename: lib.file, src: lib.code };
+    return standardModules.get(module) ?? null;
+  };
+}
+
+function positioned(err: unknown, fallbackFile: string): ProgramError {
+  if (err instanceof StarlarkSyntaxError) return new ProgramError(err.file, err.line, err.col, err.errors.map((e) => e.format()).join('\n'));
+  if (err instanceof EvalError) {
+    const [file, line, col] = err.position ? err.position.split(':') : [fallbackFile, '1', '1'];
+    return new ProgramError(file!, Number(line), Number(col), err.backtrace());
+  }
+  return new ProgramError(fallbackFile, 1, 1, err instanceof Error ? err.message : String(err));
+}
+
+/** Compiles and initialises a reconciler; returns the function that runs one reconcile. */
+export function compileReconciler(opts: ProgramOptions): RunStarlark {
+  const { code } = opts;
+  const print = opts.print ?? ((msg: string) => process.stderr.write(`[${opts.reconciler}] ${msg}\n`));
+  const threadOpts = { name: opts.reconciler, print: (_t: unknown, msg: string) => print(msg), maxSteps: opts.maxSteps ?? defaultMaxSteps };
+  let reconcileFn: Value | undefined;
+  try {
+    const program = compileFile(code.file, code.text, { predeclared: builtins });
+    const load = makeLoader({ find: libraryFinder(opts.libraries), predeclared: builtins, predeclaredValues: builtins });
+    const globals = program.init(newThread(threadOpts), builtins, load);
+    reconcileFn = globals.get('reconcile');
+  } catch (err) {
+    throw positioned(err, code.file);
+  }
+  if (!(reconcileFn instanceof StarFunction)) throw new ProgramError(code.file, 1, 1, `${code.file} defines no function reconcile(self)`);
+  const fn = reconcileFn;
+  return (self: KObject, scope: ReconcileScope): Value => {
+    const thread = newThread(threadOpts);
+    setScope(thread, scope);
+    try {
+      return callFunction(thread, fn, [toStarlark(self)]);
+    } catch (err) {
+      if (err instanceof EvalError) throw new ReconcileError(err.backtrace());
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,187 @@
+// The engine: one API registry over a store, the controller manager, and the
+// project's reconcilers wired to it. Both `run once` and `run start` build one.
+//
+// Loading a project goes in dependency order — CRDs (so their types are served),
+// reconcilers (compiled against the project's libraries), then input instances —
+// and collects every problem as a positioned LoadError instead of stopping at
+// the first, so a user sees all of them at once. Nothing about an invalid piece
+// is half-applied: a CRD or instance the API rejects is not stored, a
+// reconciler that fails to compile is not started (the others still are).
+
+import type { ResourceInfo, TypeRef } from '../api/client.js';
+import { isApiError, type ApiError } from '../api/errors.js';
+import type { KObject } from '../api/object.js';
+import { Registry } from '../apiserver/registry/registry.js';
+import { enqueueForObject, enqueueForOwner, enqueueMapped, Manager, type Clock, type RateLimitOptions, type SharedInformer } from '../controller/index.js';
+import type { Store } from '../store/store.js';
+import { ConfigError, parseReconcilerConfig, type ReconcilerConfig } from '../reconciler/config.js';
+import type { ChildCache } from '../reconciler/children.js';
+import type { ReadView } from '../reconciler/hostapi.js';
+import { compileReconciler, ProgramError } from '../reconciler/program.js';
+import { StarlarkReconciler, type ReconcileReport } from '../reconciler/runtime.js';
+import type { ProjectSource, ReconcilerSource } from './project/discover.js';
+import { LoadError, type Manifest } from './project/yamlfile.js';
+
+export interface EngineOptions {
+  store: Store;
+  /** Concurrent reconciles per reconciler (default 1). */
+  workers?: number;
+  rateLimits?: RateLimitOptions;
+  clock?: Clock;
+  maxSteps?: number;
+  /** Every reconcile outcome (observer, logs). */
+  onReconcile?: (r: ReconcileReport) => void;
+  /** Starlark print() output. */
+  print?: (reconciler: string, msg: string) => void;
+}
+
+/** Field manager for objects the loader writes (CRDs, inputs). */
+export const loaderFieldManager = 'choreoctl';
+
+export function describeApiError(err: unknown): string {
+  if (!isApiError(err)) return err instanceof Error ? err.message : String(err);
+  const e = err as ApiError;
+  const causes = e.details?.causes ?? [];
+  if (causes.length === 0) return e.message;
+  return `${e.message}\n${causes.map((c) => `  - ${c.field ? `${c.field}: ` : ''}${c.message}`).join('\n')}`;
+}
+
+export class Engine {
+  readonly reconcilers: StarlarkReconciler[] = [];
+
+  private constructor(
+    readonly registry: Registry,
+    readonly manager: Manager,
+    private readonly opts: EngineOptions,
+  ) {}
+
+  static async open(opts: EngineOptions): Promise<Engine> {
+    const registry = await Registry.open(opts.store);
+    const manager = new Manager(registry, {
+      clock: opts.clock,
+      idleFences: [() => registry.lifecycle.whenIdle()],
+      informer: { onError: () => {} },
+    });
+    return new Engine(registry, manager, opts);
+  }
+
+  /** Reads served from the informer caches (see reconciler/hostapi.ts). */
+  readonly read: ReadView & ChildCache = {
+    resourceInfo: (t: TypeRef): ResourceInfo | undefined => this.registry.resourceInfo(t),
+    get: (t, ns, name) => {
+      const inf = this.informer(t);
+      return inf.hasSynced() ? { obj: inf.get(ns, name) } : { missing: true };
+    },
+    list: (t, ns) => {
+      const inf = this.informer(t);
+      return inf.hasSynced() ? { items: inf.list(ns) } : { items: [], missing: true };
+    },
+    cached: (t, ns, name) => this.informer(t).get(ns, name),
+    listOwnedBy: (t, uid) => this.informer(t).listByOwner(uid),
+    ensure: async (t) => {
+      await this.informer(t).waitForSync();
+    },
+  };
+
+  private informer(t: TypeRef): SharedInformer {
+    const inf = this.manager.informers.informerFor({ apiVersion: t.apiVersion, kind: t.kind });
+    if (!inf.isStarted()) inf.start();
+    return inf;
+  }
+
+  /** Loads a discovered project; returns every problem found (discovery's included). */
+  async load(project: ProjectSource): Promise<LoadError[]> {
+    const errors: LoadError[] = [...project.errors];
+    for (const m of project.crds) {
+      if (m.object.kind !== 'CustomResourceDefinition') {
+        errors.push(new LoadError(m.pos, `crds/ holds CustomResourceDefinitions, found ${m.object.kind} ${m.object.metadata.name ?? ''}`));
+        continue;
+      }
+      await this.applyManifest(m, errors);
+    }
+    for (const r of project.reconcilers) {
+      try {
+        this.addReconciler(r, project);
+      } catch (err) {
+        if (err instanceof ProgramError) errors.push(new LoadError({ file: err.file, line: err.line, col: err.col }, `reconciler ${r.name}: ${err.message}`));
+        else if (err instanceof ConfigError) errors.push(new LoadError(r.pos, err.message));
+        else errors.push(new LoadError(r.pos, `reconciler ${r.name}: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    }
+    for (const m of project.inputs) await this.applyManifest(m, errors);
+    return errors;
+  }
+
+  private async applyManifest(m: Manifest, errors: LoadError[]): Promise<void> {
+    const obj = m.object;
+    const what = `${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name ?? ''}`;
+    const info = this.registry.resourceInfo(obj);
+    if (!info) {
+      errors.push(new LoadError(m.pos, `${what}: unknown kind ${obj.kind} in ${obj.apiVersion} (no CRD defines it)`));
+      return;
+    }
+    try {
+      const o: KObject = structuredClone(obj);
+      if (info.namespaced && !o.metadata.namespace) o.metadata.namespace = 'default';
+      await this.registry.apply(o, { fieldManager: loaderFieldManager, force: true });
+      if (o.status !== undefined && info.subresources.status) await this.registry.apply(o, { fieldManager: loaderFieldManager, force: true, subresource: 'status' });
+    } catch (err) {
+      errors.push(new LoadError(m.pos, `${what}: ${describeApiError(err)}`));
+    }
+  }
+
+  private addReconciler(src: ReconcilerSource, project: ProjectSource): void {
+    const config = parseReconcilerConfig(src.config, src.name);
+    const inline = Object.entries(config.code).find(([f]) => f.endsWith('.star'));
+    const starlark = src.code.filter((c) => c.kind === 'starlark');
+    const code = inline ? { file: `${src.pos.file}#spec.code.${inline[0]}`, kind: 'starlark' as const, text: inline[1] } : starlark[0];
+    if (!code) {
+      const templates = src.code.filter((c) => c.kind !== 'starlark');
+      throw new Error(templates.length > 0 ? `template reconcilers (${templates.map((t) => t.file).join(', ')}) are not supported yet` : 'no reconciler code: add a *.star file next to the config or spec.code');
+    }
+    if (!inline && starlark.length > 1) throw new Error(`more than one Starlark file: ${starlark.map((c) => c.file).join(', ')}`);
+    for (const t of [config.for, ...config.owns, ...config.watches]) {
+      if (!this.registry.resourceInfo(t)) throw new ConfigError(config.name, [`unknown kind ${t.kind} in ${t.apiVersion} (no CRD defines it)`]);
+    }
+    const run = compileReconciler({
+      reconciler: config.name,
+      code,
+      libraries: project.libraries,
+      maxSteps: this.opts.maxSteps,
+      print: (msg) => (this.opts.print ?? ((r: string, m: string) => process.stderr.write(`[${r}] ${m}\n`)))(config.name, msg),
+    });
+    const reconciler = new StarlarkReconciler(config, { client: this.manager.client, read: this.read, run, report: this.opts.onReconcile });
+    this.reconcilers.push(reconciler);
+    this.wire(config, reconciler);
+  }
+
+  private wire(config: ReconcilerConfig, reconciler: StarlarkReconciler): void {
+    const controller = this.manager.newController(config.name, reconciler, { workers: this.opts.workers, rateLimits: this.opts.rateLimits });
+    const forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
+    const forInformer = this.manager.informers.informerFor(forType);
+    const forNamespaced = this.registry.resourceInfo(forType)?.namespaced ?? true;
+    controller.watch(forInformer, enqueueForObject());
+    for (const o of config.owns) controller.watch(this.manager.informers.informerFor(o), enqueueForOwner(forType, { ownerNamespaced: forNamespaced }));
+    const keyOf = (obj: KObject) => ({ namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' });
+    for (const w of config.watches) {
+      const join = w.join;
+      controller.watch(
+        this.manager.informers.informerFor(w),
+        enqueueMapped((watched) => {
+          const pred = join ? join(watched) : () => true;
+          if (!pred) return [];
+          return forInformer.list().filter((f) => config.for.matches(f) && pred(f)).map(keyOf);
+        }),
+      );
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.manager.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.manager.stop();
+    await this.registry.lifecycle.whenIdle();
+  }
+}

@@ -1,0 +1,117 @@
+// `choreoctl run once`: development mode. Load a project into a fresh engine,
+// run the reconcilers until the system is quiescent, judge the run and report.
+//
+// Quiescence: no work queued or in flight, informers caught up with our writes,
+// and no retry due within the grace period. Retries further out (error backoff
+// starts at 5 s) end the run: the objects waiting on them are reported as stuck
+// with their last message, which is what a developer needs to see. A run that
+// keeps requeueing without any write for `stallMs` is also ended as stuck, so
+// `requeue=True` forever cannot hang `run once`.
+
+import { MemoryStore } from '../store/memory.js';
+import { FileStore } from '../store/file.js';
+import type { Store } from '../store/store.js';
+import type { KObject } from '../api/object.js';
+import { findCondition } from '../reconciler/conditions.js';
+import { Engine } from './engine.js';
+import { discoverProject } from './project/discover.js';
+import { Observer, type RunReport } from './observer.js';
+import { writeOut, type KindObjects } from './output.js';
+
+export interface RunOnceOptions {
+  dir: string;
+  /** "memory" (default) or "file:<dir>". */
+  store?: string;
+  timeoutMs?: number;
+  graceMs?: number;
+  stallMs?: number;
+  workers?: number;
+  out?: string;
+  /** Live progress (TTY). */
+  progress?: (observer: Observer) => void;
+  print?: (reconciler: string, msg: string) => void;
+}
+
+export interface RunOnceResult {
+  report: RunReport;
+  written: string[];
+}
+
+export async function openStore(spec: string | undefined): Promise<Store> {
+  if (!spec || spec === 'memory') return new MemoryStore();
+  if (spec.startsWith('file:')) return FileStore.open(spec.slice('file:'.length));
+  throw new Error(`unknown store ${JSON.stringify(spec)}: want memory or file:<dir>`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
+  const started = performance.now();
+  const observer = new Observer();
+  let lastWriteAt = performance.now();
+  const store = await openStore(opts.store);
+  const engine = await Engine.open({
+    store,
+    workers: opts.workers,
+    print: opts.print,
+    onReconcile: (r) => {
+      observer.record(r);
+      if (r.writes.length > 0 || r.outcome === 'Ready') lastWriteAt = performance.now();
+      opts.progress?.(observer);
+    },
+  });
+  let timedOut = false;
+  let written: string[] = [];
+  try {
+    const project = await discoverProject(opts.dir);
+    const loadErrors = (await engine.load(project)).map((e) => e.render());
+    for (const r of engine.reconcilers) observer.addReconciler(r.config.name);
+    if (loadErrors.length > 0) return { report: observer.report(performance.now() - started, loadErrors, false), written };
+
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    const graceMs = opts.graceMs ?? 1_000;
+    const stallMs = opts.stallMs ?? 3_000;
+    const deadline = started + timeoutMs;
+    const timeout = sleep(timeoutMs).then(() => 'timeout' as const);
+    await engine.start();
+    for (;;) {
+      const q = await Promise.race([engine.manager.idle(), timeout]);
+      if (q === 'timeout' || performance.now() > deadline) {
+        timedOut = true;
+        break;
+      }
+      const now = engine.manager.clock.now();
+      if (q.nextDueAt === undefined || q.nextDueAt - now > graceMs) break;
+      if (performance.now() - lastWriteAt > stallMs) break;
+      await sleep(Math.max(1, q.nextDueAt - now));
+    }
+    await engine.stop();
+    // Every For object must end with its condition True, also those that never reconciled.
+    for (const r of engine.reconcilers) {
+      const t = { apiVersion: r.config.for.apiVersion, kind: r.config.for.kind };
+      for (const obj of (await engine.registry.list(t)).items) {
+        if (!r.config.for.matches(obj) || obj.metadata.deletionTimestamp) continue;
+        const c = findCondition(obj.status, r.config.conditionType);
+        if (c?.status === 'True') continue;
+        observer.noteNotReady(r.config.name, obj.kind, `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, c?.message ?? `condition ${r.config.conditionType} never set (not reconciled)`);
+      }
+    }
+    if (opts.out) written = await writeOut(opts.out, await customResources(engine));
+    return { report: observer.report(performance.now() - started, [], timedOut), written };
+  } finally {
+    await engine.stop().catch(() => {});
+    await store.close();
+  }
+}
+
+/** Every custom resource, grouped by kind, for --out. */
+async function customResources(engine: Engine): Promise<KindObjects[]> {
+  const out: KindObjects[] = [];
+  const crds = await engine.registry.list({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
+  for (const crd of crds.items as Array<KObject & { spec: { group: string; names: { kind: string; plural: string }; versions: Array<{ name: string; storage?: boolean }> } }>) {
+    const version = crd.spec.versions.find((v) => v.storage)?.name ?? crd.spec.versions[0]!.name;
+    const items = (await engine.registry.list({ apiVersion: `${crd.spec.group}/${version}`, kind: crd.spec.names.kind })).items;
+    out.push({ file: `${crd.spec.group}_${crd.spec.names.plural}`, objects: items });
+  }
+  return out;
+}

@@ -1,0 +1,443 @@
+// Methods of string values (spec "Built-in methods: string·*"), with Python /
+// starlark-go semantics for defaults, negative indices and whitespace handling.
+// Strings are JS strings indexed by UTF-16 code unit; elems() yields code units
+// and codepoints() yields whole code points.
+
+import { StarList, StarTuple } from '../values/list.js';
+import { typeName } from '../values/compare.js';
+import { checkPositional, unpackArgs, wantInt, wantString, type BuiltinFn, type Kwargs } from '../values/builtin.js';
+import { strFormat } from '../values/format.js';
+import { quoteString } from '../values/quote.js';
+import { ElemsView } from '../values/views.js';
+import { StarlarkError, type Value } from '../values/value.js';
+import { clampRange } from './collection_methods.js';
+import { toArray } from '../values/ops.js';
+
+type M = (s: string, args: Value[], kwargs: Kwargs) => Value;
+function table(entries: Record<string, M>): Map<string, BuiltinFn> {
+  const m = new Map<string, BuiltinFn>();
+  for (const [name, f] of Object.entries(entries)) m.set(name, (_t, args, kwargs, recv) => f(recv as string, args, kwargs));
+  return m;
+}
+
+const WS = /\s/;
+function isSpace(c: string): boolean {
+  return WS.test(c);
+}
+
+function isUpper(c: string): boolean {
+  return c !== c.toLowerCase() && c === c.toUpperCase();
+}
+function isLower(c: string): boolean {
+  return c !== c.toUpperCase() && c === c.toLowerCase();
+}
+function isCased(c: string): boolean {
+  return c.toLowerCase() !== c.toUpperCase();
+}
+
+function allChars(s: string, pred: (c: string) => boolean): boolean {
+  if (s.length === 0) return false;
+  for (const c of s) if (!pred(c)) return false;
+  return true;
+}
+
+function findImpl(fn: string, s: string, args: Value[], kwargs: Kwargs, last: boolean): number {
+  const [sub, start, end] = unpackArgs(fn, args, kwargs, ['sub', 'start?', 'end?']);
+  const needle = wantString(fn, 'sub', sub);
+  const [st, en] = clampRange(fn, s.length, start, end);
+  if (en - st < needle.length) return -1;
+  if (last) {
+    const i = s.lastIndexOf(needle, en - needle.length);
+    return i >= st ? i : -1;
+  }
+  const i = s.indexOf(needle, st);
+  return i >= 0 && i + needle.length <= en ? i : -1;
+}
+
+function stripChars(fn: string, args: Value[], kwargs: Kwargs): string | null {
+  checkPositional(fn, args, kwargs, 0, 1);
+  if (args.length === 0 || args[0] === null) return null;
+  const cutset = wantString(fn, 'cutset', args[0]);
+  return cutset === '' ? null : cutset; // starlark-go: an empty cutset strips whitespace
+}
+
+function lstrip(s: string, chars: string | null): string {
+  let i = 0;
+  while (i < s.length && (chars === null ? isSpace(s[i]!) : chars.includes(s[i]!))) i++;
+  return s.slice(i);
+}
+function rstrip(s: string, chars: string | null): string {
+  let j = s.length;
+  while (j > 0 && (chars === null ? isSpace(s[j - 1]!) : chars.includes(s[j - 1]!))) j--;
+  return s.slice(0, j);
+}
+
+function affixMatch(fn: string, s: string, args: Value[], kwargs: Kwargs, suffix: boolean): boolean {
+  const [x, start, end] = unpackArgs(fn, args, kwargs, [suffix ? 'suffix' : 'prefix', 'start?', 'end?']);
+  const [st, en] = clampRange(fn, s.length, start, end);
+  const sub = s.slice(st, Math.max(st, en));
+  const test = (p: string): boolean => (suffix ? sub.endsWith(p) : sub.startsWith(p));
+  if (typeof x === 'string') return test(x);
+  if (x instanceof StarTuple) {
+    return x.elems.some((p, i) => {
+      if (typeof p !== 'string') throw new StarlarkError(`${fn}: got ${typeName(p)}, for element ${i}`);
+      return test(p);
+    });
+  }
+  throw new StarlarkError(`${fn}: got ${typeName(x!)}, want string or tuple of strings`);
+}
+
+/** Splits on runs of whitespace, Python-style, from the left (maxsplit < 0 = unlimited). */
+function splitWhitespace(s: string, maxsplit: number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const n = s.length;
+  while (true) {
+    while (i < n && isSpace(s[i]!)) i++;
+    if (i >= n) break;
+    if (maxsplit >= 0 && out.length === maxsplit) {
+      out.push(s.slice(i));
+      break;
+    }
+    let j = i;
+    while (j < n && !isSpace(s[j]!)) j++;
+    out.push(s.slice(i, j));
+    i = j;
+  }
+  return out;
+}
+
+function rsplitWhitespace(s: string, maxsplit: number): string[] {
+  const out: string[] = [];
+  let j = s.length;
+  while (true) {
+    while (j > 0 && isSpace(s[j - 1]!)) j--;
+    if (j <= 0) break;
+    if (maxsplit >= 0 && out.length === maxsplit) {
+      out.push(s.slice(0, j));
+      break;
+    }
+    let i = j;
+    while (i > 0 && !isSpace(s[i - 1]!)) i--;
+    out.push(s.slice(i, j));
+    j = i;
+  }
+  return out.reverse();
+}
+
+function splitArgs(fn: string, args: Value[], kwargs: Kwargs): [string | null, number] {
+  const [sep, maxsplit] = unpackArgs(fn, args, kwargs, ['sep?', 'maxsplit?']);
+  const sp = sep === undefined || sep === null ? null : wantString(fn, 'sep', sep);
+  if (sp === '') throw new StarlarkError(`${fn}: empty separator`);
+  const max = maxsplit === undefined || maxsplit === null ? -1 : wantInt(fn, 'maxsplit', maxsplit);
+  return [sp, max];
+}
+
+/**
+ * s.split(sep) for a non-empty sep. An indexOf loop is several times faster
+ * than V8's String.prototype.split for the short strings scripts split.
+ */
+function splitOn(s: string, sep: string): Value[] {
+  const out: Value[] = [];
+  const n = sep.length;
+  let i = 0;
+  for (;;) {
+    const j = s.indexOf(sep, i);
+    if (j < 0) {
+      out.push(i === 0 ? s : s.slice(i));
+      return out;
+    }
+    out.push(s.slice(i, j));
+    i = j + n;
+  }
+}
+
+function strList(a: Value[]): StarList {
+  return new StarList(a);
+}
+
+function titleCase(s: string): string {
+  let out = '';
+  let prevCased = false;
+  for (const c of s) {
+    out += prevCased ? c.toLowerCase() : c.toUpperCase();
+    prevCased = isCased(c);
+  }
+  return out;
+}
+
+export const stringMethods = table({
+  capitalize(s, args, kwargs) {
+    checkPositional('capitalize', args, kwargs, 0, 0);
+    if (s.length === 0) return s;
+    const first = String.fromCodePoint(s.codePointAt(0)!);
+    return first.toUpperCase() + s.slice(first.length).toLowerCase();
+  },
+  count(s, args, kwargs) {
+    const [sub, start, end] = unpackArgs('count', args, kwargs, ['sub', 'start?', 'end?']);
+    const needle = wantString('count', 'sub', sub);
+    const [st, en] = clampRange('count', s.length, start, end);
+    const hay = s.slice(st, Math.max(st, en));
+    if (needle.length === 0) return hay.length + 1;
+    let n = 0;
+    for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + needle.length)) n++;
+    return n;
+  },
+  elems(s, args, kwargs) {
+    checkPositional('elems', args, kwargs, 0, 0);
+    return new ElemsView('elems', quoteString(s) + '.elems()', () => stringIter(s, false, false));
+  },
+  elem_ords(s, args, kwargs) {
+    checkPositional('elem_ords', args, kwargs, 0, 0);
+    return new ElemsView('elems', quoteString(s) + '.elem_ords()', () => stringIter(s, false, true));
+  },
+  codepoints(s, args, kwargs) {
+    checkPositional('codepoints', args, kwargs, 0, 0);
+    return new ElemsView('codepoints', quoteString(s) + '.codepoints()', () => stringIter(s, true, false));
+  },
+  codepoint_ords(s, args, kwargs) {
+    checkPositional('codepoint_ords', args, kwargs, 0, 0);
+    return new ElemsView('codepoints', quoteString(s) + '.codepoint_ords()', () => stringIter(s, true, true));
+  },
+  endswith(s, args, kwargs) {
+    return affixMatch('endswith', s, args, kwargs, true);
+  },
+  startswith(s, args, kwargs) {
+    return affixMatch('startswith', s, args, kwargs, false);
+  },
+  find(s, args, kwargs) {
+    return findImpl('find', s, args, kwargs, false);
+  },
+  rfind(s, args, kwargs) {
+    return findImpl('rfind', s, args, kwargs, true);
+  },
+  index(s, args, kwargs) {
+    const i = findImpl('index', s, args, kwargs, false);
+    if (i < 0) throw new StarlarkError('index: substring not found');
+    return i;
+  },
+  rindex(s, args, kwargs) {
+    const i = findImpl('rindex', s, args, kwargs, true);
+    if (i < 0) throw new StarlarkError('rindex: substring not found');
+    return i;
+  },
+  format(s, args, kwargs) {
+    return strFormat(s, args, kwargs);
+  },
+  isalnum(s, args, kwargs) {
+    checkPositional('isalnum', args, kwargs, 0, 0);
+    return allChars(s, (c) => /[\p{L}\p{N}]/u.test(c));
+  },
+  isalpha(s, args, kwargs) {
+    checkPositional('isalpha', args, kwargs, 0, 0);
+    return allChars(s, (c) => /\p{L}/u.test(c));
+  },
+  isdigit(s, args, kwargs) {
+    checkPositional('isdigit', args, kwargs, 0, 0);
+    return allChars(s, (c) => /\p{Nd}/u.test(c));
+  },
+  isspace(s, args, kwargs) {
+    checkPositional('isspace', args, kwargs, 0, 0);
+    return allChars(s, isSpace);
+  },
+  islower(s, args, kwargs) {
+    checkPositional('islower', args, kwargs, 0, 0);
+    let cased = false;
+    for (const c of s) {
+      if (isUpper(c)) return false;
+      if (isLower(c)) cased = true;
+    }
+    return cased;
+  },
+  isupper(s, args, kwargs) {
+    checkPositional('isupper', args, kwargs, 0, 0);
+    let cased = false;
+    for (const c of s) {
+      if (isLower(c)) return false;
+      if (isUpper(c)) cased = true;
+    }
+    return cased;
+  },
+  istitle(s, args, kwargs) {
+    checkPositional('istitle', args, kwargs, 0, 0);
+    // Uppercase letters may only follow uncased characters, lowercase only cased ones.
+    let prevCased = false;
+    let cased = false;
+    for (const c of s) {
+      if (isUpper(c)) {
+        if (prevCased) return false;
+        prevCased = true;
+        cased = true;
+      } else if (isLower(c)) {
+        if (!prevCased) return false;
+        prevCased = true;
+        cased = true;
+      } else prevCased = false;
+    }
+    return cased;
+  },
+  join(s, args, kwargs) {
+    checkPositional('join', args, kwargs, 1, 1);
+    const items = toArray(args[0]!, 'join');
+    for (let i = 0; i < items.length; i++) {
+      if (typeof items[i] !== 'string') {
+        throw new StarlarkError(`join: in list, want string, got ${typeName(items[i]!)}`);
+      }
+    }
+    return (items as string[]).join(s);
+  },
+  lower(s, args, kwargs) {
+    checkPositional('lower', args, kwargs, 0, 0);
+    return s.toLowerCase();
+  },
+  upper(s, args, kwargs) {
+    checkPositional('upper', args, kwargs, 0, 0);
+    return s.toUpperCase();
+  },
+  lstrip(s, args, kwargs) {
+    return lstrip(s, stripChars('lstrip', args, kwargs));
+  },
+  rstrip(s, args, kwargs) {
+    return rstrip(s, stripChars('rstrip', args, kwargs));
+  },
+  strip(s, args, kwargs) {
+    const chars = stripChars('strip', args, kwargs);
+    return rstrip(lstrip(s, chars), chars);
+  },
+  partition(s, args, kwargs) {
+    checkPositional('partition', args, kwargs, 1, 1);
+    const sep = wantString('partition', 1, args[0]);
+    if (sep === '') throw new StarlarkError('partition: empty separator');
+    const i = s.indexOf(sep);
+    if (i < 0) return new StarTuple([s, '', '']);
+    return new StarTuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
+  },
+  rpartition(s, args, kwargs) {
+    checkPositional('rpartition', args, kwargs, 1, 1);
+    const sep = wantString('rpartition', 1, args[0]);
+    if (sep === '') throw new StarlarkError('rpartition: empty separator');
+    const i = s.lastIndexOf(sep);
+    if (i < 0) return new StarTuple(['', '', s]);
+    return new StarTuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
+  },
+  removeprefix(s, args, kwargs) {
+    checkPositional('removeprefix', args, kwargs, 1, 1);
+    const p = wantString('removeprefix', 1, args[0]);
+    return s.startsWith(p) ? s.slice(p.length) : s;
+  },
+  removesuffix(s, args, kwargs) {
+    checkPositional('removesuffix', args, kwargs, 1, 1);
+    const p = wantString('removesuffix', 1, args[0]);
+    return p.length > 0 && s.endsWith(p) ? s.slice(0, s.length - p.length) : s;
+  },
+  replace(s, args, kwargs) {
+    if (kwargs === null && args.length === 2) {
+      const o = args[0];
+      const n = args[1];
+      if (typeof o === 'string' && typeof n === 'string' && o !== '') return s.replaceAll(o, n); // fast path
+    }
+    const [o, n, c] = unpackArgs('replace', args, kwargs, ['old', 'new', 'count?']);
+    const old = wantString('replace', 'old', o);
+    const nw = wantString('replace', 'new', n);
+    let count = c === undefined || c === null ? -1 : wantInt('replace', 'count', c);
+    if (count < 0) {
+      if (old !== '') return s.replaceAll(old, nw);
+      count = Infinity; // an empty `old` matches at every position, both ends included
+    }
+    let out = '';
+    let i = 0;
+    let done = 0;
+    if (old === '') {
+      // Insert `new` before each of the first `count` positions, like Python.
+      const chars = [...s];
+      for (let k = 0; k <= chars.length; k++) {
+        if (done < count) {
+          out += nw;
+          done++;
+        }
+        if (k < chars.length) out += chars[k];
+      }
+      return out;
+    }
+    while (done < count) {
+      const j = s.indexOf(old, i);
+      if (j < 0) break;
+      out += s.slice(i, j) + nw;
+      i = j + old.length;
+      done++;
+    }
+    return out + s.slice(i);
+  },
+  split(s, args, kwargs) {
+    if (kwargs === null && args.length === 1 && typeof args[0] === 'string' && args[0] !== '') {
+      return new StarList(splitOn(s, args[0])); // fast path: split(sep)
+    }
+    const [sep, max] = splitArgs('split', args, kwargs);
+    if (sep === null) return strList(splitWhitespace(s, max));
+    if (max < 0) return strList(splitOn(s, sep));
+    const out: string[] = [];
+    let i = 0;
+    while (out.length < max) {
+      const j = s.indexOf(sep, i);
+      if (j < 0) break;
+      out.push(s.slice(i, j));
+      i = j + sep.length;
+    }
+    out.push(s.slice(i));
+    return strList(out);
+  },
+  rsplit(s, args, kwargs) {
+    const [sep, max] = splitArgs('rsplit', args, kwargs);
+    if (sep === null) return strList(rsplitWhitespace(s, max));
+    if (max < 0) return strList(splitOn(s, sep));
+    const out: string[] = [];
+    let j = s.length;
+    while (out.length < max) {
+      const i = j - sep.length < 0 ? -1 : s.lastIndexOf(sep, j - sep.length);
+      if (i < 0) break;
+      out.push(s.slice(i + sep.length, j));
+      j = i;
+    }
+    out.push(s.slice(0, j));
+    return strList(out.reverse());
+  },
+  splitlines(s, args, kwargs) {
+    const [ke] = unpackArgs('splitlines', args, kwargs, ['keepends?']);
+    const keep = ke !== undefined && ke !== null && ke !== false;
+    const out: string[] = [];
+    let i = 0;
+    const n = s.length;
+    while (i < n) {
+      let j = i;
+      while (j < n && s[j] !== '\n' && s[j] !== '\r') j++;
+      let end = j;
+      if (j < n) end = s[j] === '\r' && s[j + 1] === '\n' ? j + 2 : j + 1;
+      out.push(keep ? s.slice(i, end) : s.slice(i, j));
+      i = end;
+    }
+    return strList(out);
+  },
+  title(s, args, kwargs) {
+    checkPositional('title', args, kwargs, 0, 0);
+    return titleCase(s);
+  },
+});
+
+function stringIter(s: string, codepoints: boolean, ords: boolean): Iterator<Value> {
+  let i = 0;
+  return {
+    next(): IteratorResult<Value> {
+      if (i >= s.length) return { value: undefined, done: true };
+      if (codepoints) {
+        const cp = s.codePointAt(i)!;
+        const w = cp > 0xffff ? 2 : 1;
+        const v: Value = ords ? cp : s.slice(i, i + w);
+        i += w;
+        return { value: v, done: false };
+      }
+      const v: Value = ords ? s.charCodeAt(i) : s[i]!;
+      i++;
+      return { value: v, done: false };
+    },
+  };
+}

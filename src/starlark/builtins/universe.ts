@@ -1,0 +1,379 @@
+// The universe: Starlark's predeclared built-in functions (spec "Built-in
+// functions"), plus `struct`. Behaviour and error wording follow starlark-go's
+// library.go; argument matching goes through unpackArgs/checkPositional.
+// The map is frozen-by-convention: hosts add their own names in a separate
+// predeclared map rather than mutating this one.
+
+import { StarBytes, fromUint8 } from '../values/bytes.js';
+import { StarDict, StarSet } from '../values/dict.js';
+import { StarFloat } from '../values/float.js';
+import { StarList, StarTuple, EMPTY_TUPLE } from '../values/list.js';
+import { StarRange } from '../values/range.js';
+import { StarStruct } from '../values/struct.js';
+import { builtin, checkPositional, unpackArgs, wantInt, wantString, type Kwargs } from '../values/builtin.js';
+import { normBig, parseIntString } from '../values/int.js';
+import { cmp, isIterable, getAttr, hasAttr, attrNames, callValue, hashValue, length, repr, str, toArray, truth, typeName } from '../values/ops.js';
+import { StarlarkError, type Thread, type Value } from '../values/value.js';
+import { dictUpdate } from './collection_methods.js';
+
+/** The error raised by fail(); hosts can tell a deliberate failure from a bug. */
+export class FailError extends StarlarkError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FailError';
+  }
+}
+
+function one(fn: string, args: Value[], kwargs: Kwargs): Value {
+  checkPositional(fn, args, kwargs, 1, 1);
+  return args[0]!;
+}
+
+function abs(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  const x = one('abs', args, kwargs);
+  if (typeof x === 'number') return Math.abs(x);
+  if (typeof x === 'bigint') return x < 0n ? -x : x;
+  if (x instanceof StarFloat) return new StarFloat(Math.abs(x.value));
+  throw new StarlarkError(`abs: got ${typeName(x)}, want int or float`);
+}
+
+function anyAll(fn: 'any' | 'all') {
+  return (_t: Thread, args: Value[], kwargs: Kwargs): Value => {
+    const items = toArray(one(fn, args, kwargs), fn);
+    for (const v of items) if (truth(v) === (fn === 'any')) return fn === 'any';
+    return fn === 'all';
+  };
+}
+
+function bytesFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  const x = one('bytes', args, kwargs);
+  if (typeof x === 'string') return StarBytes.fromString(x);
+  if (x instanceof StarBytes) return x;
+  if (typeof x === 'object' && x !== null && x.typeName !== 'dict') {
+    const items = toArray(x, 'bytes');
+    const a = new Uint8Array(items.length);
+    items.forEach((v, i) => {
+      if (typeof v !== 'number' || v < 0 || v > 255) {
+        throw new StarlarkError(`bytes: at index ${i}, ${typeof v === 'number' ? `${v} out of range (want value in unsigned 8-bit range)` : `got ${typeName(v)}, want int`}`);
+      }
+      a[i] = v;
+    });
+    return new StarBytes(fromUint8(a));
+  }
+  throw new StarlarkError(`bytes: got ${typeName(x)}, want string, bytes, or iterable of ints`);
+}
+
+function chr(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  const i = wantInt('chr', 1, one('chr', args, kwargs));
+  if (i < 0) throw new StarlarkError(`chr: Unicode code point ${i} out of range (<0)`);
+  if (i > 0x10ffff) throw new StarlarkError(`chr: Unicode code point U+${i.toString(16).toUpperCase()} out of range (>0x10FFFF)`);
+  // Surrogate code points are not characters; like Go, yield U+FFFD.
+  return i >= 0xd800 && i <= 0xdfff ? '\ufffd' : String.fromCodePoint(i);
+}
+
+const FLOAT_RE = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/;
+
+export function parseFloatString(s: string): number | null {
+  const t = s.toLowerCase();
+  const body = t.replace(/^[+-]/, '');
+  const neg = t.startsWith('-');
+  if (body === 'inf' || body === 'infinity') return neg ? -Infinity : Infinity;
+  if (body === 'nan') return NaN;
+  if (!FLOAT_RE.test(s)) return null;
+  return parseFloat(s);
+}
+
+function floatFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  checkPositional('float', args, kwargs, 0, 1);
+  if (args.length === 0) return new StarFloat(0);
+  const x = args[0]!;
+  if (x instanceof StarFloat) return x;
+  if (typeof x === 'number') return new StarFloat(x);
+  if (typeof x === 'bigint') {
+    const f = Number(x);
+    if (!Number.isFinite(f)) throw new StarlarkError('float: int too large to convert to float');
+    return new StarFloat(f);
+  }
+  if (typeof x === 'boolean') return new StarFloat(x ? 1 : 0);
+  if (typeof x === 'string') {
+    const f = parseFloatString(x);
+    if (f === null) throw new StarlarkError(`float: invalid float literal: ${x}`);
+    if (!Number.isFinite(f) && !/inf|nan/i.test(x)) throw new StarlarkError(`float: floating-point number too large: ${x}`);
+    return new StarFloat(f);
+  }
+  throw new StarlarkError(`float: got ${typeName(x)}, want number or string`);
+}
+
+function intFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  const [x, b] = unpackArgs('int', args, kwargs, ['x', 'base?']);
+  if (b !== undefined) {
+    const base = wantInt('int', 'base', b);
+    if (typeof x !== 'string') throw new StarlarkError("int: can't convert non-string with explicit base");
+    if (base !== 0 && (base < 2 || base > 36)) throw new StarlarkError('int: base must be an integer >= 2 && <= 36');
+    const r = parseIntString(x, base);
+    if (r === null) throw new StarlarkError(`int: invalid literal with base ${base}: ${x}`);
+    return r;
+  }
+  if (typeof x === 'number' || typeof x === 'bigint') return x;
+  if (typeof x === 'boolean') return x ? 1 : 0;
+  if (x instanceof StarFloat) {
+    const f = x.value;
+    if (Number.isNaN(f)) throw new StarlarkError('int: cannot convert float NaN to integer');
+    if (!Number.isFinite(f)) throw new StarlarkError('int: cannot convert float infinity to integer');
+    const t = Math.trunc(f) + 0;
+    return Number.isSafeInteger(t) ? t : normBig(BigInt(t));
+  }
+  if (typeof x === 'string') {
+    const r = parseIntString(x, 10);
+    if (r === null) throw new StarlarkError(`int: invalid literal with base 10: ${x}`);
+    return r;
+  }
+  throw new StarlarkError(`int: got ${typeName(x ?? null)}, want int, float, bool, or string`);
+}
+
+function lenFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  const x = one('len', args, kwargs);
+  const n = length(x);
+  if (n < 0) throw new StarlarkError(`len: value of type ${typeName(x)} has no len`);
+  return n;
+}
+
+function minMax(fn: 'min' | 'max') {
+  return (thread: Thread, args: Value[], kwargs: Kwargs): Value => {
+    let key: Value = null;
+    let dflt: Value | undefined;
+    if (kwargs !== null) {
+      for (const [k, v] of kwargs) {
+        if (k === 'key') key = v;
+        else if (k === 'default') dflt = v;
+        else throw new StarlarkError(`${fn}: unexpected keyword argument "${k}"`);
+      }
+    }
+    if (args.length === 0) throw new StarlarkError(`${fn} requires at least one positional argument`);
+    let items: Value[];
+    if (args.length === 1) {
+      if (!isIterable(args[0]!)) throw new StarlarkError(`${fn}: ${typeName(args[0]!)} value is not iterable`);
+      items = toArray(args[0]!, fn);
+    }
+    else {
+      if (dflt !== undefined) throw new StarlarkError(`${fn}: default argument is not allowed with more than one positional argument`);
+      items = args;
+    }
+    if (items.length === 0) {
+      if (dflt !== undefined) return dflt;
+      throw new StarlarkError(`${fn}: argument is an empty sequence`);
+    }
+    let best = items[0]!;
+    let bestKey = key === null ? best : callValue(thread, key, [best], null);
+    for (let i = 1; i < items.length; i++) {
+      const v = items[i]!;
+      const k = key === null ? v : callValue(thread, key, [v], null);
+      const c = cmp(k, bestKey);
+      if (fn === 'max' ? c > 0 : c < 0) {
+        best = v;
+        bestKey = k;
+      }
+    }
+    return best;
+  };
+}
+
+function ord(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  const x = one('ord', args, kwargs);
+  if (typeof x === 'string') {
+    const cps = [...x];
+    if (cps.length !== 1) throw new StarlarkError(`ord: string encodes ${cps.length} Unicode code points, want 1`);
+    return cps[0]!.codePointAt(0)!;
+  }
+  if (x instanceof StarBytes) {
+    if (x.length !== 1) throw new StarlarkError(`ord: bytes has length ${x.length}, want 1`);
+    return x.data.charCodeAt(0);
+  }
+  throw new StarlarkError(`ord: got ${typeName(x)}, want string or bytes`);
+}
+
+function sepKwarg(fn: string, kwargs: Kwargs): string {
+  let sep = ' ';
+  if (kwargs !== null) {
+    for (const [k, v] of kwargs) {
+      if (k !== 'sep') throw new StarlarkError(`${fn}: unexpected keyword argument "${k}"`);
+      sep = wantString(fn, 'sep', v);
+    }
+  }
+  return sep;
+}
+
+function printFn(thread: Thread, args: Value[], kwargs: Kwargs): Value {
+  const sep = sepKwarg('print', kwargs);
+  thread.print(thread, args.map(str).join(sep));
+  return null;
+}
+
+function fail(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  const sep = sepKwarg('fail', kwargs);
+  throw new FailError('fail: ' + args.map(str).join(sep));
+}
+
+function rangeFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  checkPositional('range', args, kwargs, 1, 3);
+  // Bounds are JS safe integers (starlark-go limits them to 32 bits; we allow more).
+  const nums = args.map((a, i) => {
+    const param = ['start', 'stop', 'step'][args.length === 1 ? 1 : i]!;
+    if (typeof a === 'bigint') throw new StarlarkError(`range: for parameter ${param}: ${String(a)} out of range`);
+    return wantInt('range', param, a);
+  });
+  let start = 0;
+  let stop: number;
+  let step = 1;
+  if (nums.length === 1) stop = nums[0]!;
+  else {
+    start = nums[0]!;
+    stop = nums[1]!;
+    if (nums.length === 3) step = nums[2]!;
+  }
+  if (step === 0) throw new StarlarkError('range: step argument must not be zero');
+  return new StarRange(start, stop, step);
+}
+
+function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
+  const [x, key, reverse] = unpackArgs('sorted', args, kwargs, ['iterable', 'key?', 'reverse?']);
+  const items = toArray(x!, 'sorted');
+  const rev = reverse !== undefined && truth(reverse);
+  if (key === undefined || key === null) {
+    items.sort(comparatorFor(items, rev));
+    return new StarList(items);
+  }
+  const keys = items.map((v) => callValue(thread, key, [v], null));
+  const idx = items.map((_, i) => i);
+  const c = comparatorFor(keys, false);
+  idx.sort(rev ? (a, b) => c(keys[b]!, keys[a]!) : (a, b) => c(keys[a]!, keys[b]!));
+  return new StarList(idx.map((i) => items[i]!));
+}
+
+const numAsc = (a: Value, b: Value): number => (a as number) - (b as number);
+const numDesc = (a: Value, b: Value): number => (b as number) - (a as number);
+const strAsc = (a: Value, b: Value): number => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
+const strDesc = (a: Value, b: Value): number => ((a as string) < (b as string) ? 1 : (a as string) > (b as string) ? -1 : 0);
+const anyDesc = (a: Value, b: Value): number => cmp(b, a);
+
+/**
+ * The comparator for sorting these values: a specialised one when all are
+ * small ints or all strings (the common cases), the general cmp otherwise.
+ * Stability comes from Array.prototype.sort; `reverse` compares b to a, so
+ * equal elements keep their original order, as in starlark-go.
+ */
+function comparatorFor(items: readonly Value[], reverse: boolean): (a: Value, b: Value) => number {
+  const t = items.length > 0 ? typeof items[0] : 'number';
+  if (t === 'number' || t === 'string') {
+    let same = true;
+    for (let i = 0; i < items.length; i++) {
+      if (typeof items[i] !== t) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      if (t === 'number') return reverse ? numDesc : numAsc;
+      return reverse ? strDesc : strAsc;
+    }
+  }
+  return reverse ? anyDesc : cmp;
+}
+
+function zip(_t: Thread, args: Value[], kwargs: Kwargs): Value {
+  checkPositional('zip', args, kwargs, 0, Infinity);
+  const cols = args.map((a, i) => {
+    if (!isIterable(a)) throw new StarlarkError(`zip: argument #${i + 1} is not iterable: ${typeName(a)}`);
+    return toArray(a, 'zip');
+  });
+  const n = cols.length === 0 ? 0 : Math.min(...cols.map((c) => c.length));
+  const out: Value[] = [];
+  for (let i = 0; i < n; i++) out.push(new StarTuple(cols.map((c) => c[i]!)));
+  return new StarList(out);
+}
+
+/** Java's String.hashCode, which the spec (and starlark-go) use for hash(string). */
+function javaStringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+export const universe = new Map<string, Value>([
+  ['None', null],
+  ['True', true],
+  ['False', false],
+  ['abs', builtin('abs', abs)],
+  ['all', builtin('all', anyAll('all'))],
+  ['any', builtin('any', anyAll('any'))],
+  ['bool', builtin('bool', (_t, args, kwargs) => {
+    checkPositional('bool', args, kwargs, 0, 1);
+    return args.length === 0 ? false : truth(args[0]!);
+  })],
+  ['bytes', builtin('bytes', bytesFn)],
+  ['chr', builtin('chr', chr)],
+  ['dict', builtin('dict', (_t, args, kwargs) => {
+    const d = new StarDict();
+    dictUpdate('dict', d, args, kwargs);
+    return d;
+  })],
+  ['dir', builtin('dir', (_t, args, kwargs) => new StarList(attrNames(one('dir', args, kwargs))))],
+  ['enumerate', builtin('enumerate', (_t, args, kwargs) => {
+    const [x, start] = unpackArgs('enumerate', args, kwargs, ['iterable', 'start?']);
+    const s = start === undefined ? 0 : wantInt('enumerate', 'start', start);
+    return new StarList(toArray(x!, 'enumerate').map((v, i) => new StarTuple([s + i, v])));
+  })],
+  ['fail', builtin('fail', fail)],
+  ['float', builtin('float', floatFn)],
+  ['getattr', builtin('getattr', (_t, args, kwargs) => {
+    checkPositional('getattr', args, kwargs, 2, 3);
+    const name = wantString('getattr', 'name', args[1]);
+    if (args.length === 3 && !hasAttr(args[0]!, name)) return args[2]!;
+    return getAttr(args[0]!, name);
+  })],
+  ['hasattr', builtin('hasattr', (_t, args, kwargs) => {
+    checkPositional('hasattr', args, kwargs, 2, 2);
+    return hasAttr(args[0]!, wantString('hasattr', 'name', args[1]));
+  })],
+  ['hash', builtin('hash', (_t, args, kwargs) => {
+    const x = one('hash', args, kwargs);
+    if (typeof x === 'string') return javaStringHash(x);
+    return hashValue(x);
+  })],
+  ['int', builtin('int', intFn)],
+  ['len', builtin('len', lenFn)],
+  ['list', builtin('list', (_t, args, kwargs) => {
+    checkPositional('list', args, kwargs, 0, 1);
+    return new StarList(args.length === 0 ? [] : toArray(args[0]!, 'list'));
+  })],
+  ['max', builtin('max', minMax('max'))],
+  ['min', builtin('min', minMax('min'))],
+  ['ord', builtin('ord', ord)],
+  ['print', builtin('print', printFn)],
+  ['range', builtin('range', rangeFn)],
+  ['repr', builtin('repr', (_t, args, kwargs) => repr(one('repr', args, kwargs)))],
+  ['reversed', builtin('reversed', (_t, args, kwargs) => new StarList(toArray(one('reversed', args, kwargs), 'reversed').reverse()))],
+  ['set', builtin('set', (_t, args, kwargs) => {
+    checkPositional('set', args, kwargs, 0, 1);
+    return StarSet.of(args.length === 0 ? [] : toArray(args[0]!, 'set'));
+  })],
+  ['sorted', builtin('sorted', sorted)],
+  ['str', builtin('str', (_t, args, kwargs) => {
+    const x = one('str', args, kwargs);
+    if (x instanceof StarBytes) return x.decode();
+    return str(x);
+  })],
+  ['tuple', builtin('tuple', (_t, args, kwargs) => {
+    checkPositional('tuple', args, kwargs, 0, 1);
+    if (args.length === 0) return EMPTY_TUPLE;
+    const x = args[0]!;
+    return x instanceof StarTuple ? x : new StarTuple(toArray(x, 'tuple'));
+  })],
+  ['type', builtin('type', (_t, args, kwargs) => typeName(one('type', args, kwargs)))],
+  ['zip', builtin('zip', zip)],
+  ['struct', builtin('struct', (_t, args, kwargs) => {
+    if (args.length > 0) throw new StarlarkError(`struct: unexpected positional arguments`);
+    return new StarStruct(kwargs ?? []);
+  })],
+]);
+

@@ -1,0 +1,43 @@
+// Public API of the Starlark engine. Everything outside src/starlark uses only
+// what is exported here; keep it small and stable.
+//
+//   const prog = compileFile('r.star', src, { predeclared: ['client_get'], while: true });
+//   const thread = newThread({ name: 'reconciler', print: (t, msg) => log(msg), maxSteps: 1e6 });
+//   const globals = prog.init(thread, { client_get }, loader);   // runs the top level; frozen
+//   const result = callFunction(thread, globals.get('reconcile')!, [self]);
+//
+// - compileFile(filename, src, opts) → Program. Parses, resolves and compiles once;
+//   throws StarlarkSyntaxError (file, line, col, msg, format() with a caret; `.errors`
+//   lists every static error). opts: dialect flags { set (default true),
+//   globalreassign, recursion, toplevelcontrol, while, loadBindsGlobally } and the
+//   names of predeclared host values.
+// - Program.init(thread, predeclared, load?) → Map of exported globals (frozen).
+//   May be called again for a fresh module instance.
+// - newThread({ name, print, maxSteps, maxDepth }) → StarThread. `steps` counts
+//   loop iterations and calls; reset `thread.steps = 0` between independent runs if
+//   the budget is per run.
+// - callFunction(thread, fn, args, kwargs) → Value; cheap enough to call per event.
+// - execFile(thread, filename, src, predeclared, opts) — compile + init in one step.
+// - makeLoader({ find, ...compileOpts, predeclaredValues }) → LoadFn with caching and
+//   cycle detection ("cycle in load graph"); `find` returns source or a ready module Map.
+// - Runtime errors are EvalError: `.msg`, `.frames`/`.callStack`, `.position`,
+//   `.backtrace()` renders starlark-go's "Traceback (most recent call last): ...".
+//   `.cause` holds the original error (e.g. FailError from fail()).
+
+export {
+  compileFile, execFile, callFunction, newThread, makeLoader, Program, StarThread,
+  EvalError, StarlarkSyntaxError, StarFunction,
+  type CompileOptions, type ExecOptions, type ThreadOptions, type LoaderOptions, type ModuleSource,
+  type Predeclared, type CallFrame, type LoadFn, type Dialect,
+} from './eval.js';
+
+export { StarlarkError, type Value, type StarObject, type Callable, type Thread } from './values/value.js';
+export { StarFloat } from './values/float.js';
+export { StarBytes } from './values/bytes.js';
+export { StarList, StarTuple } from './values/list.js';
+export { StarDict, StarSet } from './values/dict.js';
+export { StarRange } from './values/range.js';
+export { StarStruct, StarModule } from './values/struct.js';
+export { StarBuiltin, builtin } from './values/builtin.js';
+export { repr, str, typeName, truth, equal } from './values/ops.js';
+export { universe, FailError } from './builtins/universe.js';

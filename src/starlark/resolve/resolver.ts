@@ -1,0 +1,501 @@
+// The resolver: decides, before anything runs, what every name refers to.
+//
+// All references to names are static. A name is local to a function if the
+// function contains any binding of it (assignment, for-loop variable, def,
+// parameter) — anywhere in the body, Python-style; comprehension variables are
+// local to their comprehension. Otherwise it is free (a local of an enclosing
+// function, captured by the closure), global (bound at module top level),
+// predeclared (supplied by the host for this module), universal (a builtin), or
+// undefined — a static error.
+//
+// Key idea: every local gets a small integer slot, so the compiled code keeps a
+// function's environment in a plain JS array; locals captured by a nested
+// function are marked as cells (the slot holds a shared box), and each function
+// records where its free variables come from in the enclosing function. Globals
+// and predeclared names share one array per module. Function bodies are resolved
+// after the enclosing block is complete, so forward references to later globals
+// and to later locals of an enclosing function work.
+//
+// Static errors collected here (all of them, not just the first): undefined
+// names, reassigned globals, break/continue outside loops, control flow at top
+// level, while loops (unless the dialect allows them), duplicate/misordered
+// parameters, invalid assignment targets, load inside a function.
+
+import { StarlarkSyntaxError, sourceLineOf } from '../syntax/errors.js';
+import * as A from '../syntax/ast.js';
+
+/** Dialect flags (cf. starlark-go's syntax.FileOptions). */
+export interface Dialect {
+  /** The `set` builtin. Default true: sets are standard in current Starlark (Bazel 8, starlark-go); pass false to forbid. */
+  set?: boolean;
+  /** Allow reassigning top-level names (x = 1; x = 2). */
+  globalreassign?: boolean;
+  /** Allow recursive calls (checked at run time). */
+  recursion?: boolean;
+  /** Allow if/for/while at top level. */
+  toplevelcontrol?: boolean;
+  /** Allow while loops. */
+  while?: boolean;
+  /** load() binds exported globals rather than file-local names. */
+  loadBindsGlobally?: boolean;
+}
+
+export interface ResolveOptions extends Dialect {
+  isPredeclared: (name: string) => boolean;
+  isUniversal: (name: string) => boolean;
+}
+
+const doesnt = 'this Starlark dialect does not ';
+
+interface Binding {
+  container: Block; // function/module block owning the slot
+  slot: number;
+  first: A.Pos;
+}
+
+interface Block {
+  parent: Block | null;
+  /** The function/module block this block allocates locals in (itself for containers). */
+  container: Block;
+  fn: A.FunctionNode | null; // for containers
+  isModule: boolean;
+  bindings: Map<string, Binding>;
+  /** Uses recorded in this container, resolved when the container is complete. */
+  uses: Array<{ id: A.Ident; env: Block }>;
+  /** Per free variable name, its index in fn.freevars. */
+  freeIndex: Map<string, number>;
+  cellSet: Set<number>;
+}
+
+interface GlobalInfo {
+  index: number;
+  first: A.Pos;
+}
+
+export function resolveFile(file: A.File, opts: ResolveOptions): void {
+  const r = new Resolver(file, opts);
+  r.run();
+  if (r.errors.length > 0) {
+    r.errors.sort((a, b) => a.line - b.line || a.col - b.col);
+    const first = r.errors[0];
+    first.errors = r.errors;
+    throw first;
+  }
+}
+
+function newBlock(parent: Block | null, fn: A.FunctionNode | null, isModule: boolean): Block {
+  const b: Block = {
+    parent, container: null as unknown as Block, fn, isModule,
+    bindings: new Map(), uses: [], freeIndex: new Map(), cellSet: new Set(),
+  };
+  b.container = fn || isModule ? b : parent!.container;
+  return b;
+}
+
+const exprKindNames: Record<string, string> = {
+  Literal: 'literal', Call: 'callexpr', Binary: 'binaryexpr', Unary: 'unaryexpr', Cond: 'condexpr',
+  Slice: 'sliceexpr', Dict: 'dictexpr', Comprehension: 'comprehension', Lambda: 'lambdaexpr',
+};
+
+class Resolver {
+  errors: StarlarkSyntaxError[] = [];
+  private env: Block;
+  private readonly module: Block;
+  private globals = new Map<string, GlobalInfo>();
+  private globalNames: string[] = [];
+  private loops = 0;
+  /** Function bodies waiting to be resolved, with the block enclosing their definition. */
+  private pending: Array<{ fn: A.FunctionNode; env: Block }> = [];
+  /** Function blocks whose bodies have been resolved. */
+  private finished: Block[] = [];
+
+  constructor(private readonly file: A.File, private readonly opts: ResolveOptions) {
+    this.module = newBlock(null, file.toplevel, true);
+    this.env = this.module;
+  }
+
+  private errorf(pos: A.Pos, msg: string): void {
+    this.errors.push(new StarlarkSyntaxError(this.file.filename, pos.line, pos.col, msg, sourceLineOf(this.file.src, pos.line)));
+  }
+
+  private posString(p: A.Pos): string {
+    return `${this.file.filename}:${p.line}:${p.col}`;
+  }
+
+  run(): void {
+    this.stmts(this.file.stmts);
+    // All file globals are bound by now; predeclared names used get slots after them.
+    this.file.numFileGlobals = this.globalNames.length;
+    // Resolve function bodies breadth-first: each needs its enclosing block complete.
+    this.resolveUses(this.module);
+    for (let i = 0; i < this.pending.length; i++) {
+      const { fn, env } = this.pending[i];
+      this.functionBody(fn, env);
+    }
+    for (const b of this.finished) b.fn!.cells = [...b.cellSet].sort((x, y) => x - y);
+    const top = this.file.toplevel;
+    top.numLocals = countLocals(this.module);
+    top.cells = [...this.module.cellSet].sort((a, b) => a - b);
+    this.file.globals = this.globalNames;
+  }
+
+  // ---- binding ----
+
+  /** Binds id in the current block. allowRebind: augmented assignment at top level. */
+  private bind(id: A.Ident, allowRebind: boolean, fromLoad = false): void {
+    if (this.env.isModule) {
+      const prev = this.globals.get(id.name);
+      id.scope = A.Scope.Global;
+      if (prev) {
+        if (!allowRebind && !this.opts.globalreassign) {
+          this.errorf(id, `cannot reassign global ${id.name} declared at ${this.posString(prev.first)}`);
+        }
+        id.index = prev.index;
+      } else {
+        const index = this.globalNames.length;
+        this.globalNames.push(id.name);
+        this.globals.set(id.name, { index, first: id });
+        id.index = index;
+        if (fromLoad && !this.opts.loadBindsGlobally) this.file.loadBound.add(index);
+      }
+      return;
+    }
+    if (!this.env.bindings.has(id.name)) {
+      const c = this.env.container;
+      this.env.bindings.set(id.name, { container: c, slot: countLocalsInc(c), first: id });
+    }
+    this.use(id);
+  }
+
+  private use(id: A.Ident): void {
+    this.env.container.uses.push({ id, env: this.env });
+  }
+
+  // ---- statements ----
+
+  private stmts(list: A.Stmt[]): void {
+    for (const s of list) this.stmt(s);
+  }
+
+  private atTopLevel(): boolean {
+    return this.env.container.isModule;
+  }
+
+  private stmt(s: A.Stmt): void {
+    switch (s.kind) {
+      case 'ExprStmt':
+        this.expr(s.x);
+        break;
+      case 'Branch':
+        if (this.loops === 0 && s.token !== 'pass') this.errorf(s, `${s.token} not in a loop`);
+        break;
+      case 'If':
+        if (!this.opts.toplevelcontrol && this.atTopLevel()) this.errorf(s, 'if statement not within a function');
+        this.expr(s.cond);
+        this.stmts(s.then);
+        this.stmts(s.els);
+        break;
+      case 'Assign':
+        this.expr(s.rhs);
+        this.assign(s.lhs, s.op !== '=');
+        break;
+      case 'Def':
+        this.bind(s.ident, false);
+        this.function(s.fn);
+        break;
+      case 'For':
+        if (!this.opts.toplevelcontrol && this.atTopLevel()) this.errorf(s, 'for loop not within a function');
+        this.expr(s.x);
+        this.assign(s.vars, false);
+        this.loops++;
+        this.stmts(s.body);
+        this.loops--;
+        break;
+      case 'While':
+        if (!this.opts.while) this.errorf(s, doesnt + 'support while loops');
+        if (!this.opts.toplevelcontrol && this.atTopLevel()) this.errorf(s, 'while loop not within a function');
+        this.expr(s.cond);
+        this.loops++;
+        this.stmts(s.body);
+        this.loops--;
+        break;
+      case 'Return':
+        if (this.atTopLevel()) this.errorf(s, 'return statement not within a function');
+        if (s.result) this.expr(s.result);
+        break;
+      case 'Load':
+        if (!this.atTopLevel()) {
+          this.errorf(s, 'load statement within a function');
+          break;
+        }
+        for (let i = 0; i < s.from.length; i++) {
+          const from = s.from[i];
+          if (from.name === '') {
+            this.errorf(from, 'load: empty identifier');
+            continue;
+          }
+          if (from.name.startsWith('_')) {
+            this.errorf(from, `load: names with leading underscores are not exported: ${from.name}`);
+          }
+          this.bind(s.to[i], false, true);
+        }
+        break;
+    }
+  }
+
+  private assign(lhs: A.Expr, isAugmented: boolean): void {
+    switch (lhs.kind) {
+      case 'Ident':
+        this.bind(lhs, isAugmented);
+        return;
+      case 'Index':
+        this.expr(lhs.x);
+        this.expr(lhs.index);
+        return;
+      case 'Dot':
+        this.expr(lhs.x);
+        return;
+      case 'Tuple':
+      case 'List': {
+        const what = lhs.kind === 'Tuple' ? 'tuple' : 'list';
+        if (lhs.elems.length === 0) this.errorf(lhs, `can't assign to ${what === 'tuple' ? '()' : '[]'}`);
+        if (isAugmented) this.errorf(lhs, `can't use ${what} expression in augmented assignment`);
+        for (const e of lhs.elems) this.assign(e, isAugmented);
+        return;
+      }
+      case 'Paren':
+        this.assign(lhs.x, isAugmented);
+        return;
+      default:
+        this.errorf(lhs, `can't assign to ${exprKindNames[lhs.kind] ?? lhs.kind.toLowerCase()}`);
+    }
+  }
+
+  // ---- expressions ----
+
+  private expr(e: A.Expr): void {
+    switch (e.kind) {
+      case 'Ident':
+        this.use(e);
+        return;
+      case 'Literal':
+        return;
+      case 'List':
+      case 'Tuple':
+        for (const x of e.elems) this.expr(x);
+        return;
+      case 'Dict':
+        for (const en of e.entries) {
+          this.expr(en.key);
+          this.expr(en.value);
+        }
+        return;
+      case 'Paren':
+        this.expr(e.x);
+        return;
+      case 'Unary':
+        this.expr(e.x);
+        return;
+      case 'Binary':
+        this.expr(e.x);
+        this.expr(e.y);
+        return;
+      case 'Cond':
+        this.expr(e.cond);
+        this.expr(e.t);
+        this.expr(e.f);
+        return;
+      case 'Index':
+        this.expr(e.x);
+        this.expr(e.index);
+        return;
+      case 'Slice':
+        this.expr(e.x);
+        if (e.lo) this.expr(e.lo);
+        if (e.hi) this.expr(e.hi);
+        if (e.step) this.expr(e.step);
+        return;
+      case 'Dot':
+        this.expr(e.x);
+        return;
+      case 'Call':
+        this.expr(e.fn);
+        for (const a of e.args) this.expr(a.value);
+        return;
+      case 'Lambda':
+        this.function(e.fn);
+        return;
+      case 'Comprehension': {
+        // The first iterable is evaluated in the enclosing block: [x for x in x].
+        const first = e.clauses[0] as A.ForClause;
+        this.expr(first.x);
+        const saved = this.env;
+        this.env = newBlock(saved, null, false);
+        this.assign(first.vars, false);
+        for (let i = 1; i < e.clauses.length; i++) {
+          const c = e.clauses[i];
+          if (c.type === 'if') {
+            this.expr(c.cond);
+          } else {
+            this.assign(c.vars, false);
+            this.expr(c.x);
+          }
+        }
+        if (e.body.kind === 'DictEntry') {
+          this.expr(e.body.key);
+          this.expr(e.body.value);
+        } else {
+          this.expr(e.body);
+        }
+        this.env = saved;
+        return;
+      }
+    }
+  }
+
+  // ---- functions ----
+
+  /** Checks parameters, resolves defaults now, defers the body. */
+  private function(fn: A.FunctionNode): void {
+    let seenOptional = false, seenStar = false, seenStarStar = false;
+    const names = new Set<string>();
+    for (let i = 0; i < fn.params.length; i++) {
+      const p = fn.params[i];
+      if (seenStarStar) this.errorf(p, 'parameter may not follow **kwargs');
+      if (p.ident) {
+        if (names.has(p.ident.name)) this.errorf(p.ident, `duplicate parameter: ${p.ident.name}`);
+        names.add(p.ident.name);
+      }
+      switch (p.type) {
+        case 'plain':
+          if (seenOptional && !seenStar) this.errorf(p, 'required parameter may not follow optional');
+          break;
+        case 'default':
+          seenOptional = true;
+          this.expr(p.dflt!);
+          break;
+        case 'star':
+          if (seenStar) this.errorf(p, 'multiple * parameters not allowed');
+          seenStar = true;
+          if (!p.ident) {
+            const nx = fn.params[i + 1];
+            if (!nx || nx.type === 'starstar') this.errorf(p, 'bare * must be followed by keyword-only parameters');
+          }
+          break;
+        case 'starstar':
+          seenStarStar = true;
+          break;
+      }
+    }
+    this.pending.push({ fn, env: this.env });
+  }
+
+  private functionBody(fn: A.FunctionNode, env: Block): void {
+    const b = newBlock(env, fn, false);
+    const saved = this.env;
+    const savedLoops = this.loops;
+    this.env = b;
+    this.loops = 0;
+    // Parameter slots: positional, keyword-only, *args, **kwargs.
+    const positional: A.Param[] = [], kwonly: A.Param[] = [];
+    let star: A.Param | null = null, starstar: A.Param | null = null;
+    let afterStar = false;
+    for (const p of fn.params) {
+      if (p.type === 'star') { afterStar = true; if (p.ident) star = p; }
+      else if (p.type === 'starstar') starstar = p;
+      else if (afterStar) kwonly.push(p);
+      else positional.push(p);
+    }
+    fn.params = [...positional, ...kwonly, ...(star ? [star] : []), ...(starstar ? [starstar] : [])];
+    fn.numPositional = positional.length;
+    fn.numKwonly = kwonly.length;
+    fn.hasVarargs = star !== null;
+    fn.hasKwargs = starstar !== null;
+    for (const p of fn.params) this.bind(p.ident!, false);
+    this.stmts(fn.body);
+    this.resolveUses(b);
+    fn.numLocals = countLocals(b);
+    // fn.cells is filled in at the end: nested functions, resolved later, may still capture locals.
+    this.finished.push(b);
+    this.env = saved;
+    this.loops = savedLoops;
+  }
+
+  /** Resolves every use recorded in a container once its bindings are complete. */
+  private resolveUses(c: Block): void {
+    for (const { id, env } of c.uses) {
+      let b: Block | null = env;
+      let found: Binding | undefined;
+      while (b && !b.isModule) {
+        found = b.bindings.get(id.name);
+        if (found) break;
+        b = b.parent;
+      }
+      if (found) {
+        if (found.container === c) {
+          id.scope = A.Scope.Local;
+          id.index = found.slot;
+        } else {
+          id.scope = A.Scope.Free;
+          id.index = this.capture(c, id.name, found);
+        }
+        continue;
+      }
+      this.resolveGlobal(id);
+    }
+    c.uses = [];
+  }
+
+  /** Returns the index of `name` in container c's freevars, threading it through intervening functions. */
+  private capture(c: Block, name: string, found: Binding): number {
+    const existing = c.freeIndex.get(name);
+    if (existing !== undefined) return existing;
+    const parent = c.parent!.container;
+    let src: A.Ident;
+    if (parent === found.container) {
+      parent.cellSet.add(found.slot);
+      src = { kind: 'Ident', name, scope: A.Scope.Local, index: found.slot, line: found.first.line, col: found.first.col };
+    } else {
+      src = { kind: 'Ident', name, scope: A.Scope.Free, index: this.capture(parent, name, found), line: found.first.line, col: found.first.col };
+    }
+    const fn = c.fn!;
+    const index = fn.freevars.length;
+    fn.freevars.push(src);
+    c.freeIndex.set(name, index);
+    return index;
+  }
+
+  private resolveGlobal(id: A.Ident): void {
+    const g = this.globals.get(id.name);
+    if (g) {
+      id.scope = A.Scope.Global;
+      id.index = g.index;
+    } else if (this.opts.isPredeclared(id.name)) {
+      id.scope = A.Scope.Predeclared;
+      let info = this.globals.get(id.name);
+      if (!info) {
+        info = { index: this.globalNames.length, first: id };
+        this.globalNames.push(id.name);
+        this.globals.set(id.name, info);
+      }
+      id.index = info.index;
+    } else if (this.opts.isUniversal(id.name)) {
+      if (id.name === 'set' && this.opts.set === false) this.errorf(id, doesnt + 'support sets');
+      id.scope = A.Scope.Universal;
+    } else {
+      id.scope = A.Scope.Undefined;
+      this.errorf(id, `undefined: ${id.name}`);
+    }
+  }
+}
+
+// Local slot counters live on the container block (a hidden counter keyed by block).
+const localCounts = new WeakMap<Block, number>();
+function countLocalsInc(c: Block): number {
+  const n = localCounts.get(c) ?? 0;
+  localCounts.set(c, n + 1);
+  return n;
+}
+function countLocals(c: Block): number {
+  return localCounts.get(c) ?? 0;
+}

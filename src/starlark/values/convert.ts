@@ -1,0 +1,105 @@
+// Conversion between host data (parsed JSON/YAML: plain objects, arrays,
+// strings, numbers, booleans, null) and Starlark values. The reconciler runtime
+// converts every Kubernetes object both ways on each reconcile, so both
+// directions are single recursive passes with no intermediate copies: objects
+// become StarDicts filled through the string-key fast path, and integral
+// numbers always become ints (never floats), so `replicas: 3` stays `3`.
+// Errors carry the field path of the offending value (".spec.items[2]").
+
+import { StarBytes, toUint8 } from './bytes.js';
+import { StarDict, StarSet } from './dict.js';
+import { StarFloat } from './float.js';
+import { normBig } from './int.js';
+import { StarList, StarTuple } from './list.js';
+import { StarStruct } from './struct.js';
+import { typeName } from './compare.js';
+import { StarlarkError, type Value } from './value.js';
+
+/** Converts parsed JSON/YAML data to a Starlark value (unfrozen). */
+export function toStarlark(x: unknown): Value {
+  switch (typeof x) {
+    case 'string':
+    case 'boolean':
+      return x;
+    case 'number':
+      if (Number.isInteger(x)) return Number.isSafeInteger(x) ? x : normBig(BigInt(x));
+      return new StarFloat(x);
+    case 'bigint':
+      return normBig(x);
+    case 'undefined':
+      return null;
+    case 'object': {
+      if (x === null) return null;
+      if (Array.isArray(x)) {
+        const out = new Array<Value>(x.length);
+        for (let i = 0; i < x.length; i++) out[i] = toStarlark(x[i]);
+        return new StarList(out);
+      }
+      if (x instanceof Date) return x.toISOString();
+      if (x instanceof Uint8Array) return new StarBytes(String.fromCharCode(...x));
+      if (x instanceof Map) {
+        const d = new StarDict();
+        for (const [k, v] of x) d.set(toStarlark(k), toStarlark(v));
+        return d;
+      }
+      const d = new StarDict();
+      const m = d.ht.map;
+      for (const k in x as Record<string, unknown>) {
+        if (Object.prototype.hasOwnProperty.call(x, k)) m.set(k, toStarlark((x as Record<string, unknown>)[k]));
+      }
+      return d;
+    }
+    default:
+      throw new StarlarkError(`cannot convert ${typeof x} to a Starlark value`);
+  }
+}
+
+/**
+ * Converts a Starlark value to plain JSON data. Dicts need string keys; tuples
+ * and sets become arrays, structs objects; big ints become (lossy) numbers;
+ * non-finite floats, functions and other values are errors naming the path.
+ */
+export function fromStarlark(v: Value, path = ''): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+    case 'number':
+      return v;
+    case 'bigint':
+      return Number(v);
+    default:
+      if (v === null) return null;
+      if (v instanceof StarDict) {
+        const out: Record<string, unknown> = {};
+        for (const [k, val] of v.ht.map) {
+          if (typeof k !== 'string') {
+            throw new StarlarkError(`${where(path)}dict has ${typeName(v.ht.keyOf(k))} key, want string`);
+          }
+          out[k] = fromStarlark(val, path + '.' + k);
+        }
+        return out;
+      }
+      if (v instanceof StarList || v instanceof StarTuple) {
+        const e = v.elems;
+        const out = new Array<unknown>(e.length);
+        for (let i = 0; i < e.length; i++) out[i] = fromStarlark(e[i]!, `${path}[${i}]`);
+        return out;
+      }
+      if (v instanceof StarFloat) {
+        if (!Number.isFinite(v.value)) throw new StarlarkError(`${where(path)}cannot convert non-finite float ${v} to JSON`);
+        return v.value;
+      }
+      if (v instanceof StarStruct) {
+        const out: Record<string, unknown> = {};
+        for (const [k, val] of v.fields) out[k] = fromStarlark(val, path + '.' + k);
+        return out;
+      }
+      if (v instanceof StarSet) return v.elems().map((e, i) => fromStarlark(e, `${path}[${i}]`));
+      if (v instanceof StarBytes) return toUint8(v.data);
+      throw new StarlarkError(`${where(path)}cannot convert ${typeName(v)} to JSON`);
+  }
+}
+
+function where(path: string): string {
+  return path === '' ? '' : `at ${path}: `;
+}

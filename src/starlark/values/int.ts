@@ -1,0 +1,188 @@
+// Starlark int arithmetic over the dual representation from value.ts: a JS
+// number while the value is a safe integer, a bigint beyond ±(2^53-1).
+// Key idea: every operation first tries the plain-number path (one typeof check
+// and one Number.isSafeInteger on the result); only when the result may be
+// inexact does it redo the operation in bigint and normalise back with
+// `normBig`, so small ints never allocate and big ones are always exact.
+// Floor semantics (`//`, `%` take the sign of the divisor) follow the spec.
+
+import { StarlarkError } from './value.js';
+
+export type Int = number | bigint;
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+
+/** Turns a bigint back into a number when it fits, keeping `typeof v === 'number'` ⇔ small int. */
+export function normBig(b: bigint): Int {
+  return b >= MIN_SAFE && b <= MAX_SAFE ? Number(b) : b;
+}
+
+export function isInt(v: unknown): v is Int {
+  return typeof v === 'number' || typeof v === 'bigint';
+}
+
+function big(x: Int): bigint {
+  return typeof x === 'bigint' ? x : BigInt(x);
+}
+
+export function intAdd(x: Int, y: Int): Int {
+  if (typeof x === 'number' && typeof y === 'number') {
+    const r = x + y;
+    if (Number.isSafeInteger(r)) return r;
+  }
+  return normBig(big(x) + big(y));
+}
+
+export function intSub(x: Int, y: Int): Int {
+  if (typeof x === 'number' && typeof y === 'number') {
+    const r = x - y;
+    if (Number.isSafeInteger(r)) return r;
+  }
+  return normBig(big(x) - big(y));
+}
+
+export function intMul(x: Int, y: Int): Int {
+  if (typeof x === 'number' && typeof y === 'number') {
+    const r = x * y;
+    if (Number.isSafeInteger(r)) return r + 0; // + 0 turns -0 into 0
+  }
+  return normBig(big(x) * big(y));
+}
+
+export function intNeg(x: Int): Int {
+  if (typeof x === 'number') return 0 - x;
+  return normBig(-x);
+}
+
+export function intFloorDiv(x: Int, y: Int): Int {
+  if (y === 0 || y === 0n) throw new StarlarkError('floored division by zero');
+  if (typeof x === 'number' && typeof y === 'number') {
+    const r = x % y; // exact for safe integers
+    let q = (x - r) / y; // exact: x - r is a multiple of y
+    if (r !== 0 && r < 0 !== y < 0) q -= 1;
+    return q + 0;
+  }
+  const bx = big(x);
+  const by = big(y);
+  let q = bx / by;
+  if (bx % by !== 0n && bx < 0n !== by < 0n) q -= 1n;
+  return normBig(q);
+}
+
+export function intMod(x: Int, y: Int): Int {
+  if (y === 0 || y === 0n) throw new StarlarkError('integer modulo by zero');
+  if (typeof x === 'number' && typeof y === 'number') {
+    let r = x % y;
+    if (r !== 0 && r < 0 !== y < 0) r += y;
+    return r + 0;
+  }
+  const by = big(y);
+  let r = big(x) % by;
+  if (r !== 0n && r < 0n !== by < 0n) r += by;
+  return normBig(r);
+}
+
+export function intCmp(x: Int, y: Int): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function isInt32(x: Int): x is number {
+  return typeof x === 'number' && (x | 0) === x;
+}
+
+export function intAnd(x: Int, y: Int): Int {
+  if (isInt32(x) && isInt32(y)) return x & y;
+  return normBig(big(x) & big(y));
+}
+export function intOr(x: Int, y: Int): Int {
+  if (isInt32(x) && isInt32(y)) return x | y;
+  return normBig(big(x) | big(y));
+}
+export function intXor(x: Int, y: Int): Int {
+  if (isInt32(x) && isInt32(y)) return x ^ y;
+  return normBig(big(x) ^ big(y));
+}
+export function intNot(x: Int): Int {
+  if (isInt32(x)) return ~x;
+  return normBig(~big(x));
+}
+
+function shiftCount(y: Int): number {
+  if (y < 0) throw new StarlarkError(`negative shift count: ${String(y)}`);
+  if (y >= 512) throw new StarlarkError(`shift count too large: ${String(y)}`);
+  return Number(y);
+}
+
+export function intShl(x: Int, y: Int): Int {
+  const n = shiftCount(y);
+  if (typeof x === 'number' && n < 53) {
+    const r = x * 2 ** n;
+    if (Number.isSafeInteger(r)) return r;
+  }
+  return normBig(big(x) << BigInt(n));
+}
+
+export function intShr(x: Int, y: Int): Int {
+  const n = shiftCount(y);
+  if (typeof x === 'number') {
+    if (n >= 53) return x < 0 ? -1 : 0;
+    return Math.floor(x / 2 ** n) + 0;
+  }
+  return normBig(x >> BigInt(n));
+}
+
+/** Parses an int literal in the given base (0 = infer from prefix) per the int() builtin. Returns null if invalid. */
+export function parseIntString(s: string, base: number): Int | null {
+  let i = 0;
+  let neg = false;
+  if (s[0] === '+' || s[0] === '-') {
+    neg = s[0] === '-';
+    i = 1;
+  }
+  let body = s.slice(i);
+  const lower = body.slice(0, 2).toLowerCase();
+  const prefixBase = lower === '0x' ? 16 : lower === '0o' ? 8 : lower === '0b' ? 2 : 0;
+  if (base === 0) {
+    if (prefixBase) {
+      base = prefixBase;
+      body = body.slice(2);
+    } else {
+      base = 10;
+      // base 0: a leading zero is only allowed for the number zero.
+      if (body.length > 1 && body[0] === '0' && !/^0+$/.test(body)) return null;
+    }
+  } else if (prefixBase === base) {
+    body = body.slice(2);
+  }
+  if (body.length === 0) return null;
+  // Accumulate in a double while exact, switching to bigint only for long inputs.
+  let small = 0;
+  let r: bigint | null = null;
+  const bb = BigInt(base);
+  for (let k = 0; k < body.length; k++) {
+    const c = body.charCodeAt(k);
+    let d: number;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if (c >= 97 && c <= 122) d = c - 87;
+    else if (c >= 65 && c <= 90) d = c - 55;
+    else return null;
+    if (d >= base) return null;
+    if (r === null) {
+      const next = small * base + d;
+      if (next <= Number.MAX_SAFE_INTEGER) {
+        small = next;
+        continue;
+      }
+      r = BigInt(small);
+    }
+    r = r * bb + BigInt(d);
+  }
+  if (r === null) return neg ? 0 - small : small;
+  return normBig(neg ? -r : r);
+}
+
+/** Formats an int in base 2, 8, 10 or 16. */
+export function intToString(x: Int, radix: number): string {
+  return x.toString(radix);
+}

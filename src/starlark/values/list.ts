@@ -1,0 +1,163 @@
+// Starlark list and tuple. Both expose their elements as a plain JS array
+// (`elems`) so the evaluator can run index loops without an iterator object.
+//
+// Mutation safety, as in starlark-go: a list is mutable until frozen, and while
+// any iteration is active (`itercount > 0`) every mutating operation fails
+// ("cannot append to list during iteration"). Protocol for fast loops in
+// compiled code:
+//
+//     list.itercount++;
+//     try { for (let i = 0; i < list.elems.length; i++) body(list.elems[i]); }
+//     finally { list.itercount--; }
+//
+// (`iterate()` does the same inside a generator-free iterator object.) A frozen
+// list ignores the counter, since it can never change.
+
+import { sliceCmp, sliceEqual } from './compare.js';
+import { writeRepr } from './repr.js';
+import { StarlarkError, type Indexable, type Iterable, type Ordered, type StarObject, type Value, type Equatable } from './value.js';
+import { hashValue } from './hash.js';
+
+export class StarList implements Indexable, Iterable, Ordered, Equatable {
+  frozen = false;
+  /** Number of active iterations; mutation is an error while > 0. */
+  itercount = 0;
+  constructor(public elems: Value[] = []) {}
+
+  get typeName(): string {
+    return 'list';
+  }
+  get length(): number {
+    return this.elems.length;
+  }
+  freeze(): void {
+    if (this.frozen) return;
+    this.frozen = true;
+    for (const v of this.elems) if (v !== null && typeof v === 'object') v.freeze();
+  }
+  truth(): boolean {
+    return this.elems.length > 0;
+  }
+  hash(): number {
+    throw new StarlarkError('unhashable type: list');
+  }
+  /** Throws unless the list may be mutated; verb completes "cannot <verb> list". */
+  checkMutable(verb: string): void {
+    if (this.frozen) throw new StarlarkError(`cannot ${verb} frozen list`);
+    if (this.itercount > 0) throw new StarlarkError(`cannot ${verb} list during iteration`);
+  }
+  append(v: Value): void {
+    if (this.frozen || this.itercount > 0) this.checkMutable('append to');
+    this.elems.push(v);
+  }
+  index(i: number): Value {
+    return this.elems[i]!;
+  }
+  iterate(): Iterator<Value> {
+    return new ArrayIterator(this.elems, this.frozen ? null : this);
+  }
+  repr(out: string[], seen: Set<StarObject>): void {
+    if (seen.has(this)) {
+      out.push('[...]');
+      return;
+    }
+    seen.add(this);
+    out.push('[');
+    const e = this.elems;
+    for (let i = 0; i < e.length; i++) {
+      if (i > 0) out.push(', ');
+      writeRepr(out, e[i]!, seen);
+    }
+    out.push(']');
+    seen.delete(this);
+  }
+  equals(y: StarObject, depth: number): boolean {
+    return sliceEqual(this.elems, (y as StarList).elems, depth);
+  }
+  cmp(y: StarObject, depth: number): number {
+    return sliceCmp(this.elems, (y as StarList).elems, depth);
+  }
+}
+
+/**
+ * Iterator over an array that holds a list's iteration lock until exhausted.
+ * Callers that stop early must call `return()` (for-of does this
+ * automatically) so the lock is released.
+ */
+export class ArrayIterator implements Iterator<Value> {
+  private i = 0;
+  constructor(
+    private readonly a: readonly Value[],
+    private lock: StarList | null,
+  ) {
+    if (lock) lock.itercount++;
+  }
+  next(): IteratorResult<Value> {
+    if (this.i < this.a.length) return { value: this.a[this.i++]!, done: false };
+    this.release();
+    return { value: undefined, done: true };
+  }
+  return(): IteratorResult<Value> {
+    this.release();
+    return { value: undefined, done: true };
+  }
+  private release(): void {
+    if (this.lock) {
+      this.lock.itercount--;
+      this.lock = null;
+    }
+  }
+  [Symbol.iterator](): Iterator<Value> {
+    return this;
+  }
+}
+
+export class StarTuple implements Indexable, Iterable, Ordered, Equatable {
+  constructor(readonly elems: readonly Value[]) {}
+  get typeName(): string {
+    return 'tuple';
+  }
+  get length(): number {
+    return this.elems.length;
+  }
+  freeze(): void {
+    for (const v of this.elems) if (v !== null && typeof v === 'object') v.freeze();
+  }
+  truth(): boolean {
+    return this.elems.length > 0;
+  }
+  hash(): number {
+    // Same mixing as starlark-go's tuple hash: order-sensitive combination.
+    let x = 0x345678;
+    let mult = 1000003;
+    for (const e of this.elems) {
+      const y = hashValue(e);
+      x = Math.imul(x ^ y, mult) | 0;
+      mult = (mult + 82520 + this.elems.length + this.elems.length) | 0;
+    }
+    return x;
+  }
+  index(i: number): Value {
+    return this.elems[i]!;
+  }
+  iterate(): Iterator<Value> {
+    return new ArrayIterator(this.elems, null);
+  }
+  repr(out: string[], seen: Set<StarObject>): void {
+    out.push('(');
+    const e = this.elems;
+    for (let i = 0; i < e.length; i++) {
+      if (i > 0) out.push(', ');
+      writeRepr(out, e[i]!, seen);
+    }
+    out.push(e.length === 1 ? ',)' : ')');
+  }
+  equals(y: StarObject, depth: number): boolean {
+    return sliceEqual(this.elems, (y as StarTuple).elems, depth);
+  }
+  cmp(y: StarObject, depth: number): number {
+    return sliceCmp(this.elems, (y as StarTuple).elems, depth);
+  }
+}
+
+export const EMPTY_TUPLE = new StarTuple([]);

@@ -1,0 +1,497 @@
+// The operations compiled Starlark code calls: operators, indexing, slicing,
+// attributes, calls, iteration, truth, repr. This is the boundary between the
+// evaluator (src/starlark/compile, eval.ts) and the value library.
+//
+// Key idea: each operation starts with the hot primitive cases inline
+// (number/number, string/string) so V8 keeps the call sites monomorphic and
+// nothing is allocated; boxed and mixed cases fall through to type switches.
+// All failures throw StarlarkError with starlark-go's wording; the evaluator
+// attaches positions.
+//
+// Iteration protocol: `iterate(x)` returns a JS Iterator. For a mutable list,
+// dict or set it holds the container's iteration lock until the iterator is
+// exhausted or its `return()` is called — call `it.return?.()` when leaving a
+// loop early (for-of does this automatically). For index loops over a list the
+// evaluator may instead do `list.itercount++ ... finally list.itercount--` and
+// read `list.elems` directly (see list.ts).
+
+import { StarBytes } from './bytes.js';
+import { cmpDepth, compare as compareValues, equal, typeName } from './compare.js';
+import { StarDict, StarSet } from './dict.js';
+import { StarFloat, intToFloat } from './float.js';
+import {
+  intAdd, intAnd, intFloorDiv, intMod, intMul, intNeg, intNot, intOr, intShl, intShr, intSub, intXor, type Int,
+} from './int.js';
+import { ArrayIterator, StarList, StarTuple } from './list.js';
+import { StarRange } from './range.js';
+import { repr, str } from './repr.js';
+import { slice, sliceIndices } from './slice.js';
+import { hashValue } from './hash.js';
+import { StarBuiltin, type Kwargs } from './builtin.js';
+import { percentFormat } from './format.js';
+import { suggest } from './spell.js';
+import { methodsOf } from '../builtins/methods.js';
+import {
+  StarlarkError, type Callable, type HasAttrs, type HasBinary, type Indexable, type Iterable, type StarObject, type Thread, type Value,
+} from './value.js';
+
+export { equal, typeName, repr, str, hashValue, percentFormat, slice, sliceIndices, suggest };
+
+export function truth(v: Value): boolean {
+  switch (typeof v) {
+    case 'boolean':
+      return v;
+    case 'number':
+      return v !== 0;
+    case 'string':
+      return v.length > 0;
+    case 'bigint':
+      return true; // normalised: a bigint is never zero
+    default:
+      return v === null ? false : v.truth();
+  }
+}
+
+function isNum(v: Value): boolean {
+  return typeof v === 'number' || typeof v === 'bigint' || v instanceof StarFloat;
+}
+
+function toF(v: Value): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return intToFloat(v);
+  return (v as StarFloat).value;
+}
+
+function floatMod(x: number, y: number): number {
+  if (y === 0) throw new StarlarkError('floating-point modulo by zero');
+  let r = x % y;
+  if (r !== 0 && r < 0 !== y < 0) r += y;
+  return r;
+}
+
+function unknownBinary(op: string, x: Value, y: Value): StarlarkError {
+  return new StarlarkError(`unknown binary op: ${typeName(x)} ${op} ${typeName(y)}`);
+}
+
+const MAX_REPEAT = 1 << 28;
+
+function repeatCount(n: Value, len: number): number {
+  if (typeof n !== 'number') throw new StarlarkError('excessive repeat count');
+  if (n <= 0) return 0;
+  if (n * len > MAX_REPEAT) throw new StarlarkError(`excessive repeat (${len} * ${n} elements)`);
+  return n;
+}
+
+function repeatArray(a: readonly Value[], n: number): Value[] {
+  const out: Value[] = [];
+  for (let i = 0; i < n; i++) for (const v of a) out.push(v);
+  return out;
+}
+
+/** Arithmetic on two numbers, int or float; null if either is not numeric. */
+function numeric(op: string, x: Value, y: Value): Value | undefined {
+  if ((typeof x === 'number' || typeof x === 'bigint') && (typeof y === 'number' || typeof y === 'bigint')) {
+    switch (op) {
+      case '+': return intAdd(x, y);
+      case '-': return intSub(x, y);
+      case '*': return intMul(x, y);
+      case '//': return intFloorDiv(x, y);
+      case '%': return intMod(x, y);
+      case '/': {
+        if (y === 0 || y === 0n) throw new StarlarkError('floating-point division by zero');
+        if (typeof x === 'number' && typeof y === 'number') return new StarFloat(x / y);
+        return new StarFloat(bigDiv(x, y));
+      }
+      case '&': return intAnd(x, y);
+      case '|': return intOr(x, y);
+      case '^': return intXor(x, y);
+      case '<<': return intShl(x, y);
+      case '>>': return intShr(x, y);
+    }
+    return undefined;
+  }
+  if (!isNum(x) || !isNum(y)) return undefined;
+  const a = toF(x);
+  const b = toF(y);
+  switch (op) {
+    case '+': return new StarFloat(a + b);
+    case '-': return new StarFloat(a - b);
+    case '*': return new StarFloat(a * b);
+    case '/':
+      if (b === 0) throw new StarlarkError('floating-point division by zero');
+      return new StarFloat(a / b);
+    case '//':
+      if (b === 0) throw new StarlarkError('floored division by zero');
+      return new StarFloat(Math.floor(a / b));
+    case '%':
+      return new StarFloat(floatMod(a, b));
+  }
+  return undefined;
+}
+
+/** x / y for ints where at least one is a bigint, as a correctly scaled double. */
+function bigDiv(x: Int, y: Int): number {
+  const bx = BigInt(x);
+  const by = BigInt(y);
+  const q = bx / by;
+  const r = bx % by;
+  // Integer part exactly, plus the fractional part from the remainder.
+  return Number(q) + Number(r) / Number(by);
+}
+
+/** The binary operators: + - * / // % & | ^ << >> in, not in. */
+export function binary(op: string, x: Value, y: Value): Value {
+  // Hot paths first.
+  if (typeof x === 'number' && typeof y === 'number') {
+    switch (op) {
+      case '+': {
+        const r = x + y;
+        if (Number.isSafeInteger(r)) return r;
+        break;
+      }
+      case '-': {
+        const r = x - y;
+        if (Number.isSafeInteger(r)) return r;
+        break;
+      }
+      case '<':
+        break;
+    }
+    const r = numeric(op, x, y);
+    if (r !== undefined) return r;
+    if (op === 'in' || op === 'not in') throw new StarlarkError(`unknown binary op: int ${op} int`);
+    throw unknownBinary(op, x, y);
+  }
+  if (typeof x === 'string' && typeof y === 'string') {
+    if (op === '+') return x + y;
+    if (op === 'in') return y.includes(x);
+    if (op === 'not in') return !y.includes(x);
+    if (op === '%') return percentFormat(x, y);
+    throw unknownBinary(op, x, y);
+  }
+  switch (op) {
+    case 'in':
+      return contains(y, x);
+    case 'not in':
+      return !contains(y, x);
+  }
+  const r = numeric(op, x, y);
+  if (r !== undefined) return r;
+  switch (op) {
+    case '+':
+      if (x instanceof StarList && y instanceof StarList) return new StarList(x.elems.concat(y.elems));
+      if (x instanceof StarTuple && y instanceof StarTuple) return new StarTuple(x.elems.concat(y.elems));
+      if (x instanceof StarBytes && y instanceof StarBytes) return new StarBytes(x.data + y.data);
+      break;
+    case '*': {
+      if (typeof x === 'number' || typeof x === 'bigint') {
+        if (typeof y === 'string' || y instanceof StarList || y instanceof StarTuple || y instanceof StarBytes) {
+          return binary('*', y, x);
+        }
+        break;
+      }
+      if (typeof y !== 'number' && typeof y !== 'bigint') break;
+      if (typeof x === 'string') return x.repeat(repeatCount(y, x.length));
+      if (x instanceof StarList) return new StarList(repeatArray(x.elems, repeatCount(y, x.elems.length)));
+      if (x instanceof StarTuple) return new StarTuple(repeatArray(x.elems, repeatCount(y, x.elems.length)));
+      if (x instanceof StarBytes) return new StarBytes(x.data.repeat(repeatCount(y, x.data.length)));
+      break;
+    }
+    case '%':
+      if (typeof x === 'string') return percentFormat(x, y);
+      break;
+    case '|':
+      if (x instanceof StarDict && y instanceof StarDict) {
+        const d = new StarDict();
+        d.ht.addAll(x.ht);
+        d.ht.addAll(y.ht);
+        return d;
+      }
+      if (x instanceof StarSet && y instanceof StarSet) return setUnion(x, y);
+      break;
+    case '&':
+      if (x instanceof StarSet && y instanceof StarSet) return setIntersection(x, y);
+      break;
+    case '^':
+      if (x instanceof StarSet && y instanceof StarSet) return setSymmetricDifference(x, y);
+      break;
+    case '-':
+      if (x instanceof StarSet && y instanceof StarSet) return setDifference(x, y);
+      break;
+  }
+  if (typeof x === 'object' && x !== null && typeof (x as Partial<HasBinary>).binaryOp === 'function') {
+    const v = (x as HasBinary).binaryOp(op, y, 'left');
+    if (v !== undefined) return v;
+  }
+  if (typeof y === 'object' && y !== null && typeof (y as Partial<HasBinary>).binaryOp === 'function') {
+    const v = (y as HasBinary).binaryOp(op, x, 'right');
+    if (v !== undefined) return v;
+  }
+  throw unknownBinary(op, x, y);
+}
+
+export function setUnion(x: StarSet, y: StarSet): StarSet {
+  const s = new StarSet();
+  s.ht.addAll(x.ht);
+  s.ht.addAll(y.ht);
+  return s;
+}
+export function setIntersection(x: StarSet, y: StarSet): StarSet {
+  const s = new StarSet();
+  for (const k of x.elems()) if (y.has(k)) s.add(k);
+  return s;
+}
+export function setDifference(x: StarSet, y: StarSet): StarSet {
+  const s = new StarSet();
+  for (const k of x.elems()) if (!y.has(k)) s.add(k);
+  return s;
+}
+export function setSymmetricDifference(x: StarSet, y: StarSet): StarSet {
+  const s = new StarSet();
+  for (const k of x.elems()) if (!y.has(k)) s.add(k);
+  for (const k of y.elems()) if (!x.has(k)) s.add(k);
+  return s;
+}
+
+/** `x in container`. */
+export function contains(container: Value, x: Value): boolean {
+  if (typeof container === 'string') {
+    if (typeof x !== 'string') throw new StarlarkError(`'in <string>' requires string as left operand, not ${typeName(x)}`);
+    return container.includes(x);
+  }
+  if (container instanceof StarDict) return container.ht.has(x);
+  if (container instanceof StarList || container instanceof StarTuple) {
+    const e = container.elems;
+    for (let i = 0; i < e.length; i++) if (equal(e[i]!, x)) return true;
+    return false;
+  }
+  if (container instanceof StarSet) return container.ht.has(x);
+  if (container instanceof StarRange) {
+    if (typeof x === 'number') return container.contains(x);
+    if (x instanceof StarFloat) return Number.isInteger(x.value) && container.contains(x.value);
+    if (typeof x === 'bigint') return false;
+    throw new StarlarkError(`'in <range>' requires integer as left operand, not ${typeName(x)}`);
+  }
+  if (container instanceof StarBytes) {
+    if (typeof x === 'number') {
+      if (x < 0 || x > 255) throw new StarlarkError(`int in bytes: ${x} out of range`);
+      return container.data.includes(String.fromCharCode(x));
+    }
+    if (x instanceof StarBytes) return container.data.includes(x.data);
+    throw new StarlarkError(`'in bytes' requires bytes or int as left operand, not ${typeName(x)}`);
+  }
+  throw new StarlarkError(`unknown binary op: ${typeName(x)} in ${typeName(container)}`);
+}
+
+/** The unary operators: - + ~ not. */
+export function unary(op: string, x: Value): Value {
+  switch (op) {
+    case 'not':
+      return !truth(x);
+    case '-':
+      if (typeof x === 'number' || typeof x === 'bigint') return intNeg(x);
+      if (x instanceof StarFloat) return new StarFloat(-x.value);
+      break;
+    case '+':
+      if (typeof x === 'number' || typeof x === 'bigint' || x instanceof StarFloat) return x;
+      break;
+    case '~':
+      if (typeof x === 'number' || typeof x === 'bigint') return intNot(x);
+      break;
+  }
+  throw new StarlarkError(`unknown unary op: ${op} ${typeName(x)}`);
+}
+
+/** The comparison operators == != < <= > >=. Sets compare by inclusion. */
+export function compare(op: string, x: Value, y: Value): boolean {
+  if (typeof x === 'number' && typeof y === 'number') {
+    switch (op) {
+      case '==': return x === y;
+      case '!=': return x !== y;
+      case '<': return x < y;
+      case '<=': return x <= y;
+      case '>': return x > y;
+      case '>=': return x >= y;
+    }
+  }
+  if (x instanceof StarSet && y instanceof StarSet && op !== '==' && op !== '!=') {
+    switch (op) {
+      case '<=': return x.isSubsetOf(y);
+      case '>=': return y.isSubsetOf(x);
+      case '<': return x.size < y.size && x.isSubsetOf(y);
+      case '>': return y.size < x.size && y.isSubsetOf(x);
+    }
+  }
+  return compareValues(op, x, y);
+}
+
+/** Three-way comparison used by sorted/min/max. */
+export function cmp(x: Value, y: Value): number {
+  return cmpDepth(x, y, 1000);
+}
+
+/** An iterator over x, or a "T value is not iterable" error. */
+export function iterate(x: Value): Iterator<Value> {
+  if (x instanceof StarList) return x.iterate();
+  if (typeof x === 'object' && x !== null && typeof (x as Partial<Iterable>).iterate === 'function') {
+    return (x as Iterable).iterate();
+  }
+  throw new StarlarkError(`${typeName(x)} value is not iterable`);
+}
+
+/** Whether x is iterable (string is not). */
+export function isIterable(x: Value): boolean {
+  return typeof x === 'object' && x !== null && typeof (x as Partial<Iterable>).iterate === 'function';
+}
+
+/**
+ * Collects an iterable into a fresh array; fn (and the 1-based parameter
+ * position) name the builtin for the error message.
+ */
+export function toArray(x: Value, fn?: string, param = 1): Value[] {
+  if (x instanceof StarList || x instanceof StarTuple) return x.elems.slice();
+  if (x instanceof StarDict) return x.keys();
+  if (x instanceof StarSet) return x.elems();
+  if (!isIterable(x)) {
+    if (fn !== undefined) throw new StarlarkError(`${fn}: for parameter ${param}: got ${typeName(x)}, want iterable`);
+    throw new StarlarkError(`${typeName(x)} value is not iterable`);
+  }
+  const out: Value[] = [];
+  const it = (x as Iterable).iterate();
+  for (let r = it.next(); !r.done; r = it.next()) out.push(r.value);
+  return out;
+}
+
+/** len(x), or -1 if x has no length. */
+export function length(x: Value): number {
+  if (typeof x === 'string') return x.length;
+  if (x instanceof StarList || x instanceof StarTuple) return x.elems.length;
+  if (x instanceof StarDict || x instanceof StarSet) return x.size;
+  if (typeof x === 'object' && x !== null && typeof (x as Partial<Indexable>).length === 'number') {
+    return (x as Indexable).length;
+  }
+  return -1;
+}
+
+function outOfRange(i: number | bigint, n: number, x: Value): StarlarkError {
+  if (n === 0) return new StarlarkError(`index ${i} out of range: empty ${typeName(x)}`);
+  return new StarlarkError(`${typeName(x)} index ${i} out of range [${-n}:${n - 1}]`);
+}
+
+function asIndex(x: Value, i: Value, n: number): number {
+  if (typeof i !== 'number') {
+    if (typeof i === 'bigint') throw outOfRange(i, n, x);
+    throw new StarlarkError(`${typeName(x)} index: got ${typeName(i)}, want int`);
+  }
+  const j = i < 0 ? i + n : i;
+  if (j < 0 || j >= n) throw outOfRange(i, n, x);
+  return j;
+}
+
+/** x[i]. */
+export function getIndex(x: Value, i: Value): Value {
+  if (x instanceof StarList) {
+    const e = x.elems;
+    if (typeof i === 'number' && i >= 0 && i < e.length) return e[i]!;
+    return e[asIndex(x, i, e.length)]!;
+  }
+  if (x instanceof StarDict) {
+    const v = x.ht.get(i);
+    if (v === undefined) throw new StarlarkError(`key ${repr(i)} not in dict`);
+    return v;
+  }
+  if (typeof x === 'string') return x[asIndex(x, i, x.length)]!;
+  if (x instanceof StarTuple) return x.elems[asIndex(x, i, x.elems.length)]!;
+  if (typeof x === 'object' && x !== null && typeof (x as Partial<Indexable>).index === 'function') {
+    const ix = x as Indexable;
+    return ix.index(asIndex(x, i, ix.length));
+  }
+  throw new StarlarkError(`unhandled index operation ${typeName(x)}[${typeName(i)}]`);
+}
+
+/** x[i] = v. */
+export function setIndex(x: Value, i: Value, v: Value): void {
+  if (x instanceof StarList) {
+    x.checkMutable('assign to element of');
+    x.elems[asIndex(x, i, x.elems.length)] = v;
+    return;
+  }
+  if (x instanceof StarDict) {
+    x.ht.set(i, v);
+    return;
+  }
+  throw new StarlarkError(`${typeName(x)} value does not support item assignment`);
+}
+
+/** x.name: methods of built-in types (bound to x), struct fields, module members. */
+export function getAttr(x: Value, name: string): Value {
+  const methods = methodsOf(x);
+  if (methods !== null) {
+    const m = methods.get(name);
+    if (m !== undefined) return new StarBuiltin(name, m, x);
+  }
+  if (typeof x === 'object' && x !== null && typeof (x as Partial<HasAttrs>).attr === 'function') {
+    const v = (x as HasAttrs).attr(name);
+    if (v !== undefined) return v;
+    if (x.typeName === 'struct') throw new StarlarkError(`struct has no .${name} attribute${suggest(name, attrNames(x))}`);
+  }
+  throw new StarlarkError(`${typeName(x)} has no .${name} field or method${suggest(name, attrNames(x))}`);
+}
+
+/** hasattr(x, name) without building a bound method. */
+export function hasAttr(x: Value, name: string): boolean {
+  const methods = methodsOf(x);
+  if (methods !== null && methods.has(name)) return true;
+  if (typeof x === 'object' && x !== null && typeof (x as Partial<HasAttrs>).attr === 'function') {
+    return (x as HasAttrs).attr(name) !== undefined;
+  }
+  return false;
+}
+
+/** dir(x): attribute and method names, sorted. */
+export function attrNames(x: Value): string[] {
+  const names: string[] = [];
+  const methods = methodsOf(x);
+  if (methods !== null) names.push(...methods.keys());
+  if (typeof x === 'object' && x !== null && typeof (x as Partial<HasAttrs>).attrNames === 'function') {
+    names.push(...(x as HasAttrs).attrNames());
+  }
+  return names.sort();
+}
+
+/** Values that allow `x.name = v` implement this. */
+export interface HasSetField extends StarObject {
+  setField(name: string, v: Value): void;
+}
+
+/** x.name = v. */
+export function setField(x: Value, name: string, v: Value): void {
+  if (typeof x === 'object' && x !== null && typeof (x as Partial<HasSetField>).setField === 'function') {
+    (x as HasSetField).setField(name, v);
+    return;
+  }
+  throw new StarlarkError(`can't assign to .${name} field of ${typeName(x)}`);
+}
+
+/** Calls fn; kwargs are [name, value] pairs or null. */
+export function callValue(thread: Thread, fn: Value, args: Value[], kwargs: Kwargs): Value {
+  if (typeof fn === 'object' && fn !== null && typeof (fn as Partial<Callable>).call === 'function') {
+    return (fn as Callable).call(thread, args, kwargs);
+  }
+  throw new StarlarkError(`invalid call of non-function (${typeName(fn)})`);
+}
+
+/**
+ * x.name(args...) without allocating a bound method for built-in types; falls
+ * back to getAttr + call for everything else.
+ */
+export function callMethod(thread: Thread, x: Value, name: string, args: Value[], kwargs: Kwargs): Value {
+  const methods = methodsOf(x);
+  if (methods !== null) {
+    const m = methods.get(name);
+    if (m !== undefined) return m(thread, args, kwargs, x);
+  }
+  return callValue(thread, getAttr(x, name), args, kwargs);
+}
+
+export { StarList, ArrayIterator };
