@@ -16,7 +16,7 @@ import { StarList, StarTuple } from '../values/list.js';
 import { StarDict, StarSet } from '../values/dict.js';
 import { binary, getAttr, getIndex, isIterable, setField, setIndex } from '../values/ops.js';
 import { BREAK, CONTINUE, NORMAL, RETURN, truthy, type Stmt } from './frame.js';
-import { errorAt, failAt, type Site } from './errors.js';
+import { EvalError, errorAt, failAt, type Site } from './errors.js';
 import { FuncCode } from './function.js';
 import { compileClosure, compileExpr, site, type Ctx } from './expr.js';
 import { compileAssign, forEach, iterateInto, type LoopBody } from './assign.js';
@@ -291,7 +291,7 @@ function compileLoad(ctx: Ctx, s: A.LoadStmt): Stmt {
     try {
       mod = fr.load(fr.t, module);
     } catch (err) {
-      const msg = err instanceof Error ? ((err as { msg?: string }).msg ?? err.message) : String(err);
+      const msg = err instanceof EvalError ? err.msg : err instanceof Error ? err.message : String(err);
       throw failAt(`cannot load ${module}: ${msg}`, st);
     }
     for (let i = 0; i < names.length; i++) {
