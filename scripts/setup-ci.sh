@@ -1,5 +1,21 @@
 #!/usr/bin/env bash
-# System packages the test suite needs. kubectl ships with every machine; etcd
-# (Debian's etcd-server) is installed here once the etcd backend's tests exist.
+# System packages the test suite needs, installed as root on a fresh Debian
+# machine before `npm ci` (see .ci/run). kubectl ships with every machine; etcd
+# comes from Debian's etcd-server package (the etcd store tests start their own
+# etcd on loopback ports; the package's system service is not used). Idempotent
+# and quiet: anything already on PATH is skipped.
 set -euo pipefail
 command -v kubectl >/dev/null || { echo "kubectl is required on PATH" >&2; exit 1; }
+
+if ! command -v etcd >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  log=$(mktemp)
+  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends etcd-server; } >"$log" 2>&1; then
+    echo "setup-ci: installing etcd-server failed:" >&2
+    tail -n 30 "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+  command -v etcd >/dev/null || { echo "setup-ci: etcd-server installed but etcd is not on PATH" >&2; exit 1; }
+fi

@@ -2,9 +2,11 @@
 //   1. create 10,000 custom resources over HTTP (objects/s, 32 keep-alive connections);
 //   2. `kubectl get` of those 10,000 objects (wall seconds, real kubectl, Table output, chunked lists);
 //   3. watch delivery latency p50/p99 while writing at 1,000 writes/s over HTTP
-//      (latency = event received on an HTTP watch − merge-patch request sent).
-// The server runs as `choreoctl server start` in its own process (memory store),
-// so the load generator does not share its event loop.
+//      (latency = event received on an HTTP watch − merge-patch request sent);
+//   4. the same through the in-process registry (what the reconciler runtime sees),
+//      plus its write throughput.
+// The server runs in its own process (this file with --serve: a memory store,
+// as `choreoctl server start` uses), so the load generator does not share its event loop.
 // Goals: kubectl get of 10k ≤ 1 s, watch p99 ≤ 10 ms.
 // Usage: node dist/bench/apiserver/run.js [--objects N] [--rate W] [--seconds S]
 
@@ -14,6 +16,11 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { KObject } from '../../src/api/object.js';
+import { Registry } from '../../src/apiserver/registry/registry.js';
+import { startApiServer } from '../../src/apiserver/server.js';
+import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
+import { MemoryStore } from '../../src/store/memory.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -78,13 +85,14 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'choreo-apiserver-bench-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-  // CHOREO_BENCH_PROFILE=<dir> writes a CPU profile of the server process there.
-  const prof = process.env.CHOREO_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CHOREO_BENCH_PROFILE}`] : [];
-  const server = spawn(process.execPath, [...prof, main, 'server', 'start', '--port', '0', '--kubeconfig', kubeconfig], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const self = fileURLToPath(import.meta.url);
+  // CHOREO_BENCH_SERVER_ARGS passes node flags to the server process (e.g. "--cpu-prof --trace-gc").
+  const prof = (process.env.CHOREO_BENCH_SERVER_ARGS ?? '').split(' ').filter((a) => a);
+  const server = spawn(process.execPath, [...prof, self, '--serve', kubeconfig], { stdio: ['ignore', 'pipe', 'inherit'] });
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';
     server.stdout.on('data', (c: Buffer) => {
+      if (prof.length) process.stderr.write(c); // the flags' output (e.g. --trace-gc) goes to stderr
       out += c.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) resolve(m[1]);
@@ -155,14 +163,14 @@ async function main(): Promise<void> {
       watchReq.on('error', reject);
     });
     const total = RATE * SECONDS;
-    const tick = 10; // ms; RATE/100 writes per tick
-    const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
+    // Paced by elapsed time (timers jitter): each tick sends whatever the target rate owes.
     const writes: Promise<unknown>[] = [];
     const wStart = performance.now();
     let seq = 0;
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        for (let k = 0; k < perTick && seq < total; k++, seq++) {
+        const due = Math.min(total, Math.floor(((performance.now() - wStart) * RATE) / 1000));
+        for (; seq < due; seq++) {
           const id = String(seq);
           const name = `w-${seq % N}`;
           sent.set(id, performance.now());
@@ -172,7 +180,7 @@ async function main(): Promise<void> {
           clearInterval(timer);
           resolve();
         }
-      }, tick);
+      }, 1);
     });
     await Promise.all(writes);
     const wSecs = (performance.now() - wStart) / 1000;
@@ -191,7 +199,62 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+/** Registry without HTTP: write throughput and watch latency under RATE writes/s. */
+async function inProcess(): Promise<void> {
+  const reg = await Registry.open(new MemoryStore({ historySize: 50_000 }));
+  await reg.create(crd as KObject);
+  const W = { apiVersion: 'bench.example.com/v1', kind: 'Widget' };
+  const n = Math.min(N, 5000);
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) await reg.create({ ...W, metadata: { name: `w-${i}`, namespace: 'default' }, spec: { size: i } });
+  const createRate = n / ((performance.now() - t0) / 1000);
+  t0 = performance.now();
+  for (let i = 0; i < n; i++) await reg.patch(W, 'default', `w-${i}`, 'merge', { spec: { size: i + 1 } }, { fieldManager: 'bench' });
+  const patchRate = n / ((performance.now() - t0) / 1000);
+  const sent = new Map<string, number>();
+  const lat: number[] = [];
+  const w = reg.watch(W, { namespace: 'default', resourceVersion: (await reg.list(W, { limit: 1 })).resourceVersion }, (ev) => {
+    const id = ev.object.metadata.annotations?.['bench/seq'];
+    const t = id && sent.get(id);
+    if (t) lat.push(performance.now() - t);
+  });
+  const total = RATE * SECONDS;
+  const start = performance.now();
+  let seq = 0;
+  const writes: Promise<unknown>[] = [];
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * RATE) / 1000));
+      for (; seq < due; seq++) {
+        sent.set(String(seq), performance.now());
+        writes.push(reg.patch(W, 'default', `w-${seq % n}`, 'merge', { metadata: { annotations: { 'bench/seq': String(seq) } } }));
+      }
+      if (seq >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1);
+  });
+  await Promise.all(writes);
+  await new Promise((r) => setTimeout(r, 50));
+  w.stop();
+  lat.sort((a, b) => a - b);
+  console.log(
+    `in-process registry: ${Math.round(createRate)} creates/s, ${Math.round(patchRate)} patches/s; watch under ${RATE} writes/s: p50 ${percentile(lat, 50).toFixed(2)} ms, p99 ${percentile(lat, 99).toFixed(2)} ms (${lat.length}/${total})`,
+  );
+  await reg.store.close();
+}
+
+/** --serve <kubeconfig>: the server process of the benchmark. */
+async function serve(kubeconfig: string): Promise<void> {
+  const srv = await startApiServer({ store: new MemoryStore() });
+  writeKubeconfig(kubeconfig, { server: srv.url });
+  process.stdout.write(`listening on ${srv.url}\n`);
+  process.on('SIGTERM', () => void srv.close().then(() => process.exit(0)));
+}
+
+const serveAt = process.argv.indexOf('--serve');
+(serveAt > 0 ? serve(process.argv[serveAt + 1]) : main().then(inProcess)).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -176,7 +176,7 @@ export const eventType = builtin('', 'v1', 'Event', 'events', true, {
     { name: 'Last Seen', type: 'date', jsonPath: '.lastTimestamp', priority: 0 },
     { name: 'Type', type: 'string', jsonPath: '.type', priority: 0 },
     { name: 'Reason', type: 'string', jsonPath: '.reason', priority: 0 },
-    { name: 'Object', type: 'string', jsonPath: '.involvedObject.name', priority: 0 },
+    { name: 'Object', type: 'string', jsonPath: '.involvedObject', format: 'object-ref', priority: 0 },
     { name: 'Message', type: 'string', jsonPath: '.message', priority: 0 },
   ],
 });

@@ -30,7 +30,8 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
   if (!t) throw notFoundResource();
   if (r.subresource && !(r.subresource === 'status' && t.hasStatus)) throw notFoundResource();
   if (!t.namespaced && r.namespace) throw notFoundResource();
-  if (t.namespaced && !r.namespace && r.name) throw notFoundResource();
+  // Namespaced types are only listed/watched across namespaces; every other verb needs the namespace path.
+  if (t.namespaced && !r.namespace && r.verb !== 'list' && r.verb !== 'watch') throw notFoundResource();
   if (r.subresource && !['get', 'update', 'patch'].includes(r.verb)) throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
   const form = negotiate(req.headers.accept);
   const reg = ctx.registry;
@@ -77,13 +78,13 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
         ctx.track,
       );
     case 'create': {
-      const wctx = writeContext(q, r.subresource);
+      const wctx = writeContext(q, r.subresource, req);
       const body = parseBody(await readBody(req, ctx.bodyLimit), contentType(req));
       const o = await reg.createObject(t, r.namespace, body, wctx);
       return respond(res, 201, t, [o], form, q, o, undefined, wctx.warnings);
     }
     case 'update': {
-      const wctx = writeContext(q, r.subresource);
+      const wctx = writeContext(q, r.subresource, req);
       const body = parseBody(await readBody(req, ctx.bodyLimit), contentType(req));
       const o = await reg.updateObject(t, r.namespace, r.name, body, wctx);
       return respond(res, 200, t, [o], form, q, o, undefined, wctx.warnings);
@@ -104,7 +105,7 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
 }
 
 async function patch(ctx: HandlerContext, t: ResourceType, r: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams, form: ResponseForm): Promise<void> {
-  const wctx = writeContext(q, r.subresource);
+  const wctx = writeContext(q, r.subresource, req);
   const media = contentType(req);
   let kind: 'merge' | 'json' | 'apply';
   switch (media) {
@@ -159,11 +160,17 @@ function respond(
   writeObject(res, code, plain, form, headers);
 }
 
-function writeContext(q: URLSearchParams, subresource: string): WriteContext {
+/**
+ * Write options from the query. Without fieldManager, Update operations are
+ * attributed to the client's User-Agent name (its part before "/"), as in
+ * kube-apiserver; apply requires an explicit fieldManager.
+ */
+function writeContext(q: URLSearchParams, subresource: string, req: IncomingMessage): WriteContext {
   const fv = q.get('fieldValidation') ?? 'Warn';
   if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') throw new ApiError('BadRequest', `fieldValidation must be one of Ignore, Warn, Strict; got ${JSON.stringify(fv)}`);
   return {
     fieldManager: q.get('fieldManager') || undefined,
+    defaultFieldManager: (req.headers['user-agent'] ?? '').split('/')[0].slice(0, 128) || undefined,
     dryRun: dryRunParam(q.getAll('dryRun')),
     fieldValidation: fv as FieldValidation,
     warnings: [],

@@ -149,8 +149,9 @@ export function writeStatus(res: ServerResponse, err: ApiError, headers: Record<
   writeObject(res, err.code, err.toStatus(), { kind: 'json' }, headers);
 }
 
-export function successStatus(details?: Status['details']): Status & { status: 'Success' } {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', message: '', reason: undefined as never, details, code: 200 };
+/** A success Status (deletecollection's answer); kube-apiserver sends it without a reason. */
+export function successStatus(details?: Status['details']): Omit<Status, 'reason' | 'status' | 'message'> & { status: 'Success' } {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details, code: 200 };
 }
 
 /** A `Warning` header value (RFC 7234 style, as kube-apiserver sends). */

@@ -1,5 +1,5 @@
 // The JSONPath subset CRD additionalPrinterColumns use (kubectl/k8s
-// "simple JSONPath"): `.a.b`, `.a[0]`, `.a[*].b`, `['key.with.dots']` and
+// "simple JSONPath"): `.a.b`, `.a[0]`, `.a[*].b`, `['key.with.dots']`, `a\.b` and
 // filters `[?(@.type=="Ready")]` with == / != against a string, number or
 // boolean literal. Expressions are compiled once per column into a list of
 // steps; evaluation returns every match (the table takes the first).
@@ -25,8 +25,11 @@ export function compileJsonPath(expr: string): Step[] {
       i++;
       if (s[i] === '.') throw new JsonPathError(`recursive descent is not supported in ${JSON.stringify(expr)}`);
       let j = i;
-      while (j < s.length && s[j] !== '.' && s[j] !== '[') j++;
-      const name = s.slice(i, j);
+      let name = '';
+      while (j < s.length && s[j] !== '.' && s[j] !== '[') {
+        if (s[j] === '\\' && j + 1 < s.length) j++; // `\.` is a literal dot in a key (app\.kubernetes\.io/name)
+        name += s[j++];
+      }
       if (name === '*') steps.push({ kind: 'all' });
       else if (name !== '') steps.push({ kind: 'field', name });
       i = j;

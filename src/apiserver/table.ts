@@ -44,7 +44,8 @@ function compileColumn(c: PrinterColumn): CompiledColumn {
   } catch {
     steps = undefined; // an unsupported path renders as <none>, like an absent field
   }
-  const def = { name: c.name, type: c.type, format: c.format === 'count' ? '' : (c.format ?? ''), description: c.description ?? '', priority: c.priority };
+  // `count` and `object-ref` are the server's own formats for built-in columns; clients see none.
+  const def = { name: c.name, type: c.type, format: c.format === 'count' || c.format === 'object-ref' ? '' : (c.format ?? ''), description: c.description ?? '', priority: c.priority };
   return {
     def,
     cell: (o, now) => {
@@ -58,6 +59,10 @@ function compileColumn(c: PrinterColumn): CompiledColumn {
 
 function cellValue(c: PrinterColumn, v: unknown, now: number): unknown {
   if (c.format === 'count') return v !== null && typeof v === 'object' ? Object.keys(v).length : 0;
+  if (c.format === 'object-ref') {
+    const r = (v ?? {}) as { kind?: string; name?: string };
+    return `${(r.kind ?? '').toLowerCase()}/${r.name ?? ''}`;
+  }
   switch (c.type) {
     case 'date': {
       if (typeof v !== 'string') return null;

@@ -81,7 +81,7 @@ export async function serveWatch(registry: Registry, t: ResourceType, req: Incom
     if (closed) return;
     closed = true;
     stopWatch?.stop();
-    for (const tm of timers) clearTimeout(tm);
+    for (const tm of timers) clearTimeout(tm); // also clears intervals
     untrack();
     res.end();
   };
@@ -107,21 +107,21 @@ export async function serveWatch(registry: Registry, t: ResourceType, req: Incom
     stopWatch = registry.watchObjects(
       t,
       { namespace: p.namespace || undefined, labelSelector: p.labelSelector, fieldSelector: p.fieldSelector, resourceVersion: from === '0' ? '' : from },
-      (ev) => (ev.type === 'BOOKMARK' ? p.allowWatchBookmarks && lastRV && bookmark() : send(ev.type, ev.object)),
+      (ev) => {
+        try {
+          if (ev.type !== 'BOOKMARK') send(ev.type, ev.object);
+          else if (p.allowWatchBookmarks && lastRV) bookmark();
+        } catch {
+          close(); // one broken stream must not disturb the store's delivery to others
+        }
+      },
       (err) => {
         const e = err instanceof ApiError ? err : new ApiError('InternalError', err.message);
         send('ERROR', e.toStatus() as unknown as KObject);
         close();
       },
     );
-    if (p.allowWatchBookmarks) {
-      const tick = () => {
-        if (closed) return;
-        if (lastRV) bookmark();
-        timers.push(setTimeout(tick, cfg.bookmarkIntervalMs));
-      };
-      timers.push(setTimeout(tick, cfg.bookmarkIntervalMs));
-    }
+    if (p.allowWatchBookmarks) timers.push(setInterval(() => lastRV && bookmark(), cfg.bookmarkIntervalMs));
   } catch (err) {
     const e = err instanceof ApiError ? err : new ApiError('InternalError', err instanceof Error ? err.message : String(err));
     send('ERROR', e.toStatus() as unknown as KObject);

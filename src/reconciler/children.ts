@@ -16,7 +16,7 @@
 import type { Client, TypeRef } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import type { KObject, OwnerReference } from '../api/object.js';
-import { isSubset } from './diff.js';
+import { deepEqual, isSubset } from './diff.js';
 
 /** Synchronous cache lookups the child set needs (served by informers). */
 export interface ChildCache {
@@ -43,12 +43,29 @@ export function controllerRef(owner: KObject): OwnerReference {
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }
 
+/**
+ * The configuration to apply for a desired child: server-populated metadata
+ * removed (a child built from an object read with client_get must not carry
+ * its resourceVersion — an apply precondition — or managedFields), and our
+ * controller reference in place of any other controller reference.
+ */
+const serverFields = ['resourceVersion', 'uid', 'managedFields', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const;
+
+function childConfig(d: KObject, ref: OwnerReference): KObject {
+  const meta: Record<string, unknown> = { ...d.metadata };
+  for (const f of serverFields) if (f in meta) delete meta[f];
+  const refs = d.metadata.ownerReferences;
+  meta.ownerReferences = refs && refs.length > 0 ? [...refs.filter((r) => r.uid !== ref.uid && r.controller !== true), ref] : [ref];
+  return { ...d, metadata: meta as KObject['metadata'] };
+}
+
 function isControlledBy(obj: KObject, uid: string): boolean {
   return (obj.metadata.ownerReferences ?? []).some((r) => r.uid === uid && r.controller === true);
 }
 
 export class Children {
-  private readonly lastApplied = new Map<string, string>();
+  /** The configuration last applied per child (desired objects are built fresh per reconcile and never mutated). */
+  private readonly lastApplied = new Map<string, KObject>();
   /** Child types seen so far: owns plus any type the reconciler created. */
   private readonly types = new Map<string, TypeRef>();
 
@@ -61,13 +78,12 @@ export class Children {
     for (const t of owns) this.types.set(typeKey(t), { apiVersion: t.apiVersion, kind: t.kind });
   }
 
-  /** Makes the children of `owner` exactly `desired`. Returns the writes performed. */
-  async sync(owner: KObject, desired: KObject[]): Promise<ChildWrite[]> {
-    const writes: ChildWrite[] = [];
+  /** Makes the children of `owner` exactly `desired`; appends the writes performed to `writes` (also when a write fails midway). */
+  async sync(owner: KObject, desired: KObject[], writes: ChildWrite[] = []): Promise<ChildWrite[]> {
     const ref = controllerRef(owner);
     const wanted = new Map<string, KObject>();
     for (const d of desired) {
-      const child: KObject = { ...d, metadata: { ...d.metadata, ownerReferences: [ref] } };
+      const child = childConfig(d, ref);
       wanted.set(childKey(child), child); // a later client_create of the same child wins
       const t = { apiVersion: child.apiVersion, kind: child.kind };
       if (!this.types.has(typeKey(t))) {
@@ -77,19 +93,17 @@ export class Children {
     }
     await this.prune(owner.metadata.uid!, wanted, writes);
     for (const [key, child] of wanted) {
-      const json = JSON.stringify(child);
       const live = this.cache.cached(child, child.metadata.namespace ?? '', child.metadata.name!);
-      if (live && this.lastApplied.get(key) === json && isSubset(child, live)) continue;
+      if (live && isSubset(child, live) && deepEqual(this.lastApplied.get(key), child)) continue;
       await this.client.apply(child, { fieldManager: this.manager });
-      this.lastApplied.set(key, json);
+      this.lastApplied.set(key, child);
       writes.push({ op: live ? 'updated' : 'created', kind: child.kind, namespace: child.metadata.namespace ?? '', name: child.metadata.name! });
     }
     return writes;
   }
 
-  /** Deletes every child of `owner` (owner being deleted). Returns the writes performed. */
-  async deleteAll(owner: KObject): Promise<ChildWrite[]> {
-    const writes: ChildWrite[] = [];
+  /** Deletes every child of `owner` (owner being deleted); appends the writes performed to `writes`. */
+  async deleteAll(owner: KObject, writes: ChildWrite[] = []): Promise<ChildWrite[]> {
     await this.prune(owner.metadata.uid!, new Map(), writes);
     return writes;
   }

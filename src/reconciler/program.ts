@@ -15,7 +15,8 @@ import { toStarlark } from '../starlark/values/convert.js';
 import type { Value } from '../starlark/values/value.js';
 import type { KObject } from '../api/object.js';
 import type { CodeFile, LibrarySource } from '../runner/project/discover.js';
-import { hostBuiltins, setScope, type ReconcileScope } from './hostapi.js';
+import { BudgetThread } from './budget.js';
+import { hostBuiltins, setScope, starlarkView, type ReconcileScope } from './hostapi.js';
 import { ReconcileError, type RunStarlark } from './runtime.js';
 
 export interface ProgramOptions {
@@ -24,6 +25,8 @@ export interface ProgramOptions {
   libraries: LibrarySource[];
   /** Step budget per reconcile (loop iterations + calls). */
   maxSteps?: number;
+  /** Wall-clock limit per reconcile in ms. */
+  timeoutMs?: number;
   /** Where print() output goes. */
   print?: (msg: string) => void;
 }
@@ -42,6 +45,9 @@ export class ProgramError extends Error {
 }
 
 export const defaultMaxSteps = 10_000_000;
+export const defaultTimeoutMs = 10_000;
+
+const cancelled = 'Starlark computation cancelled: too many steps';
 
 const builtins = hostBuiltins();
 const standardModules = new Map<string, Map<string, Value>>([...modules].map(([name, m]) => [`${name}.star`, new Map([[name, m as Value]])]));
@@ -57,7 +63,13 @@ export function libraryFinder(libraries: LibrarySource[]): (module: string) => M
 }
 
 function positioned(err: unknown, fallbackFile: string): ProgramError {
-  if (err instanceof StarlarkSyntaxError) return new ProgramError(err.file, err.line, err.col, err.errors.map((e) => e.format()).join('\n'));
+  if (err instanceof StarlarkSyntaxError) {
+    // The first error's position is the ProgramError's; further ones keep theirs.
+    const [first, ...rest] = err.errors;
+    const caret = first!.format().slice(first!.format().indexOf('\n') + 1);
+    const text = [first!.msg + (caret !== first!.format() ? `\n${caret}` : ''), ...rest.map((e) => e.format())].join('\n');
+    return new ProgramError(first!.file, first!.line, first!.col, text);
+  }
   if (err instanceof EvalError) {
     const [file, line, col] = err.position ? err.position.split(':') : [fallbackFile, '1', '1'];
     return new ProgramError(file!, Number(line), Number(col), err.backtrace());
@@ -81,13 +93,22 @@ export function compileReconciler(opts: ProgramOptions): RunStarlark {
   }
   if (!(reconcileFn instanceof StarFunction)) throw new ProgramError(code.file, 1, 1, `${code.file} defines no function reconcile(self)`);
   const fn = reconcileFn;
+  const maxSteps = threadOpts.maxSteps;
+  const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
   return (self: KObject, scope: ReconcileScope): Value => {
-    const thread = newThread(threadOpts);
+    const thread = new BudgetThread(opts.reconciler, print, maxSteps, timeoutMs);
     setScope(thread, scope);
     try {
-      return callFunction(thread, fn, [toStarlark(self)]);
+      return callFunction(thread, fn, [toStarlark(starlarkView(self))]);
     } catch (err) {
-      if (err instanceof EvalError) throw new ReconcileError(err.backtrace());
+      if (err instanceof EvalError) {
+        let trace = err.backtrace();
+        if (trace.includes(cancelled)) {
+          const why = thread.timedOut ? `reconcile cancelled: still running after the ${timeoutMs} ms time limit` : `reconcile cancelled: used up its budget of ${maxSteps} steps (loop iterations + calls)`;
+          trace = trace.replace(cancelled, why);
+        }
+        throw new ReconcileError(trace);
+      }
       throw err;
     }
   };

@@ -9,9 +9,13 @@
 //   success                  → prune + apply children, client_update writes, finalizer,
 //                              status from the returned object, condition True; requeue if asked
 //   deletionTimestamp set    → delete children, remove our finalizer
+//   a write fails (conflict) → as error: condition False/Error with the API message
 //
 // Every write is skipped when it would change nothing, so an idle reconcile
-// performs zero writes (and cannot re-trigger itself).
+// performs zero writes (and cannot re-trigger itself). An Event is recorded
+// when the condition changes (status, reason or message), so a steady state —
+// also a steadily failing one — records nothing new; a new object becoming
+// Ready on its first reconcile is the expected path and records none either.
 
 import type { Client, TypeRef } from '../api/client.js';
 import type { KObject } from '../api/object.js';
@@ -21,6 +25,8 @@ import { Children, type ChildCache, type ChildWrite } from './children.js';
 import { findCondition, makeCondition, type Condition } from './conditions.js';
 import type { ReconcilerConfig } from './config.js';
 import { deepEqual, isSubset } from './diff.js';
+import { noteOwnWrites, OwnWrites } from './ownwrites.js';
+import { ownedRemoved, ownedStatusFields, statusToApply } from './statuspatch.js';
 import { readOutcome, type ReadView, type ReconcileOutcome, type ReconcileScope } from './hostapi.js';
 
 /** Runs the compiled Starlark `reconcile(self)` with the scope installed; throws ReconcileError on a Starlark failure. */
@@ -53,22 +59,37 @@ export interface RuntimeDeps {
   run: RunStarlark;
   defaultNamespace?: string;
   now?: () => Date;
-  /** Called once per reconcile with its outcome (observer, events). */
+  /** Called once per reconcile with its outcome (observer, logs). */
   report?: (r: ReconcileReport) => void;
+  /** Records a core/v1 Event about an object (the registry's EventRecorder). */
+  event?: (obj: KObject, ev: { type: 'Normal' | 'Warning'; reason: string; message: string; component: string }) => Promise<unknown>;
+}
+
+function errorMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // API errors carry causes (field paths); list those the message does not already name.
+  const causes = ((err as { details?: { causes?: Array<{ field?: string; message?: string }> } }).details?.causes ?? []).filter((c) => !c.field || !err.message.includes(c.field));
+  if (causes.length === 0) return err.message;
+  return `${err.message}\n${causes.map((c) => `  - ${c.field ? `${c.field}: ` : ''}${c.message ?? ''}`).join('\n')}`;
 }
 
 const maxCacheRetries = 5;
 
 export class StarlarkReconciler implements Reconciler {
   readonly children: Children;
+  /** Recognises the watch events of this reconciler's own writes; the engine wraps the For and Owns handlers with `ownWrites.filter`. */
+  readonly ownWrites = new OwnWrites();
   private readonly forType: TypeRef;
+  private readonly client: Client;
 
   constructor(
     readonly config: ReconcilerConfig,
     private readonly deps: RuntimeDeps,
   ) {
     this.forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
-    this.children = new Children(config.name, deps.client, deps.read, config.owns);
+    const watched = new Set([config.for, ...config.owns].map((t) => `${t.apiVersion}|${t.kind}`));
+    this.client = noteOwnWrites(deps.client, this.ownWrites, (o) => watched.has(`${o.apiVersion}|${o.kind}`));
+    this.children = new Children(config.name, this.client, deps.read, config.owns);
   }
 
   async reconcile(req: Request): Promise<Result | void> {
@@ -79,8 +100,14 @@ export class StarlarkReconciler implements Reconciler {
       this.deps.report?.({ reconciler: this.config.name, key: `${req.namespace}/${req.name}`, kind: this.config.for.kind, outcome, message, durationMs: performance.now() - started, writes });
 
     if (obj.metadata.deletionTimestamp) {
-      const writes = await this.children.deleteAll(obj);
-      await this.removeFinalizer(obj);
+      const writes: ChildWrite[] = [];
+      try {
+        await this.children.deleteAll(obj, writes);
+        await this.removeFinalizer(obj);
+      } catch (err) {
+        report('Error', errorMessage(err), writes);
+        throw err;
+      }
       report('Deleted', '', writes);
       return;
     }
@@ -93,30 +120,40 @@ export class StarlarkReconciler implements Reconciler {
     try {
       ({ outcome, scope } = await this.runStarlark(obj));
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      await this.setCondition(obj, undefined, 'False', 'Error', message);
+      const message = errorMessage(err);
+      await this.setConditionAfterFailure(obj, message, this.config.conditionType);
       report('Error', message, []);
       throw err;
     }
     const conditionType = outcome.conditionType ?? this.config.conditionType;
-    if (outcome.fatal) {
-      await this.setCondition(obj, outcome.obj, 'False', 'Failed', outcome.message, conditionType);
-      report('Fatal', outcome.message, []);
-      throw new FatalError(outcome.message);
-    }
     const requeue = (): Result => (outcome.requeueAfterSeconds > 0 ? { requeueAfter: outcome.requeueAfterSeconds * 1000 } : { requeue: outcome.requeue });
-    if (outcome.message) {
-      await this.setCondition(obj, outcome.obj, 'False', 'Waiting', outcome.message, conditionType);
-      report(outcome.requeue || outcome.requeueAfterSeconds > 0 ? 'Requeue' : 'Waiting', outcome.message, []);
-      return requeue();
+    const writes: ChildWrite[] = [];
+    let kind: OutcomeKind;
+    try {
+      if (outcome.fatal) {
+        await this.setCondition(obj, outcome.obj, 'False', 'Failed', outcome.message, conditionType);
+        kind = 'Fatal';
+      } else if (outcome.message) {
+        await this.setCondition(obj, outcome.obj, 'False', 'Waiting', outcome.message, conditionType);
+        kind = outcome.requeue || outcome.requeueAfterSeconds > 0 ? 'Requeue' : 'Waiting';
+      } else {
+        await this.children.sync(obj, scope.desired, writes);
+        for (const w of scope.writes) await this.client.apply(w.obj, { fieldManager: this.config.name, subresource: w.subresource });
+        await this.ensureFinalizerAndSpec(obj, outcome.obj);
+        await this.setCondition(obj, outcome.obj, 'True', 'Ready', '', conditionType);
+        kind = outcome.requeue || outcome.requeueAfterSeconds > 0 ? 'Requeue' : 'Ready';
+      }
+    } catch (err) {
+      // A write failed (typically an SSA conflict with another manager): the
+      // reconcile failed; say so on the object and retry with backoff.
+      const message = errorMessage(err);
+      await this.setConditionAfterFailure(obj, message, conditionType);
+      report('Error', message, writes);
+      throw err;
     }
-    const writes = await this.children.sync(obj, scope.desired);
-    for (const w of scope.writes) await this.deps.client.apply(w.obj, { fieldManager: this.config.name, subresource: w.subresource });
-    await this.ensureFinalizerAndSpec(obj, outcome.obj);
-    await this.setCondition(obj, outcome.obj, 'True', 'Ready', '', conditionType);
-    const r = requeue();
-    report(r.requeue || r.requeueAfter ? 'Requeue' : 'Ready', '', writes);
-    return r;
+    report(kind, outcome.message, writes);
+    if (kind === 'Fatal') throw new FatalError(outcome.message);
+    return requeue();
   }
 
   /** Runs Starlark; when it read a type whose cache was not ready, syncs that cache and runs again. */
@@ -139,13 +176,13 @@ export class StarlarkReconciler implements Reconciler {
     if (!needFinalizer && !specChanged) return;
     const patch: KObject = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace, finalizers: [this.config.name] } };
     if (specChanged) patch.spec = returned!.spec;
-    await this.deps.client.apply(patch, { fieldManager: this.config.name });
+    await this.client.apply(patch, { fieldManager: this.config.name });
   }
 
   private async removeFinalizer(live: KObject): Promise<void> {
     const finalizers = live.metadata.finalizers ?? [];
     if (!finalizers.includes(this.config.name)) return;
-    await this.deps.client.patch(
+    await this.client.patch(
       this.forType,
       live.metadata.namespace ?? '',
       live.metadata.name!,
@@ -157,39 +194,46 @@ export class StarlarkReconciler implements Reconciler {
     );
   }
 
+  /** The error condition after a failed reconcile; a failure to write it (object gone) must not hide the original error. */
+  private async setConditionAfterFailure(live: KObject, message: string, type: string): Promise<void> {
+    try {
+      await this.setCondition(live, undefined, 'False', 'Error', message, type);
+    } catch {
+      // The original error is rethrown by the caller and retried with backoff.
+    }
+  }
+
   /**
-   * Writes status: the status the reconciler returned (fields it changed or
-   * already owns — never other reconcilers' fields) plus its condition. Skipped
-   * when the live status already says all of it.
+   * Writes status: the part of the returned status this reconciler changed or
+   * owns (statuspatch.ts — never other reconcilers' fields) plus its
+   * condition. Skipped when the live status already says all of it. Records an
+   * Event when the condition changes.
    */
   private async setCondition(live: KObject, returned: KObject | undefined, status: Condition['status'], reason: string, message: string, type = this.config.conditionType): Promise<void> {
-    const info = this.deps.client.resourceInfo(this.forType);
     const now = this.deps.now?.() ?? new Date();
     const prev = findCondition(live.status, type);
     const condition = makeCondition(prev, { type, status, reason, message, observedGeneration: live.metadata.generation }, now);
-    const wantStatus: Record<string, unknown> = {};
-    const liveStatus = (live.status ?? {}) as Record<string, unknown>;
-    const returnedStatus = (returned?.status ?? undefined) as Record<string, unknown> | undefined;
-    if (returnedStatus && typeof returnedStatus === 'object') {
-      for (const [k, v] of Object.entries(returnedStatus)) {
-        if (k === 'conditions') continue;
-        if (!deepEqual(v, liveStatus[k]) || this.ownsStatusField(live, k)) wantStatus[k] = v;
-      }
-    }
+    const owned = returned?.status !== undefined ? ownedStatusFields(live, this.config.name) : [];
+    const wantStatus: Record<string, unknown> = statusToApply(returned?.status, live.status, owned, ['conditions']) ?? {};
     wantStatus.conditions = [condition];
+    const removal = returned?.status !== undefined && ownedRemoved(wantStatus, live.status, owned, ['conditions']);
+    if (!removal && isSubset(wantStatus, live.status)) return;
     const patch: KObject = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace }, status: wantStatus };
-    const ownedRemoved = returnedStatus !== undefined && Object.keys(liveStatus).some((k) => k !== 'conditions' && !(k in returnedStatus) && this.ownsStatusField(live, k));
-    if (!ownedRemoved && isSubset(patch.status, live.status)) return;
-    await this.deps.client.apply(patch, { fieldManager: this.config.name, subresource: info?.subresources.status ? 'status' : '' });
+    const info = this.client.resourceInfo(this.forType);
+    await this.client.apply(patch, { fieldManager: this.config.name, subresource: info?.subresources.status ? 'status' : '' });
+    // The first Ready of a new object is the expected path, not news: no Event (it would be one more write per object).
+    const changed = prev ? prev.status !== status || prev.reason !== reason || prev.message !== message : status !== 'True';
+    if (changed) await this.recordEvent(live, condition);
   }
 
-  /** Does our field manager own status.<field> on the live object (per managedFields)? */
-  private ownsStatusField(live: KObject, field: string): boolean {
-    for (const m of live.metadata.managedFields ?? []) {
-      if (m.manager !== this.config.name) continue;
-      const status = (m.fieldsV1 as Record<string, Record<string, unknown>> | undefined)?.['f:status'];
-      if (status && `f:${field}` in status) return true;
+  private async recordEvent(obj: KObject, c: Condition): Promise<void> {
+    if (!this.deps.event) return;
+    const warning = c.status === 'False' && c.reason !== 'Waiting';
+    const text = `${c.type}=${c.status}${c.message ? `: ${c.message}` : ''}`;
+    try {
+      await this.deps.event(obj, { type: warning ? 'Warning' : 'Normal', reason: c.reason, message: text, component: this.config.name });
+    } catch {
+      // Events are informational; failing to record one must not fail the reconcile.
     }
-    return false;
   }
 }

@@ -12,13 +12,14 @@ import type { ResourceInfo, TypeRef } from '../api/client.js';
 import { isApiError, type ApiError } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import { Registry } from '../apiserver/registry/registry.js';
+import { installAllocation } from '../allocation/index.js';
 import { enqueueForObject, enqueueForOwner, enqueueMapped, Manager, type Clock, type RateLimitOptions, type SharedInformer } from '../controller/index.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, parseReconcilerConfig, type ReconcilerConfig } from '../reconciler/config.js';
 import type { ChildCache } from '../reconciler/children.js';
 import type { ReadView } from '../reconciler/hostapi.js';
 import { compileReconciler, ProgramError } from '../reconciler/program.js';
-import { StarlarkReconciler, type ReconcileReport } from '../reconciler/runtime.js';
+import { StarlarkReconciler, type ReconcileReport, type RunStarlark } from '../reconciler/runtime.js';
 import type { ProjectSource, ReconcilerSource } from './project/discover.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
 
@@ -29,6 +30,8 @@ export interface EngineOptions {
   rateLimits?: RateLimitOptions;
   clock?: Clock;
   maxSteps?: number;
+  /** Wall-clock limit per reconcile in ms (default 10 s). */
+  timeoutMs?: number;
   /** Every reconcile outcome (observer, logs). */
   onReconcile?: (r: ReconcileReport) => void;
   /** Starlark print() output. */
@@ -42,8 +45,10 @@ export function describeApiError(err: unknown): string {
   if (!isApiError(err)) return err instanceof Error ? err.message : String(err);
   const e = err as ApiError;
   const causes = e.details?.causes ?? [];
-  if (causes.length === 0) return e.message;
-  return `${e.message}\n${causes.map((c) => `  - ${c.field ? `${c.field}: ` : ''}${c.message}`).join('\n')}`;
+  if (causes.length <= 1) return e.message;
+  // Several field errors: one per line rather than Kubernetes' bracketed list.
+  const head = e.message.includes(' is invalid: ') ? e.message.slice(0, e.message.indexOf(' is invalid: ') + ' is invalid:'.length) : e.message;
+  return `${head}\n${causes.map((c) => `  - ${c.field ? `${c.field}: ` : ''}${c.message}`).join('\n')}`;
 }
 
 export class Engine {
@@ -62,6 +67,8 @@ export class Engine {
       idleFences: [() => registry.lifecycle.whenIdle()],
       informer: { onError: () => {} },
     });
+    // Built-in kuid-compatible allocation backends (*.be.kuid.dev): CRDs served and controllers registered for every project.
+    await installAllocation({ registry, manager }, { workers: opts.workers });
     return new Engine(registry, manager, opts);
   }
 
@@ -126,7 +133,7 @@ export class Engine {
       await this.registry.apply(o, { fieldManager: loaderFieldManager, force: true });
       if (o.status !== undefined && info.subresources.status) await this.registry.apply(o, { fieldManager: loaderFieldManager, force: true, subresource: 'status' });
     } catch (err) {
-      errors.push(new LoadError(m.pos, `${what}: ${describeApiError(err)}`));
+      errors.push(new LoadError(m.pos, describeApiError(err)));
     }
   }
 
@@ -148,20 +155,34 @@ export class Engine {
       code,
       libraries: project.libraries,
       maxSteps: this.opts.maxSteps,
+      timeoutMs: this.opts.timeoutMs,
       print: (msg) => (this.opts.print ?? ((r: string, m: string) => process.stderr.write(`[${r}] ${m}\n`)))(config.name, msg),
     });
-    const reconciler = new StarlarkReconciler(config, { client: this.manager.client, read: this.read, run, report: this.opts.onReconcile });
+    this.addCompiled(config, run);
+  }
+
+  /**
+   * Adds a reconciler whose `reconcile(self)` is already a function — the
+   * compiled Starlark above, or host code with the same contract (the
+   * benchmark's JavaScript baseline). It gets the full runtime: children,
+   * finalizer, conditions, events, triggers.
+   */
+  addCompiled(config: ReconcilerConfig, run: RunStarlark): StarlarkReconciler {
+    const reconciler = new StarlarkReconciler(config, { client: this.manager.client, read: this.read, run, report: this.opts.onReconcile, event: (obj, ev) => this.registry.events.record(obj, ev) });
     this.reconcilers.push(reconciler);
     this.wire(config, reconciler);
+    return reconciler;
   }
 
   private wire(config: ReconcilerConfig, reconciler: StarlarkReconciler): void {
+    // The events of the reconciler's own writes do not re-trigger it (see reconciler/ownwrites.ts).
+    const own = reconciler.ownWrites;
     const controller = this.manager.newController(config.name, reconciler, { workers: this.opts.workers, rateLimits: this.opts.rateLimits });
     const forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
     const forInformer = this.manager.informers.informerFor(forType);
     const forNamespaced = this.registry.resourceInfo(forType)?.namespaced ?? true;
-    controller.watch(forInformer, enqueueForObject());
-    for (const o of config.owns) controller.watch(this.manager.informers.informerFor(o), enqueueForOwner(forType, { ownerNamespaced: forNamespaced }));
+    controller.watch(forInformer, own.filter(enqueueForObject()));
+    for (const o of config.owns) controller.watch(this.manager.informers.informerFor(o), own.filter(enqueueForOwner(forType, { ownerNamespaced: forNamespaced })));
     const keyOf = (obj: KObject) => ({ namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' });
     for (const w of config.watches) {
       const join = w.join;

@@ -40,7 +40,12 @@ export interface RunOnceResult {
 export async function openStore(spec: string | undefined): Promise<Store> {
   if (!spec || spec === 'memory') return new MemoryStore();
   if (spec.startsWith('file:')) return FileStore.open(spec.slice('file:'.length));
-  throw new Error(`unknown store ${JSON.stringify(spec)}: want memory or file:<dir>`);
+  if (spec.startsWith('etcd://')) {
+    // Loaded on demand so memory/file runs never load the gRPC client.
+    const { EtcdStore, parseEtcdSpec } = await import('../store/etcd.js');
+    return EtcdStore.open(parseEtcdSpec(spec));
+  }
+  throw new Error(`unknown store ${JSON.stringify(spec)}: want memory, file:<dir> or etcd://host:port[,host:port]`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,7 +69,9 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
   let written: string[] = [];
   try {
     const project = await discoverProject(opts.dir);
-    const loadErrors = (await engine.load(project)).map((e) => e.render());
+    const loadErrors = (await engine.load(project))
+      .sort((a, b) => a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col)
+      .map((e) => e.render());
     for (const r of engine.reconcilers) observer.addReconciler(r.config.name);
     if (loadErrors.length > 0) return { report: observer.report(performance.now() - started, loadErrors, false), written };
 
@@ -72,7 +79,11 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
     const graceMs = opts.graceMs ?? 1_000;
     const stallMs = opts.stallMs ?? 3_000;
     const deadline = started + timeoutMs;
-    const timeout = sleep(timeoutMs).then(() => 'timeout' as const);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      timer.unref();
+    });
     await engine.start();
     for (;;) {
       const q = await Promise.race([engine.manager.idle(), timeout]);
@@ -85,6 +96,7 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
       if (performance.now() - lastWriteAt > stallMs) break;
       await sleep(Math.max(1, q.nextDueAt - now));
     }
+    clearTimeout(timer);
     await engine.stop();
     // Every For object must end with its condition True, also those that never reconciled.
     for (const r of engine.reconcilers) {

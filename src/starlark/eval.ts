@@ -1,7 +1,7 @@
 // The evaluator's host-facing side: threads, programs, calls and load().
 //
 // compileFile runs the pipeline once — parse (syntax/), resolve (resolve/),
-// compile to closures (compile/) — and returns a Program. Program.init executes
+// compile to JS (compile/codegen.ts; closures as fallback) — and returns a Program. Program.init executes
 // the top level on a thread with the host's predeclared values and a loader,
 // then freezes the module: every global value becomes immutable, so functions
 // exported from it can be called again and again (a reconciler's `reconcile`)
@@ -19,7 +19,8 @@
 import { parseFile } from './syntax/parser.js';
 import { StarlarkSyntaxError } from './syntax/errors.js';
 import { resolveFile, type Dialect } from './resolve/resolver.js';
-import { compileFileCode } from './compile/compiler.js';
+import { compileFileCode } from './compile/closures/stmt.js';
+import { compileFileCodegen } from './compile/codegen.js';
 import { Cell, Frame, type LoadFn } from './compile/frame.js';
 import { EvalError, errorAt, type CallFrame } from './compile/errors.js';
 import { FuncCode, StarFunction } from './compile/function.js';
@@ -82,6 +83,11 @@ export function newThread(opts: ThreadOptions = {}): StarThread {
 }
 
 export interface CompileOptions extends Dialect {
+  /**
+   * 'codegen' (default): each function becomes generated JS compiled by V8 — fastest.
+   * 'closures': a tree of specialised closures — no `new Function`, slower; same semantics.
+   */
+  backend?: 'codegen' | 'closures';
   /** Names the host will supply to Program.init (values are not needed to compile). */
   predeclared?: Predeclared | Iterable<string>;
 }
@@ -118,7 +124,8 @@ export class Program {
     const fr = new Frame(locals, [], g, thread, load ?? null);
     thread.depth++;
     try {
-      code.body(fr);
+      if (code.fast !== null) code.fast(thread, locals, [], g, load ?? null);
+      else code.body(fr);
     } catch (e) {
       throw errorAt(e, { fn: '<toplevel>', file: this.filename, line: 1, col: 1 });
     } finally {
@@ -142,8 +149,21 @@ export function compileFile(filename: string, src: string, opts: CompileOptions 
     ...opts,
     isPredeclared: (n) => pre.has(n),
     isUniversal: (n) => universe.has(n),
+    candidateNames: [...pre, ...universe.keys()],
   });
-  const code = compileFileCode(file, { universe, recursion: opts.recursion === true });
+  const copts = { universe, recursion: opts.recursion === true };
+  let code: FuncCode;
+  if (opts.backend === 'closures') {
+    code = compileFileCode(file, copts);
+  } else {
+    try {
+      code = compileFileCodegen(file, copts);
+    } catch (e) {
+      // Code generation from strings disabled (e.g. --disallow-code-generation-from-strings): use closures.
+      if (!(e instanceof globalThis.EvalError)) throw e;
+      code = compileFileCode(file, copts);
+    }
+  }
   return new Program(filename, file, code);
 }
 

@@ -10,7 +10,9 @@
 //   throws StarlarkSyntaxError (file, line, col, msg, format() with a caret; `.errors`
 //   lists every static error). opts: dialect flags { set (default true),
 //   globalreassign, recursion, toplevelcontrol, while, loadBindsGlobally } and the
-//   names of predeclared host values.
+//   names of predeclared host values. Each function is compiled to JS (new Function,
+//   user text only ever passed as data); `backend: 'closures'` — used automatically
+//   when code generation is disabled — has the same semantics, slower.
 // - Program.init(thread, predeclared, load?) → Map of exported globals (frozen).
 //   May be called again for a fresh module instance.
 // - newThread({ name, print, maxSteps, maxDepth }) → StarThread. `steps` counts

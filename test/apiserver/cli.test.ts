@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { kubectlBin } from './helpers.js';
 
-const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+// The server command as choreoctl registers it (see servecmd.ts).
+const main = fileURLToPath(new URL('./servecmd.js', import.meta.url));
 
 describe('choreoctl server start', { timeout: 30_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'choreo-server-cli-'));
@@ -24,6 +25,7 @@ describe('choreoctl server start', { timeout: 30_000 }, () => {
     try {
       await new Promise<void>((resolve, reject) => {
         let out = '';
+        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
         const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 10_000);
         child.stdout.on('data', (c: Buffer) => {
           out += c.toString();

@@ -3,7 +3,7 @@
 // against it with a private HOME and --cache-dir so discovery caches never
 // leak between runs. Every kubectl call is bounded by a timeout.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,27 @@ export class Harness {
       );
       if (opts.input !== undefined) child.stdin?.end(opts.input);
     });
+  }
+
+  /**
+   * Starts a long-running kubectl (e.g. `get -w`); `waitFor(re)` resolves once
+   * its stdout matches, `stop()` kills it and returns everything it printed.
+   */
+  stream(args: string[]): { waitFor(re: RegExp, timeoutMs?: number): Promise<string>; stop(): string } {
+    const child = spawn(kubectlBin, ['--kubeconfig', this.kubeconfig, '--cache-dir', join(this.dir, 'cache'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: this.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    return {
+      waitFor: (re, timeoutMs = 10_000) => eventually(async () => re.test(out) && out, timeoutMs, `kubectl ${args.join(' ')} to print ${re} (stdout: ${out} stderr: ${err})`),
+      stop: () => {
+        clearTimeout(killer);
+        child.kill('SIGTERM');
+        return out;
+      },
+    };
   }
 
   /** kubectl that must succeed; returns stdout. */

@@ -137,8 +137,10 @@ describe('kubectl against the choreo API server', { timeout: 120_000 }, () => {
     assert.equal(first.code, 0, first.stderr);
     const ts = await h.ok(['get', 'widget', 'fin-a', '-o', 'jsonpath={.metadata.deletionTimestamp}']);
     assert.match(ts, /^\d{4}-/);
-    const waiting = h.kubectl(['delete', 'widget', 'fin-a', '--timeout=15s']);
-    await new Promise((r) => setTimeout(r, 500));
+    let exited = false;
+    const waiting = h.kubectl(['delete', 'widget', 'fin-a', '--timeout=15s', '--ignore-not-found']).finally(() => (exited = true));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(exited, false, 'kubectl delete waits while a finalizer remains');
     await h.ok(['patch', 'widget', 'fin-a', '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
     const done = await waiting;
     assert.equal(done.code, 0, done.stderr);
@@ -171,13 +173,15 @@ data: {a: "1"}
 
   it('get -w receives an update', async () => {
     await h.ok(['apply', '-f', h.file('w.yaml', widget('watch-a', '  size: 1'))]);
-    const watching = h.kubectl(['get', 'widgets', 'watch-a', '-w', '--request-timeout=4s'], { timeoutMs: 8000 });
-    await new Promise((r) => setTimeout(r, 1200));
-    await h.ok(['patch', 'widget', 'watch-a', '--type', 'merge', '-p', '{"spec":{"size":9}}']);
-    const out = await watching;
-    assert.match(out.stdout, /watch-a\s+1\s/);
-    assert.match(out.stdout, /watch-a\s+9\s/);
-    assert.equal((out.stdout.match(/^NAME/gm) ?? []).length, 1, 'header printed once');
+    const watching = h.stream(['get', 'widgets', 'watch-a', '-w']);
+    try {
+      await watching.waitFor(/watch-a\s+1\s/);
+      await h.ok(['patch', 'widget', 'watch-a', '--type', 'merge', '-p', '{"spec":{"size":9}}']);
+      const out = await watching.waitFor(/watch-a\s+9\s/);
+      assert.equal((out.match(/^NAME/gm) ?? []).length, 1, 'header printed once');
+    } finally {
+      watching.stop();
+    }
   });
 
   it('explain reads the CRD schema from OpenAPI v3', async () => {
@@ -199,6 +203,17 @@ data: {a: "1"}
     await h.ok(['create', 'secret', 'generic', 'sec', '--from-literal=user=admin']);
     assert.equal(await h.ok(['get', 'secret', 'sec', '-o', 'jsonpath={.type} {.data.user}']), `Opaque ${Buffer.from('admin').toString('base64')}`);
     assert.match(await h.ok(['explain', 'configmap.data']), /Data contains the configuration data/);
+  });
+
+  it('shows Events the registry records, aggregated, in get events and describe', async () => {
+    await h.ok(['apply', '-f', h.file('e.yaml', widget('ev-a', '  size: 1'))]);
+    const obj = (await h.server.registry.get({ apiVersion: 'example.com/v1', kind: 'Widget' }, 'default', 'ev-a'))!;
+    for (let i = 0; i < 3; i++) await h.server.registry.events.record(obj, { type: 'Warning', reason: 'ReconcileFailed', message: 'spec.size too small', component: 'widget-reconciler' });
+    const events = await h.ok(['get', 'events', '--field-selector', 'involvedObject.name=ev-a']);
+    assert.match(events, /Warning\s+ReconcileFailed\s+widget\/ev-a\s+spec\.size too small/);
+    assert.equal(events.trim().split('\n').length, 2, 'one aggregated event');
+    const described = await h.ok(['describe', 'widget', 'ev-a']);
+    assert.match(described, /Warning\s+ReconcileFailed\s+.*\(x3 over/);
   });
 
   it('deleting a namespace deletes its contents; creating in it is refused while it terminates', async () => {

@@ -44,6 +44,26 @@ describe('registry (in-process Client)', () => {
     assert.equal(reg.resourceInfo({ apiVersion: 'example.com/v2', kind: 'Widget' }), undefined);
   });
 
+  it('serves every served version of a CRD from one storage, and recompiles schemas on CRD update', async () => {
+    const crdRef = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' };
+    const crd = structuredClone((await reg.get(crdRef, '', 'widgets.example.com'))!) as KObject & { spec: { versions: Record<string, unknown>[] } };
+    const v1 = crd.spec.versions[0];
+    crd.spec.versions = [
+      { ...v1, storage: false },
+      { ...structuredClone(v1), name: 'v2', storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', maximum: 10 } } } } } } },
+    ];
+    await reg.update(crd);
+    const a = await reg.create(widget('mv', { size: 3 }));
+    assert.equal(a.apiVersion, 'example.com/v1');
+    const viaV2 = await reg.get({ apiVersion: 'example.com/v2', kind: 'Widget' }, 'default', 'mv');
+    assert.equal(viaV2!.apiVersion, 'example.com/v2');
+    assert.equal((viaV2!.spec as { size: number }).size, 3);
+    const err = await rejects(reg.create({ ...widget('mv2', { size: 11 }), apiVersion: 'example.com/v2' }), 'Invalid');
+    assert.equal(err.details!.causes![0].field, 'spec.size');
+    const stored = await reg.get(crdRef, '', 'widgets.example.com');
+    assert.deepEqual((stored!.status as { storedVersions: string[] }).storedVersions, ['v1', 'v2']);
+  });
+
   it('rejects an invalid CRD with field paths', async () => {
     const bad = parseYaml(widgetCrd) as KObject;
     bad.metadata.name = 'wrong.example.com';
@@ -117,6 +137,18 @@ describe('registry (in-process Client)', () => {
     assert.deepEqual(managers, ['alice/Apply', 'bob/Apply']);
   });
 
+  it('server-side apply of status through the status subresource leaves spec alone', async () => {
+    await reg.apply(widget('ssa-st', { size: 1 }), { fieldManager: 'user' });
+    const st = await reg.apply({ ...W, metadata: { name: 'ssa-st', namespace: 'default' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { fieldManager: 'ctrl', subresource: 'status' });
+    assert.equal((st.status as { conditions: { status: string }[] }).conditions[0].status, 'True');
+    assert.equal((st.spec as { size: number }).size, 1);
+    assert.equal(st.metadata.generation, 1);
+    const entry = st.metadata.managedFields!.find((m) => m.manager === 'ctrl')!;
+    assert.equal(entry.subresource, 'status');
+    const main = await reg.apply({ ...widget('ssa-st', { size: 1 }), status: { conditions: [] } }, { fieldManager: 'user' });
+    assert.equal((main.status as { conditions: unknown[] }).conditions.length, 1, 'status through the main resource is ignored');
+  });
+
   it('finalizers hold deletion; removing the last one completes it', async () => {
     await reg.create(widget('fin', { size: 1 }, { finalizers: ['example.com/hold'] }));
     const del = await reg.delete(W, 'default', 'fin');
@@ -172,8 +204,12 @@ describe('registry (in-process Client)', () => {
     await reg.lifecycle.whenIdle();
     assert.equal(await reg.get({ apiVersion: 'v1', kind: 'Namespace' }, '', 'tmp'), undefined);
 
-    await reg.create(widget('w', { size: 1 }));
+    await reg.create(widget('w', { size: 1 }, { finalizers: ['example.com/hold'] }));
     await reg.delete({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' }, '', 'widgets.example.com');
+    await reg.lifecycle.whenIdle();
+    assert.ok(reg.resourceInfo(W), 'still served while an instance is finalizing');
+    await rejects(reg.create(widget('late', { size: 1 })), 'MethodNotAllowed');
+    await reg.update({ ...structuredClone((await reg.get(W, 'default', 'w'))!), metadata: { ...structuredClone((await reg.get(W, 'default', 'w'))!.metadata), finalizers: [], namespace: undefined } });
     await reg.lifecycle.whenIdle();
     assert.equal(reg.resourceInfo(W), undefined);
     assert.equal((await reg.store.list({ resource: 'example.com/widgets' })).items.length, 0);
@@ -192,6 +228,19 @@ describe('registry (in-process Client)', () => {
     assert.deepEqual(events, ['ADDED plain', 'MODIFIED plain', 'DELETED plain']);
     const listed = await reg.list(W, { labelSelector: 'tier in (lead)', fieldSelector: 'metadata.name=plain' });
     assert.deepEqual(listed.items.map((o) => o.metadata.name), ['plain']);
+  });
+
+  it('keeps immutable ConfigMaps immutable and merges Secret stringData into data', async () => {
+    await reg.create({ ...CM, metadata: { name: 'frozen', namespace: 'default' }, data: { a: '1' }, immutable: true });
+    const err = await rejects(reg.patch(CM, 'default', 'frozen', 'merge', { data: { a: '2' } }), 'Invalid');
+    assert.equal(err.details!.causes![0].field, 'data');
+    await rejects(reg.patch(CM, 'default', 'frozen', 'merge', { immutable: false }), 'Invalid');
+    const labelled = await reg.patch(CM, 'default', 'frozen', 'merge', { metadata: { labels: { ok: 'yes' } } });
+    assert.equal(labelled.metadata.labels!.ok, 'yes');
+    const s = await reg.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, stringData: { pw: 'hunter2' } });
+    assert.deepEqual(s.data, { pw: Buffer.from('hunter2').toString('base64') });
+    assert.equal(s.stringData, undefined);
+    assert.equal(s.type, 'Opaque');
   });
 
   it('records Events and aggregates repeats into a count', async () => {

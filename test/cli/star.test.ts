@@ -97,6 +97,40 @@ test('star run loads the json module and sibling .star files', () => {
   );
 });
 
+test('star run: values exported by a loaded file are frozen', () => {
+  withFiles(
+    {
+      'config.star': 'defaults = {"replicas": 1}\n',
+      'main.star': 'load("config.star", "defaults")\nprint(defaults["replicas"])\ndefaults["replicas"] = 2\n',
+    },
+    (dir) => {
+      const file = join(dir, 'main.star');
+      const r = choreoctl(['star', 'run', file]);
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, '1\n');
+      assert.ok(r.stderr.includes(`${file}:3:`), r.stderr);
+      assert.match(r.stderr, /frozen/);
+    },
+  );
+});
+
+test('star run: an error inside a loaded file is located in that file', () => {
+  withFiles(
+    {
+      'lib.star': 'def first(xs):\n    return xs[0]\n',
+      'main.star': 'load("lib.star", "first")\nprint(first([]))\n',
+    },
+    (dir) => {
+      const r = choreoctl(['star', 'run', join(dir, 'main.star')]);
+      assert.equal(r.status, 1);
+      assert.ok(r.stderr.includes(`${join(dir, 'main.star')}:2:`), r.stderr);
+      assert.ok(r.stderr.includes(`${join(dir, 'lib.star')}:2:`), r.stderr);
+      assert.match(r.stderr, /in first/);
+      assert.match(r.stderr, /out of range/);
+    },
+  );
+});
+
 test('star run enables dialect options with --option', () => {
   withFiles({ 'fact.star': 'def fact(n):\n    return 1 if n <= 1 else n * fact(n - 1)\n\nprint(fact(10))\n' }, (dir) => {
     const file = join(dir, 'fact.star');
@@ -198,6 +232,14 @@ test('star test sums counts over several files', () => {
     assert.equal(r.status, 1);
     assert.match(r.stdout, /b\.star:1: unexpected error: .*boom/);
     assert.match(r.stdout, /\n2 passed, 1 failed\n$/);
+  });
+});
+
+test('star test shows print() output only with --print', () => {
+  withFiles({ 'p.star': 'print("from the chunk")\n' }, (dir) => {
+    const file = join(dir, 'p.star');
+    assert.equal(choreoctl(['star', 'test', file]).stdout, '1 passed, 0 failed\n');
+    assert.equal(choreoctl(['star', 'test', '--print', file]).stdout, 'from the chunk\n1 passed, 0 failed\n');
   });
 });
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverProject } from '../../src/runner/project/discover.js';
 
@@ -31,7 +31,7 @@ test('every broken file is reported with file:line:col and the rest still loads'
     await writeFile(join(dir, 'reconcilers/noconfig/x.star'), '');
     const p = await discoverProject(dir);
     assert.deepEqual(p.inputs.map((m) => m.object.metadata.name), ['ok']);
-    const msgs = p.errors.map((e) => e.render().replace(relative(process.cwd(), dir) + '/', ''));
+    const msgs = p.errors.map((e) => e.render().replace(dir + '/', ''));
     assert.equal(msgs.length, 3, msgs.join('\n'));
     assert.ok(msgs.some((m) => /^in\/a\.yaml:[67]:\d+: invalid YAML/.test(m)), msgs.join('\n'));
     assert.ok(msgs.some((m) => /^in\/b\.yaml:1:1: object has no apiVersion or kind/.test(m)), msgs.join('\n'));

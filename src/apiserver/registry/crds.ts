@@ -5,34 +5,10 @@
 // schema is compiled exactly once, when the CRD is written or loaded.
 
 import type { JSONSchemaProps } from '../../api/schema/index.js';
+import type { CustomResourceDefinitionSpec as CrdSpec } from '../../api/crd.js';
 import type { KObject } from '../../api/object.js';
 import { allVerbs, storageKeyOf, type PrinterColumn, type ResourceType, type TypeSchema } from './resources.js';
 import { nowTimestamp } from './meta.js';
-
-export interface CrdNames {
-  plural: string;
-  singular?: string;
-  kind: string;
-  listKind?: string;
-  shortNames?: string[];
-  categories?: string[];
-}
-
-export interface CrdVersion {
-  name: string;
-  served: boolean;
-  storage: boolean;
-  schema?: { openAPIV3Schema?: JSONSchemaProps };
-  subresources?: { status?: Record<string, never> };
-  additionalPrinterColumns?: { name: string; type: string; format?: string; description?: string; priority?: number; jsonPath: string }[];
-}
-
-export interface CrdSpec {
-  group: string;
-  names: CrdNames;
-  scope: 'Namespaced' | 'Cluster';
-  versions: CrdVersion[];
-}
 
 export type SchemaCompiler = (openAPIV3Schema: JSONSchemaProps) => TypeSchema;
 
@@ -41,7 +17,7 @@ export function typesOfCrd(crd: KObject, compile: SchemaCompiler): ResourceType[
   const spec = crd.spec as CrdSpec;
   const n = spec.names;
   const out: ResourceType[] = [];
-  spec.versions.forEach((v, i) => {
+  spec.versions.forEach((v) => {
     if (!v.served) return;
     const printerColumns: PrinterColumn[] = (v.additionalPrinterColumns ?? []).map((c) => ({
       name: c.name,

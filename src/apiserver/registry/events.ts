@@ -3,8 +3,9 @@
 // one Event whose `count` and `lastTimestamp` advance, so a reconciler that
 // reports the same outcome in a loop writes one object, not thousands.
 //
-// Trade-off: the aggregation key → Event name map lives in memory; after a
-// restart the first repeat creates a new Event (as with client-go).
+// Trade-off: the aggregation key → Event name map lives in memory, bounded
+// (oldest keys forgotten first); after a restart or eviction the next repeat
+// creates a new Event (as with client-go's LRU cache).
 
 import type { KObject } from '../../api/object.js';
 import { eventType } from '../builtins.js';
@@ -19,7 +20,10 @@ export interface EventInput {
   component?: string;
 }
 
+const maxRemembered = 4096;
+
 export class EventRecorder {
+  /** Aggregation key → Event name, in insertion order (oldest first). */
   private readonly seen = new Map<string, string>();
 
   constructor(private readonly registry: Registry) {}
@@ -62,6 +66,7 @@ export class EventRecorder {
     };
     const stored = await this.registry.createObject(eventType, ns, event, {});
     this.seen.set(key, stored.metadata.name!);
+    if (this.seen.size > maxRemembered) this.seen.delete(this.seen.keys().next().value as string);
     return stored;
   }
 }

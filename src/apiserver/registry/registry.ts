@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApplyOptions, Client, ClientList, ClientListOptions, ClientWatchEvent, ClientWatchOptions, DeleteOptions, ResourceInfo, Subresource, TypeRef, WriteOptions } from '../../api/client.js';
 import { ApiError } from '../../api/errors.js';
 import { invalidError } from '../../api/fielderrors.js';
+import { admitCrd, checkImmutableData, isCrdType, prepareCreate, prepareWrite } from './kinds.js';
 import { compileSchema } from '../../api/schema/index.js';
 import { parseApiVersion, type KObject } from '../../api/object.js';
 import { applyJsonPatch, applyMergePatch, deepClone, deepEqual } from '../../api/patch.js';
@@ -26,7 +27,6 @@ import { parseFieldSelector, parseLabelSelector } from '../../api/selectors.js';
 import { StoreError, type ObjectKey, type Store } from '../../store/store.js';
 import { builtinTypes, crdType, namespaceType } from '../builtins.js';
 import { crdStatus, typesOfCrd, type SchemaCompiler } from './crds.js';
-import { defaultCRD, validateCRD, type CustomResourceDefinition } from '../../api/crd.js';
 import { badRequest, conflict, fromStoreError, notFound, qualifiedResource } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
 import { nowTimestamp, randomSuffix, specChanged, validateMeta } from './meta.js';
@@ -46,6 +46,8 @@ export interface WriteContext {
   subresource?: Subresource;
   /** managedFields were computed by server-side apply; do not record an Update. */
   applied?: boolean;
+  /** Manager for Update operations when fieldManager is absent (HTTP: the User-Agent name); apply ignores it. */
+  defaultFieldManager?: string;
 }
 
 export interface ListRequest extends ClientListOptions {
@@ -68,6 +70,8 @@ export class Registry implements Client {
   readonly events: EventRecorder;
   /** Namespace name → terminating. */
   private readonly namespaces = new Map<string, boolean>();
+  /** CRDs being deleted: their types are still served but take no new objects. */
+  private readonly terminatingCrds = new Set<string>();
 
   private constructor(
     readonly store: Store,
@@ -81,15 +85,11 @@ export class Registry implements Client {
   /** Opens a registry over a store: serves stored CRDs, indexes every object, ensures the `default` namespace. */
   static async open(store: Store, opts: RegistryOptions = {}): Promise<Registry> {
     const r = new Registry(store, opts);
+    // CRDs first, so their types are served (schemas compiled once) before their instances are indexed.
     const crds = await store.list({ resource: crdType.storageKey });
-    for (const crd of crds.items) {
-      try {
-        r.catalog.replaceCrd(crd.metadata.name!, typesOfCrd(crd, r.compile));
-      } catch {
-        // A CRD whose schema no longer compiles is not served; it stays readable as a CRD.
-      }
-    }
+    for (const crd of crds.items) r.observe(crdType, undefined, crd);
     for (const t of r.catalog.storageTypes()) {
+      if (isCrdType(t)) continue;
       const l = await store.list({ resource: t.storageKey });
       for (const o of l.items) r.observe(t, undefined, o);
     }
@@ -168,6 +168,14 @@ export class Registry implements Client {
    */
   watchObjects(t: ResourceType, req: ClientWatchOptions, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): { stop(): void } {
     const filter = this.filterOf(req.labelSelector, req.fieldSelector);
+    try {
+      return this.watchStore(t, req, filter, onEvent, onError);
+    } catch (err) {
+      throw fromStoreError(t, undefined, err);
+    }
+  }
+
+  private watchStore(t: ResourceType, req: ClientWatchOptions, filter: ((o: KObject) => boolean) | undefined, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): { stop(): void } {
     return this.store.watch(
       { resource: t.storageKey, namespace: t.namespaced ? req.namespace : undefined },
       { resourceVersion: req.resourceVersion },
@@ -197,6 +205,8 @@ export class Registry implements Client {
       else throw invalidError(t.kind, t.group, '', [{ type: 'Required', field: 'metadata.name', detail: 'name or generateName is required' }]);
     }
     if (t.namespaced) this.checkNamespaceWritable(meta.namespace!);
+    if (t.crd && this.terminatingCrds.has(t.crd))
+      throw new ApiError('MethodNotAllowed', `create not allowed while custom resource definition is terminating`, { name: meta.name, group: t.group, kind: t.plural });
     if (t.hasStatus && ctx.subresource !== 'status') delete obj.status;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
@@ -205,8 +215,8 @@ export class Registry implements Client {
     meta.generation = 1;
     delete meta.resourceVersion;
     this.admit(t, obj, ctx);
-    this.prepareBuiltinCreate(t, obj);
-    const final = ctx.applied ? obj : this.fields.recordUpdate(t, undefined, obj, ctx.fieldManager);
+    prepareCreate(t, obj);
+    const final = ctx.applied ? obj : this.fields.recordUpdate(t, undefined, obj, ctx.fieldManager ?? ctx.defaultFieldManager);
     if (ctx.dryRun) return this.present(t, final);
     let stored: KObject;
     try {
@@ -297,7 +307,7 @@ export class Registry implements Client {
       const policy = opts.propagationPolicy;
       if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
       if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
-      const staged = t === namespaceType || t.storageKey === crdType.storageKey;
+      const staged = t === namespaceType || isCrdType(t);
       try {
         if (finalizers.length > 0 || staged) {
           if (current.metadata.deletionTimestamp && finalizers.length === (current.metadata.finalizers ?? []).length) return { object: this.present(t, current), removed: false };
@@ -306,7 +316,7 @@ export class Registry implements Client {
           next.metadata.deletionGracePeriodSeconds = 0;
           if (finalizers.length) next.metadata.finalizers = finalizers;
           if (t === namespaceType) next.status = { ...(next.status as object), phase: 'Terminating' };
-          if (t.storageKey === crdType.storageKey) next.status = crdStatus(next, true);
+          if (isCrdType(t)) next.status = crdStatus(next, true);
           if (opts.dryRun) return { object: this.present(t, next), removed: false };
           const stored = await this.store.update(this.key(t, namespace, name), next, { expectedResourceVersion: current.metadata.resourceVersion });
           this.observe(t, current, stored);
@@ -422,51 +432,8 @@ export class Registry implements Client {
       }
       if (errors.length) throw invalidError(t.kind, t.group, obj.metadata.name ?? '', errors);
     }
-    if (t.storageKey === crdType.storageKey) this.admitCrd(obj);
+    if (isCrdType(t)) admitCrd(obj, this.catalog, this.compile);
   }
-
-  private admitCrd(crd: KObject): void {
-    crd.spec = defaultCRD(crd as CustomResourceDefinition).spec;
-    const errs = validateCRD(crd as CustomResourceDefinition);
-    if (errs.length) throw invalidError('CustomResourceDefinition', 'apiextensions.k8s.io', crd.metadata.name ?? '', errs);
-    try {
-      typesOfCrd(crd, this.compile);
-    } catch (err) {
-      if (err instanceof ApiError) throw err;
-      throw invalidError('CustomResourceDefinition', 'apiextensions.k8s.io', crd.metadata.name ?? '', [
-        { type: 'Invalid', field: 'spec.versions', value: '', detail: err instanceof Error ? err.message : String(err) },
-      ]);
-    }
-    for (const other of this.catalog.all()) {
-      const spec = crd.spec as { group: string; names: { plural: string } };
-      if (other.group === spec.group && other.plural === spec.names.plural && other.crd !== crd.metadata.name && other.builtin)
-        throw invalidError('CustomResourceDefinition', 'apiextensions.k8s.io', crd.metadata.name ?? '', [{ type: 'Forbidden', field: 'spec.names.plural', detail: 'conflicts with a built-in resource' }]);
-    }
-  }
-
-  /** System-populated fields of built-in kinds on create. */
-  private prepareBuiltinCreate(t: ResourceType, obj: KObject): void {
-    if (t === namespaceType) {
-      obj.spec = { finalizers: ['kubernetes'] };
-      obj.status = { phase: 'Active' };
-    } else if (t.storageKey === crdType.storageKey) obj.status = crdStatus(obj, false);
-    else if (t.storageKey === 'core/secrets') obj.type ??= 'Opaque';
-    this.prepareBuiltinWrite(t, obj);
-  }
-
-  /** Rules of built-in kinds applied on every write. */
-  private prepareBuiltinWrite(t: ResourceType, obj: KObject): void {
-    if (t.storageKey !== 'core/secrets') return;
-    // stringData is write-only: merged into data (base64) as kube-apiserver does.
-    const sd = obj.stringData as Record<string, string> | undefined;
-    if (sd && typeof sd === 'object') {
-      const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
-      for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v)).toString('base64');
-      obj.data = data;
-    }
-    delete obj.stringData;
-  }
-
 
   /**
    * The common tail of PUT/PATCH/apply/system writes: system metadata from the
@@ -495,9 +462,10 @@ export class Registry implements Client {
       next.spec = current.spec;
       if (ctx.subresource !== 'status') next.status = current.status;
     }
-    if (t.storageKey === crdType.storageKey) next.status = crdStatus(next, !!cm.deletionTimestamp);
+    if (isCrdType(t)) next.status = crdStatus(next, !!cm.deletionTimestamp);
     this.admit(t, next, ctx);
-    this.prepareBuiltinWrite(t, next);
+    prepareWrite(t, next);
+    checkImmutableData(t, current, next);
     nm.generation = cm.generation ?? 1;
     if (specChanged(current, next, t.hasStatus, deepEqual)) nm.generation++;
     if (ctx.applied) {
@@ -507,12 +475,12 @@ export class Registry implements Client {
       // apply migration relies on this); a single empty entry clears them, as in kube-apiserver.
       const mf = next.metadata.managedFields;
       if (Array.isArray(mf) && mf.length === 1 && Object.keys(mf[0] ?? {}).length === 0) delete next.metadata.managedFields;
-    } else next = this.fields.recordUpdate(t, current, next, ctx.fieldManager, ctx.subresource ?? '');
+    } else next = this.fields.recordUpdate(t, current, next, ctx.fieldManager ?? ctx.defaultFieldManager, ctx.subresource ?? '');
     if (unchanged(current, next)) return this.present(t, current);
     if (ctx.dryRun) return this.present(t, next);
     const key = this.key(t, cm.namespace ?? '', cm.name!);
     try {
-      if (cm.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && t !== namespaceType && t.storageKey !== crdType.storageKey) {
+      if (cm.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && t !== namespaceType && !isCrdType(t)) {
         const deleted = await this.store.delete(key, { expectedResourceVersion: cm.resourceVersion });
         this.observe(t, current, undefined);
         return this.present(t, { ...next, metadata: { ...next.metadata, resourceVersion: deleted.metadata.resourceVersion } });
@@ -534,13 +502,16 @@ export class Registry implements Client {
       const name = (next ?? prev)!.metadata.name!;
       if (next) this.namespaces.set(name, !!next.metadata.deletionTimestamp);
       else this.namespaces.delete(name);
-    } else if (t.storageKey === crdType.storageKey) {
+    } else if (isCrdType(t)) {
       const name = (next ?? prev)!.metadata.name!;
+      if (next?.metadata.deletionTimestamp) this.terminatingCrds.add(name);
+      else this.terminatingCrds.delete(name);
       if (!next) this.catalog.removeCrd(name);
       else if (!prev || !deepEqual(prev.spec, next.spec)) {
         try {
           this.catalog.replaceCrd(name, typesOfCrd(next, this.compile));
         } catch {
+          // A stored CRD whose schema no longer compiles is not served; it stays readable as a CRD.
           this.catalog.removeCrd(name);
         }
       }
@@ -570,11 +541,13 @@ export class Registry implements Client {
   }
 
   update(obj: KObject, opts: WriteOptions & { subresource?: Subresource } = {}): Promise<KObject> {
-    return this.updateObject(this.resolve(obj), obj.metadata?.namespace ?? '', obj.metadata?.name ?? '', obj, { ...opts, fieldValidation: 'Ignore' });
+    const t = this.resolve(obj);
+    return this.updateObject(t, namespaceOf(t, obj), obj.metadata?.name ?? '', obj, { ...opts, fieldValidation: 'Ignore' });
   }
 
   apply(obj: KObject, opts: ApplyOptions & { subresource?: Subresource }): Promise<KObject> {
-    return this.applyObject(this.resolve(obj), obj.metadata?.namespace ?? '', obj.metadata?.name ?? '', obj, { ...opts, fieldValidation: 'Ignore' });
+    const t = this.resolve(obj);
+    return this.applyObject(t, namespaceOf(t, obj), obj.metadata?.name ?? '', obj, { ...opts, fieldValidation: 'Ignore' });
   }
 
   patch(ref: TypeRef, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, opts: WriteOptions & { subresource?: Subresource } = {}): Promise<KObject> {
@@ -584,6 +557,11 @@ export class Registry implements Client {
   async delete(ref: TypeRef, namespace: string, name: string, opts: DeleteOptions = {}): Promise<KObject> {
     return (await this.deleteObject(this.resolve(ref), namespace, name, opts)).object;
   }
+}
+
+/** The namespace an in-process caller's object lives in ("default" when a namespaced object names none). */
+function namespaceOf(t: ResourceType, obj: KObject): string {
+  return t.namespaced ? obj.metadata?.namespace || 'default' : '';
 }
 
 /** Equal apart from resourceVersion and managedFields timestamps: such a write is skipped. */

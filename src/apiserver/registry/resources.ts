@@ -1,6 +1,6 @@
 // The resource catalogue: every type the server serves, built-in or defined by
-// a CustomResourceDefinition, indexed by group/version/plural (HTTP routing),
-// by group/version/kind (the in-process Client) and by short name.
+// a CustomResourceDefinition, indexed by group/version/plural (HTTP routing)
+// and by group/version/kind (the in-process Client).
 //
 // Key idea: a ResourceType is resolved once and carries everything per-request
 // code needs — storage key, scope, status subresource, printer columns and the
@@ -41,7 +41,7 @@ export interface ResourceType {
   schema?: TypeSchema;
   /** Name of the CRD that defines this type; undefined for built-ins. */
   crd?: string;
-  /** Versions of this group/plural that are served, storage first. */
+  /** Built into the server (not from a CRD); a CRD may not redefine it. */
   builtin: boolean;
 }
 

@@ -67,7 +67,11 @@ async function isDir(path: string): Promise<boolean> {
 
 export async function discoverProject(dir: string): Promise<ProjectSource> {
   const project: ProjectSource = { dir, crds: [], libraries: [], reconcilers: [], inputs: [], errors: [] };
-  const rel = (p: string) => relative(process.cwd(), p) || p;
+  // Paths as the user typed them: relative to the working directory when inside it.
+  const rel = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r === '' || r.startsWith('..') ? p : r;
+  };
   const collect = async (file: string, into: Manifest[]) => {
     const { manifests, errors } = await readManifests(file);
     for (const m of manifests) m.pos.file = rel(file);

@@ -120,7 +120,7 @@ export function dictUpdate(fn: string, d: StarDict, args: Value[], kwargs: Kwarg
   if (args.length === 1) {
     const src = args[0]!;
     if (src instanceof StarDict) {
-      for (const [k, v] of src.entries()) d.set(k, v);
+      d.ht.addAll(src.ht);
     } else {
       const items = toArray(src, fn);
       for (let i = 0; i < items.length; i++) {
@@ -179,14 +179,9 @@ export const dictMethods = table({
   },
   popitem(recv, args, kwargs) {
     checkPositional('popitem', args, kwargs, 0, 0);
-    const d = recv as StarDict;
-    const first = d.ht.map.keys().next();
-    if (first.done) throw new StarlarkError('popitem: empty dict');
-    d.ht.checkDelete();
-    const k = d.ht.keyOf(first.value);
-    const v = d.ht.map.get(first.value)!;
-    d.ht.removeCanon(first.value);
-    return new StarTuple([k, v]);
+    const e = (recv as StarDict).ht.popFirst();
+    if (e === undefined) throw new StarlarkError('popitem: empty dict');
+    return new StarTuple(e);
   },
   setdefault(recv, args, kwargs) {
     const [k, dflt] = unpackArgs('setdefault', args, kwargs, ['key', 'default?']);
@@ -268,13 +263,9 @@ export const setMethods = table({
   },
   pop(recv, args, kwargs) {
     checkPositional('pop', args, kwargs, 0, 0);
-    const s = recv as StarSet;
-    const first = s.ht.map.keys().next();
-    if (first.done) throw new StarlarkError('pop: empty set');
-    s.ht.checkDelete();
-    const k = s.ht.keyOf(first.value);
-    s.ht.removeCanon(first.value);
-    return k;
+    const e = (recv as StarSet).ht.popFirst();
+    if (e === undefined) throw new StarlarkError('pop: empty set');
+    return e[0];
   },
   remove(recv, args, kwargs) {
     checkPositional('remove', args, kwargs, 1, 1);

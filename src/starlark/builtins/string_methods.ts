@@ -73,6 +73,9 @@ function rstrip(s: string, chars: string | null): string {
 }
 
 function affixMatch(fn: string, s: string, args: Value[], kwargs: Kwargs, suffix: boolean): boolean {
+  if (kwargs === null && args.length === 1 && typeof args[0] === 'string') {
+    return suffix ? s.endsWith(args[0]) : s.startsWith(args[0]); // fast path
+  }
   const [x, start, end] = unpackArgs(fn, args, kwargs, [suffix ? 'suffix' : 'prefix', 'start?', 'end?']);
   const [st, en] = clampRange(fn, s.length, start, end);
   const sub = s.slice(st, Math.max(st, en));
@@ -131,6 +134,20 @@ function splitArgs(fn: string, args: Value[], kwargs: Kwargs): [string | null, n
   if (sp === '') throw new StarlarkError(`${fn}: empty separator`);
   const max = maxsplit === undefined || maxsplit === null ? -1 : wantInt(fn, 'maxsplit', maxsplit);
   return [sp, max];
+}
+
+/** Replaces every occurrence of a non-empty `old`; returns s itself when there is none. */
+function replaceAllOf(s: string, old: string, nw: string): string {
+  let j = s.indexOf(old);
+  if (j < 0) return s;
+  let out = '';
+  let i = 0;
+  do {
+    out += s.slice(i, j) + nw;
+    i = j + old.length;
+    j = s.indexOf(old, i);
+  } while (j >= 0);
+  return out + s.slice(i);
 }
 
 /**
@@ -278,7 +295,9 @@ export const stringMethods = table({
   },
   join(s, args, kwargs) {
     checkPositional('join', args, kwargs, 1, 1);
-    const items = toArray(args[0]!, 'join');
+    const x = args[0]!;
+    // Lists and tuples are read in place; join does not mutate them.
+    const items = x instanceof StarList || x instanceof StarTuple ? x.elems : toArray(x, 'join');
     for (let i = 0; i < items.length; i++) {
       if (typeof items[i] !== 'string') {
         throw new StarlarkError(`join: in list, want string, got ${typeName(items[i]!)}`);
@@ -334,14 +353,14 @@ export const stringMethods = table({
     if (kwargs === null && args.length === 2) {
       const o = args[0];
       const n = args[1];
-      if (typeof o === 'string' && typeof n === 'string' && o !== '') return s.replaceAll(o, n); // fast path
+      if (typeof o === 'string' && typeof n === 'string' && o !== '') return replaceAllOf(s, o, n); // fast path
     }
     const [o, n, c] = unpackArgs('replace', args, kwargs, ['old', 'new', 'count?']);
     const old = wantString('replace', 'old', o);
     const nw = wantString('replace', 'new', n);
     let count = c === undefined || c === null ? -1 : wantInt('replace', 'count', c);
     if (count < 0) {
-      if (old !== '') return s.replaceAll(old, nw);
+      if (old !== '') return replaceAllOf(s, old, nw);
       count = Infinity; // an empty `old` matches at every position, both ends included
     }
     let out = '';

@@ -12,6 +12,7 @@ import { StarRange } from '../values/range.js';
 import { StarStruct } from '../values/struct.js';
 import { builtin, checkPositional, unpackArgs, wantInt, wantString, type Kwargs } from '../values/builtin.js';
 import { normBig, parseIntString } from '../values/int.js';
+import { sliceCmp } from '../values/compare.js';
 import { cmp, isIterable, getAttr, hasAttr, attrNames, callValue, hashValue, length, repr, str, toArray, truth, typeName } from '../values/ops.js';
 import { StarlarkError, type Thread, type Value } from '../values/value.js';
 import { dictUpdate } from './collection_methods.js';
@@ -214,23 +215,19 @@ function fail(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   throw new FailError('fail: ' + args.map(str).join(sep));
 }
 
+function rangeArg(param: string, a: Value): number {
+  if (typeof a === 'number') return a;
+  if (typeof a === 'bigint') throw new StarlarkError(`range: for parameter ${param}: ${String(a)} out of range`);
+  return wantInt('range', param, a);
+}
+
+// Bounds are JS safe integers (starlark-go limits them to 32 bits; we allow more).
 function rangeFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   checkPositional('range', args, kwargs, 1, 3);
-  // Bounds are JS safe integers (starlark-go limits them to 32 bits; we allow more).
-  const nums = args.map((a, i) => {
-    const param = ['start', 'stop', 'step'][args.length === 1 ? 1 : i]!;
-    if (typeof a === 'bigint') throw new StarlarkError(`range: for parameter ${param}: ${String(a)} out of range`);
-    return wantInt('range', param, a);
-  });
-  let start = 0;
-  let stop: number;
-  let step = 1;
-  if (nums.length === 1) stop = nums[0]!;
-  else {
-    start = nums[0]!;
-    stop = nums[1]!;
-    if (nums.length === 3) step = nums[2]!;
-  }
+  if (args.length === 1) return new StarRange(0, rangeArg('stop', args[0]!), 1);
+  const start = rangeArg('start', args[0]!);
+  const stop = rangeArg('stop', args[1]!);
+  const step = args.length === 3 ? rangeArg('step', args[2]!) : 1;
   if (step === 0) throw new StarlarkError('range: step argument must not be zero');
   return new StarRange(start, stop, step);
 }
@@ -240,7 +237,7 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const items = toArray(x!, 'sorted');
   const rev = reverse !== undefined && truth(reverse);
   if (key === undefined || key === null) {
-    items.sort(comparatorFor(items, rev));
+    sortValues(items, rev);
     return new StarList(items);
   }
   const keys = items.map((v) => callValue(thread, key, [v], null));
@@ -250,34 +247,63 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   return new StarList(idx.map((i) => items[i]!));
 }
 
-const numAsc = (a: Value, b: Value): number => (a as number) - (b as number);
-const numDesc = (a: Value, b: Value): number => (b as number) - (a as number);
-const strAsc = (a: Value, b: Value): number => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
-const strDesc = (a: Value, b: Value): number => ((a as string) < (b as string) ? 1 : (a as string) > (b as string) ? -1 : 0);
 const anyDesc = (a: Value, b: Value): number => cmp(b, a);
+const tupleAsc = (a: Value, b: Value): number => sliceCmp((a as StarTuple).elems, (b as StarTuple).elems, 1000);
+const tupleDesc = (a: Value, b: Value): number => sliceCmp((b as StarTuple).elems, (a as StarTuple).elems, 1000);
+
+/** The common type of all items ('number', 'string', 'tuple'), or null if mixed/other. */
+function uniformKind(items: readonly Value[]): 'number' | 'string' | 'tuple' | null {
+  if (items.length === 0) return null;
+  const first = items[0];
+  const kind = typeof first === 'number' ? 'number' : typeof first === 'string' ? 'string' : first instanceof StarTuple ? 'tuple' : null;
+  if (kind === null) return null;
+  for (let i = 1; i < items.length; i++) {
+    const v = items[i];
+    if (kind === 'tuple' ? !(v instanceof StarTuple) : typeof v !== kind) return null;
+  }
+  return kind;
+}
 
 /**
- * The comparator for sorting these values: a specialised one when all are
- * small ints or all strings (the common cases), the general cmp otherwise.
- * Stability comes from Array.prototype.sort; `reverse` compares b to a, so
- * equal elements keep their original order, as in starlark-go.
+ * Sorts values in place, stably, ascending or descending (reverse compares b
+ * to a, so equal elements keep their order, as in starlark-go). All-int and
+ * all-string inputs use the engine's native sorts: equal ints or strings are
+ * indistinguishable, so stability cannot be observed there.
  */
-function comparatorFor(items: readonly Value[], reverse: boolean): (a: Value, b: Value) => number {
-  const t = items.length > 0 ? typeof items[0] : 'number';
-  if (t === 'number' || t === 'string') {
-    let same = true;
-    for (let i = 0; i < items.length; i++) {
-      if (typeof items[i] !== t) {
-        same = false;
-        break;
-      }
+function sortValues(items: Value[], reverse: boolean): void {
+  switch (uniformKind(items)) {
+    case 'number': {
+      const fa = Float64Array.from(items as number[]).sort();
+      const n = fa.length;
+      for (let i = 0; i < n; i++) items[i] = fa[reverse ? n - 1 - i : i]!;
+      return;
     }
-    if (same) {
-      if (t === 'number') return reverse ? numDesc : numAsc;
-      return reverse ? strDesc : strAsc;
-    }
+    case 'string':
+      items.sort(); // default order is by UTF-16 code units, as `<` on strings
+      if (reverse) items.reverse();
+      return;
+    case 'tuple':
+      items.sort(reverse ? tupleDesc : tupleAsc);
+      return;
+    default:
+      items.sort(reverse ? anyDesc : cmp);
   }
-  return reverse ? anyDesc : cmp;
+}
+
+/** A comparator for sort keys (sorted/min/max with key=), specialised like sortValues. */
+function comparatorFor(items: readonly Value[], reverse: boolean): (a: Value, b: Value) => number {
+  switch (uniformKind(items)) {
+    case 'number':
+      return reverse ? (a, b) => (b as number) - (a as number) : (a, b) => (a as number) - (b as number);
+    case 'string':
+      return reverse
+        ? (a, b) => ((a as string) < (b as string) ? 1 : (a as string) > (b as string) ? -1 : 0)
+        : (a, b) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
+    case 'tuple':
+      return reverse ? tupleDesc : tupleAsc;
+    default:
+      return reverse ? anyDesc : cmp;
+  }
 }
 
 function zip(_t: Thread, args: Value[], kwargs: Kwargs): Value {

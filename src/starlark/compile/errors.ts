@@ -78,7 +78,7 @@ export interface Site {
 }
 
 function isStackOverflow(e: unknown): boolean {
-  return e instanceof RangeError && /call stack/i.test(e.message);
+  return e instanceof RangeError && e.message.includes('call stack');
 }
 
 /** Converts anything thrown at `site` into an EvalError that has at least the site's frame. */

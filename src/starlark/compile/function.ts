@@ -17,12 +17,29 @@
 import { StarlarkError, type Callable, type Thread, type Value } from '../values/value.js';
 import { StarDict } from '../values/dict.js';
 import { StarTuple, EMPTY_TUPLE } from '../values/list.js';
-import { Cell, Frame, RETURN, type Stmt } from './frame.js';
+import { Cell, Frame, RETURN, type LoadFn, type Stmt } from './frame.js';
+
+/** A generated function body: thread, locals, free cells, globals, loader → return value. */
+export type FastBody = (
+  t: Thread, l: Array<Value | undefined | Cell>, f: Cell[], g: Array<Value | undefined>, load: LoadFn | null,
+) => Value;
+
+/** What the backends need besides the resolved file. */
+export interface CompileOptions {
+  universe: Map<string, Value>;
+  /** The dialect allows recursion (checked at call time). */
+  recursion: boolean;
+}
 
 export class FuncCode {
   /** Number of active invocations (for the recursion check). */
   active = 0;
   body: Stmt = () => 0;
+  /**
+   * Set by the codegen backend instead of `body`: runs the function on its
+   * locals array directly (no Frame) and returns the result.
+   */
+  fast: FastBody | null = null;
   constructor(
     readonly name: string,
     readonly file: string,
@@ -85,6 +102,7 @@ export class StarFunction implements Callable {
   }
 
   call(thread: Thread, args: Value[], kwargs: Array<[string, Value]> | null): Value {
+    if (kwargs === null || kwargs.length === 0) return this.callOwned(thread, args.slice());
     return this.invoke(thread, this.bind(args.slice(), kwargs));
   }
 
@@ -112,10 +130,12 @@ export class StarFunction implements Callable {
     }
     const cells = code.cells;
     for (let i = 0; i < cells.length; i++) locals[cells[i]] = new Cell(locals[cells[i]] as Value | undefined);
-    const fr = new Frame(locals, this.freevars, this.globals, thread);
     thread.depth++;
     code.active++;
     try {
+      const fast = code.fast;
+      if (fast !== null) return fast(thread, locals, this.freevars, this.globals, null);
+      const fr = new Frame(locals, this.freevars, this.globals, thread);
       return code.body(fr) === RETURN ? fr.ret : null;
     } finally {
       code.active--;

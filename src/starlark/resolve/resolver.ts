@@ -43,6 +43,8 @@ export interface Dialect {
 export interface ResolveOptions extends Dialect {
   isPredeclared: (name: string) => boolean;
   isUniversal: (name: string) => boolean;
+  /** Predeclared and universal names, for "did you mean" suggestions. */
+  candidateNames?: readonly string[];
 }
 
 const doesnt = 'this Starlark dialect does not ';
@@ -70,6 +72,7 @@ interface Block {
 interface GlobalInfo {
   index: number;
   first: A.Pos;
+  fromLoad?: boolean;
 }
 
 export function resolveFile(file: A.File, opts: ResolveOptions): void {
@@ -104,6 +107,7 @@ class Resolver {
   private globals = new Map<string, GlobalInfo>();
   private globalNames: string[] = [];
   private loops = 0;
+  private conds = 0;
   /** Function bodies waiting to be resolved, with the block enclosing their definition. */
   private pending: Array<{ fn: A.FunctionNode; env: Block }> = [];
   /** Function blocks whose bodies have been resolved. */
@@ -141,20 +145,23 @@ class Resolver {
 
   // ---- binding ----
 
-  /** Binds id in the current block. allowRebind: augmented assignment at top level. */
-  private bind(id: A.Ident, allowRebind: boolean, fromLoad = false): void {
+  /** Binds id in the current block. */
+  private bind(id: A.Ident, _isAugmented: boolean, fromLoad = false): void {
     if (this.env.isModule) {
       const prev = this.globals.get(id.name);
       id.scope = A.Scope.Global;
       if (prev) {
-        if (!allowRebind && !this.opts.globalreassign) {
-          this.errorf(id, `cannot reassign global ${id.name} declared at ${this.posString(prev.first)}`);
+        if (!this.opts.globalreassign) {
+          // Names bound by load are file-local unless loadBindsGlobally (starlark-go's wording).
+          const local = !this.opts.loadBindsGlobally;
+          const what = local && prev.fromLoad ? 'local' : local && fromLoad ? 'top-level' : 'global';
+          this.errorf(id, `cannot reassign ${what} ${id.name} declared at ${this.posString(prev.first)}`);
         }
         id.index = prev.index;
       } else {
         const index = this.globalNames.length;
         this.globalNames.push(id.name);
-        this.globals.set(id.name, { index, first: id });
+        this.globals.set(id.name, { index, first: id, fromLoad });
         id.index = index;
         if (fromLoad && !this.opts.loadBindsGlobally) this.file.loadBound.add(index);
       }
@@ -192,10 +199,13 @@ class Resolver {
       case 'If':
         if (!this.opts.toplevelcontrol && this.atTopLevel()) this.errorf(s, 'if statement not within a function');
         this.expr(s.cond);
+        this.conds++;
         this.stmts(s.then);
         this.stmts(s.els);
+        this.conds--;
         break;
       case 'Assign':
+        // Like starlark-go, x += y at top level counts as a reassignment of x.
         this.expr(s.rhs);
         this.assign(s.lhs, s.op !== '=');
         break;
@@ -228,6 +238,8 @@ class Resolver {
           this.errorf(s, 'load statement within a function');
           break;
         }
+        if (this.loops > 0) this.errorf(s, 'load statement within a loop');
+        else if (this.conds > 0) this.errorf(s, 'load statement within a conditional');
         for (let i = 0; i < s.from.length; i++) {
           const from = s.from[i];
           if (from.name === '') {
@@ -258,7 +270,6 @@ class Resolver {
       case 'Tuple':
       case 'List': {
         const what = lhs.kind === 'Tuple' ? 'tuple' : 'list';
-        if (lhs.elems.length === 0) this.errorf(lhs, `can't assign to ${what === 'tuple' ? '()' : '[]'}`);
         if (isAugmented) this.errorf(lhs, `can't use ${what} expression in augmented assignment`);
         for (const e of lhs.elems) this.assign(e, isAugmented);
         return;
@@ -361,10 +372,13 @@ class Resolver {
     const names = new Set<string>();
     for (let i = 0; i < fn.params.length; i++) {
       const p = fn.params[i];
-      if (seenStarStar) this.errorf(p, 'parameter may not follow **kwargs');
       if (p.ident) {
         if (names.has(p.ident.name)) this.errorf(p.ident, `duplicate parameter: ${p.ident.name}`);
         names.add(p.ident.name);
+      }
+      if (seenStarStar) {
+        this.errorf(p, p.type === 'starstar' ? 'multiple ** parameters not allowed'
+          : p.type === 'star' ? '* parameter may not follow **kwargs' : 'parameter may not follow **kwargs');
       }
       switch (p.type) {
         case 'plain':
@@ -379,7 +393,7 @@ class Resolver {
           seenStar = true;
           if (!p.ident) {
             const nx = fn.params[i + 1];
-            if (!nx || nx.type === 'starstar') this.errorf(p, 'bare * must be followed by keyword-only parameters');
+            if (!nx || nx.type === 'starstar' || nx.type === 'star') this.errorf(p, 'bare * must be followed by keyword-only parameters');
           }
           break;
         case 'starstar':
@@ -396,6 +410,7 @@ class Resolver {
     const savedLoops = this.loops;
     this.env = b;
     this.loops = 0;
+    this.conds = 0;
     // Parameter slots: positional, keyword-only, *args, **kwargs.
     const positional: A.Param[] = [], kwonly: A.Param[] = [];
     let star: A.Param | null = null, starstar: A.Param | null = null;
@@ -441,7 +456,7 @@ class Resolver {
         }
         continue;
       }
-      this.resolveGlobal(id);
+      this.resolveGlobal(id, env);
     }
     c.uses = [];
   }
@@ -465,7 +480,16 @@ class Resolver {
     return index;
   }
 
-  private resolveGlobal(id: A.Ident): void {
+  /** " (did you mean x?)" for a likely misspelling of a visible name: locals first, then globals, then builtins. */
+  private spelling(id: A.Ident, env: Block | null): string {
+    const names: string[] = [];
+    for (let b = env; b && !b.isModule; b = b.parent) names.push(...b.bindings.keys());
+    names.push(...this.globals.keys(), ...(this.opts.candidateNames ?? []));
+    const best = nearest(id.name, names);
+    return best ? ` (did you mean ${best}?)` : '';
+  }
+
+  private resolveGlobal(id: A.Ident, env: Block | null): void {
     const g = this.globals.get(id.name);
     if (g) {
       id.scope = A.Scope.Global;
@@ -484,7 +508,7 @@ class Resolver {
       id.scope = A.Scope.Universal;
     } else {
       id.scope = A.Scope.Undefined;
-      this.errorf(id, `undefined: ${id.name}`);
+      this.errorf(id, `undefined: ${id.name}${this.spelling(id, env)}`);
     }
   }
 }
@@ -498,4 +522,33 @@ function countLocalsInc(c: Block): number {
 }
 function countLocals(c: Block): number {
   return localCounts.get(c) ?? 0;
+}
+
+/** The candidate nearest to x by edit distance (ignoring case and underscores), if under 50% typos. */
+function nearest(x: string, candidates: string[]): string {
+  const fold = (v: string) => v.replace(/_/g, '').toLowerCase();
+  const fx = fold(x);
+  let best = '';
+  let bestD = Math.floor((fx.length + 1) / 2);
+  for (const c of candidates) {
+    const d = levenshtein(fx, fold(c));
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+function levenshtein(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 8) return 99;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
 }

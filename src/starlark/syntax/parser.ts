@@ -11,7 +11,7 @@
 
 import { StarlarkSyntaxError, sourceLineOf } from './errors.js';
 import * as A from './ast.js';
-import { T, Token, TokenKind, tokenName } from './tokens.js';
+import { T, Token, TokenKind, quotedTokenName, tokenName } from './tokens.js';
 import { scan } from './scanner.js';
 
 /** Parses a whole file. Throws StarlarkSyntaxError. */
@@ -86,10 +86,9 @@ class Parser {
     return this.toks[Math.min(this.k + 1, this.toks.length - 1)];
   }
 
-  desc(t: Token): string {
-    if (t.kind === T.IDENT) return t.value as string;
-    if (t.kind === T.STRING) return 'string literal';
-    return tokenName(t.kind);
+  /** A token as starlark-go prints it in "got X, want Y": punctuation and keywords quoted. */
+  desc(t: Token | number): string {
+    return quotedTokenName(typeof t === 'number' ? t : t.kind);
   }
 
   fail(msg: string, at: A.Pos = this.tok): never {
@@ -97,7 +96,7 @@ class Parser {
   }
 
   expect(kind: TokenKind): Token {
-    if (this.kind() !== kind) this.fail(`got ${this.desc(this.tok)}, want ${tokenName(kind)}`);
+    if (this.kind() !== kind) this.fail(`got ${this.desc(this.tok)}, want ${this.desc(kind)}`);
     return this.next();
   }
 
@@ -200,7 +199,7 @@ class Parser {
       case T.LOAD:
         return this.loadStmt();
       case T.DEF: case T.IF: case T.FOR: case T.WHILE:
-        this.fail(`got ${tokenName(t.kind)}, want simple statement`);
+        this.fail(`got ${this.desc(t)}, want simple statement`);
     }
     const x = this.expr(false);
     const op = this.tok;
@@ -404,6 +403,7 @@ class Parser {
     return { kind: 'Slice', x, lo, hi, step, line: t.line, col: t.col };
   }
 
+  /** Call arguments, with the ordering rules of starlark-go's resolver. */
   private callArgs(): A.Arg[] {
     const args: A.Arg[] = [];
     let seenNamed = false, seenStar = false, seenStarStar = false;
@@ -427,12 +427,13 @@ class Parser {
       } else if (t.kind === T.IDENT && this.peek().kind === T.EQ) {
         this.next();
         this.next();
-        if (seenStarStar) this.fail('keyword argument may not follow **kwargs', t);
+        if (seenStarStar) this.fail('argument may not follow **kwargs', t);
+        if (args.some((a) => a.type === 'named' && a.name === t.value)) this.fail(`keyword argument ${t.value as string} repeated`, t);
         seenNamed = true;
         args.push({ type: 'named', name: t.value as string, value: this.test(), line: t.line, col: t.col });
       } else {
-        if (seenStarStar) this.fail('positional argument may not follow **kwargs', t);
-        if (seenStar) this.fail('positional argument may not follow *args', t);
+        if (seenStarStar) this.fail('argument may not follow **kwargs', t);
+        if (seenStar) this.fail('argument may not follow *args', t);
         if (seenNamed) this.fail('positional argument may not follow named', t);
         const v = this.test();
         if (this.kind() === T.FOR) this.fail('generator expressions are not supported (use a list comprehension)');
@@ -537,7 +538,7 @@ class Parser {
         this.next();
         return { kind: 'Comprehension', curly, body, clauses, line: t.line, col: t.col };
       } else {
-        this.fail(`got ${this.desc(c)}, want '${tokenName(close)}', for, or if`);
+        this.fail(`got ${this.desc(c)}, want ${this.desc(close)}, for, or if`);
       }
     }
   }

@@ -106,7 +106,8 @@ class Scanner {
       this.token(c);
     }
     // End of file: close the last logical line and all open blocks.
-    if (this.depth > 0) this.error('unexpected end of file (unclosed bracket)');
+    // An unclosed bracket is left to the parser, which reports the first token
+    // that does not fit (usually earlier and clearer than "end of file").
     this.endLine();
     const col = this.i - this.lineStart + 1;
     while (this.indents.length > 1) {
@@ -197,7 +198,7 @@ class Scanner {
       const start = this.i;
       while (this.i < src.length && isIdentPart(src.charCodeAt(this.i))) this.i++;
       const word = src.slice(start, this.i);
-      const kw = keywords[word];
+      const kw = keywords.get(word);
       if (kw !== undefined) {
         // `not in` is one operator token.
         if (kw === T.IN) {

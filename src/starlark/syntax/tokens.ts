@@ -30,15 +30,20 @@ export const T = {
 
 export type TokenKind = (typeof T)[keyof typeof T];
 
-export const keywords: Record<string, TokenKind> = {
-  and: T.AND, break: T.BREAK, continue: T.CONTINUE, def: T.DEF, elif: T.ELIF, else: T.ELSE,
-  for: T.FOR, if: T.IF, in: T.IN, lambda: T.LAMBDA, load: T.LOAD, not: T.NOT, or: T.OR,
-  pass: T.PASS, return: T.RETURN, while: T.WHILE,
-};
+/** A Map, not an object literal: `constructor` or `__proto__` must not look like keywords. */
+export const keywords = new Map<string, TokenKind>([
+  ['and', T.AND], ['break', T.BREAK], ['continue', T.CONTINUE], ['def', T.DEF], ['elif', T.ELIF],
+  ['else', T.ELSE], ['for', T.FOR], ['if', T.IF], ['in', T.IN], ['lambda', T.LAMBDA], ['load', T.LOAD],
+  ['not', T.NOT], ['or', T.OR], ['pass', T.PASS], ['return', T.RETURN], ['while', T.WHILE],
+]);
 
-/** Python keywords that Starlark reserves; using one is a syntax error. */
+/**
+ * Python keywords that Starlark reserves; using one is a syntax error. `assert`
+ * is deliberately absent: starlark-go accepts it as an identifier and test
+ * suites use `load("assert.star", "assert")`.
+ */
 export const reserved = new Set([
-  'as', 'assert', 'async', 'await', 'class', 'del', 'except', 'finally', 'from', 'global',
+  'as', 'async', 'await', 'class', 'del', 'except', 'finally', 'from', 'global',
   'import', 'is', 'nonlocal', 'raise', 'try', 'with', 'yield',
 ]);
 
@@ -58,6 +63,11 @@ const names: Record<number, string> = {
   [T.ELSE]: 'else', [T.FOR]: 'for', [T.IF]: 'if', [T.IN]: 'in', [T.LAMBDA]: 'lambda', [T.LOAD]: 'load',
   [T.NOT]: 'not', [T.NOT_IN]: 'not in', [T.OR]: 'or', [T.PASS]: 'pass', [T.RETURN]: 'return', [T.WHILE]: 'while',
 };
+
+/** Punctuation and keywords in quotes ('='), other kinds by description (newline, identifier). */
+export function quotedTokenName(kind: number): string {
+  return kind >= T.PLUS ? `'${tokenName(kind)}'` : tokenName(kind);
+}
 
 export function tokenName(kind: number): string {
   return names[kind] ?? `token(${kind})`;

@@ -6,15 +6,15 @@
 // API (compileFile → Program.init with a loader), exactly as a reconciler host
 // would, so the conformance corpus tests what production code runs.
 // Modules: "assert.star" (tests only), "json.star", "math.star", "time.star";
-// in `star run` any other name is a .star file relative to the loading file.
+// in `star run` any other name is a .star file in the directory of the main file.
 //
 // Trade-off: the dialect flag `set` is off unless a chunk asks for it
 // (`option:set`), matching the test convention where every option names a
 // non-default feature; `star run` enables sets, as current Starlark does.
 
 import { readFileSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
-import { compileFile, EvalError, makeLoader, newThread, StarlarkSyntaxError, type Dialect, type LoadFn, type ModuleSource } from '../eval.js';
+import { dirname, join } from 'node:path';
+import { compileFile, EvalError, makeLoader, newThread, StarlarkSyntaxError, type Dialect, type LoadFn, type ModuleSource } from '../index.js';
 import { modules } from '../modules/index.js';
 import { StarlarkError, type Value } from '../values/value.js';
 import { assertModuleGlobals, freeze } from './assert.js';
@@ -70,8 +70,10 @@ export function runChunkSource(file: string, source: string, options: ReadonlySe
       const lines = err.frames.filter((f) => f.file === file).map((f) => f.line);
       return [{ message: err.msg, lines }];
     }
-    const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    return [{ message: `interpreter crashed: ${msg}`, lines: [] }];
+    // One line, like every other failure: the JS message and where it was thrown.
+    const where = err instanceof Error ? (err.stack ?? '').split('\n').find((l) => l.trim().startsWith('at '))?.trim() : undefined;
+    const msg = err instanceof Error ? err.message : String(err);
+    return [{ message: `interpreter crashed: ${msg}${where ? ` (${where})` : ''}`, lines: [] }];
   }
 }
 
@@ -88,18 +90,20 @@ export function renderError(err: unknown): string {
  */
 export function runStarlarkFile(file: string, src: string, options: ReadonlySet<DialectOption>, print: (msg: string) => void): string | null {
   const dialect = dialectOf(options, true);
-  const baseDir = dirname(resolvePath(file));
+  // Loaded files are named as the user would name them from where they ran the
+  // command (dir of FILE + module), so traceback positions can be opened as-is.
+  const dir = dirname(file);
   const find = (module: string): ModuleSource | null => {
     const std = standardModule(module);
     if (std !== null) return std;
-    const path = resolvePath(baseDir, module);
+    const path = join(dir, module);
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
     } catch {
       return null;
     }
-    return { filename: module, src: text };
+    return { filename: path, src: text };
   };
   const load = makeLoader({ ...dialect, find });
   try {

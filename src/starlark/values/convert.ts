@@ -22,7 +22,7 @@ export function toStarlark(x: unknown): Value {
     case 'boolean':
       return x;
     case 'number':
-      if (Number.isInteger(x)) return Number.isSafeInteger(x) ? x : normBig(BigInt(x));
+      if (Number.isInteger(x)) return Number.isSafeInteger(x) ? x + 0 : normBig(BigInt(x)); // + 0: no int -0
       return new StarFloat(x);
     case 'bigint':
       return normBig(x);
@@ -43,9 +43,9 @@ export function toStarlark(x: unknown): Value {
         return d;
       }
       const d = new StarDict();
-      const m = d.ht.map;
+      const ht = d.ht;
       for (const k in x as Record<string, unknown>) {
-        if (Object.prototype.hasOwnProperty.call(x, k)) m.set(k, toStarlark((x as Record<string, unknown>)[k]));
+        if (Object.prototype.hasOwnProperty.call(x, k)) ht.appendNewStr(k, toStarlark((x as Record<string, unknown>)[k]));
       }
       return d;
     }
@@ -71,12 +71,10 @@ export function fromStarlark(v: Value, path = ''): unknown {
       if (v === null) return null;
       if (v instanceof StarDict) {
         const out: Record<string, unknown> = {};
-        for (const [k, val] of v.ht.map) {
-          if (typeof k !== 'string') {
-            throw new StarlarkError(`${where(path)}dict has ${typeName(v.ht.keyOf(k))} key, want string`);
-          }
+        v.ht.forEach((k, val) => {
+          if (typeof k !== 'string') throw new StarlarkError(`${where(path)}dict has ${typeName(k)} key, want string`);
           out[k] = fromStarlark(val, path + '.' + k);
-        }
+        });
         return out;
       }
       if (v instanceof StarList || v instanceof StarTuple) {

@@ -1,61 +1,39 @@
-// Starlark dict and set, both thin wrappers over HashTable (see hashtable.ts
-// for the keying scheme). The evaluator may use `dict.ht.get/set` directly;
-// `getStr`/`setStr` are the single-Map-operation fast paths for string keys.
+// Starlark dict and set over HashTable (see hashtable.ts for the keying scheme
+// and the small-table/Map representations). A StarDict *is* a HashTable, so
+// get/set/getStr/setStr/setNew/delete/keys/values/forEach are called on it
+// directly; getStr/setStr are the fast paths for string keys (no
+// canonicalisation, no allocation).
 
 import { equalDepth } from './compare.js';
 import { HashTable } from './hashtable.js';
 import { writeRepr } from './repr.js';
 import { StarlarkError, type Equatable, type Iterable, type StarObject, type Value } from './value.js';
 
-export class StarDict implements Iterable, Equatable {
-  readonly ht = new HashTable();
-
+/**
+ * A dict is its own hash table (one object per dict instead of two: dicts are
+ * the most allocated value in reconciler code). `ht` is kept as an alias so
+ * dict and set code can share HashTable-level helpers.
+ */
+export class StarDict extends HashTable implements Iterable, Equatable {
+  get ht(): HashTable {
+    return this;
+  }
   get typeName(): string {
     return 'dict';
   }
-  get size(): number {
-    return this.ht.map.size;
-  }
-  get frozen(): boolean {
-    return this.ht.frozen;
-  }
   freeze(): void {
-    this.ht.freezeAll();
+    this.freezeAll();
   }
   truth(): boolean {
-    return this.ht.map.size > 0;
+    return this.size > 0;
   }
   hash(): number {
     throw new StarlarkError('unhashable type: dict');
   }
-  get(k: Value): Value | undefined {
-    return this.ht.get(k);
-  }
-  set(k: Value, v: Value): void {
-    this.ht.set(k, v);
-  }
-  /** Fast path: string key lookup, one Map operation. */
-  getStr(k: string): Value | undefined {
-    return this.ht.map.get(k);
-  }
-  setStr(k: string, v: Value): void {
-    const ht = this.ht;
-    if (ht.frozen || ht.itercount > 0) ht.checkInsert();
-    ht.map.set(k, v);
-  }
-  delete(k: Value): Value | undefined {
-    return this.ht.delete(k);
-  }
-  keys(): Value[] {
-    return this.ht.keys();
-  }
-  values(): Value[] {
-    return this.ht.values();
-  }
   /** [key, value] pairs in insertion order (a snapshot). */
   entries(): Array<[Value, Value]> {
     const out: Array<[Value, Value]> = [];
-    for (const [c, v] of this.ht.map) out.push([this.ht.keyOf(c), v]);
+    this.forEach((k, v) => out.push([k, v]));
     return out;
   }
   iterate(): Iterator<Value> {
@@ -69,24 +47,26 @@ export class StarDict implements Iterable, Equatable {
     seen.add(this);
     out.push('{');
     let first = true;
-    for (const [c, v] of this.ht.map) {
+    this.ht.forEach((k, v) => {
       if (!first) out.push(', ');
       first = false;
-      writeRepr(out, this.ht.keyOf(c), seen);
+      writeRepr(out, k, seen);
       out.push(': ');
       writeRepr(out, v, seen);
-    }
+    });
     out.push('}');
     seen.delete(this);
   }
   equals(y: StarObject, depth: number): boolean {
     const o = y as StarDict;
     if (this.size !== o.size) return false;
-    for (const [c, v] of this.ht.map) {
-      const w = o.ht.get(this.ht.keyOf(c));
-      if (w === undefined || !equalDepth(v, w, depth - 1)) return false;
-    }
-    return true;
+    let eq = true;
+    this.ht.forEach((k, v) => {
+      if (!eq) return;
+      const w = o.ht.get(k);
+      if (w === undefined || !equalDepth(v, w, depth - 1)) eq = false;
+    });
+    return eq;
   }
   /** Builds a dict from [key, value] pairs. */
   static from(pairs: Array<[Value, Value]>): StarDict {
@@ -103,7 +83,7 @@ export class StarSet implements Iterable, Equatable {
     return 'set';
   }
   get size(): number {
-    return this.ht.map.size;
+    return this.ht.size;
   }
   get frozen(): boolean {
     return this.ht.frozen;
@@ -112,7 +92,7 @@ export class StarSet implements Iterable, Equatable {
     this.ht.freezeAll();
   }
   truth(): boolean {
-    return this.ht.map.size > 0;
+    return this.ht.size > 0;
   }
   hash(): number {
     throw new StarlarkError('unhashable type: set');
@@ -140,11 +120,11 @@ export class StarSet implements Iterable, Equatable {
     seen.add(this);
     out.push('set([');
     let first = true;
-    for (const c of this.ht.map.keys()) {
+    this.ht.forEach((k) => {
       if (!first) out.push(', ');
       first = false;
-      writeRepr(out, this.ht.keyOf(c), seen);
-    }
+      writeRepr(out, k, seen);
+    });
     out.push('])');
     seen.delete(this);
   }

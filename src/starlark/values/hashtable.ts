@@ -1,14 +1,20 @@
 // Insertion-ordered hash table behind dict and set.
 //
-// Key idea: one JS Map does the work. Every key is reduced to a canonical Map
-// key: strings, ints (number or bigint), bools and None are their own canonical
-// form, so `d["name"]` is a single Map lookup with no allocation. A float key
-// canonicalises to the equal number/bigint (1.0 and 1 are the same key) and its
-// original value is remembered in `floatKeys`. Any other hashable key (tuple,
-// bytes, function, ...) is interned through `buckets` (hash → CompositeKey[]),
-// and the CompositeKey object itself is the Map key. JS Map iteration order is
-// insertion order and delete is O(1), which gives Starlark's ordering for free.
-// Trade-off: composite keys pay one hash + bucket scan per operation.
+// Key idea: every key is reduced to a canonical JS value compared with `===`:
+// strings, ints (number or bigint), bools and None are their own canonical
+// form, so `d["name"]` needs no hashing of ours and no allocation. A float key
+// canonicalises to the equal number/bigint (1.0 and 1 are the same key; NaN to
+// a NAN_KEY symbol) and its original value is remembered in `floatKeys`. Any
+// other hashable key (tuple, bytes, function, ...) is interned through
+// `buckets` (hash → CompositeKey[]) and the CompositeKey object is the
+// canonical key.
+//
+// Storage has two modes. Small tables (the typical Kubernetes object has a
+// handful of fields) keep canonical keys and values interleaved in one array
+// `kv` and search it linearly: creating one costs a single array, which made
+// building nested objects several times cheaper than a Map. Past SMALL_MAX
+// entries the table moves to a JS Map (O(1) lookups; iteration order is
+// insertion order and delete is O(1)). Both keep Starlark's ordering.
 //
 // Mutation rules follow starlark-go: "cannot insert into frozen hash table",
 // and "... during iteration" while an iterator is active (itercount > 0).
@@ -26,19 +32,28 @@ class CompositeKey {
 }
 
 const MISSING = Symbol('missing');
+/** Canonical key of a NaN float (NaN !== NaN, but all NaN keys are one key, as in starlark-go). */
+const NAN_KEY = Symbol('nan');
+/** Largest entry count kept in the linear-search array. */
+const SMALL_MAX = 8;
 
 export class HashTable {
-  readonly map = new Map<unknown, Value>();
+  /** Small mode: [canonKey0, value0, canonKey1, value1, ...]; null in Map mode. */
+  private kv: unknown[] | null = [];
+  /** Map mode: canonical key → value; null in small mode. */
+  private map: Map<unknown, Value> | null = null;
   private floatKeys: Map<unknown, StarFloat> | null = null;
   private buckets: Map<number, CompositeKey[]> | null = null;
   frozen = false;
   itercount = 0;
 
   get size(): number {
-    return this.map.size;
+    return this.kv !== null ? this.kv.length >> 1 : this.map!.size;
   }
 
-  /** Canonical Map key for lookups, or MISSING if a composite key was never inserted. Throws if unhashable. */
+  // --- canonical keys --------------------------------------------------------
+
+  /** Canonical key for lookups, or MISSING if a composite key was never inserted. Throws if unhashable. */
   private canon(k: Value): unknown {
     if (typeof k !== 'object' || k === null) return k;
     if (k instanceof StarFloat) return floatCanon(k.value);
@@ -52,7 +67,7 @@ export class HashTable {
     if (typeof k !== 'object' || k === null) return k;
     if (k instanceof StarFloat) {
       const c = floatCanon(k.value);
-      if (!this.map.has(c)) (this.floatKeys ??= new Map()).set(c, k);
+      if (this.indexOf(c) < 0) (this.floatKeys ??= new Map()).set(c, k);
       return c;
     }
     const h = k.hash();
@@ -65,7 +80,7 @@ export class HashTable {
     return ck;
   }
 
-  /** The Starlark key stored for a canonical Map key. */
+  /** The Starlark key stored for a canonical key. */
   keyOf(c: unknown): Value {
     if (typeof c === 'object' && c !== null) return (c as CompositeKey).k;
     if (this.floatKeys !== null) {
@@ -75,16 +90,86 @@ export class HashTable {
     return c as Value;
   }
 
+  // --- raw storage -----------------------------------------------------------
+
+  /** Small mode: position of canonical key c in kv (even index), or -1. Map mode: 0 if present, else -1. */
+  private indexOf(c: unknown): number {
+    const kv = this.kv;
+    if (kv !== null) {
+      for (let i = 0; i < kv.length; i += 2) if (kv[i] === c) return i;
+      return -1;
+    }
+    return this.map!.has(c) ? 0 : -1;
+  }
+
+  private getCanon(c: unknown): Value | undefined {
+    const kv = this.kv;
+    if (kv !== null) {
+      for (let i = 0; i < kv.length; i += 2) if (kv[i] === c) return kv[i + 1] as Value;
+      return undefined;
+    }
+    return this.map!.get(c);
+  }
+
+  private setCanon(c: unknown, v: Value): void {
+    const kv = this.kv;
+    if (kv !== null) {
+      for (let i = 0; i < kv.length; i += 2) {
+        if (kv[i] === c) {
+          kv[i + 1] = v;
+          return;
+        }
+      }
+      if (kv.length < SMALL_MAX * 2) {
+        kv.push(c, v);
+        return;
+      }
+      this.toMap();
+    }
+    this.map!.set(c, v);
+  }
+
+  private toMap(): void {
+    const kv = this.kv!;
+    const m = new Map<unknown, Value>();
+    for (let i = 0; i < kv.length; i += 2) m.set(kv[i], kv[i + 1] as Value);
+    this.map = m;
+    this.kv = null;
+  }
+
+  /** Canonical keys in order (a snapshot). */
+  private canonKeys(): unknown[] {
+    const kv = this.kv;
+    if (kv !== null) {
+      const out = new Array<unknown>(kv.length >> 1);
+      for (let i = 0; i < kv.length; i += 2) out[i >> 1] = kv[i];
+      return out;
+    }
+    return Array.from(this.map!.keys());
+  }
+
+  // --- public operations -----------------------------------------------------
+
   get(k: Value): Value | undefined {
-    if (typeof k === 'string') return this.map.get(k);
+    if (typeof k === 'string') return this.getCanon(k);
     const c = this.canon(k);
-    return c === MISSING ? undefined : this.map.get(c);
+    return c === MISSING ? undefined : this.getCanon(c);
+  }
+
+  /** Fast path for string keys. */
+  getStr(k: string): Value | undefined {
+    const kv = this.kv;
+    if (kv !== null) {
+      for (let i = 0; i < kv.length; i += 2) if (kv[i] === k) return kv[i + 1] as Value;
+      return undefined;
+    }
+    return this.map!.get(k);
   }
 
   has(k: Value): boolean {
-    if (typeof k === 'string') return this.map.has(k);
+    if (typeof k === 'string') return this.indexOf(k) >= 0;
     const c = this.canon(k);
-    return c !== MISSING && this.map.has(c);
+    return c !== MISSING && this.indexOf(c) >= 0;
   }
 
   checkInsert(): void {
@@ -99,8 +184,49 @@ export class HashTable {
 
   set(k: Value, v: Value): void {
     if (this.frozen || this.itercount > 0) this.checkInsert();
-    if (typeof k === 'string') this.map.set(k, v);
-    else this.map.set(this.canonInsert(k), v);
+    this.setCanon(typeof k === 'string' ? k : this.canonInsert(k), v);
+  }
+
+  setStr(k: string, v: Value): void {
+    if (this.frozen || this.itercount > 0) this.checkInsert();
+    this.setCanon(k, v);
+  }
+
+  /**
+   * Inserts k → v unless k is present; returns false (and changes nothing)
+   * if it was. One lookup instead of get + set, for dict literals, which
+   * must reject duplicate keys.
+   */
+  setNew(k: Value, v: Value): boolean {
+    if (this.frozen || this.itercount > 0) this.checkInsert();
+    const c = typeof k === 'string' ? k : this.canonInsert(k);
+    const before = this.size;
+    if (this.kv !== null) {
+      const kv = this.kv;
+      for (let i = 0; i < kv.length; i += 2) if (kv[i] === c) return false;
+      if (kv.length < SMALL_MAX * 2) {
+        kv.push(c, v);
+        return true;
+      }
+      this.toMap();
+    }
+    const m = this.map!;
+    if (m.has(c)) return false;
+    m.set(c, v);
+    return this.size > before;
+  }
+
+  /**
+   * Appends an entry whose string key is known to be absent (e.g. the keys of
+   * a parsed JSON object), skipping the lookup. Only for freshly built tables.
+   */
+  appendNewStr(k: string, v: Value): void {
+    const kv = this.kv;
+    if (kv !== null && kv.length < SMALL_MAX * 2) kv.push(k, v);
+    else {
+      if (kv !== null) this.toMap();
+      this.map!.set(k, v);
+    }
   }
 
   /** Removes k; returns its value or undefined if absent. */
@@ -108,20 +234,40 @@ export class HashTable {
     if (this.frozen || this.itercount > 0) this.checkDelete();
     const c = typeof k === 'string' ? k : this.canon(k);
     if (c === MISSING) return undefined;
-    const v = this.map.get(c);
+    const v = this.getCanon(c);
     if (v === undefined) return undefined;
     this.removeCanon(c);
     return v;
   }
 
-  /** Removes by canonical key (already checked mutable). */
-  removeCanon(c: unknown): void {
-    this.map.delete(c);
+  /** Removes and returns the first (oldest) entry, or undefined if empty. */
+  popFirst(): [Value, Value] | undefined {
+    if (this.size === 0) return undefined;
+    this.checkDelete();
+    let c: unknown;
+    let v: Value;
+    if (this.kv !== null) {
+      c = this.kv[0];
+      v = this.kv[1] as Value;
+    } else {
+      c = this.map!.keys().next().value;
+      v = this.map!.get(c)!;
+    }
+    const k = this.keyOf(c);
+    this.removeCanon(c);
+    return [k, v];
+  }
+
+  private removeCanon(c: unknown): void {
+    const kv = this.kv;
+    if (kv !== null) {
+      const i = this.indexOf(c);
+      if (i >= 0) kv.splice(i, 2);
+    } else this.map!.delete(c);
     if (typeof c === 'object' && c !== null) {
       const ck = c as CompositeKey;
       const b = this.buckets!.get(ck.h)!;
-      const i = b.indexOf(ck);
-      b.splice(i, 1);
+      b.splice(b.indexOf(ck), 1);
       if (b.length === 0) this.buckets!.delete(ck.h);
     } else if (this.floatKeys !== null) {
       this.floatKeys.delete(c);
@@ -131,82 +277,115 @@ export class HashTable {
   clear(): void {
     if (this.frozen) throw new StarlarkError('cannot clear frozen hash table');
     if (this.itercount > 0) throw new StarlarkError('cannot clear hash table during iteration');
-    this.map.clear();
+    this.kv = [];
+    this.map = null;
     this.floatKeys = null;
     this.buckets = null;
   }
 
   /** Keys in insertion order, as a fresh array (safe against later mutation). */
   keys(): Value[] {
-    const out: Value[] = [];
-    if (this.floatKeys === null && this.buckets === null) {
-      for (const c of this.map.keys()) out.push(c as Value);
-    } else {
-      for (const c of this.map.keys()) out.push(this.keyOf(c));
-    }
-    return out;
+    const cs = this.canonKeys();
+    if (this.floatKeys !== null || this.buckets !== null) for (let i = 0; i < cs.length; i++) cs[i] = this.keyOf(cs[i]);
+    return cs as Value[];
   }
 
   values(): Value[] {
-    return Array.from(this.map.values());
+    const kv = this.kv;
+    if (kv !== null) {
+      const out = new Array<Value>(kv.length >> 1);
+      for (let i = 1; i < kv.length; i += 2) out[i >> 1] = kv[i] as Value;
+      return out;
+    }
+    return Array.from(this.map!.values());
+  }
+
+  /**
+   * Calls fn(key, value) for each entry in order. fn must not mutate the
+   * table; `canonKey` is the canonical key (a string for string keys).
+   */
+  forEach(fn: (key: Value, value: Value, canonKey: unknown) => void): void {
+    const kv = this.kv;
+    const plain = this.floatKeys === null && this.buckets === null;
+    if (kv !== null) {
+      for (let i = 0; i < kv.length; i += 2) {
+        const c = kv[i];
+        fn(plain ? (c as Value) : this.keyOf(c), kv[i + 1] as Value, c);
+      }
+    } else {
+      for (const [c, v] of this.map!) fn(plain ? (c as Value) : this.keyOf(c), v, c);
+    }
   }
 
   /** Iterates keys while holding the iteration lock (released on exhaustion or return()). */
   iterateKeys(): Iterator<Value> {
-    return new KeyIterator(this);
+    return new KeyIterator(this, this.canonKeysLive());
+  }
+
+  /** The live sequence of canonical keys for an iterator (no mutation can happen while it is locked). */
+  private canonKeysLive(): { kv: unknown[] | null; it: Iterator<unknown> | null } {
+    return this.kv !== null ? { kv: this.kv, it: null } : { kv: null, it: this.map!.keys() };
   }
 
   freezeAll(): void {
     if (this.frozen) return;
     this.frozen = true;
-    for (const [c, v] of this.map) {
-      const k = this.keyOf(c);
+    this.forEach((k, v) => {
       if (k !== null && typeof k === 'object') k.freeze();
       if (v !== null && typeof v === 'object') v.freeze();
-    }
+    });
   }
 
   /** Adds every entry of other (used by dict | dict, set.union, ...). */
   addAll(other: HashTable): void {
-    for (const [c, v] of other.map) this.set(other.keyOf(c), v);
+    other.forEach((k, v) => this.set(k, v));
   }
 }
 
 function floatCanon(f: number): unknown {
+  if (Number.isNaN(f)) return NAN_KEY;
   if (Number.isInteger(f) && !Number.isSafeInteger(f)) return BigInt(f);
   return f + 0; // -0.0 and 0.0 are the same key
 }
 
 class KeyIterator implements Iterator<Value> {
-  private inner: Iterator<unknown>;
+  private i = 0;
   private ht: HashTable | null;
-  constructor(ht: HashTable) {
-    this.inner = ht.map.keys();
-    this.ht = ht.frozen ? null : ht;
+  private readonly kv: unknown[] | null;
+  private readonly it: Iterator<unknown> | null;
+  constructor(
+    private readonly owner: HashTable,
+    src: { kv: unknown[] | null; it: Iterator<unknown> | null },
+  ) {
+    this.kv = src.kv;
+    this.it = src.it;
+    this.ht = owner.frozen ? null : owner;
     if (this.ht) this.ht.itercount++;
-    this.owner = ht;
   }
-  private owner: HashTable;
   next(): IteratorResult<Value> {
-    const r = this.inner.next();
-    if (r.done) {
-      this.release();
-      return { value: undefined, done: true };
+    let c: unknown;
+    if (this.kv !== null) {
+      if (this.i >= this.kv.length) return this.done();
+      c = this.kv[this.i];
+      this.i += 2;
+    } else {
+      const r = this.it!.next();
+      if (r.done) return this.done();
+      c = r.value;
     }
-    return { value: this.owner.keyOf(r.value), done: false };
+    return { value: this.owner.keyOf(c), done: false };
   }
   return(): IteratorResult<Value> {
-    this.release();
-    return { value: undefined, done: true };
+    return this.done();
   }
-  private release(): void {
+  private done(): IteratorResult<Value> {
     if (this.ht) {
       this.ht.itercount--;
       this.ht = null;
     }
+    return { value: undefined, done: true };
   }
   [Symbol.iterator](): Iterator<Value> {
     return this;
   }
 }
-

@@ -126,7 +126,10 @@ export class StarTuple implements Indexable, Iterable, Ordered, Equatable {
   truth(): boolean {
     return this.elems.length > 0;
   }
+  /** Cached hash (tuples are immutable; an unhashable element throws every time). */
+  private h: number | undefined = undefined;
   hash(): number {
+    if (this.h !== undefined) return this.h;
     // Same mixing as starlark-go's tuple hash: order-sensitive combination.
     let x = 0x345678;
     let mult = 1000003;
@@ -135,7 +138,7 @@ export class StarTuple implements Indexable, Iterable, Ordered, Equatable {
       x = Math.imul(x ^ y, mult) | 0;
       mult = (mult + 82520 + this.elems.length + this.elems.length) | 0;
     }
-    return x;
+    return (this.h = x);
   }
   index(i: number): Value {
     return this.elems[i]!;

@@ -75,11 +75,12 @@ function unknownBinary(op: string, x: Value, y: Value): StarlarkError {
 
 const MAX_REPEAT = 1 << 28;
 
-function repeatCount(n: Value, len: number): number {
-  if (typeof n !== 'number') throw new StarlarkError('excessive repeat count');
-  if (n <= 0) return 0;
-  if (n * len > MAX_REPEAT) throw new StarlarkError(`excessive repeat (${len} * ${n} elements)`);
-  return n;
+function repeatCount(count: Value, len: number): number {
+  const c = count as number | bigint; // callers pass ints only
+  if (c <= 0) return 0;
+  if (typeof c === 'bigint' || c > 0x7fffffff) throw new StarlarkError(`repeat count ${String(c)} too large`);
+  if (c * len > MAX_REPEAT) throw new StarlarkError(`excessive repeat (${len} * ${c} elements)`);
+  return c;
 }
 
 function repeatArray(a: readonly Value[], n: number): Value[] {
@@ -154,12 +155,9 @@ export function binary(op: string, x: Value, y: Value): Value {
         if (Number.isSafeInteger(r)) return r;
         break;
       }
-      case '<':
-        break;
     }
     const r = numeric(op, x, y);
     if (r !== undefined) return r;
-    if (op === 'in' || op === 'not in') throw new StarlarkError(`unknown binary op: int ${op} int`);
     throw unknownBinary(op, x, y);
   }
   if (typeof x === 'string' && typeof y === 'string') {
@@ -352,6 +350,9 @@ export function toArray(x: Value, fn?: string, param = 1): Value[] {
   if (x instanceof StarList || x instanceof StarTuple) return x.elems.slice();
   if (x instanceof StarDict) return x.keys();
   if (x instanceof StarSet) return x.elems();
+  if (x instanceof StarRange && x.length > MAX_REPEAT) {
+    throw new StarlarkError(`${fn !== undefined ? fn + ': ' : ''}range of ${x.length} elements is too large to materialise`);
+  }
   if (!isIterable(x)) {
     if (fn !== undefined) throw new StarlarkError(`${fn}: for parameter ${param}: got ${typeName(x)}, want iterable`);
     throw new StarlarkError(`${typeName(x)} value is not iterable`);

@@ -15,6 +15,15 @@ function errors(src: string, opts: CompileOptions = {}): string[] {
   return [];
 }
 
+test('an undefined name close to a visible one gets a spelling hint', () => {
+  assert.deepEqual(errors('hello = 1\ndef f(abc):\n    return hollo + abd + goodbye + lenn([])\n'), [
+    '3:12 undefined: hollo (did you mean hello?)',
+    '3:20 undefined: abd (did you mean abc?)',
+    '3:26 undefined: goodbye',
+    '3:36 undefined: lenn (did you mean len?)',
+  ]);
+});
+
 test('undefined names are reported with their position, all of them at once', () => {
   assert.deepEqual(errors('def f():\n    return y + len(z)\nw = q\n'), [
     '2:12 undefined: y',
@@ -26,8 +35,10 @@ test('undefined names are reported with their position, all of them at once', ()
 test('a global may be bound once unless the dialect allows reassignment', () => {
   assert.deepEqual(errors('x = 1\nx = 2\n'), ['2:1 cannot reassign global x declared at r.star:1:1']);
   assert.deepEqual(errors('x = 1\nx = 2\n', { globalreassign: true }), []);
-  // x += y at top level is allowed (it may be a list mutation).
-  assert.deepEqual(errors('x = [1]\nx += [2]\n'), []);
+  // As in starlark-go, x += y at top level rebinds x too.
+  assert.deepEqual(errors('x = [1]\nx += [2]\n'), ['2:1 cannot reassign global x declared at r.star:1:1']);
+  // Loaded names are file-local.
+  assert.deepEqual(errors('load("m", "x")\nx = 1\n'), ['2:1 cannot reassign local x declared at r.star:1:11']);
   // Binding a builtin's name at top level makes a new global.
   const g = compileFile('r.star', 'len = 3\ny = len\n').init(newThread());
   assert.equal(g.get('y'), 3);

@@ -27,13 +27,13 @@ test('a syntax error names file:line:col and renders the source line with a care
   assert.equal(e.file, 's.star');
   assert.equal(e.line, 4);
   assert.equal(e.col, 3);
-  assert.equal(e.msg, 'got z, want )');
-  assert.equal(e.format(), 's.star:4:3: got z, want )\n  z = 3)\n  ^');
+  assert.equal(e.msg, "got identifier, want ')'");
+  assert.equal(e.format(), "s.star:4:3: got identifier, want ')'\n  z = 3)\n  ^");
 });
 
 test('missing colon and bad indentation are reported at the offending token', () => {
   let e = syntaxError('def f()\n    return 1\n');
-  assert.equal(`${e.line}:${e.col} ${e.msg}`, '1:8 got newline, want :');
+  assert.equal(`${e.line}:${e.col} ${e.msg}`, "1:8 got newline, want ':'");
   e = syntaxError('def f():\n        x = 1\n    y = 2\n');
   assert.equal(`${e.line}:${e.col} ${e.msg}`, '3:5 unindent does not match any outer indentation level');
   e = syntaxError('  x = 1\n');

@@ -73,6 +73,10 @@ test('string, list and tuple concatenation and repetition', () => {
   assert.equal(repr(binary('+', list(1), list(2, 3))), '[1, 2, 3]');
   assert.equal(repr(binary('*', tup(1, 2), 2)), '(1, 2, 1, 2)');
   assert.equal(repr(binary('*', 0, list(1))), '[]');
+  const abc = tup('a', 'b', 'c');
+  throwsMsg(() => binary('*', abc, 1000000 * 1000000), /^repeat count 1000000000000 too large$/);
+  throwsMsg(() => binary('*', binary('*', abc, 1000000), 1000000), /^excessive repeat \(3000000 \* 1000000 elements\)$/);
+  throwsMsg(() => binary('*', 'ab', 2n ** 70n), /too large/);
   throwsMsg(() => binary('+', 1, 'a'), /^unknown binary op: int \+ string$/);
   throwsMsg(() => binary('+', list(), tup()), /^unknown binary op: list \+ tuple$/);
 });

@@ -91,6 +91,30 @@ test('sorted: key, reverse, stability, mixed-type error', () => {
   assert.equal(r('sorted', [list(f(1), 1, 0, f(-0))]), '[0, -0.0, 1.0, 1]'); // stable
 });
 
+test('sorted: homogeneous ints, strings and tuples (native fast paths) match the general order', () => {
+  let x = 42;
+  const nums: number[] = [];
+  for (let i = 0; i < 500; i++) nums.push((x = (x * 1103515245 + 12345) % 2147483648) - 1e9);
+  const asc = [...nums].sort((a, b) => a - b);
+  assert.deepEqual((call('sorted', [list(...nums)]) as StarList).elems, asc);
+  assert.deepEqual((call('sorted', [list(...nums)], [['reverse', true]]) as StarList).elems, [...asc].reverse());
+  const words = nums.map((n) => 'w' + (n % 97));
+  assert.deepEqual((call('sorted', [list(...words)]) as StarList).elems, [...words].sort());
+  const recs = nums.map((n) => tup(n % 3, 'n' + (n % 5), n));
+  const got = (call('sorted', [list(...recs)]) as StarList).elems as StarTuple[];
+  for (let i = 1; i < got.length; i++) assert.ok(compareTuples(got[i - 1]!, got[i]!) <= 0);
+  assert.equal(r('sorted', [list(tup(2, 'a'), tup(1, 'b'), tup(1, 'a'))], [['reverse', true]]), '[(2, "a"), (1, "b"), (1, "a")]');
+});
+
+function compareTuples(a: StarTuple, b: StarTuple): number {
+  for (let i = 0; i < a.elems.length; i++) {
+    const x = a.elems[i] as number | string;
+    const y = b.elems[i] as number | string;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
 test('min and max with key and default', () => {
   assert.equal(call('max', [list(1, 5, 3)]), 5);
   assert.equal(call('min', [4, 2, 8]), 2);

@@ -8,14 +8,15 @@
 // iterables through the value library's iterator protocol, and charges one step
 // of the thread's budget per iteration.
 
-import * as A from '../syntax/ast.js';
-import type { Value } from '../values/value.js';
-import { StarList, StarTuple } from '../values/list.js';
-import { StarDict } from '../values/dict.js';
-import { StarRange } from '../values/range.js';
-import { iterate, setField, setIndex, typeName } from '../values/ops.js';
-import { BREAK, CONTINUE, Cell, Frame, NORMAL, truthy, type Expr } from './frame.js';
-import { errorAt, failAt, type Site } from './errors.js';
+import * as A from '../../syntax/ast.js';
+import type { Value } from '../../values/value.js';
+import { StarList, StarTuple } from '../../values/list.js';
+import { StarDict } from '../../values/dict.js';
+import { StarRange } from '../../values/range.js';
+import { iterate, setField, setIndex, typeName } from '../../values/ops.js';
+import { iterateInto } from '../runtime.js';
+import { BREAK, CONTINUE, Cell, Frame, NORMAL, truthy, type Expr } from '../frame.js';
+import { errorAt, failAt, type Site } from '../errors.js';
 import { compileExpr, site, type Ctx } from './expr.js';
 
 export type Assign = (fr: Frame, v: Value) => void;
@@ -46,6 +47,14 @@ export function compileAssign(ctx: Ctx, lhs: A.Expr): Assign {
             el[j] = v;
             return;
           }
+        }
+        if (o instanceof StarDict && typeof k === 'string') {
+          try {
+            o.setStr(k, v);
+          } catch (err) {
+            throw errorAt(err, s);
+          }
+          return;
         }
         try {
           setIndex(o, k, v);
@@ -101,16 +110,6 @@ function unpack(v: Value, n: number, s: Site): readonly Value[] {
   if (el.length > n) throw failAt(`too many values to unpack (got ${el.length}, want ${n})`, s);
   if (el.length < n) throw failAt(`too few values to unpack (got ${el.length}, want ${n})`, s);
   return el;
-}
-
-/** Appends every element of iterable v to out (throws StarlarkError if not iterable). */
-export function iterateInto(v: Value, out: Value[]): void {
-  const it = iterate(v);
-  try {
-    for (let r = it.next(); !r.done; r = it.next()) out.push(r.value);
-  } finally {
-    it.return?.();
-  }
 }
 
 export type LoopBody = (fr: Frame, v: Value, acc: unknown) => number;

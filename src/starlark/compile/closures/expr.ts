@@ -12,18 +12,20 @@
 // shared closure code become megamorphic), but they cannot produce malformed
 // code, are easy to debug, and already avoid all tree-walking dispatch.
 
-import * as A from '../syntax/ast.js';
-import { StarlarkError, type Value } from '../values/value.js';
-import { StarList, StarTuple } from '../values/list.js';
-import { StarDict } from '../values/dict.js';
-import { StarFloat } from '../values/float.js';
-import { StarBytes, fromUint8 } from '../values/bytes.js';
-import type { Kwargs } from '../values/builtin.js';
-import { binary, compare, contains, equal, getAttr, getIndex, hasAttr, repr, slice, typeName, unary, callMethod } from '../values/ops.js';
-import { Cell, Frame, truthy, type Expr } from './frame.js';
-import { callErrorAt, errorAt, failAt, type Site } from './errors.js';
-import { StarFunction, type FuncCode } from './function.js';
-import { compileComprehension, iterateInto } from './assign.js';
+import * as A from '../../syntax/ast.js';
+import { StarlarkError, type Value } from '../../values/value.js';
+import { StarList, StarTuple } from '../../values/list.js';
+import { StarDict } from '../../values/dict.js';
+import { StarFloat } from '../../values/float.js';
+import { StarBytes, fromUint8 } from '../../values/bytes.js';
+import type { BuiltinFn, Kwargs } from '../../values/builtin.js';
+import { methodsOf } from '../../builtins/methods.js';
+import { binary, compare, contains, equal, getAttr, getIndex, repr, slice, typeName, unary } from '../../values/ops.js';
+import { Cell, Frame, truthy, type Expr } from '../frame.js';
+import { callErrorAt, errorAt, failAt, type Site } from '../errors.js';
+import { StarFunction, type FuncCode } from '../function.js';
+import { compileComprehension } from './assign.js';
+import { iterateInto } from '../runtime.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -98,8 +100,7 @@ export function compileExpr(ctx: Ctx, e: A.Expr): Expr {
           const k = keys[i](fr);
           const v = vals[i](fr);
           try {
-            if (i > 0 && d.get(k) !== undefined) throw new StarlarkError(`duplicate key: ${repr(k)}`);
-            d.set(k, v);
+            if (!d.setNew(k, v)) throw new StarlarkError(`duplicate key: ${repr(k)}`);
           } catch (err) {
             throw errorAt(err, sites[i]);
           }
@@ -428,32 +429,45 @@ function compileCall(ctx: Ctx, e: A.CallExpr): Expr {
   }
   const simple = spec.named.length === 0 && spec.star === null && spec.starstar === null;
 
-  // Method call x.name(...) on a built-in type: no bound-method allocation.
+  // Method call x.name(...) on a built-in type: no bound-method allocation, and
+  // an inline cache of the (method table, implementation) pair seen last here.
   if (e.fn.kind === 'Dot' && simple) {
     const recv = compileExpr(ctx, e.fn.x);
     const name = e.fn.name;
     const dotSite = site(ctx, e.fn);
     const pos = spec.pos;
+    let cacheTable: Map<string, BuiltinFn> | null = null;
+    let cacheFn: BuiltinFn | undefined;
     return (fr) => {
       const o = recv(fr);
       const args = new Array<Value>(pos.length);
       for (let i = 0; i < pos.length; i++) args[i] = pos[i](fr);
-      if (typeof o === 'object' && o !== null && typeof (o as { attr?: unknown }).attr === 'function') {
-        // Structs and modules: the attribute may be any callable.
-        let f: Value;
-        try {
-          f = getAttr(o, name);
-        } catch (err) {
-          throw errorAt(err, dotSite);
+      const table = methodsOf(o);
+      if (table !== null) {
+        let m = table === cacheTable ? cacheFn : undefined;
+        if (m === undefined) {
+          m = table.get(name);
+          if (m !== undefined) {
+            cacheTable = table;
+            cacheFn = m;
+          }
         }
-        return doCall(fr, f, args, null, s);
+        if (m !== undefined) {
+          try {
+            return m(fr.t, args, null, o);
+          } catch (err) {
+            throw callErrorAt(err, name, false, s);
+          }
+        }
       }
+      // Struct fields, module members, or a missing attribute.
+      let f: Value;
       try {
-        return callMethod(fr.t, o, name, args, null);
+        f = getAttr(o, name);
       } catch (err) {
-        if (err instanceof StarlarkError && !hasAttr(o, name)) throw errorAt(err, dotSite);
-        throw callErrorAt(err, name, false, s);
+        throw errorAt(err, dotSite);
       }
+      return doCall(fr, f, args, null, s);
     };
   }
 

@@ -1,4 +1,7 @@
-// Statement compilation and the per-file entry point.
+// The closures backend (the fallback when JS code generation is unavailable or
+// `backend: 'closures'` is asked for; codegen.ts is the default): statement
+// compilation and the per-file entry point. Same semantics, tested by the same
+// engine tests.
 //
 // A resolved file compiles once into FuncCode objects — the top level and one
 // per def/lambda — whose bodies are closures `(frame) => status`. Statements
@@ -10,23 +13,21 @@
 // calls f once) and, like starlark-go, mutates lists in place for `+=` and
 // dicts/sets for `|=`.
 
-import * as A from '../syntax/ast.js';
-import type { Value } from '../values/value.js';
-import { StarList, StarTuple } from '../values/list.js';
-import { StarDict, StarSet } from '../values/dict.js';
-import { binary, getAttr, getIndex, isIterable, setField, setIndex } from '../values/ops.js';
-import { BREAK, CONTINUE, NORMAL, RETURN, truthy, type Stmt } from './frame.js';
-import { EvalError, errorAt, failAt, type Site } from './errors.js';
-import { FuncCode } from './function.js';
+import * as A from '../../syntax/ast.js';
+import type { Value } from '../../values/value.js';
+import { StarList, StarTuple } from '../../values/list.js';
+import { StarDict, StarSet } from '../../values/dict.js';
+import { binary, getAttr, getIndex, isIterable, setField, setIndex } from '../../values/ops.js';
+import { BREAK, CONTINUE, NORMAL, RETURN, truthy, type Stmt } from '../frame.js';
+import { EvalError, errorAt, failAt, type Site } from '../errors.js';
+import { FuncCode, type CompileOptions } from '../function.js';
 import { compileClosure, compileExpr, site, type Ctx } from './expr.js';
-import { compileAssign, forEach, iterateInto, type LoopBody } from './assign.js';
+import { compileAssign, forEach, type LoopBody } from './assign.js';
+import { iterateInto } from '../runtime.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
-export interface CompileOptions {
-  universe: Map<string, Value>;
-  recursion: boolean;
-}
+export type { CompileOptions };
 
 /** Compiles a resolved file; returns the top-level code. */
 export function compileFileCode(file: A.File, opts: CompileOptions): FuncCode {

@@ -1,0 +1,330 @@
+// The allocation controllers of one backend: an Index controller (the pool
+// exists, is Ready, and owns its own Entries) and a Claim controller (a claim
+// holds what its spec asks for, recorded by Entries it owns, reported in its
+// status with a Ready condition). Built-in TypeScript controllers on the same
+// Manager as the Starlark reconcilers, so `run once` waits for them too.
+//
+// Source of truth: the store. A pool is a cache built from the index's spec
+// and the Entries in the store (at first use, after a restart, and whenever
+// the index spec changes); nothing is kept only in memory. An Entry deleted by
+// anyone (claim deleted → garbage collection, `kubectl delete`, index deleted)
+// frees its value and re-queues the claims that were waiting for space.
+//
+// Concurrency: a claim's decision is synchronous against the pool (see
+// backend.ts), so values are never handed out twice in one process whatever
+// the number of workers. Decisions are batched per index and taken in claim
+// name order, so claims that arrive together get the same values every run.
+// Entry names are derived from the value (`<index>.<id>`), so the store itself
+// refuses a second Entry for a value — the guard when several runners share
+// one store: the loser sees the other's Entry, records it and picks again.
+//
+// Deleting an index cascades: its Entries are removed, its claims report
+// Ready=False (IndexNotFound) until an index of that name exists again, and
+// then allocate again — preferring the value their status last reported.
+
+import type { Client, TypeRef } from '../api/client.js';
+import { type Condition, setCondition } from '../api/conditions.js';
+import { isApiError } from '../api/errors.js';
+import type { KObject } from '../api/object.js';
+import { deepEqual } from '../api/patch.js';
+import { enqueueForObject, type Controller, type Manager, type SharedInformer } from '../controller/index.js';
+import type { Request } from '../controller/reconcile.js';
+import { type Backend, type Decision, entryClaimName } from './backend.js';
+
+/** Field manager of every write the allocation controllers make. */
+export const allocationFieldManager = 'choreo-allocation';
+
+interface Slot<P> {
+  pool?: P;
+  /** Why there is no pool (invalid index spec). */
+  error?: { reason: string; message: string };
+  specKey: string;
+  uid: string;
+  batch: Batcher;
+}
+
+/** Runs submitted decisions on the next event-loop turn, by (order, name). */
+class Batcher {
+  private pending: Array<{ order: number; name: string; run: () => void }> = [];
+  private scheduled = false;
+
+  submit<T>(order: number, name: string, fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({
+        order,
+        name,
+        run: () => {
+          try {
+            resolve(fn());
+          } catch (err) {
+            reject(err);
+          }
+        },
+      });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.drain());
+      }
+    });
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    const batch = this.pending.splice(0).sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const p of batch) p.run();
+  }
+}
+
+const keyOf = (ns: string, name: string) => `${ns}/${name}`;
+const specOf = (o: KObject) => (o.spec ?? {}) as Record<string, unknown>;
+const indexOf = (o: KObject) => specOf(o).index as string | undefined;
+
+export interface BackendControllerOptions {
+  workers?: number;
+}
+
+export class BackendController<P> {
+  private readonly slots = new Map<string, Slot<P>>();
+  private readonly building = new Map<string, Promise<Slot<P>>>();
+  private readonly claims: SharedInformer;
+  private readonly entries: SharedInformer;
+  private readonly indexes: SharedInformer;
+  readonly claimController: Controller;
+  readonly indexController: Controller;
+  private readonly client: Client;
+
+  constructor(
+    private readonly backend: Backend<P>,
+    manager: Manager,
+    opts: BackendControllerOptions = {},
+  ) {
+    const k = backend.kinds;
+    this.client = manager.client;
+    this.claims = manager.informers.informerFor(k.claim);
+    this.entries = manager.informers.informerFor(k.entry);
+    this.indexes = manager.informers.informerFor(k.index);
+    this.indexController = manager.newController(`allocation.${k.name}.index`, { reconcile: (r) => this.reconcileIndex(r) });
+    this.claimController = manager.newController(`allocation.${k.name}.claim`, { reconcile: (r) => this.reconcileClaim(r) }, { workers: opts.workers });
+    this.indexController.watch(this.indexes, enqueueForObject());
+    this.claimController.watch(this.claims, enqueueForObject());
+    this.entries.addEventHandler({ onDelete: (e) => this.onEntryDeleted(e) });
+  }
+
+  // --- pools ---------------------------------------------------------------------
+
+  /** The pool of index ns/name, built from the store on first use; undefined when the index does not exist. */
+  private async slot(ns: string, name: string): Promise<Slot<P> | undefined> {
+    const key = keyOf(ns, name);
+    const have = this.slots.get(key);
+    if (have) return have;
+    const index = await this.client.get(this.backend.kinds.index, ns, name);
+    if (!index || index.metadata.deletionTimestamp) return undefined;
+    return this.build(index);
+  }
+
+  private build(index: KObject): Promise<Slot<P>> {
+    const ns = index.metadata.namespace ?? '';
+    const name = index.metadata.name!;
+    const key = keyOf(ns, name);
+    const inflight = this.building.get(key);
+    if (inflight) return inflight;
+    const p = (async () => {
+      await this.entries.waitForSync();
+      const slot: Slot<P> = { specKey: JSON.stringify(index.spec ?? {}), uid: index.metadata.uid ?? '', batch: new Batcher() };
+      const made = this.backend.newPool(index);
+      if (!made.ok) slot.error = { reason: made.reason, message: made.message };
+      else {
+        slot.pool = made.value;
+        const stored = this.entries
+          .list(ns)
+          .filter((e) => indexOf(e) === name)
+          .sort((a, b) => this.backend.restoreOrder(a) - this.backend.restoreOrder(b) || (a.metadata.name! < b.metadata.name! ? -1 : 1));
+        const misfits = stored.filter((e) => !this.backend.restore(made.value, e));
+        // Entries that no longer fit the index (its range shrank, a prefix went away) are removed; their claims allocate again.
+        for (const e of misfits) if (entryClaimName(e) !== undefined && !isIndexEntry(e)) await this.deleteEntry(ns, e.metadata.name!);
+      }
+      this.slots.set(key, slot);
+      return slot;
+    })();
+    this.building.set(key, p);
+    return p.finally(() => this.building.delete(key));
+  }
+
+  // --- index ---------------------------------------------------------------------
+
+  private async reconcileIndex(req: Request): Promise<void> {
+    const k = this.backend.kinds;
+    const key = keyOf(req.namespace, req.name);
+    const index = await this.client.get(k.index, req.namespace, req.name);
+    if (!index || index.metadata.deletionTimestamp) {
+      this.slots.delete(key);
+      for (const e of this.entries.list(req.namespace)) if (indexOf(e) === req.name) await this.deleteEntry(req.namespace, e.metadata.name!);
+      this.enqueueClaimsOf(req.namespace, req.name, false);
+      return;
+    }
+    let slot = this.slots.get(key);
+    if (!slot || slot.specKey !== JSON.stringify(index.spec ?? {}) || slot.uid !== index.metadata.uid) {
+      this.slots.delete(key);
+      slot = await this.build(index);
+      this.enqueueClaimsOf(req.namespace, req.name, false);
+    }
+    if (!slot.pool) {
+      await this.writeStatus(k.index, index, {}, { type: 'Ready', status: 'False', reason: slot.error!.reason, message: slot.error!.message });
+      return;
+    }
+    const desired = this.backend.indexEntries(slot.pool, index);
+    await this.writeEntries(index, desired);
+    const keep = new Set(desired.map((e) => e.metadata.name));
+    for (const e of this.entries.listByOwner(index.metadata.uid ?? '')) if (!keep.has(e.metadata.name)) await this.deleteEntry(req.namespace, e.metadata.name!);
+    await this.writeStatus(k.index, index, this.backend.indexStatus(slot.pool, index), { type: 'Ready', status: 'True', reason: 'Ready', message: '' });
+  }
+
+  private enqueueClaimsOf(ns: string, index: string, onlyWaiting: boolean): void {
+    for (const c of this.claims.list(ns)) {
+      if (indexOf(c) !== index) continue;
+      if (onlyWaiting && readyStatus(c) === 'True') continue;
+      this.claimController.enqueue({ namespace: ns, name: c.metadata.name! });
+    }
+  }
+
+  private onEntryDeleted(entry: KObject): void {
+    const ns = entry.metadata.namespace ?? '';
+    const index = indexOf(entry);
+    const claim = entryClaimName(entry);
+    if (!index || !claim || !entry.metadata.uid) return;
+    const slot = this.slots.get(keyOf(ns, index));
+    if (!slot?.pool) return;
+    if (!this.backend.releaseEntry(slot.pool, claim, entry.metadata.uid)) return;
+    this.claimController.enqueue({ namespace: ns, name: claim });
+    this.enqueueClaimsOf(ns, index, true);
+  }
+
+  // --- claim ---------------------------------------------------------------------
+
+  private async reconcileClaim(req: Request): Promise<void> {
+    const k = this.backend.kinds;
+    const claim = await this.client.get(k.claim, req.namespace, req.name);
+    if (!claim || claim.metadata.deletionTimestamp) {
+      await this.forgetClaim(req.namespace, req.name, claim);
+      return;
+    }
+    const indexName = indexOf(claim);
+    const slot = indexName ? await this.slot(req.namespace, indexName) : undefined;
+    if (!slot?.pool) {
+      // No pool: the claim holds nothing; its Entries (if any survived) go.
+      for (const e of this.entries.listByOwner(claim.metadata.uid ?? '')) await this.deleteEntry(req.namespace, e.metadata.name!);
+      const why = !indexName
+        ? { reason: 'InvalidClaim', message: 'spec.index is required' }
+        : slot?.error
+          ? { reason: 'IndexNotReady', message: `index ${indexName}: ${slot.error.message}` }
+          : { reason: 'IndexNotFound', message: `index ${indexName} not found` };
+      await this.writeStatus(k.claim, claim, {}, { type: 'Ready', status: 'False', ...why });
+      return;
+    }
+    const pool = slot.pool;
+    let decision: Decision = { ok: false, reason: 'Conflict', message: 'allocation did not settle' };
+    // A foreign Entry (another runner's, or one not yet garbage collected) is recorded and the decision retaken.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      decision = await slot.batch.submit(this.backend.claimOrder(claim), req.name, () => this.backend.decide(pool, claim));
+      if (!decision.ok) break;
+      const foreign = await this.writeEntries(claim, decision.allocation.entries, pool);
+      if (!foreign) break;
+      this.backend.release(pool, req.name);
+      this.backend.restore(pool, foreign);
+      decision = { ok: false, reason: 'Conflict', message: `${foreign.kind} ${foreign.metadata.name} is held by ${entryClaimName(foreign) ?? 'another claim'}` };
+    }
+    // Entries that no longer record anything go; a refused change keeps the old allocation and its Entries.
+    if (decision.ok || !this.backend.holds(pool, req.name)) {
+      const keep = new Set(decision.ok ? decision.allocation.entries.map((e) => e.metadata.name) : []);
+      for (const e of this.entries.listByOwner(claim.metadata.uid ?? '')) if (!keep.has(e.metadata.name)) await this.deleteEntry(req.namespace, e.metadata.name!);
+    }
+    if (decision.ok && decision.allocation.refreshIndex) this.enqueueClaimsOf(req.namespace, indexName!, false);
+    if (decision.ok) await this.writeStatus(k.claim, claim, decision.allocation.status, { type: 'Ready', status: 'True', reason: 'Ready', message: '' });
+    else await this.writeStatus(k.claim, claim, {}, { type: 'Ready', status: 'False', reason: decision.reason, message: decision.message });
+  }
+
+  /** The claim is gone (or going): delete what records its allocation, then free it. */
+  private async forgetClaim(ns: string, name: string, claim: KObject | undefined): Promise<void> {
+    const owned = claim ? this.entries.listByOwner(claim.metadata.uid ?? '') : this.entries.list(ns).filter((e) => entryClaimName(e) === name && !isIndexEntry(e));
+    for (const e of owned) await this.deleteEntry(ns, e.metadata.name!);
+    const index = claim ? indexOf(claim) : owned.map(indexOf).find((i) => i !== undefined);
+    for (const slot of index ? [this.slots.get(keyOf(ns, index))] : [...this.slots.entries()].filter(([k]) => k.startsWith(`${ns}/`)).map(([, s]) => s)) {
+      if (slot?.pool) this.backend.release(slot.pool, name);
+    }
+    if (index) this.enqueueClaimsOf(ns, index, true);
+  }
+
+  // --- writes ---------------------------------------------------------------------
+
+  /**
+   * Makes the owner's Entries exist as desired. Returns an Entry held by a
+   * different claim when one is in the way (nothing is written for it).
+   */
+  private async writeEntries(owner: KObject, desired: KObject[], pool?: P): Promise<KObject | undefined> {
+    const k = this.backend.kinds;
+    const uid = owner.metadata.uid ?? '';
+    const ownerRefs = [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name!, uid, controller: true, blockOwnerDeletion: true }];
+    for (const want of desired) {
+      const ns = want.metadata.namespace ?? '';
+      const name = want.metadata.name!;
+      let live = this.entries.get(ns, name);
+      if (!live) {
+        try {
+          const made = await this.client.create({ ...want, metadata: { ...want.metadata, ownerReferences: ownerRefs } }, { fieldManager: allocationFieldManager });
+          if (pool) this.backend.setEntryUid(pool, owner.metadata.name!, name, made.metadata.uid!);
+          continue;
+        } catch (err) {
+          if (!isApiError(err, 'AlreadyExists')) throw err;
+          live = await this.client.get(k.entry, ns, name);
+          if (!live) throw err;
+        }
+      }
+      const ownedHere = (live.metadata.ownerReferences ?? []).some((r) => r.uid === uid);
+      if (!ownedHere && entryClaimName(live) !== owner.metadata.name) return live;
+      if (!ownedHere || !deepEqual(live.spec, want.spec) || !deepEqual(live.metadata.labels ?? {}, want.metadata.labels ?? {})) {
+        const fresh = (await this.client.get(k.entry, ns, name)) ?? live;
+        await this.client.update({ ...fresh, metadata: { ...fresh.metadata, labels: want.metadata.labels, ownerReferences: ownerRefs }, spec: want.spec }, { fieldManager: allocationFieldManager });
+      }
+      if (pool) this.backend.setEntryUid(pool, owner.metadata.name!, name, live.metadata.uid!);
+    }
+    return undefined;
+  }
+
+  private async deleteEntry(ns: string, name: string): Promise<void> {
+    try {
+      await this.client.delete(this.backend.kinds.entry, ns, name);
+    } catch (err) {
+      if (!isApiError(err, 'NotFound')) throw err;
+    }
+  }
+
+  /** Replaces the result fields and sets the Ready condition; writes nothing when both are unchanged. */
+  private async writeStatus(type: TypeRef, obj: KObject, result: Record<string, unknown>, ready: Condition): Promise<void> {
+    let cur: KObject | undefined = obj;
+    for (let attempt = 0; cur && attempt < 5; attempt++) {
+      const old = (cur.status ?? {}) as Record<string, unknown>;
+      const cond = { ...ready, observedGeneration: cur.metadata.generation };
+      const { conditions, changed } = setCondition(old.conditions as Condition[] | undefined, cond);
+      const { conditions: _c, expiryTime, ...oldResult } = old;
+      if (!changed && deepEqual(oldResult, result)) return;
+      const status = { ...result, ...(expiryTime !== undefined ? { expiryTime } : {}), conditions };
+      try {
+        await this.client.update({ ...cur, status }, { subresource: 'status', fieldManager: allocationFieldManager });
+        return;
+      } catch (err) {
+        if (isApiError(err, 'NotFound')) return;
+        if (!isApiError(err, 'Conflict')) throw err;
+        cur = await this.client.get(type, cur.metadata.namespace ?? '', cur.metadata.name!);
+      }
+    }
+  }
+}
+
+function readyStatus(o: KObject): string | undefined {
+  const conds = ((o.status ?? {}) as { conditions?: Condition[] }).conditions ?? [];
+  return conds.find((c) => c.type === 'Ready')?.status;
+}
+
+function isIndexEntry(e: KObject): boolean {
+  return (e.spec as { indexEntry?: boolean } | undefined)?.indexEntry === true;
+}

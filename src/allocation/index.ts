@@ -1,0 +1,32 @@
+// Built-in resource allocation (kuid-compatible `*.be.kuid.dev`): one call
+// serves the Index / Claim / Entry CRDs of every backend and registers their
+// controllers on the engine's manager. Called by Engine.open, so every
+// project — and kubectl against `run start` — sees these types without a
+// project file. Idempotent on a store that already has the CRDs (restart).
+
+import type { Registry } from '../apiserver/registry/registry.js';
+import type { Manager } from '../controller/index.js';
+import { asBackend } from './as/index.js';
+import type { Backend } from './backend.js';
+import { BackendController, allocationFieldManager } from './controller.js';
+import { allocationCrds } from './crds.js';
+import { extcommBackend } from './extcomm/index.js';
+import { genidBackend } from './genid/index.js';
+import { ipamBackend } from './ipam/index.js';
+import { vlanBackend } from './vlan/index.js';
+
+export { allocationCrds } from './crds.js';
+export { allocationFieldManager } from './controller.js';
+
+export interface AllocationOptions {
+  /** Concurrent claim reconciles per backend (default 1). */
+  workers?: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const backends: Array<Backend<any>> = [ipamBackend, asBackend, vlanBackend, genidBackend, extcommBackend];
+
+export async function installAllocation(engine: { registry: Registry; manager: Manager }, opts: AllocationOptions = {}): Promise<BackendController<unknown>[]> {
+  for (const crd of allocationCrds) await engine.registry.apply(structuredClone(crd), { fieldManager: allocationFieldManager, force: true });
+  return backends.map((b) => new BackendController(b, engine.manager, { workers: opts.workers }));
+}

@@ -1,0 +1,307 @@
+// IPAM (ipam.be.kuid.dev): IPIndex prefixes are the roots of an IpTree; an
+// IPClaim is, by the fields it sets (kuid's claim types):
+//   address            → staticAddress   (exactly that address, in the smallest block containing it)
+//   prefix             → staticPrefix    (a child block of kind prefixType, default network)
+//   range "A-B"        → staticRange     (a child block that addresses can be taken from)
+//   createPrefix       → dynamicPrefix   (first free aligned /prefixLength in a selected parent)
+//   none of these      → dynamicAddress  (lowest free address in a selected parent)
+// Dynamic claims select parents whose labels match `selector` (and
+// `addressFamily`), trying them in address order; `idx` picks the idx-th
+// address / prefix of the first selected parent instead of the lowest free.
+// Addresses from aggregate and network blocks skip the subnet address (and the
+// IPv4 broadcast of a network); pool and range blocks hand out every address.
+// Status: address "a.b.c.d/len" (len of the network it is in, else /32 or
+// /128), prefix, range, and defaultGateway for addresses in a network that has
+// a claim with defaultGateway: true.
+
+import type { KObject } from '../../api/object.js';
+import { labelSelectorMatcher, type LabelSelector, type LabelSelectorMatcher } from '../../api/selectors.js';
+import { type Allocation, type Backend, type Decision, claimLabels, entryClaimName, entryObject, nameSegment } from '../backend.js';
+import { fail, type Outcome } from '../pool/idpool.js';
+import { type Family, blockSize, familyBits, formatAddress, formatPrefix, networkOf, parseAddress, parsePrefix } from './ipaddr.js';
+import { type Block, type BlockKind, IpTree } from './tree.js';
+
+const group = 'ipam.be.kuid.dev';
+const apiVersion = `${group}/v1alpha1`;
+export const labelAddressFamily = 'ipam.be.kuid.dev/address-family';
+export const labelPrefixType = 'ipam.be.kuid.dev/ipprefix-type';
+export const labelIpClaimType = 'ipam.be.kuid.dev/claim-type';
+export const labelIndex = 'ipam.be.kuid.dev/index';
+export const labelSubnet = 'ipam.be.kuid.dev/subnet';
+
+interface IPClaimSpec {
+  index?: string;
+  address?: string;
+  prefix?: string;
+  range?: string;
+  addressFamily?: Family;
+  prefixLength?: number;
+  prefixType?: 'network' | 'aggregate' | 'pool';
+  createPrefix?: boolean;
+  defaultGateway?: boolean;
+  idx?: number;
+  selector?: LabelSelector;
+  labels?: Record<string, string>;
+}
+
+type ClaimType = 'staticAddress' | 'staticPrefix' | 'staticRange' | 'dynamicPrefix' | 'dynamicAddress';
+
+function claimTypeOf(spec: IPClaimSpec): ClaimType | { invalid: string } {
+  const set = (['address', 'prefix', 'range'] as const).filter((f) => spec[f] !== undefined && spec[f] !== null && spec[f] !== '');
+  if (set.length > 1) return { invalid: `a claim can only have one of address, prefix or range; got ${set.join(', ')}` };
+  if (set[0] === 'address') return 'staticAddress';
+  if (set[0] === 'prefix') return 'staticPrefix';
+  if (set[0] === 'range') return 'staticRange';
+  return spec.createPrefix ? 'dynamicPrefix' : 'dynamicAddress';
+}
+
+function parseIpRange(s: string): Outcome<{ family: Family; from: bigint; to: bigint }> {
+  const i = s.indexOf('-');
+  const a = i < 0 ? undefined : parseAddress(s.slice(0, i));
+  const b = i < 0 ? undefined : parseAddress(s.slice(i + 1));
+  if (!a || !b || a.family !== b.family) return fail('InvalidClaim', `range ${JSON.stringify(s)} must be <first address>-<last address> of one family`);
+  if (a.addr > b.addr) return fail('InvalidClaim', `range ${s}: first address is after the last`);
+  return { ok: true, value: { family: a.family, from: a.addr, to: b.addr } };
+}
+
+const kinds = { name: 'ipam', group, index: { apiVersion, kind: 'IPIndex' }, claim: { apiVersion, kind: 'IPClaim' }, entry: { apiVersion, kind: 'IPEntry' } };
+
+/** Offsets dynamic addresses may use in a block. */
+function addressWindow(b: Block): { lo: bigint; hi: bigint } {
+  const last = (b.size < b.set.addressable ? b.size : b.set.addressable) - 1n;
+  if (b.kind === 'pool' || b.kind === 'range') return { lo: 0n, hi: last };
+  const broadcast = b.kind === 'network' && b.family === 'ipv4' && b.len <= 30 && b.size <= b.set.addressable;
+  return { lo: b.size > 1n ? 1n : 0n, hi: broadcast ? last - 1n : last };
+}
+
+function allocation(tree: IpTree, claim: KObject, ct: ClaimType, refresh = false): Decision {
+  const name = claim.metadata.name!;
+  const ns = claim.metadata.namespace ?? '';
+  const spec = (claim.spec ?? {}) as IPClaimSpec;
+  const index = spec.index!;
+  const h = tree.holding(name)!;
+  const labels = { ...claimLabels(claim, ct), [labelIpClaimType]: ct, [labelIndex]: index };
+  const entry = (seg: string, s: Record<string, unknown>) => entryObject(kinds, ns, `${index}.${nameSegment(seg)}`, labels, { index, indexEntry: false, claimType: ct, ...s });
+  let a: Allocation;
+  if (h.kind === 'address') {
+    const p = h.parent;
+    const addr = p.start + BigInt(h.offset);
+    const given = ct === 'staticAddress' ? parsePrefix(spec.address!) : undefined;
+    const len = given ? given.len : p.kind === 'network' ? p.len : familyBits(p.family);
+    const text = formatPrefix(p.family, addr, len);
+    const status: Record<string, unknown> = { address: text };
+    if (p.kind === 'network' && p.gateway !== undefined) status.defaultGateway = formatAddress(p.family, p.gateway);
+    a = {
+      status,
+      entries: [entry(`${formatAddress(p.family, addr)}/${familyBits(p.family)}`, { prefix: text, addressFamily: p.family, ...(h.gateway ? { defaultGateway: true } : {}) })],
+      refreshIndex: refresh,
+    };
+  } else {
+    const b = h.block;
+    if (b.kind === 'range') {
+      const text = `${formatAddress(b.family, b.start)}-${formatAddress(b.family, b.start + b.size - 1n)}`;
+      a = { status: { range: text }, entries: [entry(text, { prefix: text, addressFamily: b.family })] };
+    } else {
+      const text = formatPrefix(b.family, b.start, b.len);
+      a = { status: { prefix: text }, entries: [entry(text, { prefix: text, addressFamily: b.family, prefixType: b.kind })] };
+    }
+  }
+  return { ok: true, allocation: a };
+}
+
+function blockLabels(claim: KObject, ct: ClaimType, family: Family, kind: BlockKind, subnet: string): Record<string, string> {
+  const index = ((claim.spec ?? {}) as IPClaimSpec).index!;
+  return { ...claimLabels(claim, ct), [labelIpClaimType]: ct, [labelIndex]: index, [labelAddressFamily]: family, [labelPrefixType]: kind, [labelSubnet]: nameSegment(subnet) };
+}
+
+function decide(tree: IpTree, claim: KObject): Decision {
+  const name = claim.metadata.name!;
+  const spec = (claim.spec ?? {}) as IPClaimSpec;
+  const ct = claimTypeOf(spec);
+  if (typeof ct !== 'string') return { ok: false, reason: 'InvalidClaim', message: ct.invalid };
+  const current = tree.holding(name);
+  const releaseIf = (stale: boolean): Decision | undefined => {
+    if (!current || !stale) return undefined;
+    const r = tree.release(name);
+    return r.ok ? undefined : r;
+  };
+
+  if (ct === 'staticAddress') {
+    const a = parsePrefix(spec.address!) ?? parseAddress(spec.address!);
+    if (!a) return { ok: false, reason: 'InvalidClaim', message: `spec.address: ${JSON.stringify(spec.address)} is not an IP address` };
+    const parent = tree.container(a.family, a.addr, 1n);
+    if (!parent) return { ok: false, reason: 'NoParent', message: `address ${formatAddress(a.family, a.addr)} is not within any prefix of index ${spec.index}` };
+    const same = current?.kind === 'address' && current.parent.start + BigInt(current.offset) === a.addr && current.gateway === !!spec.defaultGateway;
+    const f = releaseIf(!same);
+    if (f) return f;
+    const r = tree.takeAddress(name, parent, a.addr - parent.start, !!spec.defaultGateway);
+    return r.ok ? allocation(tree, claim, ct, !same && !!spec.defaultGateway) : r;
+  }
+
+  if (ct === 'staticPrefix') {
+    const p = parsePrefix(spec.prefix!);
+    if (!p) return { ok: false, reason: 'InvalidClaim', message: `spec.prefix: ${JSON.stringify(spec.prefix)} is not a prefix (address/length)` };
+    const net = networkOf(p);
+    if (net !== p.addr) return { ok: false, reason: 'InvalidClaim', message: `spec.prefix: ${spec.prefix} is not a network address; the prefix is ${formatPrefix(p.family, net, p.len)}` };
+    const size = blockSize(p.family, p.len);
+    const parent = tree.container(p.family, net, size);
+    if (!parent) return { ok: false, reason: 'NoParent', message: `prefix ${spec.prefix} is not within any prefix of index ${spec.index}` };
+    const same = current?.kind === 'block' && current.block.start === net && current.block.size === size;
+    const f = releaseIf(!same);
+    if (f) return f;
+    const kind = spec.prefixType ?? 'network';
+    const container = same && current?.kind === 'block' ? current.block.parent! : parent;
+    const r = tree.takeBlock(name, container, net, size, p.len, kind, blockLabels(claim, ct, p.family, kind, formatPrefix(p.family, net, p.len)));
+    return r.ok ? allocation(tree, claim, ct) : r;
+  }
+
+  if (ct === 'staticRange') {
+    const rg = parseIpRange(spec.range!);
+    if (!rg.ok) return rg;
+    const { family, from, to } = rg.value;
+    const size = to - from + 1n;
+    const same = current?.kind === 'block' && current.block.start === from && current.block.size === size;
+    const parent = same && current?.kind === 'block' ? current.block.parent : tree.container(family, from, size);
+    if (!parent) return { ok: false, reason: 'NoParent', message: `range ${spec.range} is not within any prefix of index ${spec.index}` };
+    const f = releaseIf(!same);
+    if (f) return f;
+    const r = tree.takeBlock(name, parent, from, size, familyBits(family), 'range', blockLabels(claim, ct, family, 'range', spec.range!));
+    return r.ok ? allocation(tree, claim, ct) : r;
+  }
+
+  // Dynamic: select parents.
+  let matcher: LabelSelectorMatcher | undefined;
+  if (spec.selector) {
+    try {
+      matcher = labelSelectorMatcher(spec.selector);
+    } catch (err) {
+      return { ok: false, reason: 'InvalidSelector', message: `spec.selector: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+  const wantPrefix = ct === 'dynamicPrefix';
+  if (wantPrefix && (typeof spec.prefixLength !== 'number' || spec.prefixLength < 0)) return { ok: false, reason: 'InvalidClaim', message: 'spec.prefixLength is required when createPrefix is set' };
+  const candidates = tree
+    .blocks()
+    .filter((b) => (!spec.addressFamily || b.family === spec.addressFamily) && (!matcher || matcher.matches(b.labels)) && (!wantPrefix || (b.kind !== 'range' && spec.prefixLength! > b.len && spec.prefixLength! <= familyBits(b.family))));
+  if (candidates.length === 0) {
+    const sel = matcher ? ` matching selector ${matcher.toString()}` : '';
+    return { ok: false, reason: 'NoParent', message: `no ${wantPrefix ? `prefix that can hold a /${spec.prefixLength}` : 'prefix'}${spec.addressFamily ? ` (${spec.addressFamily})` : ''}${sel} in index ${spec.index}` };
+  }
+  const fits =
+    current &&
+    (wantPrefix ? current.kind === 'block' && current.block.len === spec.prefixLength && candidates.includes(current.block.parent!) : current.kind === 'address' && candidates.includes(current.parent));
+  if (fits) {
+    if (current.kind === 'block') {
+      const kind = spec.prefixType ?? 'network';
+      current.block.kind = kind;
+      current.block.labels = blockLabels(claim, ct, current.block.family, kind, formatPrefix(current.block.family, current.block.start, current.block.len));
+    }
+    return allocation(tree, claim, ct);
+  }
+  const f = releaseIf(true);
+  if (f) return f;
+
+  if (wantPrefix) {
+    const kind = spec.prefixType ?? 'network';
+    const len = spec.prefixLength!;
+    const take = (b: Block, off: bigint) => {
+      const start = b.start + off;
+      return tree.takeBlock(name, b, start, blockSize(b.family, len), len, kind, blockLabels(claim, ct, b.family, kind, formatPrefix(b.family, start, len)));
+    };
+    // Stability: the prefix the status reports, when it is still free in a selected parent.
+    const prev = parsePrefix(String((claim.status as { prefix?: string } | undefined)?.prefix ?? ''));
+    if (prev && prev.len === len) {
+      const b = tree.container(prev.family, prev.addr, blockSize(prev.family, len));
+      if (b && candidates.includes(b) && take(b, prev.addr - b.start).ok) return allocation(tree, claim, ct);
+    }
+    for (const b of spec.idx !== undefined ? candidates.slice(0, 1) : candidates) {
+      const off = b.set.freeAligned(blockSize(b.family, len), spec.idx);
+      if (off !== undefined && take(b, off).ok) return allocation(tree, claim, ct);
+    }
+    return { ok: false, reason: 'Exhausted', message: `no free /${len}${spec.idx !== undefined ? ` at idx ${spec.idx}` : ''} in ${describe(candidates)}` };
+  }
+
+  const prevText = (claim.status as { address?: string } | undefined)?.address;
+  const prev = prevText ? (parsePrefix(prevText) ?? parseAddress(prevText)) : undefined;
+  if (prev) {
+    const b = tree.container(prev.family, prev.addr, 1n);
+    if (b && candidates.includes(b) && tree.takeAddress(name, b, prev.addr - b.start, false).ok) return allocation(tree, claim, ct);
+  }
+  for (const b of spec.idx !== undefined ? candidates.slice(0, 1) : candidates) {
+    const w = addressWindow(b);
+    const i = spec.idx !== undefined ? BigInt(spec.idx) : undefined;
+    const off = i !== undefined ? (i >= w.lo && i <= w.hi && !b.set.has(i) ? i : undefined) : b.set.firstFreeAddress(w.lo, w.hi);
+    if (off !== undefined && tree.takeAddress(name, b, off, false).ok) return allocation(tree, claim, ct);
+  }
+  return { ok: false, reason: 'Exhausted', message: `no free address${spec.idx !== undefined ? ` at idx ${spec.idx}` : ''} in ${describe(candidates)}` };
+}
+
+function describe(blocks: Block[]): string {
+  const names = blocks.slice(0, 3).map((b) => (b.kind === 'range' ? `${formatAddress(b.family, b.start)}-${formatAddress(b.family, b.start + b.size - 1n)}` : formatPrefix(b.family, b.start, b.len)));
+  return names.join(', ') + (blocks.length > 3 ? ` and ${blocks.length - 3} more` : '');
+}
+
+const prefixOrder: Record<string, number> = { staticRange: 200, staticAddress: 300, dynamicAddress: 300 };
+
+export const ipamBackend: Backend<IpTree> = {
+  kinds,
+  newPool(index) {
+    const tree = new IpTree();
+    const prefixes = ((index.spec ?? {}) as { prefixes?: Array<{ prefix?: string; labels?: Record<string, string> }> }).prefixes ?? [];
+    for (const [i, p] of prefixes.entries()) {
+      const parsed = parsePrefix(String(p.prefix ?? ''));
+      if (!parsed) return fail('InvalidIndex', `spec.prefixes[${i}].prefix: ${JSON.stringify(p.prefix)} is not a prefix`);
+      const labels = { ...(p.labels ?? {}), [labelAddressFamily]: parsed.family, [labelPrefixType]: 'aggregate', [labelIndex]: index.metadata.name! };
+      const r = tree.addRoot(parsed.family, networkOf(parsed), parsed.len, labels);
+      if (!r.ok) return fail(r.reason, `spec.prefixes[${i}]: ${r.message}`);
+    }
+    return { ok: true, value: tree };
+  },
+  indexEntries(tree, index) {
+    const name = index.metadata.name!;
+    return tree.roots.map((r) => {
+      const prefix = formatPrefix(r.family, r.start, r.len);
+      return entryObject(kinds, index.metadata.namespace ?? '', `${name}.index.${nameSegment(prefix)}`, r.labels, { index: name, indexEntry: true, claimType: 'staticPrefix', prefix, addressFamily: r.family, prefixType: 'aggregate' });
+    });
+  },
+  indexStatus: (tree) => ({ prefixes: tree.roots.map((r) => ({ prefix: formatPrefix(r.family, r.start, r.len), labels: r.labels })) }),
+  restoreOrder(entry) {
+    const spec = (entry.spec ?? {}) as { claimType?: string; prefix?: string; indexEntry?: boolean };
+    if (spec.indexEntry) return -1;
+    return prefixOrder[spec.claimType ?? ''] ?? parsePrefix(spec.prefix ?? '')?.len ?? 0;
+  },
+  restore(tree, entry) {
+    const spec = (entry.spec ?? {}) as { claimType?: ClaimType; prefix?: string; prefixType?: BlockKind; labels?: Record<string, string>; indexEntry?: boolean; defaultGateway?: boolean };
+    if (spec.indexEntry) return true;
+    const claim = entryClaimName(entry);
+    if (!claim || !spec.prefix) return false;
+    let ok = false;
+    if (spec.claimType === 'staticRange') {
+      const rg = parseIpRange(spec.prefix);
+      const parent = rg.ok ? tree.container(rg.value.family, rg.value.from, rg.value.to - rg.value.from + 1n) : undefined;
+      ok = rg.ok && !!parent && tree.takeBlock(claim, parent, rg.value.from, rg.value.to - rg.value.from + 1n, familyBits(rg.value.family), 'range', spec.labels ?? {}).ok;
+    } else if (spec.claimType === 'staticPrefix' || spec.claimType === 'dynamicPrefix') {
+      const p = parsePrefix(spec.prefix);
+      const size = p ? blockSize(p.family, p.len) : 0n;
+      const parent = p ? tree.container(p.family, networkOf(p), size) : undefined;
+      ok = !!p && !!parent && tree.takeBlock(claim, parent, networkOf(p), size, p.len, spec.prefixType ?? 'network', spec.labels ?? {}).ok;
+    } else {
+      const p = parsePrefix(spec.prefix);
+      const parent = p ? tree.container(p.family, p.addr, 1n) : undefined;
+      ok = !!p && !!parent && tree.takeAddress(claim, parent, p.addr - parent.start, !!spec.defaultGateway).ok;
+    }
+    if (ok && entry.metadata.uid) tree.setEntryUid(claim, entry.metadata.uid);
+    return ok;
+  },
+  claimOrder(claim) {
+    const ct = claimTypeOf((claim.spec ?? {}) as IPClaimSpec);
+    return ct === 'staticPrefix' || ct === 'staticRange' ? 0 : ct === 'staticAddress' ? 1 : ct === 'dynamicPrefix' ? 2 : 3;
+  },
+  decide,
+  holds: (tree, claim) => tree.holding(claim) !== undefined,
+  release: (tree, claim) => {
+    tree.release(claim);
+  },
+  releaseEntry: (tree, claim, uid) => tree.releaseEntry(claim, uid),
+  setEntryUid: (tree, claim, _entry, uid) => tree.setEntryUid(claim, uid),
+};

@@ -1,0 +1,114 @@
+// Recognising a reconciler's own writes when their watch events come back.
+//
+// A reconcile writes its For object (finalizer, status, condition) and its
+// children; each write comes back as an informer event that would enqueue the
+// same For object again. That extra reconcile is idle by construction (the
+// reconcile just made the world match), but it costs a full Starlark run per
+// write, and after an error it would run the failing reconcile again at once —
+// doubling the backoff (5 s would become 10 s, 10 s 20 s, ...).
+//
+// Key idea: every store write produces exactly one watch event, carrying the
+// write's resourceVersion, and resourceVersions are unique across the store.
+// So an add or update event whose object has a resourceVersion one of our own
+// writes returned is precisely that write — the change from the old to the new
+// object is ours alone — and it is dropped. The store delivers watch events in
+// a microtask, i.e. usually *before* the write's promise has resolved to us:
+// events for an object we are writing at that moment are therefore held, and
+// when the write returns, the held events that are not ours (a concurrent
+// writer) are handed to the handler after all. Deletes always pass (cheap, and
+// they matter for recreating a child someone else deleted).
+// Trade-off: an informer relist (after a watch failure) may fold several
+// writes into one update; if ours is the newest, the others are folded into a
+// dropped event. Relists are rare and a later event or retry still reconciles;
+// the set is bounded so writes whose events never arrive cannot grow it.
+
+import type { Client } from '../api/client.js';
+import type { KObject } from '../api/object.js';
+import type { Enqueue, EventHandler } from '../controller/handler.js';
+
+const maxRemembered = 200_000;
+
+const objKey = (o: { kind: string; metadata: { namespace?: string; name?: string } }) => `${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name ?? ''}`;
+
+interface Held {
+  obj: KObject;
+  deliver: () => void;
+}
+
+export class OwnWrites {
+  private readonly rvs = new Set<string>();
+  /** Objects being written now → events for them that arrived meanwhile. */
+  private readonly inflight = new Map<string, { count: number; held: Held[] }>();
+
+  /** Runs a write of obj, remembering its resourceVersion; events for obj arriving meanwhile are held until it returns. */
+  async write(obj: KObject, fn: () => Promise<KObject>): Promise<KObject> {
+    const key = objKey(obj);
+    let slot = this.inflight.get(key);
+    if (!slot) this.inflight.set(key, (slot = { count: 0, held: [] }));
+    slot.count++;
+    let rv: string | undefined;
+    try {
+      const out = await fn();
+      rv = out.metadata.resourceVersion;
+      if (rv) this.remember(rv);
+      return out;
+    } finally {
+      if (--slot.count === 0) {
+        this.inflight.delete(key);
+        for (const h of slot.held) {
+          if (h.obj.metadata.resourceVersion === rv && rv !== undefined) this.rvs.delete(rv);
+          else h.deliver();
+        }
+      }
+    }
+  }
+
+  private remember(rv: string): void {
+    if (this.rvs.size >= maxRemembered) {
+      const oldest = this.rvs.values().next().value;
+      if (oldest !== undefined) this.rvs.delete(oldest);
+    }
+    this.rvs.add(rv);
+  }
+
+  /** Decides an add/update event now (true = deliver) or holds it while a write of ours to the object is in flight. */
+  private pass(obj: KObject, deliver: () => void): boolean {
+    const rv = obj.metadata.resourceVersion;
+    if (rv !== undefined && this.rvs.delete(rv)) return false;
+    const slot = this.inflight.get(objKey(obj));
+    if (!slot) return true;
+    slot.held.push({ obj, deliver });
+    return false;
+  }
+
+  /** handler without the add/update events of our own writes. */
+  filter(handler: EventHandler): EventHandler {
+    return {
+      create: (obj: KObject, enqueue: Enqueue) => {
+        const deliver = () => handler.create(obj, enqueue);
+        if (this.pass(obj, deliver)) deliver();
+      },
+      update: (oldObj: KObject, newObj: KObject, enqueue: Enqueue) => {
+        const deliver = () => handler.update(oldObj, newObj, enqueue);
+        if (this.pass(newObj, deliver)) deliver();
+      },
+      delete: (obj: KObject, enqueue: Enqueue) => handler.delete(obj, enqueue),
+    };
+  }
+}
+
+/** client whose creates, updates, applies and patches of objects `watched(obj)` go through `own.write`. */
+export function noteOwnWrites(client: Client, own: OwnWrites, watched: (obj: { apiVersion: string; kind: string }) => boolean): Client {
+  const via = (target: KObject, dryRun: boolean | undefined, fn: () => Promise<KObject>): Promise<KObject> => (dryRun !== true && watched(target) ? own.write(target, fn) : fn());
+  return {
+    resourceInfo: (type) => client.resourceInfo(type),
+    get: (type, namespace, name) => client.get(type, namespace, name),
+    list: (type, opts) => client.list(type, opts),
+    watch: (type, opts, onEvent, onError) => client.watch(type, opts, onEvent, onError),
+    create: (obj, opts) => via(obj, opts?.dryRun, () => client.create(obj, opts)),
+    update: (obj, opts) => via(obj, opts?.dryRun, () => client.update(obj, opts)),
+    apply: (obj, opts) => via(obj, opts.dryRun, () => client.apply(obj, opts)),
+    patch: (type, namespace, name, patchType, patch, opts) => via({ ...type, metadata: { namespace, name } } as KObject, opts?.dryRun, () => client.patch(type, namespace, name, patchType, patch, opts)),
+    delete: (type, namespace, name, opts) => client.delete(type, namespace, name, opts),
+  };
+}

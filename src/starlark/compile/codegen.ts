@@ -1,0 +1,501 @@
+// The fast backend: each Starlark function is translated into JavaScript source
+// and compiled by V8 (new Function), once per program.
+//
+// Key idea: V8 then optimises every Starlark function as an ordinary JS function
+// with its own type feedback — locals become JS `let` variables (registers),
+// operators are inlined with their int/string fast paths, loops are JS loops and
+// break/continue/return are JS control flow. Everything else is a call into
+// runtime.ts. Errors need no per-node wrapping: the function keeps `$p`, the
+// index of the site it is executing, and one try/catch around the body turns
+// whatever was thrown into an EvalError frame at that site.
+//
+// Safety: user text never becomes source text. Names, strings, big ints,
+// floats, bytes and nested FuncCodes are passed in the constants array `K`;
+// only numbers the compiler produced itself (slots, indices, site numbers) are
+// spliced into the generated code.
+//
+// Trade-off: compiling costs more than building closures (V8 parses the
+// generated source), which is paid once per program; a reconciler calls the
+// compiled functions thousands of times.
+
+import * as A from '../syntax/ast.js';
+import type { Value } from '../values/value.js';
+import { StarFloat } from '../values/float.js';
+import { StarBytes, fromUint8 } from '../values/bytes.js';
+import { FuncCode, type CompileOptions, type FastBody } from './function.js';
+import * as rt from './runtime.js';
+
+const MAX = '9007199254740991';
+
+/** Compiles a resolved file into FuncCodes whose bodies are generated JS. */
+export function compileFileCodegen(file: A.File, opts: CompileOptions): FuncCode {
+  const cache = new Map<A.FunctionNode, FuncCode>();
+  const compileFunction = (fn: A.FunctionNode): FuncCode => {
+    let code = cache.get(fn);
+    if (code) return code;
+    code = new FuncCode(
+      fn.name, file.filename, fn.line, fn.col,
+      fn.params.map((p) => p.ident?.name ?? '*'),
+      fn.numPositional, fn.numKwonly, fn.hasVarargs, fn.hasKwargs,
+      fn.numLocals, fn.cells, opts.recursion,
+    );
+    cache.set(fn, code);
+    code.fast = new FnGen(file, fn, opts, compileFunction).build();
+    return code;
+  };
+  return compileFunction(file.toplevel);
+}
+
+const compareOps = new Set(['==', '!=', '<', '<=', '>', '>=', 'in', 'not in']);
+
+function isBool(e: A.Expr): boolean {
+  if (e.kind === 'Binary') return compareOps.has(e.op);
+  if (e.kind === 'Unary') return e.op === 'not';
+  if (e.kind === 'Paren') return isBool(e.x);
+  return false;
+}
+
+class FnGen {
+  private readonly K: unknown[] = [];
+  private readonly sites: rt.SiteInfo[] = [];
+  private ntemps = 0;
+  /** The current temp scope: the function, or a comprehension's arrow function. */
+  private scope: { temps: string[]; P: string } = { temps: [], P: '$p' };
+  private ncomp = 0;
+  /** Plain local slots known to be bound where code is being generated (comprehension variables). */
+  private readonly assigned = new Set<number>();
+  private readonly isCell: boolean[] = [];
+  private readonly nparams: number;
+
+  constructor(
+    private readonly file: A.File,
+    private readonly fn: A.FunctionNode,
+    private readonly opts: CompileOptions,
+    private readonly compileFunction: (fn: A.FunctionNode) => FuncCode,
+  ) {
+    for (const c of fn.cells) this.isCell[c] = true;
+    this.nparams = fn === file.toplevel ? 0 : fn.params.length;
+  }
+
+  build(): FastBody {
+    const body = this.block(this.fn.body);
+    const decls: string[] = [];
+    for (let i = 0; i < this.fn.numLocals; i++) {
+      decls.push(this.isCell[i] ? `const c${i} = l[${i}];` : `let v${i} = l[${i}];`);
+    }
+    const temps = this.scope.temps.map((t) => `, ${t}`).join('');
+    const src = [
+      'return function starlark(t, l, f, g, ld) {',
+      `let $p = 0, $u, $r${temps};`,
+      ...decls,
+      'try {',
+      body,
+      'return null;',
+      '} catch ($e) { throw rt.rethrow($e, F, S, $p); }',
+      '}',
+    ].join('\n');
+    const factory = new Function('rt', 'K', 'F', 'S', src) as (
+      r: typeof rt, k: unknown[], f: rt.FnInfo, s: rt.SiteInfo[]) => FastBody;
+    return factory(rt, this.K, { name: this.fn.name, file: this.file.filename }, this.sites);
+  }
+
+  private k(v: unknown): string {
+    this.K.push(v);
+    return `K[${this.K.length - 1}]`;
+  }
+
+  private site(p: A.Pos): number {
+    this.sites.push({ line: p.line, col: p.col });
+    return this.sites.length - 1;
+  }
+
+  private tmp(): string {
+    const name = `$t${this.ntemps++}`;
+    this.scope.temps.push(name);
+    return name;
+  }
+
+  /** The variable holding the current site index ($p, or a comprehension's own). */
+  private get P(): string {
+    return this.scope.P;
+  }
+
+  // ---- statements ----
+
+  private block(stmts: A.Stmt[]): string {
+    return stmts.map((s) => this.stmt(s)).join('\n');
+  }
+
+  private stmt(s: A.Stmt): string {
+    switch (s.kind) {
+      case 'ExprStmt':
+        return `${this.expr(s.x)};`;
+      case 'Assign':
+        if (s.op === '=') return this.assign(s.lhs, this.expr(s.rhs));
+        return this.augmented(s);
+      case 'Def':
+        return this.assign(s.ident, this.closure(s.fn));
+      case 'If': {
+        const els = s.els.length ? ` else {\n${this.block(s.els)}\n}` : '';
+        return `if (${this.cond(s.cond)}) {\n${this.block(s.then)}\n}${els}`;
+      }
+      case 'For':
+        return this.loop(s.vars, s.x, s, this.block(s.body));
+      case 'While': {
+        const st = this.site(s);
+        return `while (${this.cond(s.cond)}) {\nif (++t.steps > t.maxSteps) { ${this.P} = ${st}; rt.tooManySteps(); }\n${this.block(s.body)}\n}`;
+      }
+      case 'Branch':
+        return s.token === 'break' ? 'break;' : s.token === 'continue' ? 'continue;' : ';';
+      case 'Return':
+        return `return ${s.result ? this.expr(s.result) : 'null'};`;
+      case 'Load': {
+        const st = this.site(s);
+        const v = this.tmp();
+        const lines = [`${v} = (${this.P} = ${st}, rt.load(t, ld, ${this.k(s.module)}, ${this.k(s.from.map((x) => x.name))}));`];
+        s.to.forEach((id, i) => lines.push(this.assign(id, `${v}[${i}]`)));
+        return lines.join('\n');
+      }
+    }
+  }
+
+  /** A for loop (statement or comprehension clause) running `body` per element. */
+  private loop(vars: A.Expr, x: A.Expr, pos: A.Pos, body: string): string {
+    const st = this.site(pos);
+    const X = this.tmp(), E = this.tmp(), N = this.tmp(), I = this.tmp(), F = this.tmp(), B = this.tmp(), D = this.tmp();
+    return [
+      `${X} = ${this.expr(x)}; ${this.P} = ${st};`,
+      `if (${X} instanceof rt.StarRange) { ${E} = null; ${B} = ${X}.start; ${D} = ${X}.step; ${N} = ${X}.length; ${F} = true; }`,
+      `else { ${F} = rt.isFrozenList(${X}); ${E} = rt.iterArray(${X}); ${N} = ${E}.length; }`,
+      'try {',
+      `for (let ${I} = 0; ${I} < ${N}; ${I}++) {`,
+      `if (++t.steps > t.maxSteps) { ${this.P} = ${st}; rt.tooManySteps(); }`,
+      this.assign(vars, `(${E} === null ? ${B} + ${I} * ${D} : ${E}[${I}])`),
+      body,
+      '}',
+      `} finally { if (${E} !== null) rt.unlock(${X}, ${F}); }`,
+    ].join('\n');
+  }
+
+  /** Statement code assigning the JS expression `val` to a target. */
+  private assign(lhs: A.Expr, val: string): string {
+    switch (lhs.kind) {
+      case 'Ident': {
+        const i = lhs.index;
+        if (lhs.scope === A.Scope.Local) return this.isCell[i] ? `c${i}.v = ${val};` : `v${i} = ${val};`;
+        if (lhs.scope === A.Scope.Global) return `g[${i}] = ${val};`;
+        throw new Error(`internal error: cannot assign to ${lhs.name}`);
+      }
+      case 'Paren':
+        return this.assign(lhs.x, val);
+      case 'Index': {
+        const v = this.tmp(), o = this.tmp(), k = this.tmp();
+        const st = this.site(lhs);
+        return `${v} = ${val}; ${o} = ${this.expr(lhs.x)}; ${k} = ${this.expr(lhs.index)}; ${this.P} = ${st}; rt.setIndex(${o}, ${k}, ${v});`;
+      }
+      case 'Dot': {
+        const v = this.tmp(), o = this.tmp();
+        const st = this.site(lhs);
+        return `${v} = ${val}; ${o} = ${this.expr(lhs.x)}; ${this.P} = ${st}; rt.ops.setField(${o}, ${this.k(lhs.name)}, ${v});`;
+      }
+      case 'Tuple':
+      case 'List': {
+        const v = this.tmp();
+        const st = this.site(lhs);
+        const parts = [`${v} = ${val}; ${this.P} = ${st}; ${v} = rt.unpack(${v}, ${lhs.elems.length});`];
+        lhs.elems.forEach((e, i) => parts.push(this.assign(e, `${v}[${i}]`)));
+        return parts.join('\n');
+      }
+      default:
+        throw new Error(`internal error: invalid assignment target ${lhs.kind}`);
+    }
+  }
+
+  private augmented(s: A.AssignStmt): string {
+    const op = JSON.stringify(s.op);
+    const st = this.site(s);
+    const lhs = s.lhs.kind === 'Paren' ? s.lhs.x : s.lhs;
+    const a = this.tmp(), b = this.tmp();
+    const combine = s.op === '+' || s.op === '-'
+      ? `(typeof ${a} === 'number' && typeof ${b} === 'number' && ($r = ${a} ${s.op} ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : (${this.P} = ${st}, rt.inplace(${op}, ${a}, ${b}))`
+      : `(${this.P} = ${st}, rt.inplace(${op}, ${a}, ${b}))`;
+    switch (lhs.kind) {
+      case 'Ident':
+        return `${a} = ${this.expr(lhs)}; ${b} = ${this.expr(s.rhs)};\n${this.assign(lhs, `(${combine})`)}`;
+      case 'Index': {
+        const o = this.tmp(), k = this.tmp();
+        const is = this.site(lhs);
+        return `${o} = ${this.expr(lhs.x)}; ${k} = ${this.expr(lhs.index)}; ${this.P} = ${is}; ${a} = rt.getIndex(${o}, ${k}); ${b} = ${this.expr(s.rhs)};\n` +
+          `${a} = ${combine}; ${this.P} = ${is}; rt.setIndex(${o}, ${k}, ${a});`;
+      }
+      case 'Dot': {
+        const o = this.tmp();
+        const ds = this.site(lhs);
+        const name = this.k(lhs.name);
+        return `${o} = ${this.expr(lhs.x)}; ${this.P} = ${ds}; ${a} = rt.ops.getAttr(${o}, ${name}); ${b} = ${this.expr(s.rhs)};\n` +
+          `${a} = ${combine}; ${this.P} = ${ds}; rt.ops.setField(${o}, ${name}, ${a});`;
+      }
+      default:
+        throw new Error(`internal error: invalid augmented assignment target ${lhs.kind}`);
+    }
+  }
+
+  // ---- expressions ----
+
+  /** A JS boolean expression for a Starlark condition. */
+  private cond(e: A.Expr): string {
+    return isBool(e) ? this.expr(e) : `rt.truthy(${this.expr(e)})`;
+  }
+
+  private expr(e: A.Expr): string {
+    switch (e.kind) {
+      case 'Ident':
+        return this.ident(e);
+      case 'Literal':
+        return this.literal(e);
+      case 'Paren':
+        return this.expr(e.x);
+      case 'List':
+        return `new rt.StarList([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
+      case 'Tuple':
+        return `new rt.StarTuple([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
+      case 'Dict': {
+        if (e.entries.length === 0) return 'new rt.StarDict()';
+        const st = this.site(e);
+        const flat = e.entries.map((en) => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ');
+        const v = this.tmp();
+        return `(${v} = [${flat}], ${this.P} = ${st}, rt.dictLiteral(${v}))`;
+      }
+      case 'Unary':
+        return this.unary(e);
+      case 'Binary':
+        return this.binary(e);
+      case 'Cond':
+        return `(${this.cond(e.cond)} ? ${this.expr(e.t)} : ${this.expr(e.f)})`;
+      case 'Index': {
+        const a = this.tmp(), b = this.tmp();
+        const st = this.site(e);
+        return `(${a} = ${this.expr(e.x)}, ${b} = ${this.expr(e.index)}, ${this.P} = ${st}, rt.getIndex(${a}, ${b}))`;
+      }
+      case 'Slice': {
+        const a = this.tmp(), lo = this.tmp(), hi = this.tmp(), step = this.tmp();
+        const st = this.site(e);
+        return `(${a} = ${this.expr(e.x)}, ${lo} = ${e.lo ? this.expr(e.lo) : 'null'}, ${hi} = ${e.hi ? this.expr(e.hi) : 'null'}, ` +
+          `${step} = ${e.step ? this.expr(e.step) : 'null'}, ${this.P} = ${st}, rt.ops.slice(${a}, ${lo}, ${hi}, ${step}))`;
+      }
+      case 'Dot': {
+        const a = this.tmp();
+        const st = this.site(e);
+        return `(${a} = ${this.expr(e.x)}, ${this.P} = ${st}, rt.ops.getAttr(${a}, ${this.k(e.name)}))`;
+      }
+      case 'Call':
+        return this.call(e);
+      case 'Lambda':
+        return this.closure(e.fn);
+      case 'Comprehension':
+        return this.comprehension(e);
+    }
+  }
+
+  private ident(id: A.Ident): string {
+    const i = id.index;
+    const st = this.site(id);
+    const name = () => this.k(id.name);
+    switch (id.scope) {
+      case A.Scope.Local:
+        if (this.isCell[i]) return `(($u = c${i}.v) === undefined ? (${this.P} = ${st}, rt.unboundLocal(${name()})) : $u)`;
+        if (i < this.nparams || this.assigned.has(i)) return `v${i}`;
+        return `(v${i} === undefined ? (${this.P} = ${st}, rt.unboundLocal(${name()})) : v${i})`;
+      case A.Scope.Free:
+        return `(($u = f[${i}].v) === undefined ? (${this.P} = ${st}, rt.unboundLocal(${name()})) : $u)`;
+      case A.Scope.Global:
+      case A.Scope.Predeclared:
+        return `(($u = g[${i}]) === undefined ? (${this.P} = ${st}, rt.unboundGlobal(${name()})) : $u)`;
+      case A.Scope.Universal: {
+        const v = this.opts.universe.get(id.name);
+        if (v === undefined) return `(${this.P} = ${st}, rt.undefinedName(${name()}))`;
+        if (v === null) return 'null';
+        if (v === true) return 'true';
+        if (v === false) return 'false';
+        return this.k(v);
+      }
+      default:
+        return `(${this.P} = ${st}, rt.undefinedName(${name()}))`;
+    }
+  }
+
+  private literal(e: A.Literal): string {
+    switch (e.token) {
+      case 'int':
+        return typeof e.value === 'number' ? String(e.value) : this.k(e.value);
+      case 'float':
+        return this.k(new StarFloat(e.value as number));
+      case 'string':
+        return this.k(e.value);
+      case 'bytes':
+        return this.k(new StarBytes(fromUint8(e.value as Uint8Array)));
+    }
+  }
+
+  private unary(e: A.UnaryExpr): string {
+    if (e.op === 'not') return `!${this.cond(e.x)}`;
+    const a = this.tmp();
+    const st = this.site(e);
+    const op = JSON.stringify(e.op);
+    if (e.op === '-') {
+      return `(${a} = ${this.expr(e.x)}, typeof ${a} === 'number' ? (${a} === 0 ? 0 : -${a}) : (${this.P} = ${st}, rt.ops.unary(${op}, ${a})))`;
+    }
+    return `(${a} = ${this.expr(e.x)}, ${this.P} = ${st}, rt.ops.unary(${op}, ${a}))`;
+  }
+
+  private binary(e: A.BinaryExpr): string {
+    const a = this.tmp();
+    if (e.op === 'or') return `(rt.truthy(${a} = ${this.expr(e.x)}) ? ${a} : ${this.expr(e.y)})`;
+    if (e.op === 'and') return `(rt.truthy(${a} = ${this.expr(e.x)}) ? ${this.expr(e.y)} : ${a})`;
+    const b = this.tmp();
+    const st = this.site(e);
+    const op = JSON.stringify(e.op);
+    const head = `${a} = ${this.expr(e.x)}, ${b} = ${this.expr(e.y)}`;
+    const nums = `typeof ${a} === 'number' && typeof ${b} === 'number'`;
+    const slow = `(${this.P} = ${st}, rt.ops.binary(${op}, ${a}, ${b}))`;
+    switch (e.op) {
+      case '+':
+        return `(${head}, (${nums} && ($r = ${a} + ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : ` +
+          `(typeof ${a} === 'string' && typeof ${b} === 'string') ? ${a} + ${b} : ${slow})`;
+      case '-':
+        return `(${head}, (${nums} && ($r = ${a} - ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : ${slow})`;
+      case '*':
+        return `(${head}, (${nums} && Number.isSafeInteger($r = ${a} * ${b})) ? $r + 0 : ${slow})`;
+      case '//':
+        return `(${head}, (${nums} && (${a} | 0) === ${a} && (${b} | 0) === ${b} && ${b} !== 0) ? Math.floor(${a} / ${b}) + 0 : ${slow})`;
+      case '%':
+        return `(${head}, (${nums} && ${b} !== 0) ? (($r = ${a} % ${b}) !== 0 && ($r < 0) !== (${b} < 0) ? $r + ${b} : $r + 0) : ${slow})`;
+      case '==':
+        return `(${head}, (typeof ${a} !== 'object' && typeof ${a} === typeof ${b}) ? ${a} === ${b} : (${this.P} = ${st}, rt.ops.equal(${a}, ${b})))`;
+      case '!=':
+        return `(${head}, (typeof ${a} !== 'object' && typeof ${a} === typeof ${b}) ? ${a} !== ${b} : (${this.P} = ${st}, !rt.ops.equal(${a}, ${b})))`;
+      case '<': case '<=': case '>': case '>=':
+        return `(${head}, ((${nums}) || (typeof ${a} === 'string' && typeof ${b} === 'string')) ? ${a} ${e.op} ${b} : (${this.P} = ${st}, rt.ops.compare(${op}, ${a}, ${b})))`;
+      case 'in':
+        return `(${head}, ${this.P} = ${st}, rt.contains(${b}, ${a}))`;
+      case 'not in':
+        return `(${head}, ${this.P} = ${st}, !rt.contains(${b}, ${a}))`;
+      default:
+        return `(${head}, ${slow})`;
+    }
+  }
+
+  private call(e: A.CallExpr): string {
+    const st = this.site(e);
+    const pos: string[] = [];
+    const named: string[] = [];
+    let star: string | null = null, starstar: string | null = null;
+    for (const a of e.args) {
+      const v = this.expr(a.value);
+      if (a.type === 'pos') pos.push(v);
+      else if (a.type === 'named') named.push(`[${this.k(a.name)}, ${v}]`);
+      else if (a.type === 'star') star = v;
+      else starstar = v;
+    }
+    const f = this.tmp(), args = this.tmp();
+    let kw = 'null';
+    const parts: string[] = [];
+    if (e.fn.kind === 'Dot') {
+      parts.push(`${f} = ${this.expr(e.fn.x)}`);
+    } else {
+      parts.push(`${f} = ${this.expr(e.fn)}`);
+    }
+    parts.push(`${args} = [${pos.join(', ')}]`);
+    if (named.length || starstar) {
+      kw = this.tmp();
+      parts.push(`${kw} = [${named.join(', ')}]`);
+    }
+    if (star) parts.push(`${this.P} = ${st}, rt.spreadArgs(${args}, ${star})`);
+    if (starstar) parts.push(`${this.P} = ${st}, rt.spreadKwargs(${kw}, ${starstar})`);
+    const kwArg = kw === 'null' ? 'null' : starstar ? `(${kw}.length ? ${kw} : null)` : kw;
+    parts.push(`${this.P} = ${st}`);
+    if (e.fn.kind === 'Dot') {
+      const cache: rt.MethodCache = { table: null, fn: undefined };
+      parts.push(`rt.callMethod(t, ${f}, ${this.k(e.fn.name)}, ${args}, ${kwArg}, ${this.k(cache)})`);
+    } else {
+      parts.push(`rt.call(t, ${f}, ${args}, ${kwArg})`);
+    }
+    return `(${parts.join(', ')})`;
+  }
+
+  private closure(fn: A.FunctionNode): string {
+    const code = this.compileFunction(fn);
+    const nparams = fn.numPositional + fn.numKwonly;
+    const defaults: string[] = [];
+    let any = false;
+    for (let i = 0; i < nparams; i++) {
+      const p = fn.params[i];
+      if (p.dflt) {
+        any = true;
+        defaults.push(this.expr(p.dflt));
+      } else {
+        defaults.push('undefined');
+      }
+    }
+    const dv = any ? `[${defaults.join(', ')}]` : this.k(new Array(nparams).fill(undefined));
+    const cells = fn.freevars.map((fv) => (fv.scope === A.Scope.Local ? `c${fv.index}` : `f[${fv.index}]`));
+    return `rt.makeFunction(${this.k(code)}, ${dv}, [${cells.join(', ')}], g)`;
+  }
+
+  /**
+   * A comprehension is an immediately-called arrow function. To keep the
+   * enclosing function's variables in registers, the arrow declares its own
+   * temporaries, site variable and comprehension variables, takes t/g/f as
+   * parameters, and reports its failing site by wrapping the error (rt.sited)
+   * instead of writing the enclosing function's $p.
+   */
+  private comprehension(e: A.Comprehension): string {
+    const outer = this.scope;
+    this.scope = { temps: [], P: `$q${this.ncomp++}` };
+    // Comprehension variables are always bound before any use inside the comprehension.
+    const vars = new Set<string>();
+    const slots: number[] = [];
+    for (const c of e.clauses) if (c.type === 'for') this.boundVars(c.vars, vars, slots);
+    const newlyAssigned = slots.filter((i) => !this.assigned.has(i));
+    for (const i of newlyAssigned) this.assigned.add(i);
+    const acc = this.tmp();
+    let inner: string;
+    if (e.curly) {
+      const en = e.body as A.DictEntry;
+      const k = this.tmp(), v = this.tmp();
+      const st = this.site(en);
+      inner = `${k} = ${this.expr(en.key)}; ${v} = ${this.expr(en.value)}; ${this.P} = ${st}; ${acc}.set(${k}, ${v});`;
+    } else {
+      inner = `${acc}.push(${this.expr(e.body as A.Expr)});`;
+    }
+    for (let i = e.clauses.length - 1; i >= 0; i--) {
+      const c = e.clauses[i];
+      if (c.type === 'if') inner = `if (${this.cond(c.cond)}) {\n${inner}\n}`;
+      else inner = this.loop(c.vars, c.x, c, inner);
+    }
+    for (const i of newlyAssigned) this.assigned.delete(i);
+    const P = this.P;
+    const decls = [...this.scope.temps, ...vars].map((t) => `, ${t}`).join('');
+    this.scope = outer;
+    const init = e.curly ? 'new rt.StarDict()' : '[]';
+    const result = e.curly ? acc : `new rt.StarList(${acc})`;
+    return `((t, g, f) => { let ${P} = 0, $u, $r${decls};\ntry {\n${acc} = ${init};\n${inner}\nreturn ${result};\n` +
+      `} catch ($e) { throw rt.sited($e, ${P}); } })(t, g, f)`;
+  }
+
+  /** Names of the plain (non-cell) local variables a comprehension clause binds. */
+  private boundVars(target: A.Expr, out: Set<string>, slots: number[]): void {
+    if (target.kind === 'Ident') {
+      if (target.scope === A.Scope.Local && !this.isCell[target.index]) {
+        out.add(`v${target.index}`);
+        slots.push(target.index);
+      }
+    } else if (target.kind === 'Tuple' || target.kind === 'List') {
+      for (const x of target.elems) this.boundVars(x, out, slots);
+    } else if (target.kind === 'Paren') {
+      this.boundVars(target.x, out, slots);
+    }
+  }
+}
+
+export type { Value };

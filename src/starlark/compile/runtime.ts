@@ -1,0 +1,338 @@
+// Helpers that generated code (codegen.ts) calls for everything that is not
+// worth inlining: slow paths of operators, calls, iteration set-up, unpacking,
+// load(), and turning whatever was thrown into an EvalError with this frame.
+//
+// Error protocol for generated functions: each keeps `$p`, the index of the
+// site (position) it is executing, and has one try/catch around its body that
+// calls `rethrow`. Anything thrown inside — an operator's StarlarkError, a
+// callee's EvalError, an argument-binding error — gets exactly one frame for
+// this function at `sites[$p]`. Errors raised inside builtins are wrapped here
+// (callBuiltin) with a builtin frame first, so tracebacks read like
+// starlark-go's: "... in f / Error in len: ...".
+
+import { StarlarkError, type Thread, type Value } from '../values/value.js';
+import { StarList, StarTuple } from '../values/list.js';
+import { StarDict, StarSet } from '../values/dict.js';
+import { StarRange } from '../values/range.js';
+import type { BuiltinFn, Kwargs } from '../values/builtin.js';
+import { methodsOf } from '../builtins/methods.js';
+import * as ops from '../values/ops.js';
+import { EvalError, type CallFrame } from './errors.js';
+import { Cell, type LoadFn } from './frame.js';
+import { StarFunction, type FuncCode } from './function.js';
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+export interface SiteInfo {
+  line: number;
+  col: number;
+}
+
+export interface FnInfo {
+  name: string;
+  file: string;
+}
+
+function frameOf(fn: FnInfo, s: SiteInfo | undefined): CallFrame {
+  return { name: fn.name, file: fn.file, line: s ? s.line : 0, col: s ? s.col : 0 };
+}
+
+/** An error escaping a comprehension's arrow function, with the site it failed at. */
+class Sited {
+  constructor(readonly e: unknown, readonly p: number) {}
+}
+
+/** Wraps an error leaving a comprehension (the innermost comprehension's site wins). */
+export function sited(e: unknown, p: number): Sited {
+  return e instanceof Sited ? e : new Sited(e, p);
+}
+
+/** Converts anything thrown in a generated function into an EvalError with this function's frame. */
+export function rethrow(e: unknown, fn: FnInfo, sites: SiteInfo[], p: number): EvalError {
+  if (e instanceof Sited) {
+    p = e.p;
+    e = e.e;
+  }
+  const frame = frameOf(fn, sites[p]);
+  if (e instanceof EvalError) {
+    e.frames.push(frame);
+    return e;
+  }
+  if (e instanceof StarlarkError) return new EvalError(e.message, [frame], e);
+  if (e instanceof RangeError && e.message.includes('call stack')) return new EvalError('call stack depth exceeded', [frame], e);
+  const msg = e instanceof Error ? e.message : String(e);
+  return new EvalError(`internal error: ${msg}`, [frame], e);
+}
+
+/** Errors escaping a builtin get the builtin's frame (innermost for its own errors). */
+function builtinError(e: unknown, name: string): unknown {
+  const frame: CallFrame = { name, file: null, line: 0, col: 0 };
+  if (e instanceof EvalError) {
+    e.frames.push(frame);
+    return e;
+  }
+  if (e instanceof StarlarkError) return new EvalError(e.message, [frame], e);
+  if (e instanceof RangeError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new EvalError(`internal error: ${msg}`, [frame], e);
+}
+
+export function truthy(v: Value): boolean {
+  if (v === true) return true;
+  if (v === false || v === null) return false;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') return v.length > 0;
+  return ops.truth(v);
+}
+
+export function unboundLocal(name: string): never {
+  throw new StarlarkError(`local variable ${name} referenced before assignment`);
+}
+export function unboundGlobal(name: string): never {
+  throw new StarlarkError(`global variable ${name} referenced before assignment`);
+}
+export function undefinedName(name: string): never {
+  throw new StarlarkError(`undefined: ${name}`);
+}
+export function tooManySteps(): never {
+  throw new StarlarkError('Starlark computation cancelled: too many steps');
+}
+
+export function eq(a: Value, b: Value): boolean {
+  if (typeof a !== 'object' && typeof a === typeof b) return a === b;
+  return ops.equal(a, b);
+}
+
+export function getIndex(o: Value, k: Value): Value {
+  if (o instanceof StarList) {
+    if (typeof k === 'number') {
+      const el = o.elems;
+      const j = k < 0 ? k + el.length : k;
+      if (j >= 0 && j < el.length) return el[j];
+    }
+  } else if (o instanceof StarDict && typeof k === 'string') {
+    const v = o.getStr(k);
+    if (v !== undefined) return v;
+  }
+  return ops.getIndex(o, k);
+}
+
+export function setIndex(o: Value, k: Value, v: Value): void {
+  if (o instanceof StarList) {
+    if (typeof k === 'number' && !o.frozen && o.itercount === 0) {
+      const el = o.elems;
+      const j = k < 0 ? k + el.length : k;
+      if (j >= 0 && j < el.length) {
+        el[j] = v;
+        return;
+      }
+    }
+  } else if (o instanceof StarDict && typeof k === 'string') {
+    o.setStr(k, v);
+    return;
+  }
+  ops.setIndex(o, k, v);
+}
+
+export function contains(container: Value, x: Value): boolean {
+  if (container instanceof StarDict && typeof x === 'string') return container.getStr(x) !== undefined;
+  return ops.contains(container, x);
+}
+
+/** A dict display {k1: v1, ...} from [k1, v1, k2, v2, ...]; a repeated key is an error. */
+export function dictLiteral(kv: Value[]): StarDict {
+  const d = new StarDict();
+  for (let i = 0; i < kv.length; i += 2) {
+    const k = kv[i];
+    if (!d.setNew(k, kv[i + 1])) throw new StarlarkError(`duplicate key: ${ops.repr(k)}`);
+  }
+  return d;
+}
+
+/** x op= y: lists extend in place for +=, dicts and sets update in place for |=. */
+export function inplace(op: string, x: Value, y: Value): Value {
+  if (typeof x === 'number' && typeof y === 'number') {
+    if (op === '+') {
+      const r = x + y;
+      if (r <= MAX && r >= -MAX) return r;
+    } else if (op === '-') {
+      const r = x - y;
+      if (r <= MAX && r >= -MAX) return r;
+    }
+  } else if (op === '+' && x instanceof StarList && (y instanceof StarList || y instanceof StarTuple || ops.isIterable(y))) {
+    x.checkMutable('apply += to');
+    if (y instanceof StarList || y instanceof StarTuple) {
+      const src = y.elems;
+      const n = src.length;
+      for (let i = 0; i < n; i++) x.elems.push(src[i]);
+    } else {
+      iterateInto(y, x.elems);
+    }
+    return x;
+  } else if (op === '|' && x instanceof StarDict && y instanceof StarDict) {
+    for (const [k, v] of y.entries()) x.set(k, v);
+    return x;
+  } else if (op === '|' && x instanceof StarSet && y instanceof StarSet) {
+    for (const k of y.elems()) x.add(k);
+    return x;
+  }
+  return ops.binary(op, x, y);
+}
+
+/** The n elements of v for a tuple assignment. */
+export function unpack(v: Value, n: number): readonly Value[] {
+  let el: readonly Value[];
+  if (v instanceof StarTuple || v instanceof StarList) {
+    el = v.elems;
+  } else if (ops.isIterable(v)) {
+    const arr: Value[] = [];
+    iterateInto(v, arr);
+    el = arr;
+  } else {
+    throw new StarlarkError(`got ${ops.typeName(v)} in sequence assignment`);
+  }
+  if (el.length > n) throw new StarlarkError(`too many values to unpack (got ${el.length}, want ${n})`);
+  if (el.length < n) throw new StarlarkError(`too few values to unpack (got ${el.length}, want ${n})`);
+  return el;
+}
+
+// ---- iteration ----
+// A for loop asks for the elements as an array (lists and tuples share theirs;
+// dicts and sets give a key snapshot) and holds the container's iteration lock
+// until `unlock`, so the body cannot mutate what it iterates. Ranges are
+// iterated arithmetically by the generated code without an array.
+
+export function iterArray(x: Value): readonly Value[] {
+  if (x instanceof StarList) {
+    if (!x.frozen) x.itercount++;
+    return x.elems;
+  }
+  if (x instanceof StarTuple) return x.elems;
+  if (x instanceof StarDict) {
+    x.ht.itercount++;
+    return x.keys();
+  }
+  if (x instanceof StarSet) {
+    x.ht.itercount++;
+    return x.elems();
+  }
+  const out: Value[] = [];
+  iterateInto(x, out);
+  return out;
+}
+
+/** Releases the lock taken by iterArray (wasFrozen: the list's frozen flag before iterArray). */
+export function unlock(x: Value, wasFrozen: boolean): void {
+  if (x instanceof StarList) {
+    if (!wasFrozen) x.itercount--;
+  } else if (x instanceof StarDict || x instanceof StarSet) {
+    x.ht.itercount--;
+  }
+}
+
+export function isFrozenList(x: Value): boolean {
+  return x instanceof StarList && x.frozen;
+}
+
+/** Appends every element of iterable v to out (throws StarlarkError if not iterable). */
+export function iterateInto(v: Value, out: Value[]): void {
+  const it = ops.iterate(v);
+  try {
+    for (let r = it.next(); !r.done; r = it.next()) out.push(r.value);
+  } finally {
+    it.return?.();
+  }
+}
+
+// ---- calls ----
+
+function isCallable(f: Value): f is Value & { call(thread: Thread, args: Value[], kwargs: Kwargs): Value; name: string } {
+  return typeof f === 'object' && f !== null && typeof (f as { call?: unknown }).call === 'function';
+}
+
+/** Calls f with an argument array the caller owns. */
+export function call(t: Thread, f: Value, args: Value[], kwargs: Kwargs): Value {
+  if (f instanceof StarFunction) return kwargs === null ? f.callOwned(t, args) : f.call(t, args, kwargs);
+  if (isCallable(f)) {
+    try {
+      return f.call(t, args, kwargs);
+    } catch (e) {
+      throw builtinError(e, f.name);
+    }
+  }
+  throw new StarlarkError(`invalid call of non-function (${ops.typeName(f)})`);
+}
+
+/** Per-site inline cache for method calls: the method table and implementation seen last. */
+export interface MethodCache {
+  table: Map<string, BuiltinFn> | null;
+  fn: BuiltinFn | undefined;
+}
+
+/** x.name(args) without a bound-method allocation for built-in types. */
+export function callMethod(t: Thread, o: Value, name: string, args: Value[], kwargs: Kwargs, cache: MethodCache): Value {
+  const table = methodsOf(o);
+  if (table !== null) {
+    let m = table === cache.table ? cache.fn : undefined;
+    if (m === undefined) {
+      m = table.get(name);
+      if (m !== undefined) {
+        cache.table = table;
+        cache.fn = m;
+      }
+    }
+    if (m !== undefined) {
+      try {
+        return m(t, args, kwargs, o);
+      } catch (e) {
+        throw builtinError(e, name);
+      }
+    }
+  }
+  return call(t, ops.getAttr(o, name), args, kwargs);
+}
+
+/** Appends the elements of a *args argument. */
+export function spreadArgs(args: Value[], v: Value): void {
+  if (v instanceof StarList || v instanceof StarTuple) {
+    for (const x of v.elems) args.push(x);
+    return;
+  }
+  if (!ops.isIterable(v)) throw new StarlarkError(`argument after * must be iterable, not ${ops.typeName(v)}`);
+  iterateInto(v, args);
+}
+
+/** Appends the entries of a **kwargs argument. */
+export function spreadKwargs(kwargs: Array<[string, Value]>, d: Value): void {
+  if (!(d instanceof StarDict)) throw new StarlarkError(`argument after ** must be a mapping, not ${ops.typeName(d)}`);
+  for (const [k, v] of d.entries()) {
+    if (typeof k !== 'string') throw new StarlarkError(`keywords must be strings, not ${ops.typeName(k)}`);
+    kwargs.push([k, v]);
+  }
+}
+
+export function makeFunction(code: FuncCode, defaults: Array<Value | undefined>, cells: Cell[], g: Array<Value | undefined>): StarFunction {
+  return new StarFunction(code, defaults, cells, g);
+}
+
+// ---- load ----
+
+export function load(t: Thread, loader: LoadFn | null, module: string, names: string[]): Value[] {
+  if (loader === null) throw new StarlarkError('load not implemented by this application');
+  let mod: Map<string, Value>;
+  try {
+    mod = loader(t, module);
+  } catch (err) {
+    const msg = err instanceof EvalError ? err.msg : err instanceof Error ? err.message : String(err);
+    throw new StarlarkError(`cannot load ${module}: ${msg}`);
+  }
+  const out: Value[] = [];
+  for (const n of names) {
+    const v = mod.get(n);
+    if (v === undefined) throw new StarlarkError(`load: name ${n} not found in module ${module}`);
+    out.push(v);
+  }
+  return out;
+}
+
+export { StarList, StarTuple, StarDict, StarRange, Cell, ops };

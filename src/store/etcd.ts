@@ -1,0 +1,260 @@
+// The etcd backend: the Store contract over an etcd v3 cluster, so several
+// choreo processes can share one proven, replicated store (`etcd://host:port`).
+//
+// Mapping (as Kubernetes does it):
+// - resourceVersion = the key's etcd mod revision; etcd's one global revision
+//   counter gives the contract's strictly increasing revisions for free. The
+//   stored value carries no resourceVersion; it is stamped on read (codec.ts).
+// - create = txn "create_revision == 0 → put"; update/delete = txn on
+//   "mod_revision == expected" (or "key exists" without a precondition), whose
+//   failure branch reads the key so NotFound and Conflict are told apart in the
+//   same round trip. A write's revision is the txn's header revision.
+// - list reads at one fixed revision across pages (list.ts); watch streams from
+//   start_revision = rv + 1 with prev_kv and resumes after drops (watch.ts).
+// - History is etcd's: revisions below its compaction point are Gone. With
+//   `historySize` this store compacts etcd itself to keep about that many
+//   revisions (in steps of historySize/2, so compaction is not a per-write
+//   cost); without it, etcd's own --auto-compaction-* settings govern.
+//
+// Client choice: `etcd3` (npm, Microsoft, v1.1.x): the maintained, widely used
+// etcd v3 client for Node, TypeScript types included, on @grpc/grpc-js (pure
+// JS, no native build, works on Node 20). We use its raw KV/Watch RPC clients
+// rather than its builders because we need response headers (revisions), txn
+// failure branches and our own watch resume point.
+//
+// Trade-off: every read goes to etcd (no watch cache as in the Kubernetes API
+// server), so reads cost a round trip; in exchange any number of processes see
+// one linearizable store with no cache coherence to get wrong.
+
+import { Etcd3, type IEvent, type IKeyValue, type ITxnResponse } from 'etcd3';
+import type { KObject } from '../api/object.js';
+import { describeKey, parseRevision } from './objects.js';
+import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
+import { decodeKV, decodeValue, encodeValue, KeyLayout } from './etcd/codec.js';
+import { isCompacted, toStoreError } from './etcd/errors.js';
+import { listObjects, NamespaceCache } from './etcd/list.js';
+import { ResumableWatch } from './etcd/watch.js';
+
+export interface EtcdStoreOptions {
+  /** "host:port" of each etcd member. */
+  endpoints: string[];
+  /** Key prefix (default "/registry"); distinct prefixes are independent stores in one etcd. */
+  prefix?: string;
+  /** Compact etcd to keep about this many revisions (default: leave compaction to etcd). */
+  historySize?: number;
+  /** Deadline of each unary etcd call (default 10 s). */
+  callTimeoutMs?: number;
+  /** How long a watch keeps reconnecting before failing with Unavailable (default 30 s). */
+  watchGiveUpMs?: number;
+}
+
+/** Parses `etcd://host:port[,host:port...][/prefix]`. */
+export function parseEtcdSpec(spec: string): EtcdStoreOptions {
+  const m = /^etcd:\/\/([^/]+)(\/.*)?$/.exec(spec);
+  const endpoints = m ? m[1].split(',').filter((e) => e !== '') : [];
+  const bad = endpoints.find((e) => !/^[^:\s]+:\d{1,5}$/.test(e));
+  if (!m || endpoints.length === 0 || bad !== undefined) {
+    throw new Error(`invalid etcd store ${JSON.stringify(spec)}${bad !== undefined ? ` (bad endpoint ${JSON.stringify(bad)})` : ''}: want etcd://host:port[,host:port][/prefix]`);
+  }
+  const prefix = m[2] && m[2] !== '/' ? m[2].replace(/\/+$/, '') : undefined;
+  return { endpoints, prefix };
+}
+
+export class EtcdStore implements Store {
+  private readonly client: Etcd3;
+  private readonly layout: KeyLayout;
+  private closed = false;
+  private readonly watches = new Set<{ end(err: StoreError): void }>();
+  /** The newest revision seen in any response: where a watch "from now" starts. */
+  private knownRevision = 0;
+  private compactedTo = 0;
+  private readonly namespaces = new NamespaceCache();
+
+  private constructor(private readonly opts: EtcdStoreOptions) {
+    const timeout = opts.callTimeoutMs ?? 10_000;
+    this.layout = new KeyLayout(opts.prefix ?? '/registry');
+    this.client = new Etcd3({
+      hosts: opts.endpoints.map((e) => `http://${e}`),
+      grpcOptions: { 'grpc.max_receive_message_length': 256 << 20 },
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
+    });
+  }
+
+  /** Connects and reads the current revision; fails with Unavailable when etcd cannot be reached. */
+  static async open(opts: EtcdStoreOptions): Promise<EtcdStore> {
+    const store = new EtcdStore(opts);
+    try {
+      await store.currentRevision();
+    } catch (err) {
+      store.client.close();
+      throw err;
+    }
+    return store;
+  }
+
+  async get(key: ObjectKey): Promise<KObject | undefined> {
+    const res = await this.call('get', () => this.client.kv.range({ key: this.layout.key(key) }));
+    this.seen(res.header.revision);
+    return res.kvs[0] ? decodeKV(res.kvs[0]) : undefined;
+  }
+
+  async list(scope: ListScope, opts?: ListOptions): Promise<ListResult> {
+    this.ensureOpen();
+    const res = await listObjects(this.client.kv, this.layout, this.namespaces, scope, opts);
+    this.seen(res.resourceVersion);
+    return res;
+  }
+
+  async create(key: ObjectKey, obj: KObject): Promise<KObject> {
+    const k = this.layout.key(key);
+    const value = encodeValue(obj);
+    const res = await this.call('create', () =>
+      this.client.kv.txn({
+        compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
+        success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+      }),
+    );
+    if (!res.succeeded) throw new StoreError('AlreadyExists', `${describeKey(key)} already exists`);
+    await this.afterWrite(res);
+    return decodeValue(value, res.header.revision);
+  }
+
+  async update(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
+    const value = encodeValue(obj);
+    const res = await this.guardedWrite('update', key, opts, { request_put: { key: this.layout.key(key), value: Buffer.from(value) } });
+    return decodeValue(value, res.header.revision);
+  }
+
+  async delete(key: ObjectKey, opts?: WriteOptions): Promise<KObject> {
+    const res = await this.guardedWrite('delete', key, opts, { request_delete_range: { key: this.layout.key(key), prev_kv: true } });
+    const prev = res.responses[0]?.response_delete_range?.prev_kvs?.[0];
+    if (!prev) throw new StoreError('Unavailable', `delete ${describeKey(key)}: etcd returned no previous value`);
+    return decodeKV(prev, res.header.revision);
+  }
+
+  watch(scope: ListScope, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onError?: (err: StoreError) => void): Watch {
+    this.ensureOpen();
+    const from = parseRevision(opts.resourceVersion, 'watch');
+    const { start, end } = this.layout.scope(scope.resource, scope.namespace);
+    let stopped = false;
+    const handle = {
+      end: (err: StoreError) => {
+        if (stopped) return;
+        stop();
+        onError?.(err);
+      },
+    };
+    const stream = new ResumableWatch({
+      client: this.client.watchClient,
+      start,
+      end,
+      // "From now" is the newest revision this client has seen: a later write by
+      // anyone has a higher revision, and none is missed while the stream is set up.
+      fromRevision: (from ?? this.knownRevision) + 1,
+      fromNow: from === undefined,
+      giveUpAfterMs: this.opts.watchGiveUpMs ?? 30_000,
+      onEvents: (events) => {
+        for (const ev of events) {
+          if (stopped) return;
+          onEvent(this.toWatchEvent(scope.resource, ev));
+        }
+      },
+      onError: (err) => handle.end(err),
+    });
+    const stop = () => {
+      stopped = true;
+      stream.stop();
+      this.watches.delete(handle);
+    };
+    this.watches.add(handle);
+    return { stop };
+  }
+
+  async currentRevision(): Promise<string> {
+    // Any read's header carries the store revision; a one-key keys-only range is the cheapest read.
+    const res = await this.call('revision', () => this.client.kv.range({ key: Buffer.from(`${this.layout.prefix}/`), limit: 1, keys_only: true }));
+    this.seen(res.header.revision);
+    return res.header.revision;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of [...this.watches]) w.end(new StoreError('Unavailable', 'store closed'));
+    this.client.close();
+  }
+
+  /** update and delete: a txn guarded by the expected mod revision, or by existence without one. */
+  private async guardedWrite(op: 'update' | 'delete', key: ObjectKey, opts: WriteOptions | undefined, success: object): Promise<ITxnResponse> {
+    const expected = parseRevision(opts?.expectedResourceVersion, op);
+    const k = this.layout.key(key);
+    const guard =
+      expected !== undefined
+        ? { key: k, target: 'Mod' as const, result: 'Equal' as const, mod_revision: expected }
+        : { key: k, target: 'Create' as const, result: 'Greater' as const, create_revision: 0 };
+    const res = await this.call(op, () => this.client.kv.txn({ compare: [guard], success: [success], failure: [{ request_range: { key: k } }] }));
+    if (!res.succeeded) {
+      const current: IKeyValue | undefined = res.responses[0]?.response_range?.kvs?.[0];
+      if (!current) throw new StoreError('NotFound', `${describeKey(key)} not found`);
+      throw new StoreError(
+        'Conflict',
+        `${describeKey(key)}: the object has been modified (resourceVersion ${current.mod_revision}, expected ${expected}); read it again and retry`,
+      );
+    }
+    await this.afterWrite(res);
+    return res;
+  }
+
+  private toWatchEvent(resource: string, ev: IEvent): WatchEvent {
+    const prevObject = ev.prev_kv ? decodeKV(ev.prev_kv) : undefined;
+    if (ev.type === 'Delete') {
+      // etcd's delete event has an empty value; the object is the last stored one at the deletion revision.
+      const object = ev.prev_kv ? decodeKV(ev.prev_kv, ev.kv.mod_revision) : this.tombstone(resource, ev.kv);
+      return Object.freeze({ type: 'DELETED', object, prevObject });
+    }
+    const object = decodeKV(ev.kv);
+    if (ev.kv.create_revision === ev.kv.mod_revision) return Object.freeze({ type: 'ADDED', object });
+    return Object.freeze({ type: 'MODIFIED', object, prevObject });
+  }
+
+  /** A deleted object whose previous value etcd no longer had (compacted): only its identity is known. */
+  private tombstone(resource: string, kv: IKeyValue): KObject {
+    const { namespace, name } = this.layout.split(resource, kv.key);
+    return Object.freeze({ metadata: Object.freeze({ name, namespace, resourceVersion: kv.mod_revision }) }) as KObject;
+  }
+
+  private async afterWrite(res: ITxnResponse): Promise<void> {
+    const rev = Number(res.header.revision);
+    this.seen(rev);
+    const keep = this.opts.historySize;
+    if (!keep || keep <= 0) return;
+    const target = rev - keep;
+    if (target - this.compactedTo < Math.max(1, Math.ceil(keep / 2))) return;
+    const before = this.compactedTo;
+    this.compactedTo = target;
+    try {
+      await this.client.kv.compact({ revision: target });
+    } catch (err) {
+      // Best effort: the write has succeeded; a failed compaction is retried after a later write.
+      if (!isCompacted(err) && this.compactedTo === target) this.compactedTo = before;
+    }
+  }
+
+  private seen(revision: number | string): void {
+    const r = Number(revision);
+    if (r > this.knownRevision) this.knownRevision = r;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new StoreError('Unavailable', 'store closed');
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.ensureOpen();
+    try {
+      return await fn();
+    } catch (err) {
+      throw toStoreError(err, what);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// The built-in kinds through real kubectl: apply an index and claims, read the
+// allocations and the Entries back (`kubectl get asentries`), delete a claim.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startApiServer } from '../../src/apiserver/server.js';
+import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
+import { openEnv, tempDir } from './helpers.js';
+
+const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
+
+test('kubectl sees claims, their allocations and their Entries', { skip: !existsSync(kubectlBin) && 'no kubectl' }, async () => {
+  const env = await openEnv();
+  const tmp = await tempDir();
+  const server = await startApiServer({ store: env.store, registry: env.engine.registry });
+  try {
+    const kubeconfig = join(tmp.dir, 'kubeconfig');
+    writeKubeconfig(kubeconfig, { server: server.url, token: server.token, caCert: server.caCert });
+    const kubectl = (args: string[], input?: string) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        const child = execFile(kubectlBin, ['--kubeconfig', kubeconfig, '--cache-dir', join(tmp.dir, 'cache'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmp.dir }, timeout: 20_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? 1 : 0, out: String(stdout) + String(stderr) }),
+        );
+        if (input !== undefined) child.stdin?.end(input);
+      });
+    const manifest = `apiVersion: as.be.kuid.dev/v1alpha1
+kind: ASIndex
+metadata: {name: fabric, namespace: default}
+spec: {minID: 65000, maxID: 65010}
+---
+apiVersion: as.be.kuid.dev/v1alpha1
+kind: ASClaim
+metadata: {name: leaf1, namespace: default}
+spec: {index: fabric}
+---
+apiVersion: as.be.kuid.dev/v1alpha1
+kind: ASClaim
+metadata: {name: leaf2, namespace: default}
+spec: {index: fabric, id: 65005}
+`;
+    const applied = await kubectl(['apply', '-f', '-'], manifest);
+    assert.equal(applied.code, 0, applied.out);
+    await env.settle();
+    const ids = await kubectl(['get', 'asclaims', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.id}:{.status.conditions[0].status} {end}']);
+    assert.equal(ids.out.trim(), 'leaf1=65000:True leaf2=65005:True');
+    const entries = await kubectl(['get', 'asentries', '-o', 'name']);
+    assert.equal(entries.out.trim(), 'asentry.as.be.kuid.dev/fabric.65000\nasentry.as.be.kuid.dev/fabric.65005');
+    const byLabel = await kubectl(['get', 'asentries', '-l', 'be.kuid.dev/claim-name=leaf2', '-o', 'jsonpath={.items[*].spec.id}']);
+    assert.equal(byLabel.out.trim(), '65005');
+    assert.equal((await kubectl(['delete', 'asclaim', 'leaf2'])).code, 0);
+    await env.settle();
+    assert.equal((await kubectl(['get', 'asentries', '-o', 'name'])).out.trim(), 'asentry.as.be.kuid.dev/fabric.65000');
+  } finally {
+    await server.close();
+    await env.close();
+    await tmp.cleanup();
+  }
+});

@@ -1,0 +1,95 @@
+// Allocations survive restarts on the file store (pools are rebuilt from the
+// stored Entries, not kept in memory), a lost Entry is re-taken with the same
+// value, and several workers never hand out one value twice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileStore, kuid, obj, openEnv, ready, statusOf, tempDir } from './helpers.js';
+
+test('restart on the file store keeps every allocation and continues after them', async () => {
+  const tmp = await tempDir();
+  try {
+    let env = await openEnv({ store: await fileStore(tmp.dir) });
+    await env.create(obj(kuid.as, 'ASIndex', 'asn', { minID: 65000, maxID: 65100 }));
+    await env.create(obj(kuid.ipam, 'IPIndex', 'ip', { prefixes: [{ prefix: '10.1.0.0/24' }, { prefix: '2001:db8::/32' }] }));
+    await env.create(obj(kuid.as, 'ASClaim', 'r', { index: 'asn', range: '65050-65059' }));
+    for (const n of ['n1', 'n2', 'n3']) {
+      await env.create(obj(kuid.as, 'ASClaim', n, { index: 'asn' }));
+      await env.create(obj(kuid.ipam, 'IPClaim', n, { index: 'ip', addressFamily: 'ipv4' }));
+      await env.create(obj(kuid.ipam, 'IPClaim', `${n}-v6net`, { index: 'ip', createPrefix: true, prefixLength: 64, addressFamily: 'ipv6' }));
+    }
+    await env.create(obj(kuid.as, 'ASClaim', 'inr', { index: 'asn', selector: { matchLabels: { 'be.kuid.dev/claim-name': 'r' } } }));
+    await env.settle();
+    // Free a slot in the middle so "lowest free" after the restart must see the stored Entries.
+    await env.del(kuid.as, 'ASClaim', 'n1');
+    await env.settle();
+    const snapshot = async () => {
+      const out: Record<string, unknown> = {};
+      for (const [v, k] of [[kuid.as, 'ASClaim'], [kuid.ipam, 'IPClaim']] as const) {
+        for (const o of await env.list(v, k)) {
+          const { conditions: _c, ...rest } = statusOf(o);
+          out[`${k}/${o.metadata.name}`] = rest;
+        }
+      }
+      return out;
+    };
+    const before = await snapshot();
+    assert.deepEqual(before['ASClaim/n2'], { id: 65001 });
+    assert.deepEqual(before['ASClaim/inr'], { id: 65050 });
+    await env.close();
+
+    env = await openEnv({ store: await fileStore(tmp.dir) });
+    await env.settle();
+    assert.deepEqual(await snapshot(), before, 'a restart changes no allocation');
+    await env.create(obj(kuid.as, 'ASClaim', 'n4', { index: 'asn' }));
+    await env.create(obj(kuid.as, 'ASClaim', 'n5', { index: 'asn' }));
+    await env.create(obj(kuid.as, 'ASClaim', 'inr2', { index: 'asn', selector: { matchLabels: { 'be.kuid.dev/claim-name': 'r' } } }));
+    await env.create(obj(kuid.ipam, 'IPClaim', 'n4', { index: 'ip', addressFamily: 'ipv4' }));
+    await env.create(obj(kuid.ipam, 'IPClaim', 'n4-v6net', { index: 'ip', createPrefix: true, prefixLength: 64, addressFamily: 'ipv6' }));
+    await env.settle();
+    const ids = new Set<unknown>();
+    for (const o of await env.list(kuid.as, 'ASClaim')) ids.add(statusOf(o).id ?? statusOf(o).range);
+    assert.equal(ids.size, 7, 'no AS id handed out twice after the restart (7 claims)');
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'n4')).id, 65000, 'the freed id is the lowest free one');
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'n5')).id, 65003);
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'inr2')).id, 65051);
+    assert.equal(statusOf(await env.get(kuid.ipam, 'IPClaim', 'n4')).address, '10.1.0.4/32');
+    assert.equal(statusOf(await env.get(kuid.ipam, 'IPClaim', 'n4-v6net')).prefix, '2001:db8:0:3::/64');
+
+    // An Entry deleted by hand (kubectl delete asentry) is re-created with the same value.
+    await env.del(kuid.as, 'ASEntry', 'asn.65001');
+    await env.settle();
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'n2')).id, 65001);
+    assert.ok(await env.get(kuid.as, 'ASEntry', 'asn.65001'));
+    await env.close();
+  } finally {
+    await tmp.cleanup();
+  }
+});
+
+test('4 workers and 200 concurrent claims: every claim a different value, then exhaustion', async () => {
+  const env = await openEnv({ workers: 4 });
+  try {
+    await env.create(obj(kuid.vlan, 'VLANIndex', 'vl', { minID: 1000, maxID: 1199 }));
+    await env.create(obj(kuid.ipam, 'IPIndex', 'ip', { prefixes: [{ prefix: '10.9.0.0/24' }] }));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        Promise.all([env.create(obj(kuid.vlan, 'VLANClaim', `c${i}`, { index: 'vl' })), i < 150 ? env.create(obj(kuid.ipam, 'IPClaim', `c${i}`, { index: 'ip' })) : Promise.resolve()]),
+      ),
+    );
+    await env.settle();
+    const vlans = (await env.list(kuid.vlan, 'VLANClaim')).map((o) => statusOf(o).id);
+    assert.equal(vlans.length, 200);
+    assert.equal(new Set(vlans).size, 200, 'no duplicate VLAN');
+    assert.deepEqual([...vlans].sort((a, b) => Number(a) - Number(b)), Array.from({ length: 200 }, (_, i) => 1000 + i));
+    const ips = (await env.list(kuid.ipam, 'IPClaim')).map((o) => statusOf(o).address);
+    assert.equal(new Set(ips).size, 150, 'no duplicate address');
+    assert.ok(ips.every((a) => typeof a === 'string'));
+    assert.equal((await env.list(kuid.vlan, 'VLANEntry')).length, 200);
+
+    await env.create(obj(kuid.vlan, 'VLANClaim', 'one-too-many', { index: 'vl' }));
+    await env.settle();
+    assert.equal(ready(await env.get(kuid.vlan, 'VLANClaim', 'one-too-many')).reason, 'Exhausted');
+  } finally {
+    await env.close();
+  }
+});

@@ -1,0 +1,146 @@
+// The Starlark host API end to end: libraries from crds/ (dotted name) and
+// libs/, the return shapes of client_get / client_list, and every form of
+// reconcile_result existing projects use.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { apiVersion, forKind, group, obj, start, type ProjectSpec } from './harness.js';
+
+test('libraries load from crds/<group>_<plural>.star by their dotted name and from libs/', async () => {
+  const p: ProjectSpec = {
+    crds: [
+      { kind: 'Widget', plural: 'widgets' },
+      { kind: 'Order', plural: 'orders' },
+    ],
+    crdLibs: {
+      [`${group}_widgets.star`]: `
+load("naming.star", "child_name")
+
+def new_widget(owner, i):
+    return {
+        "apiVersion": "${apiVersion}",
+        "kind": "Widget",
+        "metadata": {"name": child_name(owner, i), "namespace": owner["metadata"]["namespace"]},
+        "spec": {"n": i},
+    }
+`,
+    },
+    libs: { 'naming.star': 'PREFIX = "w"\n\ndef child_name(owner, i):\n    return "%s-%s%d" % (owner["metadata"]["name"], PREFIX, i)\n' },
+    reconcilers: {
+      orders: {
+        spec: forKind('Order', { owns: [{ group, version: 'v1', kind: 'Widget' }] }),
+        code: `
+load("${group}.widgets.star", "new_widget")
+load("naming.star", "PREFIX")
+
+def reconcile(self):
+    for i in range(self["spec"]["count"]):
+        client_create(new_widget(self, i))
+    self.setdefault("status", {})["prefix"] = PREFIX
+    return reconcile_result(self)
+`,
+      },
+    },
+    inputs: [obj('Order', 'o', { count: 2 })],
+  };
+  const r = await start(p);
+  try {
+    assert.deepEqual((await r.list('Widget')).map((w) => w.metadata.name).sort(), ['o-w0', 'o-w1']);
+    assert.equal(((await r.get('Order', 'o'))!.status as { prefix: string }).prefix, 'w');
+    assert.equal((await r.condition('Order', 'o'))?.status, 'True');
+  } finally {
+    await r.close();
+  }
+});
+
+const probe = `
+def shape(rsp):
+    return {"error": rsp["error"], "fatal": rsp["fatal"], "resource": type(rsp["resource"])}
+
+def reconcile(self):
+    ns = self["metadata"]["namespace"]
+    st = self.setdefault("status", {})
+    st["missing"] = shape(client_get("nope", ns, {"apiVersion": "${apiVersion}", "kind": "Color"}))
+    st["unknownKind"] = shape(client_get("x", ns, {"apiVersion": "${apiVersion}", "kind": "NoSuchKind"}))
+    found = client_get("red", ns, {"apiVersion": "${apiVersion}", "kind": "Color"})
+    st["found"] = {"error": found["error"], "fatal": found["fatal"], "rgb": found["resource"]["spec"]["rgb"]}
+    warm = client_list({"apiVersion": "${apiVersion}", "kind": "Color", "metadata": {"namespace": ns}}, {"spec.tone": "warm"})
+    st["warm"] = sorted([c["metadata"]["name"] for c in warm["resource"]["items"]])
+    st["listKind"] = warm["resource"]["kind"]
+    everything = client_list({"apiVersion": "${apiVersion}", "kind": "Color"})
+    st["all"] = len(everything["resource"]["items"])
+    st["ints"] = type(found["resource"]["spec"]["rgb"][0])
+    form = self["spec"]["form"]
+    if form == "five":
+        return reconcile_result(self, False, 0, "waiting for paint", False)
+    if form == "six":
+        return reconcile_result(self, False, 0, "Painted", "", False)
+    if form == "sixmsg":
+        return reconcile_result(self, False, 0, "Painted", "still drying", False)
+    if form == "kw":
+        return reconcile_result(self, err_msg="kw message")
+    return reconcile_result(self)
+`;
+
+test('host API return shapes and every reconcile_result form', async () => {
+  const color = (name: string, tone: string, rgb: number[]) => obj('Color', name, { tone, rgb });
+  const p: ProjectSpec = {
+    crds: [
+      { kind: 'Probe', plural: 'probes' },
+      { kind: 'Color', plural: 'colors' },
+    ],
+    reconcilers: { probes: { spec: forKind('Probe'), code: probe } },
+    inputs: [
+      color('red', 'warm', [255, 0, 0]),
+      color('orange', 'warm', [255, 165, 0]),
+      color('blue', 'cold', [0, 0, 255]),
+      obj('Probe', 'plain', { form: 'plain' }),
+      obj('Probe', 'five', { form: 'five' }),
+      obj('Probe', 'six', { form: 'six' }),
+      obj('Probe', 'sixmsg', { form: 'sixmsg' }),
+      obj('Probe', 'kw', { form: 'kw' }),
+    ],
+  };
+  const r = await start(p);
+  try {
+    const st = (await r.get('Probe', 'plain'))!.status as Record<string, unknown>;
+    assert.deepEqual(st.missing, { error: `colors.${group} "nope" not found`, fatal: false, resource: 'NoneType' });
+    assert.deepEqual(st.unknownKind, { error: `no resource type NoSuchKind in ${apiVersion} is served`, fatal: true, resource: 'NoneType' });
+    assert.deepEqual(st.found, { error: null, fatal: false, rgb: [255, 0, 0] });
+    assert.deepEqual(st.warm, ['orange', 'red']);
+    assert.equal(st.listKind, 'ColorList');
+    assert.equal(st.all, 3);
+    assert.equal(st.ints, 'int', 'integers cross the boundary as Starlark ints');
+    assert.equal((await r.condition('Probe', 'plain'))?.status, 'True');
+
+    const five = (await r.condition('Probe', 'five'))!;
+    assert.deepEqual([five.status, five.reason, five.message], ['False', 'Waiting', 'waiting for paint']);
+    // Legacy form: conditionType before msg.
+    const six = (await r.condition('Probe', 'six', 'Painted'))!;
+    assert.deepEqual([six.status, six.reason], ['True', 'Ready']);
+    const sixmsg = (await r.condition('Probe', 'sixmsg', 'Painted'))!;
+    assert.deepEqual([sixmsg.status, sixmsg.message], ['False', 'still drying']);
+    const kw = (await r.condition('Probe', 'kw'))!;
+    assert.deepEqual([kw.status, kw.message], ['False', 'kw message']);
+  } finally {
+    await r.close();
+  }
+});
+
+test('a reconciler that fails to compile is reported with its position; the others still load', async () => {
+  const p: ProjectSpec = {
+    crds: [{ kind: 'Probe', plural: 'probes' }],
+    reconcilers: {
+      broken: { spec: forKind('Probe', { conditionType: 'Broken' }), code: 'def reconcile(self)\n    return reconcile_result(self)\n' },
+      nofn: { spec: forKind('Probe', { conditionType: 'NoFn' }), code: 'x = 1\n' },
+      fine: { spec: forKind('Probe'), code: 'def reconcile(self):\n    return reconcile_result(self)\n' },
+    },
+    inputs: [obj('Probe', 'p')],
+  };
+  await assert.rejects(start(p), (err: Error) => {
+    assert.match(err.message, /reconcilers\/broken\/reconciler\.star:1:\d+: .*reconciler broken/);
+    assert.match(err.message, /reconciler nofn: .*defines no function reconcile/);
+    assert.doesNotMatch(err.message, /reconciler fine/);
+    return true;
+  });
+});
