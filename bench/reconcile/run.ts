@@ -148,6 +148,9 @@ interface Row {
   cpuMs: number;
   reconciles: number;
   writes: number;
+  /** A forced second pass over every parent with nothing to do (level-based idle reconciles): time, writes. */
+  idleMs: number;
+  idleWrites: number;
 }
 
 async function runOne(impl: Row['impl'], n: number): Promise<Row> {
@@ -175,12 +178,23 @@ async function runOne(impl: Row['impl'], n: number): Promise<Row> {
     const c = process.cpuUsage(c0);
     const cpuMs = (c.user + c.system) / 1000;
     const writes = Number(await store.currentRevision()) - rev0;
+    const reconcilesToQuiescence = reconciles;
     // Check the work was really done.
     const children = (await engine.registry.list({ apiVersion, kind: 'Child' })).items.length;
     if (children !== n * CHILDREN) throw new Error(`${impl} ${n}: ${children} children, want ${n * CHILDREN}`);
     const notReady = (await engine.registry.list({ apiVersion, kind: 'Parent' })).items.filter((p) => findCondition(p.status, 'Ready')?.status !== 'True').length;
     if (notReady > 0) throw new Error(`${impl} ${n}: ${notReady} parents not Ready`);
-    return { impl, n, loadMs, runMs, cpuMs, reconciles, writes };
+    // Idle pass: every parent reconciled again with nothing changed — must write nothing.
+    const controller = engine.manager.list().find((c) => c.name === 'parents')!;
+    const rev1 = Number(await store.currentRevision());
+    const idleProfile = process.env.BENCH_PROFILE ? await startProfile() : undefined;
+    const i0 = performance.now();
+    for (let i = 0; i < n; i++) controller.enqueue({ namespace: 'default', name: `p${i}` });
+    await engine.manager.idle();
+    const idleMs = performance.now() - i0;
+    if (idleProfile) await idleProfile(`${process.env.BENCH_PROFILE}/${impl}-${n}-idle.cpuprofile`);
+    const idleWrites = Number(await store.currentRevision()) - rev1;
+    return { impl, n, loadMs, runMs, cpuMs, reconciles: reconcilesToQuiescence, writes, idleMs, idleWrites };
   } finally {
     await engine.stop();
     await store.close();
@@ -214,11 +228,11 @@ async function main(): Promise<void> {
       process.stderr.write(`${impl} ${n}: ${fmt(row.runMs)} ms\n`);
     }
   }
-  const header = ['impl', 'parents', 'children', 'reconciles', 'writes', 'time to quiescence', 'cpu time', 'reconciles/s', 'per cpu-s', 'vs js', `vs ${fmt(SIZES[0]!)}`];
+  const header = ['impl', 'parents', 'children', 'reconciles', 'writes', 'time to quiescence', 'cpu time', 'reconciles/s', 'per cpu-s', 'vs js', `vs ${fmt(SIZES[0]!)}`, 'idle pass/s', 'idle writes'];
   const lines = rows.map((r) => {
     const js = rows.find((x) => x.impl === 'js' && x.n === r.n) ?? r;
     const base = rows.find((x) => x.impl === r.impl && x.n === SIZES[0])!;
-    return [r.impl, fmt(r.n), fmt(r.n * CHILDREN), fmt(r.reconciles), fmt(r.writes), `${fmt(r.runMs / 1000, 2)} s`, `${fmt(r.cpuMs / 1000, 2)} s`, fmt(r.reconciles / (r.runMs / 1000)), fmt(r.reconciles / (r.cpuMs / 1000)), `${fmt(r.runMs / js.runMs, 2)}×`, `${fmt(r.runMs / base.runMs, 2)}×`];
+    return [r.impl, fmt(r.n), fmt(r.n * CHILDREN), fmt(r.reconciles), fmt(r.writes), `${fmt(r.runMs / 1000, 2)} s`, `${fmt(r.cpuMs / 1000, 2)} s`, fmt(r.reconciles / (r.runMs / 1000)), fmt(r.reconciles / (r.cpuMs / 1000)), `${fmt(r.runMs / js.runMs, 2)}×`, `${fmt(r.runMs / base.runMs, 2)}×`, fmt(r.n / (r.idleMs / 1000)), fmt(r.idleWrites)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -226,7 +240,8 @@ async function main(): Promise<void> {
   console.log(row(header));
   for (const l of lines) console.log(row(l));
   console.log('(time to quiescence = engine start → manager idle, wall clock; cpu time = this process\'s user+system time in that window;');
-  console.log(' ratios are by wall time; loading the parents through the registry is excluded)');
+  console.log(' ratios are by wall time; loading the parents through the registry is excluded;');
+  console.log(' idle pass = every parent enqueued again after quiescence: level-based reconciles that find nothing to do)');
 }
 
 await main();

@@ -23,7 +23,7 @@ export interface AllocationOptions {
   workers?: number;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** Every backend; pools differ per backend, hence `any` here only. */
 export const backends: Array<Backend<any>> = [ipamBackend, asBackend, vlanBackend, genidBackend, extcommBackend];
 
 export async function installAllocation(engine: { registry: Registry; manager: Manager }, opts: AllocationOptions = {}): Promise<BackendController<unknown>[]> {

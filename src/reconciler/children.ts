@@ -8,6 +8,9 @@
 // informer cache) still contains it, the apply is skipped — an idle reconcile
 // writes nothing and so never re-triggers itself. After a restart the memory is
 // empty and each child is applied once, after which it is quiet again.
+// A desired child is a configuration: server-populated metadata (resourceVersion,
+// uid, managedFields, ...) is dropped, so a child built from an object read
+// with client_get applies cleanly.
 //
 // Order follows the original choreo: prune first (frees names and pool
 // entries for the new children), then apply in the order the reconciler created

@@ -30,7 +30,7 @@ export interface ForSpec extends ResourceType {
 
 export interface WatchSpec extends ResourceType {
   selector?: ExpressionSelectorSpec;
-  /** Undefined = every For object is re-triggered; else a join from the watched object to For objects. */
+  /** Undefined = every For object is re-triggered; else the For objects a watched object re-triggers (undefined = none). */
   join?: (watched: unknown) => ObjectPredicate | undefined;
 }
 
@@ -57,6 +57,25 @@ export class ConfigError extends Error {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The join of a watch: `match` pairs a watched-object expression with a For
+ * object expression; `matchExpressions` / `matchLabels` narrow which watched
+ * objects trigger at all (those that do not match re-trigger nothing; those
+ * that do, with no `match`, re-trigger every For object).
+ */
+function watchJoin(sel: ExpressionSelectorSpec | undefined): WatchSpec['join'] {
+  if (!sel) return undefined;
+  const pairs = sel.match && Object.keys(sel.match).length > 0 ? compileWatchJoin(sel) : undefined;
+  const narrowed = (sel.matchExpressions?.length ?? 0) > 0 || Object.keys(sel.matchLabels ?? {}).length > 0;
+  const filter = narrowed ? compileSelector({ matchExpressions: sel.matchExpressions, matchLabels: sel.matchLabels }) : undefined;
+  if (!pairs && !filter) return undefined;
+  const all: ObjectPredicate = () => true;
+  return (watched) => {
+    if (filter && !filter(watched)) return undefined;
+    return pairs ? pairs(watched) : all;
+  };
 }
 
 export function parseReconcilerConfig(obj: KObject, defaultName: string): ReconcilerConfig {
@@ -117,8 +136,7 @@ export function parseReconcilerConfig(obj: KObject, defaultName: string): Reconc
     if (!t) return;
     const sel = selector((w as Record<string, unknown>).selector, `spec.watches[${i}].selector`);
     try {
-      const join = sel?.match && Object.keys(sel.match).length > 0 ? compileWatchJoin(sel) : undefined;
-      watches.push({ ...t, selector: sel, join });
+      watches.push({ ...t, selector: sel, join: watchJoin(sel) });
     } catch (err) {
       problems.push(`spec.watches[${i}].selector: ${(err as Error).message}`);
     }

@@ -13,8 +13,9 @@
 // which is also how a read of a type with no informer yet is handled (the
 // runtime starts the informer, waits for it to sync, and runs again).
 // The trade-off: a reconciler cannot observe the result of its own write within
-// the same run; it sees it on the next (triggered) reconcile, as in any
-// level-based controller.
+// the same run — and its own writes do not trigger it again (ownwrites.ts), so a
+// reconciler that needs another pass says so with requeue / requeueAfter.
+// Objects cross into Starlark without metadata.managedFields (starlarkView).
 
 import type { ResourceInfo, TypeRef } from '../api/client.js';
 import type { KObject } from '../api/object.js';

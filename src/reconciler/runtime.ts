@@ -18,6 +18,7 @@
 // Ready on its first reconcile is the expected path and records none either.
 
 import type { Client, TypeRef } from '../api/client.js';
+import { isApiError } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import { FatalError, type Reconciler, type Request, type Result } from '../controller/reconcile.js';
 import type { Value } from '../starlark/values/value.js';
@@ -74,6 +75,7 @@ function errorMessage(err: unknown): string {
 }
 
 const maxCacheRetries = 5;
+const maxFinalizerRetries = 5;
 
 export class StarlarkReconciler implements Reconciler {
   readonly children: Children;
@@ -179,19 +181,32 @@ export class StarlarkReconciler implements Reconciler {
     await this.client.apply(patch, { fieldManager: this.config.name });
   }
 
-  private async removeFinalizer(live: KObject): Promise<void> {
-    const finalizers = live.metadata.finalizers ?? [];
-    if (!finalizers.includes(this.config.name)) return;
-    await this.client.patch(
-      this.forType,
-      live.metadata.namespace ?? '',
-      live.metadata.name!,
-      'json',
-      [
+  /**
+   * Removes our finalizer with a JSON patch guarded by a `test` of the list we
+   * saw, so a finalizer another reconciler removes at the same moment is never
+   * put back. When the guard fails (our view was stale), re-read and retry.
+   */
+  private async removeFinalizer(cached: KObject): Promise<void> {
+    const ns = cached.metadata.namespace ?? '';
+    const name = cached.metadata.name!;
+    let live: KObject | undefined = cached;
+    for (let attempt = 0; ; attempt++) {
+      const finalizers = live.metadata.finalizers ?? [];
+      if (!finalizers.includes(this.config.name)) return;
+      const patch = [
         { op: 'test', path: '/metadata/finalizers', value: finalizers },
         { op: 'replace', path: '/metadata/finalizers', value: finalizers.filter((f) => f !== this.config.name) },
-      ],
-    );
+      ];
+      try {
+        await this.client.patch(this.forType, ns, name, 'json', patch);
+        return;
+      } catch (err) {
+        // Invalid: the `test` failed; Conflict: the registry saw a concurrent write.
+        if (attempt >= maxFinalizerRetries || !(isApiError(err, 'Invalid') || isApiError(err, 'Conflict'))) throw err;
+      }
+      live = await this.client.get(this.forType, ns, name);
+      if (!live) return;
+    }
   }
 
   /** The error condition after a failed reconcile; a failure to write it (object gone) must not hide the original error. */

@@ -8,9 +8,7 @@
 // keeps requeueing without any write for `stallMs` is also ended as stuck, so
 // `requeue=True` forever cannot hang `run once`.
 
-import { MemoryStore } from '../store/memory.js';
-import { FileStore } from '../store/file.js';
-import type { Store } from '../store/store.js';
+import { openStore } from '../store/open.js';
 import type { KObject } from '../api/object.js';
 import { findCondition } from '../reconciler/conditions.js';
 import { Engine } from './engine.js';
@@ -35,17 +33,6 @@ export interface RunOnceOptions {
 export interface RunOnceResult {
   report: RunReport;
   written: string[];
-}
-
-export async function openStore(spec: string | undefined): Promise<Store> {
-  if (!spec || spec === 'memory') return new MemoryStore();
-  if (spec.startsWith('file:')) return FileStore.open(spec.slice('file:'.length));
-  if (spec.startsWith('etcd://')) {
-    // Loaded on demand so memory/file runs never load the gRPC client.
-    const { EtcdStore, parseEtcdSpec } = await import('../store/etcd.js');
-    return EtcdStore.open(parseEtcdSpec(spec));
-  }
-  throw new Error(`unknown store ${JSON.stringify(spec)}: want memory, file:<dir> or etcd://host:port[,host:port]`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -25,6 +25,14 @@
 // Trade-off: every read goes to etcd (no watch cache as in the Kubernetes API
 // server), so reads cost a round trip; in exchange any number of processes see
 // one linearizable store with no cache coherence to get wrong.
+//
+// Kept from etcd3's defaults, on purpose: it retries a call that failed with a
+// connection error up to 3 times (a write whose reply was lost may then report
+// AlreadyExists/Conflict/NotFound although it took effect; level-based callers
+// re-read and converge), and its per-host circuit breaker fails calls fast for
+// up to 5 s after 3 consecutive failures (after an etcd restart the store is
+// Unavailable for ~3.5 s more, measured). Tuning either needs cockatiel policies.
+
 
 import { Etcd3, type IEvent, type IKeyValue, type ITxnResponse } from 'etcd3';
 import type { KObject } from '../api/object.js';

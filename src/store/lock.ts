@@ -8,17 +8,27 @@
 // same stale lock at the same instant, and a false "in use" if the dead owner's
 // pid has been reused; both are rare and the error names the file to remove.
 
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { StoreError } from './store.js';
 
-function isRunning(pid: number): boolean {
+/**
+ * Is the process alive? A process killed with -9 whose parent has not reaped it
+ * yet (a zombie, common under container init processes that do not reap) is
+ * not: it holds nothing any more.
+ */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
+  } catch {
+    return true; // no procfs: trust kill(0)
   }
 }
 

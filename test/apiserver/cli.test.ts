@@ -50,12 +50,12 @@ describe('choreoctl server start', { timeout: 30_000 }, () => {
 
   it('rejects a malformed --store', async () => {
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const c = spawn(process.execPath, [main, 'server', 'start', '--store', 'etcd://x', '--kubeconfig', join(dir, 'kc2')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const c = spawn(process.execPath, [main, 'server', 'start', '--store', 'bogus:x', '--kubeconfig', join(dir, 'kc2')], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       c.once('exit', (code) => resolve({ code, stderr }));
     });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /--store: want "memory" or "file:<dir>"/);
+    assert.match(r.stderr, /unknown store "bogus:x": want memory, file:<dir> or etcd:\/\//);
   });
 });

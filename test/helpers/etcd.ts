@@ -38,7 +38,7 @@ export function etcdInstalled(): boolean {
  */
 export function skipWithoutEtcd(): string | false {
   if (etcdInstalled()) return false;
-  if (process.env.CI) return false;
+  if (process.env.CI && !['0', 'false'].includes(process.env.CI.toLowerCase())) return false;
   return 'etcd is not installed (apt-get install -y etcd-server, or run scripts/setup-ci.sh); skipping etcd tests';
 }
 
@@ -68,7 +68,8 @@ export async function startEtcd(): Promise<EtcdServer> {
   installExitHook();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'choreo-etcd-'));
   const clientPort = await freePort();
-  const peerPort = await freePort();
+  let peerPort = await freePort();
+  while (peerPort === clientPort) peerPort = await freePort();
   const clientUrl = `http://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const args = [

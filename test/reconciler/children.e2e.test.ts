@@ -49,6 +49,8 @@ test('children follow spec.replicas up and down, with a controller ownerReferenc
     assert.equal((parent.status as { replicas: number }).replicas, 3);
     assert.equal((await r.condition('Parent', 'p'))?.status, 'True');
     assert.deepEqual(parent.metadata.finalizers, ['parent-ctrl']);
+    // Becoming Ready on the first reconcile is the expected path: no Event for it.
+    assert.deepEqual((await r.engine.registry.list({ apiVersion: 'v1', kind: 'Event' })).items, []);
 
     await r.apply(obj('Parent', 'p', { replicas: 5 }));
     await r.idle();

@@ -122,6 +122,8 @@ export interface Running {
   engine: Engine;
   store: MemoryStore;
   reports: ReconcileReport[];
+  /** Rendered load errors (only with allowLoadErrors). */
+  loadErrors: string[];
   /** Waits for quiescence. */
   idle(): Promise<void>;
   get(kind: string, name: string, namespace?: string): Promise<KObject | undefined>;
@@ -140,6 +142,8 @@ export interface StartOptions {
   maxSteps?: number;
   timeoutMs?: number;
   rateLimits?: RateLimitOptions;
+  /** Start even if some parts failed to load (they are in Running.loadErrors). */
+  allowLoadErrors?: boolean;
 }
 
 /** Writes the project, loads it (failing on any load error) and starts the engine; waits for quiescence. */
@@ -149,7 +153,7 @@ export async function start(p: ProjectSpec, opts: StartOptions = {}): Promise<Ru
   const reports: ReconcileReport[] = [];
   const engine = await Engine.open({ store, clock: opts.clock, maxSteps: opts.maxSteps, timeoutMs: opts.timeoutMs, rateLimits: opts.rateLimits, onReconcile: (r) => reports.push(r), print: () => {} });
   const errors = await engine.load(await discoverProject(dir));
-  if (errors.length > 0) {
+  if (errors.length > 0 && !opts.allowLoadErrors) {
     await engine.stop();
     await rm(dir, { recursive: true, force: true });
     throw new Error(`load errors:\n${errors.map((e) => e.render()).join('\n')}`);
@@ -159,6 +163,7 @@ export async function start(p: ProjectSpec, opts: StartOptions = {}): Promise<Ru
     engine,
     store,
     reports,
+    loadErrors: errors.map((e) => e.render()),
     idle: async () => {
       await engine.manager.idle();
     },

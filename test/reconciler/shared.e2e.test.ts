@@ -5,6 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ManualClock } from '../../src/controller/index.js';
 import { apiVersion, forKind, obj, start, type ProjectSpec } from './harness.js';
 
 const writer = (field: string, from: string) => `
@@ -139,6 +140,25 @@ def reconcile(self):
     assert.match(loser.message, /conflict/i);
     const by = ((await r.get('Thing', 'shared-child'))!.spec as { by: string }).by;
     assert.equal(by, ca.status === 'True' ? 'ra' : 'rb');
+  } finally {
+    await r.close();
+  }
+});
+
+test('four reconcilers removing their finalizers at once: no conflicts surface, the object is gone without waiting for a retry', async () => {
+  const code = 'def reconcile(self):\n    return reconcile_result(self)\n';
+  const reconcilers: ProjectSpec['reconcilers'] = {};
+  for (const n of ['a', 'b', 'c', 'd']) reconcilers[n] = { spec: forKind('Thing', { conditionType: n.toUpperCase() }), code };
+  const clock = new ManualClock(0);
+  const r = await start({ crds: [{ kind: 'Thing', plural: 'things' }], reconcilers, inputs: [obj('Thing', 't1'), obj('Thing', 't2')] }, { clock });
+  try {
+    assert.deepEqual((await r.get('Thing', 't1'))!.metadata.finalizers, ['a', 'b', 'c', 'd']);
+    await r.engine.registry.delete({ apiVersion, kind: 'Thing' }, 'default', 't1');
+    await r.engine.registry.delete({ apiVersion, kind: 'Thing' }, 'default', 't2');
+    await r.idle(); // the ManualClock never moves: a backoff retry would leave the objects in place
+    assert.equal(await r.get('Thing', 't1'), undefined);
+    assert.equal(await r.get('Thing', 't2'), undefined);
+    assert.deepEqual(r.reports.filter((x) => x.outcome === 'Error').map((x) => x.message), []);
   } finally {
     await r.close();
   }

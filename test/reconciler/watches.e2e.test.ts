@@ -80,3 +80,38 @@ test('a watch without a selector re-triggers every For object of the reconciler'
     await r.close();
   }
 });
+
+test('matchExpressions on a watch narrow which watched objects re-trigger the For objects', async () => {
+  const p: ProjectSpec = {
+    crds: [
+      { kind: 'Report', plural: 'reports' },
+      { kind: 'Settings', plural: 'settings' },
+    ],
+    reconcilers: {
+      reports: {
+        spec: forKind('Report', { watches: [{ ...typeRef('Settings'), selector: { matchExpressions: [{ expression: 'spec.tone', operator: 'In', values: ['warm'] }] } }] }),
+        code: `
+def reconcile(self):
+    rsp = client_list({"apiVersion": "${apiVersion}", "kind": "Settings", "metadata": {"namespace": "default"}})
+    self.setdefault("status", {})["colors"] = sorted([s["spec"]["color"] for s in rsp["resource"]["items"]])
+    return reconcile_result(self)
+`,
+      },
+    },
+    inputs: [obj('Settings', 's1', { color: 'red', tone: 'warm' }), obj('Report', 'r1')],
+  };
+  const r = await start(p);
+  try {
+    assert.deepEqual((await status(r, 'Report', 'r1')).colors, ['red']);
+    const before = runs(r.reports, 'reports', 'r1');
+    await r.apply(obj('Settings', 's2', { color: 'blue', tone: 'cold' }));
+    await r.idle();
+    assert.equal(runs(r.reports, 'reports', 'r1'), before, 'a cold Settings does not trigger');
+    await r.apply(obj('Settings', 's3', { color: 'orange', tone: 'warm' }));
+    await r.idle();
+    assert.equal(runs(r.reports, 'reports', 'r1'), before + 1);
+    assert.deepEqual((await status(r, 'Report', 'r1')).colors, ['blue', 'orange', 'red']);
+  } finally {
+    await r.close();
+  }
+});

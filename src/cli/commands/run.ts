@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { renderReport } from '../../runner/observer.js';
 import { runOnce } from '../../runner/runonce.js';
+import { serve, startBackground, stopInstance } from '../../runner/serve.js';
+import { fileURLToPath } from 'node:url';
 
 export function register(program: Command): void {
   const run = program.command('run').description('run a choreo project (CRDs, reconcilers, libraries and input)');
@@ -10,7 +12,7 @@ export function register(program: Command): void {
     .command('once')
     .description('load a project, run its reconcilers until nothing changes, and report')
     .argument('[dir]', 'project directory', '.')
-    .option('--store <store>', 'memory, or file:<dir> to keep the results', 'memory')
+    .option('--store <store>', 'memory, file:<dir> to keep the results, or etcd://host:port', 'memory')
     .option('--timeout <seconds>', 'give up after this many seconds', '60')
     .option('--workers <n>', 'concurrent reconciles per reconciler', '1')
     .option('--out <dir>', 'write the resulting resources as YAML, one file per kind')
@@ -43,5 +45,34 @@ export function register(program: Command): void {
         if (o.out && written.length > 0) process.stdout.write(`\nwrote ${written.length} file(s) to ${o.out}\n`);
       }
       process.exitCode = report.success ? 0 : 1;
+    });
+
+  run
+    .command('start')
+    .description('serve the API and run the reconcilers in the background (file store in <dir>/.choreo)')
+    .argument('[dir]', 'project directory', '.')
+    .option('--foreground', 'stay attached and log to stdout (for containers)')
+    .option('--store <store>', 'file:<dir> (default <dir>/.choreo/store), memory, or etcd://host:port')
+    .option('--port <n>', 'API port (0 = any free port)', '0')
+    .option('--address <a>', 'address to bind (a non-loopback address requires a bearer token)', '127.0.0.1')
+    .option('--workers <n>', 'concurrent reconciles per reconciler', '1')
+    .addHelpText('after', '\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
+    .action(async (dir: string, o: { foreground?: boolean; store?: string; port: string; address: string; workers: string }) => {
+      if (o.foreground) {
+        await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers) });
+        return;
+      }
+      const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : [])];
+      const info = await startBackground(cli, args, dir);
+      process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
+    });
+  run
+    .command('stop')
+    .description('stop a project started with run start: finish in-flight reconciles, flush the store')
+    .argument('[dir]', 'project directory', '.')
+    .action(async (dir: string) => {
+      const pid = await stopInstance(dir);
+      process.stdout.write(pid ? `stopped (pid ${pid})\n` : `not running\n`);
     });
 }

@@ -9,9 +9,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startApiServer } from '../../apiserver/server.js';
 import { writeKubeconfig } from '../../apiserver/kubeconfig.js';
-import { FileStore } from '../../store/file.js';
-import { MemoryStore } from '../../store/memory.js';
-import type { Store } from '../../store/store.js';
+import { openStore } from '../../store/open.js';
 
 interface StartOptions {
   port: string;
@@ -21,12 +19,6 @@ interface StartOptions {
   token?: string;
 }
 
-async function openStore(spec: string): Promise<Store> {
-  if (spec === 'memory') return new MemoryStore();
-  if (spec.startsWith('file:') && spec.length > 5) return FileStore.open(resolve(spec.slice(5)));
-  throw new Error(`--store: want "memory" or "file:<dir>", got ${JSON.stringify(spec)}`);
-}
-
 export function register(program: Command): void {
   const server = program.command('server').description('the Kubernetes-compatible API server');
   server
@@ -34,7 +26,7 @@ export function register(program: Command): void {
     .description('run the API server in the foreground and write a kubeconfig for kubectl')
     .option('--port <n>', 'port to listen on (0 = any free port)', '6443')
     .option('--address <a>', 'address to bind (a non-loopback address requires a bearer token)', '127.0.0.1')
-    .option('--store <spec>', 'storage: memory | file:<dir>', 'memory')
+    .option('--store <spec>', 'storage: memory | file:<dir> | etcd://host:port', 'memory')
     .option('--kubeconfig <file>', 'kubeconfig to write (default ~/.kube/choreo.config)')
     .option('--token <token>', 'bearer token to require (generated for non-loopback addresses)')
     .action(async (o: StartOptions) => {

@@ -51,8 +51,6 @@ export class ResumableWatch {
   private timer?: NodeJS.Timeout;
   /** Whether etcd has sent events or progress on this watch (after which a compacted resume point is Gone even "from now"). */
   private established = false;
-  /** How many times the stream was re-established after a failure. */
-  reconnects = 0;
 
   constructor(private readonly o: ResumableWatchOptions) {
     this.next = o.fromRevision;
@@ -158,7 +156,6 @@ export class ResumableWatch {
       this.fail(new StoreError('Unavailable', `watch lost: etcd unreachable for ${now - this.failingSince} ms (${message})`));
       return;
     }
-    this.reconnects++;
     this.timer = setTimeout(() => void this.connect(), this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, 1000);
   }

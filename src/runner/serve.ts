@@ -1,0 +1,142 @@
+// `choreoctl run start` / `run stop`: production mode. A long-running process
+// serves the Kubernetes API (kubectl works against it) and runs the project's
+// reconcilers over the file store, so changes applied later with kubectl are
+// reconciled and everything survives restarts (also kill -9: the file store
+// acknowledges only what is on disk).
+//
+// State lives in the project's `.choreo/` directory: `store/` (the file store),
+// `kubeconfig`, `pid` (JSON: pid, url, started) and `choreo.log` when started
+// in the background. The pid file doubles as the "already running" check; a
+// stale one (process gone) is ignored. `run stop` sends SIGTERM and waits: the
+// process stops taking work, finishes in-flight reconciles, closes the store.
+
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startApiServer } from '../apiserver/server.js';
+import { writeKubeconfig } from '../apiserver/kubeconfig.js';
+import { Engine } from './engine.js';
+import { discoverProject } from './project/discover.js';
+import { openStore } from '../store/open.js';
+import { isRunning } from '../store/lock.js';
+
+export interface ServeOptions {
+  dir: string;
+  store?: string;
+  port?: number;
+  address?: string;
+  workers?: number;
+  log?: (line: string) => void;
+}
+
+export interface PidInfo {
+  pid: number;
+  url: string;
+  kubeconfig: string;
+  started: string;
+}
+
+export function stateDir(dir: string): string {
+  return join(resolve(dir), '.choreo');
+}
+
+/** The running instance for a project, if any (a stale pid file is ignored). */
+export function runningInstance(dir: string): PidInfo | undefined {
+  const file = join(stateDir(dir), 'pid');
+  if (!existsSync(file)) return undefined;
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as PidInfo;
+    return isRunning(info.pid) ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs in the foreground until SIGINT/SIGTERM. Resolves when stopped. */
+export async function serve(opts: ServeOptions): Promise<void> {
+  const log = opts.log ?? ((l: string) => process.stdout.write(`${new Date().toISOString()} ${l}\n`));
+  const state = stateDir(opts.dir);
+  const existing = runningInstance(opts.dir);
+  if (existing && existing.pid !== process.pid) throw new Error(`already running (pid ${existing.pid}) at ${existing.url}; stop it with: choreoctl run stop ${opts.dir}`);
+  mkdirSync(state, { recursive: true });
+  const store = await openStore(opts.store ?? `file:${join(state, 'store')}`);
+  const engine = await Engine.open({
+    store,
+    workers: opts.workers,
+    onReconcile: (r) => {
+      if (r.outcome !== 'Ready' || r.writes.length > 0) log(`${r.reconciler} ${r.kind} ${r.key}: ${r.outcome}${r.message ? `: ${r.message.split('\n').slice(-1)[0]}` : ''}${r.writes.length ? ` (${r.writes.length} write(s))` : ''}`);
+    },
+    print: (r, m) => log(`[${r}] ${m}`),
+  });
+  const project = await discoverProject(opts.dir);
+  const errors = await engine.load(project);
+  for (const e of errors) log(`load error: ${e.render()}`);
+  await engine.start();
+  const srv = await startApiServer({ store, registry: engine.registry, address: opts.address ?? '127.0.0.1', port: opts.port ?? 0 });
+  const kubeconfig = join(state, 'kubeconfig');
+  writeKubeconfig(kubeconfig, { server: srv.url, token: srv.token, caCert: srv.caCert });
+  const info: PidInfo = { pid: process.pid, url: srv.url, kubeconfig, started: new Date().toISOString() };
+  writeFileSync(join(state, 'pid'), JSON.stringify(info) + '\n');
+  log(`serving ${srv.url} — kubectl --kubeconfig ${kubeconfig} get all (${engine.reconcilers.length} reconciler(s), ${errors.length} load error(s))`);
+
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: stopping (finishing in-flight reconciles)`);
+      void (async () => {
+        await srv.close();
+        await engine.stop();
+        await store.close();
+        rmSync(join(state, 'pid'), { force: true });
+        log('stopped');
+        resolveStop();
+      })();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+/**
+ * Starts `run start --foreground` detached with its output in .choreo/choreo.log
+ * and waits until it serves (or fails). Returns the instance.
+ */
+export async function startBackground(cliPath: string, args: string[], dir: string, timeoutMs = 30_000): Promise<PidInfo> {
+  const existing = runningInstance(dir);
+  if (existing) throw new Error(`already running (pid ${existing.pid}) at ${existing.url}`);
+  const state = stateDir(dir);
+  mkdirSync(state, { recursive: true });
+  rmSync(join(state, 'pid'), { force: true });
+  const logFile = join(state, 'choreo.log');
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [cliPath, ...args], { detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? 1));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const info = runningInstance(dir);
+    if (info && info.pid === child.pid) return info;
+    if (exited !== null) {
+      const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+      throw new Error(`choreo exited with code ${exited} before serving; see ${logFile}\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`choreo did not start serving within ${timeoutMs / 1000}s; see ${logFile}`);
+}
+
+/** Stops a running instance gracefully (SIGTERM), waiting up to timeoutMs. Returns its pid, or undefined if none ran. */
+export async function stopInstance(dir: string, timeoutMs = 30_000): Promise<number | undefined> {
+  const info = runningInstance(dir);
+  if (!info) return undefined;
+  process.kill(info.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isRunning(info.pid)) return info.pid;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`pid ${info.pid} did not stop within ${timeoutMs / 1000}s`);
+}
