@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile, cp } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile, cp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,26 @@ test('load errors are all listed with file:line:col and nothing runs', async () 
     assert.match(r.stdout, new RegExp(`\n  ${dir}/in/bad\\.yaml:8:1: Nope x: unknown kind Nope in example\\.com/v1alpha1`));
     assert.match(r.stdout, new RegExp(`\n  ${dir}/reconcilers/broken/reconciler\\.star:3:1: reconciler broken: got newline, want ','\n`));
     assert.doesNotMatch(r.stdout, /RECONCILES\s*\n.*helloworld\s+[1-9]/, 'nothing ran');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('run diff shows what a project change does to the last --out, and nothing when unchanged', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-diff-'));
+  try {
+    await cp(join(repo, 'examples/hello'), dir, { recursive: true });
+    const out = join(dir, 'reviewed');
+    assert.equal((await choreoctl(['run', 'once', dir, '--out', out])).code, 0);
+    const same = await choreoctl(['run', 'diff', dir]);
+    assert.equal(same.code, 0, same.stdout + same.stderr);
+    assert.match(same.stdout, /^no changes against /);
+    await writeFile(join(dir, 'in/helloworlds.yaml'), (await readFile(join(dir, 'in/helloworlds.yaml'), 'utf8')).replace('recipients: [Carol]', 'recipients: [Carol, Erin]'));
+    const changed = await choreoctl(['run', 'diff', dir]);
+    assert.equal(changed.code, 1, changed.stderr);
+    assert.match(changed.stdout, /--- a\/example\.com_greetings\.yaml\n\+\+\+ b\/example\.com_greetings\.yaml/);
+    assert.match(changed.stdout, /\n\+  name: team-erin\n/);
+    assert.match(changed.stdout, /\n-  greetings: 1\n\+  greetings: 2\n/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { renderReport } from '../../runner/observer.js';
 import { runOnce } from '../../runner/runonce.js';
+import { rememberOut, runDiff } from '../../runner/diff.js';
 import { serve, startBackground, stopInstance } from '../../runner/serve.js';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +39,7 @@ export function register(program: Command): void {
           : undefined,
       });
       if (tty) process.stderr.write('\r\x1b[K');
+      if (o.out) await rememberOut(dir, o.out);
       if (o.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (o.output === 'yaml') process.stdout.write(stringify(report));
       else {
@@ -74,5 +76,18 @@ export function register(program: Command): void {
     .action(async (dir: string) => {
       const pid = await stopInstance(dir);
       process.stdout.write(pid ? `stopped (pid ${pid})\n` : `not running\n`);
+    });
+  run
+    .command('diff')
+    .description('run the project and show how its result differs from the last --out (exit 1 when it does)')
+    .argument('[dir]', 'project directory', '.')
+    .option('--out <dir>', 'compare with this result tree instead of the last --out')
+    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/topology --out examples/topology/expected\n  # edit the project, then:\n  choreoctl run diff examples/topology\n')
+    .action(async (dir: string, o: { out?: string }) => {
+      const { baseline, report, patches } = await runDiff(dir, o.out);
+      if (!report.success) process.stderr.write(`warning: the run did not succeed: ${report.reason}\n`);
+      if (patches.length === 0) process.stdout.write(`no changes against ${baseline}\n`);
+      else process.stdout.write(patches.join(''));
+      process.exitCode = patches.length === 0 ? 0 : 1;
     });
 }
