@@ -18,7 +18,7 @@ import type { KObject } from '../../api/object.js';
 import { labelSelectorMatcher, type LabelSelector, type LabelSelectorMatcher } from '../../api/selectors.js';
 import { type Allocation, type Backend, type Decision, claimLabels, entryClaimName, entryObject, nameSegment } from '../backend.js';
 import { fail, type Outcome } from '../pool/idpool.js';
-import { type Family, blockSize, familyBits, formatAddress, formatPrefix, networkOf, parseAddress, parsePrefix } from './ipaddr.js';
+import { type Family, blockSize, familyBits, formatAddress, formatPrefix, networkOf, parseAddress, parsePrefix } from '../../net/ipaddr.js';
 import { type Block, type BlockKind, IpTree } from './tree.js';
 
 const group = 'ipam.be.kuid.dev';

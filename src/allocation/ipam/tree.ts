@@ -16,7 +16,7 @@
 // and, once written, the uid of its Entry.
 
 import { fail, type Outcome } from '../pool/idpool.js';
-import { type Family, blockSize, formatAddress, formatPrefix } from './ipaddr.js';
+import { type Family, blockSize, formatAddress, formatPrefix } from '../../net/ipaddr.js';
 import { Space } from './space.js';
 
 export type BlockKind = 'aggregate' | 'pool' | 'network' | 'range';

@@ -1,6 +1,9 @@
 // IPv4 / IPv6 addresses and prefixes as bigints: parse, mask, format
 // (RFC 5952 compressed IPv6). One representation for both families keeps the
-// prefix tree free of per-family code; bigint because IPv6 needs 128 bits.
+// allocation prefix tree free of per-family code; bigint because IPv6 needs
+// 128 bits. Parsing and printing follow Go's net/netip, which the original
+// choreo and kuid use: IPv4 octets with leading zeros are rejected, and
+// IPv4-mapped IPv6 addresses print with a dotted tail (::ffff:10.0.0.1).
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -25,7 +28,7 @@ export function parseAddress(s: string): Address | undefined {
   if (parts.length !== 4) return undefined;
   let a = 0n;
   for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255 || (p.length > 1 && p[0] === '0')) return undefined;
     a = (a << 8n) | BigInt(Number(p));
   }
   return { family: 'ipv4', addr: a };
@@ -84,6 +87,7 @@ export function networkOf(p: Prefix): bigint {
 
 export function formatAddress(family: Family, addr: bigint): string {
   if (family === 'ipv4') return [24n, 16n, 8n, 0n].map((s) => String((addr >> s) & 0xffn)).join('.');
+  if (addr >> 32n === 0xffffn) return `::ffff:${formatAddress('ipv4', addr & 0xffffffffn)}`;
   const words = Array.from({ length: 8 }, (_, i) => Number((addr >> BigInt(112 - 16 * i)) & 0xffffn));
   // Longest run (≥ 2) of zero words becomes "::".
   let best = -1;
