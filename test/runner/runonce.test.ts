@@ -107,3 +107,32 @@ test('run diff shows what a project change does to the last --out, and nothing w
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('objects requeueing forever or waiting on a dependency are reported as stuck, and run once still ends', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-stuck-'));
+  try {
+    await cp(join(repo, 'examples/hello'), dir, { recursive: true });
+    await writeFile(
+      join(dir, 'reconcilers/helloworld/reconciler.star'),
+      [
+        'def reconcile(self):',
+        '    if self["metadata"]["name"] == "world":',
+        '        return reconcile_result(self, True, 0, "still converging", False)',
+        '    rsp = client_get("missing", "", get_resource("example.com/v1alpha1", "Greeting")["resource"])',
+        '    if rsp["error"] != None:',
+        '        return reconcile_result(self, False, 0, "waiting for greeting missing", False)',
+        '    return reconcile_result(self, False, 0, "", False)',
+        '',
+      ].join('\n'),
+    );
+    const started = Date.now();
+    const r = await choreoctl(['run', 'once', dir, '--timeout', '30']);
+    assert.ok(Date.now() - started < 20_000, 'ends well before the timeout');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /run failed: 2 object\(s\) not ready/);
+    assert.match(r.stdout, /HelloWorld default\/world \(reconciler helloworld\): Requeue after \d+ attempts\n\s+still converging/);
+    assert.match(r.stdout, /HelloWorld default\/team \(reconciler helloworld\): Waiting\n\s+waiting for greeting missing/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
