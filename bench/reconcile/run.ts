@@ -10,7 +10,7 @@
 // (Engine.addCompiled), so the table separates the interpreter's share from
 // the runtime's (children, SSA writes, conditions, events, queue).
 //
-//   node dist/bench/reconcile/run.js [sizes=10000,20000] [workers=1]
+//   node dist/bench/reconcile/run.js [sizes=10000,20000] [workers=1] [repeat=3]
 //   BENCH_IMPL=starlark BENCH_PROFILE=/tmp/prof node dist/bench/reconcile/run.js 10000   (profiles the reconcile phase only)
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -31,6 +31,8 @@ import { MemoryStore } from '../../src/store/memory.js';
 
 const SIZES = (process.argv[2] ?? '10000,20000').split(',').map(Number);
 const WORKERS = Number(process.argv[3] ?? 1);
+/** Runs per (impl, size); the fastest is reported — the machine is shared, so the minimum is the least disturbed run. */
+const REPEAT = Number(process.argv[4] ?? 3);
 const CHILDREN = 3;
 const group = 'bench.choreo.dev';
 const apiVersion = `${group}/v1`;
@@ -221,11 +223,15 @@ const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDig
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  for (const n of SIZES) {
-    for (const impl of (['starlark', 'js'] as const).filter((i) => !process.env.BENCH_IMPL || process.env.BENCH_IMPL === i)) {
-      const row = await runOne(impl, n);
-      rows.push(row);
-      process.stderr.write(`${impl} ${n}: ${fmt(row.runMs)} ms\n`);
+  for (let rep = 0; rep < REPEAT; rep++) {
+    for (const n of SIZES) {
+      for (const impl of (['starlark', 'js'] as const).filter((i) => !process.env.BENCH_IMPL || process.env.BENCH_IMPL === i)) {
+        const row = await runOne(impl, n);
+        process.stderr.write(`${impl} ${n}: ${fmt(row.runMs)} ms\n`);
+        const i = rows.findIndex((r) => r.impl === impl && r.n === n);
+        if (i < 0) rows.push(row);
+        else if (row.runMs < rows[i]!.runMs) rows[i] = row;
+      }
     }
   }
   const header = ['impl', 'parents', 'children', 'reconciles', 'writes', 'time to quiescence', 'cpu time', 'reconciles/s', 'per cpu-s', 'vs js', `vs ${fmt(SIZES[0]!)}`, 'idle pass/s', 'idle writes'];
@@ -236,7 +242,7 @@ async function main(): Promise<void> {
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(`reconcile: N parents × ${CHILDREN} children, memory store, ${WORKERS} worker(s), node ${process.version}`);
+  console.log(`reconcile: N parents × ${CHILDREN} children, memory store, ${WORKERS} worker(s), best of ${REPEAT} runs, node ${process.version}`);
   console.log(row(header));
   for (const l of lines) console.log(row(l));
   console.log('(time to quiescence = engine start → manager idle, wall clock; cpu time = this process\'s user+system time in that window;');

@@ -17,6 +17,11 @@
 // looked at the current state, so an older "try again in 5 min" is stale. An
 // event that arrived during the reconcile still triggers one more run.
 //
+// Sharing work with other processes (sharding.ts): with a Coordinator, a
+// worker that takes a key of a shard this process does not own drops it
+// (the owner sees the same event), the reconcile runs inside the shard's write
+// fence, and resync() re-enqueues the cached keys of shards just gained.
+//
 // Quiescence: isIdle() / idle() say no key is ready and none is in flight;
 // nextDueAt() tells when the earliest delayed retry fires. The manager combines
 // these across controllers for `run once`.
@@ -29,6 +34,8 @@ import type { Predicate } from './predicate.js';
 import { type RateLimitOptions, type RateLimiter, controllerRateLimiters } from './ratelimiter.js';
 import { FatalError, type Reconciler, type Request, type Result } from './reconcile.js';
 import { WorkQueue } from './workqueue.js';
+import type { Coordinator } from './sharding.js';
+import { writeFence } from '../store/fence.js';
 
 export type Outcome = 'Done' | 'Requeue' | 'RequeueAfter' | 'Error' | 'Fatal';
 
@@ -53,6 +60,8 @@ export interface ControllerOptions {
   rateLimits?: RateLimitOptions;
   /** Called after every reconcile; must not throw. */
   onReconcile?: (record: ReconcileRecord) => void;
+  /** Shares keys with other processes; absent = this process owns every key. */
+  coordinator?: Coordinator;
 }
 
 export interface ControllerMetrics {
@@ -79,6 +88,10 @@ export class Controller {
   private readonly onReconcile?: (record: ReconcileRecord) => void;
 
   private readonly registrations: Registration[] = [];
+  private readonly sources: Array<{ informer: SharedInformer; handler: EventHandler; predicates: Predicate[] }> = [];
+  private readonly coordinator?: Coordinator;
+  /** Keys dropped because another process owns their shard. */
+  private notOwned = 0;
   private workerLoops: Promise<void>[] = [];
   private started = false;
 
@@ -97,6 +110,7 @@ export class Controller {
     this.requeueLimiter = limiters.requeue;
     this.queue = new WorkQueue({ clock, rateLimiter: this.errorLimiter });
     this.onReconcile = opts.onReconcile;
+    this.coordinator = opts.coordinator;
   }
 
   /**
@@ -118,7 +132,33 @@ export class Controller {
       },
     });
     this.registrations.push(reg);
+    this.sources.push({ informer, handler, predicates });
     return reg;
+  }
+
+  /**
+   * Re-enqueues every key the watched caches lead to that passes `filter` (the
+   * shards just gained): as if each cached object had just been added.
+   */
+  resync(filter: (key: string) => boolean): void {
+    const enqueue = (r: Request) => {
+      const key = keyOf(r.namespace, r.name);
+      if (filter(key)) this.queue.add(key);
+    };
+    for (const { informer, handler, predicates } of this.sources) {
+      for (const obj of informer.list()) if (predicates.every((p) => p.create?.(obj) ?? true)) handler.create(obj, enqueue);
+    }
+  }
+
+  /** Whether a key matching `pred` is being reconciled now. */
+  processing(pred: (key: string) => boolean): boolean {
+    for (const k of this.queue.inFlightKeys()) if (pred(k)) return true;
+    return false;
+  }
+
+  /** Keys dropped so far because another process owned their shard. */
+  droppedNotOwned(): number {
+    return this.notOwned;
   }
 
   /** Enqueues a request directly (e.g. the runner seeding work). */
@@ -175,6 +215,14 @@ export class Controller {
       // tryGet first: when work is waiting, skip the promise round-trip of get().
       const key = this.queue.tryGet() ?? (await this.queue.get());
       if (key === undefined) return;
+      if (this.coordinator && !this.coordinator.owns(key)) {
+        // Another process owns the shard (and sees the same events); retries scheduled here are moot.
+        this.notOwned++;
+        this.queue.cancelDelayed(key);
+        this.forget(key);
+        this.queue.done(key);
+        continue;
+      }
       await this.process(key);
     }
   }
@@ -186,7 +234,8 @@ export class Controller {
     let error: unknown;
     let threw = false;
     try {
-      result = await this.reconciler.reconcile(request);
+      const fence = this.coordinator?.fence(key);
+      result = await (fence ? writeFence.run(fence, () => this.reconciler.reconcile(request)) : this.reconciler.reconcile(request));
     } catch (err) {
       threw = true;
       error = err;

@@ -29,4 +29,5 @@ export {
 } from './ratelimiter.js';
 export { FatalError, type Reconciler, type Request, type Result, isFatal } from './reconcile.js';
 export { WorkQueue, type WorkQueueOptions } from './workqueue.js';
+export { type Coordinator, type CoordinatorHooks, SoloCoordinator, fnv32, shardOf, targetOwner } from './sharding.js';
 export { WriteTracker, groupKindOf } from './writetracker.js';

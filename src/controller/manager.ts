@@ -12,6 +12,12 @@
 // reconcilers made (see writetracker.ts), and still so after a couple of event
 // loop turns. The answer carries the due time of the earliest delayed retry, so
 // the runner can decide to wait for it, advance a ManualClock to it, or stop.
+//
+// With a Coordinator (several processes on one store, sharding.ts) every
+// controller only reconciles keys of the shards this process owns. start
+// joins after the caches synced and before the workers start; shards gained
+// later re-enqueue their cached keys; stop releases the shards after the
+// in-flight reconciles have finished, so the others take over at once.
 
 import type { Client } from '../api/client.js';
 import { type Clock, realClock } from './clock.js';
@@ -19,6 +25,7 @@ import { Controller, type ControllerMetrics, type ControllerOptions } from './co
 import { type InformerOptions, SharedInformerFactory } from './informer.js';
 import type { Reconciler } from './reconcile.js';
 import { WriteTracker } from './writetracker.js';
+import { shardOf, type Coordinator } from './sharding.js';
 
 export interface ManagerOptions {
   clock?: Clock;
@@ -33,6 +40,8 @@ export interface ManagerOptions {
   idleFences?: Array<() => Promise<void>>;
   /** Default observer for controllers created by newController. */
   onReconcile?: ControllerOptions['onReconcile'];
+  /** Shares the keys with other processes (absent: this process owns every key). */
+  coordinator?: Coordinator;
 }
 
 export interface Quiescence {
@@ -54,6 +63,7 @@ export class Manager {
   private readonly settleTurns: number;
   private readonly fences: Array<() => Promise<void>>;
   private readonly onReconcile?: ControllerOptions['onReconcile'];
+  readonly coordinator?: Coordinator;
   private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
 
   constructor(client: Client, opts: ManagerOptions = {}) {
@@ -63,12 +73,13 @@ export class Manager {
     this.settleTurns = opts.settleTurns ?? 2;
     this.fences = [...(opts.idleFences ?? [])];
     this.onReconcile = opts.onReconcile;
+    this.coordinator = opts.coordinator;
   }
 
   /** Creates a controller using the manager's clock and registers it. */
   newController(name: string, reconciler: Reconciler, opts: Omit<ControllerOptions, 'clock'> = {}): Controller {
     if (this.controllers.some((c) => c.name === name)) throw new Error(`controller ${JSON.stringify(name)} already exists`);
-    const c = new Controller(name, reconciler, { onReconcile: this.onReconcile, ...opts, clock: this.clock });
+    const c = new Controller(name, reconciler, { onReconcile: this.onReconcile, coordinator: this.coordinator, ...opts, clock: this.clock });
     this.add(c);
     return c;
   }
@@ -92,6 +103,16 @@ export class Manager {
     // Informers created by controllers added while we waited were started by the factory; wait for them too.
     await this.informers.waitForCacheSync(opts.syncTimeoutMs);
     if (this.state !== 'starting') return; // stopped while syncing
+    const coord = this.coordinator;
+    if (coord) {
+      await coord.start({
+        gained: (shards) => {
+          for (const c of this.controllers) c.resync((key) => shards.has(shardOf(key, coord.shards)));
+        },
+        busy: (shard) => this.controllers.some((c) => c.processing((key) => shardOf(key, coord.shards) === shard)),
+      });
+    }
+    if (this.state !== 'starting') return;
     this.state = 'running';
     for (const c of this.controllers) c.start();
   }
@@ -101,6 +122,7 @@ export class Manager {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     await Promise.all(this.controllers.map((c) => c.stop()));
+    await this.coordinator?.stop();
     this.informers.stop();
   }
 

@@ -240,6 +240,11 @@ export class WorkQueue {
     return this.processing.size;
   }
 
+  /** The keys currently held by workers. */
+  inFlightKeys(): Iterable<string> {
+    return this.processing.keys();
+  }
+
   /** Keys waiting for a delayed add. */
   delayedCount(): number {
     return this.waiting.size;

@@ -19,7 +19,7 @@
 import type { Client, TypeRef } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import type { KObject, OwnerReference } from '../api/object.js';
-import { deepEqual, isSubset } from './diff.js';
+import { isSubset } from './diff.js';
 
 /** Synchronous cache lookups the child set needs (served by informers). */
 export interface ChildCache {
@@ -67,8 +67,8 @@ function isControlledBy(obj: KObject, uid: string): boolean {
 }
 
 export class Children {
-  /** The configuration last applied per child (desired objects are built fresh per reconcile and never mutated). */
-  private readonly lastApplied = new Map<string, KObject>();
+  /** The configuration last applied per child, as JSON: one string per child keeps the retained heap (and GC time) small. */
+  private readonly lastApplied = new Map<string, string>();
   /** Child types seen so far: owns plus any type the reconciler created. */
   private readonly types = new Map<string, TypeRef>();
 
@@ -97,9 +97,10 @@ export class Children {
     await this.prune(owner.metadata.uid!, wanted, writes);
     for (const [key, child] of wanted) {
       const live = this.cache.cached(child, child.metadata.namespace ?? '', child.metadata.name!);
-      if (live && isSubset(child, live) && deepEqual(this.lastApplied.get(key), child)) continue;
+      const json = JSON.stringify(child);
+      if (live && this.lastApplied.get(key) === json && isSubset(child, live)) continue;
       await this.client.apply(child, { fieldManager: this.manager });
-      this.lastApplied.set(key, child);
+      this.lastApplied.set(key, json);
       writes.push({ op: live ? 'updated' : 'created', kind: child.kind, namespace: child.metadata.namespace ?? '', name: child.metadata.name! });
     }
     return writes;

@@ -45,6 +45,14 @@ export interface ReconcileScope {
   writes: Array<{ subresource: '' | 'status'; obj: KObject }>;
   /** Types read before their cache existed; the runtime syncs them and re-runs. */
   missing: TypeRef[];
+  /**
+   * client_apply() was called when this many children were recorded: those are
+   * applied (and the rest pruned) even if the reconcile then returns a message,
+   * as the original applies them at the call. Undefined = not called.
+   */
+  applyAt?: number;
+  /** client_delete() was called: the children are deleted whatever the outcome. */
+  deleteRequested?: boolean;
 }
 
 const scopeKey = 'choreo.reconcile';
@@ -232,13 +240,23 @@ function recordWrite(fn: string, subresource: '' | 'status') {
   };
 }
 
-/** client_apply() / client_delete(): the recorded children are applied (or pruned) when reconcile returns. */
-function deferred(fn: string) {
-  return (thread: Thread, args: Value[], kwargs: Kwargs): Value => {
-    unpackArgs(fn, args, kwargs, []);
-    scopeOf(thread, fn);
-    return result(null, null);
-  };
+/**
+ * client_apply(): the children recorded so far are applied (and the others
+ * pruned) when the run ends, whatever its outcome. client_delete(): all
+ * children are deleted when the run ends. Both report success here: a failure
+ * of the writes themselves is an Error outcome of the reconcile.
+ */
+function clientApply(thread: Thread, args: Value[], kwargs: Kwargs): Value {
+  unpackArgs('client_apply', args, kwargs, []);
+  const scope = scopeOf(thread, 'client_apply');
+  scope.applyAt = scope.desired.length;
+  return result(null, null);
+}
+
+function clientDelete(thread: Thread, args: Value[], kwargs: Kwargs): Value {
+  unpackArgs('client_delete', args, kwargs, []);
+  scopeOf(thread, 'client_delete').deleteRequested = true;
+  return result(null, null);
 }
 
 function getResource(_t: Thread, args: Value[], kwargs: Kwargs): Value {
@@ -288,8 +306,8 @@ export function hostBuiltins(): Map<string, Value> {
     ['client_get', clientGet],
     ['client_list', clientList],
     ['client_create', clientCreate],
-    ['client_apply', deferred('client_apply')],
-    ['client_delete', deferred('client_delete')],
+    ['client_apply', clientApply],
+    ['client_delete', clientDelete],
     ['client_update', recordWrite('client_update', '')],
     ['client_update_status', recordWrite('client_update_status', 'status')],
     ['get_resource', getResource],

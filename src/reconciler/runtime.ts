@@ -6,11 +6,15 @@
 //   error (Starlark failure) → condition False/Error with the Starlark stack, Event, backoff
 //   fatal                    → condition False/Failed, Event, no requeue until the object changes
 //   message, no fatal        → condition False with the message; requeue if asked, else wait
-//   success                  → prune + apply children, client_update writes, finalizer,
-//                              status from the returned object, condition True; requeue if asked
+//   success                  → prune + apply children, client_update writes, finalizer
+//                              (+ spec with specUpdate), status from the returned object,
+//                              condition True; requeue if asked
 //   deletionTimestamp set    → delete children, remove our finalizer
 //   a write fails (conflict) → as error: condition False/Error with the API message
 //
+// Of the returned object only the status (and spec) fields the reconciler
+// changed or already owns are applied (statuspatch.ts), so it never co-owns —
+// and later conflicts on — fields other reconcilers or users wrote.
 // Every write is skipped when it would change nothing, so an idle reconcile
 // performs zero writes (and cannot re-trigger itself). An Event is recorded
 // when the condition changes (status, reason or message), so a steady state —
@@ -25,9 +29,9 @@ import type { Value } from '../starlark/values/value.js';
 import { Children, type ChildCache, type ChildWrite } from './children.js';
 import { findCondition, makeCondition, type Condition } from './conditions.js';
 import type { ReconcilerConfig } from './config.js';
-import { deepEqual, isSubset } from './diff.js';
+import { isSubset } from './diff.js';
 import { noteOwnWrites, OwnWrites } from './ownwrites.js';
-import { ownedRemoved, ownedStatusFields, statusToApply } from './statuspatch.js';
+import { ownedFields, ownedRemoved, ownedStatusFields, statusToApply } from './statuspatch.js';
 import { readOutcome, type ReadView, type ReconcileOutcome, type ReconcileScope } from './hostapi.js';
 
 /** Runs the compiled Starlark `reconcile(self)` with the scope installed; throws ReconcileError on a Starlark failure. */
@@ -83,6 +87,8 @@ export class StarlarkReconciler implements Reconciler {
   readonly ownWrites = new OwnWrites();
   private readonly forType: TypeRef;
   private readonly client: Client;
+  /** client_update / client_update_status configurations last applied (see applyWrite). */
+  private readonly lastWrites = new Map<string, string>();
 
   constructor(
     readonly config: ReconcilerConfig,
@@ -132,6 +138,7 @@ export class StarlarkReconciler implements Reconciler {
     const writes: ChildWrite[] = [];
     let kind: OutcomeKind;
     try {
+      if (outcome.fatal || outcome.message) await this.carryOutRequests(obj, scope, writes);
       if (outcome.fatal) {
         await this.setCondition(obj, outcome.obj, 'False', 'Failed', outcome.message, conditionType);
         kind = 'Fatal';
@@ -140,9 +147,11 @@ export class StarlarkReconciler implements Reconciler {
         kind = outcome.requeue || outcome.requeueAfterSeconds > 0 ? 'Requeue' : 'Waiting';
       } else {
         await this.children.sync(obj, scope.desired, writes);
-        for (const w of scope.writes) await this.client.apply(w.obj, { fieldManager: this.config.name, subresource: w.subresource });
-        await this.ensureFinalizerAndSpec(obj, outcome.obj);
-        await this.setCondition(obj, outcome.obj, 'True', 'Ready', '', conditionType);
+        for (const w of scope.writes) await this.applyWrite(w);
+        // The condition is written against the object as our own finalizer/spec write left it, so
+        // observedGeneration counts a spec change we just made.
+        const current = (await this.ensureFinalizerAndSpec(obj, outcome.obj)) ?? obj;
+        await this.setCondition(current, outcome.obj, 'True', 'Ready', '', conditionType);
         kind = outcome.requeue || outcome.requeueAfterSeconds > 0 ? 'Requeue' : 'Ready';
       }
     } catch (err) {
@@ -156,6 +165,17 @@ export class StarlarkReconciler implements Reconciler {
     report(kind, outcome.message, writes);
     if (kind === 'Fatal') throw new FatalError(outcome.message);
     return requeue();
+  }
+
+  /**
+   * On a non-success outcome, what the original choreo would already have done
+   * during the run: client_apply()'d children, client_delete(), client_update*
+   * writes. (On success the full desired set is applied anyway.)
+   */
+  private async carryOutRequests(obj: KObject, scope: ReconcileScope, writes: ChildWrite[]): Promise<void> {
+    if (scope.deleteRequested) await this.children.deleteAll(obj, writes);
+    else if (scope.applyAt !== undefined) await this.children.sync(obj, scope.desired.slice(0, scope.applyAt), writes);
+    for (const w of scope.writes) await this.applyWrite(w);
   }
 
   /** Runs Starlark; when it read a type whose cache was not ready, syncs that cache and runs again. */
@@ -172,13 +192,41 @@ export class StarlarkReconciler implements Reconciler {
     }
   }
 
-  private async ensureFinalizerAndSpec(live: KObject, returned: KObject | undefined): Promise<void> {
+  /**
+   * A client_update / client_update_status request. Like children, skipped
+   * when it equals what we applied last and the cached object still holds it
+   * (a no-op apply writes nothing, but still costs a full server-side apply).
+   */
+  private async applyWrite(w: ReconcileScope['writes'][number]): Promise<void> {
+    const m = w.obj.metadata;
+    const key = `${w.subresource}|${w.obj.apiVersion}|${w.obj.kind}|${m.namespace ?? ''}|${m.name}`;
+    const json = JSON.stringify(w.obj);
+    const live = this.deps.read.get(w.obj, m.namespace ?? '', m.name!).obj;
+    if (live && this.lastWrites.get(key) === json && isSubset(w.obj, live)) return;
+    await this.client.apply(w.obj, { fieldManager: this.config.name, subresource: w.subresource });
+    this.lastWrites.set(key, json);
+  }
+
+  /**
+   * Adds our finalizer and (specUpdate) the spec fields the reconciler changed
+   * or owns in one apply — like status, never co-owning the user's fields, so
+   * the user's next apply of them does not conflict with us. Returns the
+   * stored object if it wrote.
+   */
+  private async ensureFinalizerAndSpec(live: KObject, returned: KObject | undefined): Promise<KObject | undefined> {
     const needFinalizer = !(live.metadata.finalizers ?? []).includes(this.config.name);
-    const specChanged = this.config.specUpdate && returned?.spec !== undefined && !deepEqual(returned.spec, live.spec);
-    if (!needFinalizer && !specChanged) return;
+    // Every apply of ours must carry the spec fields we own, or SSA would remove them.
+    let spec: Record<string, unknown> | undefined;
+    let specChanged = false;
+    if (this.config.specUpdate && returned?.spec !== undefined) {
+      const owned = ownedFields(live, this.config.name, 'spec');
+      spec = statusToApply(returned.spec, live.spec, owned);
+      specChanged = (spec !== undefined && !isSubset(spec, live.spec)) || ownedRemoved(spec, live.spec, owned);
+    }
+    if (!needFinalizer && !specChanged) return undefined;
     const patch: KObject = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace, finalizers: [this.config.name] } };
-    if (specChanged) patch.spec = returned!.spec;
-    await this.client.apply(patch, { fieldManager: this.config.name });
+    if (spec) patch.spec = spec;
+    return this.client.apply(patch, { fieldManager: this.config.name });
   }
 
   /**

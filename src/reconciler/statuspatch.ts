@@ -1,4 +1,5 @@
-// Which part of the status a reconciler returned it should apply.
+// Which part of the status (or, with specUpdate, the spec) a reconciler
+// returned it should apply.
 //
 // A reconciler returns `self` with status edited in place, so the returned
 // status also carries every field other reconcilers (or users) wrote. Applying
@@ -22,15 +23,19 @@ type FieldsV1 = Rec;
 
 const isMap = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Our manager's fieldsV1 subtrees under f:status (one per managedFields entry: main resource, status subresource). */
-export function ownedStatusFields(live: KObject, manager: string): FieldsV1[] {
+/** Our manager's fieldsV1 subtrees under f:<top> (one per managedFields entry: main resource, status subresource). */
+export function ownedFields(live: KObject, manager: string, top: 'status' | 'spec'): FieldsV1[] {
   const out: FieldsV1[] = [];
   for (const m of live.metadata.managedFields ?? []) {
     if (m.manager !== manager) continue;
-    const st = (m.fieldsV1 as Rec | undefined)?.['f:status'];
+    const st = (m.fieldsV1 as Rec | undefined)?.[`f:${top}`];
     if (isMap(st)) out.push(st);
   }
   return out;
+}
+
+export function ownedStatusFields(live: KObject, manager: string): FieldsV1[] {
+  return ownedFields(live, manager, 'status');
 }
 
 function childOwned(owned: FieldsV1[], key: string): FieldsV1[] {

@@ -13,7 +13,7 @@ import { isApiError, type ApiError } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import { Registry } from '../apiserver/registry/registry.js';
 import { installAllocation } from '../allocation/index.js';
-import { enqueueForObject, enqueueForOwner, enqueueMapped, Manager, type Clock, type RateLimitOptions, type SharedInformer } from '../controller/index.js';
+import { enqueueForObject, enqueueForOwner, enqueueMapped, Manager, type Clock, type Coordinator, type RateLimitOptions, type SharedInformer } from '../controller/index.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, parseReconcilerConfig, type ReconcilerConfig } from '../reconciler/config.js';
 import type { ChildCache } from '../reconciler/children.js';
@@ -22,6 +22,9 @@ import { compileReconciler, ProgramError } from '../reconciler/program.js';
 import { StarlarkReconciler, type ReconcileReport, type RunStarlark } from '../reconciler/runtime.js';
 import type { ProjectSource, ReconcilerSource } from './project/discover.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
+import { reconcilerCodeKind } from './project/codekind.js';
+import { compileTemplateReconciler, TemplateLoadError } from '../reconciler/template/reconciler.js';
+import { basename } from 'node:path';
 
 export interface EngineOptions {
   store: Store;
@@ -36,6 +39,10 @@ export interface EngineOptions {
   onReconcile?: (r: ReconcileReport) => void;
   /** Starlark print() output. */
   print?: (reconciler: string, msg: string) => void;
+  /** Other processes use the same store (several runners on one etcd): see RegistryOptions.shared. */
+  sharedStore?: boolean;
+  /** Shares the reconcile work with those processes (default: this process owns every key). */
+  coordinator?: Coordinator;
 }
 
 /** Field manager for objects the loader writes (CRDs, inputs). */
@@ -61,9 +68,10 @@ export class Engine {
   ) {}
 
   static async open(opts: EngineOptions): Promise<Engine> {
-    const registry = await Registry.open(opts.store);
+    const registry = await Registry.open(opts.store, { shared: opts.sharedStore });
     const manager = new Manager(registry, {
       clock: opts.clock,
+      coordinator: opts.coordinator,
       idleFences: [() => registry.lifecycle.whenIdle()],
       informer: { onError: () => {} },
     });
@@ -112,6 +120,7 @@ export class Engine {
       } catch (err) {
         if (err instanceof ProgramError) errors.push(new LoadError({ file: err.file, line: err.line, col: err.col }, `reconciler ${r.name}: ${err.message}`));
         else if (err instanceof ConfigError) errors.push(new LoadError(r.pos, err.message));
+        else if (err instanceof TemplateLoadError) errors.push(new LoadError({ file: err.file, line: Math.max(1, err.line), col: 1 }, `reconciler ${r.name}: ${err.message}`));
         else errors.push(new LoadError(r.pos, `reconciler ${r.name}: ${err instanceof Error ? err.message : String(err)}`));
       }
     }
@@ -139,20 +148,20 @@ export class Engine {
 
   private addReconciler(src: ReconcilerSource, project: ProjectSource): void {
     const config = parseReconcilerConfig(src.config, src.name);
-    const inline = Object.entries(config.code).find(([f]) => f.endsWith('.star'));
-    const starlark = src.code.filter((c) => c.kind === 'starlark');
-    const code = inline ? { file: `${src.pos.file}#spec.code.${inline[0]}`, kind: 'starlark' as const, text: inline[1] } : starlark[0];
-    if (!code) {
-      const templates = src.code.filter((c) => c.kind !== 'starlark');
-      throw new Error(templates.length > 0 ? `template reconcilers (${templates.map((t) => t.file).join(', ')}) are not supported yet` : 'no reconciler code: add a *.star file next to the config or spec.code');
-    }
-    if (!inline && starlark.length > 1) throw new Error(`more than one Starlark file: ${starlark.map((c) => c.file).join(', ')}`);
+    const kind = reconcilerCodeKind(src);
     for (const t of [config.for, ...config.owns, ...config.watches]) {
       if (!this.registry.resourceInfo(t)) throw new ConfigError(config.name, [`unknown kind ${t.kind} in ${t.apiVersion} (no CRD defines it)`]);
     }
+    if (kind !== 'starlark') {
+      const templates = src.code.filter((c) => c.kind === kind).map((c) => ({ name: c.name ?? basename(c.file), file: c.file, text: c.text }));
+      this.addCompiled(config, compileTemplateReconciler({ reconciler: config.name, kind, templates }));
+      return;
+    }
+    const starlark = src.code.filter((c) => c.kind === 'starlark');
+    if (starlark.length > 1) throw new Error(`more than one Starlark file: ${starlark.map((c) => c.file).join(', ')}`);
     const run = compileReconciler({
       reconciler: config.name,
-      code,
+      code: starlark[0]!,
       libraries: project.libraries,
       maxSteps: this.opts.maxSteps,
       timeoutMs: this.opts.timeoutMs,
@@ -204,5 +213,6 @@ export class Engine {
   async stop(): Promise<void> {
     await this.manager.stop();
     await this.registry.lifecycle.whenIdle();
+    this.registry.close();
   }
 }

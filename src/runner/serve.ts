@@ -19,6 +19,7 @@ import { Engine } from './engine.js';
 import { discoverProject } from './project/discover.js';
 import { openStore } from '../store/open.js';
 import { isRunning } from '../store/lock.js';
+import type { Coordinator } from '../controller/sharding.js';
 
 export interface ServeOptions {
   dir: string;
@@ -60,8 +61,12 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (existing && existing.pid !== process.pid) throw new Error(`already running (pid ${existing.pid}) at ${existing.url}; stop it with: choreoctl run stop ${opts.dir}`);
   mkdirSync(state, { recursive: true });
   const store = await openStore(opts.store ?? `file:${join(state, 'store')}`);
+  // On etcd other runners may share the store: follow it, and share the work through etcd leases.
+  const coordinator = opts.store?.startsWith('etcd://') ? await etcdCoordinator(opts.store, log) : undefined;
   const engine = await Engine.open({
     store,
+    sharedStore: coordinator !== undefined,
+    coordinator,
     workers: opts.workers,
     onReconcile: (r) => {
       if (r.outcome !== 'Ready' || r.writes.length > 0) log(`${r.reconciler} ${r.kind} ${r.key}: ${r.outcome}${r.message ? `: ${r.message.split('\n').slice(-1)[0]}` : ''}${r.writes.length ? ` (${r.writes.length} write(s))` : ''}`);
@@ -97,6 +102,15 @@ export async function serve(opts: ServeOptions): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+}
+
+async function etcdCoordinator(spec: string, log: (line: string) => void): Promise<Coordinator> {
+  const { parseEtcdSpec } = await import('../store/etcd.js');
+  const { EtcdCoordinator } = await import('../store/etcd/coordinator.js');
+  const { endpoints, prefix } = parseEtcdSpec(spec);
+  const c = new EtcdCoordinator({ endpoints, prefix, log });
+  log(`runner ${c.id}: sharing work with other runners on ${spec} (${c.shards} shards, lease TTL 10 s)`);
+  return c;
 }
 
 /**

@@ -22,6 +22,11 @@
 // rather than its builders because we need response headers (revisions), txn
 // failure branches and our own watch resume point.
 //
+// - Write fences (fence.ts): a write made inside a fenced context (a reconcile
+//   of a shard owned through an etcd lease) adds "the shard key's create
+//   revision is unchanged" to its txn; when that compare is what failed, the
+//   write fails with Unavailable.
+//
 // Trade-off: every read goes to etcd (no watch cache as in the Kubernetes API
 // server), so reads cost a round trip; in exchange any number of processes see
 // one linearizable store with no cache coherence to get wrong.
@@ -42,6 +47,20 @@ import { decodeKV, decodeValue, encodeValue, KeyLayout } from './etcd/codec.js';
 import { isCompacted, toStoreError } from './etcd/errors.js';
 import { listObjects, NamespaceCache } from './etcd/list.js';
 import { ResumableWatch } from './etcd/watch.js';
+import { currentFence, type WriteFence } from './fence.js';
+
+/** The txn compare of a write fence (see fence.ts): its ownership key still has the acquired create revision. */
+function fenceCompare(fence: WriteFence | undefined) {
+  return fence ? [{ key: Buffer.from(fence.key), target: 'Create' as const, result: 'Equal' as const, create_revision: fence.createRevision }] : [];
+}
+
+/** After a failed fenced txn: Unavailable (not Conflict, which callers retry) when the fence is what failed. */
+function checkFence(fence: WriteFence | undefined, res: ITxnResponse, at: number): void {
+  if (!fence) return;
+  const kv: IKeyValue | undefined = res.responses[at]?.response_range?.kvs?.[0];
+  if (kv && String(kv.create_revision) === String(fence.createRevision)) return;
+  throw new StoreError('Unavailable', `write refused: ${fence.what} is no longer owned by this process (its lease expired or it was handed over)`);
+}
 
 export interface EtcdStoreOptions {
   /** "host:port" of each etcd member. */
@@ -116,13 +135,18 @@ export class EtcdStore implements Store {
   async create(key: ObjectKey, obj: KObject): Promise<KObject> {
     const k = this.layout.key(key);
     const value = encodeValue(obj);
+    const fence = currentFence();
     const res = await this.call('create', () =>
       this.client.kv.txn({
-        compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
+        compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }, ...fenceCompare(fence)],
         success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+        failure: fence ? [{ request_range: { key: k } }, { request_range: { key: Buffer.from(fence.key) } }] : [],
       }),
     );
-    if (!res.succeeded) throw new StoreError('AlreadyExists', `${describeKey(key)} already exists`);
+    if (!res.succeeded) {
+      checkFence(fence, res, 1);
+      throw new StoreError('AlreadyExists', `${describeKey(key)} already exists`);
+    }
     await this.afterWrite(res);
     return decodeValue(value, res.header.revision);
   }
@@ -200,8 +224,11 @@ export class EtcdStore implements Store {
       expected !== undefined
         ? { key: k, target: 'Mod' as const, result: 'Equal' as const, mod_revision: expected }
         : { key: k, target: 'Create' as const, result: 'Greater' as const, create_revision: 0 };
-    const res = await this.call(op, () => this.client.kv.txn({ compare: [guard], success: [success], failure: [{ request_range: { key: k } }] }));
+    const fence = currentFence();
+    const failure = [{ request_range: { key: k } }, ...(fence ? [{ request_range: { key: Buffer.from(fence.key) } }] : [])];
+    const res = await this.call(op, () => this.client.kv.txn({ compare: [guard, ...fenceCompare(fence)], success: [success], failure }));
     if (!res.succeeded) {
+      checkFence(fence, res, 1);
       const current: IKeyValue | undefined = res.responses[0]?.response_range?.kvs?.[0];
       if (!current) throw new StoreError('NotFound', `${describeKey(key)} not found`);
       throw new StoreError(

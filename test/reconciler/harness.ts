@@ -98,6 +98,16 @@ export function obj(kind: string, name: string, spec: Record<string, unknown> = 
 
 export async function writeProject(p: ProjectSpec): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'choreo-rec-'));
+  try {
+    await writeFiles(dir, p);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return dir;
+}
+
+async function writeFiles(dir: string, p: ProjectSpec): Promise<void> {
   await mkdir(join(dir, 'crds'));
   for (const c of p.crds) await writeFile(join(dir, 'crds', `${group}_${c.plural}.yaml`), stringify(crd(c)));
   for (const [f, code] of Object.entries(p.crdLibs ?? {})) await writeFile(join(dir, 'crds', f), code);
@@ -115,7 +125,6 @@ export async function writeProject(p: ProjectSpec): Promise<string> {
     await mkdir(join(dir, 'in'));
     await writeFile(join(dir, 'in', 'inputs.yaml'), p.inputs.map((o) => stringify(o)).join('---\n'));
   }
-  return dir;
 }
 
 export interface Running {

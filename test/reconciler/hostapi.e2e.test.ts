@@ -151,3 +151,132 @@ test('a reconciler that fails to compile is reported with its position; the othe
     await r.close();
   }
 });
+
+test('specUpdate: a reconciler may change its For object\'s spec only when its config says so; client_update / client_update_status write other objects', async () => {
+  const code = `
+def reconcile(self):
+    self["spec"]["defaulted"] = self["spec"].get("defaulted", "by-reconciler")
+    client_update({"apiVersion": "${apiVersion}", "kind": "Note", "metadata": {"name": "note-" + self["metadata"]["name"]}, "spec": {"text": "hello"}})
+    client_update_status({"apiVersion": "${apiVersion}", "kind": "Note", "metadata": {"name": "note-" + self["metadata"]["name"]}, "status": {"seen": True}})
+    return reconcile_result(self)
+`;
+  const p: ProjectSpec = {
+    crds: [
+      { kind: 'Editable', plural: 'editables' },
+      { kind: 'Fixed', plural: 'fixeds' },
+      { kind: 'Note', plural: 'notes' },
+    ],
+    reconcilers: {
+      editable: { spec: forKind('Editable', { specUpdate: true }), code },
+      fixed: { spec: forKind('Fixed'), code },
+    },
+    // The Notes exist (client_update_status needs the object); their spec comes from the reconcilers.
+    inputs: [obj('Editable', 'e', { color: 'red' }), obj('Fixed', 'f'), obj('Note', 'note-e'), obj('Note', 'note-f')],
+  };
+  const r = await start(p);
+  try {
+    assert.equal(((await r.get('Editable', 'e'))!.spec as { defaulted?: string }).defaulted, 'by-reconciler');
+    assert.equal(((await r.get('Fixed', 'f'))!.spec as { defaulted?: string }).defaulted, undefined);
+    for (const n of ['note-e', 'note-f']) {
+      const note = (await r.get('Note', n))!;
+      assert.deepEqual(note.spec, { text: 'hello' });
+      assert.deepEqual(note.status, { seen: true });
+    }
+    assert.equal((await r.condition('Editable', 'e'))?.status, 'True');
+    assert.equal((await r.condition('Fixed', 'f'))?.status, 'True');
+    // Quiet afterwards, and the condition counts the reconciler's own spec change.
+    const e = (await r.get('Editable', 'e'))!;
+    assert.equal((await r.condition('Editable', 'e'))?.observedGeneration, e.metadata.generation);
+    const before = await r.revision();
+    r.enqueue('editable', 'e');
+    r.enqueue('fixed', 'f');
+    await r.idle();
+    assert.equal(await r.revision(), before);
+    // The reconciler owns only the field it set, not the user's: the user's next (unforced) apply of
+    // their own field does not conflict, and the reconciler keeps its field.
+    const owners = e.metadata.managedFields!.filter((m) => m.manager === 'editable' && !m.subresource).map((m) => JSON.stringify(m.fieldsV1));
+    assert.equal(owners.length, 1);
+    assert.match(owners[0]!, /"f:defaulted"/);
+    assert.doesNotMatch(owners[0]!, /"f:color"/);
+    await r.engine.registry.apply({ apiVersion, kind: 'Editable', metadata: { name: 'e', namespace: 'default' }, spec: { color: 'blue' } }, { fieldManager: 'choreoctl' });
+    await r.idle();
+    assert.deepEqual((await r.get('Editable', 'e'))!.spec, { color: 'blue', defaulted: 'by-reconciler' });
+    assert.equal((await r.condition('Editable', 'e'))?.status, 'True');
+  } finally {
+    await r.close();
+  }
+});
+
+test('helper builtins: get_resource, add_finalizer / del_finalizer on a dict, is_conditionready, IP helpers', async () => {
+  const code = `
+def reconcile(self):
+    st = self.setdefault("status", {})
+    res = get_resource("${apiVersion}", "Note")
+    st["resource"] = res["resource"]
+    d = add_finalizer({"apiVersion": "v1", "kind": "X", "metadata": {"finalizers": ["a"]}}, "b")["resource"]
+    st["added"] = d["metadata"]["finalizers"]
+    st["removed"] = del_finalizer(d, "a")["resource"]["metadata"]["finalizers"]
+    st["readyTrue"] = is_conditionready({"status": {"conditions": [{"type": "Ready", "status": "True"}]}}, "Ready")
+    st["readyMissing"] = is_conditionready({"status": {}}, "Ready")
+    st["prefixLength"] = get_prefixlength("10.0.0.1/24")
+    st["address"] = get_address("10.0.0.1/24")
+    st["v6"] = is_ipv6("2001:db8::1/64")
+    return reconcile_result(self)
+`;
+  const r = await start({ crds: [{ kind: 'Probe', plural: 'probes' }, { kind: 'Note', plural: 'notes' }], reconcilers: { p: { spec: forKind('Probe'), code } }, inputs: [obj('Probe', 'x')] });
+  try {
+    const st = (await r.get('Probe', 'x'))!.status as Record<string, unknown>;
+    assert.equal((await r.condition('Probe', 'x'))?.status, 'True', (await r.condition('Probe', 'x'))?.message);
+    assert.deepEqual(st.resource, { apiVersion, kind: 'Note' });
+    assert.deepEqual(st.added, ['a', 'b']);
+    assert.deepEqual(st.removed, ['b']);
+    assert.equal(st.readyTrue, true);
+    assert.equal(st.readyMissing, false);
+    assert.equal(st.prefixLength, 24);
+    assert.equal(st.address, '10.0.0.1');
+    assert.equal(st.v6, true);
+  } finally {
+    await r.close();
+  }
+});
+
+test('client_apply() applies the children recorded so far even when the reconcile then waits; client_delete() deletes them', async () => {
+  const p: ProjectSpec = {
+    crds: [
+      { kind: 'Claim', plural: 'claims' },
+      { kind: 'Node', plural: 'nodes' },
+    ],
+    reconcilers: {
+      nodes: {
+        spec: forKind('Node', { owns: [{ group, version: 'v1', kind: 'Claim' }] }),
+        code: `
+def reconcile(self):
+    if self["spec"].get("gone"):
+        client_delete()
+        return reconcile_result(self, False, 0, "decommissioned", False)
+    claim = {"apiVersion": "${apiVersion}", "kind": "Claim", "metadata": {"name": self["metadata"]["name"] + "-ip"}, "spec": {}}
+    client_create(claim)
+    rsp = client_apply()
+    if rsp["error"] != None:
+        return reconcile_result(self, True, 0, rsp["error"], rsp["fatal"])
+    # The claim is never "ready" in this test: the reconcile waits, yet the claim exists.
+    return reconcile_result(self, False, 0, "waiting for the IP claim", False)
+`,
+      },
+    },
+    inputs: [obj('Node', 'n1', {})],
+  };
+  const r = await start(p);
+  try {
+    assert.deepEqual((await r.list('Claim')).map((c) => c.metadata.name), ['n1-ip']);
+    const c = await r.condition('Node', 'n1');
+    assert.equal(c?.status, 'False');
+    assert.equal(c?.message, 'waiting for the IP claim');
+    await r.apply(obj('Node', 'n1', { gone: true }));
+    await r.idle();
+    assert.deepEqual(await r.list('Claim'), []);
+    assert.equal((await r.condition('Node', 'n1'))?.message, 'decommissioned');
+  } finally {
+    await r.close();
+  }
+});

@@ -168,12 +168,15 @@ export class Lifecycle {
     const dangling: string[] = [];
     for (const r of refs) {
       const owner = this.byUid.get(r.uid);
-      if (!owner) {
+      // Not indexed is not proof of absence: with a shared store the owner may
+      // have been written by another process whose event has not arrived yet,
+      // so the store decides (as Kubernetes' garbage collector verifies owners live).
+      const o = owner ? await this.registry.store.get(this.registry.key(owner.type, owner.namespace, owner.name)) : await this.storedOwner(r, cur.e.namespace);
+      if (!owner && !o) {
         dangling.push(r.uid);
         if (this.goneOwners.get(r.uid) === 'Foreground') foreground = true;
         continue;
       }
-      const o = await this.registry.store.get(this.registry.key(owner.type, owner.namespace, owner.name));
       if (o?.metadata.deletionTimestamp && (o.metadata.finalizers ?? []).includes('foregroundDeletion')) foreground = true;
       else live++;
     }
@@ -253,6 +256,18 @@ export class Lifecycle {
       if (l.items.length > 0) return;
     }
     if ((crd.metadata.finalizers ?? []).length === 0) await this.registry.finalize(crdType, crd);
+  }
+  /** The owner a reference names, as stored now, if it is still the same object (same uid). */
+  private async storedOwner(ref: { apiVersion?: string; kind?: string; name?: string; uid: string }, namespace: string): Promise<KObject | undefined> {
+    if (!ref.apiVersion || !ref.kind || !ref.name) return undefined;
+    let t: ResourceType;
+    try {
+      t = this.registry.resolve({ apiVersion: ref.apiVersion, kind: ref.kind });
+    } catch {
+      return undefined;
+    }
+    const o = await this.registry.store.get(this.registry.key(t, namespace, ref.name));
+    return o?.metadata.uid === ref.uid ? o : undefined;
   }
 }
 

@@ -11,9 +11,12 @@
 // - `observe` runs synchronously after every store write and keeps the derived
 //   state (namespaces, served CRD types, owner index) exact without a watch.
 // - Store objects are frozen snapshots; we clone only the object being written.
-// Trade-off: the registry assumes it is the only writer of its store (derived
-// state is not rebuilt from a watch), which holds for the embedded engine and
-// the server, and lets a write cost one store call.
+// - Shared stores (several processes on one etcd, `shared: true`): the derived
+//   state is also kept from a watch of every stored type (sharedstate.ts), so a
+//   CRD or namespace created through another process is served here too.
+// Trade-off: unshared (the default: embedded engine, single server), the
+// registry assumes it is the only writer of its store and a write costs one
+// store call and no watch; shared, every process follows every stored type.
 
 import { randomUUID } from 'node:crypto';
 import type { ApplyOptions, Client, ClientList, ClientListOptions, ClientWatchEvent, ClientWatchOptions, DeleteOptions, ResourceInfo, Subresource, TypeRef, WriteOptions } from '../../api/client.js';
@@ -33,6 +36,7 @@ import { nowTimestamp, randomSuffix, specChanged, validateMeta } from './meta.js
 import { ResourceCatalog, type ResourceType } from './resources.js';
 import { FieldOwnership } from './apply.js';
 import { EventRecorder } from './events.js';
+import { SharedState } from './sharedstate.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -58,6 +62,11 @@ export interface ListRequest extends ClientListOptions {
 export interface RegistryOptions {
   /** Compiles a CRD version's openAPIV3Schema (default: the api library's compileSchema). */
   compileSchema?: SchemaCompiler;
+  /**
+   * Other processes write the same store (several runners on one etcd): keep
+   * served CRD types, namespaces and the owner index from store watches too.
+   */
+  shared?: boolean;
 }
 
 const maxRetries = 8;
@@ -72,6 +81,8 @@ export class Registry implements Client {
   private readonly namespaces = new Map<string, boolean>();
   /** CRDs being deleted: their types are still served but take no new objects. */
   private readonly terminatingCrds = new Set<string>();
+  /** Watch-fed derived state when the store is shared. */
+  private readonly sharedState?: SharedState;
 
   private constructor(
     readonly store: Store,
@@ -80,6 +91,10 @@ export class Registry implements Client {
     this.catalog.add(builtinTypes);
     this.lifecycle = new Lifecycle(this);
     this.events = new EventRecorder(this);
+    if (opts.shared) {
+      const shared = new SharedState(store, { apply: (t, prev, next) => this.observe(t, prev, next), storageTypes: () => this.catalog.storageTypes() });
+      this.sharedState = shared;
+    }
   }
 
   /** Opens a registry over a store: serves stored CRDs, indexes every object, ensures the `default` namespace. */
@@ -88,14 +103,32 @@ export class Registry implements Client {
     // CRDs first, so their types are served (schemas compiled once) before their instances are indexed.
     const crds = await store.list({ resource: crdType.storageKey });
     for (const crd of crds.items) r.observe(crdType, undefined, crd);
+    r.sharedState?.watchFrom(crdType, crds.resourceVersion);
     for (const t of r.catalog.storageTypes()) {
       if (isCrdType(t)) continue;
       const l = await store.list({ resource: t.storageKey });
       for (const o of l.items) r.observe(t, undefined, o);
+      r.sharedState?.watchFrom(t, l.resourceVersion);
     }
-    if (!r.namespaces.has('default')) await r.createObject(namespaceType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, {});
+    if (r.sharedState) {
+      const shared = r.sharedState;
+      r.catalog.onChange(() => shared.followNewTypes());
+    }
+    if (!r.namespaces.has('default')) {
+      try {
+        await r.createObject(namespaceType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, {});
+      } catch (err) {
+        // Another process sharing the store created it first.
+        if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+      }
+    }
     r.lifecycle.resume();
     return r;
+  }
+
+  /** Stops following the store (shared mode); the store itself stays open. */
+  close(): void {
+    this.sharedState?.close();
   }
 
   private readonly compile: SchemaCompiler = (schema) => (this.opts.compileSchema ?? compileSchema)(schema);
@@ -324,7 +357,7 @@ export class Registry implements Client {
         }
         if (opts.dryRun) return { object: this.present(t, current), removed: true };
         const deleted = await this.store.delete(this.key(t, namespace, name), { expectedResourceVersion: current.metadata.resourceVersion });
-        this.observe(t, current, undefined);
+        this.observe(t, deleted, undefined);
         return { object: this.present(t, deleted), removed: true };
       } catch (err) {
         if (err instanceof StoreError && err.code === 'Conflict' && attempt < maxRetries) continue;
@@ -337,8 +370,8 @@ export class Registry implements Client {
   /** Removes an object whose finalization is complete (namespaces, CRDs, last finalizer gone). */
   async finalize(t: ResourceType, obj: KObject): Promise<void> {
     try {
-      await this.store.delete(this.key(t, obj.metadata.namespace ?? '', obj.metadata.name!), { expectedResourceVersion: obj.metadata.resourceVersion });
-      this.observe(t, obj, undefined);
+      const deleted = await this.store.delete(this.key(t, obj.metadata.namespace ?? '', obj.metadata.name!), { expectedResourceVersion: obj.metadata.resourceVersion });
+      this.observe(t, deleted, undefined);
     } catch (err) {
       if (!(err instanceof StoreError && (err.code === 'NotFound' || err.code === 'Conflict'))) throw err;
     }
@@ -482,7 +515,7 @@ export class Registry implements Client {
     try {
       if (cm.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && t !== namespaceType && !isCrdType(t)) {
         const deleted = await this.store.delete(key, { expectedResourceVersion: cm.resourceVersion });
-        this.observe(t, current, undefined);
+        this.observe(t, deleted, undefined);
         return this.present(t, { ...next, metadata: { ...next.metadata, resourceVersion: deleted.metadata.resourceVersion } });
       }
       const stored = await this.store.update(key, next, { expectedResourceVersion: cm.resourceVersion });
@@ -496,8 +529,13 @@ export class Registry implements Client {
   // ---------------------------------------------------------------------------
   // Derived state
 
-  /** Called after every store write (next undefined = removed). */
+  /**
+   * Called after every store write (next undefined = removed; prev is then the
+   * deleted object carrying the deletion's resourceVersion), and in shared mode
+   * for every change the store watch delivers.
+   */
   private observe(t: ResourceType, prev: KObject | undefined, next: KObject | undefined): void {
+    if (this.sharedState && !this.sharedState.admit(t, (next ?? prev)!, (next ?? prev)!.metadata.resourceVersion)) return;
     if (t === namespaceType) {
       const name = (next ?? prev)!.metadata.name!;
       if (next) this.namespaces.set(name, !!next.metadata.deletionTimestamp);

@@ -4,7 +4,11 @@ import type { Command } from 'commander';
 import { register as registerRun } from './run.js';
 import { register as registerStar } from './star.js';
 import { register as registerServer } from './server.js';
+import { register as registerApply } from './apply.js';
+import { register as registerGet } from './get.js';
+import { register as registerDelete } from './delete.js';
+import { register as registerApiResources } from './apiresources.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandGroups: RegisterCommand[] = [registerRun, registerServer, registerStar];
+export const commandGroups: RegisterCommand[] = [registerRun, registerServer, registerStar, registerApply, registerGet, registerDelete, registerApiResources];

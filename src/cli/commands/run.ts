@@ -6,6 +6,8 @@ import { runOnce } from '../../runner/runonce.js';
 import { rememberOut, runDiff } from '../../runner/diff.js';
 import { serve, startBackground, stopInstance } from '../../runner/serve.js';
 import { fileURLToPath } from 'node:url';
+import { discoverProject } from '../../runner/project/discover.js';
+import { projectDeps, renderDeps } from '../../runner/project/deps.js';
 
 export function register(program: Command): void {
   const run = program.command('run').description('run a choreo project (CRDs, reconcilers, libraries and input)');
@@ -68,6 +70,24 @@ export function register(program: Command): void {
       const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : [])];
       const info = await startBackground(cli, args, dir);
       process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
+    });
+  run
+    .command('deps')
+    .description('show which source (the project or an UpstreamRef in refs/) supplied each CRD, library, reconciler and input')
+    .argument('[dir]', 'project directory', '.')
+    .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .addHelpText('after', '\nRefs resolve from file:// URLs / paths to local git repositories, or from the cache\n($CHOREO_CACHE, default ~/.cache/choreo): refs/<host>/<path>@<ref>/ or a clone refs/<host>/<path>.git\n')
+    .action(async (dir: string, o: { output: string }) => {
+      if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
+      const project = await discoverProject(dir);
+      const deps = projectDeps(project);
+      if (o.output === 'json') process.stdout.write(JSON.stringify({ ...deps, errors: project.errors.map((e) => e.render()) }, null, 2) + '\n');
+      else if (o.output === 'yaml') process.stdout.write(stringify({ ...deps, errors: project.errors.map((e) => e.render()) }));
+      else {
+        process.stdout.write(renderDeps(deps) + '\n');
+        if (project.errors.length > 0) process.stdout.write(`\nLoad errors:\n${project.errors.map((e) => `  ${e.render()}`).join('\n')}\n`);
+      }
+      process.exitCode = project.errors.length > 0 ? 1 : 0;
     });
   run
     .command('stop')

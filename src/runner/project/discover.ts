@@ -5,7 +5,10 @@
 //   libs/          more Starlark libraries
 //   reconcilers/   <name>/config.yaml + one *.star (or *.jinja2 / *.tpl templates),
 //                  or the legacy flat form <name>.yaml + <name>.star
-//   in/            input instances (multi-document YAML)
+//   in/            input instances (multi-document YAML); choreo.kform.dev Reconciler
+//                  and Library objects there are reconcilers and libraries
+//   refs/          UpstreamRef objects: other projects this one builds on
+//                  (resolved and merged by runner/refs/load.ts)
 //
 // Discovery never stops at the first problem: every unreadable or malformed
 // file becomes a positioned LoadError and the rest of the project still loads,
@@ -16,12 +19,16 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, basename, extname, relative } from 'node:path';
 import type { KObject } from '../../api/object.js';
 import { LoadError, readManifests, type Manifest, type SourcePos } from './yamlfile.js';
+import { loadRefs, type ResolvedRefInfo } from '../refs/load.js';
+import { inlineCode, takeChoreoObjects } from './inobjects.js';
 
 export interface LibrarySource {
   /** Names it can be loaded by: the file name, and for crds/ libraries also the dotted form ("example.com_greetings.star" → "example.com.greetings.star"). */
   names: string[];
   file: string;
   code: string;
+  /** The UpstreamRef that supplied it (absent: the project itself). */
+  origin?: string;
 }
 
 export type CodeKind = 'starlark' | 'jinja2' | 'gotemplate';
@@ -30,6 +37,8 @@ export interface CodeFile {
   file: string;
   kind: CodeKind;
   text: string;
+  /** Name inside the reconciler: templates find each other by it (`main.tpl`); the flat layout's `<reconciler>.` prefix is stripped. */
+  name?: string;
 }
 
 export interface ReconcilerSource {
@@ -38,6 +47,8 @@ export interface ReconcilerSource {
   config: KObject;
   pos: SourcePos;
   code: CodeFile[];
+  /** The UpstreamRef that supplied it (absent: the project itself). */
+  origin?: string;
 }
 
 export interface ProjectSource {
@@ -47,6 +58,18 @@ export interface ProjectSource {
   reconcilers: ReconcilerSource[];
   inputs: Manifest[];
   errors: LoadError[];
+  /** The project's UpstreamRefs and where each resolved (see runner/refs/load.ts). */
+  refs: ResolvedRefInfo[];
+}
+
+export interface DiscoverOptions {
+  /** Show file paths under this label instead of the real directory (a ref extracted to a temp dir). */
+  displayRoot?: string;
+  /** Resolve refs/ (default true); refs of refs are followed with a cycle guard. */
+  refs?: boolean;
+  /** @internal Refs being loaded (URL@ref), to stop cycles. */
+  loading?: Set<string>;
+  env?: NodeJS.ProcessEnv;
 }
 
 const yamlExt = new Set(['.yaml', '.yml']);
@@ -65,10 +88,12 @@ async function isDir(path: string): Promise<boolean> {
   return (await stat(path)).isDirectory();
 }
 
-export async function discoverProject(dir: string): Promise<ProjectSource> {
-  const project: ProjectSource = { dir, crds: [], libraries: [], reconcilers: [], inputs: [], errors: [] };
-  // Paths as the user typed them: relative to the working directory when inside it.
+export async function discoverProject(dir: string, opts: DiscoverOptions = {}): Promise<ProjectSource> {
+  const project: ProjectSource = { dir, crds: [], libraries: [], reconcilers: [], inputs: [], errors: [], refs: [] };
+  // Paths as the user typed them: relative to the working directory when inside it
+  // (or under the ref's label for a ref's files).
   const rel = (p: string) => {
+    if (opts.displayRoot !== undefined) return `${opts.displayRoot}/${relative(dir, p)}`;
     const r = relative(process.cwd(), p);
     return r === '' || r.startsWith('..') ? p : r;
   };
@@ -96,6 +121,14 @@ export async function discoverProject(dir: string): Promise<ProjectSource> {
   await discoverReconcilers(join(dir, 'reconcilers'), project, rel);
   for (const f of await listDir(join(dir, 'in'))) {
     if (yamlExt.has(extname(f))) await collect(join(dir, 'in', f), project.inputs);
+  }
+  takeChoreoObjects(project);
+  if (opts.refs !== false) {
+    const refManifests: Manifest[] = [];
+    for (const f of await listDir(join(dir, 'refs'))) {
+      if (yamlExt.has(extname(f))) await collect(join(dir, 'refs', f), refManifests);
+    }
+    if (refManifests.length > 0) await loadRefs(project, refManifests, { ...opts, discover: discoverProject });
   }
   return project;
 }
@@ -127,7 +160,8 @@ async function discoverReconcilers(dir: string, project: ProjectSource, rel: (p:
   // Legacy flat layout: <name>.yaml + <name>.star (templates: <name>.<part>.tpl share the stem prefix).
   for (const [stem, slot] of flat) {
     if (!slot.config) {
-      const owner = [...flat.keys()].find((k) => k !== stem && flat.get(k)?.config && stem.startsWith(k + '.'));
+      // The longest config stem that prefixes the code file's stem owns it.
+      const owner = [...flat.keys()].filter((k) => k !== stem && flat.get(k)?.config && stem.startsWith(k + '.')).sort((a, b) => b.length - a.length)[0];
       if (owner) flat.get(owner)!.code.push(...slot.code);
       else project.errors.push(new LoadError({ file: rel(slot.code[0]!), line: 1, col: 1 }, `reconciler code has no ${stem}.yaml config next to it`));
     }
@@ -146,7 +180,21 @@ async function addReconciler(defaultName: string, configFile: string, codeFiles:
   }
   const m = manifests[0]!;
   m.pos.file = rel(configFile);
+  const name = m.object.metadata.name || defaultName;
+  // Code inline in the config (spec.code) takes the place of code files.
+  const inline = inlineCode((m.object.spec as Record<string, unknown> | undefined)?.code, m.pos.file);
+  for (const p of inline.problems) project.errors.push(new LoadError(m.pos, `reconciler ${name}: ${p}`));
+  if (inline.code.length > 0) {
+    project.reconcilers.push({ name, config: m.object, pos: m.pos, code: inline.code });
+    return;
+  }
   const code: CodeFile[] = [];
-  for (const f of codeFiles.sort()) code.push({ file: rel(f), kind: codeKinds[extname(f)]!, text: await readFile(f, 'utf8') });
-  project.reconcilers.push({ name: m.object.metadata.name || defaultName, config: m.object, pos: m.pos, code });
+  for (const f of codeFiles.sort()) {
+    // Flat layout: <reconciler>.main.tpl is the template main.tpl (as the original names it).
+    const base = basename(f);
+    const prefix = [name, defaultName].find((n) => base.startsWith(`${n}.`) && base.length > n.length + 1 + extname(base).length);
+    const templateName = prefix ? base.slice(prefix.length + 1) : base;
+    code.push({ file: rel(f), kind: codeKinds[extname(f)]!, text: await readFile(f, 'utf8'), name: templateName });
+  }
+  project.reconcilers.push({ name, config: m.object, pos: m.pos, code });
 }

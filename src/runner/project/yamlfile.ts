@@ -16,6 +16,8 @@ export interface SourcePos {
 export interface Manifest {
   object: KObject;
   pos: SourcePos;
+  /** The UpstreamRef that supplied it (absent: the project itself). */
+  origin?: string;
 }
 
 /** A problem found while loading a project, always with a position. */

@@ -1,0 +1,125 @@
+// Derived registry state (served CRD types, namespaces, the garbage
+// collector's owner index) kept from store watches, for a store that other
+// processes write too (several runners on one etcd).
+//
+// Key idea: the registry still observes its own writes synchronously (so a
+// CRD it just created is served on the very next call, as in single-process
+// mode), and additionally follows a list+watch of every stored type. Both
+// paths go through `admit(key, revision)`, which applies a change only if it
+// is newer than what was last applied for that object — so the duplicate
+// (own write seen again through the watch) and the stale (a watch event older
+// than an own write that returned first, or the reverse) are skipped, and the
+// state converges to the newest revision whichever path delivers it first.
+//
+// Trade-offs: one watch per stored type per process and one revision entry
+// per object (deleted objects keep theirs, so a late own-write cannot bring
+// them back). A watch that fails (Gone after compaction, or etcd unreachable
+// past the store's give-up time) relists after a second: changes are
+// re-applied, and namespaces/CRDs deleted during the gap are removed; owner
+// index entries of objects deleted during the gap are left to go stale, which
+// is harmless (every garbage-collection task re-reads the store first).
+
+import type { KObject } from '../../api/object.js';
+import type { StoreError, Store, Watch } from '../../store/store.js';
+import type { ResourceType } from './resources.js';
+
+export interface SharedStateHooks {
+  /** Applies one change to the derived state (next undefined = removed). */
+  apply(t: ResourceType, prev: KObject | undefined, next: KObject | undefined): void;
+  /** Every stored type currently served (one representative per storage key). */
+  storageTypes(): ResourceType[];
+}
+
+const relistDelayMs = 1000;
+
+export class SharedState {
+  private readonly watches = new Map<string, Watch>();
+  /** Object key → newest revision applied (deleted objects keep theirs). */
+  private readonly applied = new Map<string, number>();
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly hooks: SharedStateHooks,
+  ) {}
+
+  /** Whether a change at `revision` is newer than anything applied for the object; records it if so. */
+  admit(t: ResourceType, obj: KObject, revision: string | undefined): boolean {
+    const rv = Number(revision);
+    if (!Number.isFinite(rv)) return true;
+    const key = objectKey(t, obj);
+    const seen = this.applied.get(key);
+    if (seen !== undefined && seen >= rv) return false;
+    this.applied.set(key, rv);
+    return true;
+  }
+
+  /** Follows `t` from `revision` (the revision its initial list reflected). */
+  watchFrom(t: ResourceType, revision: string): void {
+    if (this.closed || this.watches.has(t.storageKey)) return;
+    const w = this.store.watch(
+      { resource: t.storageKey },
+      { resourceVersion: revision },
+      (ev) => {
+        if (ev.type === 'BOOKMARK') return;
+        if (ev.type === 'DELETED') this.hooks.apply(t, ev.object, undefined);
+        else this.hooks.apply(t, ev.prevObject, ev.object);
+      },
+      (err) => this.failed(t, err),
+    );
+    this.watches.set(t.storageKey, w);
+  }
+
+  /** Starts following every stored type not followed yet (new CRDs): list, apply, watch. */
+  followNewTypes(): void {
+    for (const t of this.hooks.storageTypes()) if (!this.watches.has(t.storageKey)) void this.relist(t);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.watches.values()) w.stop();
+    this.watches.clear();
+  }
+
+  private failed(t: ResourceType, _err: StoreError): void {
+    this.watches.delete(t.storageKey);
+    if (this.closed) return;
+    setTimeout(() => void this.relist(t), relistDelayMs).unref();
+  }
+
+  private async relist(t: ResourceType): Promise<void> {
+    if (this.closed || this.watches.has(t.storageKey)) return;
+    // Reserve the slot so concurrent calls do not list twice.
+    this.watches.set(t.storageKey, { stop() {} });
+    let list;
+    try {
+      list = await this.store.list({ resource: t.storageKey });
+    } catch {
+      this.watches.delete(t.storageKey);
+      if (!this.closed) setTimeout(() => void this.relist(t), relistDelayMs).unref();
+      return;
+    }
+    if (this.closed) return;
+    const present = new Set<string>();
+    for (const o of list.items) {
+      present.add(objectKey(t, o));
+      this.hooks.apply(t, undefined, o);
+    }
+    // Cluster-scoped state (namespaces, CRDs) deleted while the watch was down.
+    if (!t.namespaced) {
+      const prefix = `${t.storageKey}//`;
+      for (const key of this.applied.keys()) {
+        if (!key.startsWith(prefix) || present.has(key)) continue;
+        const name = key.slice(prefix.length);
+        const gone: KObject = { apiVersion: t.apiVersion, kind: t.kind, metadata: { name, resourceVersion: list.resourceVersion } };
+        this.hooks.apply(t, gone, undefined);
+      }
+    }
+    this.watches.delete(t.storageKey);
+    this.watchFrom(t, list.resourceVersion);
+  }
+}
+
+function objectKey(t: ResourceType, o: KObject): string {
+  return `${t.storageKey}/${t.namespaced ? (o.metadata.namespace ?? '') : ''}/${o.metadata.name ?? ''}`;
+}
