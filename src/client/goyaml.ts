@@ -15,9 +15,8 @@
 //    break, ...); strings with a line break are literal blocks (`|-`) when
 //    allowed;
 //  - fold: plain and quoted values break at the first space after column 80.
-// Map keys are sorted by the caller (Go map order). Keys over 128 characters
-// (which libyaml writes as `? key`) are written as simple keys — they do not
-// occur in Kubernetes objects, whose keys are bounded well below that.
+// Map keys are sorted by the caller (Go map order); a key with a line break or
+// over 128 bytes is written as libyaml's complex key (`? key` / `: value`).
 
 const bestWidth = 80;
 const bestIndent = 2;
@@ -32,7 +31,7 @@ export function goYaml(root: unknown): string {
   return w.text();
 }
 
-type Context = 'root' | 'mapValue' | 'seqItem';
+type Context = 'root' | 'mapValue' | 'complexValue' | 'seqItem';
 
 /** Emits `v` whose parent block is at `indent` (-1 for the document root). */
 function node(w: Writer, v: unknown, indent: number, ctx: Context): void {
@@ -55,6 +54,20 @@ function node(w: Writer, v: unknown, indent: number, ctx: Context): void {
     const mapIndent = indent < 0 ? 0 : indent + bestIndent;
     for (const [k, val] of entries) {
       w.indentTo(mapIndent);
+      if (k.includes('\n') || Buffer.byteLength(k) > 128) {
+        // libyaml's complex key: `? key` (a block scalar if need be), then `: value` on its own line
+        w.put('?');
+        w.whitespace = false;
+        w.indention = true;
+        writeString(w, k, mapIndent + bestIndent, false);
+        w.indention = false;
+        w.indentTo(mapIndent);
+        w.put(':');
+        w.whitespace = false;
+        w.indention = true;
+        child(w, val, mapIndent, 'complexValue');
+        continue;
+      }
       writeString(w, k, mapIndent, true);
       w.put(':');
       w.whitespace = false;
@@ -250,7 +263,7 @@ function analyze(s: string): Analysis {
 // ---- strings: resolve (go-yaml v2 resolve.go) — would the plain text read back as a string?
 
 const nonStringWords = new Set(
-  'y Y yes Yes YES true True TRUE on On ON n N no No NO false False FALSE off Off OFF ~ null Null NULL .nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF <<'.split(' '),
+  'y Y yes Yes YES true True TRUE on On ON n N no No NO false False FALSE off Off OFF ~ null Null NULL .nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF'.split(' '),
 );
 const yamlStyleFloat = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const goInt = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
@@ -369,8 +382,7 @@ function writeLiteral(w: Writer, s: string, indent: number): void {
   const last = cs[cs.length - 1];
   if (!isBreak(last)) w.put('-');
   else if (cs.length === 1 || isBreak(cs[cs.length - 2])) w.put('+');
-  w.whitespace = true;
-  w.indention = false;
+  w.newline(); // go-yaml v2 ends the header line first, so a leading break shows as an empty line
   let breaks = true;
   for (const c of cs) {
     if (isBreak(c)) {
@@ -383,6 +395,6 @@ function writeLiteral(w: Writer, s: string, indent: number): void {
       breaks = false;
     }
   }
-  w.whitespace = false;
-  w.indention = false;
+  // After a final line break we are at the start of a fresh line: the next key needs no newline.
+  if (!breaks) w.whitespace = false;
 }

@@ -29,7 +29,7 @@ import type { Value } from '../starlark/values/value.js';
 import { Children, type ChildCache, type ChildWrite } from './children.js';
 import { findCondition, makeCondition, type Condition } from './conditions.js';
 import type { ReconcilerConfig } from './config.js';
-import { isSubset } from './diff.js';
+import { deepEqual, isSubset } from './diff.js';
 import { noteOwnWrites, OwnWrites } from './ownwrites.js';
 import { ownedFields, ownedRemoved, ownedStatusFields, statusToApply } from './statuspatch.js';
 import { readOutcome, type ReadView, type ReconcileOutcome, type ReconcileScope } from './hostapi.js';
@@ -133,6 +133,8 @@ export class StarlarkReconciler implements Reconciler {
       report('Error', message, []);
       throw err;
     }
+    const refused = this.refusedSpecChange(obj, outcome.obj);
+    if (refused) outcome = { ...outcome, fatal: true, message: refused };
     const conditionType = outcome.conditionType ?? this.config.conditionType;
     const requeue = (): Result => (outcome.requeueAfterSeconds > 0 ? { requeueAfter: outcome.requeueAfterSeconds * 1000 } : { requeue: outcome.requeue });
     const writes: ChildWrite[] = [];
@@ -176,6 +178,19 @@ export class StarlarkReconciler implements Reconciler {
     if (scope.deleteRequested) await this.children.deleteAll(obj, writes);
     else if (scope.applyAt !== undefined) await this.children.sync(obj, scope.desired.slice(0, scope.applyAt), writes);
     for (const w of scope.writes) await this.applyWrite(w);
+  }
+
+  /**
+   * Without `specUpdate: true` a reconciler may not change its For object's
+   * spec: the change is refused (fatal, naming the fields) rather than dropped
+   * silently or applied behind the user's back.
+   */
+  private refusedSpecChange(live: KObject, returned: KObject | undefined): string | undefined {
+    if (this.config.specUpdate || returned === undefined || returned.spec === undefined) return undefined;
+    const paths = changedPaths(live.spec, returned.spec, 'spec');
+    if (paths.length === 0) return undefined;
+    const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, … (${paths.length} fields)` : '');
+    return `reconciler ${this.config.name} changed ${shown} of its ${live.kind}; set spec.specUpdate: true in its config to allow it`;
   }
 
   /** Runs Starlark; when it read a type whose cache was not ready, syncs that cache and runs again. */
@@ -299,4 +314,17 @@ export class StarlarkReconciler implements Reconciler {
       // Events are informational; failing to record one must not fail the reconcile.
     }
   }
+}
+
+/** Field paths (spec.a.b, spec.list[2]) where `b` differs from `a`. */
+export function changedPaths(a: unknown, b: unknown, path: string, out: string[] = []): string[] {
+  if (deepEqual(a, b)) return out;
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if ((isMap(a) || a === undefined) && (isMap(b) || b === undefined)) {
+    a ??= {};
+    b ??= {};
+    const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
+    for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) changedPaths(x[k], y[k], `${path}.${k}`, out);
+  } else out.push(path);
+  return out;
 }

@@ -98,6 +98,30 @@ describe('choreoctl client commands', () => {
     assert.equal(await h.ok(['get', 'wd', '-l', 'app=web', '-o', 'name']), 'widget.example.com/a\n');
   });
 
+  test('get -o yaml/json match kubectl byte for byte on values that need quoting, folding and block scalars', async () => {
+    await h.ok(['apply', '-f', '-'], { input: blobCrd });
+    const items = [
+      'a long string that goes on and on and on and on and on and on and on and on and on and on and on forever more',
+      ...['yes', 'y', 'No', '~', 'null', '', '  ', 'a: b', 'a:b', '#x', 'x #y', ' lead', 'trail ', '- x', '-x', '? x', '--- x', '@x', "'q'", '"dq"', "it's"],
+      ...['0x1F', '0o17', '017', '08', '1_000', '+5', '1.5', '1e3', '.5', '1:20', '2026-01-01', '2026-13-01', '2026-1-2T3:04:05Z', '2026-01-02 03:04:05', '<<', '1e400', '-0b11'],
+      ...['tab\there', 'ctl\u0001x', 'emoji \u{1F600}', 'ünïcödé', 'nbsp\u00a0x', 'line1\nline2', 'line1\nline2\n', 'a\n\nb\n\n', '\nlead break', ' lead\nspace', 'trail \nbreak', '\n'],
+      "a very long string with 'single quotes' that needs quoting: because of colon space and goes on past eighty columns",
+      'a very long string with "double" quotes and a tab\tthat must be double quoted and goes on and on past eighty columns',
+      'word  double  spaces  that  goes  on  and  on  and  on  and  on  and  on  and  on  and  on  and  on  and  on',
+    ];
+    const spec = {
+      items,
+      keys: { '': 'empty', 'k: v': 1, 'multi\nline': 2, yes: 3, '#c': 4 },
+      nested: { lists: [[1, 2], [], {}, [{ a: 1, b: [] }], { c: { d: 'e' } }], floats: [0.5, 1234567.5, 0.00001, -0.25, 1e21, 3.0] },
+    };
+    const blob = { apiVersion: 'example.com/v1', kind: 'Blob', metadata: { name: 'tricky', annotations: { text: 'first line\nsecond\n' } }, spec };
+    await h.ok(['apply', '-f', '-'], { input: JSON.stringify(blob) });
+    for (const format of ['yaml', 'json']) {
+      const ours = await h.ok(['get', 'blob', 'tricky', '-o', format]);
+      assert.equal(ours, (await h.kubectl(['get', 'blob', 'tricky', '-o', format])).stdout, `-o ${format}`);
+    }
+  });
+
   test('get: short name, kind, singular and .group all resolve; -l filters', async () => {
     for (const type of ['wd', 'Widget', 'widget', 'widgets.example.com', 'widgets.v1.example.com']) {
       const out = await h.ok(['get', type, 'a']);
@@ -175,7 +199,7 @@ describe('choreoctl client commands', () => {
     const ours = await h.ok(['api-resources']);
     assert.match(ours, /^widgets\s+wd\s+example\.com\/v1\s+true\s+Widget$/m);
     assert.equal(ours, (await h.kubectl(['api-resources'])).stdout);
-    assert.equal(await h.ok(['api-resources', '--api-group', 'example.com', '-o', 'name']), 'widgets.example.com\n');
+    assert.equal(await h.ok(['api-resources', '--api-group', 'example.com', '-o', 'name']), 'blobs.example.com\nwidgets.example.com\n');
   });
 
   test('KUBECONFIG with two files is merged (server from one, context and namespace from the other)', async () => {
@@ -217,6 +241,27 @@ describe('choreoctl against an https server with a bearer token', () => {
     }
   });
 });
+
+const blobCrd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: blobs.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: blobs, singular: blob, kind: Blob}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-preserve-unknown-fields: true
+`;
 
 function stripAge(table: string): string {
   // ages differ by a second between two runs; compare everything else

@@ -1,14 +1,13 @@
 // Test harness for choreoctl's client commands: a real API server on port 0
 // over a memory store (via the API server tests' Harness, which also runs the
-// real kubectl for comparisons) and the real choreoctl command modules, run with a
+// real kubectl for comparisons) and the real choreoctl binary, run with a
 // private HOME so no user kubeconfig can leak in. Every run is bounded.
 
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { eventually, Harness } from '../apiserver/helpers.js';
 
-// The client commands' entry (clientcmd.ts registers the same modules as src/cli/main.ts).
-export const cli = fileURLToPath(new URL('./clientcmd.js', import.meta.url));
+export const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 export interface CliResult {
   code: number;

@@ -20,14 +20,14 @@ async function runOnce(project: string, env: NodeJS.ProcessEnv = {}) {
 
 const ready = (o: KObject) => ((o.status as { conditions?: Array<{ type: string; status: string }> })?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
-test('hello-world: legacy flat reconciler (name from the file) plus its in/ snapshot runs; the HelloWorld becomes Ready', async () => {
+test('hello-world: legacy flat reconciler (name from the file) plus its in/ snapshot loads and runs; its spec change without specUpdate is refused clearly', async () => {
   const r = await runOnce(join(fixtures, 'hello-world'));
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /^run succeeded: all objects ready/);
-  assert.match(r.stdout, /example\.com\.helloworlds\.helloworld\s+1\s+0/);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /example\.com\.helloworlds\.helloworld\s+1\s+1/);
+  assert.match(r.stdout, /HelloWorld default\/test \(reconciler example\.com\.helloworlds\.helloworld\): Fatal\n\s+reconciler example\.com\.helloworlds\.helloworld changed spec\.greeting of its HelloWorld; set spec\.specUpdate: true in its config to allow it/);
   const [hw] = r.objects('example.com_helloworlds.yaml');
   assert.equal(hw?.metadata.name, 'test');
-  assert.ok(ready(hw!), JSON.stringify(hw));
+  assert.ok(!ready(hw!), JSON.stringify(hw));
 });
 
 test('greeting: in/ Reconciler and Library objects (the original snapshot layout) create the owned Greeting', async () => {

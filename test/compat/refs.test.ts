@@ -141,3 +141,26 @@ test('run once: a project whose CRDs, libraries and reconciler come from a file:
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('a type crd ref to an API repository without crds/ finds its CRDs anywhere, narrowed by includes written as file stems', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'choreo-refs-'));
+  try {
+    const repo = join(root, 'apis');
+    await mkdir(join(repo, 'artifacts/crd/bases'), { recursive: true });
+    const crd = await readFile(join(fixtures, 'greeting-ref/crds/example.com_greetings.yaml'), 'utf8');
+    await writeFile(join(repo, 'artifacts/crd/bases/example.com_greetings.yaml'), crd);
+    await writeFile(join(repo, 'artifacts/crd/bases/example.com_others.yaml'), crd.replaceAll('greetings', 'others').replace('kind: Greeting', 'kind: Other'));
+    await writeFile(join(repo, 'artifacts/notes.yaml'), 'kind: [');
+    await git(repo, 'init', '-q');
+    await git(repo, 'add', '.');
+    await git(repo, 'commit', '-q', '-m', 'apis');
+    const project = join(root, 'project');
+    await mkdir(join(project, 'refs'), { recursive: true });
+    await writeFile(join(project, 'refs/config.yaml'), `apiVersion: choreo.kform.dev/v1alpha1\nkind: UpstreamRef\nmetadata: {name: config}\nspec:\n  type: crd\n  url: ${pathToFileURL(repo).href}\n  ref: {type: hash, name: ${await git(repo, 'rev-parse', 'HEAD')}}\n  includes:\n  - example.com_greetings\n`);
+    const p = await discoverProject(project);
+    assert.deepEqual(p.errors, []);
+    assert.deepEqual(p.crds.map((c) => [c.object.metadata.name, c.pos.file.replace(/@[0-9a-f]{12}/, '@HASH')]), [['greetings.example.com', 'config@HASH/artifacts/crd/bases/example.com_greetings.yaml']]);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

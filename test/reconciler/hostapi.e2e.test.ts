@@ -152,7 +152,7 @@ test('a reconciler that fails to compile is reported with its position; the othe
   }
 });
 
-test('specUpdate: a reconciler may change its For object\'s spec only when its config says so; client_update / client_update_status write other objects', async () => {
+test('specUpdate: a reconciler may change its For object\'s spec only when its config says so (else the change is refused); client_update / client_update_status write other objects', async () => {
   const code = `
 def reconcile(self):
     self["spec"]["defaulted"] = self["spec"].get("defaulted", "by-reconciler")
@@ -183,7 +183,11 @@ def reconcile(self):
       assert.deepEqual(note.status, { seen: true });
     }
     assert.equal((await r.condition('Editable', 'e'))?.status, 'True');
-    assert.equal((await r.condition('Fixed', 'f'))?.status, 'True');
+    // Without specUpdate the change is refused, naming the field and the setting.
+    const fixed = await r.condition('Fixed', 'f');
+    assert.equal(fixed?.status, 'False');
+    assert.equal(fixed?.reason, 'Failed');
+    assert.equal(fixed?.message, 'reconciler fixed changed spec.defaulted of its Fixed; set spec.specUpdate: true in its config to allow it');
     // Quiet afterwards, and the condition counts the reconciler's own spec change.
     const e = (await r.get('Editable', 'e'))!;
     assert.equal((await r.condition('Editable', 'e'))?.observedGeneration, e.metadata.generation);

@@ -133,21 +133,35 @@ export async function discoverProject(dir: string, opts: DiscoverOptions = {}): 
   return project;
 }
 
+/**
+ * A reconciler directory (config.yaml + code), or a directory grouping more of
+ * them (`reconcilers/vendor/srlinux.nokia.com/config-interface/`, as kubenet
+ * projects nest them): a directory without config.yaml is searched below.
+ */
+async function discoverReconcilerDir(name: string, path: string, project: ProjectSource, rel: (p: string) => string): Promise<void> {
+  const files = await listDir(path);
+  const configFile = files.find((f) => f === 'config.yaml' || f === 'config.yml');
+  if (configFile) {
+    const code = files.filter((f) => codeKinds[extname(f)] !== undefined).map((f) => join(path, f));
+    await addReconciler(name, join(path, configFile), code, project, rel);
+    return;
+  }
+  const subdirs: string[] = [];
+  for (const f of files) if (await isDir(join(path, f))) subdirs.push(f);
+  if (subdirs.length === 0 || files.some((f) => codeKinds[extname(f)] !== undefined)) {
+    project.errors.push(new LoadError({ file: rel(path), line: 1, col: 1 }, `reconciler directory has no config.yaml`));
+    return;
+  }
+  for (const d of subdirs) await discoverReconcilerDir(d, join(path, d), project, rel);
+}
+
 async function discoverReconcilers(dir: string, project: ProjectSource, rel: (p: string) => string): Promise<void> {
   const entries = await listDir(dir);
   const flat = new Map<string, { config?: string; code: string[] }>();
   for (const entry of entries) {
     const path = join(dir, entry);
-    if (await isDir(path)) {
-      const files = await listDir(path);
-      const configFile = files.find((f) => f === 'config.yaml' || f === 'config.yml');
-      if (!configFile) {
-        project.errors.push(new LoadError({ file: rel(path), line: 1, col: 1 }, `reconciler directory has no config.yaml`));
-        continue;
-      }
-      const code = files.filter((f) => codeKinds[extname(f)] !== undefined).map((f) => join(path, f));
-      await addReconciler(entry, join(path, configFile), code, project, rel);
-    } else {
+    if (await isDir(path)) await discoverReconcilerDir(entry, path, project, rel);
+    else {
       const ext = extname(entry);
       const stem = basename(entry, ext);
       const slot = flat.get(stem) ?? { code: [] };

@@ -8,13 +8,16 @@
 // reconciler name); the ref's CRDs and inputs come first, so the project's
 // own versions are applied last. Every merged piece remembers its origin, and
 // its file positions read `<ref>@<ref name>/<path>` so an error in a ref's
-// file says where it came from. `choreoctl run deps` prints the result.
+// file says where it came from. A `type: crd` ref to a repository that is not
+// a choreo project (no crds/ folder, as sdcio/config-server or kuidio/kuid)
+// is searched for CRD files instead (findcrds.ts). `choreoctl run deps` prints the result.
 
 import { relative } from 'node:path';
 import type { DiscoverOptions, ProjectSource } from '../project/discover.js';
 import { LoadError, type Manifest } from '../project/yamlfile.js';
 import { RefNotFoundError, resolveRef, urlKey } from './resolve.js';
-import { describeRef, globMatch, parseUpstreamRef, RefError, type UpstreamRef } from './upstreamref.js';
+import { describeRef, includedBy, parseUpstreamRef, RefError, type UpstreamRef } from './upstreamref.js';
+import { findCrds } from './findcrds.js';
 
 export interface ResolvedRefInfo {
   ref: UpstreamRef;
@@ -56,6 +59,12 @@ export async function loadRefs(project: ProjectSource, manifests: Manifest[], op
     const label = `${ref.name}@${ref.ref.type === 'hash' ? ref.ref.name.slice(0, 12) : ref.ref.name}`;
     try {
       const sub = await opts.discover(resolved.dir, { ...opts, displayRoot: label, loading: new Set([...loading, key]) });
+      // An API repository that is not a choreo project (CRDs under e.g. artifacts/crd/bases/): search it.
+      if (ref.type === 'crd' && sub.crds.length === 0) {
+        const found = await findCrds(resolved.dir, label, (path) => includedBy(ref.includes, path));
+        sub.crds.push(...found.crds);
+        sub.errors.push(...found.errors);
+      }
       mergeRef(project, sub, ref, label, resolved.source, merged);
     } finally {
       await resolved.cleanup();
@@ -66,12 +75,7 @@ export async function loadRefs(project: ProjectSource, manifests: Manifest[], op
 }
 
 function mergeRef(project: ProjectSource, sub: ProjectSource, ref: UpstreamRef, label: string, source: string, merged: { crds: Manifest[]; inputs: Manifest[] }): void {
-  const included = (file: string) => {
-    if (ref.includes.length === 0) return true;
-    const path = file.startsWith(`${label}/`) ? file.slice(label.length + 1) : relative(sub.dir, file);
-    const base = path.slice(path.lastIndexOf('/') + 1);
-    return ref.includes.some((g) => globMatch(g, path) || globMatch(g, base));
-  };
+  const included = (file: string) => includedBy(ref.includes, file.startsWith(`${label}/`) ? file.slice(label.length + 1) : relative(sub.dir, file));
   const origin = (o: string | undefined) => (o ? `${ref.name}/${o}` : ref.name);
   const info: ResolvedRefInfo = { ref, source, supplied: { crds: [], libraries: [], reconcilers: [], inputs: [] } };
   project.refs.push(info, ...sub.refs.map((r) => ({ ...r, via: r.via ? `${ref.name}/${r.via}` : ref.name })));

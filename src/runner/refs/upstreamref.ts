@@ -7,7 +7,8 @@
 //     ref: {type: hash|tag, name: d8a3ca6...}
 //     directory: greeting-ref        # inside the repository (default: its root)
 //     type: crd|all                  # crd: CRDs and libraries only; all: the whole project
-//     includes: ["crds/*.yaml"]      # optional: only these files (globs, relative to directory)
+//     includes: ["crds/*.yaml"]      # optional: only these files (globs on the path, the file
+//                                    # name, or the name without extension)
 //
 // Parsing collects every problem with its field path, like the reconciler
 // config; the original's defaults apply (ref.type hash, type all).
@@ -80,4 +81,17 @@ export function globMatch(glob: string, path: string): boolean {
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`).test(path);
+}
+
+/**
+ * Whether a file (path relative to the ref's directory) is taken under
+ * `includes`: a glob matching the path, the file name, or the file name
+ * without extension (`config.sdcio.dev_configs`, as kubenet projects write
+ * them). No includes: every file.
+ */
+export function includedBy(includes: string[], path: string): boolean {
+  if (includes.length === 0) return true;
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const stem = base.replace(/\.[^.]*$/, '');
+  return includes.some((g) => globMatch(g, path) || globMatch(g, base) || globMatch(g, stem));
 }
