@@ -10,8 +10,11 @@
 // equality on no-op), so the ratio shows what Kubernetes semantics cost on top
 // of "store a JSON object".
 //
+// Times are CPU time per operation (best of the rounds), which the other
+// tenants of a shared machine disturb far less than wall time.
+//
 //   node dist/bench/api/apply.js [n=4000] [rounds=5]
-//   BENCH_PROFILE=/tmp/apply.cpuprofile node dist/bench/api/apply.js   (profiles the measured rounds)
+//   BENCH_PROFILE=/tmp/apply.cpuprofile [BENCH_OP=no-op] node dist/bench/api/apply.js   (profiles the measured rounds, or one operation of the last round)
 
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -121,6 +124,18 @@ function freeze<T>(v: T): T {
 
 type Op = 'create' | 'changed' | 'no-op';
 
+/** BENCH_OP=create|changed|no-op limits the profile to that operation. */
+const onlyOp = process.env.BENCH_OP as Op | undefined;
+let profiler: { start(): Promise<void>; stop(): Promise<void> } | undefined;
+
+async function phase(op: Op, fn: () => Promise<void>): Promise<number> {
+  const watched = profiler && onlyOp === op;
+  if (watched) await profiler!.start();
+  const t = await time(fn);
+  if (watched) await profiler!.stop();
+  return t;
+}
+
 async function runRegistry(round: number): Promise<Record<Op, number>> {
   const reg = await Registry.open(new MemoryStore());
   await reg.create(crd('Parent', 'parents', { replicas: { type: 'integer' } }));
@@ -131,14 +146,14 @@ async function runRegistry(round: number): Promise<Record<Op, number>> {
   const v2 = Array.from({ length: N }, (_, i) => child(i, owner, 2));
   const opts = { fieldManager: 'parent-controller' };
   const out = {} as Record<Op, number>;
-  out.create = await time(async () => {
+  out.create = await phase('create', async () => {
     for (const o of v1) await reg.apply(o, opts);
   });
-  out.changed = await time(async () => {
+  out.changed = await phase('changed', async () => {
     for (const o of v2) await reg.apply(o, opts);
   });
   const rv = (await reg.get({ apiVersion, kind: 'Child' }, 'default', 'child-0'))!.metadata.resourceVersion;
-  out['no-op'] = await time(async () => {
+  out['no-op'] = await phase('no-op', async () => {
     for (const o of v2) await reg.apply(o, opts);
   });
   const after = (await reg.get({ apiVersion, kind: 'Child' }, 'default', 'child-0'))!.metadata.resourceVersion;
@@ -167,11 +182,12 @@ async function runBaseline(): Promise<Record<Op, number>> {
   return out;
 }
 
-/** µs per op. */
+/** CPU µs per op (user + system of this process): steadier than wall time on a shared machine. */
 async function time(fn: () => Promise<void>): Promise<number> {
-  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   await fn();
-  return Number(process.hrtime.bigint() - t0) / 1000 / N;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / N;
 }
 
 function best(runs: Record<Op, number>[]): Record<Op, number> {
@@ -188,12 +204,24 @@ async function profiled<T>(fn: () => Promise<T>): Promise<T> {
   const post = (method: string, params?: object) => new Promise<unknown>((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 100 });
-  await post('Profiler.start');
+  // With BENCH_OP, each watched operation is profiled on its own and the file keeps the last round's.
+  let started = false;
+  profiler = {
+    start: async () => {
+      await post('Profiler.start');
+      started = true;
+    },
+    stop: async () => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      started = false;
+    },
+  };
+  if (!onlyOp) await profiler.start();
   try {
     return await fn();
   } finally {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    writeFileSync(file, JSON.stringify(profile));
+    if (started) await profiler.stop();
     session.disconnect();
   }
 }
@@ -211,7 +239,7 @@ await profiled(async () => {
 });
 const reg = best(regRuns);
 const base = best(baseRuns);
-console.log(`server-side apply, ${N} objects × ${ROUNDS} rounds (best round), µs/op`);
+console.log(`server-side apply, ${N} objects × ${ROUNDS} rounds (best round), CPU µs/op`);
 console.log(`${'operation'.padEnd(10)} ${'registry'.padStart(10)} ${'baseline'.padStart(10)} ${'ratio'.padStart(8)}`);
 for (const op of ['create', 'changed', 'no-op'] as Op[]) {
   console.log(`${op.padEnd(10)} ${reg[op].toFixed(1).padStart(10)} ${base[op].toFixed(2).padStart(10)} ${(reg[op] / base[op]).toFixed(1).padStart(7)}×`);

@@ -26,7 +26,11 @@ function isObject(v: unknown): v is JsonObject {
 /** Deep copy of a JSON value. */
 export function deepClone<T>(v: T): T {
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(deepClone) as T;
+  if (Array.isArray(v)) {
+    const a = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) a[i] = deepClone(v[i]);
+    return a as T;
+  }
   const out: JsonObject = {};
   for (const k of Object.keys(v as JsonObject)) {
     const x = (v as JsonObject)[k];
@@ -45,11 +49,18 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const ak = Object.keys(a as JsonObject).filter((k) => (a as JsonObject)[k] !== undefined);
-  const bk = Object.keys(b as JsonObject).filter((k) => (b as JsonObject)[k] !== undefined);
-  if (ak.length !== bk.length) return false;
-  for (const k of ak) if (!Object.prototype.hasOwnProperty.call(b, k) || !deepEqual((a as JsonObject)[k], (b as JsonObject)[k])) return false;
-  return true;
+  // Keys whose value is undefined do not count (JSON has no such keys). No key arrays are filtered or kept.
+  const ao = a as JsonObject;
+  const bo = b as JsonObject;
+  let n = 0;
+  for (const k of Object.keys(ao)) {
+    const x = ao[k];
+    if (x === undefined) continue;
+    n++;
+    if (!Object.prototype.hasOwnProperty.call(bo, k) || !deepEqual(x, bo[k])) return false;
+  }
+  for (const k of Object.keys(bo)) if (bo[k] !== undefined) n--;
+  return n === 0;
 }
 
 // ---------------------------------------------------------------------------

@@ -15,13 +15,62 @@
 //    break, ...); strings with a line break are literal blocks (`|-`) when
 //    allowed;
 //  - fold: plain and quoted values break at the first space after column 80.
-// Map keys are sorted by the caller (Go map order); a key with a line break or
-// over 128 bytes is written as libyaml's complex key (`? key` / `: value`).
+// Map keys are written in go-yaml's natural order ("2" before "10", letters
+// before punctuation — not JavaScript's property order); a key with a line
+// break or over 128 bytes is written as libyaml's complex key (`? key` /
+// `: value`).
 
 const bestWidth = 80;
 const bestIndent = 2;
 
-/** Serialises JSON data (keys already in the wanted order) as go-yaml v2 block YAML. */
+/** Go's order of map keys for JSON: byte-wise on UTF-8 (sort.Strings). */
+export function goKeyOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+const isLetter = (c: string) => /\p{L}/u.test(c);
+const isDigit = (c: string | undefined) => c !== undefined && /\p{Nd}/u.test(c);
+
+/**
+ * go-yaml's order of string map keys (sorter.go keyList.Less): a natural
+ * order — runs of digits compare by value ("2" before "10"), letters before
+ * other characters.
+ */
+export function yamlKeyLess(a: string, b: string): boolean {
+  const ar = [...a];
+  const br = [...b];
+  for (let i = 0; i < ar.length && i < br.length; i++) {
+    if (ar[i] === br[i]) continue;
+    const al = isLetter(ar[i]);
+    const bl = isLetter(br[i]);
+    if (al && bl) return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
+    if (al || bl) return bl;
+    let an = 0;
+    let bn = 0;
+    if (ar[i] === '0' || br[i] === '0') {
+      for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
+        if (ar[j] !== '0') {
+          an = bn = 1;
+          break;
+        }
+      }
+    }
+    let ai = i;
+    let bi = i;
+    for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10 + (ar[ai].codePointAt(0)! - 48);
+    for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10 + (br[bi].codePointAt(0)! - 48);
+    if (an !== bn) return an < bn;
+    if (ai !== bi) return ai < bi;
+    return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
+  }
+  return ar.length < br.length;
+}
+
+function yamlKeyOrder(a: string, b: string): number {
+  return yamlKeyLess(a, b) ? -1 : yamlKeyLess(b, a) ? 1 : 0;
+}
+
+/** Serialises JSON data as go-yaml v2 block YAML. */
 export function goYaml(root: unknown): string {
   const w = new Writer();
   if (isEmptyOrScalar(root)) w.scalarValue(root, -1);
@@ -49,7 +98,9 @@ function node(w: Writer, v: unknown, indent: number, ctx: Context): void {
     return;
   }
   if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v);
+    const entries = Object.keys(v)
+      .sort(yamlKeyOrder)
+      .map((k) => [k, (v as Record<string, unknown>)[k]] as const);
     if (entries.length === 0) return w.put(w.whitespace ? '{}' : ' {}');
     const mapIndent = indent < 0 ? 0 : indent + bestIndent;
     for (const [k, val] of entries) {

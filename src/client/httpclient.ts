@@ -18,7 +18,7 @@ import type { KObject } from '../api/object.js';
 import { DiscoveryCache, type ApiResource } from './discovery.js';
 import { loadRestConfig, type LoadOptions, type RestConfig } from './kubeconfig.js';
 import { Transport } from './transport.js';
-import { readWatch } from './watchstream.js';
+import { followWatch } from './watchstream.js';
 
 /** The REST path of a collection (no name) or an object; namespace ignored for cluster-scoped types. */
 export function resourcePath(r: Pick<ResourceInfo, 'group' | 'version' | 'resource' | 'namespaced'>, namespace?: string, name?: string, subresource?: Subresource): string {
@@ -88,15 +88,12 @@ export class HttpClient implements Client {
     const run = async () => {
       const r = await this.discovery.byKind(type);
       let rv = opts.resourceVersion ?? '';
-      while (!abort.signal.aborted) {
-        const path = resourcePath(r, opts.namespace) + query({ watch: 1, allowWatchBookmarks: true, resourceVersion: rv, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
-        await readWatch(this.transport, { method: 'GET', path }, abort.signal, (ev) => {
-          const obj = ev.object as KObject;
-          if (obj.metadata?.resourceVersion) rv = obj.metadata.resourceVersion;
-          onEvent({ type: ev.type, object: obj });
-        });
-        // The server ended the stream (its timeout): resume from where we were.
-      }
+      // "" means "from now" in the Client contract, but a Kubernetes watch without a
+      // resourceVersion first replays the current state: start from a list's revision instead.
+      if (rv === '') rv = (await this.list(type, { namespace: opts.namespace, limit: 1 })).resourceVersion;
+      const pathFor = (from: string) =>
+        resourcePath(r, opts.namespace) + query({ watch: 1, allowWatchBookmarks: true, resourceVersion: from, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+      await followWatch(this.transport, { pathFor }, rv, abort.signal, (ev) => onEvent({ type: ev.type, object: ev.object as KObject }));
     };
     run().catch((err: unknown) => {
       if (!abort.signal.aborted) onError?.(err instanceof Error ? err : new Error(String(err)));

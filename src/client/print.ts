@@ -1,7 +1,7 @@
 // Printing objects the way kubectl prints them, so `choreoctl get` output can
 // be diffed against `kubectl get` output and pasted back into `apply`:
-//  - YAML and JSON with keys sorted (kubectl marshals unstructured objects
-//    through Go maps), managedFields dropped (kubectl's default since 1.21),
+//  - YAML and JSON with keys in Go map order (kubectl marshals unstructured
+//    objects through Go maps), managedFields dropped (kubectl's default),
 //    several objects wrapped in a `kind: List`;
 //  - JSON indented by four spaces with Go's HTML-safe escapes;
 //  - YAML byte-for-byte as kubectl's go-yaml v2 writes it (goyaml.ts);
@@ -11,18 +11,7 @@
 // Trade-off: JSON numbers are JavaScript doubles, so integers beyond 2^53
 // (which kubectl keeps exact as int64) cannot be printed exactly.
 
-import { goYaml } from './goyaml.js';
-
-/** Deep copy with map keys sorted (Go map order). */
-export function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
-    return out;
-  }
-  return v;
-}
+import { goKeyOrder, goYaml } from './goyaml.js';
 
 /** The object as kubectl shows it: without metadata.managedFields. */
 export function withoutManagedFields<T>(obj: T): T {
@@ -38,22 +27,45 @@ export function listOrObject(objects: unknown[], single: boolean): unknown {
   return { apiVersion: 'v1', items: objects, kind: 'List', metadata: { resourceVersion: '' } };
 }
 
+/** JSON as kubectl prints it: Go's json.MarshalIndent with four spaces, map keys in Go order, HTML-safe escapes. */
 export function toJson(v: unknown): string {
-  return (
-    JSON.stringify(sortKeys(v), null, 4).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n'
-  );
+  return goJson(v, '') + '\n';
 }
 
-/** YAML as kubectl prints it (go-yaml v2 rules, see goyaml.ts), keys sorted. */
+function goJson(v: unknown, indent: string): string {
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    const inner = indent + '    ';
+    return `[\n${v.map((x) => inner + goJson(x, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v).sort(goKeyOrder);
+    if (keys.length === 0) return '{}';
+    const inner = indent + '    ';
+    return `{\n${keys.map((k) => `${inner}${goString(k)}: ${goJson((v as Record<string, unknown>)[k], inner)}`).join(',\n')}\n${indent}}`;
+  }
+  if (typeof v === 'string') return goString(v);
+  return JSON.stringify(v ?? null); // numbers: JavaScript and Go choose the same shortest form and exponent thresholds
+}
+
+function goString(s: string): string {
+  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** YAML as kubectl prints it (go-yaml v2 rules, see goyaml.ts). */
 export function toYaml(v: unknown): string {
-  return goYaml(sortKeys(v));
+  return goYaml(v);
 }
 
-/** Column texts aligned like kubectl's tabwriter (padding 3; the last column is not padded). */
+/** Column texts aligned like kubectl's tabwriter; `minWidths` keeps a watch's later rows in line with the first. */
 export function alignColumns(rows: string[][], minWidths: number[] = []): { text: string; widths: number[] } {
   const widths: number[] = [...minWidths];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  const text = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join('').trimEnd() + '\n').join('');
+  const runes = (c: string) => [...c].length; // tabwriter counts characters, not UTF-16 units
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, runes(c))));
+  // kubectl's tabwriter: padding 3, minimum cell width 6; the last cell is not padded, but
+  // an empty last cell leaves the padding of the one before it (kubectl prints those spaces too).
+  const cellWidth = (i: number) => Math.max(widths[i] + 3, 6);
+  const text = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(cellWidth(i) - runes(c)))).join('') + '\n').join('');
   return { text, widths };
 }
 

@@ -3,10 +3,10 @@
 // stream into lines, parses each event and hands it on; an in-stream ERROR
 // event (e.g. 410 Gone "too old resource version") becomes an ApiError.
 //
-// Key idea: the reader knows nothing of resource types or tables, so the same
-// loop serves the Client's typed watch and `choreoctl get -w` (which watches
-// as=Table). It resolves when the server ends the stream (a timeout), so
-// callers decide whether to resume from the last resourceVersion they saw.
+// Key idea: the reader knows nothing of resource types, so the same loop
+// serves the Client's typed watch and `choreoctl get -w` (which watches
+// as=Table). followWatch resumes from the last resourceVersion seen when the
+// server ends a stream (its timeout), as client-go's reflector does.
 
 import { ApiError, type Status } from '../api/errors.js';
 import type { RequestSpec, Transport } from './transport.js';
@@ -77,6 +77,39 @@ export async function readWatch(transport: Transport, spec: RequestSpec, signal:
       }
     });
     res.on('error', fail);
-    res.on('close', () => (signal.aborted ? resolve() : undefined));
+    res.on('close', () => resolve()); // after 'end' or 'error' this changes nothing; otherwise the stream just stopped
   });
+}
+
+/**
+ * Follows a watch across stream ends: when the server closes a stream (its
+ * timeout), watches again from the last resourceVersion seen, until `signal`
+ * aborts or a watch fails (rejects). `pathFor(rv)` builds the request path.
+ * A stream that ends within a second of starting delays the next attempt by a
+ * second, so a server that closes at once is not hammered.
+ */
+export async function followWatch(
+  transport: Transport,
+  spec: { accept?: string; pathFor: (resourceVersion: string) => string },
+  resourceVersion: string,
+  signal: AbortSignal,
+  onEvent: (ev: RawWatchEvent) => void,
+): Promise<void> {
+  let rv = resourceVersion;
+  while (!signal.aborted) {
+    const started = Date.now();
+    await readWatch(transport, { method: 'GET', path: spec.pathFor(rv), accept: spec.accept }, signal, (ev) => {
+      const next = eventResourceVersion(ev.object);
+      if (next) rv = next;
+      onEvent(ev);
+    });
+    if (!signal.aborted && Date.now() - started < 1000) await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** The resourceVersion an event carries: the object's, or for an as=Table event its row's. */
+function eventResourceVersion(o: Record<string, unknown>): string | undefined {
+  const rows = o.rows as { object?: { metadata?: { resourceVersion?: string } } }[] | undefined;
+  if (Array.isArray(rows)) return rows[0]?.object?.metadata?.resourceVersion;
+  return (o.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
 }

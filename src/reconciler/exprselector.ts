@@ -5,13 +5,17 @@
 //     match: {<expr>: <value>}                       # expr evaluated on the object == value
 //     matchExpressions: [{expression, operator, values}]
 //
-// An expression is a field path on the object in CEL member syntax
-// (`metadata.name`, `spec.partition`, `metadata.labels['a/b']`, `spec.items[0]`);
-// the original evaluates it with CEL and compares its `%v` string form, which we
-// reproduce for scalars. For `watches` the same `match` map is read as a join:
-// KEY is evaluated on the watched object and VALUE is an expression on the For
-// objects; the For objects whose VALUE equals the watched object's KEY are
-// re-triggered.
+// Every expression is CEL (cel.ts: compiled once as `input.<expr>`, a maintained
+// library, not our own evaluator): a field path (`metadata.name`,
+// `metadata.labels['a/b']`, `spec.items[0]`) is the common case, a macro such as
+// `status.conditions.exists(c, c.type == 'Ready')` works too. Results compare in
+// Go's `%v` string form, so `"true"` matches a true boolean and `"3"` the int 3;
+// an expression that errors or is absent does not match. For `watches` the same
+// `match` map is read as a join: KEY is evaluated on the watched object and
+// VALUE is an expression on the For objects (or a literal the KEY must equal);
+// the For objects whose VALUE equals the watched object's KEY are re-triggered.
+
+import { celLiteral, compileCel, goString, type CelProgram } from './cel.js';
 
 export type Operator = 'Equals' | 'DoubleEquals' | 'NotEquals' | 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'GreaterThan' | 'LessThan' | 'Gt' | 'Lt';
 
@@ -22,69 +26,23 @@ export interface ExpressionSelectorSpec {
   matchLabels?: Record<string, string>;
 }
 
-type Segment = string | number;
-
-/** Compiles `a.b['c'][0]` into path segments; throws with the offending column on bad syntax. */
-export function compilePath(expr: string): Segment[] {
-  const segs: Segment[] = [];
-  let i = 0;
-  const fail = (msg: string): never => {
-    throw new Error(`invalid expression '${expr}' at column ${i + 1}: ${msg}`);
-  };
-  const ident = () => {
-    const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(expr.slice(i));
-    if (!m) fail('expected a field name');
-    i += m![0].length;
-    segs.push(m![0]);
-  };
-  ident();
-  while (i < expr.length) {
-    const c = expr[i];
-    if (c === '.') {
-      i++;
-      ident();
-    } else if (c === '[') {
-      i++;
-      const q = expr[i];
-      if (q === '"' || q === "'") {
-        const end = expr.indexOf(q, i + 1);
-        if (end < 0) fail('unterminated string');
-        segs.push(expr.slice(i + 1, end));
-        i = end + 1;
-      } else {
-        const m = /^\d+/.exec(expr.slice(i));
-        if (!m) fail('expected an index or a quoted key');
-        segs.push(Number(m![0]));
-        i += m![0].length;
-      }
-      if (expr[i] !== ']') fail("expected ']'");
-      i++;
-    } else fail(`unexpected '${c}'`);
-  }
-  return segs;
+/**
+ * Compiles one selector expression (CEL, see cel.ts) for the `input.<expr>` form
+ * the original uses; throws with the offending column on bad syntax.
+ */
+export function compilePath(expr: string): CelProgram {
+  return compileCel(expr);
 }
 
-export function evalPath(obj: unknown, path: Segment[]): { found: boolean; value: unknown } {
-  let cur: unknown = obj;
-  for (const s of path) {
-    if (cur === null || typeof cur !== 'object') return { found: false, value: undefined };
-    cur = (cur as Record<string | number, unknown>)[s];
-    if (cur === undefined) return { found: false, value: undefined };
-  }
-  return { found: true, value: cur };
-}
-
-/** The string form the original compares (Go's %v of the CEL value, for scalars). */
+/** The string form the original compares (Go's %v of the CEL value). */
 export function valueString(v: unknown): string {
-  if (v === null) return 'nil';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  return goString(v);
 }
 
 export type ObjectPredicate = (obj: unknown) => boolean;
 
 interface Requirement {
-  path: Segment[];
+  value: CelProgram;
   op: Operator;
   values: string[];
 }
@@ -93,15 +51,14 @@ interface Requirement {
 export function compileSelector(sel: ExpressionSelectorSpec | undefined | null): ObjectPredicate {
   if (!sel) return () => true;
   const reqs: Requirement[] = [];
-  for (const [expr, value] of Object.entries(sel.match ?? {})) reqs.push({ path: compilePath(expr), op: 'Equals', values: [String(value)] });
-  for (const [k, value] of Object.entries(sel.matchLabels ?? {})) reqs.push({ path: ['metadata', 'labels', k], op: 'Equals', values: [String(value)] });
+  for (const [expr, value] of Object.entries(sel.match ?? {})) reqs.push({ value: compileCel(expr), op: 'Equals', values: [String(value)] });
+  for (const [k, value] of Object.entries(sel.matchLabels ?? {})) reqs.push({ value: labelValue(k), op: 'Equals', values: [String(value)] });
   for (const e of sel.matchExpressions ?? []) {
     const values = (e.values ?? []).map(String);
     checkArity(e.expression, e.operator, values);
     // Kubernetes label selector form {key, operator, values} is accepted as a label path.
     const expr = e.expression ?? (e as unknown as { key?: string }).key;
-    const path = e.expression ? compilePath(expr) : ['metadata', 'labels', expr];
-    reqs.push({ path, op: e.operator, values });
+    reqs.push({ value: e.expression ? compileCel(expr) : labelValue(expr), op: e.operator, values });
   }
   if (reqs.length === 0) return () => true;
   return (obj) => reqs.every((r) => matches(r, obj));
@@ -132,8 +89,9 @@ function checkArity(expr: string, op: Operator, values: string[]): void {
 }
 
 function matches(r: Requirement, obj: unknown): boolean {
-  const { found, value } = evalPath(obj, r.path);
-  const s = found ? valueString(value) : '';
+  const v = r.value(obj);
+  const found = v !== undefined;
+  const s = v ?? '';
   switch (r.op) {
     case 'Equals':
     case 'DoubleEquals':
@@ -159,21 +117,34 @@ function matches(r: Requirement, obj: unknown): boolean {
 
 /**
  * A watch join: from a watched object, the predicate selecting the For objects
- * to re-trigger, or undefined if a KEY expression does not resolve on it.
+ * to re-trigger, or undefined if a KEY expression does not evaluate on it.
+ * A VALUE that is a CEL literal (`"true"`, `3`) is a constant the watched
+ * object's KEY must produce; any other VALUE is an expression on the For objects.
  */
 export function compileWatchJoin(sel: ExpressionSelectorSpec): (watched: unknown) => ObjectPredicate | undefined {
-  const pairs = Object.entries(sel.match ?? {}).map(([watchExpr, forExpr]) => ({ watch: compilePath(watchExpr), for: compilePath(String(forExpr)) }));
+  const pairs = Object.entries(sel.match ?? {}).map(([watchExpr, forExpr]) => {
+    const literal = celLiteral(String(forExpr));
+    return { watch: compileCel(watchExpr), literal, for: literal === undefined ? compileCel(String(forExpr)) : undefined };
+  });
+  const all: ObjectPredicate = () => true;
   return (watched) => {
-    const wanted: Array<{ path: Segment[]; value: string }> = [];
+    const wanted: Array<{ value: CelProgram; want: string }> = [];
     for (const p of pairs) {
-      const { found, value } = evalPath(watched, p.watch);
-      if (!found) return undefined;
-      wanted.push({ path: p.for, value: valueString(value) });
+      const got = p.watch(watched);
+      if (got === undefined) return undefined;
+      if (p.for) wanted.push({ value: p.for, want: got });
+      else if (got !== p.literal) return undefined;
     }
-    return (forObj) =>
-      wanted.every((w) => {
-        const r = evalPath(forObj, w.path);
-        return r.found && valueString(r.value) === w.value;
-      });
+    if (wanted.length === 0) return all;
+    return (forObj) => wanted.every((w) => w.value(forObj) === w.want);
+  };
+}
+
+/** `metadata.labels[key]` without going through CEL (label keys hold '/' and '.'). */
+function labelValue(key: string): CelProgram {
+  return (obj) => {
+    const labels = (obj as { metadata?: { labels?: Record<string, unknown> } } | null)?.metadata?.labels;
+    const v = labels && Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
+    return v === undefined ? undefined : goString(v);
   };
 }

@@ -39,8 +39,6 @@ export interface EngineOptions {
   onReconcile?: (r: ReconcileReport) => void;
   /** Starlark print() output. */
   print?: (reconciler: string, msg: string) => void;
-  /** Other processes use the same store (several runners on one etcd): see RegistryOptions.shared. */
-  sharedStore?: boolean;
   /** Shares the reconcile work with those processes (default: this process owns every key). */
   coordinator?: Coordinator;
 }
@@ -68,7 +66,7 @@ export class Engine {
   ) {}
 
   static async open(opts: EngineOptions): Promise<Engine> {
-    const registry = await Registry.open(opts.store, { shared: opts.sharedStore });
+    const registry = await Registry.open(opts.store);
     const manager = new Manager(registry, {
       clock: opts.clock,
       coordinator: opts.coordinator,

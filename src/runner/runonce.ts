@@ -15,6 +15,7 @@ import { Engine } from './engine.js';
 import { discoverProject } from './project/discover.js';
 import { Observer, type RunReport } from './observer.js';
 import { writeOut, type KindObjects } from './output.js';
+import { RunRecorder, saveLastRun } from './deps.js';
 
 export interface RunOnceOptions {
   dir: string;
@@ -40,6 +41,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
   const started = performance.now();
   const observer = new Observer();
+  // What `run deps` and `run result` show afterwards (.choreo/last-run.json).
+  const recorder = new RunRecorder();
+  const finish = async (report: RunReport, objects: KObject[]): Promise<RunReport> => {
+    await saveLastRun(opts.dir, recorder.lastRun(report, objects)).catch(() => {}); // a read-only project still runs
+    return report;
+  };
   let lastWriteAt = performance.now();
   const store = await openStore(opts.store);
   const engine = await Engine.open({
@@ -48,6 +55,7 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
     print: opts.print,
     onReconcile: (r) => {
       observer.record(r);
+      recorder.record(r);
       if (r.writes.length > 0 || r.outcome === 'Ready') lastWriteAt = performance.now();
       opts.progress?.(observer);
     },
@@ -59,8 +67,11 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
     const loadErrors = (await engine.load(project))
       .sort((a, b) => a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col)
       .map((e) => e.render());
-    for (const r of engine.reconcilers) observer.addReconciler(r.config.name);
-    if (loadErrors.length > 0) return { report: observer.report(performance.now() - started, loadErrors, false), written };
+    for (const r of engine.reconcilers) {
+      observer.addReconciler(r.config.name);
+      recorder.addReconciler(r.config.name);
+    }
+    if (loadErrors.length > 0) return { report: await finish(observer.report(performance.now() - started, loadErrors, false), []), written };
 
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const graceMs = opts.graceMs ?? 1_000;
@@ -95,8 +106,9 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
         observer.noteNotReady(r.config.name, obj.kind, `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, c?.message ?? `condition ${r.config.conditionType} never set (not reconciled)`);
       }
     }
-    if (opts.out) written = await writeOut(opts.out, await customResources(engine));
-    return { report: observer.report(performance.now() - started, [], timedOut), written };
+    const resources = await customResources(engine);
+    if (opts.out) written = await writeOut(opts.out, resources);
+    return { report: await finish(observer.report(performance.now() - started, [], timedOut), resources.flatMap((k) => k.objects)), written };
   } finally {
     await engine.stop().catch(() => {});
     await store.close();

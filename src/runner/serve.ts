@@ -65,7 +65,6 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const coordinator = opts.store?.startsWith('etcd://') ? await etcdCoordinator(opts.store, log) : undefined;
   const engine = await Engine.open({
     store,
-    sharedStore: coordinator !== undefined,
     coordinator,
     workers: opts.workers,
     onReconcile: (r) => {

@@ -88,6 +88,8 @@ export function parseEtcdSpec(spec: string): EtcdStoreOptions {
 }
 
 export class EtcdStore implements Store {
+  /** Several choreo processes may share one etcd. */
+  readonly shared = true;
   private readonly client: Etcd3;
   private readonly layout: KeyLayout;
   private closed = false;

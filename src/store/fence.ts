@@ -24,6 +24,15 @@ export interface WriteFence {
 
 export const writeFence = new AsyncLocalStorage<WriteFence>();
 
+/**
+ * Runs `fn` outside any fence, and so does everything it schedules: for
+ * background work that a fenced reconcile merely triggered (the garbage
+ * collector's worker) and that must not inherit that reconcile's shard.
+ */
+export function unfenced<T>(fn: () => T): T {
+  return writeFence.exit(fn);
+}
+
 /** The fence of the current async context, if any. */
 export function currentFence(): WriteFence | undefined {
   return writeFence.getStore();

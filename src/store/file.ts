@@ -236,9 +236,10 @@ export class FileStore implements Store {
 
   private async put(op: 'create' | 'update', key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     this.ensureUsable();
-    checkWrite(op, key, this.lookup(key), opts);
+    const current = this.lookup(key);
+    checkWrite(op, key, current, opts);
     const rev = ++this.lastRev;
-    const { object, json } = snapshot(obj, rev);
+    const { object, json } = snapshot(obj, rev, current);
     await this.enqueue(key, rev, object, putPayload(rev, key, json), () => this.state.commitPut(rev, key, object));
     return object;
   }

@@ -5,11 +5,12 @@
 // Each write checks and commits synchronously (no await between the check and
 // the commit), so concurrent callers on the one JS thread are serialized without
 // locks. Returned objects are the stored frozen snapshots (see objects.ts): reads
-// never copy. Watch history is a ring of the last `historySize` events (default
+// never copy, and a write copies the caller's object structurally (no JSON
+// round trip). Watch history is a ring of the last `historySize` events (default
 // 10,000); older watch revisions and continue tokens are Gone.
 
 import type { KObject } from '../api/object.js';
-import { checkWrite, deletedSnapshot, parseRevision, snapshot } from './objects.js';
+import { checkWrite, deletedSnapshot, parseRevision, storedCopy } from './objects.js';
 import { StoreState } from './state.js';
 import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
 
@@ -40,16 +41,17 @@ export class MemoryStore implements Store {
     this.ensureOpen();
     checkWrite('create', key, this.state.get(key));
     const rev = this.state.revision + 1;
-    const { object } = snapshot(obj, rev);
+    const object = storedCopy(obj, rev);
     this.state.commitPut(rev, key, object);
     return object;
   }
 
   async update(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     this.ensureOpen();
-    checkWrite('update', key, this.state.get(key), opts);
+    const current = this.state.get(key);
+    checkWrite('update', key, current, opts);
     const rev = this.state.revision + 1;
-    const { object } = snapshot(obj, rev);
+    const object = storedCopy(obj, rev, current);
     this.state.commitPut(rev, key, object);
     return object;
   }

@@ -1,16 +1,24 @@
 // Object handling shared by the memory and file backends: how a caller's object
 // becomes a stored snapshot, and the key/revision/error helpers every write uses.
 //
-// Key idea: a stored object is serialized once (JSON, the form the file backend
-// logs anyway), parsed back into a private copy, stamped with its
-// resourceVersion and deep-frozen. Reads then hand out that frozen object with no
-// copying at all, and a caller that tries to mutate it gets a TypeError instead of
-// silently corrupting the store. The trade-off: one stringify + parse + freeze per
-// write (cheap next to an fsync) in exchange for zero-cost get/list/watch, and
-// callers must `structuredClone` before editing a returned object.
+// Key idea: a stored object is a private, deep-frozen copy of the caller's object
+// in JSON-normal form (exactly what JSON.parse(JSON.stringify(obj)) would give),
+// stamped with its resourceVersion. Reads hand out that frozen object with no
+// copying at all, and a caller that tries to mutate it gets a TypeError instead
+// of silently corrupting the store. The copy is structural, not a JSON round
+// trip, and it shares with the object it replaces every subtree the caller
+// took from it unchanged (same reference at the same place: the registry's
+// merges keep status, untouched metadata and managedFields entries that way),
+// since a stored subtree is frozen and cannot have changed. The trade-off: the
+// copy must reproduce JSON's normalization itself (undefined dropped,
+// non-finite numbers → null, -0 → 0); anything unusual (toJSON, class
+// instances, bigint) falls back to a real JSON round trip of that subtree. The
+// file backend still serializes each write once for its log.
 
 import type { KObject } from '../api/object.js';
 import { StoreError, type ObjectKey, type WriteOptions } from './store.js';
+
+type Obj = Record<string, unknown>;
 
 /** Serializes `obj` with metadata.resourceVersion = rev; the caller's object is not touched. */
 export function stampedJSON(obj: KObject, rev: number): string {
@@ -23,10 +31,98 @@ export function frozenFromJSON(json: string): KObject {
   return deepFreeze(JSON.parse(json) as KObject);
 }
 
-/** The stored object for a write at `rev`: a private, frozen copy, plus its JSON. */
-export function snapshot(obj: KObject, rev: number): { object: KObject; json: string } {
-  const json = stampedJSON(obj, rev);
-  return { object: frozenFromJSON(json), json };
+/**
+ * The stored object for a write at `rev`: a private, frozen, JSON-normal copy
+ * with metadata.resourceVersion = rev. `prev` is the stored object the write
+ * replaces (undefined for a create): subtrees of `obj` that are that object's
+ * own (identical references at the same path) are shared, not copied.
+ */
+export function storedCopy(obj: KObject, rev: number, prev?: KObject): KObject {
+  const src = obj as unknown as Obj;
+  const old = prev as unknown as Obj | undefined;
+  const out: Obj = {};
+  let sawMeta = false;
+  for (const k of Object.keys(src)) {
+    if (k === 'metadata') {
+      sawMeta = true;
+      out.metadata = stampedMeta(src.metadata, rev, old?.metadata);
+    } else setJson(out, k, src[k], k === '__proto__' ? undefined : old?.[k]);
+  }
+  if (!sawMeta) out.metadata = stampedMeta(undefined, rev, undefined);
+  return Object.freeze(out) as unknown as KObject;
+}
+
+/** The stored object for a write at `rev` plus its JSON (what the file backend logs). */
+export function snapshot(obj: KObject, rev: number, prev?: KObject): { object: KObject; json: string } {
+  const object = storedCopy(obj, rev, prev);
+  return { object, json: JSON.stringify(object) };
+}
+
+function stampedMeta(meta: unknown, rev: number, prev: unknown): Obj {
+  const out: Obj = {};
+  if (meta !== null && typeof meta === 'object') {
+    const m = plainOrJson(meta);
+    const p = isPlain(prev) ? prev : undefined;
+    if (isPlain(m)) {
+      for (const k of Object.keys(m)) {
+        if (k === 'resourceVersion') out.resourceVersion = ''; // keeps its position, as object spread does
+        else setJson(out, k, m[k], p && k !== '__proto__' ? p[k] : undefined);
+      }
+    }
+  }
+  out.resourceVersion = String(rev);
+  return Object.freeze(out);
+}
+
+function isPlain(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Sets out[k] to the JSON-normal copy of v, omitting what JSON.stringify omits from objects. */
+function setJson(out: Obj, k: string, v: unknown, prev: unknown): void {
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return;
+  const c = jsonCopy(v, prev);
+  if (k === '__proto__') Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
+  else out[k] = c;
+}
+
+/** A value's frozen JSON-normal copy; `prev` is the stored value at the same path, shared when `v` is it. */
+function jsonCopy(v: unknown, prev: unknown): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? (v === 0 ? 0 : v) : null;
+    case 'object':
+      break;
+    default:
+      return JSON.parse(JSON.stringify(v) ?? 'null'); // bigint throws as JSON.stringify does
+  }
+  if (v === null) return null;
+  if (v === prev) return prev; // a stored subtree: frozen, JSON-normal, unchanged
+  if (Array.isArray(v)) {
+    const p = Array.isArray(prev) ? prev : undefined;
+    const a = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      a[i] = x === undefined || typeof x === 'function' || typeof x === 'symbol' ? null : jsonCopy(x, p?.[i]);
+    }
+    return Object.freeze(a);
+  }
+  const plain = plainOrJson(v);
+  if (plain !== v) return deepFreeze(plain);
+  const p = isPlain(prev) ? prev : undefined;
+  const o: Obj = {};
+  for (const k of Object.keys(v)) setJson(o, k, (v as Obj)[k], p && k !== '__proto__' ? p[k] : undefined);
+  return Object.freeze(o);
+}
+
+/** `v` itself when JSON.stringify would walk it as a plain object or array, else its JSON round trip. */
+function plainOrJson(v: object): unknown {
+  const proto = Object.getPrototypeOf(v);
+  if ((proto !== Object.prototype && proto !== null && !Array.isArray(v)) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return JSON.parse(JSON.stringify(v));
+  return v;
 }
 
 /** A deleted object as reported to callers and watchers: the last stored state, at the deletion's revision. */

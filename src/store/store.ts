@@ -81,6 +81,11 @@ export interface WriteOptions {
 }
 
 export interface Store {
+  /**
+   * Other processes may write this store too (etcd): callers that derive state
+   * from their own writes must also follow a watch (see the registry).
+   */
+  readonly shared?: boolean;
   get(key: ObjectKey): Promise<KObject | undefined>;
   list(scope: ListScope, opts?: ListOptions): Promise<ListResult>;
   /** Fails with AlreadyExists. Returns the stored object (resourceVersion set). */

@@ -31,6 +31,17 @@ describe('choreoctl client commands', () => {
     assert.deepEqual(managers, ['choreoctl']);
   });
 
+  test('apply --dry-run reports the result without persisting it', async () => {
+    const r = await h.choreoctl(['apply', '--dry-run', '-f', '-'], { input: widget('dry', '  size: 1\n') });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'widget.example.com/dry created (server dry run)\n');
+    assert.equal((await h.kubectl(['get', 'widget', 'dry'])).code, 1, 'nothing was stored');
+    assert.equal(await h.ok(['apply', '--dry-run=server', '-f', '-'], { input: widget('dry', '  size: 1\n') }), 'widget.example.com/dry created (server dry run)\n');
+    const client = await h.choreoctl(['apply', '--dry-run=client', '-f', '-'], { input: widget('dry', '  size: 1\n') });
+    assert.equal(client.code, 1);
+    assert.match(client.stderr, /client-side dry run is not supported/);
+  });
+
   test('apply -f - reads stdin; a directory applies its manifests in name order', async () => {
     const r = await h.choreoctl(['apply', '-f', '-'], { input: widget('from-stdin', '  size: 1\n') });
     assert.equal(r.code, 0, r.stderr);
@@ -111,7 +122,7 @@ describe('choreoctl client commands', () => {
     ];
     const spec = {
       items,
-      keys: { '': 'empty', 'k: v': 1, 'multi\nline': 2, yes: 3, '#c': 4 },
+      keys: { '': 'empty', 'k: v': 1, 'multi\nline': 2, yes: 3, '#c': 4, '10': 'ten', '2': 'two', 'a<b&c>': 'html<&>', 'ü': 1, z: 2, 'a-1': 5, 'a.b': 6, a9: 7, a10: 8, x02: 9, x2: 10, x010: 11 },
       nested: { lists: [[1, 2], [], {}, [{ a: 1, b: [] }], { c: { d: 'e' } }], floats: [0.5, 1234567.5, 0.00001, -0.25, 1e21, 3.0] },
     };
     const blob = { apiVersion: 'example.com/v1', kind: 'Blob', metadata: { name: 'tricky', annotations: { text: 'first line\nsecond\n' } }, spec };
@@ -120,6 +131,11 @@ describe('choreoctl client commands', () => {
       const ours = await h.ok(['get', 'blob', 'tricky', '-o', format]);
       assert.equal(ours, (await h.kubectl(['get', 'blob', 'tricky', '-o', format])).stdout, `-o ${format}`);
     }
+    // narrow columns take tabwriter's minimum width; an empty last cell keeps the padding before it
+    await h.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Blob', metadata: { name: 'x' }, spec: { k: 7, e: 'é' } }) });
+    const table = await h.ok(['get', 'blobs']);
+    assert.equal(table, 'NAME     K     E\ntricky         \nx        7     é\n');
+    assert.equal(table, (await h.kubectl(['get', 'blobs'])).stdout);
   });
 
   test('get: short name, kind, singular and .group all resolve; -l filters', async () => {
@@ -136,25 +152,58 @@ describe('choreoctl client commands', () => {
     assert.equal(none.stderr, 'No resources found in default namespace.\n');
   });
 
-  test('get -w prints the listing, then an update as it happens', async () => {
+  test('get -w prints the object, then an update as it happens (table)', async () => {
     const w = h.stream(['get', 'wd', 'b', '-w']);
     try {
       await w.waitFor(/^b\s+5\s/m);
       await h.ok(['apply', '-f', '-'], { input: widget('b', '  size: 9\n', '  labels:\n    app: db\n') });
       const out = await w.waitFor(/^b\s+9\s/m, 10_000);
-      assert.equal(out.split('\n').filter((l) => l.startsWith('NAME')).length, 1, 'one header only');
+      assert.deepEqual(
+        out.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' ')),
+        ['NAME SIZE', 'b 5', 'b 9'],
+        'one header, the current state once, then the update',
+      );
     } finally {
       const { code } = await w.stop();
       assert.ok(code === 0 || code === null, `get -w should stop cleanly on SIGINT (exit ${code})`);
     }
   });
 
+  test('get -w -o yaml prints each object as its own document, like kubectl', async () => {
+    const w = h.stream(['get', 'wd', '-l', 'app=db', '-o', 'yaml', '-w']);
+    try {
+      await w.waitFor(/size: 9/);
+      await h.ok(['apply', '-f', '-'], { input: widget('b2', '  size: 2\n', '  labels:\n    app: db\n') });
+      const out = await w.waitFor(/name: b2/, 10_000);
+      const docs = out.split(/^---\n/m);
+      assert.equal(docs.length, 2, out);
+      assert.match(docs[0], /^apiVersion: example\.com\/v1\nkind: Widget\n/);
+      assert.match(docs[1], /^apiVersion: example\.com\/v1\nkind: Widget\n[\s\S]*name: b2\n/);
+      assert.doesNotMatch(out, /kind: List/);
+    } finally {
+      await w.stop();
+    }
+  });
+
   test('errors from the server and unknown types are rendered like kubectl', async () => {
-    for (const args of [['get', 'wd', 'nope'], ['get', 'nosuchtype'], ['get', 'crd', 'nope'], ['delete', 'wd', 'nope']]) {
+    for (const args of [['get', 'wd', 'nope'], ['get', 'nosuchtype'], ['get', 'crd', 'nope'], ['delete', 'wd', 'nope'], ['get', 'wd', 'a', '-A']]) {
       const ours = await h.choreoctl(args);
       const theirs = await h.kubectl(args);
       assert.equal(ours.code, 1, args.join(' '));
       assert.equal(ours.stderr, theirs.stderr, args.join(' '));
+    }
+    // found names print, missing ones are errors; empty listings print as kubectl prints them
+    const cases = [
+      ['get', 'wd', 'a', 'ghost', '-o', 'name'],
+      ['get', 'wd', 'a', 'ghost'],
+      ['get', 'wd', 'ghost', 'a', '-o', 'yaml'],
+      ...['yaml', 'json', 'name', 'wide'].map((f) => ['get', 'wd', '-n', 'nobody-here', '-o', f]),
+      ['get', 'wd', '-n', 'nobody-here'],
+    ];
+    for (const args of cases) {
+      const ours = await h.choreoctl(args);
+      const theirs = await h.kubectl(args);
+      assert.deepEqual({ code: ours.code, stdout: stripAge(ours.stdout), stderr: ours.stderr }, { code: theirs.code, stdout: stripAge(theirs.stdout), stderr: theirs.stderr }, args.join(' '));
     }
     const ours = await h.choreoctl(['get', 'wd', 'nope']);
     assert.equal(ours.stderr, 'Error from server (NotFound): widgets.example.com "nope" not found\n');
@@ -169,6 +218,18 @@ describe('choreoctl client commands', () => {
     assert.equal((await h.choreoctl(['delete', 'wd/ghost', '--ignore-not-found'])).code, 0);
   });
 
+  test('delete -f deletes the objects of a manifest, naming the document of any that fails', async () => {
+    const f = h.file('del.yaml', `${widget('del-1', '  size: 1\n')}---\n${widget('del-2', '  size: 1\n')}`);
+    await h.ok(['apply', '-f', f]);
+    const gone = h.file('del-missing.yaml', `${widget('del-1', '  size: 1\n')}---\n${widget('never-was', '  size: 1\n')}`);
+    await h.ok(['delete', 'wd', 'del-2']);
+    const r = await h.choreoctl(['delete', '-f', gone]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, 'widget.example.com "del-1" deleted\n');
+    assert.equal(r.stderr, `Error from server (NotFound): ${gone}:9:1: widgets.example.com "never-was" not found\n`);
+    assert.equal((await h.choreoctl(['delete', 'wd', '-f', gone])).code, 1, 'a type and -f together are refused');
+  });
+
   test('delete --wait waits for finalizers; --no-wait returns at once', async () => {
     await h.ok(['apply', '-f', '-'], { input: widget('held', '  size: 1\n', '  finalizers:\n  - example.com/hold\n') });
     assert.equal(await h.ok(['delete', 'wd', 'held', '--no-wait']), 'widget.example.com "held" deleted\n');
@@ -177,12 +238,13 @@ describe('choreoctl client commands', () => {
     const timedOut = await h.choreoctl(['delete', 'wd', 'held', '--timeout', '1']);
     assert.equal(timedOut.code, 1);
     assert.match(timedOut.stderr, /timed out waiting for widget.example.com "held" to be deleted/);
-    // release the finalizer while a waiting delete runs: it returns once the object is gone
-    const waiting = h.choreoctl(['delete', 'wd', 'held', '--timeout', '15']);
+    // release the finalizer while a delete waits: it returns once the object is gone
+    const waiting = h.stream(['delete', 'wd', 'held', '--timeout', '15']);
+    await waiting.waitFor(/"held" deleted/);
     await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await Promise.race([waiting.exited.then(() => 'exited'), Promise.resolve('waiting')]), 'waiting', 'still waiting for the finalizer');
     await h.kubectl(['patch', 'wd', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']).then((x) => assert.equal(x.code, 0, x.stderr));
-    const done = await waiting;
-    assert.equal(done.code, 0, done.stderr);
+    assert.equal(await waiting.exited, 0);
   });
 
   test('-n applies to a namespace and get -A lists across namespaces', async () => {
@@ -211,11 +273,22 @@ describe('choreoctl client commands', () => {
     const clusters = h.file('clusters.yaml', stringify({ apiVersion: 'v1', kind: 'Config', clusters: base.clusters, users: base.users }));
     const contexts = h.file(
       'contexts.yaml',
-      stringify({ apiVersion: 'v1', kind: 'Config', contexts: [{ name: 'mine', context: { cluster: 'choreo', user: 'choreo', namespace: 'merged-ns' } }], 'current-context': 'mine' }),
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        contexts: [
+          { name: 'mine', context: { cluster: 'choreo', user: 'choreo', namespace: 'merged-ns' } },
+          { name: 'other', context: { cluster: 'choreo', user: 'choreo', namespace: 'team-a' } },
+        ],
+        'current-context': 'mine',
+      }),
     );
-    const r = await h.choreoctl(['get', 'wd'], { noKubeconfigFlag: true, env: { KUBECONFIG: `${contexts}:${clusters}` } });
+    const env = { KUBECONFIG: `${contexts}:${clusters}` };
+    const r = await h.choreoctl(['get', 'wd'], { noKubeconfigFlag: true, env });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(names(r.stdout), ['only-here']);
+    assert.deepEqual(names(await h.ok(['get', 'wd', '--context', 'other'], { noKubeconfigFlag: true, env })), ['in-team']);
+    assert.deepEqual(names(await h.ok(['get', 'wd', '--context', 'other', '-n', 'merged-ns'], { noKubeconfigFlag: true, env })), ['only-here']);
     const onlyOne = await h.choreoctl(['get', 'wd'], { noKubeconfigFlag: true, env: { KUBECONFIG: contexts } });
     assert.equal(onlyOne.code, 1);
     assert.match(onlyOne.stderr, /refers to cluster "choreo", which does not exist/);
@@ -254,6 +327,9 @@ spec:
   - name: v1
     served: true
     storage: true
+    additionalPrinterColumns:
+    - {name: K, type: integer, jsonPath: .spec.k}
+    - {name: E, type: string, jsonPath: .spec.e}
     schema:
       openAPIV3Schema:
         type: object
@@ -264,8 +340,8 @@ spec:
 `;
 
 function stripAge(table: string): string {
-  // ages differ by a second between two runs; compare everything else
-  return table.replace(/\b\d+(s|m|h|d)\b/g, 'AGE').replace(/ +/g, ' ');
+  // ages may differ by a second between two runs (AGE is the last column, so no alignment depends on it)
+  return table.replace(/\b\d+(s|m|h|d)\b/g, 'AGE');
 }
 
 function names(table: string): string[] {
@@ -275,3 +351,17 @@ function names(table: string): string[] {
     .slice(1)
     .map((l) => l.split(/\s+/)[0]);
 }
+
+test('every client command has --help with examples and the connection flags', async () => {
+  const { execFile } = await import('node:child_process');
+  const { cli } = await import('./helpers.js');
+  for (const cmd of ['apply', 'get', 'delete', 'api-resources']) {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [cli, cmd, '--help'], { timeout: 20_000 }, (err, stdout) => (err ? reject(err) : resolve(String(stdout)))),
+    );
+    assert.match(out, new RegExp(`Usage: choreoctl ${cmd}`), cmd);
+    assert.match(out, /Examples:\n {2}(# .*\n {2})?choreoctl /, cmd);
+    assert.match(out, /--kubeconfig <file>/, cmd);
+    assert.match(out, /--context <name>/, cmd);
+  }
+});

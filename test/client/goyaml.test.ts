@@ -59,8 +59,9 @@ test('long values fold at the first space after column 80; keys never fold', () 
 
 test('collections: indentless sequences under keys, nested sequences, empty flow collections, complex keys', () => {
   assert.equal(goYaml({ list: [[1, 2], [], {}, [{ a: 1, b: [] }], { c: { d: 'e' } }] }), 'list:\n- - 1\n  - 2\n- []\n- {}\n- - a: 1\n    b: []\n- c:\n    d: e\n');
-  assert.equal(goYaml({ 'multi\nkey': 'v', '': 'empty' }), '? |-\n  multi\n  key\n: v\n"": empty\n');
+  assert.equal(goYaml({ 'multi\nkey': 'v', '': 'empty' }), '"": empty\n? |-\n  multi\n  key\n: v\n');
   assert.equal(goYaml({}), '{}\n');
+  assert.equal(goYaml({ b: 1, '10': 2, '2': 3, a: 4, 'a-1': 5, 'a.b': 6, a10: 7, a9: 8 }), '"2": 3\n"10": 2\na: 4\na-1: 5\na.b: 6\na9: 8\na10: 7\nb: 1\n', "go-yaml's natural key order");
 });
 
 test('numbers print as Go prints int64 and float64', () => {

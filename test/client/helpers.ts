@@ -61,8 +61,8 @@ export class CliHarness {
     return r.stdout;
   }
 
-  /** A long-running choreoctl (get -w): waitFor(re) resolves once stdout matches; stop() kills it. */
-  stream(args: string[]): { waitFor(re: RegExp, timeoutMs?: number): Promise<string>; stop(): Promise<{ stdout: string; code: number | null }> } {
+  /** A long-running choreoctl (get -w): waitFor(re) resolves once stdout matches; `exited` gives its exit code; stop() interrupts it. */
+  stream(args: string[]): { waitFor(re: RegExp, timeoutMs?: number): Promise<string>; exited: Promise<number | null>; stop(): Promise<{ stdout: string; code: number | null }> } {
     const child = spawn(process.execPath, [cli, ...args, '--kubeconfig', this.kubeconfig], { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -70,8 +70,10 @@ export class CliHarness {
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    void exited.then(() => clearTimeout(killer));
     return {
       waitFor: (re, timeoutMs = 10_000) => eventually(async () => re.test(out) && out, timeoutMs, `choreoctl ${args.join(' ')} to print ${re} (stdout: ${out} stderr: ${err})`),
+      exited,
       stop: async () => {
         clearTimeout(killer);
         child.kill('SIGINT');

@@ -9,6 +9,8 @@ import { ApiError, isApiError } from '../../src/api/errors.js';
 import type { KObject } from '../../src/api/object.js';
 import { HttpClient } from '../../src/client/httpclient.js';
 import { SharedInformer } from '../../src/controller/informer.js';
+import { startApiServer } from '../../src/apiserver/server.js';
+import { MemoryStore } from '../../src/store/memory.js';
 import { eventually, Harness } from '../apiserver/helpers.js';
 import { widgetCrd } from '../apiserver/fixtures.js';
 
@@ -115,6 +117,19 @@ describe('HttpClient', () => {
     assert.deepEqual(errors, []);
   });
 
+  test('watch without a resourceVersion starts now: existing objects are not replayed', async () => {
+    const events: ClientWatchEvent[] = [];
+    const w = c.watch(W, { namespace: 'default' }, (ev) => ev.type !== 'BOOKMARK' && events.push(ev));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await c.patch(W, 'default', 'w2', 'merge', { spec: { size: 4 } });
+      await eventually(async () => events.length > 0, 5000, 'the modification');
+      assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name]), [['MODIFIED', 'w2']]);
+    } finally {
+      w.stop();
+    }
+  });
+
   test('a SharedInformer runs on the HTTP watch: initial sync, then live updates', async () => {
     const inf = new SharedInformer(c, W, { onError: () => {} });
     const added: string[] = [];
@@ -128,6 +143,28 @@ describe('HttpClient', () => {
       assert.ok(added.includes('late'));
     } finally {
       inf.stop();
+    }
+  });
+
+  test('a watch resumes when the server ends the stream (its timeout)', async () => {
+    const store = new MemoryStore();
+    const srv = await startApiServer({ store, watch: { defaultTimeoutSeconds: 1 } });
+    try {
+      const short = await HttpClient.connect({ server: srv.url, namespace: 'default', contextName: 'test', files: [] });
+      const seen: string[] = [];
+      const errors: Error[] = [];
+      const w = short.watch({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'default' }, (ev) => ev.type === 'ADDED' && seen.push(ev.object.metadata.name!), (e) => errors.push(e));
+      try {
+        await new Promise((r) => setTimeout(r, 1600)); // the first stream has ended by now
+        await short.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-timeout', namespace: 'default' }, data: {} });
+        await eventually(async () => seen.includes('after-timeout'), 5000, 'the event after the server closed the first stream');
+        assert.deepEqual(errors, []);
+      } finally {
+        w.stop();
+      }
+    } finally {
+      await srv.close();
+      await store.close();
     }
   });
 

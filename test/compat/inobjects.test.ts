@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discoverProject } from '../../src/runner/project/discover.js';
-import { choreoctl, fixtures } from './cli.js';
+import { choreoctl, crdYaml } from './cli.js';
 
 async function project(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'choreo-inobj-'));
@@ -56,10 +56,8 @@ test('in/ Reconciler and Library objects become reconcilers and libraries, not i
 });
 
 test('run once: spec.type must match the code, and a reconciler has one language', async () => {
-  const crd = join(fixtures, 'hello-world/crds/example.com_helloworlds.yaml');
-  const { readFile } = await import('node:fs/promises');
   const dir = await project({
-    'crds/example.com_helloworlds.yaml': await readFile(crd, 'utf8'),
+    'crds/example.com_helloworlds.yaml': crdYaml('example.com', 'helloworlds', 'HelloWorld'),
     'in/r.yaml': rec('typed', '    reconciler.star: "def reconcile(self):\\n  pass\\n"\n', 'gotemplate'),
     'reconcilers/mixed/config.yaml': 'apiVersion: choreo.kform.dev/v1alpha1\nkind: Reconciler\nspec:\n  for: {group: example.com, version: v1alpha1, kind: HelloWorld}\n',
     'reconcilers/mixed/a.star': 'def reconcile(self):\n  pass\n',

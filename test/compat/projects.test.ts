@@ -1,97 +1,222 @@
-// Original-choreo projects (test/compat/fixtures, see its README) run unchanged through `choreoctl run once`.
+// Projects in the original choreo's layouts (test/compat/fixtures, see its README) run unchanged
+// through `choreoctl run once`; their --out trees are asserted against expected/, and
+// `run deps` / `run result` print the last run as the original does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { readOut } from '../../src/runner/output.js';
 import type { KObject } from '../../src/api/object.js';
-import { choreoctl, fixtures } from './cli.js';
+import { choreoctl, copyFixture, crdYaml, fixtures } from './cli.js';
 
-async function runOnce(project: string, env: NodeJS.ProcessEnv = {}) {
-  const out = await mkdtemp(join(tmpdir(), 'choreo-compat-out-'));
-  const r = await choreoctl(['run', 'once', project, '--out', out, '--timeout', '30'], env);
+/** Runs a fixture (copied to a temp dir) once with --out; the copy stays for `run deps` / `run result`. */
+async function runFixture(name: string, env: NodeJS.ProcessEnv = {}) {
+  const dir = await copyFixture(name);
+  const out = join(dir, '.test-out');
+  const r = await choreoctl(['run', 'once', dir, '--out', out, '--timeout', '30'], env);
   const files = await readOut(out).catch(() => new Map<string, string>());
-  await rm(out, { recursive: true, force: true });
   const objects = (file: string): KObject[] => parseAllDocuments(files.get(file) ?? '').map((d) => d.toJS() as KObject);
-  return { ...r, files, objects };
+  return { ...r, dir, files, objects, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-const ready = (o: KObject) => ((o.status as { conditions?: Array<{ type: string; status: string }> })?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+async function assertOut(files: Map<string, string>, expectedDir: string, label: string): Promise<void> {
+  const want = await readOut(join(fixtures, expectedDir, 'expected'));
+  assert.ok(want.size > 0, `${expectedDir}/expected is empty`);
+  assert.deepEqual([...files.keys()], [...want.keys()], label);
+  for (const [file, text] of want) assert.equal(files.get(file), text, `${label}: ${file} differs from ${expectedDir}/expected`);
+}
 
-test('hello-world: legacy flat reconciler (name from the file) plus its in/ snapshot loads and runs; its spec change without specUpdate is refused clearly', async () => {
-  const r = await runOnce(join(fixtures, 'hello-world'));
-  assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stdout, /example\.com\.helloworlds\.helloworld\s+1\s+1/);
-  assert.match(r.stdout, /HelloWorld default\/test \(reconciler example\.com\.helloworlds\.helloworld\): Fatal\n\s+reconciler example\.com\.helloworlds\.helloworld changed spec\.greeting of its HelloWorld; set spec\.specUpdate: true in its config to allow it/);
-  const [hw] = r.objects('example.com_helloworlds.yaml');
-  assert.equal(hw?.metadata.name, 'test');
-  assert.ok(!ready(hw!), JSON.stringify(hw));
+test('legacy flat layout: reconcilers/<name>.yaml + .star, a CRD-side library loading libs/, legacy reconcile_result; deps and result after run once', async () => {
+  const r = await runFixture('legacy-flat');
+  try {
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    await assertOut(r.files, 'legacy-flat', 'legacy-flat');
+    const deps = await choreoctl(['run', 'deps', r.dir]);
+    assert.equal(deps.code, 0, deps.stderr);
+    assert.equal(
+      deps.stdout,
+      [
+        'Team.lab.example.org/v1alpha1 core',
+        '+-Badge.lab.example.org/v1alpha1 core-ada-lovelace',
+        '+-Badge.lab.example.org/v1alpha1 core-alan-turing',
+        'Team.lab.example.org/v1alpha1 ops',
+        '+-Badge.lab.example.org/v1alpha1 ops-grace-hopper',
+        '',
+      ].join('\n'),
+    );
+    const result = await choreoctl(['run', 'result', r.dir]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^execution success, time\(sec\) \d+\.\d{3}\n/);
+    assert.equal(
+      result.stdout.split('\n').slice(1).join('\n'),
+      ['Reconciler                   Start Stop Requeue Error', 'lab.example.org.teams.badges     2    2       0     0', ''].join('\n'),
+    );
+  } finally {
+    await r.cleanup();
+  }
 });
 
-test('greeting: in/ Reconciler and Library objects (the original snapshot layout) create the owned Greeting', async () => {
-  const r = await runOnce(join(fixtures, 'greeting'));
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  const [g] = r.objects('example.com_greetings.yaml');
-  assert.equal(g?.metadata.name, 'test');
-  assert.equal(g?.metadata.namespace, 'default');
-  assert.deepEqual(g?.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.controller]), [['HelloWorld', 'test', true]]);
-  // The example's Greeting CRD declares spec.greeting, while its reconciler writes spec.message:
-  // the API server prunes the undeclared field, as Kubernetes does.
-  assert.deepEqual(g?.spec, {});
+test('modern layout with in/ Reconciler and Library objects, CEL for selector and a CEL watch join', async () => {
+  const r = await runFixture('modern');
+  try {
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    await assertOut(r.files, 'modern', 'modern');
+    const deps = await choreoctl(['run', 'deps', r.dir]);
+    assert.equal(
+      deps.stdout,
+      [
+        'Rack.lab.example.org/v1alpha1 r1',
+        '+-RackConfig.lab.example.org/v1alpha1 r1-config',
+        'Rack.lab.example.org/v1alpha1 r2',
+        '+-RackConfig.lab.example.org/v1alpha1 r2-config',
+        'Rack.lab.example.org/v1alpha1 r3',
+        'Site.lab.example.org/v1alpha1 north',
+        'Site.lab.example.org/v1alpha1 south',
+        '',
+      ].join('\n'),
+    );
+    const result = await choreoctl(['run', 'result', r.dir, '-o', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const counts = (JSON.parse(result.stdout) as { reconcilers: Record<string, { start: number; stop: number; requeue: number; error: number }> }).reconcilers;
+    // Each site needs one survey pass (a requeue) before it is Ready.
+    assert.deepEqual(counts['lab.example.org.sites.survey'], { start: 4, stop: 2, requeue: 2, error: 0 });
+    // Only the two enabled racks are reconciled; every reconcile ends without requeue (they wait for the watch).
+    const rack = counts.rack!;
+    assert.ok(rack.start >= 2 && rack.start === rack.stop && rack.requeue === 0 && rack.error === 0, JSON.stringify(rack));
+  } finally {
+    await r.cleanup();
+  }
 });
 
-test('greeting-ref-example: the UpstreamRef resolves from the cache and brings CRDs, libraries and the reconciler', async () => {
+test('without the CEL watch the racks stay waiting for their site: the join is what re-triggers them', async () => {
+  const dir = await copyFixture('modern');
+  try {
+    const cfg = join(dir, 'reconcilers/rack/config.yaml');
+    await writeFile(cfg, (await readFile(cfg, 'utf8')).replace(/ {2}watches:[\s\S]*$/, ''));
+    // The sites become ready only after a timed requeue, so every rack first sees its site not ready.
+    const site = join(dir, 'in/choreo.kform.dev.reconciler.lab.example.org.sites.survey.yaml');
+    await writeFile(site, (await readFile(site, 'utf8')).replace('reconcile_result(self, True, 0, "surveying", False)', 'reconcile_result(self, False, 2, "surveying", False)'));
+    const r = await choreoctl(['run', 'once', dir, '--timeout', '20']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /Rack default\/r1 \(reconciler rack\): Waiting\n +site north is not ready/, r.stderr);
+    assert.doesNotMatch(r.stdout, /Rack default\/r3/, 'r3 is not selected (spec.enabled is false)');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('Go-template and Jinja2 reconcilers (files and in/ objects, define/template and pongo2 imports) render the same tree', async () => {
+  for (const p of ['templates-gotemplate', 'templates-jinja2']) {
+    const r = await runFixture(p);
+    try {
+      assert.equal(r.code, 0, `${p}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /lab\.example\.org\.switchports\.config +2 +0/);
+      assert.match(r.stdout, /lab\.example\.org\.vlans\.config +1 +0/);
+      await assertOut(r.files, 'templates-gotemplate', p);
+      const deps = await choreoctl(['run', 'deps', r.dir]);
+      assert.match(deps.stdout, /^SwitchPort\.lab\.example\.org\/v1alpha1 leaf1-p1\n\+-RenderedConfig\.lab\.example\.org\/v1alpha1 leaf1-p1\n/);
+      assert.match(deps.stdout, /\nVlan\.lab\.example\.org\/v1alpha1 users\n\+-RenderedConfig\.lab\.example\.org\/v1alpha1 vlan-users\n$/);
+    } finally {
+      await r.cleanup();
+    }
+  }
+});
+
+const upstreamHash = '0123456789abcdef0123456789abcdef01234567';
+
+test('ref-user: its UpstreamRef resolves from the cache and brings CRDs, libraries and the reconciler; run deps --refs names the sources', async () => {
   const cache = await mkdtemp(join(tmpdir(), 'choreo-compat-cache-'));
   try {
-    const tree = join(cache, 'refs/github.com/kform-dev/choreo-examples@d8a3ca6ea40d938d70de58921581c3b0448284cb');
+    const tree = join(cache, `refs/git.example.org/lab/choreo-upstream@${upstreamHash}`);
     await mkdir(tree, { recursive: true });
-    await cp(join(fixtures, 'greeting-ref'), join(tree, 'greeting-ref'), { recursive: true });
-    const r = await runOnce(join(fixtures, 'greeting-ref-example'), { CHOREO_CACHE: cache });
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    const [g] = r.objects('example.com_greetings.yaml');
-    assert.equal((g?.spec as { message?: string } | undefined)?.message, 'hi choreo, i am referencing this code now');
-
-    const deps = await choreoctl(['run', 'deps', join(fixtures, 'greeting-ref-example')], { CHOREO_CACHE: cache });
-    assert.equal(deps.code, 0, deps.stdout + deps.stderr);
-    assert.match(deps.stdout, /^ref greeting: https:\/\/github\.com\/kform-dev\/choreo-examples\.git hash d8a3ca6ea40d938d70de58921581c3b0448284cb \(directory greeting-ref, type all\)\n  resolved from cache /);
-    assert.match(deps.stdout, /\ngreeting +CustomResourceDefinition +greetings\.example\.com +greeting@d8a3ca6ea40d\/crds\/example\.com_greetings\.yaml\n/);
-    assert.match(deps.stdout, /\ngreeting +Library +example\.com\.greetings\.star /);
-    assert.match(deps.stdout, /\ngreeting +Reconciler +example\.com\.helloworlds\.helloworld /);
-    assert.match(deps.stdout, /\n\(project\) +HelloWorld +default\/test /);
+    await cp(join(fixtures, 'upstream'), join(tree, 'upstream'), { recursive: true });
+    const r = await runFixture('ref-user', { CHOREO_CACHE: cache });
+    try {
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      await assertOut(r.files, 'ref-user', 'ref-user');
+      const deps = await choreoctl(['run', 'deps', '--refs', r.dir], { CHOREO_CACHE: cache });
+      assert.equal(deps.code, 0, deps.stdout + deps.stderr);
+      assert.match(deps.stdout, new RegExp(`^ref lab: https://git\\.example\\.org/lab/choreo-upstream\\.git hash ${upstreamHash} \\(directory upstream, type all\\)\\n  resolved from cache `));
+      assert.match(deps.stdout, /\nlab +CustomResourceDefinition +greeters\.lab\.example\.org +lab@0123456789ab\/crds\/lab\.example\.org_greeters\.yaml\n/);
+      assert.match(deps.stdout, /\nlab +Library +lab\.example\.org\.notes\.star /);
+      assert.match(deps.stdout, /\nlab +Reconciler +lab\.example\.org\.greeters\.note /);
+      assert.match(deps.stdout, /\n\(project\) +Greeter +default\/team /);
+      const tree = await choreoctl(['run', 'deps', r.dir]);
+      assert.equal(tree.stdout, 'Greeter.lab.example.org/v1alpha1 team\n+-Note.lab.example.org/v1alpha1 team-note\n');
+    } finally {
+      await r.cleanup();
+    }
   } finally {
     await rm(cache, { recursive: true, force: true });
   }
 });
 
-test('greeting-ref-example without the ref available fails naming the ref and every place looked at', async () => {
+test('ref-user without the ref available fails naming the ref and every place looked at; run result shows the failure', async () => {
   const cache = await mkdtemp(join(tmpdir(), 'choreo-compat-nocache-'));
+  const r = await runFixture('ref-user', { CHOREO_CACHE: cache });
   try {
-    const r = await runOnce(join(fixtures, 'greeting-ref-example'), { CHOREO_CACHE: cache });
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /refs\/choreo\.kform\.dev\.upstreamrefs\.topology\.yaml:1:1: upstream ref greeting \(https:\/\/github\.com\/kform-dev\/choreo-examples\.git hash d8a3ca6ea40d938d70de58921581c3b0448284cb, directory greeting-ref\) not found/);
-    assert.ok(r.stdout.includes(`${cache}/refs/github.com/kform-dev/choreo-examples@d8a3ca6ea40d938d70de58921581c3b0448284cb/greeting-ref (unpacked tree, missing)`), r.stdout);
-    assert.ok(r.stdout.includes(`${cache}/refs/github.com/kform-dev/choreo-examples.git (no git repository)`), r.stdout);
+    assert.match(r.stdout, new RegExp(`refs/choreo\\.kform\\.dev\\.upstreamrefs\\.lab\\.yaml:1:1: upstream ref lab \\(https://git\\.example\\.org/lab/choreo-upstream\\.git hash ${upstreamHash}, directory upstream\\) not found`));
+    assert.ok(r.stdout.includes(`${cache}/refs/git.example.org/lab/choreo-upstream@${upstreamHash}/upstream (unpacked tree, missing)`), r.stdout);
+    assert.ok(r.stdout.includes(`${cache}/refs/git.example.org/lab/choreo-upstream.git (no git repository)`), r.stdout);
+    const result = await choreoctl(['run', 'result', r.dir]);
+    // The missing ref also leaves the project's Greeter without its CRD.
+    assert.match(result.stdout, /^execution failed: 2 load error\(s\)\n  .*in\/greeters\.yaml:1:1: Greeter default\/team: unknown kind Greeter[\s\S]*\n  .*upstream ref lab .* not found/);
   } finally {
+    await r.cleanup();
     await rm(cache, { recursive: true, force: true });
   }
 });
 
-test('config-gotempl and config-jinja2templ: Go-template and Jinja2 reconcilers (files and in/ objects) render the same Configs', async () => {
-  const want = await readOut(join(fixtures, 'config-gotempl/expected'));
-  for (const p of ['config-gotempl', 'config-jinja2templ']) {
-    const r = await runOnce(join(fixtures, p));
-    assert.equal(r.code, 0, `${p}: ${r.stdout}${r.stderr}`);
-    assert.match(r.stdout, /device\.kubenet\.dev\.interfaces\.config\.nokiasrl +2 +0/);
-    assert.match(r.stdout, /device\.kubenet\.dev\.subinterfaces\.config\.nokiasrl +1 +0/);
-    assert.deepEqual([...r.files.keys()], [...want.keys()], p);
-    for (const [file, text] of want) assert.equal(r.files.get(file), text, `${p}: ${file} differs from config-gotempl/expected`);
+test('invalid-name: a name with "_" is refused with the DNS-1123 message (the original refuses it too)', async () => {
+  const r = await runFixture('invalid-name');
+  try {
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /in\/claims\.yaml:2:1: Claim\.lab\.example\.org "lab\.default\.10_0_0_0__24" is invalid: metadata\.name: Invalid value: "lab\.default\.10_0_0_0__24": a lowercase RFC 1123 subdomain must consist of/);
+  } finally {
+    await r.cleanup();
   }
 });
 
-test('interface-names: an IPClaim named with "_" is refused with the DNS-1123 message (the original refuses it too)', async () => {
-  const r = await runOnce(join(fixtures, 'interface-names'));
-  assert.equal(r.code, 1);
-  assert.match(r.stdout, /in\/ipam\.be\.kuid\.dev\.ipclaims\.kubenet\.default\.loopback\.\.yaml:1:1: IPClaim\.ipam\.be\.kuid\.dev "kubenet\.default\.10_0_0_0__24" is invalid: metadata\.name: Invalid value: "kubenet\.default\.10_0_0_0__24": a lowercase RFC 1123 subdomain/);
+test('a reconciler changing its For object\'s spec is refused unless its config sets specUpdate: true', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-compat-spec-'));
+  try {
+    await mkdir(join(dir, 'crds'));
+    await mkdir(join(dir, 'reconcilers'));
+    await mkdir(join(dir, 'in'));
+    await writeFile(join(dir, 'crds/lab.example.org_teams.yaml'), crdYaml('lab.example.org', 'teams', 'Team'));
+    await writeFile(join(dir, 'in/team.yaml'), 'apiVersion: lab.example.org/v1alpha1\nkind: Team\nmetadata: {name: core, namespace: default}\nspec: {size: 2}\n');
+    const config = (specUpdate: string) => `apiVersion: choreo.kform.dev/v1alpha1\nkind: Reconciler\nspec:\n  for: {group: lab.example.org, version: v1alpha1, kind: Team}\n${specUpdate}`;
+    await writeFile(join(dir, 'reconcilers/lab.example.org.teams.motto.yaml'), config(''));
+    await writeFile(join(dir, 'reconcilers/lab.example.org.teams.motto.star'), 'def reconcile(self):\n  self["spec"]["motto"] = "ship it"\n  return reconcile_result(self, False, 0, "Ready", "", False)\n');
+    const refused = await choreoctl(['run', 'once', dir, '--timeout', '20']);
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stdout, /Team default\/core \(reconciler lab\.example\.org\.teams\.motto\): Fatal\n\s+reconciler lab\.example\.org\.teams\.motto changed spec\.motto of its Team; set spec\.specUpdate: true in its config to allow it/);
+    const failed = await choreoctl(['run', 'result', dir]);
+    assert.match(failed.stdout, /\nlab\.example\.org\.teams\.motto +1 +0 +0 +1\n/, 'a fatal result counts as an Error');
+
+    await writeFile(join(dir, 'reconcilers/lab.example.org.teams.motto.yaml'), config('  specUpdate: true\n'));
+    const out = join(dir, 'out');
+    const allowed = await choreoctl(['run', 'once', dir, '--out', out, '--timeout', '20']);
+    assert.equal(allowed.code, 0, allowed.stdout + allowed.stderr);
+    // A field the reconciler adds; one the input file set stays the input's (server-side apply conflict).
+    assert.match(await readFile(join(out, 'lab.example.org_teams.yaml'), 'utf8'), /spec:\n {2}size: 2\n {2}motto: ship it\n/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('run deps and run result before any run once say so', async () => {
+  const dir = await copyFixture('legacy-flat');
+  try {
+    for (const cmd of ['deps', 'result']) {
+      const r = await choreoctl(['run', cmd, dir]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`no run recorded for ${dir} .*: run \`choreoctl run once ${dir}\` first`));
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

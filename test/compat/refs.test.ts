@@ -13,18 +13,18 @@ import { choreoctl, fixtures, git } from './cli.js';
 const pos = { file: 'refs/r.yaml', line: 1, col: 1 };
 const ref = (spec: Record<string, unknown>, name = 'up'): UpstreamRef => parseUpstreamRef({ object: { apiVersion: 'choreo.kform.dev/v1alpha1', kind: 'UpstreamRef', metadata: { name }, spec }, pos });
 
-/** A repository holding greeting-ref under `lib/` at tag v1, then a second commit changing the library. */
+/** A repository holding fixtures/upstream under `lib/` at tag v1, then a second commit changing the notes library. */
 async function makeRepo(root: string): Promise<{ repo: string; v1: string; v2: string }> {
   const repo = join(root, 'upstream');
   await mkdir(repo);
   await git(repo, 'init', '-q');
-  await cp(join(fixtures, 'greeting-ref'), join(repo, 'lib'), { recursive: true });
+  await cp(join(fixtures, 'upstream'), join(repo, 'lib'), { recursive: true });
   await git(repo, 'add', '.');
   await git(repo, 'commit', '-q', '-m', 'v1');
   await git(repo, 'tag', 'v1');
   const v1 = await git(repo, 'rev-parse', 'HEAD');
-  const lib = join(repo, 'lib/in/choreo.kform.dev.library.example.com.greetings.star.yaml');
-  await writeFile(lib, (await readFile(lib, 'utf8')).replace('return spec.get("greeting", msg)', 'return "v2: " + spec.get("greeting", msg)'));
+  const lib = join(repo, 'lib/in/choreo.kform.dev.library.lab.example.org.notes.star.yaml');
+  await writeFile(lib, (await readFile(lib, 'utf8')).replace('return "hello " + spec.get("to", "world")', 'return "v2: hello " + spec.get("to", "world")'));
   await git(repo, 'commit', '-q', '-am', 'v2');
   return { repo, v1, v2: await git(repo, 'rev-parse', 'HEAD') };
 }
@@ -45,7 +45,7 @@ test('a tag and a hash resolve from a local git repository to exactly that commi
     const libText = async (r: UpstreamRef) => {
       const resolved = await resolveRef(r, root);
       try {
-        return await readFile(join(resolved.dir, 'in/choreo.kform.dev.library.example.com.greetings.star.yaml'), 'utf8');
+        return await readFile(join(resolved.dir, 'in/choreo.kform.dev.library.lab.example.org.notes.star.yaml'), 'utf8');
       } finally {
         await resolved.cleanup();
       }
@@ -90,7 +90,7 @@ test('the cache serves an https ref from a bare clone (refs/<host>/<path>.git) a
     const resolved = await resolveRef(ref({ url: 'https://github.com/org/upstream.git', ref: { type: 'hash', name: v1 }, directory: 'lib' }), root, { CHOREO_CACHE: cache });
     try {
       assert.match(resolved.source, /^git repository .*cache\/refs\/github\.com\/org\/upstream\.git at [0-9a-f]{12}$/);
-      assert.doesNotMatch(await readFile(join(resolved.dir, 'in/choreo.kform.dev.library.example.com.greetings.star.yaml'), 'utf8'), /v2: /);
+      assert.doesNotMatch(await readFile(join(resolved.dir, 'in/choreo.kform.dev.library.lab.example.org.notes.star.yaml'), 'utf8'), /v2: /);
     } finally {
       await resolved.cleanup();
     }
@@ -106,15 +106,15 @@ test('type crd brings only CRDs and libraries, includes narrow the files, the pr
     const project = join(root, 'project');
     await mkdir(join(project, 'refs'), { recursive: true });
     await mkdir(join(project, 'libs'), { recursive: true });
-    await writeFile(join(project, 'libs/example.com.greetings.star'), 'def getGreeting(self, msg):\n  return None\n');
+    await writeFile(join(project, 'libs/lab.example.org.notes.star'), 'def newNote(self):\n  return None\n');
     const url = pathToFileURL(repo).href;
-    await writeFile(join(project, 'refs/a.yaml'), `apiVersion: choreo.kform.dev/v1alpha1\nkind: UpstreamRef\nmetadata: {name: apis}\nspec:\n  url: ${url}\n  directory: lib\n  type: crd\n  ref: {type: tag, name: v1}\n  includes: ["crds/*greetings*", "*.star.yaml"]\n`);
+    await writeFile(join(project, 'refs/a.yaml'), `apiVersion: choreo.kform.dev/v1alpha1\nkind: UpstreamRef\nmetadata: {name: apis}\nspec:\n  url: ${url}\n  directory: lib\n  type: crd\n  ref: {type: tag, name: v1}\n  includes: ["crds/*greeters*", "*.star.yaml"]\n`);
     const p = await discoverProject(project);
     assert.deepEqual(p.errors, []);
-    assert.deepEqual(p.crds.map((c) => [c.object.metadata.name, c.origin, c.pos.file]), [['greetings.example.com', 'apis', 'apis@v1/crds/example.com_greetings.yaml']]);
-    assert.deepEqual(p.libraries.map((l) => [l.names[0], l.origin ?? '(project)']), [['example.com.greetings.star', '(project)'], ['api.k8s.io.object.star', 'apis']]);
+    assert.deepEqual(p.crds.map((c) => [c.object.metadata.name, c.origin, c.pos.file]), [['greeters.lab.example.org', 'apis', 'apis@v1/crds/lab.example.org_greeters.yaml']]);
+    assert.deepEqual(p.libraries.map((l) => [l.names[0], l.origin ?? '(project)']), [['lab.example.org.notes.star', '(project)'], ['lab.object.star', 'apis']]);
     assert.deepEqual(p.reconcilers, []);
-    assert.deepEqual(p.refs.map((r) => [r.ref.name, r.supplied]), [['apis', { crds: ['greetings.example.com'], libraries: ['api.k8s.io.object.star'], reconcilers: [], inputs: [] }]]);
+    assert.deepEqual(p.refs.map((r) => [r.ref.name, r.supplied]), [['apis', { crds: ['greeters.lab.example.org'], libraries: ['lab.object.star'], reconcilers: [], inputs: [] }]]);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -125,18 +125,18 @@ test('run once: a project whose CRDs, libraries and reconciler come from a file:
   try {
     const { repo, v2 } = await makeRepo(root);
     const project = join(root, 'project');
-    await cp(join(fixtures, 'greeting-ref-example/in'), join(project, 'in'), { recursive: true });
+    await cp(join(fixtures, 'ref-user/in'), join(project, 'in'), { recursive: true });
     await mkdir(join(project, 'refs'));
-    await writeFile(join(project, 'refs/greeting.yaml'), `apiVersion: choreo.kform.dev/v1alpha1\nkind: UpstreamRef\nmetadata: {name: greeting}\nspec:\n  url: ${pathToFileURL(repo).href}\n  directory: lib\n  ref: {type: hash, name: ${v2}}\n`);
+    await writeFile(join(project, 'refs/lab.yaml'), `apiVersion: choreo.kform.dev/v1alpha1\nkind: UpstreamRef\nmetadata: {name: lab}\nspec:\n  url: ${pathToFileURL(repo).href}\n  directory: lib\n  ref: {type: hash, name: ${v2}}\n`);
     const out = join(root, 'out');
     const r = await choreoctl(['run', 'once', project, '--out', out]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(await readFile(join(out, 'example.com_greetings.yaml'), 'utf8'), /message: "v2: hi choreo, i am referencing this code now"/);
-    const deps = await choreoctl(['run', 'deps', project, '-o', 'json']);
+    assert.match(await readFile(join(out, 'lab.example.org_notes.yaml'), 'utf8'), /text: "v2: hello choreo"/);
+    const deps = await choreoctl(['run', 'deps', '--refs', project, '-o', 'json']);
     const d = JSON.parse(deps.stdout) as { refs: Array<{ name: string; resolvedFrom: string }>; rows: Array<{ source: string; kind: string; name: string }> };
-    assert.deepEqual(d.refs.map((x) => x.name), ['greeting']);
+    assert.deepEqual(d.refs.map((x) => x.name), ['lab']);
     assert.match(d.refs[0]!.resolvedFrom, new RegExp(`^git repository ${repo} at ${v2.slice(0, 12)}$`));
-    assert.deepEqual(d.rows.filter((x) => x.kind === 'Reconciler').map((x) => [x.source, x.name]), [['greeting', 'example.com.helloworlds.helloworld']]);
+    assert.deepEqual(d.rows.filter((x) => x.kind === 'Reconciler').map((x) => [x.source, x.name]), [['lab', 'lab.example.org.greeters.note']]);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -147,19 +147,19 @@ test('a type crd ref to an API repository without crds/ finds its CRDs anywhere,
   try {
     const repo = join(root, 'apis');
     await mkdir(join(repo, 'artifacts/crd/bases'), { recursive: true });
-    const crd = await readFile(join(fixtures, 'greeting-ref/crds/example.com_greetings.yaml'), 'utf8');
-    await writeFile(join(repo, 'artifacts/crd/bases/example.com_greetings.yaml'), crd);
-    await writeFile(join(repo, 'artifacts/crd/bases/example.com_others.yaml'), crd.replaceAll('greetings', 'others').replace('kind: Greeting', 'kind: Other'));
+    const crd = await readFile(join(fixtures, 'upstream/crds/lab.example.org_greeters.yaml'), 'utf8');
+    await writeFile(join(repo, 'artifacts/crd/bases/lab.example.org_greeters.yaml'), crd);
+    await writeFile(join(repo, 'artifacts/crd/bases/lab.example.org_others.yaml'), crd.replaceAll('greeter', 'other').replaceAll('Greeter', 'Other'));
     await writeFile(join(repo, 'artifacts/notes.yaml'), 'kind: [');
     await git(repo, 'init', '-q');
     await git(repo, 'add', '.');
     await git(repo, 'commit', '-q', '-m', 'apis');
     const project = join(root, 'project');
     await mkdir(join(project, 'refs'), { recursive: true });
-    await writeFile(join(project, 'refs/config.yaml'), `apiVersion: choreo.kform.dev/v1alpha1\nkind: UpstreamRef\nmetadata: {name: config}\nspec:\n  type: crd\n  url: ${pathToFileURL(repo).href}\n  ref: {type: hash, name: ${await git(repo, 'rev-parse', 'HEAD')}}\n  includes:\n  - example.com_greetings\n`);
+    await writeFile(join(project, 'refs/config.yaml'), `apiVersion: choreo.kform.dev/v1alpha1\nkind: UpstreamRef\nmetadata: {name: config}\nspec:\n  type: crd\n  url: ${pathToFileURL(repo).href}\n  ref: {type: hash, name: ${await git(repo, 'rev-parse', 'HEAD')}}\n  includes:\n  - lab.example.org_greeters\n`);
     const p = await discoverProject(project);
     assert.deepEqual(p.errors, []);
-    assert.deepEqual(p.crds.map((c) => [c.object.metadata.name, c.pos.file.replace(/@[0-9a-f]{12}/, '@HASH')]), [['greetings.example.com', 'config@HASH/artifacts/crd/bases/example.com_greetings.yaml']]);
+    assert.deepEqual(p.crds.map((c) => [c.object.metadata.name, c.pos.file.replace(/@[0-9a-f]{12}/, '@HASH')]), [['greeters.lab.example.org', 'config@HASH/artifacts/crd/bases/lab.example.org_greeters.yaml']]);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

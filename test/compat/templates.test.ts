@@ -1,15 +1,14 @@
 // Jinja2 (Nunjucks, pongo2 dialect) and the template reconciler contract (src/reconciler/template).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KObject } from '../../src/api/object.js';
 import { readOutcome, type ReconcileScope } from '../../src/reconciler/hostapi.js';
 import { ReconcileError } from '../../src/reconciler/runtime.js';
 import { adaptPongo2, Jinja2Set } from '../../src/reconciler/template/jinja2.js';
 import { compileTemplateReconciler, TemplateLoadError } from '../../src/reconciler/template/reconciler.js';
-import { choreoctl, fixtures } from './cli.js';
+import { choreoctl, copyFixture } from './cli.js';
 
 test('pongo2 forms are rewritten in place (same lines), standard Jinja2 is left alone', () => {
   assert.equal(adaptPongo2("{%- import 'interface.jinja2' interface -%}"), "{%- from 'interface.jinja2' import interface -%}");
@@ -79,14 +78,15 @@ test('template reconciler failures: missing entry and syntax errors at load, ren
 });
 
 test('run once: a template error lands on the For object\'s condition with the reconciler, file and line', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'choreo-tpl-'));
+  const dir = await copyFixture('templates-gotemplate');
   try {
-    await cp(join(fixtures, 'config-gotempl'), dir, { recursive: true });
-    await rm(join(dir, 'expected'), { recursive: true });
-    await writeFile(join(dir, 'reconcilers/device.kubenet.dev.interfaces.config.nokiasrl.interface.tpl'), '{{- define "srlinterface"}}\n      interface:\n      - name: {{ .name.first }}\n{{- end }}\n');
+    await writeFile(join(dir, 'reconcilers/switchport/port.tpl'), '{{- define "port" }}\n  - interface {{ .slot }}\n  - speed {{ .speed.value }}\n{{- end }}\n');
     const r = await choreoctl(['run', 'once', dir, '--timeout', '20']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /Interface default\/node1\.e1-1 \(reconciler device\.kubenet\.dev\.interfaces\.config\.nokiasrl\): Error\n +gotemplate reconciler device\.kubenet\.dev\.interfaces\.config\.nokiasrl: .*reconcilers\/device\.kubenet\.dev\.interfaces\.config\.nokiasrl\.interface\.tpl:3: executing "srlinterface" at <\.name\.first>: can't evaluate field first in type string/);
+    assert.match(r.stdout, /SwitchPort default\/leaf1-p1 \(reconciler lab\.example\.org\.switchports\.config\): Error\n +gotemplate reconciler lab\.example\.org\.switchports\.config: .*reconcilers\/switchport\/port\.tpl:3: executing "port" at <\.speed\.value>: can't evaluate field value in type string/);
+    const result = await choreoctl(['run', 'result', dir]);
+    assert.match(result.stdout, /^execution failed: 2 object\(s\) not ready\n/);
+    assert.match(result.stdout, /\nlab\.example\.org\.switchports\.config +(\d+) +0 +0 +\1\n/, 'every reconcile of the broken reconciler ends in Error');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -20,6 +20,7 @@
 //
 // Exported API:
 //   applyConfiguration(live, applied, manager, opts) → object with merged content and managedFields
+//   isNoopApply(live, applied, manager, opts)        → that apply would change nothing (skip the write)
 //   recordUpdate(live, next, manager, opts)          → `next` with managedFields updated
 //   ownership(obj)                                   → { "manager/Operation[/sub]": [".spec.x", …] } (debugging, tests)
 //   SSAOptions
@@ -27,9 +28,9 @@
 import { ApiError, type StatusCause } from '../errors.js';
 import type { KObject, ManagedFieldsEntry } from '../object.js';
 import type { JSONSchemaProps } from '../schema/types.js';
-import { FieldSet, fieldSetFromFieldsV1, fieldSetToFieldsV1, pathString, type Path } from './fieldset.js';
-import { typeFromSchema, type TypeNode } from './typeinfo.js';
-import { compare, merge, removePaths, toFieldSet } from './typed.js';
+import { childKey, FieldSet, fieldSetFromFieldsV1, fieldSetToFieldsV1, fieldToken, pathString, type Path } from './fieldset.js';
+import { childType, typeFromSchema, type TypeNode } from './typeinfo.js';
+import { collectFields, compare, contains, countOwned, merge, removePaths, type SameAs } from './typed.js';
 import { deepEqual } from '../patch.js';
 
 export interface SSAOptions {
@@ -51,6 +52,8 @@ interface Managed {
   apiVersion?: string;
   time?: string;
   set: FieldSet;
+  /** The stored entry this was decoded from, reused by encode while nothing about it changes. */
+  entry?: ManagedFieldsEntry;
 }
 
 const ignoredTop = new Set(['f:apiVersion', 'f:kind']);
@@ -86,23 +89,47 @@ function decode(entries: ManagedFieldsEntry[] | undefined): Managed[] {
     } catch (err) {
       throw new ApiError('BadRequest', `invalid managedFields entry for manager ${JSON.stringify(e.manager ?? '')}: ${(err as Error).message}`);
     }
-    out.push({ manager: e.manager ?? '', operation: e.operation ?? 'Update', subresource: e.subresource ?? '', apiVersion: e.apiVersion, time: e.time, set });
+    out.push({ manager: e.manager ?? '', operation: e.operation ?? 'Update', subresource: e.subresource ?? '', apiVersion: e.apiVersion, time: e.time, set, entry: e });
   }
   return out;
 }
 
 function encode(ms: Managed[]): ManagedFieldsEntry[] {
-  return ms
-    .filter((m) => !m.set.empty)
-    .map((m) => {
-      const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation };
-      if (m.apiVersion) e.apiVersion = m.apiVersion;
-      if (m.time) e.time = m.time;
-      e.fieldsType = 'FieldsV1';
-      e.fieldsV1 = fieldSetToFieldsV1(m.set);
-      if (m.subresource) e.subresource = m.subresource;
-      return e;
-    });
+  const out: ManagedFieldsEntry[] = [];
+  for (const m of ms) {
+    if (m.set.empty) continue;
+    if (m.entry && isEncodingOf(m.entry, m)) {
+      out.push(m.entry); // unchanged: share the stored (frozen) entry instead of rebuilding it
+      continue;
+    }
+    const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation };
+    if (m.apiVersion) e.apiVersion = m.apiVersion;
+    if (m.time) e.time = m.time;
+    e.fieldsType = 'FieldsV1';
+    e.fieldsV1 = fieldSetToFieldsV1(m.set);
+    if (m.subresource) e.subresource = m.subresource;
+    out.push(e);
+  }
+  return out;
+}
+
+/**
+ * Whether `e` is exactly what encode would build for `m` (same keys in the
+ * same order, same values). Its fieldsV1 must be the set's own cached
+ * encoding, which proves it is in canonical form without walking it.
+ */
+function isEncodingOf(e: ManagedFieldsEntry, m: Managed): boolean {
+  if (!Object.isFrozen(e) || e.fieldsV1 === undefined || e.fieldsV1 !== m.set.encoded) return false;
+  if (e.manager !== m.manager || e.operation !== m.operation || e.fieldsType !== 'FieldsV1') return false;
+  if (e.apiVersion !== (m.apiVersion || undefined) || e.time !== (m.time || undefined) || e.subresource !== (m.subresource || undefined)) return false;
+  const keys = Object.keys(e);
+  let i = 0;
+  if (keys[i++] !== 'manager' || keys[i++] !== 'operation') return false;
+  if (m.apiVersion && keys[i++] !== 'apiVersion') return false;
+  if (m.time && keys[i++] !== 'time') return false;
+  if (keys[i++] !== 'fieldsType' || keys[i++] !== 'fieldsV1') return false;
+  if (m.subresource && keys[i++] !== 'subresource') return false;
+  return i === keys.length;
 }
 
 function sameIdentity(m: Managed, manager: string, operation: string, subresource: string): boolean {
@@ -116,8 +143,17 @@ function printManager(m: Managed): string {
   return name;
 }
 
+let clockSecond = -1;
+let clockText = '';
+
+/** The current time in RFC 3339 at second precision, formatted once per second. */
 function nowRFC3339(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== clockSecond) {
+    clockSecond = second;
+    clockText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return clockText;
 }
 
 function withoutManagedFields(obj: KObject | undefined): Record<string, unknown> | undefined {
@@ -125,6 +161,36 @@ function withoutManagedFields(obj: KObject | undefined): Record<string, unknown>
   if (!obj.metadata || obj.metadata.managedFields === undefined) return obj;
   const { managedFields: _mf, ...meta } = obj.metadata;
   return { ...obj, metadata: meta };
+}
+
+/**
+ * The fields an applied configuration sets, in scope: toFieldSet without the
+ * paths no manager may own (apiVersion, kind, identity metadata) and, with a
+ * status subresource, only status or everything but status. The same set as
+ * filtering toFieldSet's result, without building the members it drops.
+ */
+function appliedFieldSet(config: Record<string, unknown>, type: TypeNode, scope: Scope): FieldSet {
+  const set = new FieldSet();
+  if (!(type.kind === 'deduced' || (type.kind === 'map' && !type.atomic))) return set; // an atomic root owns nothing
+  for (const k in config) {
+    const v = config[k];
+    if (v === undefined) continue;
+    const tok = fieldToken(k);
+    if (ignoredTop.has(tok) || (scope === 'status' && k !== 'status') || (scope === 'nostatus' && k === 'status')) continue;
+    if (k !== 'metadata') {
+      collectFields(v, childType(type, k), tok, set);
+      continue;
+    }
+    // Only fields below metadata can be owned, never metadata itself.
+    const mt = childType(type, k);
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || (mt.kind === 'map' && mt.atomic)) continue;
+    for (const mk in v as Record<string, unknown>) {
+      const mv = (v as Record<string, unknown>)[mk];
+      const mtok = fieldToken(mk);
+      if (mv !== undefined && !ignoredMeta.has(mtok)) collectFields(mv, childType(mt, mk), childKey(tok, mtok), set);
+    }
+  }
+  return set;
 }
 
 function scopedConfig(applied: Record<string, unknown>, scope: Scope): Record<string, unknown> {
@@ -138,9 +204,7 @@ function scopedConfig(applied: Record<string, unknown>, scope: Scope): Record<st
 
 /** The set plus every prefix ending in a named field (SMD's EnsureNamedFieldsAreMembers). */
 function withFieldPrefixes(set: FieldSet): FieldSet {
-  const out = new FieldSet(set.keys());
-  for (const p of set.paths()) for (let i = 1; i < p.length; i++) if (p[i - 1].startsWith('f:')) out.add(p.slice(0, i));
-  return out;
+  return set.withFieldPrefixes();
 }
 
 /** A conflict error exactly as kube-apiserver words it. */
@@ -184,15 +248,21 @@ export function applyConfiguration(live: KObject | undefined, applied: KObject, 
   const managers = decode(live?.metadata?.managedFields);
   let me = managers.find((m) => sameIdentity(m, manager, 'Apply', sub));
   const lastSet = me?.set;
-  const newSet = filterScope(toFieldSet(config, type), scope);
+  const newSet = appliedFieldSet(config, type, scope);
+  // Whether the manager still applies everything it applied last time (the
+  // usual reconcile: same fields, maybe new values).
+  const keepsAll = lastSet !== undefined && lastSet.isSubsetOf(newSet);
 
-  let merged = merge(liveBody, config, type) as Record<string, unknown>;
+  const same: SameAs = new Map();
+  let merged = merge(liveBody, config, type, same) as Record<string, unknown>;
 
   // Fields this manager stopped applying go away unless another manager owns
   // them (SMD prune + addBackOwnedItems). Parent fields count as owned by
   // whoever owns something below them, so a parent left with nothing owned
-  // below it is removed too.
-  if (lastSet && !lastSet.empty) {
+  // below it is removed too. Nothing goes when the manager still applies
+  // everything it applied last time, since then every prefix of the old set
+  // is kept too.
+  if (lastSet && !lastSet.empty && !keepsAll) {
     let keep = newSet;
     for (const m of managers) if (m !== me) keep = keep.union(m.set);
     const toRemove = withFieldPrefixes(lastSet)
@@ -203,37 +273,112 @@ export function applyConfiguration(live: KObject | undefined, applied: KObject, 
     if (toRemove.length) merged = removePaths(merged, toRemove, type) as Record<string, unknown>;
   }
 
-  const cmp = compare(liveBody, merged, type);
-  const changed = filterScope(cmp.modified.union(cmp.added), scope);
-  const removed = filterScope(cmp.removed, scope);
-  const conflicts: { m: Managed; path: Path }[] = [];
-  const conflictSets = new Map<Managed, FieldSet>();
-  for (const m of managers) {
-    if (m === me) continue;
-    const c = m.set.intersection(changed);
-    if (!c.empty) {
-      conflictSets.set(m, c);
-      for (const p of c.paths()) conflicts.push({ m, path: p });
+  // Conflicts and ownership moves concern the other managers only: with none
+  // (a create, or a sole applier) there is nothing to compare.
+  if (managers.some((m) => m !== me)) {
+    const cmp = compare(liveBody, merged, type, same);
+    const changed = filterScope(cmp.modified.union(cmp.added), scope);
+    const removed = filterScope(cmp.removed, scope);
+    const conflicts: { m: Managed; path: Path }[] = [];
+    const conflictSets = new Map<Managed, FieldSet>();
+    for (const m of managers) {
+      if (m === me || changed.empty) continue;
+      const c = m.set.intersection(changed);
+      if (!c.empty) {
+        conflictSets.set(m, c);
+        for (const p of c.paths()) conflicts.push({ m, path: p });
+      }
+    }
+    if (conflicts.length && !force) throw conflictError(conflicts);
+    for (const m of managers) {
+      if (m === me) continue;
+      const c = conflictSets.get(m);
+      if (c) m.set = m.set.difference(c);
+      if (!removed.empty) m.set = m.set.difference(removed);
     }
   }
-  if (conflicts.length && !force) throw conflictError(conflicts);
-  for (const m of managers) {
-    if (m === me) continue;
-    const c = conflictSets.get(m);
-    if (c) m.set = m.set.difference(c);
-    if (!removed.empty) m.set = m.set.difference(removed);
-  }
 
-  const objectChanged = !deepEqual(liveBody, merged);
+  const objectChanged = !(same.get(merged) === liveBody || deepEqual(liveBody, merged));
   if (!me) {
     me = { manager, operation: 'Apply', subresource: sub, apiVersion: applied.apiVersion, time: opts.now ?? nowRFC3339(), set: newSet };
     managers.push(me);
   } else {
-    if (objectChanged || !me.set.equals(newSet) || me.apiVersion !== applied.apiVersion) me.time = opts.now ?? nowRFC3339();
-    me.set = newSet;
+    const sameSet = keepsAll && me.set.size === newSet.size;
+    if (objectChanged || !sameSet || me.apiVersion !== applied.apiVersion) me.time = opts.now ?? nowRFC3339();
+    if (!sameSet) me.set = newSet; // an equal set keeps the decoded one, whose encoding is cached
     me.apiVersion = applied.apiVersion;
   }
   return withManagedFields(merged, encode(managers));
+}
+
+/**
+ * Whether applyConfiguration(live, applied, manager, force, opts) would return
+ * `live` unchanged, managedFields included: the manager already has an Apply
+ * entry for exactly the fields of `applied` at the same apiVersion, every
+ * value it applies is already live, and the managedFields are in the form
+ * encode writes. Then the whole write can be skipped (the registry's no-op
+ * apply). Cheap: nothing is merged or copied, and the walk stops at the first
+ * difference; `false` only means "take the full path".
+ */
+export function isNoopApply(live: KObject | undefined, applied: KObject, manager: string, opts: SSAOptions = {}): boolean {
+  if (!live || !manager || applied.metadata?.managedFields !== undefined) return false;
+  const entries = live.metadata?.managedFields;
+  if (!Array.isArray(entries)) return false;
+  const scope = scopeOf(opts);
+  const sub = opts.subresource ?? '';
+  let managers: Managed[];
+  try {
+    managers = decode(entries);
+  } catch {
+    return false;
+  }
+  if (managers.length !== entries.length) return false;
+  let me: Managed | undefined;
+  for (const m of managers) {
+    if (m.set.empty || !m.entry || !isEncodingOf(m.entry, m)) return false; // encode would rewrite the entries
+    if (sameIdentity(m, manager, 'Apply', sub)) me = m;
+  }
+  if (!me || me.apiVersion !== applied.apiVersion) return false;
+  const type = opts.type ?? typeFromSchema(opts.schema);
+  const config = scopedConfig(applied as Record<string, unknown>, scope);
+  if (!contains(withoutManagedFields(live), config, type)) return false;
+  return ownsExactly(me.entry!.fieldsV1!, me.set.size, config, type, scope);
+}
+
+/**
+ * Whether appliedFieldSet(config) equals the set encoded by `fieldsV1` (of
+ * `size` members), checked by looking each field up in the trie: every member
+ * the config sets is there, and they are as many as the set has. (A config
+ * that sets one member twice, e.g. duplicate list keys, counts it twice and
+ * answers false; the caller then takes the full path.)
+ */
+function ownsExactly(fieldsV1: Record<string, unknown>, size: number, config: Record<string, unknown>, type: TypeNode, scope: Scope): boolean {
+  if (!(type.kind === 'deduced' || (type.kind === 'map' && !type.atomic))) return size === 0;
+  let count = 0;
+  for (const k in config) {
+    const v = config[k];
+    if (v === undefined) continue;
+    const tok = fieldToken(k);
+    if (ignoredTop.has(tok) || (scope === 'status' && k !== 'status') || (scope === 'nostatus' && k === 'status')) continue;
+    const node = fieldsV1[tok];
+    if (k !== 'metadata') {
+      const c = countOwned(v, childType(type, k), node);
+      if (c < 0) return false;
+      count += c;
+      continue;
+    }
+    const mt = childType(type, k);
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || (mt.kind === 'map' && mt.atomic)) continue;
+    for (const mk in v as Record<string, unknown>) {
+      const mv = (v as Record<string, unknown>)[mk];
+      const mtok = fieldToken(mk);
+      if (mv === undefined || ignoredMeta.has(mtok)) continue;
+      const c = node === null || typeof node !== 'object' ? -1 : countOwned(mv, childType(mt, mk), (node as Record<string, unknown>)[mtok]);
+      if (c < 0) return false;
+      count += c;
+    }
+  }
+  return count === size;
 }
 
 /**

@@ -10,7 +10,8 @@
 //
 // Exported API:
 //   FieldSet (add, has, union, difference, intersection, equals, paths, filterByHead, …)
-//   fieldSetFromFieldsV1(json) / fieldSetToFieldsV1(set)
+//   fieldSetFromFieldsV1(json) / fieldSetToFieldsV1(set)   (both cached by identity, see below)
+//   childKey(prefix, token)    → encoded member one token below `prefix` (builds keys without arrays)
 //   pathString(tokens)         → ".spec.ports[port=80,protocol=\"TCP\"].name" (conflict messages)
 //   keyToken(obj) / valueToken(v) / fieldToken(name)
 
@@ -42,8 +43,21 @@ export function valueToken(v: unknown): string {
   return `v:${canonicalJson(v)}`;
 }
 
+/** The encoded member for `tok` below the member `prefix` ("" is the root). */
+export function childKey(prefix: string, tok: string): string {
+  return prefix === '' ? tok : prefix + SEP + tok;
+}
+
+/**
+ * A set of paths. Treat a set as a value: operations may return one of their
+ * operands unchanged, and sets shared through the FieldsV1 decode cache are
+ * sealed (add throws), so nothing can change a set another caller holds.
+ */
 export class FieldSet {
   private readonly members: Set<string>;
+  private sealed = false;
+  /** The FieldsV1 encoding, computed once per sealed set (see fieldSetToFieldsV1). */
+  encoded?: Record<string, unknown>;
 
   constructor(paths?: Iterable<string>) {
     this.members = new Set(paths);
@@ -54,11 +68,23 @@ export class FieldSet {
   }
 
   add(path: Path): void {
-    this.members.add(path.join(SEP));
+    this.addKey(path.join(SEP));
+  }
+
+  /** Adds an encoded member (from keys() or childKey()). */
+  addKey(key: string): void {
+    if (this.sealed) throw new Error('internal error: a shared FieldSet must not be modified');
+    this.members.add(key);
   }
 
   has(path: Path): boolean {
     return this.members.has(path.join(SEP));
+  }
+
+  /** Makes the set immutable (it is about to be shared). */
+  seal(): this {
+    this.sealed = true;
+    return this;
   }
 
   get size(): number {
@@ -79,15 +105,28 @@ export class FieldSet {
   }
 
   union(other: FieldSet): FieldSet {
+    if (other.members.size === 0 || other === this) return this;
+    if (this.members.size === 0) return other;
     const out = new FieldSet(this.members);
     for (const k of other.members) out.members.add(k);
     return out;
   }
 
   difference(other: FieldSet): FieldSet {
-    const out = new FieldSet();
-    for (const k of this.members) if (!other.members.has(k)) out.members.add(k);
-    return out;
+    if (other.members.size === 0 || this.members.size === 0) return this;
+    let out: FieldSet | undefined;
+    for (const k of this.members) {
+      if (other.members.has(k)) {
+        if (!out) {
+          out = new FieldSet();
+          for (const j of this.members) {
+            if (j === k) break;
+            out.members.add(j);
+          }
+        }
+      } else if (out) out.members.add(k);
+    }
+    return out ?? this;
   }
 
   intersection(other: FieldSet): FieldSet {
@@ -97,15 +136,21 @@ export class FieldSet {
     return out;
   }
 
-  equals(other: FieldSet): boolean {
-    if (this.members.size !== other.members.size) return false;
+  /** Whether every member of this set is in `other`. */
+  isSubsetOf(other: FieldSet): boolean {
+    if (this.members.size > other.members.size) return false;
     for (const k of this.members) if (!other.members.has(k)) return false;
     return true;
   }
 
-  /** The members whose token list passes `keep` (given the first two tokens, enough for scoping). */
+  equals(other: FieldSet): boolean {
+    return this === other || (this.members.size === other.members.size && this.isSubsetOf(other));
+  }
+
+  /** The members whose token list passes `keep` (given the first two tokens, enough for scoping); `this` when all pass. */
   filterByHead(keep: (first: string, second: string | undefined, length: number) => boolean): FieldSet {
-    const out = new FieldSet();
+    let out: FieldSet | undefined;
+    let seen = 0;
     for (const k of this.members) {
       const i = k.indexOf(SEP);
       const first = i < 0 ? k : k.slice(0, i);
@@ -116,7 +161,29 @@ export class FieldSet {
         second = j < 0 ? k.slice(i + 1) : k.slice(i + 1, j);
         length = j < 0 ? 2 : 3;
       }
-      if (k !== '' && keep(first, second, length)) out.members.add(k);
+      const kept = k !== '' && keep(first, second, length);
+      if (!kept && !out) {
+        out = new FieldSet();
+        let n = 0;
+        for (const j of this.members) {
+          if (n++ === seen) break;
+          out.members.add(j);
+        }
+      } else if (kept && out) out.members.add(k);
+      seen++;
+    }
+    return out ?? this;
+  }
+
+  /** The set plus every prefix of a member that ends in a named field (`f:`) token. */
+  withFieldPrefixes(): FieldSet {
+    const out = new FieldSet(this.members);
+    for (const k of this.members) {
+      let start = 0;
+      for (let pos = k.indexOf(SEP); pos >= 0; pos = k.indexOf(SEP, pos + 1)) {
+        if (k.startsWith('f:', start)) out.members.add(k.slice(0, pos));
+        start = pos + 1;
+      }
     }
     return out;
   }
@@ -125,49 +192,99 @@ export class FieldSet {
 // ---------------------------------------------------------------------------
 // FieldsV1
 
-type Trie = Map<string, Trie> & { member?: boolean };
+/**
+ * Decoded sets of frozen FieldsV1 values (stored objects, our own encodings),
+ * keyed by identity: a stored object's managedFields never change, so each
+ * entry is decoded once however many writes read it. (The store deep-freezes
+ * what it keeps; a frozen FieldsV1 is trusted to be deeply frozen.)
+ */
+const decoded = new WeakMap<object, FieldSet>();
 
-/** Decodes a FieldsV1 object; throws on malformed input. */
+/** Decodes a FieldsV1 object; throws on malformed input. The result may be shared: do not modify it. */
 export function fieldSetFromFieldsV1(fields: unknown): FieldSet {
+  const cacheable = fields !== null && typeof fields === 'object' && Object.isFrozen(fields);
+  if (cacheable) {
+    const hit = decoded.get(fields);
+    if (hit) return hit;
+  }
   const set = new FieldSet();
-  const walk = (node: unknown, path: string[]) => {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) throw new Error(`invalid FieldsV1 at ${pathString(path) || '.'}: expected an object`);
-    for (const [k, child] of Object.entries(node as Record<string, unknown>)) {
+  // Also notes whether the value is exactly what fieldSetToFieldsV1 would
+  // build (keys sorted, "." only beside children, leaves `{}`): only then is
+  // it the set's encoding, to be reused unchanged.
+  let canonical = true;
+  const walk = (node: unknown, prefix: string) => {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) throw new Error(`invalid FieldsV1 at ${pathString(prefix === '' ? [] : prefix.split(SEP)) || '.'}: expected an object`);
+    let prev: string | undefined;
+    let n = 0;
+    for (const k in node as Record<string, unknown>) {
+      const child = (node as Record<string, unknown>)[k];
+      if (prev !== undefined && !(prev < k)) canonical = false;
+      prev = k;
+      n++;
       if (k === '.') {
-        set.add(path);
+        if (child === null || typeof child !== 'object' || Array.isArray(child) || !isEmptyObject(child)) canonical = false;
+        set.addKey(prefix);
         continue;
       }
-      if (!/^[fkvi]:/.test(k)) throw new Error(`invalid FieldsV1 key ${JSON.stringify(k)}`);
-      const p = [...path, k];
-      if (child !== null && typeof child === 'object' && Object.keys(child).length === 0) set.add(p);
-      else walk(child, p);
+      if (k.length < 2 || k[1] !== ':' || !'fkvi'.includes(k[0])) throw new Error(`invalid FieldsV1 key ${JSON.stringify(k)}`);
+      const key = childKey(prefix, k);
+      if (child !== null && typeof child === 'object' && isEmptyObject(child)) {
+        if (Array.isArray(child)) canonical = false;
+        set.addKey(key);
+      } else walk(child, key);
     }
+    if (n === 1 && prev === '.') canonical = false; // a lone "." encodes as a `{}` leaf
   };
-  walk(fields, []);
+  walk(fields, '');
+  if (cacheable) {
+    if (canonical) set.encoded = fields as Record<string, unknown>;
+    decoded.set(fields, set.seal());
+  }
   return set;
 }
 
+function isEmptyObject(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/**
+ * The FieldsV1 encoding of a set, computed once per set (a set decoded from a
+ * stored entry has that entry's FieldsV1 as its encoding, so an unchanged
+ * manager re-encodes to the identical value and the store shares it).
+ *
+ * Built from the members in sorted order: the encoded separator sorts below
+ * every token character, so sorting whole members orders each trie level's
+ * keys exactly as sorting them level by level would, and a member comes
+ * before its descendants (its "." is placed when its first child appears).
+ */
 export function fieldSetToFieldsV1(set: FieldSet): Record<string, unknown> {
-  const root: Trie = new Map();
-  for (const path of set.paths()) {
+  if (set.encoded) return set.encoded;
+  const keys = [...set.keys()].sort();
+  const root: Record<string, unknown> = {};
+  const members = new Set<object>();
+  for (const key of keys) {
     let node = root;
-    for (const t of path) {
-      let next = node.get(t);
-      if (!next) {
-        next = new Map();
-        node.set(t, next);
+    if (key !== '') {
+      let start = 0;
+      for (;;) {
+        const end = key.indexOf(SEP, start);
+        const tok = end < 0 ? key.slice(start) : key.slice(start, end);
+        let next = node[tok] as Record<string, unknown> | undefined;
+        if (next === undefined) {
+          if (members.has(node) && isEmptyObject(node)) node['.'] = {};
+          next = {};
+          node[tok] = next;
+        }
+        node = next;
+        if (end < 0) break;
+        start = end + 1;
       }
-      node = next;
     }
-    node.member = true;
+    members.add(node);
   }
-  const out = (node: Trie): Record<string, unknown> => {
-    const o: Record<string, unknown> = {};
-    if (node.member && node.size > 0) o['.'] = {};
-    for (const k of [...node.keys()].sort()) o[k] = out(node.get(k)!);
-    return o;
-  };
-  return out(root);
+  set.seal().encoded = root;
+  return root;
 }
 
 /** Human form of a path, as structured-merge-diff prints it in conflict messages. */

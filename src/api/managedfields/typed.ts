@@ -10,12 +10,17 @@
 //
 // Exported API:
 //   toFieldSet(value, type)            → FieldSet
-//   compare(a, b, type)                → { modified, added, removed }
-//   merge(live, config, type)          → merged value (config wins)
+//   compare(a, b, type, same?)         → { modified, added, removed }
+//   merge(live, config, type, same?)   → merged value (config wins); `same` records
+//                                        which merged values equal the live ones, so
+//                                        compare skips them (the no-op apply path)
 //   removePaths(value, paths, type)    → value without those paths (copy-on-write)
+//   contains(live, config, type)       → merging config into live changes nothing
+//   collectFields(value, type, prefix, set)   toFieldSet below a path
+//   countOwned(value, type, fieldsV1 node)    → members of the trie the value's fields match (-1: one is missing)
 
 import { deepEqual } from '../patch.js';
-import { FieldSet, fieldToken, keyToken, valueToken, type Path } from './fieldset.js';
+import { childKey, FieldSet, fieldToken, keyToken, valueToken, type Path } from './fieldset.js';
 import { type TypeNode, DEDUCED, childType } from './typeinfo.js';
 
 type Obj = Record<string, unknown>;
@@ -50,6 +55,11 @@ function childOf(node: TypeNode, key: string): TypeNode {
 }
 
 export function itemKey(item: unknown, keys: string[]): string {
+  if (keys.length === 1 && isObj(item)) {
+    // The usual single string key (ownerReferences by uid, conditions by type): no object to build and sort.
+    const v = item[keys[0]];
+    if (typeof v === 'string') return `k:{${JSON.stringify(keys[0])}:${JSON.stringify(v)}}`;
+  }
   const o: Obj = {};
   if (isObj(item)) for (const k of keys) if (item[k] !== undefined) o[k] = item[k];
   return keyToken(o);
@@ -60,38 +70,164 @@ export function itemKey(item: unknown, keys: string[]): string {
 /** The fields a value sets: what an applier owns after applying it. */
 export function toFieldSet(value: unknown, type: TypeNode): FieldSet {
   const set = new FieldSet();
-  collect(value, type, [], set, false);
+  collect(value, type, '', set, false);
   return set;
 }
 
-function collect(v: unknown, t: TypeNode, path: string[], set: FieldSet, includeSelf: boolean): void {
+/** Adds the fields `value` sets to `set`, below the encoded member `prefix` (see childKey). */
+export function collectFields(value: unknown, type: TypeNode, prefix: string, set: FieldSet): void {
+  collect(value, type, prefix, set, false);
+}
+
+/**
+ * How many members of a FieldsV1 trie the fields `value` sets below `node`
+ * account for (what collectFields would add, looked up instead of built), or
+ * -1 when one of them is not a member. Comparing the count with the set's size
+ * tells whether an applier still owns exactly what it applies, with no member
+ * strings built and hashed.
+ */
+export function countOwned(value: unknown, type: TypeNode, node: unknown): number {
+  if (node === null || typeof node !== 'object') return -1;
+  const n = node as Obj;
+  const sh = shape(value, type);
+  switch (sh.k) {
+    case 'leaf':
+      return isMember(n) ? 1 : -1;
+    case 'map': {
+      const o = value as Obj;
+      let count = 0;
+      let any = false;
+      for (const k in o) {
+        const x = o[k];
+        if (x === undefined) continue;
+        any = true;
+        const c = countOwned(x, childOf(sh.node, k), n[fieldToken(k)]);
+        if (c < 0) return -1;
+        count += c;
+      }
+      return any ? count : isMember(n) ? 1 : -1;
+    }
+    case 'set': {
+      const a = value as unknown[];
+      if (a.length === 0) return isMember(n) ? 1 : -1;
+      for (const item of a) if (!isMember(n[valueToken(item)])) return -1;
+      return a.length;
+    }
+    case 'listmap': {
+      const a = value as unknown[];
+      if (a.length === 0) return isMember(n) ? 1 : -1;
+      let count = 0;
+      for (const item of a) {
+        const p = n[itemKey(item, sh.keys)];
+        if (!isMember(p)) return -1;
+        count++;
+        const is = shape(item, sh.elem);
+        if (is.k === 'map') {
+          for (const [k, x] of Object.entries(item as Obj)) {
+            if (x === undefined) continue;
+            const c = countOwned(x, childOf(is.node, k), (p as Obj)[fieldToken(k)]);
+            if (c < 0) return -1;
+            count += c;
+          }
+        }
+      }
+      return count;
+    }
+  }
+}
+
+/** A FieldsV1 node that is itself a member: a `{}` leaf or a node marked ".". */
+function isMember(n: unknown): boolean {
+  if (n === null || typeof n !== 'object') return false;
+  if ((n as Obj)['.'] !== undefined) return true;
+  for (const _ in n) return false;
+  return true;
+}
+
+/**
+ * Whether merging `config` into `live` would leave `live` unchanged: every
+ * value of config is already there (granular nodes checked field by field,
+ * keyed list items by key, leaves by deep equality). Allocates nothing on the
+ * way; stops at the first difference.
+ */
+export function contains(live: unknown, config: unknown, t: TypeNode): boolean {
+  if (config === undefined || config === live) return true;
+  if (live === undefined || live === null) return false;
+  const sl = shape(live, t);
+  const sc = shape(config, t);
+  if (sl.k !== sc.k || sc.k === 'leaf') return deepEqual(live, config);
+  switch (sc.k) {
+    case 'map': {
+      const lo = live as Obj;
+      const co = config as Obj;
+      for (const k in co) if (!contains(lo[k], co[k], childOf(sc.node, k))) return false;
+      return true;
+    }
+    case 'set': {
+      // Items come out in config order and duplicates collapse: unchanged only for an equal list without duplicates.
+      const l = live as unknown[];
+      return deepEqual(live, config) && new Set(l.map(valueToken)).size === l.length;
+    }
+    case 'listmap': {
+      // merge puts config items first in config order: unchanged only when the
+      // live list starts with them, in order, each containing its config item.
+      const l = live as unknown[];
+      const c = config as unknown[];
+      if (c.length > l.length) return false;
+      const seen = new Set<string>();
+      for (let i = 0; i < c.length; i++) {
+        const k = itemKey(c[i], sc.keys);
+        if (seen.has(k) || itemKey(l[i], sc.keys) !== k || !contains(l[i], c[i], sc.elem)) return false;
+        seen.add(k);
+      }
+      for (let i = c.length; i < l.length; i++) {
+        const k = itemKey(l[i], sc.keys);
+        if (seen.has(k)) return false; // a duplicate the merge would drop
+        seen.add(k);
+      }
+      return true;
+    }
+  }
+}
+
+// Paths are built as encoded member keys (childKey), not token arrays: a
+// field set is a Set of such keys, so no path is ever joined or copied.
+function collect(v: unknown, t: TypeNode, path: string, set: FieldSet, includeSelf: boolean): void {
   const sh = shape(v, t);
   switch (sh.k) {
     case 'leaf':
-      set.add(path);
+      set.addKey(path);
       return;
     case 'map': {
       const o = v as Obj;
-      const keys = Object.keys(o).filter((k) => o[k] !== undefined);
-      if (keys.length === 0 || includeSelf) set.add(path);
-      for (const k of keys) collect(o[k], childOf(sh.node, k), [...path, fieldToken(k)], set, includeSelf);
+      let any = false;
+      for (const k in o) {
+        const x = o[k];
+        if (x === undefined) continue;
+        if (!any) {
+          any = true;
+          if (includeSelf) set.addKey(path);
+        }
+        collect(x, childOf(sh.node, k), childKey(path, fieldToken(k)), set, includeSelf);
+      }
+      if (!any) set.addKey(path);
       return;
     }
     case 'set': {
       const a = v as unknown[];
-      if (a.length === 0 || includeSelf) set.add(path);
-      for (const item of a) set.add([...path, valueToken(item)]);
+      if (a.length === 0 || includeSelf) set.addKey(path);
+      for (const item of a) set.addKey(childKey(path, valueToken(item)));
       return;
     }
     case 'listmap': {
       const a = v as unknown[];
-      if (a.length === 0 || includeSelf) set.add(path);
+      if (a.length === 0 || includeSelf) set.addKey(path);
       for (const item of a) {
-        const p = [...path, itemKey(item, sh.keys)];
-        set.add(p);
+        const p = childKey(path, itemKey(item, sh.keys));
+        set.addKey(p);
         const is = shape(item, sh.elem);
         if (is.k === 'map') {
-          for (const [k, x] of Object.entries(item as Obj)) if (x !== undefined) collect(x, childOf(is.node, k), [...p, fieldToken(k)], set, includeSelf);
+          for (const [k, x] of Object.entries(item as Obj)) if (x !== undefined) collect(x, childOf(is.node, k), childKey(p, fieldToken(k)), set, includeSelf);
         }
       }
       return;
@@ -107,15 +243,27 @@ export interface Comparison {
   removed: FieldSet;
 }
 
-/** What changed from a to b, per field (a newly added subtree lists its own path too). */
-export function compare(a: unknown, b: unknown, type: TypeNode): Comparison {
+/**
+ * Which results of a merge are known to equal their live counterpart: merged
+ * value → the live value it equals. merge fills it, compare reads it, so an
+ * unchanged subtree is compared by one lookup instead of a walk. Scoped to one
+ * merge + compare (values may be edited afterwards).
+ */
+export type SameAs = Map<object, unknown>;
+
+function isSame(merged: unknown, live: unknown, same: SameAs | undefined): boolean {
+  return merged === live || (same !== undefined && merged !== null && typeof merged === 'object' && same.get(merged) === live);
+}
+
+/** What changed from a to b, per field (a newly added subtree lists its own path too). `same` comes from merge(). */
+export function compare(a: unknown, b: unknown, type: TypeNode, same?: SameAs): Comparison {
   const c: Comparison = { modified: new FieldSet(), added: new FieldSet(), removed: new FieldSet() };
-  cmp(a, b, type, [], c);
+  cmp(a, b, type, '', c, same);
   return c;
 }
 
-function cmp(a: unknown, b: unknown, t: TypeNode, path: string[], c: Comparison): void {
-  if (a === undefined && b === undefined) return;
+function cmp(a: unknown, b: unknown, t: TypeNode, path: string, c: Comparison, same: SameAs | undefined): void {
+  if (isSame(b, a, same)) return; // equal values have no differences
   if (a === undefined) {
     collect(b, t, path, c.added, true);
     return;
@@ -127,22 +275,18 @@ function cmp(a: unknown, b: unknown, t: TypeNode, path: string[], c: Comparison)
   const sa = shape(a, t);
   const sb = shape(b, t);
   if (sa.k !== sb.k || sa.k === 'leaf') {
-    if (!deepEqual(a, b)) c.modified.add(path);
+    if (!deepEqual(a, b)) c.modified.addKey(path);
     return;
   }
   switch (sa.k) {
-    case 'map': {
-      const ao = a as Obj;
-      const bo = b as Obj;
-      for (const k of Object.keys(ao)) cmp(ao[k], bo[k], childOf(sa.node, k), [...path, fieldToken(k)], c);
-      for (const k of Object.keys(bo)) if (ao[k] === undefined && bo[k] !== undefined) cmp(undefined, bo[k], childOf(sa.node, k), [...path, fieldToken(k)], c);
+    case 'map':
+      cmpFields(a as Obj, b as Obj, sa.node, path, c, same);
       return;
-    }
     case 'set': {
       const av = new Set((a as unknown[]).map(valueToken));
       const bv = new Set((b as unknown[]).map(valueToken));
-      for (const x of bv) if (!av.has(x)) c.added.add([...path, x]);
-      for (const x of av) if (!bv.has(x)) c.removed.add([...path, x]);
+      for (const x of bv) if (!av.has(x)) c.added.addKey(childKey(path, x));
+      for (const x of av) if (!bv.has(x)) c.removed.addKey(childKey(path, x));
       return;
     }
     case 'listmap': {
@@ -150,55 +294,79 @@ function cmp(a: unknown, b: unknown, t: TypeNode, path: string[], c: Comparison)
       const am = new Map((a as unknown[]).map((x) => [itemKey(x, keys), x] as const));
       const bm = new Map((b as unknown[]).map((x) => [itemKey(x, keys), x] as const));
       for (const [k, x] of am) {
-        const p = [...path, k];
+        const p = childKey(path, k);
         const y = bm.get(k);
         if (y === undefined) collect(x, elem, p, c.removed, true);
-        else cmpItem(x, y, elem, p, c);
+        else cmpItem(x, y, elem, p, c, same);
       }
-      for (const [k, y] of bm) if (!am.has(k)) collect(y, elem, [...path, k], c.added, true);
+      for (const [k, y] of bm) if (!am.has(k)) collect(y, elem, childKey(path, k), c.added, true);
       return;
     }
   }
 }
 
-function cmpItem(a: unknown, b: unknown, elem: TypeNode, p: string[], c: Comparison): void {
+function cmpFields(ao: Obj, bo: Obj, node: TypeNode, path: string, c: Comparison, same: SameAs | undefined): void {
+  for (const k in ao) cmp(ao[k], bo[k], childOf(node, k), childKey(path, fieldToken(k)), c, same);
+  for (const k in bo) if (ao[k] === undefined && bo[k] !== undefined) cmp(undefined, bo[k], childOf(node, k), childKey(path, fieldToken(k)), c, same);
+}
+
+function cmpItem(a: unknown, b: unknown, elem: TypeNode, p: string, c: Comparison, same: SameAs | undefined): void {
+  if (isSame(b, a, same)) return;
   const sa = shape(a, elem);
   const sb = shape(b, elem);
-  if (sa.k === 'map' && sb.k === 'map') {
-    const ao = a as Obj;
-    const bo = b as Obj;
-    for (const k of Object.keys(ao)) cmp(ao[k], bo[k], childOf(sa.node, k), [...p, fieldToken(k)], c);
-    for (const k of Object.keys(bo)) if (ao[k] === undefined && bo[k] !== undefined) cmp(undefined, bo[k], childOf(sa.node, k), [...p, fieldToken(k)], c);
-  } else if (!deepEqual(a, b)) c.modified.add(p);
+  if (sa.k === 'map' && sb.k === 'map') cmpFields(a as Obj, b as Obj, sa.node, p, c, same);
+  else if (!deepEqual(a, b)) c.modified.addKey(p);
 }
 
 // ---------------------------------------------------------------------------
 
-/** Merges an applied configuration into the live value: config values win, granular nodes merge. */
-export function merge(live: unknown, config: unknown, t: TypeNode): unknown {
+/**
+ * Merges an applied configuration into the live value: config values win,
+ * granular nodes merge. Results are new containers (live values may be frozen
+ * and the result is edited afterwards); with `same`, every result container or
+ * config value that equals its live counterpart is recorded there.
+ */
+export function merge(live: unknown, config: unknown, t: TypeNode, same?: SameAs): unknown {
   if (config === undefined) return live;
   if (live === undefined || live === null) return config;
   const sl = shape(live, t);
   const sc = shape(config, t);
-  if (sl.k !== sc.k || sc.k === 'leaf') return config;
+  if (sl.k !== sc.k || sc.k === 'leaf') {
+    if (same && config !== null && typeof config === 'object' && typeof live === 'object' && deepEqual(live, config)) same.set(config, live);
+    return config;
+  }
   switch (sc.k) {
     case 'map': {
-      const out: Obj = { ...(live as Obj) };
-      for (const [k, v] of Object.entries(config as Obj)) {
+      const lo = live as Obj;
+      const out: Obj = { ...lo };
+      let unchanged = true;
+      for (const k in config as Obj) {
+        const v = (config as Obj)[k];
         if (v === undefined) continue;
-        out[k] = merge(out[k], v, childOf(sc.node, k));
+        const r = merge(out[k], v, childOf(sc.node, k), same);
+        out[k] = r;
+        if (unchanged && !isSame(r, lo[k], same)) unchanged = false;
       }
+      if (same && unchanged) same.set(out, live);
       return out;
     }
     case 'set': {
       const key = (x: unknown) => valueToken(x);
-      return mergeOrdered(live as unknown[], config as unknown[], key, (l, r) => (r === undefined ? l : r));
+      return sameList(live as unknown[], mergeOrdered(live as unknown[], config as unknown[], key, (l, r) => (r === undefined ? l : r)), same);
     }
     case 'listmap': {
       const key = (x: unknown) => itemKey(x, sc.keys);
-      return mergeOrdered(live as unknown[], config as unknown[], key, (l, r) => (r === undefined ? l : merge(l, r, sc.elem)));
+      return sameList(live as unknown[], mergeOrdered(live as unknown[], config as unknown[], key, (l, r) => (r === undefined ? l : merge(l, r, sc.elem, same))), same);
     }
   }
+}
+
+/** Records a merged list as equal to the live one when it has the same items in the same order. */
+function sameList(live: unknown[], out: unknown[], same: SameAs | undefined): unknown[] {
+  if (!same || out.length !== live.length) return out;
+  for (let i = 0; i < out.length; i++) if (!isSame(out[i], live[i], same)) return out;
+  same.set(out, live);
+  return out;
 }
 
 /**

@@ -17,6 +17,7 @@ import type { KObject } from '../../api/object.js';
 import { crdType, namespaceType } from '../builtins.js';
 import type { Registry } from './registry.js';
 import type { ResourceType } from './resources.js';
+import { unfenced } from '../../store/fence.js';
 
 interface Entry {
   type: ResourceType;
@@ -114,7 +115,9 @@ export class Lifecycle {
   private kick(): void {
     if (this.running || this.queue.size === 0) return;
     this.running = true;
-    setImmediate(() => void this.drain());
+    // The worker is shared by every writer: it must not inherit the write fence of
+    // the reconcile whose write happened to start it (see store/fence.ts).
+    unfenced(() => setImmediate(() => void this.drain()));
   }
 
   private async drain(): Promise<void> {

@@ -65,6 +65,7 @@ export interface RegistryOptions {
   /**
    * Other processes write the same store (several runners on one etcd): keep
    * served CRD types, namespaces and the owner index from store watches too.
+   * Default: the store's own `shared` flag (true for etcd).
    */
   shared?: boolean;
 }
@@ -91,7 +92,7 @@ export class Registry implements Client {
     this.catalog.add(builtinTypes);
     this.lifecycle = new Lifecycle(this);
     this.events = new EventRecorder(this);
-    if (opts.shared) {
+    if (opts.shared ?? store.shared) {
       const shared = new SharedState(store, { apply: (t, prev, next) => this.observe(t, prev, next), storageTypes: () => this.catalog.storageTypes() });
       this.sharedState = shared;
     }

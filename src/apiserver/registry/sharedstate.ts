@@ -81,8 +81,10 @@ export class SharedState {
     this.watches.clear();
   }
 
-  private failed(t: ResourceType, _err: StoreError): void {
+  private failed(t: ResourceType, err: StoreError): void {
     this.watches.delete(t.storageKey);
+    // The store itself was closed (the process is stopping): nothing to follow any more.
+    if (/store closed/.test(err.message)) this.closed = true;
     if (this.closed) return;
     setTimeout(() => void this.relist(t), relistDelayMs).unref();
   }

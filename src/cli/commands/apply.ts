@@ -12,25 +12,22 @@
 // before its instances are sent, so one file can hold a CRD and its objects.
 
 import type { Command } from 'commander';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
 import { isApiError } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
 import { typeLabel, UnknownTypeError, type ApiResource } from '../../client/discovery.js';
-import { resourcePath, type HttpClient } from '../../client/httpclient.js';
-import { formatPos, parseManifests, type LoadError, type Manifest } from '../../runner/project/yamlfile.js';
+import type { HttpClient } from '../../client/httpclient.js';
+import { formatPos } from '../../runner/project/yamlfile.js';
 import { action, addClientFlags, connect, reportError, type ClientFlags } from './clientflags.js';
+import { readManifestArgs } from './manifests.js';
 
 interface ApplyFlags extends ClientFlags {
   filename: string[];
   recursive?: boolean;
   forceConflicts?: boolean;
-  dryRun?: boolean;
+  dryRun?: boolean | string;
   fieldManager: string;
   crdTimeout: string;
 }
-
-const manifestExtensions = new Set(['.yaml', '.yml', '.json']);
 
 export function register(program: Command): void {
   const cmd = program
@@ -39,7 +36,7 @@ export function register(program: Command): void {
     .requiredOption('-f, --filename <path>', 'a manifest file, a directory of .yaml/.yml/.json files, or - for stdin (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('-R, --recursive', 'also read manifests in subdirectories of a -f directory')
     .option('--force-conflicts', 'take ownership of fields another manager owns instead of failing with a conflict')
-    .option('--dry-run', 'ask the server to validate and compute the result without persisting it')
+    .option('--dry-run [strategy]', 'server: ask the server to validate and compute the result without persisting it (none: apply)')
     .option('--field-manager <name>', 'field manager recorded in managedFields', 'choreoctl')
     .option('--crd-timeout <seconds>', 'how long to wait for a CRD applied in the same run to be served', '10');
   addClientFlags(cmd).addHelpText(
@@ -57,9 +54,11 @@ Examples:
 }
 
 async function applyCommand(o: ApplyFlags): Promise<void> {
+  if (o.dryRun === 'none') o.dryRun = false;
+  else if (o.dryRun !== undefined && o.dryRun !== true && o.dryRun !== 'server') throw new Error(`--dry-run: invalid strategy ${JSON.stringify(o.dryRun)}: must be server or none (client-side dry run is not supported)`);
   const crdTimeoutMs = Number(o.crdTimeout) * 1000;
   if (!Number.isFinite(crdTimeoutMs) || crdTimeoutMs < 0) throw new Error(`--crd-timeout: invalid number of seconds ${JSON.stringify(o.crdTimeout)}`);
-  const { manifests, errors } = await readAll(o.filename, o.recursive ?? false);
+  const { manifests, errors } = await readManifestArgs(o.filename, o.recursive ?? false);
   if (errors.length > 0) {
     for (const e of errors) process.stderr.write(`error: ${e.render()}\n`);
     process.exitCode = 1;
@@ -96,20 +95,10 @@ async function applyOne(client: HttpClient, r: ApiResource, obj: KObject, o: App
     const { namespace: _ns, ...metadata } = obj.metadata;
     obj = { ...obj, metadata };
   }
-  const before = await currentVersion(client, r, obj);
-  const after = await client.apply(obj, { fieldManager: o.fieldManager, force: o.forceConflicts, dryRun: o.dryRun });
+  const before = await client.get(obj, obj.metadata.namespace ?? '', name);
+  const after = await client.apply(obj, { fieldManager: o.fieldManager, force: o.forceConflicts, dryRun: !!o.dryRun });
   if (before === undefined) return 'created';
-  return after.metadata.resourceVersion === before ? 'unchanged' : 'configured';
-}
-
-async function currentVersion(client: HttpClient, r: ApiResource, obj: KObject): Promise<string | undefined> {
-  try {
-    const cur = await client.transport.json<KObject>({ method: 'GET', path: resourcePath(r, obj.metadata.namespace, obj.metadata.name) });
-    return cur.metadata.resourceVersion ?? '';
-  } catch (err) {
-    if (isApiError(err, 'NotFound')) return undefined;
-    throw err;
-  }
+  return after.metadata.resourceVersion === before.metadata.resourceVersion ? 'unchanged' : 'configured';
 }
 
 /** The object's type from discovery; waits up to `waitMs` for a type a just-applied CRD introduces. */
@@ -126,52 +115,4 @@ async function resolveType(client: HttpClient, obj: KObject, waitMs: number): Pr
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-}
-
-/** Every manifest of every -f argument, in argument and file-name order. */
-async function readAll(paths: string[], recursive: boolean): Promise<{ manifests: Manifest[]; errors: LoadError[] }> {
-  const manifests: Manifest[] = [];
-  const errors: LoadError[] = [];
-  for (const p of paths) {
-    const files = p === '-' ? [{ file: '<stdin>', text: await readStdin() }] : expand(p, recursive).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
-    for (const { file, text } of files) {
-      const r = parseManifests(file, text);
-      errors.push(...r.errors);
-      for (const m of r.manifests) manifests.push(...expandList(m));
-    }
-  }
-  return { manifests, errors };
-}
-
-function expand(path: string, recursive: boolean): string[] {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new Error(`the path "${path}" does not exist`);
-  }
-  if (!st.isDirectory()) return [path];
-  const out: string[] = [];
-  for (const e of readdirSync(path, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const full = join(path, e.name);
-    if (e.isDirectory()) {
-      if (recursive) out.push(...expand(full, true));
-    } else if (manifestExtensions.has(extname(e.name))) out.push(full);
-  }
-  return out;
-}
-
-/** A `kind: List` document stands for its items (all at the document's position). */
-function expandList(m: Manifest): Manifest[] {
-  if (m.object.kind !== 'List' || !Array.isArray(m.object.items)) return [m];
-  return (m.object.items as KObject[]).map((object) => ({ object: { ...object, metadata: object.metadata ?? {} }, pos: m.pos }));
-}
-
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
-  });
 }

@@ -8,6 +8,7 @@ import { serve, startBackground, stopInstance } from '../../runner/serve.js';
 import { fileURLToPath } from 'node:url';
 import { discoverProject } from '../../runner/project/discover.js';
 import { projectDeps, renderDeps } from '../../runner/project/deps.js';
+import { readLastRun, renderOwnershipTree, renderResult } from '../../runner/deps.js';
 
 export function register(program: Command): void {
   const run = program.command('run').description('run a choreo project (CRDs, reconcilers, libraries and input)');
@@ -73,12 +74,20 @@ export function register(program: Command): void {
     });
   run
     .command('deps')
-    .description('show which source (the project or an UpstreamRef in refs/) supplied each CRD, library, reconciler and input')
+    .description('after run once: the ownership tree of the resulting resources (--refs: which source supplied each CRD, library, reconciler and input)')
     .argument('[dir]', 'project directory', '.')
+    .option('--refs', 'show which source (the project or an UpstreamRef in refs/) supplied each CRD, library, reconciler and input')
     .option('-o, --output <format>', 'text, json or yaml', 'text')
-    .addHelpText('after', '\nRefs resolve from file:// URLs / paths to local git repositories, or from the cache\n($CHOREO_CACHE, default ~/.cache/choreo): refs/<host>/<path>@<ref>/ or a clone refs/<host>/<path>.git\n')
-    .action(async (dir: string, o: { output: string }) => {
+    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/topology\n  choreoctl run deps examples/topology\n  choreoctl run deps examples/topology --refs\n\nRefs resolve from file:// URLs / paths to local git repositories, or from the cache\n($CHOREO_CACHE, default ~/.cache/choreo): refs/<host>/<path>@<ref>/ or a clone refs/<host>/<path>.git\n')
+    .action(async (dir: string, o: { refs?: boolean; output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
+      if (!o.refs) {
+        const last = await readLastRun(dir);
+        if (o.output === 'json') process.stdout.write(JSON.stringify(last.resources, null, 2) + '\n');
+        else if (o.output === 'yaml') process.stdout.write(stringify(last.resources));
+        else if (last.resources.length > 0) process.stdout.write(renderOwnershipTree(last.resources) + '\n');
+        return;
+      }
       const project = await discoverProject(dir);
       const deps = projectDeps(project);
       if (o.output === 'json') process.stdout.write(JSON.stringify({ ...deps, errors: project.errors.map((e) => e.render()) }, null, 2) + '\n');
@@ -88,6 +97,19 @@ export function register(program: Command): void {
         if (project.errors.length > 0) process.stdout.write(`\nLoad errors:\n${project.errors.map((e) => `  ${e.render()}`).join('\n')}\n`);
       }
       process.exitCode = project.errors.length > 0 ? 1 : 0;
+    });
+  run
+    .command('result')
+    .description('after run once: per reconciler how many reconciles started, stopped, requeued and failed')
+    .argument('[dir]', 'project directory', '.')
+    .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .action(async (dir: string, o: { output: string }) => {
+      if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
+      const last = await readLastRun(dir);
+      const { resources: _r, ...result } = last;
+      if (o.output === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else if (o.output === 'yaml') process.stdout.write(stringify(result));
+      else process.stdout.write(renderResult(last) + '\n');
     });
   run
     .command('stop')

@@ -1,4 +1,4 @@
-// `choreoctl run deps`: which source — the project itself or one of its
+// `choreoctl run deps --refs`: which source — the project itself or one of its
 // UpstreamRefs — supplied each CRD, library, reconciler and input, and where
 // each ref was resolved from. Built from discovery alone (nothing runs), so it
 // also explains a load error such as a CRD defined twice or a ref not found.

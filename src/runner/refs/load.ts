@@ -10,7 +10,7 @@
 // its file positions read `<ref>@<ref name>/<path>` so an error in a ref's
 // file says where it came from. A `type: crd` ref to a repository that is not
 // a choreo project (no crds/ folder, as sdcio/config-server or kuidio/kuid)
-// is searched for CRD files instead (findcrds.ts). `choreoctl run deps` prints the result.
+// is searched for CRD files instead (findcrds.ts). `choreoctl run deps --refs` prints the result.
 
 import { relative } from 'node:path';
 import type { DiscoverOptions, ProjectSource } from '../project/discover.js';
