@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyConfiguration, compare, fieldSetFromFieldsV1, fieldSetToFieldsV1, FieldSet, isNoopApply, merge, pathString, typeFromSchema, type SSAOptions } from '../../src/api/managedfields/index.js';
+import { applyConfiguration, compare, fieldSetFromFieldsV1, fieldSetToFieldsV1, FieldSet, isNoopApply, merge, pathString, toFieldSet, typeFromSchema, type SSAOptions } from '../../src/api/managedfields/index.js';
 import type { KObject } from '../../src/api/object.js';
 import type { JSONSchemaProps } from '../../src/api/schema/index.js';
 import { storedCopy } from '../../src/store/objects.js';
@@ -161,3 +161,40 @@ test('merge records of unchanged values do not change what compare reports', () 
   const merged = merge(live, child(base), type, same);
   assert.equal(same.get(merged as object), live, 'an unchanged merge is recorded as equal to live');
 });
+
+test('an applier’s FieldsV1 lists exactly the fields it applied, in canonical form', () => {
+  const configs: KObject[] = [
+    child(base),
+    child({ ...base, ports: [{ port: 443 }, { port: 80, name: 'http' }, { port: 8080, name: undefined }], tags: ['z', 'a'], env: {} }),
+    child({ args: [], ports: [], tags: [] }, { labels: {}, annotations: { b: '1', a: '2' }, finalizers: ['x', 'a'] }),
+    child({ ...base, ports: [{ port: 80 }, { port: 80, name: 'dup' }] }),
+    { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'default' }, spec: { image: 'x' }, status: { phase: 'Ready' } },
+    { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'default', generation: 3 } },
+  ];
+  for (const [i, config] of configs.entries()) {
+    for (const o of [opts, { ...opts, statusSubresource: false }, { ...opts, subresource: 'status' as const }, { now: opts.now }]) {
+      const live = o.subresource === 'status' ? store(applyConfiguration(undefined, child({ image: 'x' }), 'creator', false, opts)) : undefined;
+      const out = applyConfiguration(live, config, 'ctl', false, o);
+      const entry = out.metadata.managedFields?.find((e) => e.manager === 'ctl');
+      if (!entry) {
+        assert.deepEqual(ownedPaths(config, o), [], `config ${i}: owns nothing`);
+        continue;
+      }
+      const owned = ownedPaths(config, o);
+      assert.equal(JSON.stringify(entry.fieldsV1), JSON.stringify(referenceFieldsV1(owned)), `config ${i}`);
+      assert.equal(JSON.stringify(entry.fieldsV1), JSON.stringify(fieldSetToFieldsV1(FieldSet.of(...owned))), `config ${i}`);
+    }
+  }
+});
+
+/** What an applier owns, by the rules in apply.ts: the config's fields minus identity fields, in the write's scope. */
+function ownedPaths(config: KObject, o: SSAOptions): string[][] {
+  const ignoredMeta = ['f:name', 'f:namespace', 'f:uid', 'f:resourceVersion', 'f:generation', 'f:creationTimestamp', 'f:managedFields', 'f:selfLink', 'f:deletionTimestamp', 'f:deletionGracePeriodSeconds'];
+  const scoped = o.subresource === 'status' ? { status: config.status } : o.statusSubresource ? { ...config, status: undefined } : config;
+  return toFieldSet(scoped, typeFromSchema(o.schema))
+    .paths()
+    .map((p) => [...p])
+    .filter((p) => p.length > 0 && p[0] !== 'f:apiVersion' && p[0] !== 'f:kind')
+    .filter((p) => p[0] !== 'f:metadata' || (p.length > 1 && !ignoredMeta.includes(p[1])))
+    .filter((p) => (o.subresource === 'status' ? p[0] === 'f:status' : !o.statusSubresource || p[0] !== 'f:status'));
+}

@@ -52,3 +52,41 @@ describe('stored copies', () => {
     await store.close();
   });
 });
+
+describe('list order', () => {
+  it('stays sorted through bursts of creates, deletes and paged lists', async () => {
+    const store = new MemoryStore();
+    const model = new Set<string>();
+    let seed = 11;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const widget = (ns: string, name: string): KObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace: ns } });
+    for (let step = 0; step < 400; step++) {
+      const burst = 1 + rnd(12); // sometimes a few creates, sometimes a batch
+      for (let i = 0; i < burst; i++) {
+        const ns = `ns${rnd(3)}`;
+        const name = `w${rnd(500)}`;
+        const k = `${ns}/${name}`;
+        if (model.has(k)) {
+          await store.delete({ ...key, namespace: ns, name });
+          model.delete(k);
+        } else {
+          await store.create({ ...key, namespace: ns, name }, widget(ns, name));
+          model.add(k);
+        }
+      }
+      if (step % 3 === 0) {
+        const ns = step % 2 ? `ns${rnd(3)}` : undefined;
+        const want = [...model].filter((k) => !ns || k.startsWith(`${ns}/`)).sort((a, b) => (a.replace('/', '\0') < b.replace('/', '\0') ? -1 : 1));
+        const got: string[] = [];
+        let cont: string | undefined;
+        do {
+          const page = await store.list({ resource: key.resource, namespace: ns }, { limit: 7, continue: cont });
+          got.push(...page.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+          cont = page.continue;
+        } while (cont);
+        assert.deepEqual(got, want, `step ${step}`);
+      }
+    }
+    await store.close();
+  });
+});

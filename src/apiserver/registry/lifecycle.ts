@@ -11,6 +11,11 @@
 // the store, so a task that runs late or twice is harmless.
 // Trade-off: the index costs memory per object (uid, key, owner uids) but
 // makes every GC decision O(dependents) instead of a scan.
+// Shared store (several runners): the index is also fed from store watches
+// (sharedstate.ts), every runner's collector may act on the same object, and
+// each action is idempotent (uid preconditions, NotFound/Conflict ignored).
+// An owner missing from the index is verified in the store before a reference
+// counts as dangling: another runner may have just written it.
 
 import { ApiError } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';

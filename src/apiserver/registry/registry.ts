@@ -536,7 +536,7 @@ export class Registry implements Client {
    * for every change the store watch delivers.
    */
   private observe(t: ResourceType, prev: KObject | undefined, next: KObject | undefined): void {
-    if (this.sharedState && !this.sharedState.admit(t, (next ?? prev)!, (next ?? prev)!.metadata.resourceVersion)) return;
+    if (this.sharedState && !this.sharedState.admit(t, (next ?? prev)!, (next ?? prev)!.metadata.resourceVersion, next === undefined)) return;
     if (t === namespaceType) {
       const name = (next ?? prev)!.metadata.name!;
       if (next) this.namespaces.set(name, !!next.metadata.deletionTimestamp);

@@ -12,8 +12,8 @@
 // state converges to the newest revision whichever path delivers it first.
 //
 // Trade-offs: one watch per stored type per process and one revision entry
-// per object (deleted objects keep theirs, so a late own-write cannot bring
-// them back). A watch that fails (Gone after compaction, or etcd unreachable
+// per object (deleted objects keep theirs for a minute, so a late event or
+// own-write cannot bring them back; far longer than any write takes). A watch that fails (Gone after compaction, or etcd unreachable
 // past the store's give-up time) relists after a second: changes are
 // re-applied, and namespaces/CRDs deleted during the gap are removed; owner
 // index entries of objects deleted during the gap are left to go stale, which
@@ -31,11 +31,15 @@ export interface SharedStateHooks {
 }
 
 const relistDelayMs = 1000;
+/** How long a deleted object's revision is remembered. */
+const tombstoneMs = 60_000;
 
 export class SharedState {
   private readonly watches = new Map<string, Watch>();
   /** Object key → newest revision applied (deleted objects keep theirs). */
   private readonly applied = new Map<string, number>();
+  /** Deletions in the order applied, to forget their revisions after tombstoneMs. */
+  private readonly tombstones: Array<{ key: string; rv: number; at: number }> = [];
   private closed = false;
 
   constructor(
@@ -44,13 +48,19 @@ export class SharedState {
   ) {}
 
   /** Whether a change at `revision` is newer than anything applied for the object; records it if so. */
-  admit(t: ResourceType, obj: KObject, revision: string | undefined): boolean {
+  admit(t: ResourceType, obj: KObject, revision: string | undefined, removed: boolean): boolean {
     const rv = Number(revision);
     if (!Number.isFinite(rv)) return true;
     const key = objectKey(t, obj);
     const seen = this.applied.get(key);
     if (seen !== undefined && seen >= rv) return false;
     this.applied.set(key, rv);
+    const now = Date.now();
+    if (removed) this.tombstones.push({ key, rv, at: now });
+    while (this.tombstones.length > 0 && now - this.tombstones[0].at > tombstoneMs) {
+      const old = this.tombstones.shift()!;
+      if (this.applied.get(old.key) === old.rv) this.applied.delete(old.key);
+    }
     return true;
   }
 

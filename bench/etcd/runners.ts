@@ -1,0 +1,128 @@
+// Scale-out benchmark: reconciles/s of real `choreoctl run start` runners on
+// the file backend (1 runner) and on etcd (1 and 2 runners sharing the work
+// through etcd leases), in one run. The project is the scale-out test's
+// (test/scaleout/project.ts): one Starlark reconciler creating one Child per
+// Parent, so a reconcile is one Child create + one status write.
+//
+// The Parents are written into the store before the runners start; the rate
+// is N / (last Parent reported Ready − first reconcile started), both read
+// from the runners' timestamped logs, so runner start-up and project loading
+// are not counted. etcd is a fresh single-member etcd on loopback per case.
+// "runner CPU ms/Parent" is the CPU the runner processes used (all of them,
+// from /proc) while the Parents were reconciled, divided by N: with 2 cores
+// shared by the runners and etcd, it bounds what more runners can gain.
+//
+//   node dist/bench/etcd/runners.js [N=1000] [workers=1]
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from '../../src/apiserver/registry/registry.js';
+import type { KObject } from '../../src/api/object.js';
+import { parse as parseYaml } from 'yaml';
+import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { EtcdStore } from '../../src/store/etcd.js';
+import { FileStore } from '../../src/store/file.js';
+import type { Store } from '../../src/store/store.js';
+import { etcdInstalled, startEtcd } from '../../test/helpers/etcd.js';
+import { parent, writeProject } from '../../test/scaleout/project.js';
+import { startRunner, type Runner } from '../../test/scaleout/runners.js';
+
+const N = Number(process.argv[2] ?? 1000);
+const WORKERS = process.argv[3] ?? '1';
+
+if (!etcdInstalled()) {
+  console.error('etcd is not on PATH: apt-get install -y etcd-server (or run scripts/setup-ci.sh)');
+  process.exit(1);
+}
+
+/** Writes the project's CRDs and N Parents into a store. */
+async function seed(store: Store, project: string): Promise<void> {
+  const reg = await Registry.open(store);
+  for (const f of await readdir(join(project, 'crds'))) await reg.create(parseYaml(await readFile(join(project, 'crds', f), 'utf8')) as KObject);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < N) await reg.create(parent(next++));
+    }),
+  );
+  await reg.lifecycle.whenIdle();
+}
+
+const readyRe = /^(\S+) parents Parent (\S+): Ready/;
+const startRe = /^(\S+) \[parents\] start /;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100) ticks
+  } catch {
+    return NaN;
+  }
+}
+
+async function measure(runners: Runner[]): Promise<{ seconds: number; reconciles: number; perRunner: number[]; cpuMsPerParent: number }> {
+  const cpu0 = runners.reduce((a, r) => a + cpuSeconds(r.proc.pid), 0);
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const ready = new Set<string>();
+    for (const r of runners) for (const l of r.lines()) {
+      const m = readyRe.exec(l);
+      if (m) ready.add(m[2]);
+    }
+    if (ready.size >= N) break;
+    if (Date.now() > deadline) throw new Error(`only ${ready.size}/${N} Ready after 300 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const cpu = runners.reduce((a, r) => a + cpuSeconds(r.proc.pid), 0) - cpu0;
+  let first = Infinity;
+  let last = 0;
+  const perRunner: number[] = [];
+  for (const r of runners) {
+    let count = 0;
+    for (const l of r.lines()) {
+      const s = startRe.exec(l);
+      if (s) {
+        first = Math.min(first, Date.parse(s[1]));
+        count++;
+      }
+      const m = readyRe.exec(l);
+      if (m) last = Math.max(last, Date.parse(m[1]));
+    }
+    perRunner.push(count);
+  }
+  return { seconds: (last - first) / 1000, reconciles: perRunner.reduce((a, b) => a + b, 0), perRunner, cpuMsPerParent: (cpu * 1000) / N };
+}
+
+async function runCase(name: string, runnerCount: number, backend: 'file' | 'etcd'): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), 'choreo-runners-bench-'));
+  const etcd = backend === 'etcd' ? await startEtcd() : undefined;
+  const runners: Runner[] = [];
+  try {
+    const project = join(work, 'project');
+    await writeProject(project);
+    const fileDir = join(work, 'r0', '.choreo', 'store');
+    const store = etcd ? await EtcdStore.open({ endpoints: [etcd.endpoint] }) : await FileStore.open(fileDir);
+    await seed(store, project);
+    await store.close();
+    for (let i = 0; i < runnerCount; i++) {
+      runners.push(await startRunner(`r${i}`, project, work, etcd ? `etcd://${etcd.endpoint}` : `file:${fileDir}`, ['--workers', WORKERS]));
+    }
+    await Promise.all(runners.map((r) => r.ready));
+    const m = await measure(runners);
+    const rate = N / m.seconds;
+    return `${name.padEnd(22)} ${String(runnerCount).padStart(7)}  ${m.seconds.toFixed(2).padStart(8)} s  ${rate.toFixed(0).padStart(8)}/s  ${String(m.reconciles).padStart(10)}  ${m.cpuMsPerParent.toFixed(1).padStart(11)}  ${m.perRunner.join(' + ')}`;
+  } finally {
+    await Promise.all(runners.map((r) => r.stop()));
+    await etcd?.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+console.log(`scale-out benchmark: ${N} Parents, one Child each, --workers ${WORKERS} per runner (real choreoctl run start processes)`);
+console.log(`${'backend'.padEnd(22)} runners  ${'time'.padStart(10)}  ${'Parents/s'.padStart(9)}  reconciles  runner CPU ms/Parent  per runner`);
+console.log(await runCase('file', 1, 'file'));
+console.log(await runCase('etcd (loopback)', 1, 'etcd'));
+console.log(await runCase('etcd (loopback)', 2, 'etcd'));
