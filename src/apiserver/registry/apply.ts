@@ -7,7 +7,7 @@
 import type { Subresource } from '../../api/client.js';
 import type { KObject } from '../../api/object.js';
 import { ApiError } from '../../api/errors.js';
-import { applyConfiguration, pathString, recordUpdate, toFieldSet, typeFromSchema, type TypeNode } from '../../api/managedfields/index.js';
+import { applyConfiguration, isNoopApply, pathString, recordUpdate, toFieldSet, typeFromSchema, type TypeNode } from '../../api/managedfields/index.js';
 
 const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
 import type { ResourceType } from './resources.js';
@@ -27,6 +27,11 @@ export class FieldOwnership {
   /** `next` with managedFields updated for an Update operation by `manager`. */
   recordUpdate(t: ResourceType, prev: KObject | undefined, next: KObject, manager?: string, sub: Subresource = ''): KObject {
     return recordUpdate(prev, next, manager, { type: this.typeOf(t), subresource: sub, statusSubresource: t.hasStatus });
+  }
+
+  /** Would applying `applied` as `manager` change nothing (values and ownership)? Cheap; false = take the full path. */
+  isNoop(t: ResourceType, current: KObject, applied: KObject, manager: string, sub: Subresource): boolean {
+    return isNoopApply(current, applied, manager, { type: this.typeOf(t), subresource: sub, statusSubresource: t.hasStatus });
   }
 
   /** Merges an applied configuration into `current` (undefined = create); 409 with causes on conflicts unless forced. */

@@ -93,8 +93,18 @@ export function randomSuffix(): string {
 }
 
 /** RFC 3339 with second precision, as metav1.Time serializes. */
-export function nowTimestamp(d = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+let cachedSecond = -1;
+let cachedStamp = '';
+
+/** RFC 3339 in whole seconds (metav1.Time); the current time is formatted once per second. */
+export function nowTimestamp(d?: Date): string {
+  if (d) return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedStamp = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return cachedStamp;
 }
 
 /** RFC 3339 with microseconds, as metav1.MicroTime serializes (events.k8s.io eventTime). */

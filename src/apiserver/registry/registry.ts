@@ -313,6 +313,9 @@ export class Registry implements Client {
           throw err;
         }
       }
+      // The common case for reconcilers re-asserting their state: nothing to write. (CRDs and
+      // Namespaces go the full way: their admission derives more than their fields.)
+      if (!ctx.dryRun && t !== crdType && t !== namespaceType && this.fields.isNoop(t, current, applied, ctx.fieldManager, ctx.subresource ?? '')) return this.present(t, current);
       const merged = this.fields.apply(t, current, applied, ctx.fieldManager, ctx.force === true, ctx.subresource ?? '');
       try {
         return await this.writeUpdate(t, current, this.mergeForUpdate(t, current, merged, ctx.subresource ?? ''), { ...ctx, applied: true });
