@@ -22,35 +22,19 @@ import type { KObject } from '../../src/api/object.js';
 import { deepClone, deepEqual } from '../../src/api/patch.js';
 import { Registry } from '../../src/apiserver/registry/registry.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { buildCRD } from '../../src/api/crd.js';
+import type { JSONSchemaProps } from '../../src/api/schema/index.js';
 
 const N = Number(process.argv[2] ?? 4000);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const group = 'bench.choreo.dev';
 const apiVersion = `${group}/v1`;
 
-function crd(kind: string, plural: string, spec: Record<string, unknown>): KObject {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1',
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: spec }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
-        },
-      ],
-    },
-  };
+function crd(kind: string, plural: string, spec: Record<string, JSONSchemaProps>): KObject {
+  return buildCRD({ group, kind, plural, schema: { type: 'object', properties: { spec: { type: 'object', properties: spec }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } });
 }
 
-const childSpec = {
+const childSpec: Record<string, JSONSchemaProps> = {
   replicas: { type: 'integer' },
   image: { type: 'string' },
   port: { type: 'integer' },

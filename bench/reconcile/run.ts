@@ -28,6 +28,8 @@ import { StarDict } from '../../src/starlark/values/dict.js';
 import { toStarlark } from '../../src/starlark/values/convert.js';
 import type { Value } from '../../src/starlark/values/value.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { buildCRD, conditionsSchema } from '../../src/api/crd.js';
+import type { JSONSchemaProps } from '../../src/api/schema/index.js';
 
 const SIZES = (process.argv[2] ?? '10000,20000').split(',').map(Number);
 const WORKERS = Number(process.argv[3] ?? 1);
@@ -38,55 +40,9 @@ const group = 'bench.choreo.dev';
 const apiVersion = `${group}/v1`;
 
 function crd(kind: string, plural: string): KObject {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1',
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              properties: {
-                spec: { type: 'object', properties: { replicas: { type: 'integer' }, index: { type: 'integer' }, parent: { type: 'string' } } },
-                status: {
-                  type: 'object',
-                  properties: {
-                    replicas: { type: 'integer' },
-                    conditions: {
-                      type: 'array',
-                      'x-kubernetes-list-type': 'map',
-                      'x-kubernetes-list-map-keys': ['type'],
-                      items: {
-                        type: 'object',
-                        required: ['type', 'status'],
-                        properties: {
-                          type: { type: 'string' },
-                          status: { type: 'string' },
-                          reason: { type: 'string' },
-                          message: { type: 'string' },
-                          lastTransitionTime: { type: 'string' },
-                          observedGeneration: { type: 'integer' },
-                        },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
+  const spec: JSONSchemaProps = { type: 'object', properties: { replicas: { type: 'integer' }, index: { type: 'integer' }, parent: { type: 'string' } } };
+  const status: JSONSchemaProps = { type: 'object', properties: { replicas: { type: 'integer' }, conditions: conditionsSchema } };
+  return buildCRD({ group, kind, plural, schema: { type: 'object', properties: { spec, status } } });
 }
 
 const config = {

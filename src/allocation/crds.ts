@@ -13,6 +13,8 @@
 // applies a claim's spec never fights the backend over its status.
 
 import type { KObject } from '../api/object.js';
+import { buildCRD } from '../api/crd.js';
+import type { JSONSchemaProps } from '../api/schema/index.js';
 
 type Schema = Record<string, unknown>;
 
@@ -120,7 +122,7 @@ const prefixType: Schema = {
 const addressFamily: Schema = { description: 'AddressFamily defines the address family for the IP claim', enum: ['ipv4', 'ipv6'], type: 'string' };
 
 function crd(group: string, kind: string, plural: string, spec: Schema, status: Schema): KObject {
-  const meta = {
+  const meta: Record<string, JSONSchemaProps> = {
     apiVersion: { description: 'APIVersion defines the versioned schema of this representation of an object.\nServers should convert recognized schemas to the latest internal value, and\nmay reject unrecognized values.\nMore info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources', type: 'string' },
     kind: {
       description:
@@ -129,31 +131,17 @@ function crd(group: string, kind: string, plural: string, spec: Schema, status: 
     },
     metadata: { type: 'object' },
   };
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1alpha1',
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: {
-            openAPIV3Schema: {
-              description: `${kind} is the Schema for the ${kind} API`,
-              properties: { ...meta, spec: { description: `${kind}Spec defines the desired state of ${kind}`, ...spec }, status: { description: `${kind}Status defines the observed state of ${kind}`, ...status } },
-              type: 'object',
-            },
-          },
-        },
-      ],
+  return buildCRD({
+    group,
+    kind,
+    plural,
+    version: 'v1alpha1',
+    schema: {
+      description: `${kind} is the Schema for the ${kind} API`,
+      properties: { ...meta, spec: { description: `${kind}Spec defines the desired state of ${kind}`, ...spec }, status: { description: `${kind}Status defines the observed state of ${kind}`, ...status } },
+      type: 'object',
     },
-  };
+  });
 }
 
 const obj = (properties: Schema, required?: string[]): Schema => ({ properties, ...(required ? { required } : {}), type: 'object' });

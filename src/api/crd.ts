@@ -16,6 +16,8 @@
 //   crdVersion(crd, name)          → the version entry (or undefined)
 //   crdResourceInfo(crd)           → ResourceInfo (client.ts)
 //   compiledCRDSchema(crd, version)→ CompiledSchema (cached per CRD object)
+//   buildCRD(opts)                 → a one-version CRD from group/kind/plural/schema (built-ins, tests, benches)
+//   conditionsSchema               → status.conditions as kubebuilder generates it (metav1.Condition, map keyed by type)
 
 import type { KObject } from './object.js';
 import type { ResourceInfo } from './client.js';
@@ -216,3 +218,54 @@ export function compiledCRDSchema(crd: CustomResourceDefinition, version: string
   }
   return c;
 }
+
+/** `status.conditions` as kubebuilder generates it: a list of metav1.Condition keyed by `type`. */
+export const conditionsSchema: JSONSchemaProps = {
+  type: 'array',
+  'x-kubernetes-list-type': 'map',
+  'x-kubernetes-list-map-keys': ['type'],
+  items: {
+    type: 'object',
+    required: ['type', 'status'],
+    properties: {
+      type: { type: 'string' },
+      status: { type: 'string' },
+      reason: { type: 'string' },
+      message: { type: 'string' },
+      lastTransitionTime: { type: 'string' },
+      observedGeneration: { type: 'integer' },
+    },
+  },
+};
+
+export interface BuildCRDOptions {
+  group: string;
+  kind: string;
+  plural: string;
+  /** Default "v1". */
+  version?: string;
+  /** Default Namespaced. */
+  scope?: 'Namespaced' | 'Cluster';
+  /** The version's openAPIV3Schema. */
+  schema: JSONSchemaProps;
+  /** Serve status as a subresource (default true). */
+  statusSubresource?: boolean;
+  shortNames?: string[];
+  printerColumns?: CustomResourceColumnDefinition[];
+}
+
+/** A CustomResourceDefinition with one served storage version. */
+export function buildCRD(o: BuildCRDOptions): CustomResourceDefinition {
+  const version: CustomResourceDefinitionVersion = { name: o.version ?? 'v1', served: true, storage: true, schema: { openAPIV3Schema: o.schema } };
+  if (o.statusSubresource !== false) version.subresources = { status: {} };
+  if (o.printerColumns) version.additionalPrinterColumns = o.printerColumns;
+  const names: CustomResourceDefinitionNames = { kind: o.kind, listKind: `${o.kind}List`, plural: o.plural, singular: o.kind.toLowerCase() };
+  if (o.shortNames) names.shortNames = o.shortNames;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${o.plural}.${o.group}` },
+    spec: { group: o.group, names, scope: o.scope ?? 'Namespaced', versions: [version] },
+  };
+}
+

@@ -3,29 +3,11 @@
 
 import type { KObject } from '../../src/api/object.js';
 import { Registry } from '../../src/apiserver/registry/registry.js';
+import { buildCRD } from '../../src/api/crd.js';
 import { MemoryStore, type MemoryStoreOptions } from '../../src/store/memory.js';
 
 function crd(kind: string, scope: 'Namespaced' | 'Cluster' = 'Namespaced'): KObject {
-  const plural = `${kind.toLowerCase()}s`;
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.example.com` },
-    spec: {
-      group: 'example.com',
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      scope,
-      versions: [
-        {
-          name: 'v1',
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-        },
-      ],
-    },
-  };
+  return buildCRD({ group: 'example.com', kind, plural: `${kind.toLowerCase()}s`, scope, schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } });
 }
 
 /** A registry serving example.com/v1 Widget, Parent and Child (namespaced, with status subresources) and namespaces ns, ns1, ns2, other. */

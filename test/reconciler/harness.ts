@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KObject } from '../../src/api/object.js';
+import { buildCRD, conditionsSchema } from '../../src/api/crd.js';
+import type { JSONSchemaProps } from '../../src/api/schema/index.js';
 import type { Clock, RateLimitOptions } from '../../src/controller/index.js';
 import { Engine } from '../../src/runner/engine.js';
 import { discoverProject } from '../../src/runner/project/discover.js';
@@ -36,53 +38,17 @@ export interface ProjectSpec {
 }
 
 export function crd(c: CrdSpec): KObject {
-  const conditions = {
-    type: 'array',
-    'x-kubernetes-list-type': 'map',
-    'x-kubernetes-list-map-keys': ['type'],
-    items: {
-      type: 'object',
-      required: ['type', 'status'],
-      properties: {
-        type: { type: 'string' },
-        status: { type: 'string' },
-        reason: { type: 'string' },
-        message: { type: 'string' },
-        lastTransitionTime: { type: 'string' },
-        observedGeneration: { type: 'integer' },
-      },
+  const schema: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { conditions: conditionsSchema } },
     },
   };
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${c.plural}.${group}` },
-    spec: {
-      group,
-      names: { kind: c.kind, listKind: `${c.kind}List`, plural: c.plural, singular: c.kind.toLowerCase() },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1',
-          served: true,
-          storage: true,
-          subresources: c.statusSubresource === false ? undefined : { status: {} },
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { conditions } },
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
+  return buildCRD({ group, kind: c.kind, plural: c.plural, schema, statusSubresource: c.statusSubresource });
 }
 
 /** A Reconciler config spec for For kind `kind` (group test.choreo.dev/v1). */

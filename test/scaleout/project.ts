@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KObject } from '../../src/api/object.js';
+import { buildCRD } from '../../src/api/crd.js';
 
 export const group = 'scale.choreo.dev';
 export const parentType = { apiVersion: `${group}/v1`, kind: 'Parent' };
@@ -15,19 +16,7 @@ export const childType = { apiVersion: `${group}/v1`, kind: 'Child' };
 export const parentResource = `${group}/parents`;
 export const childResource = `${group}/children`;
 
-function crd(kind: string, plural: string): KObject {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      scope: 'Namespaced',
-      versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-    },
-  };
-}
+const crd = (kind: string, plural: string): KObject => buildCRD({ group, kind, plural, schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } });
 
 const config = {
   apiVersion: 'choreo.kform.dev/v1alpha1',
