@@ -41,3 +41,17 @@ test('every broken file is reported with file:line:col and the rest still loads'
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a missing directory or one without any project folder is a clear error, not an empty successful run', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-notproject-'));
+  try {
+    await assert.rejects(discoverProject(join(dir, 'nope')), /^NotAProjectError: project directory .*nope does not exist$/);
+    await writeFile(join(dir, 'file.yaml'), 'a: 1\n');
+    await assert.rejects(discoverProject(join(dir, 'file.yaml')), /file\.yaml is not a directory/);
+    await assert.rejects(discoverProject(dir), /is not a choreo project: it has none of crds\/, reconcilers\/, in\/, libs\/, refs\//);
+    await mkdir(join(dir, 'in'));
+    assert.deepEqual((await discoverProject(dir)).errors, []);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

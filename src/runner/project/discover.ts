@@ -88,7 +88,28 @@ async function isDir(path: string): Promise<boolean> {
   return (await stat(path)).isDirectory();
 }
 
+/** Thrown when `dir` is not a project at all (missing, not a directory, none of the project folders). */
+export class NotAProjectError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotAProjectError';
+  }
+}
+
+const projectFolders = ['crds', 'reconcilers', 'in', 'libs', 'refs'];
+
+/** Discovers the project in `dir`; a directory that is not a project at all is a NotAProjectError. */
 export async function discoverProject(dir: string, opts: DiscoverOptions = {}): Promise<ProjectSource> {
+  const st = await stat(dir).catch(() => undefined);
+  if (!st) throw new NotAProjectError(`project directory ${dir} does not exist`);
+  if (!st.isDirectory()) throw new NotAProjectError(`${dir} is not a directory (a project is a directory with ${projectFolders.join('/, ')}/)`);
+  const present = await Promise.all(projectFolders.map((f) => stat(join(dir, f)).then((s) => s.isDirectory(), () => false)));
+  if (!present.some(Boolean)) throw new NotAProjectError(`${dir} is not a choreo project: it has none of ${projectFolders.map((f) => `${f}/`).join(', ')}`);
+  return discoverTree(dir, opts);
+}
+
+/** Discovery of a tree that may hold only some project parts (an upstream ref's repository). */
+async function discoverTree(dir: string, opts: DiscoverOptions = {}): Promise<ProjectSource> {
   const project: ProjectSource = { dir, crds: [], libraries: [], reconcilers: [], inputs: [], errors: [], refs: [] };
   // Paths as the user typed them: relative to the working directory when inside it
   // (or under the ref's label for a ref's files).
@@ -128,7 +149,7 @@ export async function discoverProject(dir: string, opts: DiscoverOptions = {}): 
     for (const f of await listDir(join(dir, 'refs'))) {
       if (yamlExt.has(extname(f))) await collect(join(dir, 'refs', f), refManifests);
     }
-    if (refManifests.length > 0) await loadRefs(project, refManifests, { ...opts, discover: discoverProject });
+    if (refManifests.length > 0) await loadRefs(project, refManifests, { ...opts, discover: discoverTree });
   }
   return project;
 }
