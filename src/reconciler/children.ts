@@ -19,6 +19,7 @@
 import type { Client, TypeRef } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import type { KObject, OwnerReference } from '../api/object.js';
+import { deepEqual } from '../api/patch.js';
 import { isSubset } from './diff.js';
 
 /** Synchronous cache lookups the child set needs (served by informers). */
@@ -67,8 +68,13 @@ function isControlledBy(obj: KObject, uid: string): boolean {
 }
 
 export class Children {
-  /** The configuration last applied per child, as JSON: one string per child keeps the retained heap (and GC time) small. */
-  private readonly lastApplied = new Map<string, string>();
+  /**
+   * The configuration last applied per child, compared structurally (deepEqual) with the next
+   * one: cheaper than serializing every desired child on every reconcile. The configurations
+   * are private: childConfig builds a fresh top level and metadata, and the rest comes from
+   * the reconciler's desired objects, which are built anew each reconcile and not kept.
+   */
+  private readonly lastApplied = new Map<string, KObject>();
   /** Child types seen so far: owns plus any type the reconciler created. */
   private readonly types = new Map<string, TypeRef>();
 
@@ -97,10 +103,10 @@ export class Children {
     await this.prune(owner.metadata.uid!, wanted, writes);
     for (const [key, child] of wanted) {
       const live = this.cache.cached(child, child.metadata.namespace ?? '', child.metadata.name!);
-      const json = JSON.stringify(child);
-      if (live && this.lastApplied.get(key) === json && isSubset(child, live)) continue;
+      const last = this.lastApplied.get(key);
+      if (live && last !== undefined && deepEqual(last, child) && isSubset(child, live)) continue;
       await this.client.apply(child, { fieldManager: this.manager });
-      this.lastApplied.set(key, json);
+      this.lastApplied.set(key, child);
       writes.push({ op: live ? 'updated' : 'created', kind: child.kind, namespace: child.metadata.namespace ?? '', name: child.metadata.name! });
     }
     return writes;

@@ -254,3 +254,29 @@ describe('registry (in-process Client)', () => {
     assert.deepEqual((list.items[0].involvedObject as { uid: string }).uid, o.metadata.uid);
   });
 });
+
+describe('registry: server-side apply racing a create', () => {
+  it('retries as an update without the defaults or system metadata of the failed create', async () => {
+    // A store in which someone else creates the object between the registry's read and its create.
+    class RacingStore extends MemoryStore {
+      raced = false;
+      override async create(key: Parameters<MemoryStore['create']>[0], obj: KObject): Promise<KObject> {
+        if (!this.raced && key.name === 'race') {
+          this.raced = true;
+          const other = { ...W, metadata: { name: 'race', namespace: 'default', uid: 'other-uid', creationTimestamp: '2024-01-01T00:00:00Z', generation: 1 }, spec: { size: 5, color: 'red' } };
+          await super.create(key, other);
+        }
+        return super.create(key, obj);
+      }
+    }
+    const store = new RacingStore();
+    const reg = await Registry.open(store);
+    await reg.create(parseYaml(widgetCrd) as KObject);
+    const out = await reg.apply(widget('race', { size: 1 }), { fieldManager: 'alice' });
+    assert.ok(store.raced);
+    assert.equal(out.metadata.uid, 'other-uid');
+    assert.deepEqual(out.spec, { size: 1, color: 'red' }, 'the default of the failed create must not be applied over the other writer');
+    const alice = out.metadata.managedFields!.find((m) => m.manager === 'alice')!;
+    assert.deepEqual(alice.fieldsV1, { 'f:spec': { 'f:size': {} } });
+  });
+});

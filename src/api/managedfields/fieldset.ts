@@ -16,6 +16,7 @@
 //   keyToken(obj) / valueToken(v) / fieldToken(name)
 
 const SEP = '\u0001';
+const SEP_CODE = 1;
 
 export type Path = readonly string[];
 
@@ -263,10 +264,22 @@ export function fieldSetToFieldsV1(set: FieldSet): Record<string, unknown> {
   const keys = [...set.keys()].sort();
   const root: Record<string, unknown> = {};
   const members = new Set<object>();
+  // The trie path of the previous member: nodes[i + 1] is the node of its token i, which ends
+  // at ends[i]. Sorted members share long prefixes, so each member reuses the nodes of the
+  // tokens it has in common with the previous one and only slices its own new tokens.
+  const nodes: Record<string, unknown>[] = [root];
+  const ends: number[] = [];
+  let prev = '';
   for (const key of keys) {
-    let node = root;
+    let depth = 0;
     if (key !== '') {
-      let start = 0;
+      let lcp = 0;
+      const m = Math.min(key.length, prev.length);
+      while (lcp < m && key.charCodeAt(lcp) === prev.charCodeAt(lcp)) lcp++;
+      // Token i of the previous member is shared when it ends inside the common prefix at a separator of both.
+      while (depth < ends.length && (ends[depth] < lcp || (ends[depth] === lcp && key.charCodeAt(lcp) === SEP_CODE))) depth++;
+      let node = nodes[depth];
+      let start = depth === 0 ? 0 : ends[depth - 1] + 1;
       for (;;) {
         const end = key.indexOf(SEP, start);
         const tok = end < 0 ? key.slice(start) : key.slice(start, end);
@@ -277,11 +290,16 @@ export function fieldSetToFieldsV1(set: FieldSet): Record<string, unknown> {
           node[tok] = next;
         }
         node = next;
+        ends[depth] = end < 0 ? key.length : end;
+        nodes[++depth] = node;
         if (end < 0) break;
         start = end + 1;
       }
     }
-    members.add(node);
+    ends.length = depth;
+    nodes.length = depth + 1;
+    members.add(nodes[depth]);
+    prev = key;
   }
   set.seal().encoded = root;
   return root;

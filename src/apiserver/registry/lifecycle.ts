@@ -58,6 +58,14 @@ export class Lifecycle {
     const obj = (next ?? prev)!;
     const uid = obj.metadata.uid;
     if (!uid) return;
+    const entry = prev && next ? this.byUid.get(uid) : undefined;
+    if (entry && entry.type === t && prev!.metadata.ownerReferences === next!.metadata.ownerReferences) {
+      // Most writes leave ownerReferences alone (stored objects share unchanged subtrees, so
+      // identity suffices): the entry and the dependents index stay as they are.
+      if (this.started) for (const o of entry.owners) if (!this.byUid.has(o)) this.enqueue({ kind: 'dependent', uid });
+      this.observeDeletion(t, next!, uid);
+      return;
+    }
     const prevOwners = ownerUids(prev);
     if (next) {
       const owners = ownerUids(next);
@@ -69,13 +77,7 @@ export class Lifecycle {
         s.add(uid);
         if (this.started && !this.byUid.has(o)) this.enqueue({ kind: 'dependent', uid });
       }
-      const fin = next.metadata.finalizers ?? [];
-      if (next.metadata.deletionTimestamp) {
-        if (fin.includes('foregroundDeletion')) this.enqueue({ kind: 'foreground', uid });
-        if (fin.includes('orphan')) this.enqueue({ kind: 'orphan', uid });
-        if (t === namespaceType) this.enqueue({ kind: 'namespace', name: next.metadata.name! });
-        if (t.storageKey === crdType.storageKey) this.enqueue({ kind: 'crd', name: next.metadata.name! });
-      }
+      this.observeDeletion(t, next, uid);
     } else {
       this.byUid.delete(uid);
       for (const o of prevOwners) {
@@ -93,6 +95,16 @@ export class Lifecycle {
       if (ns && t.namespaced && this.registry.isNamespaceTerminating(ns)) this.enqueue({ kind: 'namespace', name: ns });
       if (t.crd) this.enqueue({ kind: 'crd', name: t.crd });
     }
+  }
+
+  /** Queues the finalization work an object being deleted needs. */
+  private observeDeletion(t: ResourceType, next: KObject, uid: string): void {
+    if (!next.metadata.deletionTimestamp) return;
+    const fin = next.metadata.finalizers ?? [];
+    if (fin.includes('foregroundDeletion')) this.enqueue({ kind: 'foreground', uid });
+    if (fin.includes('orphan')) this.enqueue({ kind: 'orphan', uid });
+    if (t === namespaceType) this.enqueue({ kind: 'namespace', name: next.metadata.name! });
+    if (t.storageKey === crdType.storageKey) this.enqueue({ kind: 'crd', name: next.metadata.name! });
   }
 
   /** Resolves when no lifecycle work is queued or running. */

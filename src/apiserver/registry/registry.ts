@@ -232,7 +232,11 @@ export class Registry implements Client {
   // Writes
 
   async createObject(t: ResourceType, namespace: string, body: unknown, ctx: WriteContext): Promise<KObject> {
-    const obj = this.decode(t, namespace, body);
+    return this.createDecoded(t, this.decode(t, namespace, body), ctx);
+  }
+
+  /** Creates `obj`, a private mutable copy that `decode` produced (admission edits it in place). */
+  private async createDecoded(t: ResourceType, obj: KObject, ctx: WriteContext): Promise<KObject> {
     const meta = obj.metadata;
     if (!meta.name) {
       if (meta.generateName) meta.name = meta.generateName + randomSuffix();
@@ -297,19 +301,28 @@ export class Registry implements Client {
   /** Server-side apply: creates the object if absent, else merges the applied configuration by field ownership. */
   async applyObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: WriteContext & { force?: boolean }): Promise<KObject> {
     if (!ctx.fieldManager) throw badRequest('PATCH of type application/apply-patch+yaml requires the fieldManager query parameter');
-    const applied = this.decode(t, namespace, body);
-    if (applied.metadata.name !== undefined && applied.metadata.name !== name)
-      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
-    applied.metadata.name = name;
+    const decodeApplied = () => {
+      const obj = this.decode(t, namespace, body);
+      if (obj.metadata.name !== undefined && obj.metadata.name !== name)
+        throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+      obj.metadata.name = name;
+      return obj;
+    };
+    let applied = decodeApplied();
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.get(this.key(t, namespace, name));
       if (!current) {
         if (ctx.subresource === 'status') throw notFound(t, name);
+        // The merged object is created in place (no second decode copy): it may share structure with
+        // `applied`, which admission then edits (defaults, uid), so a retry starts from a fresh decode.
         const created = this.fields.apply(t, undefined, applied, ctx.fieldManager, ctx.force === true, '');
         try {
-          return await this.createObject(t, namespace, created, { ...ctx, applied: true });
+          return await this.createDecoded(t, created, { ...ctx, applied: true });
         } catch (err) {
-          if (err instanceof ApiError && err.reason === 'AlreadyExists' && attempt < maxRetries) continue;
+          if (err instanceof ApiError && err.reason === 'AlreadyExists' && attempt < maxRetries) {
+            applied = decodeApplied();
+            continue;
+          }
           throw err;
         }
       }
@@ -443,13 +456,7 @@ export class Registry implements Client {
 
   /** The stored form an update produces: status and main resource are separated when status is a subresource. */
   private mergeForUpdate(t: ResourceType, current: KObject, obj: KObject, sub: Subresource): KObject {
-    if (sub === 'status') {
-      const next = deepClone(current) as KObject;
-      if (obj.status === undefined) delete next.status;
-      else next.status = obj.status;
-      if (obj.metadata.managedFields) next.metadata.managedFields = obj.metadata.managedFields;
-      return next;
-    }
+    if (sub === 'status') return withStatusOf(current, obj);
     if (t.hasStatus) {
       if (current.status === undefined) delete obj.status;
       else obj.status = current.status;
@@ -601,16 +608,65 @@ export class Registry implements Client {
   }
 }
 
+/**
+ * A status write's stored form: a private copy of `current` (admission may edit it) with `obj`'s
+ * status and, when it has them, managedFields, each in its place. Neither the replaced status
+ * nor current's managedFields (stored entries: frozen, never edited by admission) are copied.
+ */
+function withStatusOf(current: KObject, obj: KObject): KObject {
+  const src = current as unknown as Record<string, unknown>;
+  const next: Record<string, unknown> = {};
+  for (const k of Object.keys(src)) {
+    if (k === 'status') {
+      if (obj.status !== undefined) next.status = obj.status;
+    } else if (k === 'metadata') {
+      const cm = src.metadata as Record<string, unknown>;
+      const meta: Record<string, unknown> = {};
+      for (const mk of Object.keys(cm)) meta[mk] = mk === 'managedFields' ? (obj.metadata.managedFields ?? cm[mk]) : deepClone(cm[mk]);
+      if (obj.metadata.managedFields && !('managedFields' in meta)) meta.managedFields = obj.metadata.managedFields;
+      next.metadata = meta;
+    } else if (src[k] !== undefined) next[k] = deepClone(src[k]);
+  }
+  if (obj.status !== undefined && !('status' in next)) next.status = obj.status;
+  return next as unknown as KObject;
+}
+
 /** The namespace an in-process caller's object lives in ("default" when a namespaced object names none). */
 function namespaceOf(t: ResourceType, obj: KObject): string {
   return t.namespaced ? obj.metadata?.namespace || 'default' : '';
 }
 
-/** Equal apart from resourceVersion and managedFields timestamps: such a write is skipped. */
+/** Equal apart from resourceVersion and managedFields timestamps: such a write is skipped. Compares in place (no stripped copies: this runs on every write). */
 function unchanged(a: KObject, b: KObject): boolean {
-  const strip = (o: KObject) => {
-    const { resourceVersion: _rv, managedFields, ...meta } = o.metadata;
-    return { ...o, metadata: { ...meta, managedFields: managedFields?.map(({ time: _t, ...rest }) => rest) } };
-  };
-  return deepEqual(strip(a), strip(b));
+  const ao = a as unknown as Record<string, unknown>;
+  const bo = b as unknown as Record<string, unknown>;
+  if (!sameExcept(ao, bo, 'metadata', undefined)) return false;
+  const am = (a.metadata ?? {}) as Record<string, unknown>;
+  const bm = (b.metadata ?? {}) as Record<string, unknown>;
+  if (!sameExcept(am, bm, 'resourceVersion', 'managedFields')) return false;
+  const af = a.metadata?.managedFields;
+  const bf = b.metadata?.managedFields;
+  if (af === bf) return true;
+  if (!Array.isArray(af) || !Array.isArray(bf) || af.length !== bf.length) return false;
+  for (let i = 0; i < af.length; i++) {
+    const x = af[i] as Record<string, unknown> | null;
+    const y = bf[i] as Record<string, unknown> | null;
+    if (x === y) continue;
+    if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return deepEqual(x, y);
+    if (!sameExcept(x, y, 'time', undefined)) return false;
+  }
+  return true;
+}
+
+/** deepEqual of two JSON objects ignoring keys `skip1` and `skip2` (undefined-valued keys do not count). */
+function sameExcept(a: Record<string, unknown>, b: Record<string, unknown>, skip1: string, skip2: string | undefined): boolean {
+  let n = 0;
+  for (const k of Object.keys(a)) {
+    const x = a[k];
+    if (x === undefined || k === skip1 || k === skip2) continue;
+    n++;
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !deepEqual(x, b[k])) return false;
+  }
+  for (const k of Object.keys(b)) if (b[k] !== undefined && k !== skip1 && k !== skip2) n--;
+  return n === 0;
 }
