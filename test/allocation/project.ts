@@ -4,30 +4,9 @@
 // writes them into a NodeConfig child.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crdYaml } from '../helpers/crd.js';
 
-const crd = (kind: string, plural: string) => `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: ${plural}.example.com
-spec:
-  group: example.com
-  names: {kind: ${kind}, listKind: ${kind}List, plural: ${plural}, singular: ${kind.toLowerCase()}}
-  scope: Namespaced
-  versions:
-  - name: v1alpha1
-    served: true
-    storage: true
-    subresources: {status: {}}
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          apiVersion: {type: string}
-          kind: {type: string}
-          metadata: {type: object}
-          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
-          status: {type: object, x-kubernetes-preserve-unknown-fields: true}
-`;
+const crd = (kind: string, plural: string) => crdYaml('example.com', plural, kind);
 
 const reconcilerConfig = (name: string, kind: string, owns: Array<[string, string, string]>) => `apiVersion: choreo.kform.dev/v1alpha1
 kind: Reconciler

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+export { crdYaml } from '../helpers/crd.js';
 
 const run = promisify(execFile);
 export const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -28,29 +29,6 @@ export async function git(dir: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** A minimal namespaced CRD with free-form spec and status (for projects written inline by a test). */
-export function crdYaml(group: string, plural: string, kind: string): string {
-  return `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: ${plural}.${group}
-spec:
-  group: ${group}
-  names: {kind: ${kind}, listKind: ${kind}List, plural: ${plural}, singular: ${kind.toLowerCase()}}
-  scope: Namespaced
-  versions:
-  - name: v1alpha1
-    served: true
-    storage: true
-    subresources: {status: {}}
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
-          status: {type: object, x-kubernetes-preserve-unknown-fields: true}
-`;
-}
 
 /** A copy of a fixture project in a temp dir (runs write .choreo/ into the project). */
 export async function copyFixture(name: string): Promise<string> {
