@@ -187,8 +187,8 @@ export class FileStore implements Store {
     return this.state.list(scope, opts);
   }
 
-  async create(key: ObjectKey, obj: KObject): Promise<KObject> {
-    return this.put('create', key, obj);
+  async create(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
+    return this.put('create', key, obj, opts);
   }
 
   async update(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
@@ -239,7 +239,7 @@ export class FileStore implements Store {
     const current = this.lookup(key);
     checkWrite(op, key, current, opts);
     const rev = ++this.lastRev;
-    const { object, json } = snapshot(obj, rev, current);
+    const { object, json } = snapshot(obj, rev, current, opts?.adopt);
     await this.enqueue(key, rev, object, putPayload(rev, key, json), () => this.state.commitPut(rev, key, object));
     return object;
   }

@@ -6,11 +6,11 @@
 // the commit), so concurrent callers on the one JS thread are serialized without
 // locks. Returned objects are the stored frozen snapshots (see objects.ts): reads
 // never copy, and a write copies the caller's object structurally (no JSON
-// round trip). Watch history is a ring of the last `historySize` events (default
+// round trip) or, when the caller hands it over, freezes it in place. Watch history is a ring of the last `historySize` events (default
 // 10,000); older watch revisions and continue tokens are Gone.
 
 import type { KObject } from '../api/object.js';
-import { checkWrite, deletedSnapshot, parseRevision, storedCopy } from './objects.js';
+import { adoptedSnapshot, checkWrite, deletedSnapshot, parseRevision, storedCopy } from './objects.js';
 import { StoreState } from './state.js';
 import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
 
@@ -37,11 +37,11 @@ export class MemoryStore implements Store {
     return this.state.list(scope, opts);
   }
 
-  async create(key: ObjectKey, obj: KObject): Promise<KObject> {
+  async create(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     this.ensureOpen();
     checkWrite('create', key, this.state.get(key));
     const rev = this.state.revision + 1;
-    const object = storedCopy(obj, rev);
+    const object = opts?.adopt ? adoptedSnapshot(obj, rev) : storedCopy(obj, rev);
     this.state.commitPut(rev, key, object);
     return object;
   }
@@ -51,7 +51,7 @@ export class MemoryStore implements Store {
     const current = this.state.get(key);
     checkWrite('update', key, current, opts);
     const rev = this.state.revision + 1;
-    const object = storedCopy(obj, rev, current);
+    const object = opts?.adopt ? adoptedSnapshot(obj, rev, current) : storedCopy(obj, rev, current);
     this.state.commitPut(rev, key, object);
     return object;
   }

@@ -52,9 +52,64 @@ export function storedCopy(obj: KObject, rev: number, prev?: KObject): KObject {
   return Object.freeze(out) as unknown as KObject;
 }
 
+/**
+ * The stored object for a write at `rev` made from `obj` itself, for a caller
+ * that hands the object over (WriteOptions.adopt): normalized to JSON form and
+ * deep-frozen in place, with metadata.resourceVersion = rev. A walk without
+ * allocation instead of a copy — the registry's writes build a private object
+ * anyway. Frozen subtrees are taken as stored ones (deeply frozen, JSON-normal)
+ * and not walked; a frozen root or metadata is copied as storedCopy would.
+ */
+export function adoptedSnapshot(obj: KObject, rev: number, prev?: KObject): KObject {
+  if (Object.isFrozen(obj) || obj.metadata === null || typeof obj.metadata !== 'object' || Object.isFrozen(obj.metadata) || plainOrJson(obj) !== obj || plainOrJson(obj.metadata) !== obj.metadata) return storedCopy(obj, rev, prev);
+  (obj.metadata as Obj).resourceVersion = String(rev);
+  return adoptInPlace(obj) as KObject;
+}
+
+/** Normalizes a plain, unfrozen object or array to JSON form in place and freezes it. */
+function adoptInPlace(v: object): object {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i] as unknown;
+      const y = x === undefined || typeof x === 'function' || typeof x === 'symbol' ? null : adoptValue(x);
+      if (!Object.is(x, y)) v[i] = y;
+    }
+    return Object.freeze(v);
+  }
+  const o = v as Obj;
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (x === undefined || typeof x === 'function' || typeof x === 'symbol') {
+      delete o[k];
+      continue;
+    }
+    const y = adoptValue(x);
+    if (Object.is(x, y)) continue;
+    if (k === '__proto__') Object.defineProperty(o, k, { value: y, enumerable: true, writable: true, configurable: true });
+    else o[k] = y;
+  }
+  return Object.freeze(o);
+}
+
+/** The JSON form of one value (in place for plain objects and arrays). */
+function adoptValue(v: unknown): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? (v === 0 ? 0 : v) : null;
+    case 'object':
+      if (v === null || Object.isFrozen(v)) return v;
+      return plainOrJson(v) === v ? adoptInPlace(v) : deepFreeze(plainOrJson(v));
+    default:
+      return JSON.parse(JSON.stringify(v) ?? 'null'); // bigint throws as JSON.stringify does
+  }
+}
+
 /** The stored object for a write at `rev` plus its JSON (what the file backend logs). */
-export function snapshot(obj: KObject, rev: number, prev?: KObject): { object: KObject; json: string } {
-  const object = storedCopy(obj, rev, prev);
+export function snapshot(obj: KObject, rev: number, prev: KObject | undefined, adopt: boolean | undefined): { object: KObject; json: string } {
+  const object = adopt ? adoptedSnapshot(obj, rev, prev) : storedCopy(obj, rev, prev);
   return { object, json: JSON.stringify(object) };
 }
 

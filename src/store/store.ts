@@ -20,7 +20,9 @@
 // - Returned objects are immutable snapshots: the memory and file backends hand
 //   out deep-frozen objects (shared, never copied on read), so mutating one
 //   throws a TypeError instead of corrupting the store. Copy before editing
-//   (`structuredClone(obj)`); objects passed in are copied by the store.
+//   (`structuredClone(obj)`); objects passed in are copied by the store, unless
+//   the caller hands them over (WriteOptions.adopt): then the memory and file
+//   backends keep the object itself, frozen in place.
 
 import type { KObject } from '../api/object.js';
 
@@ -78,6 +80,13 @@ export interface Watch {
 export interface WriteOptions {
   /** If set, the write fails with Conflict unless the stored object has this resourceVersion. */
   expectedResourceVersion?: string;
+  /**
+   * The caller gives up `obj`: the store may keep it as the stored snapshot
+   * (normalized and deep-frozen in place) instead of copying it. Only for a
+   * private object nothing else references or edits afterwards — the
+   * registry's write pipeline, which builds a fresh object per write.
+   */
+  adopt?: boolean;
 }
 
 export interface Store {
@@ -89,7 +98,7 @@ export interface Store {
   get(key: ObjectKey): Promise<KObject | undefined>;
   list(scope: ListScope, opts?: ListOptions): Promise<ListResult>;
   /** Fails with AlreadyExists. Returns the stored object (resourceVersion set). */
-  create(key: ObjectKey, obj: KObject): Promise<KObject>;
+  create(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject>;
   /** Fails with NotFound or Conflict. Returns the stored object. */
   update(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject>;
   /** Fails with NotFound or Conflict. Returns the deleted object with the deletion's resourceVersion. */

@@ -30,7 +30,7 @@ import type { KObject, ManagedFieldsEntry } from '../object.js';
 import type { JSONSchemaProps } from '../schema/types.js';
 import { childKey, FieldSet, fieldSetFromFieldsV1, fieldSetToFieldsV1, fieldToken, pathString, type Path } from './fieldset.js';
 import { childType, typeFromSchema, type TypeNode } from './typeinfo.js';
-import { collectFields, compare, contains, countOwned, merge, removePaths, type SameAs } from './typed.js';
+import { compare, contains, countOwned, definedKeys, fieldsV1Of, merge, removePaths, type SameAs } from './typed.js';
 import { deepEqual } from '../patch.js';
 
 export interface SSAOptions {
@@ -166,31 +166,31 @@ function withoutManagedFields(obj: KObject | undefined): Record<string, unknown>
 /**
  * The fields an applied configuration sets, in scope: toFieldSet without the
  * paths no manager may own (apiVersion, kind, identity metadata) and, with a
- * status subresource, only status or everything but status. The same set as
- * filtering toFieldSet's result, without building the members it drops.
+ * status subresource, only status or everything but status. Built as its
+ * FieldsV1 encoding (the members are listed only if an operation needs them).
  */
 function appliedFieldSet(config: Record<string, unknown>, type: TypeNode, scope: Scope): FieldSet {
-  const set = new FieldSet();
-  if (!(type.kind === 'deduced' || (type.kind === 'map' && !type.atomic))) return set; // an atomic root owns nothing
-  for (const k in config) {
+  const root: Record<string, unknown> = {};
+  if (!(type.kind === 'deduced' || (type.kind === 'map' && !type.atomic))) return FieldSet.fromFieldsV1(root); // an atomic root owns nothing
+  for (const k of definedKeys(config)) {
     const v = config[k];
-    if (v === undefined) continue;
     const tok = fieldToken(k);
     if (ignoredTop.has(tok) || (scope === 'status' && k !== 'status') || (scope === 'nostatus' && k === 'status')) continue;
     if (k !== 'metadata') {
-      collectFields(v, childType(type, k), tok, set);
+      root[tok] = fieldsV1Of(v, childType(type, k));
       continue;
     }
     // Only fields below metadata can be owned, never metadata itself.
     const mt = childType(type, k);
     if (v === null || typeof v !== 'object' || Array.isArray(v) || (mt.kind === 'map' && mt.atomic)) continue;
-    for (const mk in v as Record<string, unknown>) {
-      const mv = (v as Record<string, unknown>)[mk];
+    let meta: Record<string, unknown> | undefined;
+    for (const mk of definedKeys(v as Record<string, unknown>)) {
       const mtok = fieldToken(mk);
-      if (mv !== undefined && !ignoredMeta.has(mtok)) collectFields(mv, childType(mt, mk), childKey(tok, mtok), set);
+      if (!ignoredMeta.has(mtok)) (meta ??= {})[mtok] = fieldsV1Of((v as Record<string, unknown>)[mk], childType(mt, mk));
     }
+    if (meta) root[tok] = meta;
   }
-  return set;
+  return FieldSet.fromFieldsV1(root);
 }
 
 function scopedConfig(applied: Record<string, unknown>, scope: Scope): Record<string, unknown> {

@@ -11,6 +11,7 @@
 // Exported API:
 //   FieldSet (add, has, union, difference, intersection, equals, paths, filterByHead, …)
 //   fieldSetFromFieldsV1(json) / fieldSetToFieldsV1(set)   (both cached by identity, see below)
+//   FieldSet.fromFieldsV1(trie) → the set of a trie we built (members listed lazily); LEAF
 //   childKey(prefix, token)    → encoded member one token below `prefix` (builds keys without arrays)
 //   pathString(tokens)         → ".spec.ports[port=80,protocol=\"TCP\"].name" (conflict messages)
 //   keyToken(obj) / valueToken(v) / fieldToken(name)
@@ -20,8 +21,19 @@ const SEP_CODE = 1;
 
 export type Path = readonly string[];
 
+const fieldTokens = new Map<string, string>();
+
+/**
+ * `f:<name>`. Field names repeat across objects, so tokens are kept: the same
+ * string each time is hashed once, which makes it cheap as a property key.
+ */
 export function fieldToken(name: string): string {
-  return `f:${name}`;
+  let tok = fieldTokens.get(name);
+  if (tok === undefined) {
+    tok = `f:${name}`;
+    if (fieldTokens.size < 10_000) fieldTokens.set(name, tok);
+  }
+  return tok;
 }
 
 /** JSON with object keys sorted, as SMD serializes key and value path elements. */
@@ -55,17 +67,42 @@ export function childKey(prefix: string, tok: string): string {
  * sealed (add throws), so nothing can change a set another caller holds.
  */
 export class FieldSet {
-  private readonly members: Set<string>;
+  /** Undefined for a set made from its encoding (fromFieldsV1): built from the trie when first needed. */
+  private memberSet: Set<string> | undefined;
   private sealed = false;
   /** The FieldsV1 encoding, computed once per sealed set (see fieldSetToFieldsV1). */
   encoded?: Record<string, unknown>;
 
   constructor(paths?: Iterable<string>) {
-    this.members = new Set(paths);
+    this.memberSet = new Set(paths);
   }
 
   static of(...paths: Path[]): FieldSet {
     return new FieldSet(paths.map((p) => p.join(SEP)));
+  }
+
+  /**
+   * The sealed set a canonical FieldsV1 trie encodes (keys sorted, "." only
+   * beside children, leaves empty — what fieldsV1Of builds). Its members are
+   * listed only when an operation needs them: a create, which only stores the
+   * encoding, never splits it into strings. Registered in the decode cache, so
+   * when the store freezes this very trie, reading it back costs nothing.
+   */
+  static fromFieldsV1(trie: Record<string, unknown>): FieldSet {
+    const set = new FieldSet();
+    set.memberSet = undefined;
+    set.encoded = trie;
+    set.sealed = true;
+    decoded.set(trie, set);
+    return set;
+  }
+
+  private get members(): Set<string> {
+    if (this.memberSet === undefined) {
+      this.memberSet = new Set();
+      addMembers(this.encoded!, '', this.memberSet);
+    }
+    return this.memberSet;
   }
 
   add(path: Path): void {
@@ -89,11 +126,11 @@ export class FieldSet {
   }
 
   get size(): number {
-    return this.members.size;
+    return this.memberSet === undefined ? countMembers(this.encoded!) : this.memberSet.size;
   }
 
   get empty(): boolean {
-    return this.members.size === 0;
+    return this.memberSet === undefined ? isEmptyObject(this.encoded!) : this.memberSet.size === 0;
   }
 
   /** The encoded members (opaque strings; use paths() for tokens). */
@@ -139,6 +176,8 @@ export class FieldSet {
 
   /** Whether every member of this set is in `other`. */
   isSubsetOf(other: FieldSet): boolean {
+    // Two encodings (one of them not listed yet): compare the tries, no member strings built.
+    if ((this.memberSet === undefined || other.memberSet === undefined) && this.encoded && other.encoded) return trieSubset(this.encoded, other.encoded);
     if (this.members.size > other.members.size) return false;
     for (const k of this.members) if (!other.members.has(k)) return false;
     return true;
@@ -243,6 +282,57 @@ export function fieldSetFromFieldsV1(fields: unknown): FieldSet {
   }
   return set;
 }
+
+/** The members of a trie, as encoded keys below `prefix`. */
+function addMembers(node: Record<string, unknown>, prefix: string, out: Set<string>): void {
+  for (const k in node) {
+    if (k === '.') {
+      out.add(prefix);
+      continue;
+    }
+    const child = node[k] as Record<string, unknown>;
+    const key = childKey(prefix, k);
+    if (isEmptyObject(child)) out.add(key);
+    else addMembers(child, key, out);
+  }
+}
+
+function countMembers(node: Record<string, unknown>): number {
+  let n = 0;
+  for (const k in node) {
+    const child = node[k] as Record<string, unknown>;
+    n += k === '.' || isEmptyObject(child) ? 1 : countMembers(child);
+  }
+  return n;
+}
+
+/** A trie node that is itself a member: a leaf or a node marked ".". */
+function isMemberNode(n: Record<string, unknown>): boolean {
+  return n['.'] !== undefined || isEmptyObject(n);
+}
+
+/** Whether every member of canonical trie `a` is a member of `b` (both roots, or nodes at one path). */
+function trieSubset(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  if (a === b) return true;
+  for (const k in a) {
+    if (k === '.') {
+      if (!isMemberNode(b)) return false;
+      continue;
+    }
+    const x = a[k] as Record<string, unknown>;
+    const y = b[k] as Record<string, unknown> | undefined;
+    if (y === undefined) return false;
+    if (isEmptyObject(x) ? !isMemberNode(y) : !trieSubset(x, y)) return false;
+  }
+  return true;
+}
+
+/**
+ * The member leaf of the tries we build: one frozen `{}` shared by every
+ * leaf, so a FieldsV1 value costs objects only for its inner nodes (leaves
+ * are most of a trie) and the store has fewer objects to freeze.
+ */
+export const LEAF: Record<string, unknown> = Object.freeze({});
 
 function isEmptyObject(o: object): boolean {
   for (const _ in o) return false;

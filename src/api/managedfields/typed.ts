@@ -16,11 +16,12 @@
 //                                        compare skips them (the no-op apply path)
 //   removePaths(value, paths, type)    → value without those paths (copy-on-write)
 //   contains(live, config, type)       → merging config into live changes nothing
-//   collectFields(value, type, prefix, set)   toFieldSet below a path
+//   fieldsV1Of(value, type)            → toFieldSet's members as a canonical FieldsV1 trie (no member strings)
+//   definedKeys(obj)                   → the keys with a value, sorted
 //   countOwned(value, type, fieldsV1 node)    → members of the trie the value's fields match (-1: one is missing)
 
 import { deepEqual } from '../patch.js';
-import { childKey, FieldSet, fieldToken, keyToken, valueToken, type Path } from './fieldset.js';
+import { childKey, FieldSet, fieldToken, keyToken, LEAF, valueToken, type Path } from './fieldset.js';
 import { type TypeNode, DEDUCED, childType } from './typeinfo.js';
 
 type Obj = Record<string, unknown>;
@@ -74,9 +75,105 @@ export function toFieldSet(value: unknown, type: TypeNode): FieldSet {
   return set;
 }
 
-/** Adds the fields `value` sets to `set`, below the encoded member `prefix` (see childKey). */
-export function collectFields(value: unknown, type: TypeNode, prefix: string, set: FieldSet): void {
-  collect(value, type, prefix, set, false);
+/** The keys of `o` whose value is not undefined, in sorted order (FieldsV1 order for their `f:` tokens). */
+export function definedKeys(o: Obj): string[] {
+  const keys: string[] = [];
+  let sorted = true;
+  for (const k in o) {
+    if (o[k] === undefined) continue;
+    if (sorted && keys.length > 0 && !(keys[keys.length - 1] < k)) sorted = false;
+    keys.push(k);
+  }
+  return sorted ? keys : keys.sort();
+}
+
+/**
+ * The fields `value` sets (toFieldSet's members) as the FieldsV1 trie
+ * fieldSetToFieldsV1 would encode them to: keys sorted level by level (the
+ * same order as sorting whole members), "." beside the children of a member,
+ * LEAF for member leaves. Built straight from the value, so no member string
+ * is joined, sorted or split again.
+ */
+export function fieldsV1Of(v: unknown, t: TypeNode): Obj {
+  const sh = shape(v, t);
+  switch (sh.k) {
+    case 'leaf':
+      return LEAF;
+    case 'map': {
+      const o = v as Obj;
+      const keys = definedKeys(o);
+      if (keys.length === 0) return LEAF;
+      const node: Obj = {};
+      for (const k of keys) node[fieldToken(k)] = fieldsV1Of(o[k], childOf(sh.node, k));
+      return node;
+    }
+    case 'set': {
+      const a = v as unknown[];
+      if (a.length === 0) return LEAF;
+      const node = keyedNode();
+      for (const tok of a.map(valueToken).sort()) node[tok] = LEAF;
+      return node;
+    }
+    case 'listmap': {
+      const a = v as unknown[];
+      if (a.length === 0) return LEAF;
+      // Each item is a member; its fields hang below it. Items with one key (invalid, but
+      // possible in an applied configuration) share a node, as their members would.
+      const toks: string[] = [];
+      const nodes: Obj[] = [];
+      let seen: Map<string, number> | undefined;
+      for (const item of a) {
+        const tok = itemKey(item, sh.keys);
+        const is = shape(item, sh.elem);
+        let n: Obj = LEAF;
+        if (is.k === 'map') {
+          const keys = definedKeys(item as Obj);
+          if (keys.length > 0) {
+            n = { '.': LEAF };
+            for (const k of keys) n[fieldToken(k)] = fieldsV1Of((item as Obj)[k], childOf(is.node, k));
+          }
+        }
+        const dup = toks.length < 16 ? toks.indexOf(tok) : (seen ??= new Map(toks.map((t, i) => [t, i]))).get(tok) ?? -1;
+        if (dup < 0) seen?.set(tok, toks.length);
+        if (dup < 0) {
+          toks.push(tok);
+          nodes.push(n);
+        } else nodes[dup] = unionTrie(nodes[dup], n);
+      }
+      const node = keyedNode();
+      if (toks.length === 1) node[toks[0]] = nodes[0];
+      else {
+        const order = toks.map((_, i) => i).sort((i, j) => (toks[i] < toks[j] ? -1 : 1));
+        for (const i of order) node[toks[i]] = nodes[i];
+      }
+      return node;
+    }
+  }
+}
+
+/**
+ * A node whose keys are item tokens (`k:{"uid":"…"}`, `v:…`): such keys are
+ * unique to one object, and a plain object would get a fresh hidden class for
+ * each (slow to build and to freeze); a prototype-less object starts as a
+ * hash table. JSON and every reader here treat it as a plain object.
+ */
+function keyedNode(): Obj {
+  return Object.create(null) as Obj;
+}
+
+/** The union of two canonical trie nodes of members (rare: duplicate list-map keys). */
+function unionTrie(a: Obj, b: Obj): Obj {
+  const isMemberNode = (n: Obj) => n === LEAF || n['.'] !== undefined || Object.keys(n).length === 0;
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => k !== '.').sort();
+  if (keys.length === 0) return LEAF;
+  const out: Obj = {};
+  if (isMemberNode(a) || isMemberNode(b)) out['.'] = LEAF;
+  for (const k of keys) {
+    const x = a[k] as Obj | undefined;
+    const y = b[k] as Obj | undefined;
+    out[k] = x === undefined ? y : y === undefined ? x : unionTrie(x, y);
+  }
+  return out;
 }
 
 /**

@@ -10,7 +10,9 @@
 //   managedFields) → no-op check → one store write → observe.
 // - `observe` runs synchronously after every store write and keeps the derived
 //   state (namespaces, served CRD types, owner index) exact without a watch.
-// - Store objects are frozen snapshots; we clone only the object being written.
+// - Store objects are frozen snapshots; we clone only the object being written,
+//   and hand that private object over to the store (WriteOptions.adopt), which
+//   freezes it in place instead of copying it again.
 // - Shared stores (several processes on one etcd, `shared: true`): the derived
 //   state is also kept from a watch of every stored type (sharedstate.ts), so a
 //   CRD or namespace created through another process is served here too.
@@ -258,7 +260,7 @@ export class Registry implements Client {
     if (ctx.dryRun) return this.present(t, final);
     let stored: KObject;
     try {
-      stored = await this.store.create(this.key(t, meta.namespace ?? '', meta.name), final);
+      stored = await this.store.create(this.key(t, meta.namespace ?? '', meta.name), final, { adopt: true });
     } catch (err) {
       throw fromStoreError(t, meta.name, err);
     }
@@ -368,7 +370,7 @@ export class Registry implements Client {
           if (t === namespaceType) next.status = { ...(next.status as object), phase: 'Terminating' };
           if (isCrdType(t)) next.status = crdStatus(next, true);
           if (opts.dryRun) return { object: this.present(t, next), removed: false };
-          const stored = await this.store.update(this.key(t, namespace, name), next, { expectedResourceVersion: current.metadata.resourceVersion });
+          const stored = await this.store.update(this.key(t, namespace, name), next, { expectedResourceVersion: current.metadata.resourceVersion, adopt: true });
           this.observe(t, current, stored);
           return { object: this.present(t, stored), removed: false };
         }
@@ -529,7 +531,7 @@ export class Registry implements Client {
         this.observe(t, deleted, undefined);
         return this.present(t, { ...next, metadata: { ...next.metadata, resourceVersion: deleted.metadata.resourceVersion } });
       }
-      const stored = await this.store.update(key, next, { expectedResourceVersion: cm.resourceVersion });
+      const stored = await this.store.update(key, next, { expectedResourceVersion: cm.resourceVersion, adopt: true });
       this.observe(t, current, stored);
       return this.present(t, stored);
     } catch (err) {
