@@ -78,6 +78,14 @@ export interface Client {
   update(obj: KObject, opts?: WriteOptions & { subresource?: Subresource }): Promise<KObject>;
   /** Server-side apply (application/apply-patch+yaml semantics). Creates the object if absent. */
   apply(obj: KObject, opts: ApplyOptions & { subresource?: Subresource }): Promise<KObject>;
+  /**
+   * Server-side apply of `obj` to the main resource and of `status` (an object
+   * of the same name carrying only status) to its status subresource, by one
+   * field manager: the outcome of the two applies in that order. The
+   * in-process registry stores it as one write (one resourceVersion, one watch
+   * event); over HTTP it is the two requests. The object must exist.
+   */
+  applyWithStatus(obj: KObject, status: KObject, opts: ApplyOptions): Promise<KObject>;
   patch(type: TypeRef, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, opts?: WriteOptions & { subresource?: Subresource }): Promise<KObject>;
   /** Returns the object as deleted, or still present with deletionTimestamp set when finalizers remain. */
   delete(type: TypeRef, namespace: string, name: string, opts?: DeleteOptions): Promise<KObject>;

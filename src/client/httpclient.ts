@@ -117,6 +117,14 @@ export class HttpClient implements Client {
     return this.write('PATCH', path, 'application/apply-patch+yaml', obj);
   }
 
+  /** The two applies, in order (HTTP has no single request for both); status goes with the main resource when the type has no status subresource. */
+  async applyWithStatus(obj: KObject, status: KObject, opts: ApplyOptions): Promise<KObject> {
+    const r = await this.discovery.byKind(obj);
+    if (!r.subresources?.status) return this.apply({ ...obj, status: status.status }, opts);
+    await this.apply(obj, opts);
+    return this.apply(status, { ...opts, subresource: 'status' });
+  }
+
   async patch(type: TypeRef, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, opts: WriteOptions & { subresource?: Subresource } = {}): Promise<KObject> {
     const r = await this.discovery.byKind(type);
     const contentType = patchType === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json';

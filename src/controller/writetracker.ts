@@ -56,6 +56,7 @@ export class WriteTracker {
       create: (obj, opts) => track(client.create(obj, opts), opts?.dryRun),
       update: (obj, opts) => track(client.update(obj, opts), opts?.dryRun),
       apply: (obj, opts) => track(client.apply(obj, opts), opts.dryRun),
+      applyWithStatus: (obj, status, opts) => track(client.applyWithStatus(obj, status, opts), opts.dryRun),
       patch: (type, namespace, name, patchType, patch, opts) => track(client.patch(type, namespace, name, patchType, patch, opts), opts?.dryRun),
       delete: (type, namespace, name, opts) => track(client.delete(type, namespace, name, opts), false),
     };

@@ -108,6 +108,7 @@ export function noteOwnWrites(client: Client, own: OwnWrites, watched: (obj: { a
     create: (obj, opts) => via(obj, opts?.dryRun, () => client.create(obj, opts)),
     update: (obj, opts) => via(obj, opts?.dryRun, () => client.update(obj, opts)),
     apply: (obj, opts) => via(obj, opts.dryRun, () => client.apply(obj, opts)),
+    applyWithStatus: (obj, status, opts) => via(obj, opts.dryRun, () => client.applyWithStatus(obj, status, opts)),
     patch: (type, namespace, name, patchType, patch, opts) => via({ ...type, metadata: { namespace, name } } as KObject, opts?.dryRun, () => client.patch(type, namespace, name, patchType, patch, opts)),
     delete: (type, namespace, name, opts) => client.delete(type, namespace, name, opts),
   };

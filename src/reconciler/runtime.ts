@@ -150,10 +150,7 @@ export class StarlarkReconciler implements Reconciler {
       } else {
         await this.children.sync(obj, scope.desired, writes);
         for (const w of scope.writes) await this.applyWrite(w);
-        // The condition is written against the object as our own finalizer/spec write left it, so
-        // observedGeneration counts a spec change we just made.
-        const current = (await this.ensureFinalizerAndSpec(obj, outcome.obj)) ?? obj;
-        await this.setCondition(current, outcome.obj, 'True', 'Ready', '', conditionType);
+        await this.finishReady(obj, outcome.obj, conditionType);
         kind = outcome.requeue || outcome.requeueAfterSeconds > 0 ? 'Requeue' : 'Ready';
       }
     } catch (err) {
@@ -223,12 +220,40 @@ export class StarlarkReconciler implements Reconciler {
   }
 
   /**
-   * Adds our finalizer and (specUpdate) the spec fields the reconciler changed
-   * or owns in one apply — like status, never co-owning the user's fields, so
-   * the user's next apply of them does not conflict with us. Returns the
-   * stored object if it wrote.
+   * The success writes to the For object: our finalizer and (specUpdate) spec,
+   * then status with the condition True. A new object needs both; they go out
+   * as one write (Client.applyWithStatus — one resourceVersion, one event, as
+   * the original choreo's single apply), except when the spec changes: then
+   * the condition is written against the stored result, so observedGeneration
+   * counts the generation our own spec change produced.
    */
-  private async ensureFinalizerAndSpec(live: KObject, returned: KObject | undefined): Promise<KObject | undefined> {
+  private async finishReady(live: KObject, returned: KObject | undefined, conditionType: string): Promise<void> {
+    const fm = { fieldManager: this.config.name };
+    const main = this.finalizerAndSpec(live, returned);
+    const separateStatus = this.hasStatusSubresource();
+    if (main?.specChanged) {
+      // Without a status subresource every apply of ours carries the status we own, or SSA would drop it.
+      const first = separateStatus ? main.patch : { ...main.patch, status: this.conditionPatch(live, returned, 'True', 'Ready', '', conditionType).status };
+      const current = await this.client.apply(first, fm);
+      await this.setCondition(current, returned, 'True', 'Ready', '', conditionType);
+      return;
+    }
+    const status = this.conditionPatch(live, returned, 'True', 'Ready', '', conditionType);
+    if (main) {
+      if (!separateStatus) await this.client.apply({ ...main.patch, status: status.status }, fm);
+      else if (status.patch) await this.client.applyWithStatus(main.patch, status.patch, fm);
+      else await this.client.apply(main.patch, fm);
+    } else if (status.patch) await this.applyStatus(live, status.patch);
+    if (status.event) await this.recordEvent(live, status.condition);
+  }
+
+  /**
+   * Our finalizer and (specUpdate) the spec fields the reconciler changed or
+   * owns, as one apply configuration — like status, never co-owning the user's
+   * fields, so the user's next apply of them does not conflict with us.
+   * Undefined when the object already has both.
+   */
+  private finalizerAndSpec(live: KObject, returned: KObject | undefined): { patch: KObject; specChanged: boolean } | undefined {
     const needFinalizer = !(live.metadata.finalizers ?? []).includes(this.config.name);
     // Every apply of ours must carry the spec fields we own, or SSA would remove them.
     let spec: Record<string, unknown> | undefined;
@@ -241,7 +266,7 @@ export class StarlarkReconciler implements Reconciler {
     if (!needFinalizer && !specChanged) return undefined;
     const patch: KObject = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace, finalizers: [this.config.name] } };
     if (spec) patch.spec = spec;
-    return this.client.apply(patch, { fieldManager: this.config.name });
+    return { patch, specChanged };
   }
 
   /**
@@ -288,6 +313,18 @@ export class StarlarkReconciler implements Reconciler {
    * Event when the condition changes.
    */
   private async setCondition(live: KObject, returned: KObject | undefined, status: Condition['status'], reason: string, message: string, type = this.config.conditionType): Promise<void> {
+    const w = this.conditionPatch(live, returned, status, reason, message, type);
+    if (w.patch) await this.applyStatus(live, w.patch);
+    if (w.event) await this.recordEvent(live, w.condition);
+  }
+
+  /**
+   * The status setCondition applies: `status` is the configuration (the
+   * fields we changed or own, and our condition), `patch` the apply to send
+   * (undefined: the live status already says all of it), `event` whether the
+   * change is worth an Event.
+   */
+  private conditionPatch(live: KObject, returned: KObject | undefined, status: Condition['status'], reason: string, message: string, type: string): { patch?: KObject; status: Record<string, unknown>; condition: Condition; event: boolean } {
     const now = this.deps.now?.() ?? new Date();
     const prev = findCondition(live.status, type);
     const condition = makeCondition(prev, { type, status, reason, message, observedGeneration: live.metadata.generation }, now);
@@ -295,13 +332,36 @@ export class StarlarkReconciler implements Reconciler {
     const wantStatus: Record<string, unknown> = statusToApply(returned?.status, live.status, owned, ['conditions']) ?? {};
     wantStatus.conditions = [condition];
     const removal = returned?.status !== undefined && ownedRemoved(wantStatus, live.status, owned, ['conditions']);
-    if (!removal && isSubset(wantStatus, live.status)) return;
+    if (!removal && isSubset(wantStatus, live.status)) return { status: wantStatus, condition, event: false };
+    // Without a status subresource a status change is a change of the object, so this very write
+    // bumps metadata.generation: the condition states the generation it will be stored with (else
+    // every later reconcile would find observedGeneration behind and write again).
+    if (!this.hasStatusSubresource()) wantStatus.conditions = [{ ...condition, observedGeneration: (live.metadata.generation ?? 0) + 1 }];
     const patch: KObject = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace }, status: wantStatus };
-    const info = this.client.resourceInfo(this.forType);
-    await this.client.apply(patch, { fieldManager: this.config.name, subresource: info?.subresources.status ? 'status' : '' });
     // The first Ready of a new object is the expected path, not news: no Event (it would be one more write per object).
-    const changed = prev ? prev.status !== status || prev.reason !== reason || prev.message !== message : status !== 'True';
-    if (changed) await this.recordEvent(live, condition);
+    const event = prev ? prev.status !== status || prev.reason !== reason || prev.message !== message : status !== 'True';
+    return { patch, status: wantStatus, condition, event };
+  }
+
+  private hasStatusSubresource(): boolean {
+    return this.client.resourceInfo(this.forType)?.subresources.status === true;
+  }
+
+  /**
+   * Applies a status configuration. Without a status subresource status is
+   * part of the main resource, where we also own our finalizer (and, with
+   * specUpdate, spec fields): the configuration must carry them, or SSA would
+   * remove them as no longer applied by us.
+   */
+  private async applyStatus(live: KObject, patch: KObject): Promise<void> {
+    if (this.hasStatusSubresource()) {
+      await this.client.apply(patch, { fieldManager: this.config.name, subresource: 'status' });
+      return;
+    }
+    const meta = { ...patch.metadata };
+    if ((live.metadata.finalizers ?? []).includes(this.config.name)) meta.finalizers = [this.config.name];
+    const spec = this.config.specUpdate ? statusToApply(live.spec, live.spec, ownedFields(live, this.config.name, 'spec')) : undefined;
+    await this.client.apply({ ...patch, metadata: meta, ...(spec ? { spec } : {}) }, { fieldManager: this.config.name });
   }
 
   private async recordEvent(obj: KObject, c: Condition): Promise<void> {

@@ -23,6 +23,7 @@ export function wrapClient(client: Client, overrides: Partial<Client>): Client {
     create: (o, opts) => client.create(o, opts),
     update: (o, opts) => client.update(o, opts),
     apply: (o, opts) => client.apply(o, opts),
+    applyWithStatus: (o, st, opts) => client.applyWithStatus(o, st, opts),
     patch: (t, ns, n, pt, p, opts) => client.patch(t, ns, n, pt, p, opts),
     delete: (t, ns, n, opts) => client.delete(t, ns, n, opts),
   };

@@ -166,3 +166,52 @@ def reconcile(self):
     await r.close();
   }
 });
+
+test('a new object gets its finalizer and Ready condition in one write (one resourceVersion, as the original choreo\'s single apply)', async () => {
+  const r = await start(project());
+  try {
+    const before = await r.revision();
+    await r.apply(obj('Parent', 'solo', { replicas: 0 }));
+    await r.idle();
+    assert.equal((await r.revision()) - before, 2, 'the user\'s create and one reconciler write');
+    const p = (await r.get('Parent', 'solo'))!;
+    assert.deepEqual(p.metadata.finalizers, ['parent-ctrl']);
+    assert.equal((await r.condition('Parent', 'solo'))?.status, 'True');
+    assert.equal((p.status as { replicas?: number }).replicas, 0);
+    // Ownership is recorded as two applies would: finalizer on the main resource, status on /status.
+    const mine = (p.metadata.managedFields ?? []).filter((m) => m.manager === 'parent-ctrl').map((m) => `${m.operation}/${m.subresource ?? ''}`);
+    assert.deepEqual(mine.sort(), ['Apply/', 'Apply/status']);
+  } finally {
+    await r.close();
+  }
+});
+
+test('without a status subresource the finalizer survives status writes (success, then an error condition, then success)', async () => {
+  const p = project();
+  p.crds = [
+    { kind: 'Parent', plural: 'parents', statusSubresource: false },
+    { kind: 'Child', plural: 'children' },
+  ];
+  p.reconcilers['parent-ctrl'].code = p.reconcilers['parent-ctrl'].code.replace('def reconcile(self):\n', 'def reconcile(self):\n    if self["spec"].get("broken"):\n        return reconcile_result(self, False, 0, "broken on purpose", False)\n');
+  const r = await start(p);
+  try {
+    const fin = async () => (await r.get('Parent', 'p'))!.metadata.finalizers;
+    assert.deepEqual(await fin(), ['parent-ctrl']);
+    assert.equal((await r.condition('Parent', 'p'))?.status, 'True');
+    await r.apply(obj('Parent', 'p', { replicas: 3, broken: true }));
+    await r.idle();
+    assert.equal((await r.condition('Parent', 'p'))?.message, 'broken on purpose');
+    assert.deepEqual(await fin(), ['parent-ctrl'], 'the error condition did not drop the finalizer');
+    await r.apply(obj('Parent', 'p', { replicas: 1 }));
+    await r.idle();
+    assert.equal((await r.condition('Parent', 'p'))?.status, 'True');
+    assert.deepEqual(await fin(), ['parent-ctrl']);
+    assert.equal((await r.list('Child')).length, 1);
+    const before = await r.revision();
+    r.enqueue('parent-ctrl', 'p');
+    await r.idle();
+    assert.equal(await r.revision(), before, 'idle afterwards');
+  } finally {
+    await r.close();
+  }
+});

@@ -303,13 +303,7 @@ export class Registry implements Client {
   /** Server-side apply: creates the object if absent, else merges the applied configuration by field ownership. */
   async applyObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: WriteContext & { force?: boolean }): Promise<KObject> {
     if (!ctx.fieldManager) throw badRequest('PATCH of type application/apply-patch+yaml requires the fieldManager query parameter');
-    const decodeApplied = () => {
-      const obj = this.decode(t, namespace, body);
-      if (obj.metadata.name !== undefined && obj.metadata.name !== name)
-        throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-      obj.metadata.name = name;
-      return obj;
-    };
+    const decodeApplied = () => this.decodeNamed(t, namespace, name, body);
     let applied = decodeApplied();
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.get(this.key(t, namespace, name));
@@ -339,6 +333,54 @@ export class Registry implements Client {
         throw err;
       }
     }
+  }
+
+  /**
+   * Server-side apply of a main-resource configuration and then a status
+   * configuration by one manager, stored as one write: the state between the
+   * two applies is never stored (one resourceVersion, one watch event). Each
+   * step has exactly apply's semantics (conflicts, ownership, no-op skipping);
+   * a conflict in either leaves the object untouched. The reconciler runtime's
+   * success write: finalizer + condition of a new object.
+   */
+  async applyObjectWithStatus(t: ResourceType, namespace: string, name: string, body: unknown, statusBody: unknown, ctx: WriteContext & { force?: boolean }): Promise<KObject> {
+    if (!ctx.fieldManager) throw badRequest('PATCH of type application/apply-patch+yaml requires the fieldManager query parameter');
+    if (!t.hasStatus || t === crdType || t === namespaceType) {
+      // Without a status subresource status is part of the main resource: one configuration.
+      const both = this.decodeNamed(t, namespace, name, body);
+      if (t.hasStatus) {
+        await this.applyObject(t, namespace, name, both, ctx);
+        return this.applyObject(t, namespace, name, statusBody, { ...ctx, subresource: 'status' });
+      }
+      both.status = this.decodeNamed(t, namespace, name, statusBody).status;
+      return this.applyObject(t, namespace, name, both, ctx);
+    }
+    const main = this.decodeNamed(t, namespace, name, body);
+    const status = this.decodeNamed(t, namespace, name, statusBody);
+    const force = ctx.force === true;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.store.get(this.key(t, namespace, name));
+      if (!current) throw notFound(t, name);
+      let next = current;
+      if (ctx.dryRun || !this.fields.isNoop(t, current, main, ctx.fieldManager, '')) next = this.mergeForUpdate(t, current, this.fields.apply(t, current, main, ctx.fieldManager, force, ''), '');
+      if (ctx.dryRun || !this.fields.isNoop(t, next, status, ctx.fieldManager, 'status')) next = withStatusOf(next, this.fields.apply(t, next, status, ctx.fieldManager, force, 'status'));
+      if (next === current) return this.present(t, current);
+      try {
+        return await this.writeUpdate(t, current, next, { ...ctx, applied: true });
+      } catch (err) {
+        if (err instanceof ApiError && err.reason === 'Conflict' && !err.details?.causes && attempt < maxRetries) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** decode for a write addressed by name: the body may omit the name, not contradict it. */
+  private decodeNamed(t: ResourceType, namespace: string, name: string, body: unknown): KObject {
+    const obj = this.decode(t, namespace, body);
+    if (obj.metadata.name !== undefined && obj.metadata.name !== name)
+      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    obj.metadata.name = name;
+    return obj;
   }
 
   /**
@@ -599,6 +641,11 @@ export class Registry implements Client {
   apply(obj: KObject, opts: ApplyOptions & { subresource?: Subresource }): Promise<KObject> {
     const t = this.resolve(obj);
     return this.applyObject(t, namespaceOf(t, obj), obj.metadata?.name ?? '', obj, { ...opts, fieldValidation: 'Ignore' });
+  }
+
+  applyWithStatus(obj: KObject, status: KObject, opts: ApplyOptions): Promise<KObject> {
+    const t = this.resolve(obj);
+    return this.applyObjectWithStatus(t, namespaceOf(t, obj), obj.metadata?.name ?? '', obj, status, { ...opts, fieldValidation: 'Ignore' });
   }
 
   patch(ref: TypeRef, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, opts: WriteOptions & { subresource?: Subresource } = {}): Promise<KObject> {
