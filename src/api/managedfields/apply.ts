@@ -326,6 +326,8 @@ export function isNoopApply(live: KObject | undefined, applied: KObject, manager
   if (!Array.isArray(entries)) return false;
   const scope = scopeOf(opts);
   const sub = opts.subresource ?? '';
+  // A first apply by this manager (a new object's first reconcile) is never a no-op: say so before decoding anything.
+  if (!entries.some((e) => e?.manager === manager && e.operation === 'Apply' && (e.subresource ?? '') === sub)) return false;
   let managers: Managed[];
   try {
     managers = decode(entries);

@@ -66,6 +66,9 @@ export function childKey(prefix: string, tok: string): string {
  * operands unchanged, and sets shared through the FieldsV1 decode cache are
  * sealed (add throws), so nothing can change a set another caller holds.
  */
+/** Private token for the constructor: the members will be listed from the encoding (fromFieldsV1). */
+const listLater = Symbol('listLater');
+
 export class FieldSet {
   /** Undefined for a set made from its encoding (fromFieldsV1): built from the trie when first needed. */
   private memberSet: Set<string> | undefined;
@@ -73,8 +76,8 @@ export class FieldSet {
   /** The FieldsV1 encoding, computed once per sealed set (see fieldSetToFieldsV1). */
   encoded?: Record<string, unknown>;
 
-  constructor(paths?: Iterable<string>) {
-    this.memberSet = new Set(paths);
+  constructor(paths?: Iterable<string>, lazy?: typeof listLater) {
+    this.memberSet = lazy === listLater ? undefined : new Set(paths);
   }
 
   static of(...paths: Path[]): FieldSet {
@@ -89,8 +92,7 @@ export class FieldSet {
    * when the store freezes this very trie, reading it back costs nothing.
    */
   static fromFieldsV1(trie: Record<string, unknown>): FieldSet {
-    const set = new FieldSet();
-    set.memberSet = undefined;
+    const set = new FieldSet(undefined, listLater);
     set.encoded = trie;
     set.sealed = true;
     decoded.set(trie, set);
@@ -233,20 +235,22 @@ export class FieldSet {
 // FieldsV1
 
 /**
- * Decoded sets of frozen FieldsV1 values (stored objects, our own encodings),
- * keyed by identity: a stored object's managedFields never change, so each
- * entry is decoded once however many writes read it. (The store deep-freezes
- * what it keeps; a frozen FieldsV1 is trusted to be deeply frozen.)
+ * Decoded sets of frozen FieldsV1 values (stored objects, our own encodings)
+ * and of the tries fromFieldsV1 registers (ours, never edited; the store
+ * freezes them in place), keyed by identity: a stored object's managedFields
+ * never change, so each entry is decoded once however many writes read it.
+ * (The store deep-freezes what it keeps; a frozen FieldsV1 is trusted to be
+ * deeply frozen.)
  */
 const decoded = new WeakMap<object, FieldSet>();
 
 /** Decodes a FieldsV1 object; throws on malformed input. The result may be shared: do not modify it. */
 export function fieldSetFromFieldsV1(fields: unknown): FieldSet {
-  const cacheable = fields !== null && typeof fields === 'object' && Object.isFrozen(fields);
-  if (cacheable) {
-    const hit = decoded.get(fields);
-    if (hit) return hit;
-  }
+  if (fields === null || typeof fields !== 'object') throw new Error('invalid FieldsV1 at .: expected an object');
+  // A hit is a frozen value decoded before or a trie we built (fromFieldsV1), frozen or not yet.
+  const hit = decoded.get(fields);
+  if (hit) return hit;
+  const cacheable = Object.isFrozen(fields);
   const set = new FieldSet();
   // Also notes whether the value is exactly what fieldSetToFieldsV1 would
   // build (keys sorted, "." only beside children, leaves `{}`): only then is

@@ -36,18 +36,32 @@ type Shape =
   | { k: 'set' }
   | { k: 'listmap'; keys: string[]; elem: TypeNode };
 
+const LEAF_SHAPE: Shape = { k: 'leaf' };
+const SET_SHAPE: Shape = { k: 'set' };
+/** The map / list-map shape of each type node, made once: shape() runs for every node of every value walked. */
+const shapes = new WeakMap<TypeNode, Shape>();
+
+function shapeOf(t: TypeNode & { kind: 'deduced' | 'map' | 'list' }): Shape {
+  let s = shapes.get(t);
+  if (s === undefined) {
+    s = t.kind === 'list' ? { k: 'listmap', keys: t.keys, elem: t.elem } : { k: 'map', node: t };
+    shapes.set(t, s);
+  }
+  return s;
+}
+
 /** How a value of a type is walked. Mismatched values (wrong JSON type) are leaves. */
 function shape(v: unknown, t: TypeNode): Shape {
   switch (t.kind) {
     case 'scalar':
-      return { k: 'leaf' };
+      return LEAF_SHAPE;
     case 'deduced':
-      return isObj(v) ? { k: 'map', node: t } : { k: 'leaf' };
+      return isObj(v) ? shapeOf(t) : LEAF_SHAPE;
     case 'map':
-      return isObj(v) && !t.atomic ? { k: 'map', node: t } : { k: 'leaf' };
+      return isObj(v) && !t.atomic ? shapeOf(t) : LEAF_SHAPE;
     case 'list':
-      if (!Array.isArray(v) || t.listType === 'atomic') return { k: 'leaf' };
-      return t.listType === 'set' ? { k: 'set' } : { k: 'listmap', keys: t.keys, elem: t.elem };
+      if (!Array.isArray(v) || t.listType === 'atomic') return LEAF_SHAPE;
+      return t.listType === 'set' ? SET_SHAPE : shapeOf(t);
   }
 }
 
