@@ -32,7 +32,8 @@ export function deepClone<T>(v: T): T {
     return a as T;
   }
   const out: JsonObject = {};
-  for (const k of Object.keys(v as JsonObject)) {
+  // for-in allocates no key array; JSON values are plain objects (no inherited enumerable keys).
+  for (const k in v as JsonObject) {
     const x = (v as JsonObject)[k];
     if (x !== undefined) out[k] = deepClone(x);
   }
@@ -53,13 +54,13 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const ao = a as JsonObject;
   const bo = b as JsonObject;
   let n = 0;
-  for (const k of Object.keys(ao)) {
+  for (const k in ao) {
     const x = ao[k];
     if (x === undefined) continue;
     n++;
     if (!Object.prototype.hasOwnProperty.call(bo, k) || !deepEqual(x, bo[k])) return false;
   }
-  for (const k of Object.keys(bo)) if (bo[k] !== undefined) n--;
+  for (const k in bo) if (bo[k] !== undefined) n--;
   return n === 0;
 }
 

@@ -77,7 +77,8 @@ function adoptInPlace(v: object): object {
     return Object.freeze(v);
   }
   const o = v as Obj;
-  for (const k of Object.keys(o)) {
+  // for-in, not Object.keys: no key array per object (plain objects have no inherited enumerable keys).
+  for (const k in o) {
     const x = o[k];
     if (x === undefined || typeof x === 'function' || typeof x === 'symbol') {
       delete o[k];

@@ -21,19 +21,44 @@ const SEP_CODE = 1;
 
 export type Path = readonly string[];
 
-const fieldTokens = new Map<string, string>();
-
 /**
- * `f:<name>`. Field names repeat across objects, so tokens are kept: the same
- * string each time is hashed once, which makes it cheap as a property key.
+ * Tokens built from strings, kept per source string: field names, finalizers,
+ * condition types and owner uids repeat across objects and writes, and the
+ * same token string each time is hashed and internalized once, which makes it
+ * cheap as a property key. Bounded: a full cache starts over.
  */
-export function fieldToken(name: string): string {
-  let tok = fieldTokens.get(name);
-  if (tok === undefined) {
-    tok = `f:${name}`;
-    if (fieldTokens.size < 10_000) fieldTokens.set(name, tok);
+class TokenCache {
+  private readonly tokens = new Map<string, string>();
+  constructor(private readonly make: (s: string) => string) {}
+
+  get(s: string): string {
+    let tok = this.tokens.get(s);
+    if (tok === undefined) {
+      tok = this.make(s);
+      if (this.tokens.size >= 50_000) this.tokens.clear();
+      this.tokens.set(s, tok);
+    }
+    return tok;
   }
-  return tok;
+}
+
+const fieldTokens = new TokenCache((name) => `f:${name}`);
+const stringValueTokens = new TokenCache((v) => `v:${JSON.stringify(v)}`);
+const keyTokensByName = new Map<string, TokenCache>();
+
+/** `f:<name>`. */
+export function fieldToken(name: string): string {
+  return fieldTokens.get(name);
+}
+
+/** `k:{"<name>":"<value>"}`: the key of a list-map item with one string key (ownerReferences by uid, conditions by type). */
+export function singleKeyToken(name: string, value: string): string {
+  let c = keyTokensByName.get(name);
+  if (c === undefined) {
+    const prefix = `k:{${JSON.stringify(name)}:`;
+    keyTokensByName.set(name, (c = new TokenCache((v) => `${prefix}${JSON.stringify(v)}}`)));
+  }
+  return c.get(value);
 }
 
 /** JSON with object keys sorted, as SMD serializes key and value path elements. */
@@ -53,7 +78,7 @@ export function keyToken(keyFields: Record<string, unknown>): string {
 }
 
 export function valueToken(v: unknown): string {
-  return `v:${canonicalJson(v)}`;
+  return typeof v === 'string' ? stringValueTokens.get(v) : `v:${canonicalJson(v)}`;
 }
 
 /** The encoded member for `tok` below the member `prefix` ("" is the root). */
@@ -95,7 +120,7 @@ export class FieldSet {
     const set = new FieldSet(undefined, listLater);
     set.encoded = trie;
     set.sealed = true;
-    decoded.set(trie, set);
+    Object.defineProperty(trie, ownSet, { value: set });
     return set;
   }
 
@@ -235,20 +260,25 @@ export class FieldSet {
 // FieldsV1
 
 /**
- * Decoded sets of frozen FieldsV1 values (stored objects, our own encodings)
- * and of the tries fromFieldsV1 registers (ours, never edited; the store
- * freezes them in place), keyed by identity: a stored object's managedFields
+ * Decoded sets of frozen FieldsV1 values (stored objects, our own encodings;
+ * the tries fromFieldsV1 builds carry theirs, see ownSet), keyed by identity: a stored object's managedFields
  * never change, so each entry is decoded once however many writes read it.
  * (The store deep-freezes what it keeps; a frozen FieldsV1 is trusted to be
  * deeply frozen.)
  */
 const decoded = new WeakMap<object, FieldSet>();
+/**
+ * Where a trie we built keeps its set: a hidden property (not enumerable, so
+ * invisible to JSON, Object.keys, for-in and deep equality), cheaper than one
+ * more WeakMap entry per write. The store's freezing keeps it.
+ */
+const ownSet = Symbol('FieldSet');
 
 /** Decodes a FieldsV1 object; throws on malformed input. The result may be shared: do not modify it. */
 export function fieldSetFromFieldsV1(fields: unknown): FieldSet {
   if (fields === null || typeof fields !== 'object') throw new Error('invalid FieldsV1 at .: expected an object');
   // A hit is a frozen value decoded before or a trie we built (fromFieldsV1), frozen or not yet.
-  const hit = decoded.get(fields);
+  const hit = ((fields as Record<symbol, FieldSet | undefined>)[ownSet]) ?? decoded.get(fields);
   if (hit) return hit;
   const cacheable = Object.isFrozen(fields);
   const set = new FieldSet();

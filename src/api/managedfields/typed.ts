@@ -21,7 +21,7 @@
 //   countOwned(value, type, fieldsV1 node)    → members of the trie the value's fields match (-1: one is missing)
 
 import { deepEqual } from '../patch.js';
-import { childKey, FieldSet, fieldToken, keyToken, LEAF, valueToken, type Path } from './fieldset.js';
+import { childKey, FieldSet, fieldToken, keyToken, LEAF, singleKeyToken, valueToken, type Path } from './fieldset.js';
 import { type TypeNode, DEDUCED, childType } from './typeinfo.js';
 
 type Obj = Record<string, unknown>;
@@ -73,7 +73,7 @@ export function itemKey(item: unknown, keys: string[]): string {
   if (keys.length === 1 && isObj(item)) {
     // The usual single string key (ownerReferences by uid, conditions by type): no object to build and sort.
     const v = item[keys[0]];
-    if (typeof v === 'string') return `k:{${JSON.stringify(keys[0])}:${JSON.stringify(v)}}`;
+    if (typeof v === 'string') return singleKeyToken(keys[0], v);
   }
   const o: Obj = {};
   if (isObj(item)) for (const k of keys) if (item[k] !== undefined) o[k] = item[k];
@@ -98,7 +98,16 @@ export function definedKeys(o: Obj): string[] {
     if (sorted && keys.length > 0 && !(keys[keys.length - 1] < k)) sorted = false;
     keys.push(k);
   }
-  return sorted ? keys : keys.sort();
+  if (sorted) return keys;
+  if (keys.length > 16) return keys.sort();
+  // Insertion sort: objects have few keys, and Array#sort allocates.
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i;
+    for (; j > 0 && keys[j - 1] > k; j--) keys[j] = keys[j - 1];
+    keys[j] = k;
+  }
+  return keys;
 }
 
 /**

@@ -61,7 +61,7 @@ function compile(s: JSONSchemaProps, alwaysKeep?: Set<string>): Step {
       return;
     }
     if (!isPlainObject(v)) return;
-    for (const k of Object.keys(v)) {
+    for (const k in v) {
       // The root's apiVersion/kind/metadata belong to the server, whatever the
       // schema declares (kubebuilder CRDs say `metadata: {type: object}`).
       if (alwaysKeep?.has(k)) continue;
