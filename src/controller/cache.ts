@@ -43,6 +43,8 @@ export class ObjectCache {
   private readonly items = new Map<string, KObject>();
   private readonly indexers = new Map<string, IndexFunc>();
   private readonly indices = new Map<string, Map<string, Set<string>>>();
+  /** The indexers with their indexes, as a plain array: upsert walks it for every event. */
+  private indexList: { fn: IndexFunc; index: Map<string, Set<string>> }[] = [];
 
   constructor(indexers: Record<string, IndexFunc> = builtinIndexers) {
     this.addIndexers(indexers);
@@ -55,6 +57,7 @@ export class ObjectCache {
       this.indexers.set(name, fn);
       const index = new Map<string, Set<string>>();
       this.indices.set(name, index);
+      this.indexList.push({ fn, index });
       for (const [key, obj] of this.items) for (const v of fn(obj)) addTo(index, v, key);
     }
   }
@@ -94,11 +97,12 @@ export class ObjectCache {
   upsert(key: string, obj: KObject): KObject | undefined {
     const old = this.items.get(key);
     this.items.set(key, obj);
-    for (const [name, fn] of this.indexers) {
-      const index = this.indices.get(name)!;
+    for (const { fn, index } of this.indexList) {
       const newVals = fn(obj);
       if (old !== undefined) {
-        for (const v of fn(old)) if (!newVals.includes(v)) removeFrom(index, v, key);
+        const oldVals = fn(old);
+        if (sameValues(oldVals, newVals)) continue; // most updates leave namespace and owners alone
+        for (const v of oldVals) if (!newVals.includes(v)) removeFrom(index, v, key);
       }
       for (const v of newVals) addTo(index, v, key);
     }
@@ -110,12 +114,15 @@ export class ObjectCache {
     const old = this.items.get(key);
     if (old === undefined) return undefined;
     this.items.delete(key);
-    for (const [name, fn] of this.indexers) {
-      const index = this.indices.get(name)!;
-      for (const v of fn(old)) removeFrom(index, v, key);
-    }
+    for (const { fn, index } of this.indexList) for (const v of fn(old)) removeFrom(index, v, key);
     return old;
   }
+}
+
+function sameValues(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function addTo(index: Map<string, Set<string>>, value: string, key: string): void {

@@ -297,8 +297,13 @@ export class SharedInformer {
     if (old !== undefined && old.metadata.resourceVersion === obj.metadata.resourceVersion && obj.metadata.resourceVersion !== undefined) return;
     this.cache.upsert(key, obj);
     for (const h of this.handlers) {
-      if (old === undefined) this.call('onAdd', () => h.onAdd?.(obj, initial));
-      else this.call('onUpdate', () => h.onUpdate?.(old, obj));
+      // No closure per handler and event: this runs for every watch event of every type.
+      try {
+        if (old === undefined) h.onAdd?.(obj, initial);
+        else h.onUpdate?.(old, obj);
+      } catch (err) {
+        this.reportError(err, `${old === undefined ? 'onAdd' : 'onUpdate'} handler threw`);
+      }
     }
   }
 

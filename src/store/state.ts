@@ -149,11 +149,13 @@ class Watcher implements Watch {
     return ev.rev > this.after && (!this.scope.namespace || this.scope.namespace === ev.namespace);
   }
 
+  private readonly drainNow = () => this.drain();
+
   enqueue(ev: WatchEvent): void {
     this.queue.push(ev);
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(() => this.drain());
+      queueMicrotask(this.drainNow);
     }
   }
 
@@ -168,7 +170,9 @@ class Watcher implements Watch {
         this.fail(new StoreError('Unavailable', `watch handler failed: ${(err as Error).message ?? err}`));
       }
     }
-    this.queue = this.queue.slice(this.head);
+    // Usually everything was delivered: reuse the array instead of slicing a new one.
+    if (this.head >= this.queue.length) this.queue.length = 0;
+    else this.queue = this.queue.slice(this.head);
     this.head = 0;
   }
 

@@ -253,7 +253,8 @@ export function applyConfiguration(live: KObject | undefined, applied: KObject, 
   // usual reconcile: same fields, maybe new values).
   const keepsAll = lastSet !== undefined && lastSet.isSubsetOf(newSet);
 
-  const same: SameAs = new Map();
+  // A create has no live values to be the same as: no map to fill.
+  const same: SameAs | undefined = live ? new Map() : undefined;
   let merged = merge(liveBody, config, type, same) as Record<string, unknown>;
 
   // Fields this manager stopped applying go away unless another manager owns
@@ -298,7 +299,7 @@ export function applyConfiguration(live: KObject | undefined, applied: KObject, 
     }
   }
 
-  const objectChanged = !(same.get(merged) === liveBody || deepEqual(liveBody, merged));
+  const objectChanged = !(same?.get(merged) === liveBody || deepEqual(liveBody, merged));
   if (!me) {
     me = { manager, operation: 'Apply', subresource: sub, apiVersion: applied.apiVersion, time: opts.now ?? nowRFC3339(), set: newSet };
     managers.push(me);

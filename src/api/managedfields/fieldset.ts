@@ -120,7 +120,9 @@ export class FieldSet {
     const set = new FieldSet(undefined, listLater);
     set.encoded = trie;
     set.sealed = true;
-    Object.defineProperty(trie, ownSet, { value: set });
+    ownSetDescriptor.value = set;
+    Object.defineProperty(trie, ownSet, ownSetDescriptor);
+    ownSetDescriptor.value = undefined;
     return set;
   }
 
@@ -273,6 +275,8 @@ const decoded = new WeakMap<object, FieldSet>();
  * more WeakMap entry per write. The store's freezing keeps it.
  */
 const ownSet = Symbol('FieldSet');
+/** One descriptor object reused for every defineProperty (read during the call only). */
+const ownSetDescriptor: PropertyDescriptor = { value: undefined };
 
 /** Decodes a FieldsV1 object; throws on malformed input. The result may be shared: do not modify it. */
 export function fieldSetFromFieldsV1(fields: unknown): FieldSet {

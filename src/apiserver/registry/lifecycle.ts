@@ -291,10 +291,14 @@ export class Lifecycle {
   }
 }
 
+const noOwners: string[] = [];
+
 function ownerUids(o: KObject | undefined): string[] {
   const refs = o?.metadata.ownerReferences;
-  if (!Array.isArray(refs)) return [];
-  return refs.map((r) => r.uid).filter((u): u is string => typeof u === 'string');
+  if (!Array.isArray(refs) || refs.length === 0) return noOwners;
+  const out: string[] = [];
+  for (const r of refs) if (typeof r?.uid === 'string') out.push(r.uid);
+  return out;
 }
 
 function ignoreGone(err: unknown): void {

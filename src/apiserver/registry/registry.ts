@@ -270,10 +270,7 @@ export class Registry implements Client {
 
   /** PUT: full replacement of the main resource or of status. */
   async updateObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: WriteContext): Promise<KObject> {
-    const obj = this.decode(t, namespace, body);
-    if (obj.metadata.name !== undefined && obj.metadata.name !== name)
-      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-    obj.metadata.name = name;
+    const obj = this.decodeNamed(t, namespace, name, body);
     const current = await this.store.get(this.key(t, namespace, name));
     if (!current) throw notFound(t, name);
     const want = obj.metadata.resourceVersion;
@@ -303,8 +300,8 @@ export class Registry implements Client {
   /** Server-side apply: creates the object if absent, else merges the applied configuration by field ownership. */
   async applyObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: WriteContext & { force?: boolean }): Promise<KObject> {
     if (!ctx.fieldManager) throw badRequest('PATCH of type application/apply-patch+yaml requires the fieldManager query parameter');
-    const decodeApplied = () => this.decodeNamed(t, namespace, name, body);
-    let applied = decodeApplied();
+    let applied = this.decodeNamed(t, namespace, name, body);
+    const appliedCtx: WriteContext = { ...ctx, applied: true };
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.get(this.key(t, namespace, name));
       if (!current) {
@@ -313,10 +310,10 @@ export class Registry implements Client {
         // `applied`, which admission then edits (defaults, uid), so a retry starts from a fresh decode.
         const created = this.fields.apply(t, undefined, applied, ctx.fieldManager, ctx.force === true, '');
         try {
-          return await this.createDecoded(t, created, { ...ctx, applied: true });
+          return await this.createDecoded(t, created, appliedCtx);
         } catch (err) {
           if (err instanceof ApiError && err.reason === 'AlreadyExists' && attempt < maxRetries) {
-            applied = decodeApplied();
+            applied = this.decodeNamed(t, namespace, name, body);
             continue;
           }
           throw err;
@@ -327,7 +324,7 @@ export class Registry implements Client {
       if (!ctx.dryRun && t !== crdType && t !== namespaceType && this.fields.isNoop(t, current, applied, ctx.fieldManager, ctx.subresource ?? '')) return this.present(t, current);
       const merged = this.fields.apply(t, current, applied, ctx.fieldManager, ctx.force === true, ctx.subresource ?? '');
       try {
-        return await this.writeUpdate(t, current, this.mergeForUpdate(t, current, merged, ctx.subresource ?? ''), { ...ctx, applied: true });
+        return await this.writeUpdate(t, current, this.mergeForUpdate(t, current, merged, ctx.subresource ?? ''), appliedCtx);
       } catch (err) {
         if (err instanceof ApiError && err.reason === 'Conflict' && !err.details?.causes && attempt < maxRetries) continue;
         throw err;

@@ -58,8 +58,49 @@ export function toStarlark(x: unknown): Value {
  * Converts a Starlark value to plain JSON data. Dicts need string keys; tuples
  * and sets become arrays, structs objects; big ints become (lossy) numbers;
  * non-finite floats, functions and other values are errors naming the path.
+ *
+ * Two passes only on failure: the fast pass builds no field paths (a string
+ * per key otherwise); when it meets a value it cannot convert, the slow pass
+ * runs again from the top to name the path in the error.
  */
 export function fromStarlark(v: Value, path = ''): unknown {
+  try {
+    return plainOf(v);
+  } catch (err) {
+    if (err !== unconvertible) throw err;
+  }
+  return fromStarlarkAt(v, path);
+}
+
+const unconvertible = new Error('unconvertible');
+
+function plainOf(v: Value): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+    case 'number':
+      return v;
+    case 'bigint':
+      return Number(v);
+    default:
+      if (v === null) return null;
+      if (v instanceof StarDict) {
+        const out = v.ht.toObject(plainOf);
+        if (out === undefined) throw unconvertible;
+        return out;
+      }
+      if (v instanceof StarList || v instanceof StarTuple) {
+        const e = v.elems;
+        const out = new Array<unknown>(e.length);
+        for (let i = 0; i < e.length; i++) out[i] = plainOf(e[i]!);
+        return out;
+      }
+      if (v instanceof StarFloat && Number.isFinite(v.value)) return v.value;
+      throw unconvertible; // rarer values: the slow pass converts them or says why not
+  }
+}
+
+function fromStarlarkAt(v: Value, path: string): unknown {
   switch (typeof v) {
     case 'string':
     case 'boolean':
@@ -73,14 +114,14 @@ export function fromStarlark(v: Value, path = ''): unknown {
         const out: Record<string, unknown> = {};
         v.ht.forEach((k, val) => {
           if (typeof k !== 'string') throw new StarlarkError(`${where(path)}dict has ${typeName(k)} key, want string`);
-          out[k] = fromStarlark(val, path + '.' + k);
+          out[k] = fromStarlarkAt(val, path + '.' + k);
         });
         return out;
       }
       if (v instanceof StarList || v instanceof StarTuple) {
         const e = v.elems;
         const out = new Array<unknown>(e.length);
-        for (let i = 0; i < e.length; i++) out[i] = fromStarlark(e[i]!, `${path}[${i}]`);
+        for (let i = 0; i < e.length; i++) out[i] = fromStarlarkAt(e[i]!, `${path}[${i}]`);
         return out;
       }
       if (v instanceof StarFloat) {
@@ -89,10 +130,10 @@ export function fromStarlark(v: Value, path = ''): unknown {
       }
       if (v instanceof StarStruct) {
         const out: Record<string, unknown> = {};
-        for (const [k, val] of v.fields) out[k] = fromStarlark(val, path + '.' + k);
+        for (const [k, val] of v.fields) out[k] = fromStarlarkAt(val, path + '.' + k);
         return out;
       }
-      if (v instanceof StarSet) return v.elems().map((e, i) => fromStarlark(e, `${path}[${i}]`));
+      if (v instanceof StarSet) return v.elems().map((e, i) => fromStarlarkAt(e, `${path}[${i}]`));
       if (v instanceof StarBytes) return toUint8(v.data);
       throw new StarlarkError(`${where(path)}cannot convert ${typeName(v)} to JSON`);
   }

@@ -317,6 +317,30 @@ export class HashTable {
     }
   }
 
+  /**
+   * The entries as a plain object, values mapped by `convert`; undefined when
+   * a key is not a string. No closure or iterator per table: the conversion of
+   * every dict a reconcile returns goes through here.
+   */
+  toObject(convert: (v: Value) => unknown): Record<string, unknown> | undefined {
+    if (this.floatKeys !== null || this.buckets !== null) return undefined;
+    const out: Record<string, unknown> = {};
+    const kv = this.kv;
+    if (kv !== null) {
+      for (let i = 0; i < kv.length; i += 2) {
+        const k = kv[i];
+        if (typeof k !== 'string') return undefined;
+        out[k] = convert(kv[i + 1] as Value);
+      }
+      return out;
+    }
+    for (const [k, v] of this.map!) {
+      if (typeof k !== 'string') return undefined;
+      out[k] = convert(v);
+    }
+    return out;
+  }
+
   /** Iterates keys while holding the iteration lock (released on exhaustion or return()). */
   iterateKeys(): Iterator<Value> {
     return new KeyIterator(this, this.canonKeysLive());
