@@ -77,6 +77,10 @@ describe('registry (in-process Client)', () => {
     const created = await reg.create({ ...W, metadata: { generateName: 'gen-', namespace: 'default', uid: 'mine', creationTimestamp: '1999-01-01T00:00:00Z' }, spec: { size: 1 } });
     assert.match(created.metadata.name!, /^gen-[a-z0-9]{5}$/);
     assert.notEqual(created.metadata.uid, 'mine');
+    assert.match(created.metadata.uid!, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a version 4 UUID');
+    const uids = new Set<string>();
+    for (let i = 0; i < 600; i++) uids.add((await reg.create({ ...W, metadata: { name: `many-${i}`, namespace: 'default' }, spec: { size: 1 } })).metadata.uid!);
+    assert.equal(uids.size, 600, 'uids stay unique across the random-byte pool refills');
     assert.notEqual(created.metadata.creationTimestamp, '1999-01-01T00:00:00Z');
     assert.equal(created.metadata.generation, 1);
     assert.equal((created.spec as { color: string }).color, 'blue', 'defaulted');

@@ -4,7 +4,7 @@
 // creationTimestamp, deletionTimestamp, generation). Each check returns
 // FieldErrors (field paths) so one Invalid error lists every problem.
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { invalid, required, tooLong, type FieldError } from '../../api/fielderrors.js';
 import type { KObject, ObjectMeta } from '../../api/object.js';
 import { labelKeyErrors, labelValueErrors } from '../../api/selectors.js';
@@ -90,6 +90,37 @@ export function randomSuffix(): string {
   let s = '';
   for (let i = 0; i < 5; i++) s += genAlphabet[b[i] % genAlphabet.length];
   return s;
+}
+
+const uidPool = new Uint8Array(16 * 256);
+let uidOffset = uidPool.length;
+const uidChars = new Uint16Array(36);
+const hexDigits = '0123456789abcdef';
+
+/**
+ * A random (version 4) UUID for metadata.uid, like crypto.randomUUID() but
+ * built as one flat string: uids are keys of the owner and GC indexes on
+ * every write, and randomUUID's rope strings hash and compare ~2.5x slower as
+ * Map keys. Random bytes come from the CSPRNG in pooled batches, as
+ * randomUUID's do.
+ */
+export function newUid(): string {
+  if (uidOffset === uidPool.length) {
+    randomFillSync(uidPool);
+    uidOffset = 0;
+  }
+  const b = uidPool;
+  const o = uidOffset;
+  uidOffset += 16;
+  b[o + 6] = (b[o + 6] & 0x0f) | 0x40; // version 4
+  b[o + 8] = (b[o + 8] & 0x3f) | 0x80; // variant 10
+  let j = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) uidChars[j++] = 45; // "-"
+    uidChars[j++] = hexDigits.charCodeAt(b[o + i] >> 4);
+    uidChars[j++] = hexDigits.charCodeAt(b[o + i] & 15);
+  }
+  return String.fromCharCode.apply(null, uidChars as unknown as number[]);
 }
 
 /** RFC 3339 with second precision, as metav1.Time serializes. */

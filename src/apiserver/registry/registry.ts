@@ -20,7 +20,6 @@
 // registry assumes it is the only writer of its store and a write costs one
 // store call and no watch; shared, every process follows every stored type.
 
-import { randomUUID } from 'node:crypto';
 import type { ApplyOptions, Client, ClientList, ClientListOptions, ClientWatchEvent, ClientWatchOptions, DeleteOptions, ResourceInfo, Subresource, TypeRef, WriteOptions } from '../../api/client.js';
 import { ApiError } from '../../api/errors.js';
 import { invalidError } from '../../api/fielderrors.js';
@@ -34,7 +33,7 @@ import { builtinTypes, crdType, namespaceType } from '../builtins.js';
 import { crdStatus, typesOfCrd, type SchemaCompiler } from './crds.js';
 import { badRequest, conflict, fromStoreError, notFound, qualifiedResource } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
-import { nowTimestamp, randomSuffix, specChanged, validateMeta } from './meta.js';
+import { newUid, nowTimestamp, randomSuffix, specChanged, validateMeta } from './meta.js';
 import { ResourceCatalog, type ResourceType } from './resources.js';
 import { FieldOwnership } from './apply.js';
 import { EventRecorder } from './events.js';
@@ -250,7 +249,7 @@ export class Registry implements Client {
     if (t.hasStatus && ctx.subresource !== 'status') delete obj.status;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
-    meta.uid = randomUUID();
+    meta.uid = newUid();
     meta.creationTimestamp = nowTimestamp();
     meta.generation = 1;
     delete meta.resourceVersion;
