@@ -320,7 +320,7 @@ export class Registry implements Client {
       }
       // The common case for reconcilers re-asserting their state: nothing to write. (CRDs and
       // Namespaces go the full way: their admission derives more than their fields.)
-      if (!ctx.dryRun && t !== crdType && t !== namespaceType && this.fields.isNoop(t, current, applied, ctx.fieldManager, ctx.subresource ?? '')) return this.present(t, current);
+      if (!ctx.dryRun && t !== crdType && t !== namespaceType && this.fields.isNoop(t, current, applied, ctx.fieldManager, ctx.subresource ?? '')) return this.unchangedWrite(t, current);
       const merged = this.fields.apply(t, current, applied, ctx.fieldManager, ctx.force === true, ctx.subresource ?? '');
       try {
         return await this.writeUpdate(t, current, this.mergeForUpdate(t, current, merged, ctx.subresource ?? ''), appliedCtx);
@@ -360,7 +360,7 @@ export class Registry implements Client {
       let next = current;
       if (ctx.dryRun || !this.fields.isNoop(t, current, main, ctx.fieldManager, '')) next = this.mergeForUpdate(t, current, this.fields.apply(t, current, main, ctx.fieldManager, force, ''), '');
       if (ctx.dryRun || !this.fields.isNoop(t, next, status, ctx.fieldManager, 'status')) next = withStatusOf(next, this.fields.apply(t, next, status, ctx.fieldManager, force, 'status'));
-      if (next === current) return this.present(t, current);
+      if (next === current) return this.unchangedWrite(t, current);
       try {
         return await this.writeUpdate(t, current, next, { ...ctx, applied: true });
       } catch (err) {
@@ -560,7 +560,7 @@ export class Registry implements Client {
       const mf = next.metadata.managedFields;
       if (Array.isArray(mf) && mf.length === 1 && Object.keys(mf[0] ?? {}).length === 0) delete next.metadata.managedFields;
     } else next = this.fields.recordUpdate(t, current, next, ctx.fieldManager ?? ctx.defaultFieldManager, ctx.subresource ?? '');
-    if (unchanged(current, next)) return this.present(t, current);
+    if (unchanged(current, next)) return this.unchangedWrite(t, current);
     if (ctx.dryRun) return this.present(t, next);
     const key = this.key(t, cm.namespace ?? '', cm.name!);
     try {
@@ -575,6 +575,17 @@ export class Registry implements Client {
     } catch (err) {
       throw fromStoreError(t, cm.name, err);
     }
+  }
+
+  /**
+   * A write that turned out to change nothing returns the stored object. With
+   * a shared store that object may be another process's write our watches
+   * have not delivered yet (two runners loading the same CRD): derived state
+   * takes it now, so the caller's next call sees what it just "wrote".
+   */
+  private unchangedWrite(t: ResourceType, current: KObject): KObject {
+    if (this.sharedState) this.observe(t, undefined, current);
+    return this.present(t, current);
   }
 
   // ---------------------------------------------------------------------------
