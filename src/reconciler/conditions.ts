@@ -17,8 +17,21 @@ export function findCondition(status: unknown, type: string): Condition | undefi
   return conds.find((c) => (c as Condition | undefined)?.type === type) as Condition | undefined;
 }
 
+let stampSecond = NaN;
+let stampText = '';
+
+/** RFC 3339 at second precision, formatted once per second (every new object's first condition needs one). */
+function timestamp(now: Date): string {
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== stampSecond) {
+    stampSecond = second;
+    stampText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return stampText;
+}
+
 export function makeCondition(prev: Condition | undefined, next: Omit<Condition, 'lastTransitionTime'>, now: Date): Condition {
-  const lastTransitionTime = prev && prev.status === next.status ? prev.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const lastTransitionTime = prev && prev.status === next.status ? prev.lastTransitionTime : timestamp(now);
   const c: Condition = { type: next.type, status: next.status, reason: next.reason, message: next.message, lastTransitionTime };
   if (next.observedGeneration !== undefined) c.observedGeneration = next.observedGeneration;
   return c;

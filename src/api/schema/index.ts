@@ -14,7 +14,7 @@ import type { FieldError } from '../fielderrors.js';
 import { compileValidator } from './validate.js';
 import { compileDefaulter } from './default.js';
 import { compilePruner } from './prune.js';
-import type { JSONSchemaProps } from './types.js';
+import { unnamedPath, type JSONSchemaProps } from './types.js';
 
 export type { JSONSchemaProps } from './types.js';
 export { compileValidator } from './validate.js';
@@ -30,8 +30,12 @@ export interface CompiledSchema {
   default(obj: unknown): void;
   /** Drops unknown fields in place; returns their paths ("spec.foo") for fieldValidation warnings. */
   prune(obj: unknown): string[];
-  /** prune → default → validate, in place; the usual write path. */
-  admit(obj: unknown): { pruned: string[]; errors: FieldError[] };
+  /**
+   * prune → default → validate, in place; the usual write path. `pruned`
+   * lists the dropped fields' paths; with `namePruned: false` (nobody will
+   * report them) it only counts them.
+   */
+  admit(obj: unknown, opts?: { namePruned?: boolean }): { pruned: string[]; errors: FieldError[] };
 }
 
 export function compileSchema(schema: JSONSchemaProps): CompiledSchema {
@@ -43,8 +47,8 @@ export function compileSchema(schema: JSONSchemaProps): CompiledSchema {
     validate: (obj) => validate(obj),
     default: defaulter,
     prune: (obj) => pruner(obj),
-    admit(obj) {
-      const pruned = pruner(obj);
+    admit(obj, opts) {
+      const pruned = pruner(obj, opts?.namePruned === false ? unnamedPath : '');
       defaulter(obj);
       return { pruned, errors: validate(obj) };
     },

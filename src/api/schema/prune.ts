@@ -12,7 +12,7 @@
 // Exported API:
 //   compilePruner(schema, { isResourceRoot? }) → (value) => string[]   mutates in place, returns pruned paths
 
-import { type JSONSchemaProps, isPlainObject, childPath } from './types.js';
+import { type JSONSchemaProps, isPlainObject, childPath, fieldPath, itemPath } from './types.js';
 
 export type Pruner = (value: unknown, path?: string) => string[];
 
@@ -57,7 +57,7 @@ function compile(s: JSONSchemaProps, alwaysKeep?: Set<string>): Step {
 
   return (v, path, out) => {
     if (Array.isArray(v)) {
-      if (itemStep) for (let i = 0; i < v.length; i++) itemStep(v[i], `${path}[${i}]`, out);
+      if (itemStep) for (let i = 0; i < v.length; i++) itemStep(v[i], itemPath(path, i), out);
       return;
     }
     if (!isPlainObject(v)) return;
@@ -67,16 +67,16 @@ function compile(s: JSONSchemaProps, alwaysKeep?: Set<string>): Step {
       if (alwaysKeep?.has(k)) continue;
       const p = props.get(k);
       if (p) {
-        p(v[k], childPath(path, k), out);
+        p(v[k], fieldPath(path, k), out);
         continue;
       }
       if (embedded && (k === 'apiVersion' || k === 'kind')) continue;
       if (embedded && k === 'metadata') {
-        pruneEmbeddedMetadata(v[k], childPath(path, k), out);
+        pruneEmbeddedMetadata(v[k], fieldPath(path, k), out);
         continue;
       }
       if (apStep) {
-        apStep(v[k], childPath(path, k), out);
+        apStep(v[k], fieldPath(path, k), out);
         continue;
       }
       if (keepUnknown) continue;

@@ -65,3 +65,18 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function childPath(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
+
+/**
+ * A path not worth naming: walks that usually find nothing (validation of a
+ * valid object, pruning when nobody asks which fields went) pass it instead
+ * of building a string per visited field; fieldPath/itemPath keep it as is.
+ */
+export const unnamedPath = '\u0000';
+
+export function fieldPath(path: string, key: string): string {
+  return path === unnamedPath ? unnamedPath : childPath(path, key);
+}
+
+export function itemPath(path: string, i: number): string {
+  return path === unnamedPath ? unnamedPath : `${path}[${i}]`;
+}

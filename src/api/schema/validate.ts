@@ -18,21 +18,31 @@
 import { deepEqual } from '../patch.js';
 import { type FieldError, required, invalid, typeInvalid, notSupported, tooLong, tooMany, duplicate } from '../fielderrors.js';
 import { formatChecker } from './formats.js';
-import { type JSONSchemaProps, jsonTypeOf, isPlainObject, childPath } from './types.js';
+import { type JSONSchemaProps, jsonTypeOf, isPlainObject, childPath, fieldPath, itemPath, unnamedPath } from './types.js';
 
 type Check = (v: unknown, path: string, errs: FieldError[]) => void;
 
 export type Validator = (value: unknown, path?: string) => FieldError[];
 
-/** Compiles a schema into a validator; the result is reusable and allocation-light. */
+/**
+ * Compiles a schema into a validator; the result is reusable and allocation-light.
+ *
+ * Valid objects are the rule, so a first pass walks without field paths (one
+ * string per visited field otherwise); only when it finds a problem does a
+ * second pass run with paths to report it.
+ */
 export function compileValidator(schema: JSONSchemaProps): Validator {
   const check = compile(schema);
   return (value, path = '') => {
     const errs: FieldError[] = [];
+    check(value, unnamedPath, errs);
+    if (errs.length === 0) return errs;
+    errs.length = 0;
     check(value, path, errs);
     return errs;
   };
 }
+
 
 function name(path: string): string {
   return path === '' ? '.' : path;
@@ -197,7 +207,7 @@ function compile(s: JSONSchemaProps): Check {
     const item = compile(s.items);
     checks.push((v, path, errs) => {
       if (!Array.isArray(v)) return;
-      for (let i = 0; i < v.length; i++) item(v[i], `${path}[${i}]`, errs);
+      for (let i = 0; i < v.length; i++) item(v[i], itemPath(path, i), errs);
     });
   }
 
@@ -235,7 +245,7 @@ function compile(s: JSONSchemaProps): Check {
       if (!isPlainObject(v)) return;
       for (const [k, c] of props) {
         const x = v[k];
-        if (x !== undefined) c(x, childPath(path, k), errs);
+        if (x !== undefined) c(x, fieldPath(path, k), errs);
       }
     });
   }
@@ -244,7 +254,7 @@ function compile(s: JSONSchemaProps): Check {
     const known = new Set(Object.keys(s.properties ?? {}));
     checks.push((v, path, errs) => {
       if (!isPlainObject(v)) return;
-      for (const k of Object.keys(v)) if (!known.has(k) && v[k] !== undefined) ap(v[k], childPath(path, k), errs);
+      for (const k in v) if (!known.has(k) && v[k] !== undefined) ap(v[k], fieldPath(path, k), errs);
     });
   }
 

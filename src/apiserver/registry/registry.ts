@@ -508,9 +508,9 @@ export class Registry implements Client {
   private admit(t: ResourceType, obj: KObject, ctx: WriteContext): void {
     const s = t.schema;
     if (s) {
-      const { pruned: unknown, errors } = s.admit(obj);
+      const mode = ctx.fieldValidation ?? 'Ignore';
+      const { pruned: unknown, errors } = s.admit(obj, { namePruned: mode !== 'Ignore' });
       if (unknown.length) {
-        const mode = ctx.fieldValidation ?? 'Ignore';
         if (mode === 'Strict') throw badRequest(`strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`);
         if (mode === 'Warn') for (const p of unknown) ctx.warnings?.push(`unknown field "${p}"`);
       }
