@@ -87,6 +87,13 @@ export class StarlarkReconciler implements Reconciler {
   readonly ownWrites = new OwnWrites();
   private readonly forType: TypeRef;
   private readonly client: Client;
+  /**
+   * Condition types this reconciler writes: its configured one and any a
+   * legacy 6-argument reconcile_result chose, so a fatal outcome holds under
+   * whichever type it was recorded. (After a restart an overridden type is
+   * known again once its object has run once.)
+   */
+  private readonly conditionTypes = new Set<string>();
   /** client_update / client_update_status configurations last applied (see applyWrite). */
   private readonly lastWrites = new Map<string, string>();
 
@@ -95,6 +102,7 @@ export class StarlarkReconciler implements Reconciler {
     private readonly deps: RuntimeDeps,
   ) {
     this.forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
+    this.conditionTypes.add(config.conditionType);
     const watched = new Set([config.for, ...config.owns].map((t) => `${t.apiVersion}|${t.kind}`));
     this.client = noteOwnWrites(deps.client, this.ownWrites, (o) => watched.has(`${o.apiVersion}|${o.kind}`));
     this.children = new Children(config.name, this.client, deps.read, config.owns);
@@ -120,8 +128,7 @@ export class StarlarkReconciler implements Reconciler {
       return;
     }
     // Fatal holds until the object's spec changes (generation) — see runtime header.
-    const cond = findCondition(obj.status, this.config.conditionType);
-    if (cond && cond.status === 'False' && cond.reason === 'Failed' && cond.observedGeneration === obj.metadata.generation) return;
+    if (this.heldFatal(obj)) return;
 
     let outcome: ReconcileOutcome;
     let scope: ReconcileScope;
@@ -136,6 +143,7 @@ export class StarlarkReconciler implements Reconciler {
     const refused = this.refusedSpecChange(obj, outcome.obj);
     if (refused) outcome = { ...outcome, fatal: true, message: refused };
     const conditionType = outcome.conditionType ?? this.config.conditionType;
+    this.conditionTypes.add(conditionType);
     const requeue = (): Result => (outcome.requeueAfterSeconds > 0 ? { requeueAfter: outcome.requeueAfterSeconds * 1000 } : { requeue: outcome.requeue });
     const writes: ChildWrite[] = [];
     let kind: OutcomeKind;
@@ -164,6 +172,15 @@ export class StarlarkReconciler implements Reconciler {
     report(kind, outcome.message, writes);
     if (kind === 'Fatal') throw new FatalError(outcome.message);
     return requeue();
+  }
+
+  /** A fatal outcome recorded for the object's current generation: nothing to do until the spec changes. */
+  private heldFatal(obj: KObject): boolean {
+    for (const type of this.conditionTypes) {
+      const c = findCondition(obj.status, type);
+      if (c && c.status === 'False' && c.reason === 'Failed' && c.observedGeneration === obj.metadata.generation) return true;
+    }
+    return false;
   }
 
   /**

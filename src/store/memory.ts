@@ -10,7 +10,7 @@
 // 10,000); older watch revisions and continue tokens are Gone.
 
 import type { KObject } from '../api/object.js';
-import { adoptedSnapshot, checkWrite, deletedSnapshot, parseRevision, storedCopy } from './objects.js';
+import { adoptedSnapshot, checkWrite, deletedSnapshot, parseRevision, rowKey, storedCopy } from './objects.js';
 import { StoreState } from './state.js';
 import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
 
@@ -39,20 +39,22 @@ export class MemoryStore implements Store {
 
   async create(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     this.ensureOpen();
-    checkWrite('create', key, this.state.get(key));
+    const row = rowKey(key.namespace, key.name);
+    checkWrite('create', key, this.state.getRow(key.resource, row));
     const rev = this.state.revision + 1;
     const object = opts?.adopt ? adoptedSnapshot(obj, rev) : storedCopy(obj, rev);
-    this.state.commitPut(rev, key, object);
+    this.state.commitPut(rev, key, object, row);
     return object;
   }
 
   async update(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     this.ensureOpen();
-    const current = this.state.get(key);
+    const row = rowKey(key.namespace, key.name);
+    const current = this.state.getRow(key.resource, row);
     checkWrite('update', key, current, opts);
     const rev = this.state.revision + 1;
     const object = opts?.adopt ? adoptedSnapshot(obj, rev, current) : storedCopy(obj, rev, current);
-    this.state.commitPut(rev, key, object);
+    this.state.commitPut(rev, key, object, row);
     return object;
   }
 

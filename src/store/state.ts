@@ -45,8 +45,9 @@ class Table {
     return this.sorted;
   }
 
-  set(row: string, obj: KObject): void {
-    if (!this.rows.has(row)) this.pending.push(row);
+  /** `isNew`: the caller just looked the row up and found nothing (saves a lookup). */
+  set(row: string, obj: KObject, isNew = !this.rows.has(row)): void {
+    if (isNew) this.pending.push(row);
     this.rows.set(row, obj);
   }
 
@@ -241,6 +242,11 @@ export class StoreState {
     return this.tables.get(key.resource)?.rows.get(rowKey(key.namespace, key.name));
   }
 
+  /** get by a row key the caller computed (rowKey), which a write then passes to commitPut too. */
+  getRow(resource: string, row: string): KObject | undefined {
+    return this.tables.get(resource)?.rows.get(row);
+  }
+
   /** Every stored object with its key, resource by resource (for snapshots). */
   *entries(): Iterable<[ObjectKey, KObject]> {
     for (const [resource, table] of this.tables) {
@@ -251,13 +257,12 @@ export class StoreState {
     }
   }
 
-  /** Records a create or update at `rev` (must be revision + 1) and notifies watchers. */
-  commitPut(rev: number, key: ObjectKey, obj: KObject): void {
+  /** Records a create or update at `rev` (must be revision + 1) and notifies watchers. `row`: rowKey(key), when the caller has it. */
+  commitPut(rev: number, key: ObjectKey, obj: KObject, row = rowKey(key.namespace, key.name)): void {
     let table = this.tables.get(key.resource);
     if (!table) this.tables.set(key.resource, (table = new Table()));
-    const row = rowKey(key.namespace, key.name);
     const prev = table.rows.get(row);
-    table.set(row, obj);
+    table.set(row, obj, prev === undefined);
     const event: WatchEvent = prev ? { type: 'MODIFIED', object: obj, prevObject: prev } : { type: 'ADDED', object: obj };
     this.record(rev, key, row, event);
   }

@@ -110,6 +110,29 @@ test('fatal sets condition False/Failed and is not retried until the spec change
   }
 });
 
+test('fatal under a condition type chosen by the legacy 6-argument reconcile_result also holds until the spec changes', async () => {
+  const p = modal(`
+def reconcile(self):
+    if self["spec"]["mode"] == "fatal":
+        return reconcile_result(self, False, 0, "Deployed", "cannot ever work", True)
+    return reconcile_result(self, False, 0, "Deployed", "", False)
+`);
+  p.inputs = [obj('Job', 'j', { mode: 'fatal' })];
+  const r = await start(p);
+  try {
+    assert.equal((await r.condition('Job', 'j', 'Deployed'))?.reason, 'Failed');
+    assert.equal(runsOf(r.reports, 'j'), 1);
+    await r.apply({ ...obj('Job', 'j', { mode: 'fatal' }), metadata: { name: 'j', namespace: 'default', labels: { a: 'b' } } });
+    await r.idle();
+    assert.equal(runsOf(r.reports, 'j'), 1, 'a label change does not run it again');
+    await r.apply(obj('Job', 'j', { mode: 'fine' }));
+    await r.idle();
+    assert.equal((await r.condition('Job', 'j', 'Deployed'))?.status, 'True');
+  } finally {
+    await r.close();
+  }
+});
+
 test('requeue=True goes through the fast limiter: 5 ms doubling up to 1 s, never a hot loop', async () => {
   const clock = new ManualClock(0);
   const p: ProjectSpec = {
