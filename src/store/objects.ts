@@ -94,15 +94,19 @@ function adoptInPlace(v: object): object {
 
 /** The JSON form of one value (in place for plain objects and arrays). */
 function adoptValue(v: unknown): unknown {
+  if (typeof v !== 'object') return jsonScalar(v);
+  if (v === null || Object.isFrozen(v)) return v;
+  return plainOrJson(v) === v ? adoptInPlace(v) : deepFreeze(plainOrJson(v));
+}
+
+/** The JSON form of a value that is not an object: non-finite numbers → null, -0 → 0. */
+function jsonScalar(v: unknown): unknown {
   switch (typeof v) {
     case 'string':
     case 'boolean':
       return v;
     case 'number':
       return Number.isFinite(v) ? (v === 0 ? 0 : v) : null;
-    case 'object':
-      if (v === null || Object.isFrozen(v)) return v;
-      return plainOrJson(v) === v ? adoptInPlace(v) : deepFreeze(plainOrJson(v));
     default:
       return JSON.parse(JSON.stringify(v) ?? 'null'); // bigint throws as JSON.stringify does
   }
@@ -144,17 +148,7 @@ function setJson(out: Obj, k: string, v: unknown, prev: unknown): void {
 
 /** A value's frozen JSON-normal copy; `prev` is the stored value at the same path, shared when `v` is it. */
 function jsonCopy(v: unknown, prev: unknown): unknown {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return v;
-    case 'number':
-      return Number.isFinite(v) ? (v === 0 ? 0 : v) : null;
-    case 'object':
-      break;
-    default:
-      return JSON.parse(JSON.stringify(v) ?? 'null'); // bigint throws as JSON.stringify does
-  }
+  if (typeof v !== 'object') return jsonScalar(v);
   if (v === null) return null;
   if (v === prev) return prev; // a stored subtree: frozen, JSON-normal, unchanged
   if (Array.isArray(v)) {

@@ -74,33 +74,11 @@ export function fromStarlark(v: Value, path = ''): unknown {
 
 const unconvertible = new Error('unconvertible');
 
-function plainOf(v: Value): unknown {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-    case 'number':
-      return v;
-    case 'bigint':
-      return Number(v);
-    default:
-      if (v === null) return null;
-      if (v instanceof StarDict) {
-        const out = v.ht.toObject(plainOf);
-        if (out === undefined) throw unconvertible;
-        return out;
-      }
-      if (v instanceof StarList || v instanceof StarTuple) {
-        const e = v.elems;
-        const out = new Array<unknown>(e.length);
-        for (let i = 0; i < e.length; i++) out[i] = plainOf(e[i]!);
-        return out;
-      }
-      if (v instanceof StarFloat && Number.isFinite(v.value)) return v.value;
-      throw unconvertible; // rarer values: the slow pass converts them or says why not
-  }
-}
+/** The fast pass: no paths; anything it cannot convert quickly throws `unconvertible`. */
+const plainOf = (v: Value): unknown => fromStarlarkAt(v, undefined);
 
-function fromStarlarkAt(v: Value, path: string): unknown {
+/** One conversion for both passes: `path` undefined is the fast pass. */
+function fromStarlarkAt(v: Value, path: string | undefined): unknown {
   switch (typeof v) {
     case 'string':
     case 'boolean':
@@ -111,6 +89,7 @@ function fromStarlarkAt(v: Value, path: string): unknown {
     default:
       if (v === null) return null;
       if (v instanceof StarDict) {
+        if (path === undefined) return v.ht.toObject(plainOf) ?? fail();
         const out: Record<string, unknown> = {};
         v.ht.forEach((k, val) => {
           if (typeof k !== 'string') throw new StarlarkError(`${where(path)}dict has ${typeName(k)} key, want string`);
@@ -121,13 +100,15 @@ function fromStarlarkAt(v: Value, path: string): unknown {
       if (v instanceof StarList || v instanceof StarTuple) {
         const e = v.elems;
         const out = new Array<unknown>(e.length);
-        for (let i = 0; i < e.length; i++) out[i] = fromStarlarkAt(e[i]!, `${path}[${i}]`);
+        for (let i = 0; i < e.length; i++) out[i] = fromStarlarkAt(e[i]!, path === undefined ? undefined : `${path}[${i}]`);
         return out;
       }
       if (v instanceof StarFloat) {
-        if (!Number.isFinite(v.value)) throw new StarlarkError(`${where(path)}cannot convert non-finite float ${v} to JSON`);
-        return v.value;
+        if (Number.isFinite(v.value)) return v.value;
+        if (path === undefined) fail();
+        throw new StarlarkError(`${where(path!)}cannot convert non-finite float ${v} to JSON`);
       }
+      if (path === undefined) fail(); // rarer values: the slow pass converts them or says why not
       if (v instanceof StarStruct) {
         const out: Record<string, unknown> = {};
         for (const [k, val] of v.fields) out[k] = fromStarlarkAt(val, path + '.' + k);
@@ -135,8 +116,12 @@ function fromStarlarkAt(v: Value, path: string): unknown {
       }
       if (v instanceof StarSet) return v.elems().map((e, i) => fromStarlarkAt(e, `${path}[${i}]`));
       if (v instanceof StarBytes) return toUint8(v.data);
-      throw new StarlarkError(`${where(path)}cannot convert ${typeName(v)} to JSON`);
+      throw new StarlarkError(`${where(path!)}cannot convert ${typeName(v)} to JSON`);
   }
+}
+
+function fail(): never {
+  throw unconvertible;
 }
 
 function where(path: string): string {
