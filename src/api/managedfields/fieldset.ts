@@ -120,9 +120,7 @@ export class FieldSet {
     const set = new FieldSet(undefined, listLater);
     set.encoded = trie;
     set.sealed = true;
-    ownSetDescriptor.value = set;
-    Object.defineProperty(trie, ownSet, ownSetDescriptor);
-    ownSetDescriptor.value = undefined;
+    markOwnSet(trie, set);
     return set;
   }
 
@@ -278,6 +276,12 @@ const ownSet = Symbol('FieldSet');
 /** One descriptor object reused for every defineProperty (read during the call only). */
 const ownSetDescriptor: PropertyDescriptor = { value: undefined };
 
+function markOwnSet(trie: Record<string, unknown>, set: FieldSet): void {
+  ownSetDescriptor.value = set;
+  Object.defineProperty(trie, ownSet, ownSetDescriptor);
+  ownSetDescriptor.value = undefined;
+}
+
 /** Decodes a FieldsV1 object; throws on malformed input. The result may be shared: do not modify it. */
 export function fieldSetFromFieldsV1(fields: unknown): FieldSet {
   if (fields === null || typeof fields !== 'object') throw new Error('invalid FieldsV1 at .: expected an object');
@@ -430,6 +434,7 @@ export function fieldSetToFieldsV1(set: FieldSet): Record<string, unknown> {
     prev = key;
   }
   set.seal().encoded = root;
+  markOwnSet(root, set); // the store keeps this very object: reading it back needs no walk
   return root;
 }
 
