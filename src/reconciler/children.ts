@@ -94,10 +94,11 @@ export class Children {
     for (const d of desired) {
       const child = childConfig(d, ref);
       wanted.set(childKey(child), child); // a later client_create of the same child wins
-      const t = { apiVersion: child.apiVersion, kind: child.kind };
-      if (!this.types.has(typeKey(t))) {
+      const tk = typeKey(child);
+      if (!this.types.has(tk)) {
+        const t = { apiVersion: child.apiVersion, kind: child.kind };
         await this.cache.ensure(t);
-        this.types.set(typeKey(t), t);
+        this.types.set(tk, t);
       }
     }
     await this.prune(owner.metadata.uid!, wanted, writes);

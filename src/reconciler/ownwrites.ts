@@ -35,16 +35,69 @@ interface Held {
   deliver: () => void;
 }
 
+/**
+ * A set of strings that is usually empty or nearly so (each entry lives from
+ * a write until its watch event, microseconds later): a short array, and a
+ * Set only when entries pile up. A Map or Set emptied and refilled on every
+ * write reallocates its table each time.
+ */
+class FewStrings {
+  private few: string[] = [];
+  private many: Set<string> | undefined;
+
+  get size(): number {
+    return this.many ? this.many.size : this.few.length;
+  }
+
+  add(s: string): void {
+    if (this.many) this.many.add(s);
+    else if (this.few.length < 32) this.few.push(s);
+    else {
+      this.many = new Set(this.few);
+      this.many.add(s);
+      this.few = [];
+    }
+  }
+
+  /** Removes s; whether it was there. */
+  delete(s: string): boolean {
+    if (this.many) {
+      const had = this.many.delete(s);
+      if (this.many.size === 0) this.many = undefined;
+      return had;
+    }
+    const i = this.few.indexOf(s);
+    if (i < 0) return false;
+    const last = this.few.pop()!;
+    if (i < this.few.length) this.few[i] = last;
+    return true;
+  }
+
+  /** Drops the oldest entry (bounded memory when events never come). */
+  dropOldest(): void {
+    if (this.many) {
+      const oldest = this.many.values().next().value;
+      if (oldest !== undefined) this.many.delete(oldest);
+    } else this.few.shift();
+  }
+}
+
+interface Slot {
+  key: string;
+  count: number;
+  held: Held[];
+}
+
 export class OwnWrites {
-  private readonly rvs = new Set<string>();
-  /** Objects being written now → events for them that arrived meanwhile. */
-  private readonly inflight = new Map<string, { count: number; held: Held[] }>();
+  private readonly rvs = new FewStrings();
+  /** Objects being written now (one per worker at most, usually) with the events for them that arrived meanwhile. */
+  private readonly inflight: Slot[] = [];
 
   /** Runs a write of obj, remembering its resourceVersion; events for obj arriving meanwhile are held until it returns. */
   async write(obj: KObject, fn: () => Promise<KObject>): Promise<KObject> {
     const key = objKey(obj);
-    let slot = this.inflight.get(key);
-    if (!slot) this.inflight.set(key, (slot = { count: 0, held: [] }));
+    let slot = this.slotOf(key);
+    if (!slot) this.inflight.push((slot = { key, count: 0, held: [] }));
     slot.count++;
     let rv: string | undefined;
     try {
@@ -54,7 +107,7 @@ export class OwnWrites {
       return out;
     } finally {
       if (--slot.count === 0) {
-        this.inflight.delete(key);
+        this.inflight.splice(this.inflight.indexOf(slot), 1);
         for (const h of slot.held) {
           if (h.obj.metadata.resourceVersion === rv && rv !== undefined) this.rvs.delete(rv);
           else h.deliver();
@@ -63,11 +116,13 @@ export class OwnWrites {
     }
   }
 
+  private slotOf(key: string): Slot | undefined {
+    for (const s of this.inflight) if (s.key === key) return s;
+    return undefined;
+  }
+
   private remember(rv: string): void {
-    if (this.rvs.size >= maxRemembered) {
-      const oldest = this.rvs.values().next().value;
-      if (oldest !== undefined) this.rvs.delete(oldest);
-    }
+    if (this.rvs.size >= maxRemembered) this.rvs.dropOldest();
     this.rvs.add(rv);
   }
 
@@ -75,7 +130,8 @@ export class OwnWrites {
   private pass(obj: KObject, deliver: () => void): boolean {
     const rv = obj.metadata.resourceVersion;
     if (rv !== undefined && this.rvs.delete(rv)) return false;
-    const slot = this.inflight.get(objKey(obj));
+    if (this.inflight.length === 0) return true;
+    const slot = this.slotOf(objKey(obj));
     if (!slot) return true;
     slot.held.push({ obj, deliver });
     return false;

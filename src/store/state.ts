@@ -219,7 +219,8 @@ export class StoreState {
   private historyStart = 0;
   private readonly tables = new Map<string, Table>();
   private readonly history: History;
-  private readonly watchers = new Map<string, Set<Watcher>>();
+  /** Per resource; replaced, never edited, when a watcher comes or goes, so record() walks a plain array. */
+  private readonly watchers = new Map<string, readonly Watcher[]>();
 
   constructor(historySize = 10_000) {
     this.history = new History(historySize);
@@ -283,7 +284,8 @@ export class StoreState {
     const ev: HistoryEvent = { rev, resource: key.resource, namespace: key.namespace, row, event: Object.freeze(event) };
     const evicted = this.history.push(ev);
     if (evicted) this.historyStart = evicted.rev;
-    for (const w of this.watchers.get(key.resource) ?? []) if (w.matches(ev)) w.enqueue(ev.event);
+    const ws = this.watchers.get(key.resource);
+    if (ws !== undefined) for (let i = 0; i < ws.length; i++) if (ws[i].matches(ev)) ws[i].enqueue(ev.event);
   }
 
   list(scope: ListScope, opts: ListOptions = {}): ListResult {
@@ -340,7 +342,11 @@ export class StoreState {
 
   /** Registers a watcher; replays history after `from` (undefined = now) before live events. */
   watch(scope: ListScope, from: number | undefined, onEvent: (ev: WatchEvent) => void, onError?: (err: StoreError) => void): Watch {
-    const w = new Watcher(scope, from ?? this.revision, onEvent, onError, (x) => this.watchers.get(scope.resource)?.delete(x));
+    const w = new Watcher(scope, from ?? this.revision, onEvent, onError, (x) => {
+      const rest = (this.watchers.get(scope.resource) ?? []).filter((y) => y !== x);
+      if (rest.length > 0) this.watchers.set(scope.resource, rest);
+      else this.watchers.delete(scope.resource);
+    });
     if (from !== undefined && from < this.historyStart) {
       w.fail(new StoreError('Gone', `too old resource version: ${from} (oldest retained: ${this.historyStart}); list again`));
       return w;
@@ -351,14 +357,12 @@ export class StoreState {
         if (ev.resource === scope.resource && w.matches(ev)) w.enqueue(ev.event);
       }
     }
-    let set = this.watchers.get(scope.resource);
-    if (!set) this.watchers.set(scope.resource, (set = new Set()));
-    set.add(w);
+    this.watchers.set(scope.resource, [...(this.watchers.get(scope.resource) ?? []), w]);
     return w;
   }
 
   /** Ends every watch with `err` (the store is closing or has failed). */
   failWatchers(err: StoreError): void {
-    for (const set of [...this.watchers.values()]) for (const w of [...set]) w.fail(err);
+    for (const ws of [...this.watchers.values()]) for (const w of ws) w.fail(err);
   }
 }

@@ -91,6 +91,9 @@ export function childKey(prefix: string, tok: string): string {
  * operands unchanged, and sets shared through the FieldsV1 decode cache are
  * sealed (add throws), so nothing can change a set another caller holds.
  */
+/** The members of every empty set until it gets one (never added to: see FieldSet.put). */
+const noMembers = new Set<string>();
+
 /** Private token for the constructor: the members will be listed from the encoding (fromFieldsV1). */
 const listLater = Symbol('listLater');
 
@@ -102,7 +105,8 @@ export class FieldSet {
   encoded?: Record<string, unknown>;
 
   constructor(paths?: Iterable<string>, lazy?: typeof listLater) {
-    this.memberSet = lazy === listLater ? undefined : new Set(paths);
+    // An empty set shares one empty Set until its first member: operations make many empty results.
+    this.memberSet = lazy === listLater ? undefined : paths === undefined ? noMembers : new Set(paths);
   }
 
   static of(...paths: Path[]): FieldSet {
@@ -139,7 +143,14 @@ export class FieldSet {
   /** Adds an encoded member (from keys() or childKey()). */
   addKey(key: string): void {
     if (this.sealed) throw new Error('internal error: a shared FieldSet must not be modified');
-    this.members.add(key);
+    this.put(key);
+  }
+
+  /** Adds a member to a set this class is building. */
+  private put(key: string): void {
+    let m = this.members;
+    if (m === noMembers) this.memberSet = m = new Set();
+    m.add(key);
   }
 
   has(path: Path): boolean {
@@ -173,7 +184,7 @@ export class FieldSet {
     if (other.members.size === 0 || other === this) return this;
     if (this.members.size === 0) return other;
     const out = new FieldSet(this.members);
-    for (const k of other.members) out.members.add(k);
+    for (const k of other.members) out.put(k);
     return out;
   }
 
@@ -186,10 +197,10 @@ export class FieldSet {
           out = new FieldSet();
           for (const j of this.members) {
             if (j === k) break;
-            out.members.add(j);
+            out.put(j);
           }
         }
-      } else if (out) out.members.add(k);
+      } else if (out) out.put(k);
     }
     return out ?? this;
   }
@@ -197,7 +208,7 @@ export class FieldSet {
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet();
     const [small, big] = this.members.size <= other.members.size ? [this.members, other.members] : [other.members, this.members];
-    for (const k of small) if (big.has(k)) out.members.add(k);
+    for (const k of small) if (big.has(k)) out.put(k);
     return out;
   }
 
@@ -234,9 +245,9 @@ export class FieldSet {
         let n = 0;
         for (const j of this.members) {
           if (n++ === seen) break;
-          out.members.add(j);
+          out.put(j);
         }
-      } else if (kept && out) out.members.add(k);
+      } else if (kept && out) out.put(k);
       seen++;
     }
     return out ?? this;
@@ -248,7 +259,7 @@ export class FieldSet {
     for (const k of this.members) {
       let start = 0;
       for (let pos = k.indexOf(SEP); pos >= 0; pos = k.indexOf(SEP, pos + 1)) {
-        if (k.startsWith('f:', start)) out.members.add(k.slice(0, pos));
+        if (k.startsWith('f:', start)) out.put(k.slice(0, pos));
         start = pos + 1;
       }
     }
