@@ -119,6 +119,24 @@ describe('registry (in-process Client)', () => {
     assert.equal(m.metadata.generation, 2);
   });
 
+  it('applyWithStatus stores main-resource and status applies as one write; a conflict in either writes nothing', async () => {
+    const a = await reg.create(widget('ws', { size: 1 }));
+    const meta = { name: 'ws', namespace: 'default' };
+    const both = await reg.applyWithStatus({ ...W, metadata: { ...meta, finalizers: ['example.com/keep'] } }, { ...W, metadata: meta, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { fieldManager: 'ctrl' });
+    assert.equal(Number(both.metadata.resourceVersion), Number(a.metadata.resourceVersion) + 1, 'one write');
+    assert.deepEqual(both.metadata.finalizers, ['example.com/keep']);
+    assert.deepEqual(both.status, { conditions: [{ type: 'Ready', status: 'True' }] });
+    assert.equal(both.metadata.generation, 1);
+    const again = await reg.applyWithStatus({ ...W, metadata: { ...meta, finalizers: ['example.com/keep'] } }, { ...W, metadata: meta, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { fieldManager: 'ctrl' });
+    assert.equal(again.metadata.resourceVersion, both.metadata.resourceVersion, 'no-op: no write');
+    // Another manager's status field: its status apply conflicts, and its main-resource part is not stored either.
+    await rejects(reg.applyWithStatus({ ...W, metadata: { ...meta, labels: { by: 'other' } } }, { ...W, metadata: meta, status: { conditions: [{ type: 'Ready', status: 'False' }] } }, { fieldManager: 'other' }), 'Conflict');
+    const after = (await reg.get(W, 'default', 'ws'))!;
+    assert.equal(after.metadata.resourceVersion, both.metadata.resourceVersion);
+    assert.equal(after.metadata.labels, undefined);
+    await reg.patch(W, 'default', 'ws', 'json', [{ op: 'remove', path: '/metadata/finalizers' }]);
+  });
+
   it('detects optimistic-concurrency conflicts and validates with field paths', async () => {
     const a = await reg.create(widget('occ', { size: 1 }));
     await reg.patch(W, 'default', 'occ', 'merge', { spec: { size: 2 } });

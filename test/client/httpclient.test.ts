@@ -61,6 +61,17 @@ describe('HttpClient', () => {
     await assert.rejects(c.update({ ...updated, spec: { size: 0 } }), (e: unknown) => isApiError(e, 'Invalid') && (e as ApiError).details?.causes?.[0]?.field === 'spec.size');
   });
 
+  test('applyWithStatus: the main-resource apply, then the status apply, both owned by the manager', async () => {
+    await c.create(widget('both', { size: 1 }));
+    const meta = { name: 'both', namespace: 'default' };
+    const out = await c.applyWithStatus({ ...W, metadata: { ...meta, finalizers: ['example.com/keep'] } }, { ...W, metadata: meta, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { fieldManager: 'ctrl' });
+    assert.deepEqual(out.metadata.finalizers, ['example.com/keep']);
+    assert.deepEqual(out.status, { conditions: [{ type: 'Ready', status: 'True' }] });
+    const mine = (out.metadata.managedFields ?? []).filter((m) => m.manager === 'ctrl').map((m) => m.subresource ?? '');
+    assert.deepEqual(mine.sort(), ['', 'status']);
+    await c.patch(W, 'default', 'both', 'json', [{ op: 'remove', path: '/metadata/finalizers' }]);
+  });
+
   test('status subresource, merge and json patch', async () => {
     const a = (await c.get(W, 'default', 'a'))!;
     const st = await c.update({ ...a, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { subresource: 'status' });
