@@ -12,7 +12,7 @@
 // so a user fixes a config in one pass.
 
 import type { KObject } from '../api/object.js';
-import { compileSelector, compileWatchJoin, type ExpressionSelectorSpec, type ObjectPredicate } from './exprselector.js';
+import { compileSelector, compileWatchJoin, type ExpressionSelectorSpec, type ObjectPredicate, type WatchJoin } from './exprselector.js';
 
 export const reconcilerApiVersion = 'choreo.kform.dev/v1alpha1';
 
@@ -30,8 +30,8 @@ export interface ForSpec extends ResourceType {
 
 export interface WatchSpec extends ResourceType {
   selector?: ExpressionSelectorSpec;
-  /** Undefined = every For object is re-triggered; else the For objects a watched object re-triggers (undefined = none). */
-  join?: (watched: unknown) => ObjectPredicate | undefined;
+  /** Undefined = every For object is re-triggered; else which For objects a watched object re-triggers (see WatchJoin). */
+  join?: WatchJoin;
 }
 
 export interface ReconcilerConfig {
@@ -71,10 +71,12 @@ function watchJoin(sel: ExpressionSelectorSpec | undefined): WatchSpec['join'] {
   const narrowed = (sel.matchExpressions?.length ?? 0) > 0 || Object.keys(sel.matchLabels ?? {}).length > 0;
   const filter = narrowed ? compileSelector({ matchExpressions: sel.matchExpressions, matchLabels: sel.matchLabels }) : undefined;
   if (!pairs && !filter) return undefined;
-  const all: ObjectPredicate = () => true;
-  return (watched) => {
-    if (filter && !filter(watched)) return undefined;
-    return pairs ? pairs(watched) : all;
+  return {
+    target: (watched) => {
+      if (filter && !filter(watched)) return undefined;
+      return pairs ? pairs.target(watched) : null;
+    },
+    forKey: pairs?.forKey,
   };
 }
 

@@ -116,27 +116,55 @@ function matches(r: Requirement, obj: unknown): boolean {
 }
 
 /**
- * A watch join: from a watched object, the predicate selecting the For objects
- * to re-trigger, or undefined if a KEY expression does not evaluate on it.
- * A VALUE that is a CEL literal (`"true"`, `3`) is a constant the watched
- * object's KEY must produce; any other VALUE is an expression on the For objects.
+ * A watch join, as keys: a watched object's KEY values and a For object's
+ * VALUE values meet when their `forKey`/`target` strings are equal, so the
+ * For objects a watched object re-triggers are an index lookup, not a scan.
  */
-export function compileWatchJoin(sel: ExpressionSelectorSpec): (watched: unknown) => ObjectPredicate | undefined {
+export interface WatchJoin {
+  /**
+   * The For objects a watched object re-triggers: undefined = none (a KEY does
+   * not evaluate, or a literal VALUE is not met), null = every one (only
+   * literal pairs), else the For-side key to look up.
+   */
+  target(watched: unknown): string | null | undefined;
+  /** A For object's key (its VALUE expressions), undefined when one does not evaluate; absent when every VALUE is a literal. */
+  forKey?: (forObj: unknown) => string | undefined;
+}
+
+/**
+ * Compiles the `match` map of a watch into a join. A VALUE that is a CEL
+ * literal (`"true"`, `3`) is a constant the watched object's KEY must produce;
+ * any other VALUE is an expression on the For objects.
+ */
+export function compileWatchJoin(sel: ExpressionSelectorSpec): WatchJoin {
   const pairs = Object.entries(sel.match ?? {}).map(([watchExpr, forExpr]) => {
     const literal = celLiteral(String(forExpr));
     return { watch: compileCel(watchExpr), literal, for: literal === undefined ? compileCel(String(forExpr)) : undefined };
   });
-  const all: ObjectPredicate = () => true;
-  return (watched) => {
-    const wanted: Array<{ value: CelProgram; want: string }> = [];
-    for (const p of pairs) {
-      const got = p.watch(watched);
-      if (got === undefined) return undefined;
-      if (p.for) wanted.push({ value: p.for, want: got });
-      else if (got !== p.literal) return undefined;
-    }
-    if (wanted.length === 0) return all;
-    return (forObj) => wanted.every((w) => w.value(forObj) === w.want);
+  const forExprs = pairs.flatMap((p) => (p.for ? [p.for] : []));
+  return {
+    target(watched) {
+      let key: string | null = null;
+      for (const p of pairs) {
+        const got = p.watch(watched);
+        if (got === undefined) return undefined;
+        if (p.for) key = key === null ? got : `${key}\u0000${got}`;
+        else if (got !== p.literal) return undefined;
+      }
+      return key;
+    },
+    forKey:
+      forExprs.length === 0
+        ? undefined
+        : (forObj) => {
+            let key = '';
+            for (let i = 0; i < forExprs.length; i++) {
+              const v = forExprs[i](forObj);
+              if (v === undefined) return undefined;
+              key = i === 0 ? v : `${key}\u0000${v}`;
+            }
+            return key;
+          },
   };
 }
 

@@ -191,17 +191,22 @@ export class Engine {
     controller.watch(forInformer, own.filter(enqueueForObject()));
     for (const o of config.owns) controller.watch(this.manager.informers.informerFor(o), own.filter(enqueueForOwner(forType, { ownerNamespaced: forNamespaced })));
     const keyOf = (obj: KObject) => ({ namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' });
-    for (const w of config.watches) {
+    config.watches.forEach((w, i) => {
       const join = w.join;
+      // A join's For side is an index of the For cache: a watched event looks its key up (no scan of every For object).
+      const index = `choreo.join/${config.name}/${i}`;
+      const forKey = join?.forKey;
+      if (forKey && !forInformer.hasIndexer(index)) forInformer.addIndexers({ [index]: (o) => { const k = forKey(o); return k === undefined ? [] : [k]; } });
       controller.watch(
         this.manager.informers.informerFor(w),
         enqueueMapped((watched) => {
-          const pred = join ? join(watched) : () => true;
-          if (!pred) return [];
-          return forInformer.list().filter((f) => config.for.matches(f) && pred(f)).map(keyOf);
+          const target = join ? join.target(watched) : null;
+          if (target === undefined) return [];
+          const candidates = target === null ? forInformer.list() : forInformer.byIndex(index, target);
+          return candidates.filter((f) => config.for.matches(f)).map(keyOf);
         }),
       );
-    }
+    });
   }
 
   async start(): Promise<void> {

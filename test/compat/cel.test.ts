@@ -57,14 +57,16 @@ test('for/owns selectors: every KEY rendered as a string equals VALUE; "true" ma
 test('watch joins: KEY on the watched object, VALUE on the For objects; a literal VALUE filters the watched object', () => {
   const join = compileWatchJoin({ match: { 'metadata.name': 'spec.node', "status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')": 'true' } });
   const itf = (n: string) => ({ metadata: { name: `${n}-e1` }, spec: { node: n } });
-  const pred = join(node('n1', true));
-  assert.ok(pred);
-  assert.deepEqual(['n1', 'n2', 'n1'].map((n) => pred(itf(n))), [true, false, true]);
-  assert.equal(join(node('n1', false)), undefined, 'a watched object that is not ready re-triggers nothing');
-  assert.equal(join(node('n1', undefined)), undefined);
+  const target = join.target(node('n1', true));
+  assert.equal(typeof target, 'string');
+  assert.deepEqual(['n1', 'n2', 'n1'].map((n) => join.forKey!(itf(n)) === target), [true, false, true]);
+  assert.equal(join.forKey!({ metadata: { name: 'x' }, spec: {} }), undefined, 'a For object without the VALUE field joins nothing');
+  assert.equal(join.target(node('n1', false)), undefined, 'a watched object that is not ready re-triggers nothing');
+  assert.equal(join.target(node('n1', undefined)), undefined);
   const onlyLiteral = compileWatchJoin({ match: { 'spec.enabled': 'true' } });
-  assert.equal(onlyLiteral(node('n1', true))!(itf('zz')), true, 'a literal-only join re-triggers every For object');
-  assert.equal(onlyLiteral(node('n1', true, { enabled: false })), undefined);
+  assert.equal(onlyLiteral.target(node('n1', true)), null, 'a literal-only join re-triggers every For object');
+  assert.equal(onlyLiteral.forKey, undefined);
+  assert.equal(onlyLiteral.target(node('n1', true, { enabled: false })), undefined);
 });
 
 test('a selector is compiled once: evaluation reuses the compiled program', () => {

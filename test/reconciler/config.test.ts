@@ -59,8 +59,11 @@ test('for selectors match field expressions, label selectors and operators', () 
 
 test('watch selectors join the watched object to For objects', () => {
   const join = compileWatchJoin({ match: { 'metadata.name': 'spec.partition' } });
-  const pred = join({ metadata: { name: 'p1' } })!;
-  assert.equal(pred({ spec: { partition: 'p1' } }), true);
-  assert.equal(pred({ spec: { partition: 'p2' } }), false);
-  assert.equal(join({ spec: {} }), undefined, 'a watched object without the key selects nothing');
+  const target = join.target({ metadata: { name: 'p1' } });
+  assert.equal(join.forKey!({ spec: { partition: 'p1' } }), target);
+  assert.notEqual(join.forKey!({ spec: { partition: 'p2' } }), target);
+  assert.equal(join.target({ spec: {} }), undefined, 'a watched object without the key selects nothing');
+  const two = compileWatchJoin({ match: { 'metadata.name': 'spec.partition', 'metadata.namespace': 'spec.zone' } });
+  assert.equal(two.target({ metadata: { name: 'p1', namespace: 'z' } }), two.forKey!({ spec: { partition: 'p1', zone: 'z' } }), 'several pairs make one key');
+  assert.notEqual(two.target({ metadata: { name: 'p1', namespace: 'z' } }), two.forKey!({ spec: { partition: 'p1', zone: 'y' } }));
 });
