@@ -271,11 +271,11 @@ export class FieldSet {
 // FieldsV1
 
 /**
- * Decoded sets of frozen FieldsV1 values (stored objects, our own encodings;
- * the tries fromFieldsV1 builds carry theirs, see ownSet), keyed by identity: a stored object's managedFields
- * never change, so each entry is decoded once however many writes read it.
- * (The store deep-freezes what it keeps; a frozen FieldsV1 is trusted to be
- * deeply frozen.)
+ * Decoded sets of frozen FieldsV1 values (stored objects; the tries we build
+ * carry their set instead, see ownSet), keyed by identity: a stored object's
+ * managedFields never change, so each entry is decoded once however many
+ * writes read it. (The store deep-freezes what it keeps; a frozen FieldsV1 is
+ * trusted to be deeply frozen.)
  */
 const decoded = new WeakMap<object, FieldSet>();
 /**
