@@ -1,8 +1,8 @@
 // The Starlark conformance corpus: every chunked file in test/starlark/ is run
 // through the real `choreoctl star test` binary, one node:test test per file,
-// and must report 0 failed chunks. Files in test/starlark/pending/ hold chunks
-// that fail because of interpreter bugs already reported in
-// /work/notes/starlark-bugs.md; they are not run here.
+// and must report 0 failed chunks. Files in test/starlark/pending/ (when there
+// are any) hold chunks that fail because of a known interpreter bug, each with a
+// comment naming the bug; they are not run here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
