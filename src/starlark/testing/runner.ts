@@ -70,9 +70,9 @@ function checkChunk(file: string, chunk: Chunk, opts: RunOptions): ChunkFailure[
       continue;
     }
     wanted.delete(line);
-    if (!rx.test(err.message)) failures.push({ line, message: `error ${JSON.stringify(err.message)} does not match pattern ${rx.source}` });
+    if (!rx.test(err.message)) failures.push({ line, message: `error ${JSON.stringify(err.message)} does not match pattern /${rx.source}/` });
   }
-  for (const [line, rx] of wanted) failures.push({ line, message: `expected error matching ${rx.source}` });
+  for (const [line, rx] of wanted) failures.push({ line, message: `expected error matching /${rx.source}/` });
   return failures;
 }
 
