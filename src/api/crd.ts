@@ -23,6 +23,7 @@ import type { KObject } from './object.js';
 import type { ResourceInfo } from './client.js';
 import { type FieldError, required, invalid, notSupported, duplicate } from './fielderrors.js';
 import { type JSONSchemaProps, type CompiledSchema, compileSchema, structuralErrors } from './schema/index.js';
+import { deepEqual } from './patch.js';
 
 export interface CustomResourceColumnDefinition {
   name: string;
@@ -142,6 +143,12 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
     if (storage !== 1) errs.push(invalid('spec.versions', versions.map((v) => v.name), 'must have exactly one version marked as storage version'));
     if (!versions.some((v) => v.served)) errs.push(invalid('spec.versions', versions.map((v) => v.name), 'must have at least one version marked as served'));
   }
+  // kube-apiserver validates its internal form, where a schema (or subresources) that every
+  // version shares moves to spec.validation (spec.subresources): its errors are reported there.
+  const shared = (f: (v: CustomResourceDefinitionVersion) => unknown) => versions.length > 0 && versions.every((v) => deepEqual(f(v), f(versions[0])));
+  const sharedSchema = shared((v) => v.schema) && versions[0].schema?.openAPIV3Schema !== undefined;
+  const sharedSubresources = shared((v) => v.subresources);
+  const anyStatus = versions.some((v) => v.subresources?.status !== undefined);
   const seen = new Set<string>();
   versions.forEach((v, i) => {
     const p = `spec.versions[${i}]`;
@@ -149,7 +156,10 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
     else if (!dns1035Label.test(v.name) || v.name.length > 63) errs.push(invalid(`${p}.name`, v.name, "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character"));
     else if (seen.has(v.name)) errs.push(duplicate(`${p}.name`, v.name));
     seen.add(v.name);
-    errs.push(...structuralErrors(v.schema?.openAPIV3Schema, `${p}.schema.openAPIV3Schema`));
+    if (!sharedSchema) {
+      const statusEnabled = sharedSubresources ? anyStatus : v.subresources?.status !== undefined;
+      errs.push(...structuralErrors(v.schema?.openAPIV3Schema, `${p}.schema.openAPIV3Schema`, { statusEnabled }));
+    }
     (v.additionalPrinterColumns ?? []).forEach((c, j) => {
       const cp = `${p}.additionalPrinterColumns[${j}]`;
       if (!c.name) errs.push(required(`${cp}.name`));
@@ -157,6 +167,7 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
       if (!['integer', 'number', 'string', 'boolean', 'date'].includes(c.type)) errs.push(notSupported(`${cp}.type`, c.type, ['integer', 'number', 'string', 'boolean', 'date']));
     });
   });
+  if (sharedSchema) errs.push(...structuralErrors(versions[0].schema!.openAPIV3Schema, 'spec.validation.openAPIV3Schema', { statusEnabled: anyStatus }));
   return errs;
 }
 

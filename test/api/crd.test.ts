@@ -52,7 +52,7 @@ test('CRD validation errors name the field', () => {
     [(c) => (c.spec.versions[1].storage = false), ['spec.versions: Invalid value: ["v1alpha1","v1"]: must have exactly one version marked as storage version']],
     [(c) => c.spec.versions.forEach((v) => (v.served = false)), ['spec.versions: Invalid value: ["v1alpha1","v1"]: must have at least one version marked as served']],
     [(c) => (c.spec.versions[0].name = 'v1'), ['spec.versions[1].name: Duplicate value: "v1"']],
-    [(c) => delete c.spec.versions[0].schema, ['spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required']],
+    [(c) => delete c.spec.versions[0].schema, ['spec.versions[0].schema.openAPIV3Schema: Required value']],
     [(c) => (c.spec.versions[1].schema!.openAPIV3Schema!.properties!.spec.properties!.replicas = { default: 1 }), ['spec.versions[1].schema.openAPIV3Schema.properties[spec].properties[replicas].type: Required value: must not be empty for specified object fields']],
   ];
   for (const [mut, want] of cases) {

@@ -159,19 +159,19 @@ test('composition: anyOf / oneOf / not / allOf', () => {
   assert.match(fieldErrorString(one({ a: 1, b: 2 })[0]), /must validate one and only one schema \(oneOf\)/);
 });
 
-test('structural schema rules with CRD field paths', () => {
+test('structural schema rules with CRD field paths, in kube-apiserver\'s wording', () => {
   const p = 'spec.versions[0].schema.openAPIV3Schema';
   const cases: [JSONSchemaProps, string[]][] = [
-    [widget, []],
+    [widget, [`${p}.properties[spec].properties[tags].uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic`]],
     [{ type: 'object', properties: { spec: { properties: { a: { type: 'string' } } } } }, [`${p}.properties[spec].type: Required value: must not be empty for specified object fields`]],
     [{ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: { type: 'string' } } } }, [`${p}.properties[spec].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive`]],
     [{ type: 'object', properties: { spec: { type: 'object', anyOf: [{ type: 'string' }] } } }, [`${p}.properties[spec].anyOf[0].type: Forbidden: must be empty to be structural`]],
     [{ type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'map', items: { type: 'object', properties: { k: { type: 'string' } } } } } }, [`${p}.properties[l].x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map`]],
-    [{ type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'], items: { type: 'object', properties: { k: { type: 'string' } } } } } }, [`${p}.properties[l].items.properties[k]: Required value: all map keys must be required or have a default value`]],
-    [{ type: 'object', properties: { n: { type: 'integer', default: 'x' } } }, [`${p}.properties[n].default: Invalid value: "x": . in body must be of type integer: "string"`]],
-    [{ type: 'object', properties: { metadata: { type: 'object', properties: { labels: { type: 'object' } } } } }, [`${p}.properties[metadata].properties[labels]: Forbidden: must not be specified`]],
-    [{ type: 'object', properties: { s: { type: 'string', pattern: '([' } } }, [`${p}.properties[s].pattern: Invalid value: "([": must be a valid regular expression`]],
-    [undefined as unknown as JSONSchemaProps, [`${p}: Required value: schemas are required`]],
+    [{ type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'], items: { type: 'object', properties: { k: { type: 'string' } } } } } }, [`${p}.properties[l].items.properties[k].default: Required value: this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property`]],
+    [{ type: 'object', properties: { n: { type: 'integer', default: 'x' } } }, [`${p}.properties[n].default: Invalid value: "string": ${p}.properties[n].default in body must be of type integer: "string"`]],
+    [{ type: 'object', properties: { metadata: { type: 'object', properties: { labels: { type: 'object' } } } } }, [`${p}.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified`]],
+    [{ type: 'object', properties: { s: { type: 'string', pattern: '([' } } }, [`${p}.properties[s].pattern: Invalid value: "([": must be a valid regular expression, but isn't: error parsing regexp: `]],
+    [undefined as unknown as JSONSchemaProps, [`${p}: Required value`]],
   ];
   for (const [schema, want] of cases) {
     const got = structuralErrors(schema, p).map(fieldErrorString);

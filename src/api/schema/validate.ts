@@ -13,11 +13,13 @@
 //
 // Scope: the root's apiVersion/kind/metadata are the server's business; the
 // validator checks what the schema declares for them and nothing else.
-// `x-kubernetes-validations` (CEL) rules are not evaluated.
+// `x-kubernetes-validations` (CEL) rules are not evaluated. `pattern` is a Go
+// (RE2) regular expression, matched in linear time (regexp.ts).
 
 import { deepEqual } from '../patch.js';
 import { type FieldError, required, invalid, typeInvalid, notSupported, tooLong, tooMany, duplicate } from '../fielderrors.js';
 import { formatChecker } from './formats.js';
+import { compileGoRegexp, isGoRegexpError } from './regexp.js';
 import { type JSONSchemaProps, jsonTypeOf, isPlainObject, childPath, fieldPath, itemPath, unnamedPath } from './types.js';
 
 type Check = (v: unknown, path: string, errs: FieldError[]) => void;
@@ -121,8 +123,9 @@ function compile(s: JSONSchemaProps): Check {
   }
   if (s.pattern !== undefined) {
     const pattern = s.pattern;
-    const re = compilePattern(pattern);
-    if (re)
+    const re = compileGoRegexp(pattern);
+    // An uncompilable pattern never passes CRD validation (structural.ts); if one reaches here, it checks nothing.
+    if (!isGoRegexpError(re))
       checks.push((v, path, errs) => {
         if (typeof v === 'string' && !re.test(v)) errs.push(invalid(path, v, `${name(path)} in body should match '${pattern}'`));
       });
@@ -303,29 +306,6 @@ function compile(s: JSONSchemaProps): Check {
     if (v === null) return; // a nullable null has nothing else to check
     for (let i = 0; i < n; i++) checks[i](v, path, errs);
   };
-}
-
-/**
- * Compiles a schema pattern. Kubernetes patterns are Go (RE2) regular
- * expressions; most are valid JavaScript too. We try unicode mode first, then
- * legacy mode (which tolerates escapes like `\-` outside classes), and map a
- * leading `(?i)` to the `i` flag. Undefined when JavaScript cannot express it.
- */
-export function compilePattern(pattern: string): RegExp | undefined {
-  let src = pattern;
-  let flags = '';
-  if (src.startsWith('(?i)')) {
-    src = src.slice(4);
-    flags = 'i';
-  }
-  for (const f of [flags + 'u', flags]) {
-    try {
-      return new RegExp(src, f);
-    } catch {
-      // try the next mode
-    }
-  }
-  return undefined;
 }
 
 function runeLength(s: string): number {

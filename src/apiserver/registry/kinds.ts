@@ -6,6 +6,8 @@
 // pipeline in registry.ts, which calls these hooks.
 
 import { defaultCRD, validateCRD, type CustomResourceDefinition } from '../../api/crd.js';
+import { crdDecodeMessage, decodeCRDError } from '../../api/crddecode.js';
+import { badRequest } from './errors.js';
 import { ApiError } from '../../api/errors.js';
 import { forbidden, invalidError } from '../../api/fielderrors.js';
 import type { KObject } from '../../api/object.js';
@@ -50,8 +52,10 @@ export function checkImmutableData(t: ResourceType, current: KObject, next: KObj
   if (errs.length) throw invalidError(t.kind, t.group, current.metadata.name ?? '', errs);
 }
 
-/** Defaults and validates a CRD, and checks every served version's schema compiles. */
+/** Decodes (Go types of every field), defaults and validates a CRD, and checks every served version's schema compiles. */
 export function admitCrd(crd: KObject, catalog: ResourceCatalog, compile: SchemaCompiler): void {
+  const decodeErr = decodeCRDError(crd);
+  if (decodeErr !== undefined) throw badRequest(crdDecodeMessage(decodeErr));
   crd.spec = defaultCRD(crd as CustomResourceDefinition).spec;
   const errs = validateCRD(crd as CustomResourceDefinition);
   if (errs.length) throw invalidError('CustomResourceDefinition', 'apiextensions.k8s.io', crd.metadata.name ?? '', errs);

@@ -17,6 +17,7 @@ import { builtin, unpackArgs, type Kwargs } from '../values/builtin.js';
 import { callValue, compare, contains, equal, repr, str, truth } from '../values/ops.js';
 import { StarModule } from '../values/struct.js';
 import { StarlarkError, type Value } from '../values/value.js';
+import { compileGoRegexp, isGoRegexpError } from '../../api/schema/regexp.js';
 
 /** The message of an error raised while running Starlark code, or null if it is not one. */
 export function starlarkErrorMessage(err: unknown): string | null {
@@ -63,12 +64,8 @@ const containsFn = builtin('assert.contains', (_t, args, kwargs) => {
 const fails = builtin('assert.fails', (thread, args, kwargs) => {
   const [fn, patternArg] = unpackArgs('assert.fails', args, kwargs, ['fn', 'pattern']);
   const pattern = expectString('assert.fails', patternArg, 'pattern');
-  let rx: RegExp;
-  try {
-    rx = new RegExp(pattern);
-  } catch (err) {
-    throw new StarlarkError(`assert.fails: invalid regular expression ${repr(pattern)}: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const rx = compileGoRegexp(pattern); // Go (RE2) syntax, linear time, as go.starlark.net
+  if (isGoRegexpError(rx)) throw new StarlarkError(`assert.fails: invalid regular expression ${repr(pattern)}: ${rx.error}`);
   try {
     callValue(thread, fn!, [], null);
   } catch (err) {

@@ -9,9 +9,10 @@
 // regex. `option:NAME` anywhere in a chunk enables a non-default dialect feature.
 //
 // Trade-off: the pattern is written as a double-quoted (JSON-style escapes) or
-// back-quoted (raw) string and compiled as a JavaScript RegExp, which agrees
-// with Go's RE2 syntax on everything a test pattern needs (classes, anchors,
-// alternation, escapes) but not on RE2-only syntax such as `\z` or `(?P<x>)`.
+// back-quoted (raw) string and compiled as a Go (RE2) regular expression, as
+// go.starlark.net does: Go's syntax (`\z`, `(?P<x>)`) and linear-time matching.
+
+import { compileGoRegexp, isGoRegexpError, type GoRegexp } from '../../api/schema/regexp.js';
 
 /** The dialect options a chunk may enable with `option:NAME`. */
 export const DIALECT_OPTIONS = ['set', 'globalreassign', 'recursion', 'toplevelcontrol', 'while'] as const;
@@ -20,7 +21,7 @@ export type DialectOption = (typeof DIALECT_OPTIONS)[number];
 export interface ExpectedError {
   /** 1-based line in the file where the error must be reported. */
   readonly line: number;
-  readonly pattern: RegExp;
+  readonly pattern: GoRegexp;
 }
 
 export interface Chunk {
@@ -78,7 +79,7 @@ export function parseChunkedFile(text: string): ChunkedFile {
 }
 
 /** Parses the quoted regex after `###`; returns an error message if it is not one. */
-function parsePattern(rest: string): RegExp | string {
+function parsePattern(rest: string): GoRegexp | string {
   let body: string;
   if (rest.length >= 2 && rest.startsWith('`') && rest.endsWith('`')) {
     body = rest.slice(1, -1);
@@ -91,9 +92,6 @@ function parsePattern(rest: string): RegExp | string {
   } else {
     return `not a quoted regexp: ${rest}`;
   }
-  try {
-    return new RegExp(body);
-  } catch (err) {
-    return `bad regexp ${rest}: ${err instanceof Error ? err.message : String(err)}`;
-  }
+  const re = compileGoRegexp(body);
+  return isGoRegexpError(re) ? `bad regexp ${rest}: ${re.error}` : re;
 }
