@@ -10,6 +10,14 @@
 //   checksummed log record. It is acknowledged — and becomes visible to get, list
 //   and watch — only after its record is on disk (write + fdatasync). Readers
 //   therefore never see a write that a crash could take back.
+// - A write refused because of a write still waiting for the disk (Conflict,
+//   AlreadyExists, NotFound against the overlay) is refused only once that write
+//   is durable. Otherwise the caller's retry — read, then write again — would
+//   read the committed state that does not show the newer write yet and fail
+//   the same way, many times within one fsync (issue 18: unconditional PATCHes
+//   got 409). Waiting keeps the rule every retry loop relies on: after a
+//   Conflict, a read returns the newer object; and an error never reports a
+//   state a crash could take back.
 // - Group commit: while one write+fdatasync is in flight, new writes queue; the
 //   next flush writes the whole queue with one write and one fdatasync. One
 //   writer pays one fsync; a hundred concurrent writers share a few.
@@ -112,7 +120,8 @@ async function loadSnapshot(dir: string, state: StoreState): Promise<number> {
 }
 
 export class FileStore implements Store {
-  private readonly pending = new Map<string, { rev: number; obj: KObject | undefined }>();
+  /** Per key, the newest write still waiting for the disk, and its acknowledgement. */
+  private readonly pending = new Map<string, { rev: number; obj: KObject | undefined; durable: Promise<void> }>();
   private queue: QueuedWrite[] = [];
   private compactWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private flusher: Promise<void> | undefined;
@@ -198,7 +207,11 @@ export class FileStore implements Store {
   async delete(key: ObjectKey, opts?: WriteOptions): Promise<KObject> {
     this.ensureUsable();
     const current = this.lookup(key);
-    checkWrite('delete', key, current, opts);
+    try {
+      checkWrite('delete', key, current, opts);
+    } catch (err) {
+      throw await this.refusal(key, err);
+    }
     const rev = ++this.lastRev;
     const deleted = deletedSnapshot(current!, rev);
     await this.enqueue(key, rev, undefined, deletePayload(rev, key), () => this.state.commitDelete(rev, key, deleted));
@@ -237,7 +250,11 @@ export class FileStore implements Store {
   private async put(op: 'create' | 'update', key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     this.ensureUsable();
     const current = this.lookup(key);
-    checkWrite(op, key, current, opts);
+    try {
+      checkWrite(op, key, current, opts);
+    } catch (err) {
+      throw await this.refusal(key, err);
+    }
     const rev = ++this.lastRev;
     const { object, json } = snapshot(obj, rev, current, opts?.adopt);
     await this.enqueue(key, rev, object, putPayload(rev, key, json), () => this.state.commitPut(rev, key, object));
@@ -250,13 +267,29 @@ export class FileStore implements Store {
     return p ? p.obj : this.state.get(key);
   }
 
+  /**
+   * checkWrite's refusal `err`, delivered once the queued write to `key` that
+   * may have caused it is durable (see the header); at once if none is queued.
+   */
+  private async refusal(key: ObjectKey, err: unknown): Promise<unknown> {
+    const p = this.pending.get(overlayKey(key));
+    if (!p) return err;
+    try {
+      await p.durable;
+      return err;
+    } catch {
+      return this.failure ?? err;
+    }
+  }
+
   private enqueue(key: ObjectKey, rev: number, obj: KObject | undefined, payload: string, commit: () => void): Promise<void> {
     const k = overlayKey(key);
-    this.pending.set(k, { rev, obj });
-    return new Promise((resolve, reject) => {
+    const durable = new Promise<void>((resolve, reject) => {
       this.queue.push({ rev, overlayKey: k, frame: encodeFrame(payload), commit, resolve, reject });
       this.startFlusher();
     });
+    this.pending.set(k, { rev, obj, durable });
+    return durable;
   }
 
   private startFlusher(): void {
