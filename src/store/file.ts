@@ -44,7 +44,7 @@ import path from 'node:path';
 import type { KObject } from '../api/object.js';
 import { lockDirectory } from './lock.js';
 import { checkWrite, deepFreeze, deletedSnapshot, parseRevision, snapshot } from './objects.js';
-import { decodeFrames, deletePayload, encodeFrame, intactFrameAfter, parseRecord, putPayload } from './record.js';
+import { decodeFrames, deletePayload, describeTail, encodeFrame, intactFrameAfter, parseRecord, putPayload } from './record.js';
 import { StoreState } from './state.js';
 import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
 
@@ -59,10 +59,31 @@ export interface FileStoreOptions {
 export interface Recovery {
   snapshotRevision: number;
   replayedRecords: number;
+  /** The store's revision after replay: the last intact write's resourceVersion. */
+  lastRevision: number;
   /** Bytes cut from the end of the log (a torn or corrupt tail); 0 after a clean shutdown. */
   truncatedBytes: number;
+  /** Records (whole or cut) that started in the cut bytes, and the revisions they name. */
+  droppedRecords: number;
+  droppedRevisions: number[];
   /** Why the tail was cut, if it was. */
   problem?: string;
+}
+
+/**
+ * One line for the operator when opening cut a damaged log tail (undefined
+ * otherwise): what was dropped and where the store continues. Opening must
+ * never drop anything silently (issue 18).
+ */
+export function describeRecovery(dir: string, r: Recovery): string | undefined {
+  if (r.truncatedBytes === 0) return undefined;
+  const revs = r.droppedRevisions;
+  const named = revs.length === 0 ? '' : revs.length === 1 ? `, resourceVersion ${revs[0]}` : `, resourceVersions ${revs[0]}–${revs.at(-1)}`;
+  const records = r.droppedRecords === 0 ? 'no whole record header' : `${r.droppedRecords} incomplete record${r.droppedRecords === 1 ? '' : 's'}${named}`;
+  return (
+    `file store ${dir}: recovered from a damaged log tail (${r.problem}): dropped ${r.truncatedBytes} byte${r.truncatedBytes === 1 ? '' : 's'} (${records}); ` +
+    `the store continues at the last intact resourceVersion ${r.lastRevision}. A crash during a write leaves such a tail; that write had not been acknowledged.`
+  );
 }
 
 interface QueuedWrite {
@@ -177,7 +198,16 @@ export class FileStore implements Store {
         await log.datasync();
       }
       if (!existing) await syncDirectory(dir); // make the new log's directory entry durable
-      const recovery: Recovery = { snapshotRevision, replayedRecords, truncatedBytes, ...(problem ? { problem } : {}) };
+      const dropped = truncatedBytes > 0 ? describeTail(existing!, end) : { records: 0, revisions: [] };
+      const recovery: Recovery = {
+        snapshotRevision,
+        replayedRecords,
+        lastRevision: state.revision,
+        truncatedBytes,
+        droppedRecords: dropped.records,
+        droppedRevisions: dropped.revisions,
+        ...(problem ? { problem } : {}),
+      };
       return new FileStore(dir, state, log, end, opts.compactAfterBytes ?? 64 * 1024 * 1024, unlock, recovery);
     } catch (err) {
       await log?.close();
