@@ -5,6 +5,8 @@
 // few minutes still finishes; the issue's own sizes stall it for minutes.
 
 import http from 'node:http';
+import { buildCRD } from '../../src/api/crd.js';
+import type { JSONSchemaProps } from '../../src/api/schema/index.js';
 import type { Client } from './client.js';
 import { sleep } from './server.js';
 
@@ -132,17 +134,8 @@ export const hostileCases: HostileCase[] = [
   {
     name: 'ReDoS pattern CRD',
     async run(c) {
-      const crd = {
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name: 'patterns.example.com' },
-        spec: {
-          group: 'example.com',
-          scope: 'Namespaced',
-          names: { plural: 'patterns', singular: 'pattern', kind: 'Pattern' },
-          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } } } } } }],
-        },
-      };
+      const name: JSONSchemaProps = { type: 'string', pattern: '^(a+)+$' };
+      const crd = buildCRD({ group: 'example.com', kind: 'Pattern', plural: 'patterns', schema: { type: 'object', properties: { spec: { type: 'object', properties: { name } } } } });
       const made = await c.call('hostile', 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd));
       for (let i = 0; i < 50 && (await c.call('hostile', 'GET', '/apis/example.com/v1/namespaces/default/patterns'))?.status !== 200; i++) await sleep(100);
       const value = 'a'.repeat(24) + '!';

@@ -13,6 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Harness } from '../apiserver/helpers.js';
 import { startEtcd, skipWithoutEtcd, type EtcdServer } from '../helpers/etcd.js';
+import { buildCRD } from '../../src/api/crd.js';
+import type { JSONSchemaProps } from '../../src/api/schema/index.js';
 import { FileStore } from '../../src/store/file.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/store.js';
@@ -63,25 +65,8 @@ async function hammer(clients: number, perClient: number, req: (client: number, 
   return bad;
 }
 
-const widgetCrd = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.example.com' },
-  spec: {
-    group: 'example.com',
-    scope: 'Namespaced',
-    names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
-      },
-    ],
-  },
-};
+const freeForm: JSONSchemaProps = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+const widgetCrd = buildCRD({ group: 'example.com', kind: 'Widget', plural: 'widgets', schema: { type: 'object', properties: { spec: freeForm, status: freeForm } } });
 
 for (const s of stores) {
   describe(`unconditional writes never conflict (${s.name} store)`, { skip: s.skip }, () => {
