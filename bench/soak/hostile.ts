@@ -128,7 +128,7 @@ export const hostileCases: HostileCase[] = [
       await sleep(1000);
       const after = c.rss();
       const grew = (peak ?? 0) - (before ?? 0);
-      return verdict(grew < 200, `50 stalled watches + 10 × 1 MiB ConfigMaps: RSS ${before} → ${peak} MiB (+${grew}), ${after} MiB after closing them`);
+      return verdict(grew < 100, `50 stalled watches + 10 × 1 MiB ConfigMaps: RSS ${before} → ${peak} MiB (+${grew}; want < 100), ${after} MiB after closing them`);
     },
   },
   {
