@@ -12,7 +12,7 @@
 // deadline ends everything. The hostile cases are spread over the first 80%
 // of the duration; the soak waits for the last one to finish.
 //
-// Run: npm run bench:soak -- [--duration 180] [--workers 1] [--heap-mib 2048] [--keep]
+// Run: npm run bench:soak -- [--duration 180] [--workers N] [--heap-mib 2048] [--keep]
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,7 +29,7 @@ const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '180' },
     keep: { type: 'boolean', default: false },
-    workers: { type: 'string', default: '1' },
+    workers: { type: 'string' }, // default: run start's
     // The server's V8 heap limit: a small container's, so the memory bomb hits it fast and the
     // soak stays polite on a shared machine; 0 = Node's default.
     'heap-mib': { type: 'string', default: '2048' },
@@ -44,7 +44,7 @@ const dir = await mkdtemp(join(tmpdir(), 'choreo-soak-'));
 await writeSoakProject(repo, dir);
 
 const heapMiB = Number(flags['heap-mib']);
-const server = new SoakServer(cli, dir, ['--workers', flags.workers!], heapMiB > 0 ? [`--max-old-space-size=${heapMiB}`] : []);
+const server = new SoakServer(cli, dir, flags.workers ? ['--workers', flags.workers] : [], heapMiB > 0 ? [`--max-old-space-size=${heapMiB}`] : []);
 const client = new Client(server);
 const events: string[] = [];
 const hostileOutcomes: [string, string][] = [];
@@ -296,7 +296,7 @@ async function finish(hard = false): Promise<void> {
 function report(rssEnd: number | undefined): void {
   const lat = client.healthz.map((h) => h.ms);
   const row = (k: string, v: string) => `  ${k.padEnd(28)} ${v}\n`;
-  let out = `\nsoak: ${((Date.now() - t0) / 1000).toFixed(0)} s of ${durationMs / 1000} s, choreoctl run start (file store), --workers ${flags.workers}, heap limit ${heapMiB > 0 ? `${heapMiB} MiB` : 'default'}, ${restarts} restart(s)\n`;
+  let out = `\nsoak: ${((Date.now() - t0) / 1000).toFixed(0)} s of ${durationMs / 1000} s, choreoctl run start (file store), --workers ${flags.workers ?? '(default)'}, heap limit ${heapMiB > 0 ? `${heapMiB} MiB` : 'default'}, ${restarts} restart(s)\n`;
   out += row('requests served', `${client.served.normal + client.served.hostile} (normal ${client.served.normal}, hostile ${client.served.hostile})`);
   out += row('/healthz p50 / p99 / max', `${percentile(lat, 50)} / ${percentile(lat, 99)} / ${Math.max(0, ...lat)} ms (${lat.length} probes, ${client.healthzTimeouts} timed out at 5 s)`);
   out += row('RSS start / end / max', `${rssStart ?? '-'} / ${rssEnd ?? '-'} / ${rssMax} MiB`);
