@@ -60,7 +60,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const existing = runningInstance(opts.dir);
   if (existing && existing.pid !== process.pid) throw new Error(`already running (pid ${existing.pid}) at ${existing.url}; stop it with: choreoctl run stop ${opts.dir}`);
   mkdirSync(state, { recursive: true });
-  const store = await openStore(opts.store ?? `file:${join(state, 'store')}`);
+  const store = await openStore(opts.store ?? `file:${join(state, 'store')}`, { log });
   // On etcd other runners may share the store: follow it, and share the work through etcd leases.
   const coordinator = opts.store?.startsWith('etcd://') ? await etcdCoordinator(opts.store, log) : undefined;
   const engine = await Engine.open({

@@ -67,6 +67,22 @@ export function intactFrameAfter(buf: Buffer, from: number): number | undefined 
   return undefined;
 }
 
+/** What a damaged log tail (from `from` on) held, as far as its frame headers tell: for the recovery report. */
+export function describeTail(buf: Buffer, from: number): { records: number; revisions: number[] } {
+  let records = 0;
+  const revisions: number[] = [];
+  for (let off = from; buf.length - off >= HEADER; ) {
+    const len = buf.readUInt32BE(off);
+    if (len === 0 || len > MAX_RECORD) break;
+    records++;
+    // A record starts with {"rev":N (putPayload, deletePayload), so even a cut one names its revision.
+    const m = /^\{"rev":(\d+)[,}]/.exec(buf.subarray(off + HEADER, Math.min(buf.length, off + HEADER + 32)).toString('latin1'));
+    if (m) revisions.push(Number(m[1]));
+    off += HEADER + len;
+  }
+  return { records, revisions };
+}
+
 /** One write in the log; snapshot files hold one `put` per stored object. */
 export type LogRecord =
   | { rev: number; op: 'put'; resource: string; namespace: string; name: string; object: KObject }

@@ -126,6 +126,33 @@ export function runStoreConformance(name: string, open: OpenStore): void {
       assert.equal(await s.get(key('default', 'a')), undefined);
     }));
 
+    test('a write refused because of a concurrent write is refused only once a read shows that write', withStore(async (s) => {
+      // What every read-modify-write retry loop relies on: after Conflict, AlreadyExists or
+      // NotFound, reading again returns the state that caused it, not the state before it.
+      // Two writers race; whichever loses reads as soon as it learns it lost.
+      const race = (write: (n: string) => Promise<KObject>, k: ObjectKey) =>
+        Promise.all(
+          ['1', '2'].map((n) =>
+            write(n).then(
+              () => ({ won: n }),
+              async (err: StoreError) => ({ lost: n, code: err.code, seen: ((await s.get(k))?.data as { n?: string } | undefined)?.n ?? 'absent' }),
+            ),
+          ),
+        );
+      const v0 = await s.create(key('default', 'a'), cm('default', 'a', { n: '0' }));
+      const updates = await race((n) => s.update(key('default', 'a'), cm('default', 'a', { n }), { expectedResourceVersion: v0.metadata.resourceVersion }), key('default', 'a'));
+      const uw = updates.find((r) => 'won' in r) as { won: string };
+      assert.deepEqual(updates.find((r) => 'lost' in r), { lost: uw.won === '1' ? '2' : '1', code: 'Conflict', seen: uw.won });
+
+      const creates = await race((n) => s.create(key('default', 'b'), cm('default', 'b', { n })), key('default', 'b'));
+      const cw = creates.find((r) => 'won' in r) as { won: string };
+      assert.deepEqual(creates.find((r) => 'lost' in r), { lost: cw.won === '1' ? '2' : '1', code: 'AlreadyExists', seen: cw.won });
+
+      const deleteFirst = await race((n) => (n === '1' ? s.delete(key('default', 'b')) : s.update(key('default', 'b'), cm('default', 'b', { n: 'late' }))), key('default', 'b'));
+      const lost = deleteFirst.find((r) => 'lost' in r);
+      if (lost) assert.deepEqual(lost, { lost: '2', code: 'NotFound', seen: 'absent' });
+    }));
+
     test('resourceVersion strictly increases across all resources and operations', withStore(async (s) => {
       const seen: number[] = [Number(await s.currentRevision())];
       seen.push(rv(await s.create(key('default', 'a'), cm('default', 'a'))));

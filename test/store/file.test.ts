@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KObject } from '../../src/api/object.js';
-import { FileStore } from '../../src/store/file.js';
+import { describeRecovery, FileStore } from '../../src/store/file.js';
 import { StoreError, type ObjectKey } from '../../src/store/store.js';
 import { runStoreConformance } from './conformance.js';
 
@@ -124,6 +124,8 @@ describe('file store durability', () => {
       s = await FileStore.open(dir);
       assert.equal(s.recovery.truncatedBytes, damage === 'torn' ? 20 : log.length - lastStart);
       assert.match(s.recovery.problem ?? '', damage === 'torn' ? /cut short/ : /checksum/);
+      assert.deepEqual([s.recovery.droppedRecords, s.recovery.droppedRevisions, s.recovery.lastRevision], [1, [3], 2]);
+      assert.match(describeRecovery(dir, s.recovery) ?? '', /dropped \d+ bytes \(1 incomplete record, resourceVersion 3\); the store continues at the last intact resourceVersion 2\b/);
       assert.equal((await fs.stat(logFile)).size, lastStart, 'the log is truncated to the last intact record');
       assert.deepEqual((await s.list({ resource: 'core/configmaps' })).items.map((o) => o.metadata.name), ['a', 'b']);
       assert.equal(await s.currentRevision(), b.metadata.resourceVersion);
@@ -132,6 +134,7 @@ describe('file store durability', () => {
       await s.close();
       s = await FileStore.open(dir);
       assert.equal(s.recovery.truncatedBytes, 0);
+      assert.equal(describeRecovery(dir, s.recovery), undefined, 'a clean open reports nothing');
       assert.deepEqual(await s.get(key('c')), c);
       await s.close();
     });

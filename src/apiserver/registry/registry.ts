@@ -71,7 +71,13 @@ export interface RegistryOptions {
   shared?: boolean;
 }
 
-const maxRetries = 8;
+/**
+ * Retries of a write without a precondition that lost a race (kube-apiserver's
+ * GuaranteedUpdate loops without a bound). Every store guarantees a Conflict
+ * means another write is already readable, so each retry sees newer state and
+ * the loop ends; the bound only guards against a store breaking that rule.
+ */
+const maxRetries = 1000;
 
 export class Registry implements Client {
   readonly catalog = new ResourceCatalog();
@@ -267,14 +273,23 @@ export class Registry implements Client {
     return this.present(t, stored);
   }
 
-  /** PUT: full replacement of the main resource or of status. */
+  /** PUT: full replacement of the main resource or of status; retried on concurrent writes unless the body pins a resourceVersion. */
   async updateObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: WriteContext): Promise<KObject> {
-    const obj = this.decodeNamed(t, namespace, name, body);
-    const current = await this.store.get(this.key(t, namespace, name));
-    if (!current) throw notFound(t, name);
+    let obj = this.decodeNamed(t, namespace, name, body);
     const want = obj.metadata.resourceVersion;
-    if (want && want !== current.metadata.resourceVersion) throw conflict(t, name);
-    return this.writeUpdate(t, current, this.mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
+    for (let attempt = 0; ; attempt++) {
+      // A fresh decode per retry: admission edited the object the last attempt was given.
+      if (attempt > 0) obj = this.decodeNamed(t, namespace, name, body);
+      const current = await this.store.get(this.key(t, namespace, name));
+      if (!current) throw notFound(t, name);
+      if (want && want !== current.metadata.resourceVersion) throw conflict(t, name);
+      try {
+        return await this.writeUpdate(t, current, this.mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
+      } catch (err) {
+        if (err instanceof ApiError && err.reason === 'Conflict' && !want && attempt < maxRetries && !err.details?.causes) continue;
+        throw err;
+      }
+    }
   }
 
   /** PATCH with merge or JSON patch; retried on concurrent writes unless the patch pins a resourceVersion. */
@@ -290,7 +305,9 @@ export class Registry implements Client {
       try {
         return await this.writeUpdate(t, current, this.mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
       } catch (err) {
-        if (err instanceof ApiError && err.reason === 'Conflict' && !pinned && attempt < maxRetries && !err.details?.causes) continue;
+        // Retried even when the patch names a resourceVersion: the patched object carries the old
+        // one, so with a pin the check above refuses on the fresh read, as kube-apiserver does.
+        if (err instanceof ApiError && err.reason === 'Conflict' && attempt < maxRetries && !err.details?.causes) continue;
         throw err;
       }
     }
