@@ -119,6 +119,8 @@ export interface ReconcileOutcome {
   message: string;
   fatal: boolean;
   conditionType?: string;
+  /** The legacy 6-argument form: the whole returned object is applied; conditionType '' = no condition. */
+  legacy?: true;
 }
 
 export function readOutcome(v: Value): ReconcileOutcome {
@@ -129,13 +131,15 @@ export function readOutcome(v: Value): ReconcileOutcome {
   const after = get('requeueAfter');
   const msg = get('error');
   const ct = get('conditionType');
+  const legacy = get('legacy') === true;
   return {
     obj,
     requeue: get('requeue') === true,
     requeueAfterSeconds: typeof after === 'number' ? after : 0,
     message: typeof msg === 'string' ? msg : '',
     fatal: get('fatal') === true,
-    conditionType: typeof ct === 'string' && ct !== '' ? ct : undefined,
+    conditionType: typeof ct === 'string' && (ct !== '' || legacy) ? ct : undefined,
+    ...(legacy ? { legacy } : {}),
   };
 }
 
@@ -162,7 +166,8 @@ function reconcileResult(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   d.setStr('requeueAfter', after);
   d.setStr('error', msg === '' || msg === null ? null : msg);
   d.setStr('fatal', fatal);
-  if (typeof ct === 'string' && ct !== '') d.setStr('conditionType', ct);
+  if (typeof ct === 'string' && (ct !== '' || legacy)) d.setStr('conditionType', ct);
+  if (legacy) d.setStr('legacy', true);
   return d;
 }
 
