@@ -163,11 +163,14 @@ export class StarlarkReconciler implements Reconciler {
       return;
     }
     // Fatal holds until the object's spec changes — see runtime header.
-    if (this.fatalSpecs.get(key) === JSON.stringify(obj.spec ?? null)) {
-      await this.setPhase(obj, 'Failed');
-      return;
+    const fatalSpec = this.fatalSpecs.get(key);
+    if (fatalSpec !== undefined) {
+      if (fatalSpec === JSON.stringify(obj.spec ?? null)) {
+        await this.setPhase(obj, 'Failed');
+        return;
+      }
+      this.fatalSpecs.delete(key);
     }
-    this.fatalSpecs.delete(key);
 
     let outcome: ReconcileOutcome;
     let scope: ReconcileScope;
@@ -331,8 +334,7 @@ export class StarlarkReconciler implements Reconciler {
   private mainConfig(live: KObject, returned: KObject | undefined, legacy: boolean, addOurs: boolean): { patch: KObject; specChanged: boolean } | undefined {
     const liveFinalizers = live.metadata.finalizers ?? [];
     const finalizers = this.wantFinalizers(live, legacy ? returned : undefined, addOurs);
-    const owned = ownedFinalizers(live, this.config.name);
-    const finalizersChanged = finalizers.some((f) => !liveFinalizers.includes(f)) || liveFinalizers.some((f) => owned.has(f) && !finalizers.includes(f));
+    const finalizersChanged = finalizers.some((f) => !liveFinalizers.includes(f)) || (finalizers.length < liveFinalizers.length && this.dropsOwnedFinalizer(live, finalizers));
     // Every apply of ours must carry the spec fields we own, or SSA would remove them.
     let spec: Record<string, unknown> | undefined;
     let specChanged = false;
@@ -355,15 +357,23 @@ export class StarlarkReconciler implements Reconciler {
    */
   private wantFinalizers(live: KObject, returned: KObject | undefined, addOurs: boolean): string[] {
     const liveFinalizers = live.metadata.finalizers ?? [];
-    const owned = ownedFinalizers(live, this.config.name);
     const out: string[] = [];
     if (addOurs || liveFinalizers.includes(this.finalizer)) out.push(this.finalizer);
     const candidates = returned ? (returned.metadata?.finalizers ?? []) : liveFinalizers;
+    // The usual case, no finalizer but ours: no managedFields to read.
+    if (candidates.every((f) => f === this.finalizer)) return out;
+    const owned = ownedFinalizers(live, this.config.name);
     for (const f of candidates) {
       if (f === this.finalizer || out.includes(f)) continue;
       if (returned ? !liveFinalizers.includes(f) || owned.has(f) : owned.has(f)) out.push(f);
     }
     return out;
+  }
+
+  /** Does `finalizers` leave out one we own on the live object (so applying it removes that one)? */
+  private dropsOwnedFinalizer(live: KObject, finalizers: string[]): boolean {
+    const owned = ownedFinalizers(live, this.config.name);
+    return (live.metadata.finalizers ?? []).some((f) => owned.has(f) && !finalizers.includes(f));
   }
 
   /**
