@@ -150,8 +150,15 @@ export class StarlarkReconciler implements Reconciler {
     if (obj.metadata.deletionTimestamp) {
       const writes: ChildWrite[] = [];
       try {
-        await this.children.deleteAll(obj, writes);
-        await this.removeFinalizer(obj);
+        let live = obj;
+        if (this.holdsOwnFinalizers(obj)) {
+          // Finalizers its Starlark set (legacy) are the reconciler's to remove: run it on the
+          // deleted object, as the original did on every event, and apply what it returns.
+          const { outcome } = await this.runStarlark(obj);
+          if (outcome.legacy) live = (await this.applyMain(obj, outcome.obj, true, false)) ?? obj;
+        }
+        await this.children.deleteAll(live, writes);
+        await this.removeFinalizer(live);
       } catch (err) {
         report('Error', errorMessage(err), writes);
         throw err;
@@ -368,6 +375,14 @@ export class StarlarkReconciler implements Reconciler {
       if (returned ? !liveFinalizers.includes(f) || owned.has(f) : owned.has(f)) out.push(f);
     }
     return out;
+  }
+
+  /** Does the object carry finalizers we own besides ours (set by a legacy reconcile_result)? */
+  private holdsOwnFinalizers(live: KObject): boolean {
+    const finalizers = live.metadata.finalizers ?? [];
+    if (finalizers.every((f) => f === this.finalizer)) return false;
+    const owned = ownedFinalizers(live, this.config.name);
+    return finalizers.some((f) => f !== this.finalizer && owned.has(f));
   }
 
   /** Does `finalizers` leave out one we own on the live object (so applying it removes that one)? */
