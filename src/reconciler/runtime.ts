@@ -54,7 +54,7 @@ import { finalizerName } from './finalizer.js';
 import { phaseFieldManager, type Phase, type PhaseBook } from './phase.js';
 import type { ReconcilerConfig } from './config.js';
 import { deepEqual, isSubset } from './diff.js';
-import { noteOwnWrites, OwnWrites } from './ownwrites.js';
+import { noteOwnWrites, OwnWrites, wrapWrites } from './ownwrites.js';
 import { ownedFields, ownedFinalizers, ownedRemoved, ownedStatusFields, statusToApply } from './statuspatch.js';
 import { readOutcome, type ReadView, type ReconcileOutcome, type ReconcileScope } from './hostapi.js';
 
@@ -69,6 +69,7 @@ export class ReconcileError extends Error {
   }
 }
 
+/** Waiting: a message without requeue=True (requeued through the rate limiter all the same); Requeue: requeue or requeueAfter asked for. */
 export type OutcomeKind = 'Ready' | 'Requeue' | 'Waiting' | 'Error' | 'Fatal' | 'Deleted';
 
 /** What the runner's observer learns about each reconcile. */
@@ -490,6 +491,8 @@ export class StarlarkReconciler implements Reconciler {
     const book = this.deps.phases;
     if (!book || !book.declared(this.forType)) return;
     const current = (live.status as { phase?: unknown } | undefined)?.phase;
+    // Gone meanwhile: an apply would create it again.
+    if (!this.deps.read.get(this.forType, live.metadata.namespace ?? '', live.metadata.name!).obj) return;
     const phase = book.set(this.forType, `${live.metadata.namespace ?? ''}/${live.metadata.name}`, this.config.name, own);
     if (phase === current) return;
     const patch: KObject = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace }, status: { phase } };
@@ -508,26 +511,13 @@ export class StarlarkReconciler implements Reconciler {
   }
 }
 
-/** client whose writes also report the stored object to `wrote`. */
+/** client whose writes also report the stored object to `wrote` (dry runs excepted). */
 function reportWrites(client: Client, wrote: (obj: KObject) => void): Client {
-  const tap = async (p: Promise<KObject>): Promise<KObject> => {
-    const out = await p;
-    wrote(out);
+  return wrapWrites(client, async (_target, dryRun, write) => {
+    const out = await write();
+    if (dryRun !== true) wrote(out);
     return out;
-  };
-  return {
-    ...client,
-    resourceInfo: (type) => client.resourceInfo(type),
-    get: (type, namespace, name) => client.get(type, namespace, name),
-    list: (type, opts) => client.list(type, opts),
-    watch: (type, opts, onEvent, onError) => client.watch(type, opts, onEvent, onError),
-    delete: (type, namespace, name, opts) => client.delete(type, namespace, name, opts),
-    create: (obj, opts) => tap(client.create(obj, opts)),
-    update: (obj, opts) => tap(client.update(obj, opts)),
-    apply: (obj, opts) => tap(client.apply(obj, opts)),
-    applyWithStatus: (obj, status, opts) => tap(client.applyWithStatus(obj, status, opts)),
-    patch: (type, namespace, name, patchType, patch, opts) => tap(client.patch(type, namespace, name, patchType, patch, opts)),
-  };
+  });
 }
 
 /** Field paths (spec.a.b, spec.list[2]) where `b` differs from `a`. */
