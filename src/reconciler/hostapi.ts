@@ -146,9 +146,11 @@ export function readOutcome(v: Value): ReconcileOutcome {
 function reconcileResult(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   // Current form (obj, requeue, requeueAfter, msg, fatal); legacy form has
   // conditionType before msg: (obj, requeue, requeueAfter, conditionType, msg, fatal).
-  const legacy = args.length === 6;
+  // conditionType exists only in the legacy form (the current one rejects it), so naming it by keyword is legacy too.
+  const legacyOrder = args.length === 6;
+  const legacy = legacyOrder || (kwargs ?? []).some(([k]) => k === 'conditionType');
   const renamed = kwargs?.map(([k, v]) => [k === 'err_msg' ? 'msg' : k, v] as [string, Value]) ?? null;
-  const params = legacy ? ['obj', 'requeue?', 'requeueAfter?', 'conditionType?', 'msg?', 'fatal?'] : ['obj', 'requeue?', 'requeueAfter?', 'msg?', 'fatal?', 'conditionType?'];
+  const params = legacyOrder ? ['obj', 'requeue?', 'requeueAfter?', 'conditionType?', 'msg?', 'fatal?'] : ['obj', 'requeue?', 'requeueAfter?', 'msg?', 'fatal?', 'conditionType?'];
   const a = unpackArgs('reconcile_result', args, renamed, params);
   const get = (name: string) => a[params.findIndex((p) => p.replace('?', '') === name)];
   const requeue = get('requeue') ?? false;

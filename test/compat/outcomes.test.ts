@@ -88,7 +88,8 @@ test('legacy 6-argument reconcile_result: the run is judged by the condition typ
     'reconcilers/lab.example.org.widgets.claims.yaml': reconcilerConfig(group, 'Widget'),
     'reconcilers/lab.example.org.widgets.claims.star': 'def reconcile(self):\n  return reconcile_result(self, False, 0, "IPClaimReady", "", False)\n',
     'reconcilers/lab.example.org.parts.quiet.yaml': reconcilerConfig(group, 'Part'),
-    'reconcilers/lab.example.org.parts.quiet.star': 'def reconcile(self):\n  return reconcile_result(self, False, 0, "", "", False)\n',
+    // Keywords work as in the original (its UnpackArgs), and naming conditionType makes it the legacy form.
+    'reconcilers/lab.example.org.parts.quiet.star': 'def reconcile(self):\n  return reconcile_result(obj=self, requeue=False, requeueAfter=0, conditionType="", msg="", fatal=False)\n',
     'in/widgets.yaml': widget('w1'),
     'in/parts.yaml': `apiVersion: ${group}/v1alpha1\nkind: Part\nmetadata: {name: p1, namespace: default}\nspec: {}\n`,
   });
