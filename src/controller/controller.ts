@@ -22,6 +22,18 @@
 // (the owner sees the same event), the reconcile runs inside the shard's write
 // fence, and resync() re-enqueues the cached keys of shards just gained.
 //
+// Event-loop turns: with an in-memory store a reconcile, its writes and the
+// watch events they cause all complete on microtasks, so busy workers would
+// never let timers, I/O or the HTTP server run (two reconcilers re-triggering
+// each other starve `run once --timeout` for good). So a worker yields one
+// macrotask turn (setImmediate) every `turnEvery` reconciles. Counted, not
+// timed: the points where workers interleave differently then do not depend
+// on the machine's speed, and a run stays as deterministic as before (a
+// project's allocation order, its --out bytes). Reconciles are short (a
+// Starlark run is bounded by its budget and time limit), so a turn comes at
+// least every few milliseconds under load. Cost: one setImmediate per
+// `turnEvery` reconciles.
+//
 // Quiescence: isIdle() / idle() say no key is ready and none is in flight;
 // nextDueAt() tells when the earliest delayed retry fires. The manager combines
 // these across controllers for `run once`.
@@ -36,6 +48,10 @@ import { FatalError, type Reconciler, type Request, type Result } from './reconc
 import { WorkQueue } from './workqueue.js';
 import type { Coordinator } from './sharding.js';
 import { writeFence } from '../store/fence.js';
+
+/** Reconciles after which a worker yields one event-loop turn (see header). */
+const turnEvery = 32;
+const eventLoopTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export type Outcome = 'Done' | 'Requeue' | 'RequeueAfter' | 'Error' | 'Fatal';
 
@@ -211,7 +227,12 @@ export class Controller {
   }
 
   private async worker(): Promise<void> {
+    let sinceTurn = 0;
     for (;;) {
+      if (++sinceTurn > turnEvery) {
+        await eventLoopTurn();
+        sinceTurn = 0;
+      }
       // tryGet first: when work is waiting, skip the promise round-trip of get().
       const key = this.queue.tryGet() ?? (await this.queue.get());
       if (key === undefined) return;

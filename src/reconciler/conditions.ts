@@ -36,3 +36,14 @@ export function makeCondition(prev: Condition | undefined, next: Omit<Condition,
   if (next.observedGeneration !== undefined) c.observedGeneration = next.observedGeneration;
   return c;
 }
+
+/**
+ * Does `prev` already say what `next` says? Type, status, reason and message
+ * (lastTransitionTime follows status); observedGeneration only where it is
+ * maintained (the For type has a status subresource — see runtime.ts).
+ */
+export function sameCondition(next: Condition, prev: Condition | undefined, withGeneration: boolean): boolean {
+  if (!prev) return false;
+  if (prev.type !== next.type || prev.status !== next.status || prev.reason !== next.reason || prev.message !== next.message || prev.lastTransitionTime !== next.lastTransitionTime) return false;
+  return !withGeneration || prev.observedGeneration === next.observedGeneration;
+}

@@ -119,6 +119,8 @@ export interface ReconcileOutcome {
   message: string;
   fatal: boolean;
   conditionType?: string;
+  /** The legacy 6-argument form: the whole returned object is applied; conditionType '' = no condition. */
+  legacy?: true;
 }
 
 export function readOutcome(v: Value): ReconcileOutcome {
@@ -129,22 +131,26 @@ export function readOutcome(v: Value): ReconcileOutcome {
   const after = get('requeueAfter');
   const msg = get('error');
   const ct = get('conditionType');
+  const legacy = get('legacy') === true;
   return {
     obj,
     requeue: get('requeue') === true,
     requeueAfterSeconds: typeof after === 'number' ? after : 0,
     message: typeof msg === 'string' ? msg : '',
     fatal: get('fatal') === true,
-    conditionType: typeof ct === 'string' && ct !== '' ? ct : undefined,
+    conditionType: typeof ct === 'string' && (ct !== '' || legacy) ? ct : undefined,
+    ...(legacy ? { legacy } : {}),
   };
 }
 
 function reconcileResult(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   // Current form (obj, requeue, requeueAfter, msg, fatal); legacy form has
   // conditionType before msg: (obj, requeue, requeueAfter, conditionType, msg, fatal).
-  const legacy = args.length === 6;
+  // conditionType exists only in the legacy form (the current one rejects it), so naming it by keyword is legacy too.
+  const legacyOrder = args.length === 6;
+  const legacy = legacyOrder || (kwargs ?? []).some(([k]) => k === 'conditionType');
   const renamed = kwargs?.map(([k, v]) => [k === 'err_msg' ? 'msg' : k, v] as [string, Value]) ?? null;
-  const params = legacy ? ['obj', 'requeue?', 'requeueAfter?', 'conditionType?', 'msg?', 'fatal?'] : ['obj', 'requeue?', 'requeueAfter?', 'msg?', 'fatal?', 'conditionType?'];
+  const params = legacyOrder ? ['obj', 'requeue?', 'requeueAfter?', 'conditionType?', 'msg?', 'fatal?'] : ['obj', 'requeue?', 'requeueAfter?', 'msg?', 'fatal?', 'conditionType?'];
   const a = unpackArgs('reconcile_result', args, renamed, params);
   const get = (name: string) => a[params.findIndex((p) => p.replace('?', '') === name)];
   const requeue = get('requeue') ?? false;
@@ -162,7 +168,8 @@ function reconcileResult(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   d.setStr('requeueAfter', after);
   d.setStr('error', msg === '' || msg === null ? null : msg);
   d.setStr('fatal', fatal);
-  if (typeof ct === 'string' && ct !== '') d.setStr('conditionType', ct);
+  if (typeof ct === 'string' && (ct !== '' || legacy)) d.setStr('conditionType', ct);
+  if (legacy) d.setStr('legacy', true);
   return d;
 }
 

@@ -155,7 +155,15 @@ export class OwnWrites {
 
 /** client whose creates, updates, applies and patches of objects `watched(obj)` go through `own.write`. */
 export function noteOwnWrites(client: Client, own: OwnWrites, watched: (obj: { apiVersion: string; kind: string }) => boolean): Client {
-  const via = (target: KObject, dryRun: boolean | undefined, fn: () => Promise<KObject>): Promise<KObject> => (dryRun !== true && watched(target) ? own.write(target, fn) : fn());
+  return wrapWrites(client, (target, dryRun, fn) => (dryRun !== true && watched(target) ? own.write(target, fn) : fn()));
+}
+
+/**
+ * client whose creates, updates, applies and patches run through `via`
+ * (target: the object written, or for a patch its type and name); reads and
+ * deletes pass straight through.
+ */
+export function wrapWrites(client: Client, via: (target: KObject, dryRun: boolean | undefined, write: () => Promise<KObject>) => Promise<KObject>): Client {
   return {
     resourceInfo: (type) => client.resourceInfo(type),
     get: (type, namespace, name) => client.get(type, namespace, name),

@@ -27,6 +27,8 @@ export interface ProgramOptions {
   maxSteps?: number;
   /** Wall-clock limit per reconcile in ms. */
   timeoutMs?: number;
+  /** performance.now() by which every reconcile must end (the run's own time limit, `run once --timeout`). */
+  deadline?: number;
   /** Where print() output goes. */
   print?: (msg: string) => void;
 }
@@ -96,7 +98,10 @@ export function compileReconciler(opts: ProgramOptions): RunStarlark {
   const maxSteps = threadOpts.maxSteps;
   const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
   return (self: KObject, scope: ReconcileScope): Value => {
-    const thread = new BudgetThread(opts.reconciler, print, maxSteps, timeoutMs);
+    // A run that must end by a deadline cuts a reconcile short at it: a reconcile cannot be interrupted otherwise.
+    const untilDeadline = opts.deadline === undefined ? Infinity : Math.max(1, opts.deadline - performance.now());
+    const limitMs = Math.min(timeoutMs, untilDeadline);
+    const thread = new BudgetThread(opts.reconciler, print, maxSteps, limitMs);
     setScope(thread, scope);
     try {
       return callFunction(thread, fn, [toStarlark(starlarkView(self))]);
@@ -104,7 +109,11 @@ export function compileReconciler(opts: ProgramOptions): RunStarlark {
       if (err instanceof EvalError) {
         let trace = err.backtrace();
         if (trace.includes(cancelled)) {
-          const why = thread.timedOut ? `reconcile cancelled: still running after the ${timeoutMs} ms time limit` : `reconcile cancelled: used up its budget of ${maxSteps} steps (loop iterations + calls)`;
+          const why = !thread.timedOut
+            ? `reconcile cancelled: used up its budget of ${maxSteps} steps (loop iterations + calls)`
+            : limitMs < timeoutMs
+              ? 'reconcile cancelled: the run reached its time limit'
+              : `reconcile cancelled: still running after the ${timeoutMs} ms time limit`;
           trace = trace.replace(cancelled, why);
         }
         throw new ReconcileError(trace);

@@ -4,13 +4,35 @@
 // effects), and then carries out the outcome:
 //
 //   error (Starlark failure) → condition False/Error with the Starlark stack, Event, backoff
-//   fatal                    → condition False/Failed, Event, no requeue until the object changes
-//   message, no fatal        → condition False with the message; requeue if asked, else wait
+//   fatal                    → condition False/Failed, Event, no requeue until the spec changes
+//   message, no fatal        → condition False/Failed with the message, requeue rate-limited
+//                              (always, requeueAfter ignored: the original choreo's rule, so an
+//                              object waiting on something it does not watch is retried)
 //   success                  → prune + apply children, client_update writes, finalizer
 //                              (+ spec with specUpdate), status from the returned object,
 //                              condition True; requeue if asked
 //   deletionTimestamp set    → delete children, remove our finalizer
 //   a write fails (conflict) → as error: condition False/Error with the API message
+//
+// The legacy 6-argument reconcile_result (obj, requeue, requeueAfter,
+// conditionType, msg, fatal) names the condition per call ('' = none) and, as
+// in the original, has the whole returned object applied: spec changes and
+// metadata.finalizers set in Starlark take effect on every outcome.
+//
+// observedGeneration: conditions carry it only when the For type has a status
+// subresource — there a status write leaves metadata.generation alone, so it
+// says which spec the condition judged. Without one, every status write bumps
+// the generation; two reconcilers keeping their own conditions on one object
+// would then find each other's condition stale forever (a livelock). There,
+// as in the original, conditions have no observedGeneration, and a condition
+// is compared by type/status/reason/message only (lastTransitionTime moves
+// only with status). A fatal outcome is held in memory by the spec it failed
+// on, which works with or without the subresource.
+//
+// status.phase (Ready / Pending / Failed) is maintained when the For CRD's
+// status schema declares a string `phase`: the worst of the outcomes of the
+// reconcilers of that kind (PhaseBook), written by its own field manager so
+// reconcilers never conflict over it, and only when it changes.
 //
 // Of the returned object only the status (and spec) fields the reconciler
 // changed or already owns are applied (statuspatch.ts), so it never co-owns —
@@ -27,11 +49,13 @@ import type { KObject } from '../api/object.js';
 import { FatalError, type Reconciler, type Request, type Result } from '../controller/reconcile.js';
 import type { Value } from '../starlark/values/value.js';
 import { Children, type ChildCache, type ChildWrite } from './children.js';
-import { findCondition, makeCondition, type Condition } from './conditions.js';
+import { findCondition, makeCondition, sameCondition, type Condition } from './conditions.js';
+import { finalizerName } from './finalizer.js';
+import { phaseFieldManager, type Phase, type PhaseBook } from './phase.js';
 import type { ReconcilerConfig } from './config.js';
 import { deepEqual, isSubset } from './diff.js';
-import { noteOwnWrites, OwnWrites } from './ownwrites.js';
-import { ownedFields, ownedRemoved, ownedStatusFields, statusToApply } from './statuspatch.js';
+import { noteOwnWrites, OwnWrites, wrapWrites } from './ownwrites.js';
+import { ownedFields, ownedFinalizers, ownedRemoved, ownedStatusFields, statusToApply } from './statuspatch.js';
 import { readOutcome, type ReadView, type ReconcileOutcome, type ReconcileScope } from './hostapi.js';
 
 /** Runs the compiled Starlark `reconcile(self)` with the scope installed; throws ReconcileError on a Starlark failure. */
@@ -45,6 +69,7 @@ export class ReconcileError extends Error {
   }
 }
 
+/** Waiting: a message without requeue=True (requeued through the rate limiter all the same); Requeue: requeue or requeueAfter asked for. */
 export type OutcomeKind = 'Ready' | 'Requeue' | 'Waiting' | 'Error' | 'Fatal' | 'Deleted';
 
 /** What the runner's observer learns about each reconcile. */
@@ -56,6 +81,8 @@ export interface ReconcileReport {
   message: string;
   durationMs: number;
   writes: ChildWrite[];
+  /** The condition type this outcome was recorded under; null = none (legacy reconcile_result with conditionType ''). */
+  conditionType: string | null;
 }
 
 export interface RuntimeDeps {
@@ -66,6 +93,10 @@ export interface RuntimeDeps {
   now?: () => Date;
   /** Called once per reconcile with its outcome (observer, logs). */
   report?: (r: ReconcileReport) => void;
+  /** Called with every object this reconciler wrote, as stored (the `run once` hot-loop guard). */
+  wrote?: (reconciler: string, obj: KObject) => void;
+  /** Maintain status.phase of the For objects (their CRD declares it), aggregated over the reconcilers in this book. */
+  phases?: PhaseBook;
   /** Records a core/v1 Event about an object (the registry's EventRecorder). */
   event?: (obj: KObject, ev: { type: 'Normal' | 'Warning'; reason: string; message: string; component: string }) => Promise<unknown>;
 }
@@ -85,15 +116,14 @@ export class StarlarkReconciler implements Reconciler {
   readonly children: Children;
   /** Recognises the watch events of this reconciler's own writes; the engine wraps the For and Owns handlers with `ownWrites.filter`. */
   readonly ownWrites = new OwnWrites();
+  /** The finalizer we put on For objects (finalizer.ts: the name itself when that is a valid finalizer). */
+  readonly finalizer: string;
   private readonly forType: TypeRef;
   private readonly client: Client;
-  /**
-   * Condition types this reconciler writes: its configured one and any a
-   * legacy 6-argument reconcile_result chose, so a fatal outcome holds under
-   * whichever type it was recorded. (After a restart an overridden type is
-   * known again once its object has run once.)
-   */
-  private readonly conditionTypes = new Set<string>();
+  /** For objects whose last outcome was fatal → JSON of the spec it failed on (held until the spec changes). */
+  private readonly fatalSpecs = new Map<string, string>();
+  /** Condition type a legacy reconcile_result last chose per object (null = none), where it differs from the config's. */
+  private readonly legacyTypes = new Map<string, string | null>();
   /** client_update / client_update_status configurations last applied (see applyWrite). */
   private readonly lastWrites = new Map<string, string>();
 
@@ -102,9 +132,10 @@ export class StarlarkReconciler implements Reconciler {
     private readonly deps: RuntimeDeps,
   ) {
     this.forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
-    this.conditionTypes.add(config.conditionType);
+    this.finalizer = finalizerName(config.name);
     const watched = new Set([config.for, ...config.owns].map((t) => `${t.apiVersion}|${t.kind}`));
-    this.client = noteOwnWrites(deps.client, this.ownWrites, (o) => watched.has(`${o.apiVersion}|${o.kind}`));
+    const client = deps.wrote ? reportWrites(deps.client, (o) => deps.wrote!(config.name, o)) : deps.client;
+    this.client = noteOwnWrites(client, this.ownWrites, (o) => watched.has(`${o.apiVersion}|${o.kind}`));
     this.children = new Children(config.name, this.client, deps.read, config.owns);
   }
 
@@ -112,23 +143,42 @@ export class StarlarkReconciler implements Reconciler {
     const started = performance.now();
     const obj = this.deps.read.get(this.forType, req.namespace, req.name).obj;
     if (!obj || !this.config.for.matches(obj)) return;
+    const key = `${req.namespace}/${req.name}`;
+    let conditionType: string | null = this.legacyTypes.has(key) ? this.legacyTypes.get(key)! : this.config.conditionType;
     const report = (outcome: OutcomeKind, message: string, writes: ChildWrite[]) =>
-      this.deps.report?.({ reconciler: this.config.name, key: `${req.namespace}/${req.name}`, kind: this.config.for.kind, outcome, message, durationMs: performance.now() - started, writes });
+      this.deps.report?.({ reconciler: this.config.name, key, kind: this.config.for.kind, outcome, message, durationMs: performance.now() - started, writes, conditionType });
 
     if (obj.metadata.deletionTimestamp) {
       const writes: ChildWrite[] = [];
       try {
-        await this.children.deleteAll(obj, writes);
-        await this.removeFinalizer(obj);
+        let live = obj;
+        if (this.holdsOwnFinalizers(obj)) {
+          // Finalizers its Starlark set (legacy) are the reconciler's to remove: run it on the
+          // deleted object, as the original did on every event, and apply what it returns.
+          const { outcome } = await this.runStarlark(obj);
+          if (outcome.legacy) live = (await this.applyMain(obj, outcome.obj, true, false)) ?? obj;
+        }
+        await this.children.deleteAll(live, writes);
+        await this.removeFinalizer(live);
       } catch (err) {
         report('Error', errorMessage(err), writes);
         throw err;
       }
+      this.fatalSpecs.delete(key);
+      this.legacyTypes.delete(key);
+      this.deps.phases?.forget(this.forType, key);
       report('Deleted', '', writes);
       return;
     }
-    // Fatal holds until the object's spec changes (generation) — see runtime header.
-    if (this.heldFatal(obj)) return;
+    // Fatal holds until the object's spec changes — see runtime header.
+    const fatalSpec = this.fatalSpecs.get(key);
+    if (fatalSpec !== undefined) {
+      if (fatalSpec === JSON.stringify(obj.spec ?? null)) {
+        await this.setPhase(obj, 'Failed');
+        return;
+      }
+      this.fatalSpecs.delete(key);
+    }
 
     let outcome: ReconcileOutcome;
     let scope: ReconcileScope;
@@ -136,51 +186,58 @@ export class StarlarkReconciler implements Reconciler {
       ({ outcome, scope } = await this.runStarlark(obj));
     } catch (err) {
       const message = errorMessage(err);
-      await this.setConditionAfterFailure(obj, message, this.config.conditionType);
+      await this.setConditionAfterFailure(obj, message, conditionType);
+      await this.setPhase(obj, 'Failed').catch(() => {});
       report('Error', message, []);
       throw err;
     }
-    const refused = this.refusedSpecChange(obj, outcome.obj);
+    const legacy = outcome.legacy === true;
+    const refused = legacy ? undefined : this.refusedSpecChange(obj, outcome.obj);
     if (refused) outcome = { ...outcome, fatal: true, message: refused };
-    const conditionType = outcome.conditionType ?? this.config.conditionType;
-    this.conditionTypes.add(conditionType);
-    const requeue = (): Result => (outcome.requeueAfterSeconds > 0 ? { requeueAfter: outcome.requeueAfterSeconds * 1000 } : { requeue: outcome.requeue });
+    if (outcome.conditionType !== undefined) {
+      conditionType = outcome.conditionType === '' ? null : outcome.conditionType;
+      if (conditionType === this.config.conditionType) this.legacyTypes.delete(key);
+      else this.legacyTypes.set(key, conditionType);
+    }
+    // A message always requeues through the rate limiter, whatever requeue/requeueAfter say (original choreo).
+    const requeue = (): Result => (outcome.message ? { requeue: true } : outcome.requeueAfterSeconds > 0 ? { requeueAfter: outcome.requeueAfterSeconds * 1000 } : { requeue: outcome.requeue });
     const writes: ChildWrite[] = [];
     let kind: OutcomeKind;
+    let live = obj;
     try {
-      if (outcome.fatal || outcome.message) await this.carryOutRequests(obj, scope, writes);
+      if (outcome.fatal || outcome.message) {
+        await this.carryOutRequests(obj, scope, writes);
+        // Legacy: the returned object's spec and finalizers are applied on every outcome.
+        if (legacy) live = (await this.applyMain(obj, outcome.obj, true, false)) ?? obj;
+      }
       if (outcome.fatal) {
-        await this.setCondition(obj, outcome.obj, 'False', 'Failed', outcome.message, conditionType);
+        await this.setCondition(live, outcome.obj, 'False', 'Failed', outcome.message, conditionType);
+        this.fatalSpecs.set(key, JSON.stringify(live.spec ?? null));
         kind = 'Fatal';
       } else if (outcome.message) {
-        await this.setCondition(obj, outcome.obj, 'False', 'Waiting', outcome.message, conditionType);
+        await this.setCondition(live, outcome.obj, 'False', 'Failed', outcome.message, conditionType);
         kind = outcome.requeue || outcome.requeueAfterSeconds > 0 ? 'Requeue' : 'Waiting';
       } else {
         await this.children.sync(obj, scope.desired, writes);
         for (const w of scope.writes) await this.applyWrite(w);
-        await this.finishReady(obj, outcome.obj, conditionType);
+        live = await this.finishReady(obj, outcome.obj, conditionType, legacy);
         kind = outcome.requeue || outcome.requeueAfterSeconds > 0 ? 'Requeue' : 'Ready';
       }
+      // A phase the reconciler set itself is its own business.
+      const phaseOf = (o: KObject | undefined) => (o?.status as { phase?: unknown } | undefined)?.phase;
+      if (phaseOf(outcome.obj) === phaseOf(obj)) await this.setPhase(live, kind === 'Ready' ? 'Ready' : kind === 'Fatal' ? 'Failed' : 'Pending');
     } catch (err) {
       // A write failed (typically an SSA conflict with another manager): the
       // reconcile failed; say so on the object and retry with backoff.
       const message = errorMessage(err);
       await this.setConditionAfterFailure(obj, message, conditionType);
+      await this.setPhase(obj, 'Failed').catch(() => {});
       report('Error', message, writes);
       throw err;
     }
     report(kind, outcome.message, writes);
     if (kind === 'Fatal') throw new FatalError(outcome.message);
     return requeue();
-  }
-
-  /** A fatal outcome recorded for the object's current generation: nothing to do until the spec changes. */
-  private heldFatal(obj: KObject): boolean {
-    for (const type of this.conditionTypes) {
-      const c = findCondition(obj.status, type);
-      if (c && c.status === 'False' && c.reason === 'Failed' && c.observedGeneration === obj.metadata.generation) return true;
-    }
-    return false;
   }
 
   /**
@@ -237,53 +294,102 @@ export class StarlarkReconciler implements Reconciler {
   }
 
   /**
-   * The success writes to the For object: our finalizer and (specUpdate) spec,
-   * then status with the condition True. A new object needs both; they go out
-   * as one write (Client.applyWithStatus — one resourceVersion, one event, as
-   * the original choreo's single apply), except when the spec changes: then
-   * the condition is written against the stored result, so observedGeneration
-   * counts the generation our own spec change produced.
+   * The success writes to the For object: our finalizer and (specUpdate,
+   * legacy) spec and Starlark-set finalizers, then status with the condition
+   * True. A new object needs both; they go out as one write
+   * (Client.applyWithStatus — one resourceVersion, one event, as the original
+   * choreo's single apply), except when the spec changes: then the condition
+   * is written against the stored result, so observedGeneration counts the
+   * generation our own spec change produced. Returns the object as it now is.
    */
-  private async finishReady(live: KObject, returned: KObject | undefined, conditionType: string): Promise<void> {
+  private async finishReady(live: KObject, returned: KObject | undefined, conditionType: string | null, legacy: boolean): Promise<KObject> {
     const fm = { fieldManager: this.config.name };
-    const main = this.finalizerAndSpec(live, returned);
+    const main = this.mainConfig(live, returned, legacy, true);
     const separateStatus = this.hasStatusSubresource();
     if (main?.specChanged) {
       // Without a status subresource every apply of ours carries the status we own, or SSA would drop it.
       const first = separateStatus ? main.patch : { ...main.patch, status: this.conditionPatch(live, returned, 'True', 'Ready', '', conditionType).status };
       const current = await this.client.apply(first, fm);
-      await this.setCondition(current, returned, 'True', 'Ready', '', conditionType);
-      return;
+      return (await this.setCondition(current, returned, 'True', 'Ready', '', conditionType)) ?? current;
     }
     const status = this.conditionPatch(live, returned, 'True', 'Ready', '', conditionType);
+    let current: KObject | undefined;
     if (main) {
-      if (!separateStatus) await this.client.apply({ ...main.patch, status: status.status }, fm);
-      else if (status.patch) await this.client.applyWithStatus(main.patch, status.patch, fm);
-      else await this.client.apply(main.patch, fm);
-    } else if (status.patch) await this.applyStatus(live, status.patch);
-    if (status.event) await this.recordEvent(live, status.condition);
+      if (!separateStatus) current = await this.client.apply({ ...main.patch, status: status.status }, fm);
+      else if (status.patch) current = await this.client.applyWithStatus(main.patch, status.patch, fm);
+      else current = await this.client.apply(main.patch, fm);
+    } else if (status.patch) current = await this.applyStatus(live, status.patch);
+    if (status.event && status.condition) await this.recordEvent(live, status.condition);
+    return current ?? live;
+  }
+
+  /** Legacy, on a non-success outcome: applies the returned spec and finalizers (no finalizer of ours added); the object as it now is, undefined when nothing changed. */
+  private async applyMain(live: KObject, returned: KObject | undefined, legacy: boolean, addOurs: boolean): Promise<KObject | undefined> {
+    const main = this.mainConfig(live, returned, legacy, addOurs);
+    if (!main) return undefined;
+    // Without a status subresource the status we own rides along (see applyStatus).
+    const status = this.hasStatusSubresource() ? undefined : statusToApply(live.status, live.status, ownedStatusFields(live, this.config.name));
+    return this.client.apply(status ? { ...main.patch, status } : main.patch, { fieldManager: this.config.name });
   }
 
   /**
-   * Our finalizer and (specUpdate) the spec fields the reconciler changed or
-   * owns, as one apply configuration — like status, never co-owning the user's
-   * fields, so the user's next apply of them does not conflict with us.
-   * Undefined when the object already has both.
+   * The main-resource configuration we apply besides status: our finalizer,
+   * the finalizers a legacy reconciler set in Starlark, and (specUpdate,
+   * legacy) the spec fields it changed or owns — like status, never
+   * co-owning the user's fields, so the user's next apply of them does not
+   * conflict with us. Undefined when the object already says all of it.
    */
-  private finalizerAndSpec(live: KObject, returned: KObject | undefined): { patch: KObject; specChanged: boolean } | undefined {
-    const needFinalizer = !(live.metadata.finalizers ?? []).includes(this.config.name);
+  private mainConfig(live: KObject, returned: KObject | undefined, legacy: boolean, addOurs: boolean): { patch: KObject; specChanged: boolean } | undefined {
+    const liveFinalizers = live.metadata.finalizers ?? [];
+    const finalizers = this.wantFinalizers(live, legacy ? returned : undefined, addOurs);
+    const finalizersChanged = finalizers.some((f) => !liveFinalizers.includes(f)) || (finalizers.length < liveFinalizers.length && this.dropsOwnedFinalizer(live, finalizers));
     // Every apply of ours must carry the spec fields we own, or SSA would remove them.
     let spec: Record<string, unknown> | undefined;
     let specChanged = false;
-    if (this.config.specUpdate && returned?.spec !== undefined) {
-      const owned = ownedFields(live, this.config.name, 'spec');
-      spec = statusToApply(returned.spec, live.spec, owned);
-      specChanged = (spec !== undefined && !isSubset(spec, live.spec)) || ownedRemoved(spec, live.spec, owned);
+    if ((this.config.specUpdate || legacy) && returned?.spec !== undefined) {
+      const ownedSpec = ownedFields(live, this.config.name, 'spec');
+      spec = statusToApply(returned.spec, live.spec, ownedSpec);
+      specChanged = (spec !== undefined && !isSubset(spec, live.spec)) || ownedRemoved(spec, live.spec, ownedSpec);
     }
-    if (!needFinalizer && !specChanged) return undefined;
-    const patch: KObject = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace, finalizers: [this.config.name] } };
+    if (!finalizersChanged && !specChanged) return undefined;
+    const patch: KObject = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace, finalizers } };
     if (spec) patch.spec = spec;
     return { patch, specChanged };
+  }
+
+  /**
+   * The finalizers our applies to the main resource carry: ours (added on
+   * success, kept once there), and the others we own — with `returned` (legacy)
+   * as the Starlark left them: new ones added, owned ones it dropped removed;
+   * finalizers of other managers are never co-owned.
+   */
+  private wantFinalizers(live: KObject, returned: KObject | undefined, addOurs: boolean): string[] {
+    const liveFinalizers = live.metadata.finalizers ?? [];
+    const out: string[] = [];
+    if (addOurs || liveFinalizers.includes(this.finalizer)) out.push(this.finalizer);
+    const candidates = returned ? (returned.metadata?.finalizers ?? []) : liveFinalizers;
+    // The usual case, no finalizer but ours: no managedFields to read.
+    if (candidates.every((f) => f === this.finalizer)) return out;
+    const owned = ownedFinalizers(live, this.config.name);
+    for (const f of candidates) {
+      if (f === this.finalizer || out.includes(f)) continue;
+      if (returned ? !liveFinalizers.includes(f) || owned.has(f) : owned.has(f)) out.push(f);
+    }
+    return out;
+  }
+
+  /** Does the object carry finalizers we own besides ours (set by a legacy reconcile_result)? */
+  private holdsOwnFinalizers(live: KObject): boolean {
+    const finalizers = live.metadata.finalizers ?? [];
+    if (finalizers.every((f) => f === this.finalizer)) return false;
+    const owned = ownedFinalizers(live, this.config.name);
+    return finalizers.some((f) => f !== this.finalizer && owned.has(f));
+  }
+
+  /** Does `finalizers` leave out one we own on the live object (so applying it removes that one)? */
+  private dropsOwnedFinalizer(live: KObject, finalizers: string[]): boolean {
+    const owned = ownedFinalizers(live, this.config.name);
+    return (live.metadata.finalizers ?? []).some((f) => owned.has(f) && !finalizers.includes(f));
   }
 
   /**
@@ -297,10 +403,10 @@ export class StarlarkReconciler implements Reconciler {
     let live: KObject | undefined = cached;
     for (let attempt = 0; ; attempt++) {
       const finalizers = live.metadata.finalizers ?? [];
-      if (!finalizers.includes(this.config.name)) return;
+      if (!finalizers.includes(this.finalizer)) return;
       const patch = [
         { op: 'test', path: '/metadata/finalizers', value: finalizers },
-        { op: 'replace', path: '/metadata/finalizers', value: finalizers.filter((f) => f !== this.config.name) },
+        { op: 'replace', path: '/metadata/finalizers', value: finalizers.filter((f) => f !== this.finalizer) },
       ];
       try {
         await this.client.patch(this.forType, ns, name, 'json', patch);
@@ -315,7 +421,7 @@ export class StarlarkReconciler implements Reconciler {
   }
 
   /** The error condition after a failed reconcile; a failure to write it (object gone) must not hide the original error. */
-  private async setConditionAfterFailure(live: KObject, message: string, type: string): Promise<void> {
+  private async setConditionAfterFailure(live: KObject, message: string, type: string | null): Promise<void> {
     try {
       await this.setCondition(live, undefined, 'False', 'Error', message, type);
     } catch {
@@ -327,36 +433,37 @@ export class StarlarkReconciler implements Reconciler {
    * Writes status: the part of the returned status this reconciler changed or
    * owns (statuspatch.ts — never other reconcilers' fields) plus its
    * condition. Skipped when the live status already says all of it. Records an
-   * Event when the condition changes.
+   * Event when the condition changes. Returns the written object, if written.
    */
-  private async setCondition(live: KObject, returned: KObject | undefined, status: Condition['status'], reason: string, message: string, type = this.config.conditionType): Promise<void> {
+  private async setCondition(live: KObject, returned: KObject | undefined, status: Condition['status'], reason: string, message: string, type: string | null): Promise<KObject | undefined> {
     const w = this.conditionPatch(live, returned, status, reason, message, type);
-    if (w.patch) await this.applyStatus(live, w.patch);
-    if (w.event) await this.recordEvent(live, w.condition);
+    const written = w.patch ? await this.applyStatus(live, w.patch) : undefined;
+    if (w.event && w.condition) await this.recordEvent(live, w.condition);
+    return written;
   }
 
   /**
    * The status setCondition applies: `status` is the configuration (the
    * fields we changed or own, and our condition), `patch` the apply to send
    * (undefined: the live status already says all of it), `event` whether the
-   * change is worth an Event.
+   * change is worth an Event. `type` null: no condition (legacy
+   * reconcile_result with conditionType ''); the returned conditions are then
+   * the reconciler's own business and applied like any other status field.
    */
-  private conditionPatch(live: KObject, returned: KObject | undefined, status: Condition['status'], reason: string, message: string, type: string): { patch?: KObject; status: Record<string, unknown>; condition: Condition; event: boolean } {
-    const now = this.deps.now?.() ?? new Date();
-    const prev = findCondition(live.status, type);
-    const condition = makeCondition(prev, { type, status, reason, message, observedGeneration: live.metadata.generation }, now);
+  private conditionPatch(live: KObject, returned: KObject | undefined, status: Condition['status'], reason: string, message: string, type: string | null): { patch?: KObject; status: Record<string, unknown>; condition?: Condition; event: boolean } {
+    const withGeneration = this.hasStatusSubresource();
+    const prev = type === null ? undefined : findCondition(live.status, type);
+    const condition = type === null ? undefined : makeCondition(prev, { type, status, reason, message, observedGeneration: withGeneration ? live.metadata.generation : undefined }, this.deps.now?.() ?? new Date());
+    const skip = condition ? ['conditions'] : [];
     const owned = returned?.status !== undefined ? ownedStatusFields(live, this.config.name) : [];
-    const wantStatus: Record<string, unknown> = statusToApply(returned?.status, live.status, owned, ['conditions']) ?? {};
-    wantStatus.conditions = [condition];
-    const removal = returned?.status !== undefined && ownedRemoved(wantStatus, live.status, owned, ['conditions']);
-    if (!removal && isSubset(wantStatus, live.status)) return { status: wantStatus, condition, event: false };
-    // Without a status subresource a status change is a change of the object, so this very write
-    // bumps metadata.generation: the condition states the generation it will be stored with (else
-    // every later reconcile would find observedGeneration behind and write again).
-    if (!this.hasStatusSubresource()) wantStatus.conditions = [{ ...condition, observedGeneration: (live.metadata.generation ?? 0) + 1 }];
+    const wantStatus: Record<string, unknown> = statusToApply(returned?.status, live.status, owned, skip) ?? {};
+    const removal = returned?.status !== undefined && ownedRemoved(wantStatus, live.status, owned, skip);
+    const unchanged = !removal && isSubset(wantStatus, live.status) && (!condition || sameCondition(condition, prev, withGeneration));
+    if (condition) wantStatus.conditions = [condition];
+    if (unchanged) return { status: wantStatus, condition, event: false };
     const patch: KObject = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace }, status: wantStatus };
     // The first Ready of a new object is the expected path, not news: no Event (it would be one more write per object).
-    const event = prev ? prev.status !== status || prev.reason !== reason || prev.message !== message : status !== 'True';
+    const event = !condition ? false : prev ? prev.status !== status || prev.reason !== reason || prev.message !== message : status !== 'True';
     return { patch, status: wantStatus, condition, event };
   }
 
@@ -367,18 +474,29 @@ export class StarlarkReconciler implements Reconciler {
   /**
    * Applies a status configuration. Without a status subresource status is
    * part of the main resource, where we also own our finalizer (and, with
-   * specUpdate, spec fields): the configuration must carry them, or SSA would
-   * remove them as no longer applied by us.
+   * specUpdate or legacy, spec fields and finalizers): the configuration must
+   * carry them, or SSA would remove them as no longer applied by us.
    */
-  private async applyStatus(live: KObject, patch: KObject): Promise<void> {
-    if (this.hasStatusSubresource()) {
-      await this.client.apply(patch, { fieldManager: this.config.name, subresource: 'status' });
-      return;
-    }
+  private async applyStatus(live: KObject, patch: KObject): Promise<KObject> {
+    if (this.hasStatusSubresource()) return this.client.apply(patch, { fieldManager: this.config.name, subresource: 'status' });
     const meta = { ...patch.metadata };
-    if ((live.metadata.finalizers ?? []).includes(this.config.name)) meta.finalizers = [this.config.name];
-    const spec = this.config.specUpdate ? statusToApply(live.spec, live.spec, ownedFields(live, this.config.name, 'spec')) : undefined;
-    await this.client.apply({ ...patch, metadata: meta, ...(spec ? { spec } : {}) }, { fieldManager: this.config.name });
+    const finalizers = this.wantFinalizers(live, undefined, false);
+    if (finalizers.length > 0) meta.finalizers = finalizers;
+    const spec = statusToApply(live.spec, live.spec, ownedFields(live, this.config.name, 'spec'));
+    return this.client.apply({ ...patch, metadata: meta, ...(spec ? { spec } : {}) }, { fieldManager: this.config.name });
+  }
+
+  /** Sets status.phase (when the For CRD declares it) to the worst outcome of the reconcilers of this kind, if that changes it. */
+  private async setPhase(live: KObject, own: Phase): Promise<void> {
+    const book = this.deps.phases;
+    if (!book || !book.declared(this.forType)) return;
+    const current = (live.status as { phase?: unknown } | undefined)?.phase;
+    // Gone meanwhile: an apply would create it again.
+    if (!this.deps.read.get(this.forType, live.metadata.namespace ?? '', live.metadata.name!).obj) return;
+    const phase = book.set(this.forType, `${live.metadata.namespace ?? ''}/${live.metadata.name}`, this.config.name, own);
+    if (phase === current) return;
+    const patch: KObject = { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace }, status: { phase } };
+    await this.client.apply(patch, { fieldManager: phaseFieldManager, force: true, ...(this.hasStatusSubresource() ? { subresource: 'status' as const } : {}) });
   }
 
   private async recordEvent(obj: KObject, c: Condition): Promise<void> {
@@ -391,6 +509,15 @@ export class StarlarkReconciler implements Reconciler {
       // Events are informational; failing to record one must not fail the reconcile.
     }
   }
+}
+
+/** client whose writes also report the stored object to `wrote` (dry runs excepted). */
+function reportWrites(client: Client, wrote: (obj: KObject) => void): Client {
+  return wrapWrites(client, async (_target, dryRun, write) => {
+    const out = await write();
+    if (dryRun !== true) wrote(out);
+    return out;
+  });
 }
 
 /** Field paths (spec.a.b, spec.list[2]) where `b` differs from `a`. */

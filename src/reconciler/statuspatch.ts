@@ -34,6 +34,26 @@ export function ownedFields(live: KObject, manager: string, top: 'status' | 'spe
   return out;
 }
 
+/** The finalizers our manager owns (f:metadata.f:finalizers."v:<json>" in its managedFields entries). */
+export function ownedFinalizers(live: KObject, manager: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of live.metadata.managedFields ?? []) {
+    if (m.manager !== manager) continue;
+    const set = ((m.fieldsV1 as Rec | undefined)?.['f:metadata'] as Rec | undefined)?.['f:finalizers'];
+    if (!isMap(set)) continue;
+    for (const k of Object.keys(set)) {
+      if (!k.startsWith('v:')) continue;
+      try {
+        const v = JSON.parse(k.slice(2));
+        if (typeof v === 'string') out.add(v);
+      } catch {
+        // Not a JSON value: not a finalizer entry.
+      }
+    }
+  }
+  return out;
+}
+
 export function ownedStatusFields(live: KObject, manager: string): FieldsV1[] {
   return ownedFields(live, manager, 'status');
 }

@@ -55,15 +55,15 @@ export class RunRecorder {
 
   /**
    * Every reconcile is a Start; it ends as Error (an error or a fatal result),
-   * Requeue (requeue or requeueAfter) or Stop (done, also waiting for a watch
-   * event without a timed requeue, and a finished deletion).
+   * Requeue (requeue or requeueAfter, and a message, which always requeues)
+   * or Stop (done, and a finished deletion).
    */
   record(r: ReconcileReport): void {
     this.addReconciler(r.reconciler);
     const c = this.counts.get(r.reconciler)!;
     c.start++;
     if (r.outcome === 'Error' || r.outcome === 'Fatal') c.error++;
-    else if (r.outcome === 'Requeue') c.requeue++;
+    else if (r.outcome === 'Requeue' || r.outcome === 'Waiting') c.requeue++;
     else c.stop++;
   }
 

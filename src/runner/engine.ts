@@ -20,6 +20,7 @@ import type { ChildCache } from '../reconciler/children.js';
 import type { ReadView } from '../reconciler/hostapi.js';
 import { compileReconciler, ProgramError } from '../reconciler/program.js';
 import { StarlarkReconciler, type ReconcileReport, type RunStarlark } from '../reconciler/runtime.js';
+import { PhaseBook } from '../reconciler/phase.js';
 import type { ProjectSource, ReconcilerSource } from './project/discover.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
 import { reconcilerCodeKind } from './project/codekind.js';
@@ -35,6 +36,10 @@ export interface EngineOptions {
   maxSteps?: number;
   /** Wall-clock limit per reconcile in ms (default 10 s). */
   timeoutMs?: number;
+  /** performance.now() by which every reconcile must have ended (`run once --timeout`). */
+  deadline?: number;
+  /** Every object a reconciler wrote, as stored (the `run once` hot-loop guard). */
+  onWrite?: (reconciler: string, obj: KObject) => void;
   /** Every reconcile outcome (observer, logs). */
   onReconcile?: (r: ReconcileReport) => void;
   /** Starlark print() output. */
@@ -56,8 +61,20 @@ export function describeApiError(err: unknown): string {
   return `${head}\n${causes.map((c) => `  - ${c.field ? `${c.field}: ` : ''}${c.message}`).join('\n')}`;
 }
 
+/** Does the type's status schema declare a string `phase` (the operator convention, maintained by the runtime)? */
+function declaresPhase(registry: Registry, t: TypeRef): boolean {
+  try {
+    const status = registry.resolve(t).schema?.schema.properties?.status;
+    return status?.properties?.phase?.type === 'string';
+  } catch {
+    return false;
+  }
+}
+
 export class Engine {
   readonly reconcilers: StarlarkReconciler[] = [];
+  /** status.phase of For types that declare it (reconciler/phase.ts). */
+  private readonly phases = new PhaseBook();
 
   private constructor(
     readonly registry: Registry,
@@ -163,6 +180,7 @@ export class Engine {
       libraries: project.libraries,
       maxSteps: this.opts.maxSteps,
       timeoutMs: this.opts.timeoutMs,
+      deadline: this.opts.deadline,
       print: (msg) => (this.opts.print ?? ((r: string, m: string) => process.stderr.write(`[${r}] ${m}\n`)))(config.name, msg),
     });
     this.addCompiled(config, run);
@@ -175,7 +193,17 @@ export class Engine {
    * finalizer, conditions, events, triggers.
    */
   addCompiled(config: ReconcilerConfig, run: RunStarlark): StarlarkReconciler {
-    const reconciler = new StarlarkReconciler(config, { client: this.manager.client, read: this.read, run, report: this.opts.onReconcile, event: (obj, ev) => this.registry.events.record(obj, ev) });
+    const forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
+    if (declaresPhase(this.registry, forType)) this.phases.declare(forType);
+    const reconciler = new StarlarkReconciler(config, {
+      client: this.manager.client,
+      read: this.read,
+      run,
+      report: this.opts.onReconcile,
+      wrote: this.opts.onWrite,
+      phases: this.phases,
+      event: (obj, ev) => this.registry.events.record(obj, ev),
+    });
     this.reconcilers.push(reconciler);
     this.wire(config, reconciler);
     return reconciler;

@@ -3,7 +3,19 @@
 // failing and every For object's last outcome is Ready; it names the objects
 // that are stuck (erroring, fatal, waiting on a dependency, requeueing forever)
 // with their last message, which carries the Starlark stack for errors.
+//
+// Hot-loop guard: it also sees every object a reconciler writes. An object
+// that keeps coming back to a state it already had — comparing its content
+// without bookkeeping (resourceVersion, generation, managedFields,
+// observedGeneration, lastTransitionTime) — is being rewritten without
+// progress: reconcilers undoing each other, or re-asserting what is already
+// there. Once one object has done so `hotLoopRepeats` times the run is a hot
+// loop; `hotLoop` resolves and the report names the objects and the
+// reconcilers writing them. Converging runs revisit a state rarely (a wait
+// that clears, then returns), far below the threshold. Cost: nothing for an
+// object written once; from its second write on, one JSON fingerprint per write.
 
+import type { KObject } from '../api/object.js';
 import type { ReconcileReport, OutcomeKind } from '../reconciler/runtime.js';
 
 export interface ReconcilerStats {
@@ -31,6 +43,16 @@ export interface WriteCounts {
   deleted: number;
 }
 
+export interface HotObject {
+  kind: string;
+  key: string;
+  /** Writes by reconcilers during the run. */
+  writes: number;
+  /** Writes that brought it back to a state it had already had. */
+  repeats: number;
+  reconcilers: string[];
+}
+
 export interface RunReport {
   success: boolean;
   reason: string;
@@ -39,6 +61,8 @@ export interface RunReport {
   stuck: StuckObject[];
   writes: WriteCounts[];
   loadErrors: string[];
+  /** Objects rewritten over and over without progress (the run was stopped as a hot loop). */
+  hotLoop: HotObject[];
 }
 
 interface ObjectState {
@@ -48,14 +72,76 @@ interface ObjectState {
   outcome: OutcomeKind;
   message: string;
   attempts: number;
+  /** Condition type of the last outcome; null = none maintained (legacy reconcile_result with conditionType ''). */
+  conditionType: string | null;
+}
+
+interface WrittenObject {
+  kind: string;
+  key: string;
+  writes: number;
+  /** Fingerprints of the states since its second write (see header). */
+  seen?: Set<string>;
+  repeats: number;
+  /** Reconcilers whose writes repeated a state. */
+  by: Set<string>;
+}
+
+/** Revisits of earlier states by one object that make the run a hot loop. */
+export const hotLoopRepeats = 20;
+/** States remembered per object; an object with more distinct states is making progress. */
+const maxStates = 256;
+/** Condition bookkeeping that changes without saying anything new. */
+const volatile = new Set(['observedGeneration', 'lastTransitionTime']);
+
+/** The object's content: all but metadata bookkeeping (resourceVersion, generation, managedFields, ...) and `volatile` keys. */
+function fingerprint(obj: KObject): string {
+  const m = obj.metadata;
+  const content = { ...obj, metadata: { labels: m.labels, annotations: m.annotations, finalizers: m.finalizers, ownerReferences: m.ownerReferences, deletionTimestamp: m.deletionTimestamp } };
+  return JSON.stringify(content, (k, v) => (volatile.has(k) ? undefined : v));
 }
 
 export class Observer {
   private readonly stats = new Map<string, { reconciles: number; errors: number; totalMs: number; maxMs: number }>();
   private readonly objects = new Map<string, ObjectState>();
   private readonly writes = new Map<string, WriteCounts>();
+  private readonly written = new Map<string, WrittenObject>();
+  private hot: HotObject[] = [];
+  private hotFound!: () => void;
+  /** Resolves when the run is found to be a hot loop. */
+  readonly hotLoop = new Promise<void>((resolve) => (this.hotFound = resolve));
   total = 0;
   errors = 0;
+
+  /** Notes an object a reconciler wrote (as stored); see the hot-loop guard in the header. */
+  noteWrite(reconciler: string, obj: KObject): void {
+    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+    const id = `${obj.apiVersion}|${obj.kind}|${key}`;
+    let w = this.written.get(id);
+    if (!w) {
+      this.written.set(id, { kind: obj.kind, key, writes: 1, repeats: 0, by: new Set() });
+      return;
+    }
+    w.writes++;
+    const fp = fingerprint(obj);
+    if (!w.seen) w.seen = new Set([fp]);
+    else if (w.seen.has(fp)) {
+      w.repeats++;
+      w.by.add(reconciler);
+      if (w.repeats === hotLoopRepeats && this.hot.length === 0) {
+        this.hot = [...this.written.values()]
+          .filter((o) => o.repeats >= hotLoopRepeats / 4)
+          .map((o) => ({ kind: o.kind, key: o.key, writes: o.writes, repeats: o.repeats, reconcilers: [...o.by].sort() }))
+          .sort((a, b) => b.repeats - a.repeats || a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key));
+        this.hotFound();
+      }
+    } else if (w.seen.size < maxStates) w.seen.add(fp);
+  }
+
+  /** The condition type the object's last outcome was recorded under (undefined: never reconciled; null: none). */
+  conditionTypeOf(reconciler: string, key: string): string | null | undefined {
+    return this.objects.get(`${reconciler}|${key}`)?.conditionType;
+  }
 
   /** Registers a reconciler so it appears in the report even if it never ran. */
   addReconciler(name: string): void {
@@ -78,7 +164,7 @@ export class Observer {
     else {
       const prev = this.objects.get(id);
       const attempts = r.outcome === 'Ready' ? 0 : (prev && prev.outcome !== 'Ready' ? prev.attempts : 0) + 1;
-      this.objects.set(id, { reconciler: r.reconciler, kind: r.kind, key: r.key, outcome: r.outcome, message: r.message, attempts });
+      this.objects.set(id, { reconciler: r.reconciler, kind: r.kind, key: r.key, outcome: r.outcome, message: r.message, attempts, conditionType: r.conditionType });
     }
     for (const w of r.writes) {
       const c = this.writes.get(w.kind) ?? { kind: w.kind, created: 0, updated: 0, deleted: 0 };
@@ -92,7 +178,7 @@ export class Observer {
     const id = `${reconciler}|${key}`;
     const prev = this.objects.get(id);
     if (prev && prev.outcome !== 'Ready') return;
-    this.objects.set(id, { reconciler, kind, key, outcome: 'Waiting', message, attempts: prev?.attempts ?? 0 });
+    this.objects.set(id, { reconciler, kind, key, outcome: 'Waiting', message, attempts: prev?.attempts ?? 0, conditionType: prev?.conditionType ?? null });
   }
 
   /** Forgets an object that no longer exists (deleted without a final reconcile). */
@@ -106,11 +192,13 @@ export class Observer {
       .map(([reconciler, s]) => ({ reconciler, reconciles: s.reconciles, errors: s.errors, meanMs: s.reconciles ? s.totalMs / s.reconciles : 0, maxMs: s.maxMs }))
       .sort((a, b) => a.reconciler.localeCompare(b.reconciler));
     const writes = [...this.writes.values()].sort((a, b) => a.kind.localeCompare(b.kind));
+    const hotLoop = this.hot;
     let reason = 'all objects ready';
     if (loadErrors.length > 0) reason = `${loadErrors.length} load error(s)`;
+    else if (hotLoop.length > 0) reason = `hot loop: ${hotLoop.length} object(s) rewritten over and over without progress, by ${[...new Set(hotLoop.flatMap((h) => h.reconcilers))].sort().join(', ')}`;
     else if (timedOut) reason = 'timed out before the system became quiescent';
     else if (stuck.length > 0) reason = `${stuck.length} object(s) not ready`;
-    return { success: loadErrors.length === 0 && !timedOut && stuck.length === 0, reason, durationMs, reconcilers, stuck, writes, loadErrors };
+    return { success: loadErrors.length === 0 && !timedOut && hotLoop.length === 0 && stuck.length === 0, reason, durationMs, reconcilers, stuck, writes, loadErrors, hotLoop };
   }
 }
 
@@ -134,6 +222,10 @@ export function renderReport(r: RunReport): string {
   }
   if (r.writes.length > 0) {
     out.push('', table(['KIND', 'CREATED', 'UPDATED', 'DELETED'], r.writes.map((w) => [w.kind, String(w.created), String(w.updated), String(w.deleted)])));
+  }
+  if (r.hotLoop.length > 0) {
+    out.push('', 'Hot loop (objects rewritten over and over, returning to states they already had):');
+    for (const h of r.hotLoop) out.push(`  ${h.kind} ${h.key}: ${h.writes} writes, ${h.repeats} back to an earlier state, by reconcilers ${h.reconcilers.join(', ')}`);
   }
   if (r.stuck.length > 0) {
     out.push('', 'Not ready:');

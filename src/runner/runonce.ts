@@ -6,11 +6,23 @@
 // starts at 5 s) end the run: the objects waiting on them are reported as stuck
 // with their last message, which is what a developer needs to see. A run that
 // keeps requeueing without any write for `stallMs` is also ended as stuck, so
-// `requeue=True` forever cannot hang `run once`.
+// `requeue=True` forever cannot hang `run once`. A run whose objects keep
+// being rewritten without progress is stopped as a hot loop (observer.ts).
+//
+// --timeout is a deadline for everything after discovery: the controllers
+// yield to the event loop so the timer fires, and a reconcile still running
+// then is cut short at the deadline (reconciler/program.ts), so the run ends
+// promptly whatever the reconcilers do.
+//
+// The verdict: every For object ends with the condition its reconciler
+// actually maintains True (for a legacy 6-argument reconcile_result, the type
+// its last call named; none named = judged by the outcome alone), and every
+// built-in allocation claim (*.be.kuid.dev) ends Ready.
 
 import { openStore } from '../store/open.js';
 import type { KObject } from '../api/object.js';
 import { findCondition } from '../reconciler/conditions.js';
+import { allocationCrds } from '../allocation/index.js';
 import { Engine } from './engine.js';
 import { discoverProject } from './project/discover.js';
 import { Observer, type RunReport } from './observer.js';
@@ -48,11 +60,15 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
     return report;
   };
   let lastWriteAt = performance.now();
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const deadline = started + timeoutMs;
   const store = await openStore(opts.store);
   const engine = await Engine.open({
     store,
     workers: opts.workers,
     print: opts.print,
+    deadline,
+    onWrite: (reconciler, obj) => observer.noteWrite(reconciler, obj),
     onReconcile: (r) => {
       observer.record(r);
       recorder.record(r);
@@ -73,18 +89,18 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
     }
     if (loadErrors.length > 0) return { report: await finish(observer.report(performance.now() - started, loadErrors, false), []), written };
 
-    const timeoutMs = opts.timeoutMs ?? 60_000;
     const graceMs = opts.graceMs ?? 1_000;
     const stallMs = opts.stallMs ?? 3_000;
-    const deadline = started + timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - performance.now()));
       timer.unref();
     });
-    await engine.start();
+    const stop = Promise.race([timeout, observer.hotLoop.then(() => 'hot' as const)]);
+    await Promise.race([engine.start(), stop]);
     for (;;) {
-      const q = await Promise.race([engine.manager.idle(), timeout]);
+      const q = await Promise.race([engine.manager.idle(), stop]);
+      if (q === 'hot') break;
       if (q === 'timeout' || performance.now() > deadline) {
         timedOut = true;
         break;
@@ -92,7 +108,7 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
       const now = engine.manager.clock.now();
       if (q.nextDueAt === undefined || q.nextDueAt - now > graceMs) break;
       if (performance.now() - lastWriteAt > stallMs) break;
-      await sleep(Math.max(1, q.nextDueAt - now));
+      await Promise.race([sleep(Math.max(1, q.nextDueAt - now)), stop]);
     }
     clearTimeout(timer);
     await engine.stop();
@@ -101,9 +117,24 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
       const t = { apiVersion: r.config.for.apiVersion, kind: r.config.for.kind };
       for (const obj of (await engine.registry.list(t)).items) {
         if (!r.config.for.matches(obj) || obj.metadata.deletionTimestamp) continue;
-        const c = findCondition(obj.status, r.config.conditionType);
+        const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+        const type = observer.conditionTypeOf(r.config.name, key);
+        if (type === null) continue; // no condition maintained: its last outcome judges it
+        const conditionType = type ?? r.config.conditionType;
+        const c = findCondition(obj.status, conditionType);
         if (c?.status === 'True') continue;
-        observer.noteNotReady(r.config.name, obj.kind, `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, c?.message ?? `condition ${r.config.conditionType} never set (not reconciled)`);
+        observer.noteNotReady(r.config.name, obj.kind, key, c?.message || `condition ${conditionType} ${c ? `is ${c.status}` : 'never set (not reconciled)'}`);
+      }
+    }
+    // Built-in allocation claims must end allocated (Ready), whoever created them.
+    for (const crd of allocationCrds as Array<KObject & { spec: { group: string; names: { kind: string }; versions: Array<{ name: string }> } }>) {
+      const kind = crd.spec.names.kind;
+      if (!kind.endsWith('Claim')) continue;
+      for (const claim of (await engine.registry.list({ apiVersion: `${crd.spec.group}/${crd.spec.versions[0]!.name}`, kind })).items) {
+        if (claim.metadata.deletionTimestamp) continue;
+        const c = findCondition(claim.status, 'Ready');
+        if (c?.status === 'True') continue;
+        observer.noteNotReady('allocation', kind, `${claim.metadata.namespace ?? ''}/${claim.metadata.name}`, c?.message || `${kind} not allocated (condition Ready ${c ? `is ${c.status}` : 'never set'})`);
       }
     }
     const resources = await customResources(engine);

@@ -114,7 +114,7 @@ test('host API return shapes and every reconcile_result form', async () => {
     assert.equal((await r.condition('Probe', 'plain'))?.status, 'True');
 
     const five = (await r.condition('Probe', 'five'))!;
-    assert.deepEqual([five.status, five.reason, five.message], ['False', 'Waiting', 'waiting for paint']);
+    assert.deepEqual([five.status, five.reason, five.message], ['False', 'Failed', 'waiting for paint']);
     // Legacy form: conditionType before msg.
     const six = (await r.condition('Probe', 'six', 'Painted'))!;
     assert.deepEqual([six.status, six.reason], ['True', 'Ready']);

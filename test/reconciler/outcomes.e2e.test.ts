@@ -133,6 +133,27 @@ def reconcile(self):
   }
 });
 
+test('legacy: finalizers the Starlark added are the Starlark\'s to remove; on deletion it runs and the object goes once it drops them', async () => {
+  const p = modal(`
+def reconcile(self):
+    if self["metadata"].get("deletionTimestamp") != None:
+        self = del_finalizer(self, "test.choreo.dev/cleanup")["resource"]
+        return reconcile_result(self, False, 0, "Deployed", "", False)
+    self = add_finalizer(self, "test.choreo.dev/cleanup")["resource"]
+    return reconcile_result(self, False, 0, "Deployed", "", False)
+`);
+  p.inputs = [obj('Job', 'j', { mode: 'fine' })];
+  const r = await start(p);
+  try {
+    assert.deepEqual([...((await r.get('Job', 'j'))!.metadata.finalizers ?? [])].sort(), ['jobs', 'test.choreo.dev/cleanup']);
+    await r.engine.registry.delete({ apiVersion: 'test.choreo.dev/v1', kind: 'Job' }, 'default', 'j');
+    await r.idle();
+    assert.equal(await r.get('Job', 'j'), undefined, 'deleted once both finalizers are gone');
+  } finally {
+    await r.close();
+  }
+});
+
 test('requeue=True goes through the fast limiter: 5 ms doubling up to 1 s, never a hot loop', async () => {
   const clock = new ManualClock(0);
   const p: ProjectSpec = {

@@ -42,7 +42,8 @@ const runs = (reports: { reconciler: string; key: string }[], reconciler: string
 const status = async (r: Awaited<ReturnType<typeof start>>, kind: string, name: string) => (await r.get(kind, name))!.status as Record<string, unknown>;
 
 test('a join selector re-triggers exactly the For objects that reference the edited watched object', async () => {
-  const r = await start(project());
+  // a2 waits (a message), which requeues it through the rate limiter; pushed out of the test's time so only watch events count.
+  const r = await start(project(), { rateLimits: { requeueBaseDelayMs: 600_000, requeueMaxDelayMs: 600_000 } });
   try {
     assert.equal((await status(r, 'App', 'a1')).color, 'red');
     const waiting = (await r.condition('App', 'a2'))!;

@@ -131,7 +131,7 @@ test('objects requeueing forever or waiting on a dependency are reported as stuc
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /run failed: 2 object\(s\) not ready/);
     assert.match(r.stdout, /HelloWorld default\/world \(reconciler helloworld\): Requeue after \d+ attempts\n\s+still converging/);
-    assert.match(r.stdout, /HelloWorld default\/team \(reconciler helloworld\): Waiting\n\s+waiting for greeting missing/);
+    assert.match(r.stdout, /HelloWorld default\/team \(reconciler helloworld\): Waiting after \d+ attempts\n\s+waiting for greeting missing/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
