@@ -30,6 +30,7 @@ import { Children, type ChildCache, type ChildWrite } from './children.js';
 import { findCondition, makeCondition, type Condition } from './conditions.js';
 import type { ReconcilerConfig } from './config.js';
 import { deepEqual, isSubset } from './diff.js';
+import { correctDrift, type EventSink } from './drift.js';
 import { noteOwnWrites, OwnWrites } from './ownwrites.js';
 import { ownedFields, ownedRemoved, ownedStatusFields, statusToApply } from './statuspatch.js';
 import { readOutcome, type ReadView, type ReconcileOutcome, type ReconcileScope } from './hostapi.js';
@@ -67,7 +68,9 @@ export interface RuntimeDeps {
   /** Called once per reconcile with its outcome (observer, logs). */
   report?: (r: ReconcileReport) => void;
   /** Records a core/v1 Event about an object (the registry's EventRecorder). */
-  event?: (obj: KObject, ev: { type: 'Normal' | 'Warning'; reason: string; message: string; component: string }) => Promise<unknown>;
+  event?: EventSink;
+  /** Whether a field manager is a reconciler of the engine: then our applies correct drift by anyone else (drift.ts). */
+  isReconciler?: (manager: string) => boolean;
 }
 
 function errorMessage(err: unknown): string {
@@ -104,7 +107,8 @@ export class StarlarkReconciler implements Reconciler {
     this.forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
     this.conditionTypes.add(config.conditionType);
     const watched = new Set([config.for, ...config.owns].map((t) => `${t.apiVersion}|${t.kind}`));
-    this.client = noteOwnWrites(deps.client, this.ownWrites, (o) => watched.has(`${o.apiVersion}|${o.kind}`));
+    const client = noteOwnWrites(deps.client, this.ownWrites, (o) => watched.has(`${o.apiVersion}|${o.kind}`));
+    this.client = deps.isReconciler ? correctDrift(client, { manager: config.name, isReconciler: deps.isReconciler, event: deps.event }) : client;
     this.children = new Children(config.name, this.client, deps.read, config.owns);
   }
 

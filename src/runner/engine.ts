@@ -12,7 +12,7 @@ import type { ResourceInfo, TypeRef } from '../api/client.js';
 import { isApiError, type ApiError } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import { Registry } from '../apiserver/registry/registry.js';
-import { installAllocation } from '../allocation/index.js';
+import { allocationFieldManager, installAllocation } from '../allocation/index.js';
 import { enqueueForObject, enqueueForOwner, enqueueMapped, Manager, type Clock, type Coordinator, type RateLimitOptions, type SharedInformer } from '../controller/index.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, parseReconcilerConfig, type ReconcilerConfig } from '../reconciler/config.js';
@@ -58,6 +58,8 @@ export function describeApiError(err: unknown): string {
 
 export class Engine {
   readonly reconcilers: StarlarkReconciler[] = [];
+  /** Field managers of the engine's controllers (reconciler names, allocation): their fields are not drift. */
+  private readonly controllerManagers = new Set<string>([allocationFieldManager]);
 
   private constructor(
     readonly registry: Registry,
@@ -175,7 +177,15 @@ export class Engine {
    * finalizer, conditions, events, triggers.
    */
   addCompiled(config: ReconcilerConfig, run: RunStarlark): StarlarkReconciler {
-    const reconciler = new StarlarkReconciler(config, { client: this.manager.client, read: this.read, run, report: this.opts.onReconcile, event: (obj, ev) => this.registry.events.record(obj, ev) });
+    this.controllerManagers.add(config.name);
+    const reconciler = new StarlarkReconciler(config, {
+      client: this.manager.client,
+      read: this.read,
+      run,
+      report: this.opts.onReconcile,
+      event: (obj, ev) => this.registry.events.record(obj, ev),
+      isReconciler: (m) => this.controllerManagers.has(m),
+    });
     this.reconcilers.push(reconciler);
     this.wire(config, reconciler);
     return reconciler;
