@@ -86,18 +86,22 @@ export function correctDrift(client: Client, o: DriftOptions): Client {
     return new ApiError('Conflict', message, (err as ApiError).details);
   };
 
-  const apply = async <O extends ApplyOptions>(target: KObject, opts: O, write: (opts: O) => Promise<KObject>): Promise<KObject> => {
-    if (opts.force || opts.dryRun) return write(opts);
-    const taken: ForcedFields[] = [];
-    let stored: KObject;
-    try {
-      stored = await write({ ...opts, forceFrom, onForced: (t) => taken.push(...t) });
-    } catch (err) {
-      throw await conflictWith(err, target);
-    }
+  const corrected = async (stored: KObject, taken: ForcedFields[]): Promise<KObject> => {
     const fromOthers = taken.filter((t) => t.manager !== o.manager);
     if (fromOthers.length) await record(stored, 'Normal', 'DriftCorrected', driftMessage(fromOthers));
     return stored;
+  };
+
+  // Not async: on the usual path (nothing taken, no conflict) this costs one promise reaction per apply.
+  const apply = <O extends ApplyOptions>(target: KObject, opts: O, write: (opts: O) => Promise<KObject>): Promise<KObject> => {
+    if (opts.force || opts.dryRun) return write(opts);
+    let taken: ForcedFields[] | undefined;
+    return write({ ...opts, forceFrom, onForced: (t: ForcedFields[]) => (taken = taken ? [...taken, ...t] : t) }).then(
+      (stored) => (taken ? corrected(stored, taken) : stored),
+      async (err: unknown) => {
+        throw await conflictWith(err, target);
+      },
+    );
   };
 
   return {

@@ -114,21 +114,20 @@ test('force moves ownership to the applier', () => {
   assert.deepEqual(ownership(obj), { 'alice/Apply': ['.spec.image'], 'bob/Apply': ['.spec.replicas'] });
 });
 
-test('forceFrom forces only the conflicts with the managers it accepts; onForced and conflictsOf name whose fields they were', () => {
+test('forceFrom forces only the conflicts with the managers it accepts; `forced` and conflictsOf name whose fields they were', () => {
   let obj = applyConfiguration(undefined, w({ replicas: 3, image: 'nginx' }), 'ctrl', false, opts);
   obj = recordUpdate(obj, { ...obj, spec: { replicas: 7, image: 'nginx' } }, 'kubectl-patch', opts);
   obj = applyConfiguration(obj, w({ paused: true }), 'peer', false, opts);
   obj = applyConfiguration(obj, w({ args: ['x'] }, { status: { phase: 'Up' } }), 'peer', false, { ...opts, subresource: 'status' });
   const clients = (m: string) => m !== 'peer';
   // With a peer among the conflicts the apply fails, listing the peer's fields only; nothing is taken.
-  let taken: ForcedFields[] = [];
-  const onForced = (t: ForcedFields[]) => (taken = t);
-  const err = conflictOf(() => applyConfiguration(obj, w({ replicas: 3, image: 'nginx', paused: false }), 'ctrl', false, { ...opts, forceFrom: clients, onForced }));
+  const taken: ForcedFields[] = [];
+  const err = conflictOf(() => applyConfiguration(obj, w({ replicas: 3, image: 'nginx', paused: false }), 'ctrl', false, { ...opts, forceFrom: clients, forced: taken }));
   assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "peer": .spec.paused');
   assert.deepEqual(taken, []);
   assert.deepEqual(conflictsOf(err), [{ manager: 'peer', operation: 'Apply', subresource: '', fields: ['.spec.paused'] }]);
   // Only clients in the way: their fields are taken, and reported.
-  const after = applyConfiguration(obj, w({ replicas: 3, image: 'nginx' }), 'ctrl', false, { ...opts, forceFrom: clients, onForced });
+  const after = applyConfiguration(obj, w({ replicas: 3, image: 'nginx' }), 'ctrl', false, { ...opts, forceFrom: clients, forced: taken });
   assert.equal((after.spec as { replicas: number }).replicas, 3);
   assert.deepEqual(taken, [{ manager: 'kubectl-patch', operation: 'Update', subresource: '', fields: ['.spec.replicas'] }]);
   assert.deepEqual(ownership(after), { 'ctrl/Apply': ['.spec.image', '.spec.replicas'], 'peer/Apply': ['.spec.paused'], 'peer/Apply/status': ['.status.phase'] });

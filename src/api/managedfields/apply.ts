@@ -12,7 +12,7 @@
 //      which moves ownership; fields removed from the object leave every set;
 //      forceFrom forces only the conflicts with the managers it accepts (a
 //      controller correcting drift made by users, but not by its peers), and
-//      onForced learns which fields were taken from whom;
+//      `forced` collects which fields were taken from whom;
 //   4. the manager now owns exactly the fields of its applied configuration.
 // Update (POST/PUT/merge or JSON patch): the manager takes every modified or
 //   added field, others lose those fields; removed fields leave every set.
@@ -50,8 +50,8 @@ export interface SSAOptions {
   now?: string;
   /** Without force: the conflicts with the managers this accepts are forced, the others still fail the apply. */
   forceFrom?: (manager: string) => boolean;
-  /** Called (before returning) with the fields the apply took from other managers by force, per manager entry. */
-  onForced?: (taken: ForcedFields[]) => void;
+  /** Appended with the fields the apply took from other managers by force, per manager entry. */
+  forced?: ForcedFields[];
 }
 
 
@@ -334,7 +334,7 @@ export function applyConfiguration(live: KObject | undefined, applied: KObject, 
       const refused = opts.forceFrom ? conflicts.filter((c) => !opts.forceFrom!(c.m.manager)) : conflicts;
       if (refused.length) throw conflictError(refused);
     }
-    if (conflictSets.size && opts.onForced) opts.onForced([...conflictSets].map(([m, set]) => ({ manager: m.manager, operation: m.operation, subresource: m.subresource, fields: set.paths().map(pathString).sort() })));
+    if (opts.forced) for (const [m, set] of conflictSets) opts.forced.push({ manager: m.manager, operation: m.operation, subresource: m.subresource, fields: set.paths().map(pathString).sort() });
     for (const m of managers) {
       if (m === me) continue;
       const c = conflictSets.get(m);

@@ -40,7 +40,7 @@ export class FieldOwnership {
    * force are appended to `taken`.
    */
   apply(t: ResourceType, current: KObject | undefined, applied: KObject, manager: string, force: boolean, sub: Subresource, forceFrom?: (manager: string) => boolean, taken?: ForcedFields[]): KObject {
-    const opts = { type: this.typeOf(t), subresource: sub, statusSubresource: t.hasStatus, forceFrom, onForced: taken && ((f: ForcedFields[]) => void taken.push(...f)) };
+    const opts = { type: this.typeOf(t), subresource: sub, statusSubresource: t.hasStatus, forceFrom, forced: taken };
     try {
       return applyConfiguration(current, applied, manager, force, opts);
     } catch (err) {
