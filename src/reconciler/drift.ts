@@ -78,10 +78,10 @@ export function correctDrift(client: Client, o: DriftOptions): Client {
     const others = byManager(conflictsOf(err).filter((c) => c.manager !== o.manager));
     if (others.size === 0) return err;
     const parts = [...others].map(([m, fields]) => `${o.isReconciler(m) ? 'reconciler' : 'field manager'} ${m} over ${listFields(fields)}`);
-    const message = `reconciler ${o.manager} conflicts with ${parts.join(' and with ')} of ${describe(target)} (the other owns the field: each field has one owner among the reconcilers)`;
+    const message = `reconciler ${o.manager} conflicts with ${parts.join(' and with ')} of ${describe(target)}: each field has one owner among the reconcilers, and these are not ${o.manager}'s`;
     const live = await client.get(target, target.metadata.namespace ?? '', target.metadata.name ?? '').catch(() => undefined);
     for (const [m, fields] of others) {
-      if (o.isReconciler(m)) await record(live, 'Warning', 'FieldConflict', `reconcilers ${o.manager} and ${m} both set ${listFields(fields)}: ${m} owns it, ${o.manager}'s apply was refused`);
+      if (o.isReconciler(m)) await record(live, 'Warning', 'FieldConflict', `reconcilers ${o.manager} and ${m} both set ${listFields(fields)}: ${m} owns ${fields.length === 1 ? 'it' : 'them'}, ${o.manager}'s apply was refused`);
     }
     return new ApiError('Conflict', message, (err as ApiError).details);
   };
