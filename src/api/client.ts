@@ -57,7 +57,27 @@ export interface WriteOptions {
 export interface ApplyOptions {
   fieldManager: string;
   force?: boolean;
+  /**
+   * Without force: force only the conflicts with the field managers this
+   * accepts; conflicts with any other manager still fail the apply. (A
+   * controller taking back fields users changed, but not its peers' fields.)
+   * In-process the check and the takeover are one write; over HTTP, which has
+   * no such parameter, it is an apply and, on a conflict with accepted
+   * managers only, a forced apply.
+   */
+  forceFrom?: (manager: string) => boolean;
+  /** Called after a successful apply that took fields from other managers by force (force or forceFrom). */
+  onForced?: (taken: ForcedFields[]) => void;
   dryRun?: boolean;
+}
+
+/** Fields a forced apply took from one other field manager. */
+export interface ForcedFields {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  subresource: string;
+  /** Paths as kube-apiserver prints them (".spec.b"), sorted. */
+  fields: string[];
 }
 
 export interface DeleteOptions {

@@ -14,6 +14,7 @@
 
 import type { ApplyOptions, Client, ClientList, ClientListOptions, ClientWatchEvent, ClientWatchOptions, DeleteOptions, ResourceInfo, Subresource, TypeRef, WriteOptions } from '../api/client.js';
 import { ApiError, isApiError } from '../api/errors.js';
+import { conflictsOf } from '../api/managedfields/index.js';
 import type { KObject } from '../api/object.js';
 import { DiscoveryCache, type ApiResource } from './discovery.js';
 import { loadRestConfig, type LoadOptions, type RestConfig } from './kubeconfig.js';
@@ -111,10 +112,22 @@ export class HttpClient implements Client {
     return this.write('PUT', resourcePath(r, this.namespaceOf(r, obj), nameOf(obj), opts.subresource) + writeQuery(opts), 'application/json', obj);
   }
 
+  /** forceFrom has no HTTP parameter: a conflict with accepted managers only is retried with force (not atomic, unlike in-process). */
   async apply(obj: KObject, opts: ApplyOptions & { subresource?: Subresource }): Promise<KObject> {
     const r = await this.discovery.byKind(obj);
-    const path = resourcePath(r, this.namespaceOf(r, obj), nameOf(obj), opts.subresource) + query({ fieldManager: opts.fieldManager, force: opts.force || undefined, dryRun: opts.dryRun ? 'All' : undefined });
-    return this.write('PATCH', path, 'application/apply-patch+yaml', obj);
+    const send = (force: boolean) => {
+      const path = resourcePath(r, this.namespaceOf(r, obj), nameOf(obj), opts.subresource) + query({ fieldManager: opts.fieldManager, force: force || undefined, dryRun: opts.dryRun ? 'All' : undefined });
+      return this.write('PATCH', path, 'application/apply-patch+yaml', obj);
+    };
+    try {
+      return await send(opts.force === true);
+    } catch (err) {
+      const conflicts = opts.force || !opts.forceFrom ? [] : conflictsOf(err);
+      if (conflicts.length === 0 || !conflicts.every((c) => opts.forceFrom!(c.manager))) throw err;
+      const stored = await send(true);
+      opts.onForced?.(conflicts);
+      return stored;
+    }
   }
 
   /** The two applies, in order (HTTP has no single request for both); status goes with the main resource when the type has no status subresource. */

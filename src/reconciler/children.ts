@@ -1,7 +1,8 @@
 // Desired children: the reconciler states the children it wants for the current
 // input; this module makes the API match. Children not desired any more are
 // deleted (prune), desired ones are server-side applied with the reconciler as
-// field manager and a controller ownerReference to the For object.
+// field manager and a controller ownerReference to the For object. A child
+// field someone else changed is taken back by that apply (drift.ts).
 //
 // Key idea: only write what changes. We remember the last configuration we
 // applied per child; when it is unchanged and the live object (from the

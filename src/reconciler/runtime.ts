@@ -54,6 +54,7 @@ import { finalizerName } from './finalizer.js';
 import { phaseFieldManager, type Phase, type PhaseBook } from './phase.js';
 import type { ReconcilerConfig } from './config.js';
 import { deepEqual, isSubset } from './diff.js';
+import { correctDrift, type EventSink } from './drift.js';
 import { noteOwnWrites, OwnWrites, wrapWrites } from './ownwrites.js';
 import { ownedFields, ownedFinalizers, ownedRemoved, ownedStatusFields, statusToApply } from './statuspatch.js';
 import { readOutcome, type ReadView, type ReconcileOutcome, type ReconcileScope } from './hostapi.js';
@@ -98,7 +99,9 @@ export interface RuntimeDeps {
   /** Maintain status.phase of the For objects (their CRD declares it), aggregated over the reconcilers in this book. */
   phases?: PhaseBook;
   /** Records a core/v1 Event about an object (the registry's EventRecorder). */
-  event?: (obj: KObject, ev: { type: 'Normal' | 'Warning'; reason: string; message: string; component: string }) => Promise<unknown>;
+  event?: EventSink;
+  /** Whether a field manager is a reconciler of the engine: then our applies correct drift by anyone else (drift.ts). */
+  isReconciler?: (manager: string) => boolean;
 }
 
 function errorMessage(err: unknown): string {
@@ -134,8 +137,9 @@ export class StarlarkReconciler implements Reconciler {
     this.forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
     this.finalizer = finalizerName(config.name);
     const watched = new Set([config.for, ...config.owns].map((t) => `${t.apiVersion}|${t.kind}`));
-    const client = deps.wrote ? reportWrites(deps.client, (o) => deps.wrote!(config.name, o)) : deps.client;
-    this.client = noteOwnWrites(client, this.ownWrites, (o) => watched.has(`${o.apiVersion}|${o.kind}`));
+    const reported = deps.wrote ? reportWrites(deps.client, (o) => deps.wrote!(config.name, o)) : deps.client;
+    const client = noteOwnWrites(reported, this.ownWrites, (o) => watched.has(`${o.apiVersion}|${o.kind}`));
+    this.client = deps.isReconciler ? correctDrift(client, { manager: config.name, isReconciler: deps.isReconciler, event: deps.event }) : client;
     this.children = new Children(config.name, this.client, deps.read, config.owns);
   }
 

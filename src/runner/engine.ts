@@ -12,7 +12,7 @@ import type { ResourceInfo, TypeRef } from '../api/client.js';
 import { isApiError, type ApiError } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import { Registry } from '../apiserver/registry/registry.js';
-import { installAllocation } from '../allocation/index.js';
+import { allocationFieldManager, installAllocation } from '../allocation/index.js';
 import { enqueueForObject, enqueueForOwner, enqueueMapped, Manager, type Clock, type Coordinator, type RateLimitOptions, type SharedInformer } from '../controller/index.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, parseReconcilerConfig, type ReconcilerConfig } from '../reconciler/config.js';
@@ -20,7 +20,7 @@ import type { ChildCache } from '../reconciler/children.js';
 import type { ReadView } from '../reconciler/hostapi.js';
 import { compileReconciler, ProgramError } from '../reconciler/program.js';
 import { StarlarkReconciler, type ReconcileReport, type RunStarlark } from '../reconciler/runtime.js';
-import { PhaseBook } from '../reconciler/phase.js';
+import { PhaseBook, phaseFieldManager } from '../reconciler/phase.js';
 import type { ProjectSource, ReconcilerSource } from './project/discover.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
 import { reconcilerCodeKind } from './project/codekind.js';
@@ -75,6 +75,8 @@ export class Engine {
   readonly reconcilers: StarlarkReconciler[] = [];
   /** status.phase of For types that declare it (reconciler/phase.ts). */
   private readonly phases = new PhaseBook();
+  /** Field managers of the engine's controllers (reconciler names, allocation, phase): their fields are not drift. */
+  private readonly controllerManagers = new Set<string>([allocationFieldManager, phaseFieldManager]);
 
   private constructor(
     readonly registry: Registry,
@@ -195,6 +197,7 @@ export class Engine {
   addCompiled(config: ReconcilerConfig, run: RunStarlark): StarlarkReconciler {
     const forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
     if (declaresPhase(this.registry, forType)) this.phases.declare(forType);
+    this.controllerManagers.add(config.name);
     const reconciler = new StarlarkReconciler(config, {
       client: this.manager.client,
       read: this.read,
@@ -203,6 +206,7 @@ export class Engine {
       wrote: this.opts.onWrite,
       phases: this.phases,
       event: (obj, ev) => this.registry.events.record(obj, ev),
+      isReconciler: (m) => this.controllerManagers.has(m),
     });
     this.reconcilers.push(reconciler);
     this.wire(config, reconciler);

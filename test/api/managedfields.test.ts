@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyConfiguration, recordUpdate, ownership, fieldSetFromFieldsV1, fieldSetToFieldsV1, FieldSet, pathString, merge, typeFromSchema, type SSAOptions } from '../../src/api/managedfields/index.js';
+import { applyConfiguration, conflictsOf, recordUpdate, ownership, fieldSetFromFieldsV1, fieldSetToFieldsV1, FieldSet, pathString, merge, typeFromSchema, type SSAOptions } from '../../src/api/managedfields/index.js';
+import type { ForcedFields } from '../../src/api/client.js';
 import type { KObject } from '../../src/api/object.js';
 import type { JSONSchemaProps } from '../../src/api/schema/index.js';
 import { isApiError, type ApiError } from '../../src/api/errors.js';
@@ -111,6 +112,33 @@ test('force moves ownership to the applier', () => {
   obj = applyConfiguration(obj, w({ replicas: 5 }), 'bob', true, opts);
   assert.equal(obj.spec && (obj.spec as { replicas: number }).replicas, 5);
   assert.deepEqual(ownership(obj), { 'alice/Apply': ['.spec.image'], 'bob/Apply': ['.spec.replicas'] });
+});
+
+test('forceFrom forces only the conflicts with the managers it accepts; `forced` and conflictsOf name whose fields they were', () => {
+  let obj = applyConfiguration(undefined, w({ replicas: 3, image: 'nginx' }), 'ctrl', false, opts);
+  obj = recordUpdate(obj, { ...obj, spec: { replicas: 7, image: 'nginx' } }, 'kubectl-patch', opts);
+  obj = applyConfiguration(obj, w({ paused: true }), 'peer', false, opts);
+  obj = applyConfiguration(obj, w({ args: ['x'] }, { status: { phase: 'Up' } }), 'peer', false, { ...opts, subresource: 'status' });
+  const clients = (m: string) => m !== 'peer';
+  // With a peer among the conflicts the apply fails, listing the peer's fields only; nothing is taken.
+  const taken: ForcedFields[] = [];
+  const err = conflictOf(() => applyConfiguration(obj, w({ replicas: 3, image: 'nginx', paused: false }), 'ctrl', false, { ...opts, forceFrom: clients, forced: taken }));
+  assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "peer": .spec.paused');
+  assert.deepEqual(taken, []);
+  assert.deepEqual(conflictsOf(err), [{ manager: 'peer', operation: 'Apply', subresource: '', fields: ['.spec.paused'] }]);
+  // Only clients in the way: their fields are taken, and reported.
+  const after = applyConfiguration(obj, w({ replicas: 3, image: 'nginx' }), 'ctrl', false, { ...opts, forceFrom: clients, forced: taken });
+  assert.equal((after.spec as { replicas: number }).replicas, 3);
+  assert.deepEqual(taken, [{ manager: 'kubectl-patch', operation: 'Update', subresource: '', fields: ['.spec.replicas'] }]);
+  assert.deepEqual(ownership(after), { 'ctrl/Apply': ['.spec.image', '.spec.replicas'], 'peer/Apply': ['.spec.paused'], 'peer/Apply/status': ['.status.phase'] });
+  // conflictsOf reads every form kube-apiserver prints a manager in.
+  const all = conflictOf(() => applyConfiguration(obj, w({ replicas: 1, paused: false }, { status: { phase: 'Down' } }), 'other', false, { ...opts, statusSubresource: false }));
+  assert.deepEqual(conflictsOf(all), [
+    { manager: 'kubectl-patch', operation: 'Update', subresource: '', fields: ['.spec.replicas'] },
+    { manager: 'peer', operation: 'Apply', subresource: '', fields: ['.spec.paused'] },
+    { manager: 'peer', operation: 'Apply', subresource: 'status', fields: ['.status.phase'] },
+  ]);
+  assert.deepEqual(conflictsOf(new Error('conflict with "x"')), []);
 });
 
 test('a field the manager stops applying is removed, unless another applier owns it', () => {

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import type { ClientWatchEvent } from '../../src/api/client.js';
+import type { ClientWatchEvent, ForcedFields } from '../../src/api/client.js';
 import { ApiError, isApiError } from '../../src/api/errors.js';
 import type { KObject } from '../../src/api/object.js';
 import { HttpClient } from '../../src/client/httpclient.js';
@@ -92,6 +92,21 @@ describe('HttpClient', () => {
     assert.equal(((await c.get(W, 'default', 's'))!.spec as { size: number }).size, 1, 'dry run did not persist');
     const forced = await c.apply(widget('s', { size: 2 }), { fieldManager: 'two', force: true });
     assert.equal((forced.spec as { size: number }).size, 2);
+  });
+
+  test('server-side apply with forceFrom: forced only over the accepted managers, the fields taken reported', async () => {
+    await c.apply(widget('ff', { size: 1 }), { fieldManager: 'ctrl' });
+    await c.patch(W, 'default', 'ff', 'merge', { spec: { size: 2 } }, { fieldManager: 'kubectl-patch' });
+    await c.apply(widget('ff', { size: 2, color: 'red' }), { fieldManager: 'peer' });
+    const taken: ForcedFields[] = [];
+    const opts = { fieldManager: 'ctrl', forceFrom: (m: string) => m !== 'peer', onForced: (t: ForcedFields[]) => taken.push(...t) };
+    await assert.rejects(c.apply(widget('ff', { size: 1, color: 'green' }), opts), (e: unknown) => isApiError(e, 'Conflict') && /peer/.test((e as Error).message));
+    assert.deepEqual(taken, []);
+    await c.apply(widget('ff', { size: 2, color: 'green' }), { fieldManager: 'peer', force: true }); // peer now owns size (shared) and color
+    await c.patch(W, 'default', 'ff', 'merge', { spec: { size: 3 } }, { fieldManager: 'kubectl-patch' }); // and lost size to kubectl-patch
+    const out = await c.apply(widget('ff', { size: 1 }), opts);
+    assert.equal((out.spec as { size: number }).size, 1);
+    assert.deepEqual(taken, [{ manager: 'kubectl-patch', operation: 'Update', subresource: '', fields: ['.spec.size'] }]);
   });
 
   test('delete: finalizers keep the object with a deletionTimestamp; NotFound after', async () => {

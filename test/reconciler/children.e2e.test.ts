@@ -111,18 +111,20 @@ test('a child deleted behind the reconciler\'s back is recreated', async () => {
   }
 });
 
-test('a child field taken over by another manager is a conflict the reconciler reports, never a silent overwrite', async () => {
+test('a child field another client changed is put back by the reconciler, with a DriftCorrected Event on the child', async () => {
   const r = await start(project());
   try {
     await r.engine.registry.apply({ apiVersion, kind: 'Child', metadata: { name: 'p-0', namespace: 'default' }, spec: { index: 42 } }, { fieldManager: 'intruder', force: true });
     await r.idle();
-    assert.equal(((await r.get('Child', 'p-0'))!.spec as { index: number }).index, 42);
-    const c = (await r.condition('Parent', 'p'))!;
-    assert.equal(c.status, 'False');
-    assert.equal(c.reason, 'Error');
-    assert.match(c.message, /conflict/i);
-    assert.match(c.message, /intruder/);
-    assert.match(c.message, /\.spec\.index/);
+    const child = (await r.get('Child', 'p-0'))!;
+    assert.equal((child.spec as { index: number }).index, 0);
+    assert.deepEqual(child.metadata.managedFields?.map((m) => m.manager), ['parent-ctrl'], 'the intruder owns nothing any more');
+    assert.equal((await r.condition('Parent', 'p'))?.status, 'True');
+    const events = (await r.engine.registry.list({ apiVersion: 'v1', kind: 'Event' })).items as unknown as { involvedObject: { name: string }; type: string; reason: string; message: string }[];
+    assert.deepEqual(
+      events.map((e) => [e.involvedObject.name, e.type, e.reason, e.message]),
+      [['p-0', 'Normal', 'DriftCorrected', 'drift corrected: .spec.index was changed by intruder']],
+    );
   } finally {
     await r.close();
   }

@@ -136,10 +136,17 @@ def reconcile(self):
     const ca = (await r.condition('A', 'a'))!;
     const cb = (await r.condition('B', 'b'))!;
     assert.deepEqual([ca.status, cb.status].sort(), ['False', 'True']);
-    const loser = ca.status === 'False' ? ca : cb;
-    assert.match(loser.message, /conflict/i);
+    const [loser, loserName, winnerName] = ca.status === 'False' ? [ca, 'ra', 'rb'] : [cb, 'rb', 'ra'];
+    assert.match(loser.message, new RegExp(`^reconciler ${loserName} conflicts with reconciler ${winnerName} over \\.spec\\.by of Thing default/shared-child`));
     const by = ((await r.get('Thing', 'shared-child'))!.spec as { by: string }).by;
-    assert.equal(by, ca.status === 'True' ? 'ra' : 'rb');
+    assert.equal(by, winnerName);
+    // The contested child says so too, naming both.
+    const events = (await r.engine.registry.list({ apiVersion: 'v1', kind: 'Event' })).items as unknown as { involvedObject: { name: string }; type: string; reason: string; message: string }[];
+    const onChild = events.filter((e) => e.involvedObject.name === 'shared-child');
+    assert.deepEqual(
+      onChild.map((e) => [e.type, e.reason, e.message]),
+      [['Warning', 'FieldConflict', `reconcilers ${loserName} and ${winnerName} both set .spec.by: ${winnerName} owns it, ${loserName}'s apply was refused`]],
+    );
   } finally {
     await r.close();
   }

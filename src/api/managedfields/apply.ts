@@ -10,6 +10,9 @@
 //   3. compare live with the result; a modified/added field owned by another
 //      manager is a conflict → 409 listing manager and path, unless force,
 //      which moves ownership; fields removed from the object leave every set;
+//      forceFrom forces only the conflicts with the managers it accepts (a
+//      controller correcting drift made by users, but not by its peers), and
+//      `forced` collects which fields were taken from whom;
 //   4. the manager now owns exactly the fields of its applied configuration.
 // Update (POST/PUT/merge or JSON patch): the manager takes every modified or
 //   added field, others lose those fields; removed fields leave every set.
@@ -23,9 +26,11 @@
 //   isNoopApply(live, applied, manager, opts)        → that apply would change nothing (skip the write)
 //   recordUpdate(live, next, manager, opts)          → `next` with managedFields updated
 //   ownership(obj)                                   → { "manager/Operation[/sub]": [".spec.x", …] } (debugging, tests)
+//   conflictsOf(err)                                 → the managers and fields of a conflict error
 //   SSAOptions
 
 import { ApiError, type StatusCause } from '../errors.js';
+import type { ForcedFields } from '../client.js';
 import type { KObject, ManagedFieldsEntry } from '../object.js';
 import type { JSONSchemaProps } from '../schema/types.js';
 import { childKey, FieldSet, fieldSetFromFieldsV1, fieldSetToFieldsV1, fieldToken, pathString, type Path } from './fieldset.js';
@@ -43,7 +48,12 @@ export interface SSAOptions {
   statusSubresource?: boolean;
   /** Timestamp for changed entries (RFC 3339); defaults to now. */
   now?: string;
+  /** Without force: the conflicts with the managers this accepts are forced, the others still fail the apply. */
+  forceFrom?: (manager: string) => boolean;
+  /** Appended with the fields the apply took from other managers by force, per manager entry. */
+  forced?: ForcedFields[];
 }
+
 
 interface Managed {
   manager: string;
@@ -207,6 +217,36 @@ function withFieldPrefixes(set: FieldSet): FieldSet {
   return set.withFieldPrefixes();
 }
 
+const conflictCause = /^conflict with ("(?:[^"\\]|\\.)*")(?: using (\S*)| with subresource ("(?:[^"\\]|\\.)*"))?$/;
+
+/**
+ * The managers and fields of an apply conflict (409 with FieldManagerConflict
+ * causes, as conflictError and kube-apiserver word them), grouped per manager
+ * entry; empty for any other error. Lets a client decide whom to override.
+ */
+export function conflictsOf(err: unknown): ForcedFields[] {
+  if (!(err instanceof ApiError) || err.reason !== 'Conflict') return [];
+  const out = new Map<string, ForcedFields>();
+  for (const c of err.details?.causes ?? []) {
+    const m = c.reason === 'FieldManagerConflict' && c.field !== undefined ? conflictCause.exec(c.message) : null;
+    if (!m) continue;
+    let manager: string;
+    let subresource = '';
+    try {
+      manager = JSON.parse(m[1]!) as string;
+      if (m[3] !== undefined) subresource = JSON.parse(m[3]) as string;
+    } catch {
+      continue;
+    }
+    const operation = m[2] !== undefined ? 'Update' : 'Apply';
+    const key = `${manager}\0${operation}\0${subresource}`;
+    let f = out.get(key);
+    if (!f) out.set(key, (f = { manager, operation, subresource, fields: [] }));
+    f.fields.push(c.field!);
+  }
+  return [...out.values()];
+}
+
 /** A conflict error exactly as kube-apiserver words it. */
 function conflictError(conflicts: { m: Managed; path: Path }[]): ApiError {
   conflicts.sort((a, b) => (a.m.manager < b.m.manager ? -1 : a.m.manager > b.m.manager ? 1 : pathString(a.path) < pathString(b.path) ? -1 : 1));
@@ -290,7 +330,11 @@ export function applyConfiguration(live: KObject | undefined, applied: KObject, 
         for (const p of c.paths()) conflicts.push({ m, path: p });
       }
     }
-    if (conflicts.length && !force) throw conflictError(conflicts);
+    if (conflicts.length && !force) {
+      const refused = opts.forceFrom ? conflicts.filter((c) => !opts.forceFrom!(c.m.manager)) : conflicts;
+      if (refused.length) throw conflictError(refused);
+    }
+    if (opts.forced) for (const [m, set] of conflictSets) opts.forced.push({ manager: m.manager, operation: m.operation, subresource: m.subresource, fields: set.paths().map(pathString).sort() });
     for (const m of managers) {
       if (m === me) continue;
       const c = conflictSets.get(m);

@@ -4,7 +4,7 @@
 // adapts them to the registry's write pipeline and caches each type's merge
 // type (derived from its schema) so no write re-derives it.
 
-import type { Subresource } from '../../api/client.js';
+import type { ForcedFields, Subresource } from '../../api/client.js';
 import type { KObject } from '../../api/object.js';
 import { ApiError } from '../../api/errors.js';
 import { applyConfiguration, isNoopApply, pathString, recordUpdate, toFieldSet, typeFromSchema, type TypeNode } from '../../api/managedfields/index.js';
@@ -34,9 +34,13 @@ export class FieldOwnership {
     return isNoopApply(current, applied, manager, { type: this.typeOf(t), subresource: sub, statusSubresource: t.hasStatus });
   }
 
-  /** Merges an applied configuration into `current` (undefined = create); 409 with causes on conflicts unless forced. */
-  apply(t: ResourceType, current: KObject | undefined, applied: KObject, manager: string, force: boolean, sub: Subresource): KObject {
-    const opts = { type: this.typeOf(t), subresource: sub, statusSubresource: t.hasStatus };
+  /**
+   * Merges an applied configuration into `current` (undefined = create); 409 with causes on conflicts
+   * unless forced (`force`, or `forceFrom` accepting every conflicting manager). The fields taken by
+   * force are appended to `taken`.
+   */
+  apply(t: ResourceType, current: KObject | undefined, applied: KObject, manager: string, force: boolean, sub: Subresource, forceFrom?: (manager: string) => boolean, taken?: ForcedFields[]): KObject {
+    const opts = { type: this.typeOf(t), subresource: sub, statusSubresource: t.hasStatus, forceFrom, forced: taken };
     try {
       return applyConfiguration(current, applied, manager, force, opts);
     } catch (err) {

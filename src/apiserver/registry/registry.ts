@@ -20,7 +20,7 @@
 // registry assumes it is the only writer of its store and a write costs one
 // store call and no watch; shared, every process follows every stored type.
 
-import type { ApplyOptions, Client, ClientList, ClientListOptions, ClientWatchEvent, ClientWatchOptions, DeleteOptions, ResourceInfo, Subresource, TypeRef, WriteOptions } from '../../api/client.js';
+import type { ApplyOptions, Client, ForcedFields, ClientList, ClientListOptions, ClientWatchEvent, ClientWatchOptions, DeleteOptions, ResourceInfo, Subresource, TypeRef, WriteOptions } from '../../api/client.js';
 import { ApiError } from '../../api/errors.js';
 import { invalidError } from '../../api/fielderrors.js';
 import { admitCrd, checkImmutableData, isCrdType, prepareCreate, prepareWrite } from './kinds.js';
@@ -54,6 +54,9 @@ export interface WriteContext {
   /** Manager for Update operations when fieldManager is absent (HTTP: the User-Agent name); apply ignores it. */
   defaultFieldManager?: string;
 }
+
+/** An apply's context: a write's, plus the apply options that decide conflicts. */
+export type ApplyContext = WriteContext & Pick<ApplyOptions, 'force' | 'forceFrom' | 'onForced'>;
 
 export interface ListRequest extends ClientListOptions {
   resourceVersion?: string;
@@ -314,7 +317,7 @@ export class Registry implements Client {
   }
 
   /** Server-side apply: creates the object if absent, else merges the applied configuration by field ownership. */
-  async applyObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: WriteContext & { force?: boolean }): Promise<KObject> {
+  async applyObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: ApplyContext): Promise<KObject> {
     if (!ctx.fieldManager) throw badRequest('PATCH of type application/apply-patch+yaml requires the fieldManager query parameter');
     let applied = this.decodeNamed(t, namespace, name, body);
     const appliedCtx: WriteContext = { ...ctx, applied: true };
@@ -338,9 +341,12 @@ export class Registry implements Client {
       // The common case for reconcilers re-asserting their state: nothing to write. (CRDs and
       // Namespaces go the full way: their admission derives more than their fields.)
       if (!ctx.dryRun && t !== crdType && t !== namespaceType && this.fields.isNoop(t, current, applied, ctx.fieldManager, ctx.subresource ?? '')) return this.unchangedWrite(t, current);
-      const merged = this.fields.apply(t, current, applied, ctx.fieldManager, ctx.force === true, ctx.subresource ?? '');
+      const taken: ForcedFields[] | undefined = ctx.onForced && [];
+      const merged = this.fields.apply(t, current, applied, ctx.fieldManager, ctx.force === true, ctx.subresource ?? '', ctx.forceFrom, taken);
       try {
-        return await this.writeUpdate(t, current, this.mergeForUpdate(t, current, merged, ctx.subresource ?? ''), appliedCtx);
+        const stored = await this.writeUpdate(t, current, this.mergeForUpdate(t, current, merged, ctx.subresource ?? ''), appliedCtx);
+        if (taken?.length) ctx.onForced!(taken);
+        return stored;
       } catch (err) {
         if (err instanceof ApiError && err.reason === 'Conflict' && !err.details?.causes && attempt < maxRetries) continue;
         throw err;
@@ -356,7 +362,7 @@ export class Registry implements Client {
    * a conflict in either leaves the object untouched. The reconciler runtime's
    * success write: finalizer + condition of a new object.
    */
-  async applyObjectWithStatus(t: ResourceType, namespace: string, name: string, body: unknown, statusBody: unknown, ctx: WriteContext & { force?: boolean }): Promise<KObject> {
+  async applyObjectWithStatus(t: ResourceType, namespace: string, name: string, body: unknown, statusBody: unknown, ctx: ApplyContext): Promise<KObject> {
     if (!ctx.fieldManager) throw badRequest('PATCH of type application/apply-patch+yaml requires the fieldManager query parameter');
     if (!t.hasStatus || t === crdType || t === namespaceType) {
       // Without a status subresource status is part of the main resource: one configuration.
@@ -375,11 +381,14 @@ export class Registry implements Client {
       const current = await this.store.get(this.key(t, namespace, name));
       if (!current) throw notFound(t, name);
       let next = current;
-      if (ctx.dryRun || !this.fields.isNoop(t, current, main, ctx.fieldManager, '')) next = this.mergeForUpdate(t, current, this.fields.apply(t, current, main, ctx.fieldManager, force, ''), '');
-      if (ctx.dryRun || !this.fields.isNoop(t, next, status, ctx.fieldManager, 'status')) next = withStatusOf(next, this.fields.apply(t, next, status, ctx.fieldManager, force, 'status'));
+      const taken: ForcedFields[] | undefined = ctx.onForced && [];
+      if (ctx.dryRun || !this.fields.isNoop(t, current, main, ctx.fieldManager, '')) next = this.mergeForUpdate(t, current, this.fields.apply(t, current, main, ctx.fieldManager, force, '', ctx.forceFrom, taken), '');
+      if (ctx.dryRun || !this.fields.isNoop(t, next, status, ctx.fieldManager, 'status')) next = withStatusOf(next, this.fields.apply(t, next, status, ctx.fieldManager, force, 'status', ctx.forceFrom, taken));
       if (next === current) return this.unchangedWrite(t, current);
       try {
-        return await this.writeUpdate(t, current, next, { ...ctx, applied: true });
+        const stored = await this.writeUpdate(t, current, next, { ...ctx, applied: true });
+        if (taken?.length) ctx.onForced!(taken);
+        return stored;
       } catch (err) {
         if (err instanceof ApiError && err.reason === 'Conflict' && !err.details?.causes && attempt < maxRetries) continue;
         throw err;
