@@ -3,11 +3,16 @@
 // duplicate objects and CRDs as errors naming both places, and --out with built-in kinds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import type { KObject } from '../../src/api/object.js';
-import { choreoctl, crdYaml, projectDir } from './cli.js';
+import { choreoctl, crdYaml, projectDir, repo } from './cli.js';
+
+const exec = promisify(execFile);
 
 const cfg = (kind: string) => `apiVersion: choreo.kform.dev/v1alpha1\nkind: Reconciler\nspec:\n  for: {group: example.com, version: v1alpha1, kind: ${kind}}\n  owns:\n  - {group: example.com, version: v1alpha1, kind: Greeting}\n  - {group: '', version: v1, kind: ConfigMap}\n`;
 const code = `
@@ -100,6 +105,29 @@ test('run once: the same object twice in in/, or the same CRD twice, is an error
     assert.match(r.stdout, /in\/b\.yaml:3:1: Hello default\/y is defined twice: also at .*in\/a\.yaml:6:1/);
     assert.match(r.stdout, /in\/c\.yaml:1:1: Hello x is defined twice: also at .*in\/a\.yaml:1:1/);
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('run start takes the same path flags (forwarded to the background process)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-start-paths-'));
+  const kubeconfig = join(dir, '.choreo/kubeconfig');
+  try {
+    await cp(join(repo, 'examples/hello/crds'), join(dir, 'apis'), { recursive: true });
+    await cp(join(repo, 'examples/hello/reconcilers'), join(dir, 'logic'), { recursive: true });
+    await cp(join(repo, 'examples/hello/in'), join(dir, 'data'), { recursive: true });
+    const started = await choreoctl(['run', 'start', dir, '--reconcilers', 'logic', '--input', 'data']);
+    assert.equal(started.code, 0, started.stdout + started.stderr);
+    const greetings = async () => (await exec('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kubecache'), 'get', 'greetings', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout;
+    const deadline = Date.now() + 20_000;
+    let names = await greetings();
+    while (names.split(' ').length < 3 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      names = await greetings();
+    }
+    assert.equal(names, 'team-carol world-alice world-bob');
+  } finally {
+    await choreoctl(['run', 'stop', dir]);
     await rm(dir, { recursive: true, force: true });
   }
 });
