@@ -112,10 +112,36 @@ function softArgs<T>(parse: () => T): T | StarDict {
   }
 }
 
+/**
+ * A Starlark dict as the object the original hands to the API: None inside
+ * it becomes "" (its starlarkValueToInterface converts NoneType to the empty
+ * string), in place. One walk over a freshly converted value.
+ */
+function toObject(v: StarDict): KObject {
+  const o = fromStarlark(v) as KObject;
+  noneAsEmpty(o);
+  return o;
+}
+
+function noneAsEmpty(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] === null) v[i] = '';
+      else if (typeof v[i] === 'object') noneAsEmpty(v[i]);
+    }
+  } else if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      if (o[k] === null) o[k] = '';
+      else if (typeof o[k] === 'object') noneAsEmpty(o[k]);
+    }
+  }
+}
+
 /** A dict argument as a plain object; a fatal result dict when it is not a dict (StarlarkValueToUnstructured). */
 function dictArg(fn: string, v: Value | undefined): KObject | StarDict {
   if (!(v instanceof StarDict)) return result(null, `${fn}: expected dict value to convert to unstructured, got ${typeName(v ?? null)}`, true);
-  const obj = fromStarlark(v) as KObject;
+  const obj = toObject(v);
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   return obj;
 }
@@ -155,7 +181,7 @@ export function readOutcome(v: Value): ReconcileOutcome {
   if (!(v instanceof StarDict)) throw new Error(`reconcile must return reconcile_result(...), got ${v === null ? 'None' : typeof v === 'object' ? v.typeName : typeof v}`);
   const get = (k: string) => v.getStr(k);
   const objV = get('obj');
-  const obj = objV === undefined || objV === null ? undefined : (fromStarlark(objV) as KObject);
+  const obj = objV instanceof StarDict ? toObject(objV) : objV === undefined || objV === null ? undefined : (fromStarlark(objV) as KObject);
   const after = get('requeueAfter');
   const msg = get('error');
   const ct = get('conditionType');
@@ -216,7 +242,8 @@ function clientGet(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   if (o instanceof StarDict) return o;
   const t = typeOf(o);
   const info = scope.read.resourceInfo(t);
-  if (!info) return result(null, unknownType(t), true);
+  // A failed read is never fatal in the original (result(nil, err, false)): the type may be served later.
+  if (!info) return result(null, unknownType(t), false);
   const key = namespaceFor(scope, info, ns);
   const r = scope.read.get(t, key, n);
   if (r.missing) {
@@ -234,7 +261,7 @@ function clientList(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   if (obj instanceof StarDict) return obj;
   const t = typeOf(obj);
   const info = scope.read.resourceInfo(t);
-  if (!info) return result(null, unknownType(t), true);
+  if (!info) return result(null, unknownType(t), false);
   let match: ((o: unknown) => boolean) | undefined;
   if (sel !== undefined && sel !== null) {
     // The original requires a dict of strings (StarlarkValueToGoMap) and answers anything else with a fatal result.

@@ -25,7 +25,7 @@ P = {"apiVersion": "example.com/v1alpha1", "kind": "Probe"}
 
 def shape(r):
     if type(r) == "dict":
-        return {"resource": r["resource"], "error": r["error"], "fatal": r["fatal"]}
+        return {"resourceIsNone": r["resource"] == None, "error": r["error"], "fatal": r["fatal"]}
     return r
 
 def reconcile(self):
@@ -52,6 +52,9 @@ def reconcile(self):
     st["listBadSelector"] = shape(client_list(P, "spec.mode"))
     st["listNonString"] = shape(client_list(P, {"spec.mode": 1}))
     st["createNotDict"] = shape(client_create([]))
+    st["noneRoundTrip"] = add_finalizer({"metadata": {}, "x": None}, "f")["resource"]["x"]
+    st["none"] = None
+    st["noneList"] = [None, 1]
     self["status"] = st
     return reconcile_result(self, False, 0, "", False)
 `;
@@ -79,7 +82,7 @@ test('run once: host builtins answer like the original (subnet names, fatal resu
     assert.equal(st.subnet6, '1000---64');
     assert.equal(st.subnet4, '10.0.0.0-24');
     assert.deepEqual(st.bare, [32, '2001-db8--1-128', 'fe80::1', true]);
-    const fatal = (error: string) => ({ resource: null, error, fatal: true });
+    const fatal = (error: string) => ({ resourceIsNone: true, error, fatal: true });
     assert.deepEqual(st.ipv4Dict, fatal('is_ipv4: for parameter prefix: got dict, want string'));
     assert.equal(st.ipv4Truthy, true);
     assert.deepEqual(st.prefixLength, fatal('get_prefixlength: for parameter prefix: got int, want string'));
@@ -94,6 +97,10 @@ test('run once: host builtins answer like the original (subnet names, fatal resu
     assert.deepEqual(st.listBadSelector, fatal('client_list: fieldSelector: value is not a dictionary'));
     assert.deepEqual(st.listNonString, fatal('client_list: fieldSelector: value is not a string: 1'));
     assert.deepEqual(st.createNotDict, fatal('client_create: expected dict value to convert to unstructured, got list'));
+    // None inside an object handed to the host becomes "" (starlarkValueToInterface), in what is written and what comes back.
+    assert.equal(st.noneRoundTrip, '');
+    assert.equal(st.none, '');
+    assert.deepEqual(st.noneList, ['', 1]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
