@@ -24,7 +24,9 @@
 // there gives result(nil, err, true)); an argument of the right type that
 // cannot be used (a string that is no IP, an is_conditionready obj that is no
 // dict) raises; the client_* calls raise on a wrong argument type but answer
-// an obj that is not a dict with a fatal result dict.
+// an obj that is not a dict with a fatal result dict. Objects handed to the
+// host are converted as the original converts them (None becomes ""), and
+// what comes back is a copy.
 
 import type { ResourceInfo, TypeRef } from '../api/client.js';
 import type { KObject } from '../api/object.js';
@@ -298,7 +300,8 @@ function clientCreate(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   if (!info) return result(null, unknownType(typeOf(obj)), true);
   if (info.namespaced && !obj.metadata.namespace) obj.metadata.namespace = scope.defaultNamespace;
   scope.desired.push(obj);
-  return result(objV ?? null, null);
+  // A copy, as the original returns the converted object (changing it does not change the argument).
+  return result(toStarlark(obj), null);
 }
 
 function recordWrite(fn: string, subresource: '' | 'status') {
@@ -312,7 +315,7 @@ function recordWrite(fn: string, subresource: '' | 'status') {
     if (!obj.metadata.name) return result(null, `${fn}: ${obj.kind} has no metadata.name`, true);
     if (info.namespaced && !obj.metadata.namespace) obj.metadata.namespace = scope.defaultNamespace;
     scope.writes.push({ subresource, obj });
-    return result(objV ?? null, null);
+    return result(toStarlark(obj), null);
   };
 }
 

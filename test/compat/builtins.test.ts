@@ -16,6 +16,8 @@ metadata: {name: probes}
 spec:
   conditionType: Ready
   for: {group: example.com, version: v1alpha1, kind: Probe}
+  owns:
+  - {group: example.com, version: v1alpha1, kind: Note}
 `;
 
 const probe = (name: string, mode: string) => `apiVersion: example.com/v1alpha1\nkind: Probe\nmetadata: {name: ${name}, namespace: default}\nspec: {mode: ${mode}}\n`;
@@ -52,6 +54,10 @@ def reconcile(self):
     st["listBadSelector"] = shape(client_list(P, "spec.mode"))
     st["listNonString"] = shape(client_list(P, {"spec.mode": 1}))
     st["createNotDict"] = shape(client_create([]))
+    note = {"apiVersion": "example.com/v1alpha1", "kind": "Note", "metadata": {"name": "n-" + self["metadata"]["name"]}, "spec": {"a": 1}}
+    created = client_create(note)["resource"]
+    created["spec"]["a"] = 2
+    st["createCopies"] = [note["spec"]["a"], created["spec"]["a"], created["metadata"]["namespace"]]
     st["noneRoundTrip"] = add_finalizer({"metadata": {}, "x": None}, "f")["resource"]["x"]
     st["none"] = None
     st["noneList"] = [None, 1]
@@ -63,6 +69,7 @@ test('run once: host builtins answer like the original (subnet names, fatal resu
   const dir = await projectDir(
     {
       'crds/example.com_probes.yaml': crdYaml('example.com', 'probes', 'Probe'),
+      'crds/example.com_notes.yaml': crdYaml('example.com', 'notes', 'Note'),
       'reconcilers/probes/config.yaml': config,
       'reconcilers/probes/reconciler.star': code,
       'in/probes.yaml': [probe('ok', 'ok'), probe('raise', 'raise'), probe('badresult', 'badresult')].join('---\n'),
@@ -99,6 +106,7 @@ test('run once: host builtins answer like the original (subnet names, fatal resu
     assert.deepEqual(st.createNotDict, fatal('client_create: expected dict value to convert to unstructured, got list'));
     // None inside an object handed to the host becomes "" (starlarkValueToInterface), in what is written and what comes back.
     assert.equal(st.noneRoundTrip, '');
+    assert.deepEqual(st.createCopies, [1, 2, 'default'], 'client_create returns a copy of the object as it will be created');
     assert.equal(st.none, '');
     assert.deepEqual(st.noneList, ['', 1]);
   } finally {
