@@ -71,6 +71,8 @@ const filterCases: Array<[string, string]> = [
   ['{{ "<p>This is a long test which will be cutted after some chars.</p>"|truncatechars_html:25 }}', '<p>This is a long test wh...</p>'],
   ['{{ "a b c d e"|truncatewords:2 }} [{{ simple.chinese_hello_world|truncatewords:0 }}]', 'a b ... []'],
   ['{{ "<p>This is a long test which will be cutted after some words.</p>"|truncatewords_html:2 }}', '<p>This is ...</p>'],
+  ['{{ "<a name=\'link\' href=\\"https://....\\"><p class=\\"foo\\">This </a>is a long test, which will be cutted after some words.</p>"|truncatewords_html:5 }}', '<a name=\'link\' href="https://...."><p class="foo">This </a>is a long test,...</p>'],
+  ['{{ "<p>This. is. a. long test. Test test, test.</p>"|truncatewords_html:8 }} {{ "<p>This is a long test which will be cutted after some chars.</p>"|truncatechars_html:7 }}', '<p>This. is. a. long test. Test test, test....</p> <p>This...</p>'],
   ['{{ "http://www.example.org/foo?a=b&c=d"|urlencode }}', 'http%3A%2F%2Fwww.example.org%2Ffoo%3Fa%3Db%26c%3Dd'],
   ['{{ "www.florian-schlachter.de"|urlize|safe }}', '<a href="http://www.florian-schlachter.de" rel="nofollow">www.florian-schlachter.de</a>'],
   ['{% filter urlizetrunc:15|safe %}mail demo@example.com{% endfilter %}', 'mail <a href="mailto:demo@example.com">demo@example...</a>'],

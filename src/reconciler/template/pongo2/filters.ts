@@ -56,12 +56,18 @@ const truncateChars = (s: string, n: number): string => {
   return s;
 };
 
-/** Walks HTML text, copying tags and counting text with `fn` until `done`; closes the tags left open. */
-function truncateHtml(value: string, done: () => boolean, fn: (idx: number, out: string[]) => number, finalize: (out: string[]) => void): string {
+/**
+ * The truncate*_html filters: copies HTML, tags as they are, text through
+ * `step` (which returns the next index and how much it counted) until
+ * `limit` is counted; `ellipsis(count)` says whether "..." follows; the tags
+ * left open are closed. The result is safe (pongo2's AsSafeValue).
+ */
+function truncateHtml(value: string, limit: number, step: (idx: number, out: string[]) => [number, number], ellipsis: (count: number) => boolean): SafeString {
   const out: string[] = [];
   const stack: string[] = [];
+  let count = 0;
   let idx = 0;
-  while (idx < value.length && !done()) {
+  while (idx < value.length && count < limit) {
     const c = value[idx]!;
     if (c === '<') {
       out.push(c);
@@ -105,11 +111,15 @@ function truncateHtml(value: string, done: () => boolean, fn: (idx: number, out:
           stack.push(tag);
         }
       }
-    } else idx = fn(idx, out);
+    } else {
+      const [next, counted] = step(idx, out);
+      idx = next;
+      count += counted;
+    }
   }
-  finalize(out);
+  if (ellipsis(count)) out.push('...');
   for (let i = stack.length - 1; i >= 0; i--) out.push(`</${stack[i]}>`);
-  return out.join('');
+  return new SafeString(out.join(''));
 }
 
 const urlRegexp = /((((http|https):\/\/)|www\.|((^|[ ])[0-9A-Za-z_-]+(\.com|\.net|\.org|\.info|\.biz|\.de))))(.*?)([ ]+|$)/g;
@@ -290,23 +300,13 @@ export const filters: Record<string, Filter> = {
   truncatechars: (v, p) => truncateChars(str(v), integer(p)),
   truncatechars_html(v, p) {
     const value = str(v);
-    const n = Math.max(integer(p) - 3, 0);
-    let count = 0;
-    return new SafeString(
-      truncateHtml(
-        value,
-        () => count >= n,
-        (idx, out) => {
-          count++;
-          const ch = String.fromCodePoint(value.codePointAt(idx)!);
-          out.push(ch);
-          return idx + ch.length;
-        },
-        (out) => {
-          if (count >= n && count < value.length) out.push('...');
-        },
-      ),
-    );
+    const limit = Math.max(integer(p) - 3, 0);
+    const char = (idx: number, out: string[]): [number, number] => {
+      const ch = String.fromCodePoint(value.codePointAt(idx)!);
+      out.push(ch);
+      return [idx + ch.length, 1];
+    };
+    return truncateHtml(value, limit, char, (count) => count >= limit && count < value.length);
   },
   truncatewords(v, p) {
     const words = fields(str(v));
@@ -318,30 +318,20 @@ export const filters: Record<string, Filter> = {
   },
   truncatewords_html(v, p) {
     const value = str(v);
-    const n = Math.max(integer(p), 0);
-    let count = 0;
-    return new SafeString(
-      truncateHtml(
-        value,
-        () => count >= n,
-        (idx, out) => {
-          let found = false;
-          while (idx < value.length) {
-            const c = value[idx]!;
-            if (c === '<') return idx;
-            out.push(c);
-            idx++;
-            if (c === ' ' || c === '.' || c === ',' || c === ';') break;
-            found = true;
-          }
-          if (found) count++;
-          return idx;
-        },
-        (out) => {
-          if (count >= n) out.push('...');
-        },
-      ),
-    );
+    const limit = Math.max(integer(p), 0);
+    const word = (idx: number, out: string[]): [number, number] => {
+      let found = false;
+      while (idx < value.length) {
+        const c = value[idx]!;
+        if (c === '<') return [idx, 0]; // a tag starts: the word is not counted (as in pongo2)
+        out.push(c);
+        idx++;
+        if (c === ' ' || c === '.' || c === ',' || c === ';') break;
+        found = true;
+      }
+      return [idx, found ? 1 : 0];
+    };
+    return truncateHtml(value, limit, word, (count) => count >= limit);
   },
   upper: (v) => str(v).toUpperCase(),
   urlencode: (v) => queryEscape(str(v)),

@@ -441,15 +441,8 @@ const tags: Record<string, TagParser> = {
     const reversed = !!args.match('identifier', 'reversed');
     const sorted = !!args.match('identifier', 'sorted');
     if (args.remaining() > 0) throw args.error('Malformed for-loop arguments.');
-    const w = doc.wrapUntil('empty', 'endfor');
-    noArgs(w.args);
-    const node: Node = { k: 'for', key: key.val, value: value?.val, e, reversed, sorted, body: w.nodes };
-    if (w.end === 'empty') {
-      const w2 = doc.wrapUntil('endfor');
-      noArgs(w2.args);
-      node.empty = w2.nodes;
-    }
-    return node;
+    const { first, second } = twoBodies(doc, 'empty', 'endfor');
+    return { k: 'for', key: key.val, value: value?.val, e, reversed, sorted, body: first, empty: second };
   },
 
   set(_doc, _start, args) {
@@ -629,15 +622,8 @@ const tags: Record<string, TagParser> = {
   ifchanged(doc, _start, args) {
     const exprs: Expr[] = [];
     while (args.remaining() > 0) exprs.push(args.expression());
-    const w = doc.wrapUntil('else', 'endifchanged');
-    noArgs(w.args);
-    const node: Extract<Node, { k: 'ifchanged' }> = { k: 'ifchanged', exprs, then: w.nodes };
-    if (w.end === 'else') {
-      const w2 = doc.wrapUntil('endifchanged');
-      noArgs(w2.args);
-      node.else = w2.nodes;
-    }
-    return node;
+    const { first, second } = twoBodies(doc, 'else', 'endifchanged');
+    return { k: 'ifchanged', exprs, then: first, else: second };
   },
 
   templatetag(_doc, _start, args) {
@@ -720,21 +706,24 @@ const tags: Record<string, TagParser> = {
   },
 };
 
+/** The body up to `middle` or `end` and, after `middle`, the second body up to `end` (for/empty, if…/else). */
+function twoBodies(doc: Parser, middle: string, end: string): { first: Node[]; second?: Node[] } {
+  const w = doc.wrapUntil(middle, end);
+  noArgs(w.args);
+  if (w.end !== middle) return { first: w.nodes };
+  const w2 = doc.wrapUntil(end);
+  noArgs(w2.args);
+  return { first: w.nodes, second: w2.nodes };
+}
+
 function ifEqual(not: boolean): TagParser {
   const end = not ? 'endifnotequal' : 'endifequal';
   return (doc, _start, args) => {
     const a = args.expression();
     const b = args.expression();
     if (args.remaining() > 0) throw args.error('ifequal only takes 2 arguments.');
-    const w = doc.wrapUntil('else', end);
-    noArgs(w.args);
-    const node: Extract<Node, { k: 'ifequal' }> = { k: 'ifequal', not, a, b, then: w.nodes };
-    if (w.end === 'else') {
-      const w2 = doc.wrapUntil(end);
-      noArgs(w2.args);
-      node.else = w2.nodes;
-    }
-    return node;
+    const { first, second } = twoBodies(doc, 'else', end);
+    return { k: 'ifequal', not, a, b, then: first, else: second };
   };
 }
 
