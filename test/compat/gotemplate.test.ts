@@ -58,7 +58,7 @@ test('define/template across files: the entry reaches a define in another file w
 });
 
 test('errors name the file, the line and the action, like Go', () => {
-  assert.throws(() => render('a\n{{ .spec.name.x }}'), /^TemplateExecError: main\.tpl:2: executing "main\.tpl" at <\.spec\.name\.x>: can't evaluate field x in type string$/);
+  assert.throws(() => render('a\n{{ .spec.name.x }}'), /^TemplateExecError: main\.tpl:2:4: executing "main\.tpl" at <\.spec\.name\.x>: can't evaluate field x in type string$/);
   assert.throws(() => render('{{ nosuch 1 }}'), /function "nosuch" not defined/);
   assert.throws(() => render('{{ template "missing" . }}'), /main\.tpl:1: executing "main\.tpl": no such template "missing"/);
   assert.throws(() => render('{{ len .spec.id }}'), /error calling len: len of type int/);

@@ -48,19 +48,19 @@ test('template reconciler failures: missing entry and syntax errors at load, ren
   assert.throws(() => compileTemplateReconciler({ reconciler: 'r', kind: 'gotemplate', templates: [{ name: 'x.tpl', file: 'r/x.tpl', text: '' }] }), (e: unknown) => e instanceof TemplateLoadError && /needs an entry template named main\.tpl \(have x\.tpl\)/.test(e.message));
   assert.throws(() => compileTemplateReconciler({ reconciler: 'r', kind: 'gotemplate', templates: [{ name: 'main.tpl', file: 'r/main.tpl', text: 'a\n{{ if }}' }] }), (e: unknown) => e instanceof TemplateLoadError && e.file === 'r/main.tpl' && e.line === 2);
   const run = (text: string) => compileTemplateReconciler({ reconciler: 'r', kind: 'gotemplate', templates: [{ name: 'main.tpl', file: 'r/main.tpl', text }] })(self, scope());
-  assert.throws(() => run('x: {{ .spec.n.m }}'), (e: unknown) => e instanceof ReconcileError && e.message === 'gotemplate reconciler r: r/main.tpl:1: executing "main.tpl" at <.spec.n.m>: can\'t evaluate field m in type int');
+  assert.throws(() => run('x: {{ .spec.n.m }}'), (e: unknown) => e instanceof ReconcileError && e.message === 'gotemplate reconciler r: r/main.tpl:1:7: executing "main.tpl" at <.spec.n.m>: can\'t evaluate field m in type int');
   assert.throws(() => run('a: [\n'), /gotemplate reconciler r: r\/main\.tpl rendered invalid YAML \(output line 2\): .*\n--- rendered output ---\na: \[\n$/);
   assert.throws(() => run('apiVersion: v9\nkind: Nope\nmetadata: {name: x}'), /rendered Nope: unknown kind Nope in v9 \(no CRD defines it\)/);
   assert.throws(() => run('apiVersion: example.com/v1\nkind: Config\n'), /rendered Config has no metadata\.name/);
 });
 
-test('run once: a template error lands on the For object\'s condition with the reconciler, file and line', async () => {
+test('run once: a template error lands on the For object\'s condition with the reconciler, file, line and column', async () => {
   const dir = await copyFixture('templates-gotemplate');
   try {
     await writeFile(join(dir, 'reconcilers/switchport/port.tpl'), '{{- define "port" }}\n  - interface {{ .slot }}\n  - speed {{ .speed.value }}\n{{- end }}\n');
     const r = await choreoctl(['run', 'once', dir, '--timeout', '20']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /SwitchPort default\/leaf1-p1 \(reconciler lab\.example\.org\.switchports\.config\): Error\n +gotemplate reconciler lab\.example\.org\.switchports\.config: .*reconcilers\/switchport\/port\.tpl:3: executing "port" at <\.speed\.value>: can't evaluate field value in type string/);
+    assert.match(r.stdout, /SwitchPort default\/leaf1-p1 \(reconciler lab\.example\.org\.switchports\.config\): Error\n +gotemplate reconciler lab\.example\.org\.switchports\.config: .*reconcilers\/switchport\/port\.tpl:3:14: executing "port" at <\.speed\.value>: can't evaluate field value in type string/);
     const result = await choreoctl(['run', 'result', dir]);
     assert.match(result.stdout, /^execution failed: 2 object\(s\) not ready\n/);
     assert.match(result.stdout, /\nlab\.example\.org\.switchports\.config +(\d+) +0 +0 +\1\n/, 'every reconcile of the broken reconciler ends in Error');
