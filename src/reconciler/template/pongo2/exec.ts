@@ -70,22 +70,13 @@ function render(ctx: Ctx, nodes: Node[]): string {
   return out.join('');
 }
 
-const escape = (s: string) => s.replaceAll('&', '&amp;').replaceAll('>', '&gt;').replaceAll('<', '&lt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
-const trimChars = /^[ \n\r\t]+/;
-const trimCharsEnd = /[ \n\r\t]+$/;
+const escape = (s: string) => (/[&<>"']/.test(s) ? s.replaceAll('&', '&amp;').replaceAll('>', '&gt;').replaceAll('<', '&lt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;') : s);
 
 function exec(ctx: Ctx, n: Node, out: string[]): void {
   switch (n.k) {
-    case 'html': {
-      let s = n.tok.val;
-      if (n.trimLeft) s = s.replace(trimChars, '');
-      if (n.trimRight) s = s.replace(trimCharsEnd, '');
-      out.push(s);
-      return;
-    }
     case 'out': {
       const v = evaluate(ctx, n.e);
-      out.push(!filterApplied(n.e, 'safe') && !(v instanceof SafeString) && typeof v === 'string' && ctx.autoescape ? escape(v) : str(v));
+      out.push(!n.safe && typeof v === 'string' && ctx.autoescape ? escape(v) : str(v));
       return;
     }
     case 'text':

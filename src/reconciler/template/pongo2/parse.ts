@@ -43,8 +43,9 @@ export interface Macro {
 }
 
 export type Node =
-  | { k: 'html'; tok: Token; trimLeft: boolean; trimRight: boolean }
-  | { k: 'out'; tok: Token; e: Expr }
+  | { k: 'text'; s: string }
+  /** `safe`: the expression applies the safe filter on every path (no autoescaping). */
+  | { k: 'out'; tok: Token; e: Expr; safe: boolean }
   | { k: 'if'; conds: Expr[]; bodies: Node[][] }
   | { k: 'for'; key: string; value?: string; e: Expr; reversed: boolean; sorted: boolean; body: Node[]; empty?: Node[] }
   | { k: 'set'; name: string; e: Expr }
@@ -60,7 +61,6 @@ export type Node =
   | { k: 'cycle'; args: Expr[]; as?: string; silent: boolean }
   | { k: 'ifequal'; not: boolean; a: Expr; b: Expr; then: Node[]; else?: Node[] }
   | { k: 'ifchanged'; exprs: Expr[]; then: Node[]; else?: Node[] }
-  | { k: 'text'; s: string }
   | { k: 'widthratio'; cur: Expr; max: Expr; width: Expr; as?: string }
   | { k: 'now'; format: string; fake: boolean }
   | { k: 'lorem'; count: number; method: string; random: boolean }
@@ -162,16 +162,18 @@ export class Parser {
   docElement(): Node {
     const t = this.current()!;
     if (t.type === 'html') {
-      const left = this.peek('symbol', undefined, -1);
-      const right = this.peek('symbol', undefined, 1);
+      // {{- / -}} / {%- / -%} next to the text trim its whitespace on that side (done once, here).
+      let s = t.val;
+      if (this.peek('symbol', undefined, -1)?.trim) s = s.replace(/^[ \n\r\t]+/, '');
+      if (this.peek('symbol', undefined, 1)?.trim) s = s.replace(/[ \n\r\t]+$/, '');
       this.consume();
-      return { k: 'html', tok: t, trimLeft: left?.trim === true, trimRight: right?.trim === true };
+      return { k: 'text', s };
     }
     if (t.type === 'symbol' && t.val === '{{') {
       this.consume();
       const e = this.expression();
       if (!this.match('symbol', '}}')) throw this.error("'}}' expected");
-      return { k: 'out', tok: t, e };
+      return { k: 'out', tok: t, e, safe: filterApplied(e, 'safe') };
     }
     if (t.type === 'symbol' && t.val === '{%') return this.tagElement();
     throw this.error('Unexpected token (only HTML/tags/filters in templates allowed)', t);
