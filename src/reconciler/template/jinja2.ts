@@ -29,9 +29,9 @@ export class Jinja2Error extends Error {
     readonly file: string,
     readonly line: number,
     readonly col: number,
-    message: string,
+    readonly detail: string,
   ) {
-    super(line > 0 ? `${file}:${line}:${col}: ${message}` : `${file}: ${message}`);
+    super(line > 0 ? `${file}:${line}:${col}: ${detail}` : `${file}: ${detail}`);
     this.name = 'Jinja2Error';
   }
 }

@@ -72,7 +72,7 @@ function compile(opts: TemplateReconcilerOptions): Render {
   try {
     set.check(entry);
   } catch (err) {
-    if (err instanceof Jinja2Error) throw new TemplateLoadError(err.file, err.line, err.message.slice(err.message.indexOf(': ') + 2), err.col);
+    if (err instanceof Jinja2Error) throw new TemplateLoadError(err.file, err.line, err.detail, err.col || 1);
     throw err;
   }
   return (data) => set.render(entry, data as unknown as Record<string, unknown>);
