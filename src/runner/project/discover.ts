@@ -15,6 +15,7 @@
 // older projects keep their CRDs in apis/, read when there is no crds/.
 // The same object twice in in/ (kind, namespace, name) or the same CRD twice
 // is an error naming both places: which copy should win is not ours to guess.
+// (Between the project and its UpstreamRefs the project's copy wins, as before.)
 //
 // Discovery never stops at the first problem: every unreadable or malformed
 // file becomes a positioned LoadError and the rest of the project still loads,
