@@ -107,6 +107,7 @@ test('pongo2 values and expressions: printing (True, %f floats), truth, preceden
     ['{{ 1 in simple.multiple_item_list }} {{ 4 in simple.multiple_item_list }} {{ "ohn" in simple.name }} {{ "abc" in simple.strmap }} {{ !(4 in simple.multiple_item_list) }}', 'True False True True True'],
     ['{{ true && false }} {{ true || false }} {{ not simple.nil and 1 }} {{ !simple.name }} {{ not 0 }}', 'False True True False 1'],
     ['{{ simple.multiple_item_list.4 }}[{{ simple.multiple_item_list.10 }}] {{ simple.misc_list[simple.uint - 8] }} {{ simple.strmap["ab" + "c"] }} {{ simple.name.0 }}', '5[] Hello def 106'],
+    ['[{{ constructor }}][{{ simple.toString }}][{{ simple["__proto__"] }}]', '[][][]'],
     ['{{ "<b>\'x\' & \\"y\\"</b>" }} {{ simple.name|upper|safe }}', '&lt;b&gt;&#39;x&#39; &amp; &quot;y&quot;&lt;/b&gt; JOHN DOE'],
   ];
   for (const [tpl, want] of cases) assert.equal(render(tpl), want, tpl);

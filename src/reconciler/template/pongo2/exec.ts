@@ -383,6 +383,9 @@ function pathOf(e: Extract<Expr, { k: 'var' }>): string {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoFloat) && !(v instanceof SafeString) && !(v instanceof CycleValue);
 
+/** A key of the data, never of Object.prototype (`{{ constructor }}` is nil). */
+const own = (o: Record<string, unknown>, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+
 /** pongo2's variableResolver.resolve: a.b (key), a.0 (index), a[x] (subscript), f(x) (call); nil as soon as something is missing. */
 function resolve(ctx: Ctx, e: Extract<Expr, { k: 'var' }>): unknown {
   const err = (msg: string): never => fail(msg, e.tok, ctx.tpl);
@@ -391,7 +394,7 @@ function resolve(ctx: Ctx, e: Extract<Expr, { k: 'var' }>): unknown {
     const part = e.parts[i]!;
     if (i === 0) {
       const name = (part as { s: string }).s;
-      cur = ctx.priv.has(name) ? ctx.priv.get(name) : ctx.pub[name];
+      cur = ctx.priv.has(name) ? ctx.priv.get(name) : own(ctx.pub, name);
     } else if (part.k === 'int' || part.k === 'sub') {
       const p = cur instanceof SafeString ? cur.s : cur;
       if (typeof p === 'string' || Array.isArray(p)) {
@@ -401,10 +404,10 @@ function resolve(ctx: Ctx, e: Extract<Expr, { k: 'var' }>): unknown {
         cur = typeof p === 'string' ? Buffer.from(p, 'utf8')[at] : p[at];
       } else if (part.k === 'sub' && isObject(p)) {
         const key = evaluate(ctx, part.e);
-        cur = isString(key) ? p[str(key)] : null;
+        cur = isString(key) ? own(p, str(key)) : null;
       } else err(`can't access an index on type ${kindName(cur)} (variable ${pathOf(e)})`);
     } else {
-      if (isObject(cur)) cur = Object.prototype.hasOwnProperty.call(cur, part.s) ? cur[part.s] : undefined;
+      if (isObject(cur)) cur = own(cur, part.s);
       else err(`can't access a field by name on type ${kindName(cur)} (variable ${pathOf(e)})`);
     }
     if (isNil(cur)) return null;
