@@ -361,7 +361,10 @@ function finalizerOp(fn: string, add: boolean) {
     const obj = dictArg(fn, a.objV);
     if (obj instanceof StarDict) return obj;
     const list = Array.isArray(obj.metadata.finalizers) ? obj.metadata.finalizers : [];
-    if (!add) obj.metadata.finalizers = list.filter((x) => x !== a.finalizer);
+    // No finalizers field stays without one (unstructured.SetFinalizers(nil) removes it).
+    if (!add) {
+      if (obj.metadata.finalizers !== undefined) obj.metadata.finalizers = list.filter((x) => x !== a.finalizer);
+    }
     else if (!list.includes(a.finalizer)) obj.metadata.finalizers = [...list, a.finalizer];
     return result(toStarlark(obj), null);
   };

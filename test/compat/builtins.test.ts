@@ -48,6 +48,7 @@ def reconcile(self):
     st["finalizerNotDict"] = shape(add_finalizer("x", "f"))
     st["finalizerNoKind"] = add_finalizer({"metadata": {"finalizers": ["a", "b"]}}, "a")["resource"]["metadata"]["finalizers"]
     st["finalizerAdded"] = add_finalizer({"metadata": {}}, "z")["resource"]["metadata"]["finalizers"]
+    st["finalizerDelNone"] = "finalizers" in del_finalizer({"metadata": {}}, "z")["resource"]["metadata"]
     st["condBadType"] = shape(is_conditionready({}, 5))
     st["condFirst"] = is_conditionready({"status": {"conditions": [{"type": "A", "status": "False"}, {"type": "A", "status": "True"}]}}, "A")
     st["getNotDict"] = shape(client_get("n", "default", "x"))
@@ -98,6 +99,7 @@ test('run once: host builtins answer like the original (subnet names, fatal resu
     assert.deepEqual(st.finalizerNotDict, fatal('add_finalizer: expected dict value to convert to unstructured, got string'));
     assert.deepEqual(st.finalizerNoKind, ['a', 'b'], 'a finalizer already present keeps its place');
     assert.deepEqual(st.finalizerAdded, ['z']);
+    assert.equal(st.finalizerDelNone, false, 'del_finalizer adds no empty finalizers list');
     assert.deepEqual(st.condBadType, fatal('is_conditionready: for parameter conditionType: got int, want string'));
     assert.equal(st.condFirst, false, 'the first condition of the type decides');
     assert.deepEqual(st.getNotDict, fatal('client_get: expected dict value to convert to unstructured, got string'));
