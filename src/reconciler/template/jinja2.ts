@@ -23,17 +23,9 @@ export interface TemplateSource {
   text: string;
 }
 
-/** A template error at file:line:col. */
-export class Jinja2Error extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly col: number,
-    readonly detail: string,
-  ) {
-    super(line > 0 ? `${file}:${line}:${col}: ${detail}` : `${file}: ${detail}`);
-    this.name = 'Jinja2Error';
-  }
+/** A template error at file:line:col (pongo2's error, under the name the template reconciler knows). */
+export class Jinja2Error extends Pongo2Error {
+  override name = 'Jinja2Error';
 }
 
 function positioned(err: unknown): unknown {
