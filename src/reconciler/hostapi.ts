@@ -16,6 +16,17 @@
 // the same run — and its own writes do not trigger it again (ownwrites.ts), so a
 // reconciler that needs another pass says so with requeue / requeueAfter.
 // Objects cross into Starlark without metadata.managedFields (starlarkView).
+//
+// Bad arguments are answered as the original answers them (pkg/controller/
+// reconciler/starlark/reconciler.go): the helper builtins (get_resource,
+// add/del_finalizer, is_conditionready, the IP helpers) and reconcile_result
+// return a fatal result dict instead of raising (starlark.UnpackArgs failing
+// there gives result(nil, err, true)); an argument of the right type that
+// cannot be used (a string that is no IP, an is_conditionready obj that is no
+// dict) raises; the client_* calls raise on a wrong argument type but answer
+// an obj that is not a dict with a fatal result dict. Objects handed to the
+// host are converted as the original converts them (None becomes ""), and
+// what comes back is a copy.
 
 import type { ResourceInfo, TypeRef } from '../api/client.js';
 import type { KObject } from '../api/object.js';
@@ -23,6 +34,7 @@ import { builtin, unpackArgs, wantString, type Kwargs } from '../starlark/values
 import { StarDict } from '../starlark/values/dict.js';
 import { fromStarlark, toStarlark } from '../starlark/values/convert.js';
 import { StarlarkError, type Thread, type Value } from '../starlark/values/value.js';
+import { typeName } from '../starlark/values/compare.js';
 import { compileSelector, type ExpressionSelectorSpec } from './exprselector.js';
 import { getAddress, getPrefixLength, getSubnetName, isIPv4, isIPv6 } from './ip.js';
 
@@ -88,13 +100,59 @@ function result(resource: Value, error: string | null, fatal = false): StarDict 
   return d;
 }
 
-/** Converts a Starlark object argument to a Kubernetes object, checking apiVersion and kind. */
-function objectArg(fn: string, v: Value | undefined): KObject {
-  const o = fromStarlark(v ?? null);
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new StarlarkError(`${fn}: obj must be a dict, got ${v === null ? 'None' : typeof o}`);
-  const obj = o as KObject;
-  if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') throw new StarlarkError(`${fn}: obj has no apiVersion or kind`);
+/**
+ * Runs the argument checks of a builtin that, like the original, answers bad
+ * arguments with a fatal result dict: a StarlarkError from `parse` becomes
+ * {"resource": None, "error": msg, "fatal": True}.
+ */
+function softArgs<T>(parse: () => T): T | StarDict {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof StarlarkError) return result(null, err.message, true);
+    throw err;
+  }
+}
+
+/**
+ * A Starlark dict as the object the original hands to the API: None inside
+ * it becomes "" (its starlarkValueToInterface converts NoneType to the empty
+ * string), in place. One walk over a freshly converted value.
+ */
+function toObject(v: StarDict): KObject {
+  const o = fromStarlark(v) as KObject;
+  noneAsEmpty(o);
+  return o;
+}
+
+function noneAsEmpty(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] === null) v[i] = '';
+      else if (typeof v[i] === 'object') noneAsEmpty(v[i]);
+    }
+  } else if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      if (o[k] === null) o[k] = '';
+      else if (typeof o[k] === 'object') noneAsEmpty(o[k]);
+    }
+  }
+}
+
+/** A dict argument as a plain object; a fatal result dict when it is not a dict (StarlarkValueToUnstructured). */
+function dictArg(fn: string, v: Value | undefined): KObject | StarDict {
+  if (!(v instanceof StarDict)) return result(null, `${fn}: expected dict value to convert to unstructured, got ${typeName(v ?? null)}`, true);
+  const obj = toObject(v);
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+  return obj;
+}
+
+/** dictArg for objects sent to the API: apiVersion and kind are needed to find the type. */
+function objectArg(fn: string, v: Value | undefined): KObject | StarDict {
+  const obj = dictArg(fn, v);
+  if (obj instanceof StarDict) return obj;
+  if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') return result(null, `${fn}: obj has no apiVersion or kind`, true);
   return obj;
 }
 
@@ -127,7 +185,7 @@ export function readOutcome(v: Value): ReconcileOutcome {
   if (!(v instanceof StarDict)) throw new Error(`reconcile must return reconcile_result(...), got ${v === null ? 'None' : typeof v === 'object' ? v.typeName : typeof v}`);
   const get = (k: string) => v.getStr(k);
   const objV = get('obj');
-  const obj = objV === undefined || objV === null ? undefined : (fromStarlark(objV) as KObject);
+  const obj = objV instanceof StarDict ? toObject(objV) : objV === undefined || objV === null ? undefined : (fromStarlark(objV) as KObject);
   const after = get('requeueAfter');
   const msg = get('error');
   const ct = get('conditionType');
@@ -151,17 +209,28 @@ function reconcileResult(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   const legacy = legacyOrder || (kwargs ?? []).some(([k]) => k === 'conditionType');
   const renamed = kwargs?.map(([k, v]) => [k === 'err_msg' ? 'msg' : k, v] as [string, Value]) ?? null;
   const params = legacyOrder ? ['obj', 'requeue?', 'requeueAfter?', 'conditionType?', 'msg?', 'fatal?'] : ['obj', 'requeue?', 'requeueAfter?', 'msg?', 'fatal?', 'conditionType?'];
-  const a = unpackArgs('reconcile_result', args, renamed, params);
+  // Bad arguments make a fatal outcome, as in the original (UnpackArgs error → fatal result).
+  const badResult = (err: string): StarDict => {
+    const d = new StarDict();
+    d.setStr('obj', args[0] ?? null);
+    d.setStr('requeue', false);
+    d.setStr('requeueAfter', 0);
+    d.setStr('error', `reconcile_result: ${err}`);
+    d.setStr('fatal', true);
+    return d;
+  };
+  const a = softArgs(() => unpackArgs('reconcile_result', args, renamed, params));
+  if (a instanceof StarDict) return badResult(a.getStr('error') as string);
   const get = (name: string) => a[params.findIndex((p) => p.replace('?', '') === name)];
   const requeue = get('requeue') ?? false;
   const after = get('requeueAfter') ?? 0;
   const msg = get('msg') ?? '';
   const fatal = get('fatal') ?? false;
   const ct = get('conditionType') ?? '';
-  if (typeof requeue !== 'boolean') throw new StarlarkError('reconcile_result: requeue must be a bool');
-  if (typeof after !== 'number' || after < 0) throw new StarlarkError('reconcile_result: requeueAfter must be a non-negative int (seconds)');
-  if (msg !== null && typeof msg !== 'string') throw new StarlarkError('reconcile_result: msg must be a string');
-  if (typeof fatal !== 'boolean') throw new StarlarkError('reconcile_result: fatal must be a bool');
+  if (typeof requeue !== 'boolean') return badResult('requeue must be a bool');
+  if (typeof after !== 'number' || after < 0) return badResult('requeueAfter must be a non-negative int (seconds)');
+  if (msg !== null && typeof msg !== 'string') return badResult('msg must be a string');
+  if (typeof fatal !== 'boolean') return badResult('fatal must be a bool');
   const d = new StarDict();
   d.setStr('obj', get('obj')!);
   d.setStr('requeue', requeue);
@@ -178,9 +247,12 @@ function clientGet(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const scope = scopeOf(thread, 'client_get');
   const n = wantString('client_get', 'name', name);
   const ns = namespace === null ? '' : wantString('client_get', 'namespace', namespace);
-  const t = typeOf(objectArg('client_get', objV));
+  const o = objectArg('client_get', objV);
+  if (o instanceof StarDict) return o;
+  const t = typeOf(o);
   const info = scope.read.resourceInfo(t);
-  if (!info) return result(null, unknownType(t), true);
+  // A failed read is never fatal in the original (result(nil, err, false)): the type may be served later.
+  if (!info) return result(null, unknownType(t), false);
   const key = namespaceFor(scope, info, ns);
   const r = scope.read.get(t, key, n);
   if (r.missing) {
@@ -195,15 +267,19 @@ function clientList(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const [objV, sel] = unpackArgs('client_list', args, kwargs, ['obj', 'fieldSelector?']);
   const scope = scopeOf(thread, 'client_list');
   const obj = objectArg('client_list', objV);
+  if (obj instanceof StarDict) return obj;
   const t = typeOf(obj);
   const info = scope.read.resourceInfo(t);
-  if (!info) return result(null, unknownType(t), true);
+  if (!info) return result(null, unknownType(t), false);
   let match: ((o: unknown) => boolean) | undefined;
   if (sel !== undefined && sel !== null) {
-    const spec = fromStarlark(sel);
-    if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new StarlarkError('client_list: fieldSelector must be a dict of field path to value');
+    // The original requires a dict of strings (StarlarkValueToGoMap) and answers anything else with a fatal result.
+    if (!(sel instanceof StarDict)) return result(null, 'client_list: fieldSelector: value is not a dictionary', true);
     const m: Record<string, string> = {};
-    for (const [k, v] of Object.entries(spec)) m[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(fromStarlark(sel) as Record<string, unknown>)) {
+      if (typeof v !== 'string') return result(null, `client_list: fieldSelector: value is not a string: ${JSON.stringify(v)}`, true);
+      m[k] = v;
+    }
     try {
       match = compileSelector({ match: m } as ExpressionSelectorSpec);
     } catch (err) {
@@ -225,12 +301,14 @@ function clientCreate(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const [objV] = unpackArgs('client_create', args, kwargs, ['obj']);
   const scope = scopeOf(thread, 'client_create');
   const obj = objectArg('client_create', objV);
+  if (obj instanceof StarDict) return obj;
   if (!obj.metadata.name) return result(null, `client_create: ${obj.kind} has no metadata.name`, true);
   const info = scope.read.resourceInfo(typeOf(obj));
   if (!info) return result(null, unknownType(typeOf(obj)), true);
   if (info.namespaced && !obj.metadata.namespace) obj.metadata.namespace = scope.defaultNamespace;
   scope.desired.push(obj);
-  return result(objV ?? null, null);
+  // A copy, as the original returns the converted object (changing it does not change the argument).
+  return result(toStarlark(obj), null);
 }
 
 function recordWrite(fn: string, subresource: '' | 'status') {
@@ -238,12 +316,13 @@ function recordWrite(fn: string, subresource: '' | 'status') {
     const [objV] = unpackArgs(fn, args, kwargs, ['obj']);
     const scope = scopeOf(thread, fn);
     const obj = objectArg(fn, objV);
+    if (obj instanceof StarDict) return obj;
     const info = scope.read.resourceInfo(typeOf(obj));
     if (!info) return result(null, unknownType(typeOf(obj)), true);
     if (!obj.metadata.name) return result(null, `${fn}: ${obj.kind} has no metadata.name`, true);
     if (info.namespaced && !obj.metadata.namespace) obj.metadata.namespace = scope.defaultNamespace;
     scope.writes.push({ subresource, obj });
-    return result(objV ?? null, null);
+    return result(toStarlark(obj), null);
   };
 }
 
@@ -267,41 +346,61 @@ function clientDelete(thread: Thread, args: Value[], kwargs: Kwargs): Value {
 }
 
 function getResource(_t: Thread, args: Value[], kwargs: Kwargs): Value {
-  const [apiVersion, kind] = unpackArgs('get_resource', args, kwargs, ['apiVersion', 'kind']);
+  const a = softArgs(() => {
+    const [apiVersion, kind] = unpackArgs('get_resource', args, kwargs, ['apiVersion', 'kind']);
+    return [wantString('get_resource', 'apiVersion', apiVersion), wantString('get_resource', 'kind', kind)];
+  });
+  if (a instanceof StarDict) return a;
   const d = new StarDict();
-  d.setStr('apiVersion', wantString('get_resource', 'apiVersion', apiVersion));
-  d.setStr('kind', wantString('get_resource', 'kind', kind));
+  d.setStr('apiVersion', a[0]!);
+  d.setStr('kind', a[1]!);
   return result(d, null);
 }
 
+/** add_finalizer appends unless present (the order is kept); del_finalizer removes it. Any dict will do, as in the original. */
 function finalizerOp(fn: string, add: boolean) {
   return (_t: Thread, args: Value[], kwargs: Kwargs): Value => {
-    const [objV, f] = unpackArgs(fn, args, kwargs, ['obj', 'finalizer']);
-    const finalizer = wantString(fn, 'finalizer', f);
-    const obj = objectArg(fn, objV);
-    const list = (obj.metadata.finalizers ?? []).filter((x) => x !== finalizer);
-    if (add) list.push(finalizer);
-    obj.metadata.finalizers = list;
+    const a = softArgs(() => {
+      const [objV, f] = unpackArgs(fn, args, kwargs, ['obj', 'finalizer']);
+      return { objV, finalizer: wantString(fn, 'finalizer', f) };
+    });
+    if (a instanceof StarDict) return a;
+    const obj = dictArg(fn, a.objV);
+    if (obj instanceof StarDict) return obj;
+    const list = Array.isArray(obj.metadata.finalizers) ? obj.metadata.finalizers : [];
+    // No finalizers field stays without one (unstructured.SetFinalizers(nil) removes it).
+    if (!add) {
+      if (obj.metadata.finalizers !== undefined) obj.metadata.finalizers = list.filter((x) => x !== a.finalizer);
+    }
+    else if (!list.includes(a.finalizer)) obj.metadata.finalizers = [...list, a.finalizer];
     return result(toStarlark(obj), null);
   };
 }
 
+/** The first condition of the type decides (object.IsConditionTypeReady); bad arguments give a (truthy) fatal result dict, an obj that is no dict raises. */
 function isConditionReady(_t: Thread, args: Value[], kwargs: Kwargs): Value {
-  const [objV, ct] = unpackArgs('is_conditionready', args, kwargs, ['obj', 'conditionType']);
-  const type = wantString('is_conditionready', 'conditionType', ct);
-  const obj = fromStarlark(objV ?? null) as { status?: { conditions?: Array<{ type?: string; status?: string }> } } | null;
-  const conds = obj?.status?.conditions;
-  return Array.isArray(conds) && conds.some((c) => c?.type === type && c?.status === 'True');
+  const a = softArgs(() => {
+    const [objV, ct] = unpackArgs('is_conditionready', args, kwargs, ['obj', 'conditionType']);
+    return { objV, type: wantString('is_conditionready', 'conditionType', ct) };
+  });
+  if (a instanceof StarDict) return a;
+  if (!(a.objV instanceof StarDict)) throw new StarlarkError(`is_conditionready: expected dict value to convert to unstructured, got ${typeName(a.objV ?? null)}`);
+  const obj = fromStarlark(a.objV) as { status?: { conditions?: unknown } };
+  const conds = obj.status?.conditions;
+  if (!Array.isArray(conds)) return false;
+  const c = conds.find((x) => typeof x === 'object' && x !== null && (x as { type?: unknown }).type === a.type) as { status?: unknown } | undefined;
+  return c?.status === 'True';
 }
 
+/** An argument that is not a string gives a fatal result dict; a string that is no IP raises (iputil.New's error). */
 function ipHelper(fn: string, f: (s: string) => string | number | boolean) {
   return (_t: Thread, args: Value[], kwargs: Kwargs): Value => {
-    const [p] = unpackArgs(fn, args, kwargs, ['prefix']);
+    const p = softArgs(() => wantString(fn, 'prefix', unpackArgs(fn, args, kwargs, ['prefix'])[0]));
+    if (p instanceof StarDict) return p;
     try {
-      return f(wantString(fn, 'prefix', p));
+      return f(p);
     } catch (err) {
-      if (err instanceof StarlarkError) throw err;
-      throw new StarlarkError(`${fn}: ${(err as Error).message}`);
+      throw new StarlarkError((err as Error).message); // shown as "Error in <fn>: ..."
     }
   };
 }

@@ -137,7 +137,7 @@ export class Engine {
       } catch (err) {
         if (err instanceof ProgramError) errors.push(new LoadError({ file: err.file, line: err.line, col: err.col }, `reconciler ${r.name}: ${err.message}`));
         else if (err instanceof ConfigError) errors.push(new LoadError(r.pos, err.message));
-        else if (err instanceof TemplateLoadError) errors.push(new LoadError({ file: err.file, line: Math.max(1, err.line), col: 1 }, `reconciler ${r.name}: ${err.message}`));
+        else if (err instanceof TemplateLoadError) errors.push(new LoadError({ file: err.file, line: Math.max(1, err.line), col: err.col }, `reconciler ${r.name}: ${err.message}`));
         else errors.push(new LoadError(r.pos, `reconciler ${r.name}: ${err instanceof Error ? err.message : String(err)}`));
       }
     }

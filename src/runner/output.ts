@@ -4,11 +4,19 @@
 // timestamps, managedFields, generation, ownerReference uids) so that two runs
 // on the same input produce byte-identical trees that can be committed and
 // diffed (`run diff`).
+//
+// What is written (resultObjects): every object the run loaded or produced —
+// custom resources and built-in kinds (ConfigMaps, Secrets, Namespaces the
+// project created) — but not Events (a log, different on every run), not the
+// CRDs (the project's own crds/ files, which a run does not change) and not
+// the `default` namespace the server creates by itself.
 
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KObject } from '../api/object.js';
+import type { Registry } from '../apiserver/registry/registry.js';
+import { crdType } from '../apiserver/builtins.js';
 
 const volatileMeta = ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'];
 
@@ -40,6 +48,27 @@ export interface KindObjects {
 export function renderKind(objects: KObject[]): string {
   const sorted = [...objects].sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
   return sorted.map((o) => stringify(stableObject(o), { lineWidth: 0, sortMapEntries: false })).join('---\n');
+}
+
+type CrdObject = KObject & { spec: { group: string; names: { kind: string; plural: string }; versions: Array<{ name: string; storage?: boolean }> } };
+
+/** Every object of the run, grouped by kind (see the top of this file). */
+export async function resultObjects(registry: Registry): Promise<KindObjects[]> {
+  const out: KindObjects[] = [];
+  for (const t of registry.catalog.all()) {
+    if (!t.builtin || t.kind === 'Event' || t.storageKey === crdType.storageKey) continue;
+    let items = (await registry.list({ apiVersion: t.apiVersion, kind: t.kind })).items;
+    // The server's own default namespace has no field manager; one the project applied has.
+    if (t.kind === 'Namespace') items = items.filter((o) => (o.metadata.managedFields ?? []).length > 0);
+    out.push({ file: `${t.group || 'core'}_${t.plural}`, objects: items });
+  }
+  const crds = await registry.list({ apiVersion: crdType.apiVersion, kind: crdType.kind });
+  for (const crd of crds.items as CrdObject[]) {
+    const version = crd.spec.versions.find((v) => v.storage)?.name ?? crd.spec.versions[0]!.name;
+    const items = (await registry.list({ apiVersion: `${crd.spec.group}/${version}`, kind: crd.spec.names.kind })).items;
+    out.push({ file: `${crd.spec.group}_${crd.spec.names.plural}`, objects: items });
+  }
+  return out;
 }
 
 /** Replaces the YAML files in `dir` with one file per kind. */

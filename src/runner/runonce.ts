@@ -24,9 +24,9 @@ import type { KObject } from '../api/object.js';
 import { findCondition } from '../reconciler/conditions.js';
 import { allocationCrds } from '../allocation/index.js';
 import { Engine } from './engine.js';
-import { discoverProject } from './project/discover.js';
+import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { Observer, type RunReport } from './observer.js';
-import { writeOut, type KindObjects } from './output.js';
+import { resultObjects, writeOut } from './output.js';
 import { RunRecorder, saveLastRun } from './deps.js';
 
 export interface RunOnceOptions {
@@ -38,6 +38,8 @@ export interface RunOnceOptions {
   stallMs?: number;
   workers?: number;
   out?: string;
+  /** Project folders other than the defaults (--crds, --reconcilers, ...). */
+  paths?: Partial<ProjectPaths>;
   /** Live progress (TTY). */
   progress?: (observer: Observer) => void;
   print?: (reconciler: string, msg: string) => void;
@@ -79,7 +81,7 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
   let timedOut = false;
   let written: string[] = [];
   try {
-    const project = await discoverProject(opts.dir);
+    const project = await discoverProject(opts.dir, { paths: opts.paths });
     const loadErrors = (await engine.load(project))
       .sort((a, b) => a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col)
       .map((e) => e.render());
@@ -137,23 +139,11 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
         observer.noteNotReady('allocation', kind, `${claim.metadata.namespace ?? ''}/${claim.metadata.name}`, c?.message || `${kind} not allocated (condition Ready ${c ? `is ${c.status}` : 'never set'})`);
       }
     }
-    const resources = await customResources(engine);
+    const resources = await resultObjects(engine.registry);
     if (opts.out) written = await writeOut(opts.out, resources);
     return { report: await finish(observer.report(performance.now() - started, [], timedOut), resources.flatMap((k) => k.objects)), written };
   } finally {
     await engine.stop().catch(() => {});
     await store.close();
   }
-}
-
-/** Every custom resource, grouped by kind, for --out. */
-async function customResources(engine: Engine): Promise<KindObjects[]> {
-  const out: KindObjects[] = [];
-  const crds = await engine.registry.list({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
-  for (const crd of crds.items as Array<KObject & { spec: { group: string; names: { kind: string; plural: string }; versions: Array<{ name: string; storage?: boolean }> } }>) {
-    const version = crd.spec.versions.find((v) => v.storage)?.name ?? crd.spec.versions[0]!.name;
-    const items = (await engine.registry.list({ apiVersion: `${crd.spec.group}/${version}`, kind: crd.spec.names.kind })).items;
-    out.push({ file: `${crd.spec.group}_${crd.spec.names.plural}`, objects: items });
-  }
-  return out;
 }

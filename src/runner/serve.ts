@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { startApiServer } from '../apiserver/server.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { Engine } from './engine.js';
-import { discoverProject } from './project/discover.js';
+import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { openStore } from '../store/open.js';
 import { isRunning } from '../store/lock.js';
 import type { Coordinator } from '../controller/sharding.js';
@@ -27,6 +27,8 @@ export interface ServeOptions {
   port?: number;
   address?: string;
   workers?: number;
+  /** Project folders other than the defaults (--crds, --reconcilers, ...). */
+  paths?: Partial<ProjectPaths>;
   log?: (line: string) => void;
 }
 
@@ -72,7 +74,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     },
     print: (r, m) => log(`[${r}] ${m}`),
   });
-  const project = await discoverProject(opts.dir);
+  const project = await discoverProject(opts.dir, { paths: opts.paths });
   const errors = await engine.load(project);
   for (const e of errors) log(`load error: ${e.render()}`);
   await engine.start();

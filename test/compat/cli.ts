@@ -1,6 +1,6 @@
 // Running the built choreoctl binary for the compatibility tests.
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,5 +34,15 @@ export async function git(dir: string, ...args: string[]): Promise<string> {
 export async function copyFixture(name: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `choreo-compat-${name}-`));
   await cp(join(fixtures, name), dir, { recursive: true });
+  return dir;
+}
+
+/** A project written inline by a test: relative path → file text, in a temp dir. */
+export async function projectDir(files: Record<string, string>, label = 'inline'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `choreo-${label}-`));
+  for (const [f, text] of Object.entries(files)) {
+    await mkdir(join(dir, f, '..'), { recursive: true });
+    await writeFile(join(dir, f), text);
+  }
   return dir;
 }

@@ -57,8 +57,12 @@ test('define/template across files: the entry reaches a define in another file w
   assert.equal(out, 'itf:\n  - name: e1\n    vlan: true\n  - name: e2');
 });
 
+test('only the data\'s own keys are fields or index keys (no Object.prototype members)', () => {
+  assert.equal(render('{{ .constructor }}|{{ index .spec "constructor" }}|{{ .spec.toString }}', {}, { spec: {} }), '<no value>|<no value>|<no value>');
+});
+
 test('errors name the file, the line and the action, like Go', () => {
-  assert.throws(() => render('a\n{{ .spec.name.x }}'), /^TemplateExecError: main\.tpl:2: executing "main\.tpl" at <\.spec\.name\.x>: can't evaluate field x in type string$/);
+  assert.throws(() => render('a\n{{ .spec.name.x }}'), /^TemplateExecError: main\.tpl:2:4: executing "main\.tpl" at <\.spec\.name\.x>: can't evaluate field x in type string$/);
   assert.throws(() => render('{{ nosuch 1 }}'), /function "nosuch" not defined/);
   assert.throws(() => render('{{ template "missing" . }}'), /main\.tpl:1: executing "main\.tpl": no such template "missing"/);
   assert.throws(() => render('{{ len .spec.id }}'), /error calling len: len of type int/);

@@ -1,20 +1,11 @@
 // Reconciler and Library objects in in/, template file naming, and one language per reconciler.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { discoverProject } from '../../src/runner/project/discover.js';
-import { choreoctl, crdYaml } from './cli.js';
+import { choreoctl, crdYaml, projectDir } from './cli.js';
 
-async function project(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'choreo-inobj-'));
-  for (const [f, text] of Object.entries(files)) {
-    await mkdir(join(dir, f, '..'), { recursive: true });
-    await writeFile(join(dir, f), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>) => projectDir(files, 'inobj');
 
 const rec = (name: string, code: string, type = 'starlark') =>
   `apiVersion: choreo.kform.dev/v1alpha1\nkind: Reconciler\nmetadata: {name: ${name}}\nspec:\n  type: ${type}\n  for: {group: example.com, version: v1alpha1, kind: HelloWorld}\n  code:\n${code}`;

@@ -105,8 +105,8 @@ test('host API return shapes and every reconcile_result form', async () => {
   try {
     const st = (await r.get('Probe', 'plain'))!.status as Record<string, unknown>;
     assert.deepEqual(st.missing, { error: `colors.${group} "nope" not found`, fatal: false, resource: 'NoneType' });
-    assert.deepEqual(st.unknownKind, { error: `no resource type NoSuchKind in ${apiVersion} is served`, fatal: true, resource: 'NoneType' });
-    assert.deepEqual(st.found, { error: null, fatal: false, rgb: [255, 0, 0] });
+    assert.deepEqual(st.unknownKind, { error: `no resource type NoSuchKind in ${apiVersion} is served`, fatal: false, resource: 'NoneType' }, 'a failed read is not fatal (the original: result(nil, err, false))');
+    assert.deepEqual(st.found, { error: '', fatal: false, rgb: [255, 0, 0] }, 'None written into an object becomes "" as in the original');
     assert.deepEqual(st.warm, ['orange', 'red']);
     assert.equal(st.listKind, 'ColorList');
     assert.equal(st.all, 3);

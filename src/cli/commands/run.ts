@@ -6,24 +6,59 @@ import { runOnce } from '../../runner/runonce.js';
 import { rememberOut, runDiff } from '../../runner/diff.js';
 import { serve, startBackground, stopInstance } from '../../runner/serve.js';
 import { fileURLToPath } from 'node:url';
-import { discoverProject } from '../../runner/project/discover.js';
+import { discoverProject, type ProjectPaths } from '../../runner/project/discover.js';
 import { projectDeps, renderDeps } from '../../runner/project/deps.js';
 import { readLastRun, renderOwnershipTree, renderResult } from '../../runner/deps.js';
 
+/** The original's path flags: where the project's parts are, relative to the project directory. */
+function pathOptions(cmd: Command): Command {
+  return cmd
+    .option('--crds <dir>', 'CRDs and their libraries (default crds/, or apis/ when there is no crds/)')
+    .option('--apis <dir>', 'same as --crds (the original choreo\'s name)')
+    .option('--reconcilers <dir>', 'reconcilers (default reconcilers/)')
+    .option('--libraries <dir>', 'Starlark libraries (default libs/)')
+    .option('--input <dir>', 'input objects (default in/)')
+    .option('--refs <dir>', 'UpstreamRefs (default refs/)');
+}
+
+interface PathFlags {
+  crds?: string;
+  apis?: string;
+  reconcilers?: string;
+  libraries?: string;
+  input?: string;
+  refs?: string;
+}
+
+function projectPaths(o: PathFlags): Partial<ProjectPaths> {
+  if (o.crds !== undefined && o.apis !== undefined && o.crds !== o.apis) throw new Error(`--crds and --apis name the same folder; got ${o.crds} and ${o.apis}`);
+  const paths: Partial<ProjectPaths> = {};
+  const crds = o.crds ?? o.apis;
+  if (crds !== undefined) paths.crds = crds;
+  for (const k of ['reconcilers', 'libraries', 'input', 'refs'] as const) if (o[k] !== undefined) paths[k] = o[k];
+  return paths;
+}
+
+/** The path flags again, for the background `run start` process. */
+function pathArgs(paths: Partial<ProjectPaths>): string[] {
+  return Object.entries(paths).flatMap(([k, v]) => [`--${k}`, v]);
+}
+
 export function register(program: Command): void {
   const run = program.command('run').description('run a choreo project (CRDs, reconcilers, libraries and input)');
-  run
+  pathOptions(run
     .command('once')
-    .description('load a project, run its reconcilers until nothing changes, and report')
+    .description('load a project, run its reconcilers until nothing changes, and report'))
     .argument('[dir]', 'project directory', '.')
     .option('--store <store>', 'memory, file:<dir> to keep the results, or etcd://host:port', 'memory')
     .option('--timeout <seconds>', 'give up after this many seconds', '60')
     .option('--workers <n>', 'concurrent reconciles per reconciler', '1')
     .option('--out <dir>', 'write the resulting resources as YAML, one file per kind')
     .option('-o, --output <format>', 'report format: text, json or yaml', 'text')
-    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/topology --out out/ -o yaml\n')
-    .action(async (dir: string, o: { store: string; timeout: string; workers: string; out?: string; output: string }) => {
+    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/topology --out out/ -o yaml\n  choreoctl run once old-project --apis apis --input in\n')
+    .action(async (dir: string, o: PathFlags & { store: string; timeout: string; workers: string; out?: string; output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
+      const paths = projectPaths(o);
       const tty = process.stderr.isTTY && o.output === 'text';
       let lastPaint = 0;
       const { report, written } = await runOnce({
@@ -32,6 +67,7 @@ export function register(program: Command): void {
         timeoutMs: Number(o.timeout) * 1000,
         workers: Number(o.workers),
         out: o.out,
+        paths,
         progress: tty
           ? (obs) => {
               const now = Date.now();
@@ -52,9 +88,9 @@ export function register(program: Command): void {
       process.exitCode = report.success ? 0 : 1;
     });
 
-  run
+  pathOptions(run
     .command('start')
-    .description('serve the API and run the reconcilers in the background (file store in <dir>/.choreo)')
+    .description('serve the API and run the reconcilers in the background (file store in <dir>/.choreo)'))
     .argument('[dir]', 'project directory', '.')
     .option('--foreground', 'stay attached and log to stdout (for containers)')
     .option('--store <store>', 'file:<dir> (default <dir>/.choreo/store), memory, or etcd://host:port')
@@ -63,13 +99,14 @@ export function register(program: Command): void {
     // 16: concurrent reconciles share the file store's fsyncs (group commit); bench:store:reconcile measured 1 → 16 workers at ~4× less time to quiescence on the file store.
     .option('--workers <n>', 'concurrent reconciles per reconciler', '16')
     .addHelpText('after', '\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
-    .action(async (dir: string, o: { foreground?: boolean; store?: string; port: string; address: string; workers: string }) => {
+    .action(async (dir: string, o: PathFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string }) => {
+      const paths = projectPaths(o);
       if (o.foreground) {
-        await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers) });
+        await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers), paths });
         return;
       }
       const cli = fileURLToPath(new URL('../main.js', import.meta.url));
-      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : [])];
+      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : []), ...pathArgs(paths)];
       const info = await startBackground(cli, args, dir);
       process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
     });

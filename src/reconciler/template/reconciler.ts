@@ -22,7 +22,7 @@ import { starlarkView, type ReconcileScope } from '../hostapi.js';
 import { ReconcileError, type RunStarlark } from '../runtime.js';
 import { TemplateExecError, TemplateSet } from './gotemplate/exec.js';
 import { TemplateSyntaxError } from './gotemplate/lex.js';
-import { Jinja2Set, type TemplateSource } from './jinja2.js';
+import { Jinja2Error, Jinja2Set, type TemplateSource } from './jinja2.js';
 
 export type TemplateKind = 'gotemplate' | 'jinja2';
 
@@ -34,6 +34,7 @@ export class TemplateLoadError extends Error {
     readonly file: string,
     readonly line: number,
     message: string,
+    readonly col = 1,
   ) {
     super(message);
     this.name = 'TemplateLoadError';
@@ -69,12 +70,12 @@ function compile(opts: TemplateReconcilerOptions): Render {
   }
   const set = new Jinja2Set(opts.templates);
   try {
-    set.check();
+    set.check(entry);
   } catch (err) {
-    const e = err as { file: string; line: number; message: string };
-    throw new TemplateLoadError(e.file, e.line, e.message.slice(e.message.indexOf(': ') + 2));
+    if (err instanceof Jinja2Error) throw new TemplateLoadError(err.file, err.line, err.detail, err.col || 1);
+    throw err;
   }
-  return (data) => set.render(entry, data);
+  return (data) => set.render(entry, data as unknown as Record<string, unknown>);
 }
 
 /** Parses rendered YAML into child objects; errors name the entry template and the output line. */

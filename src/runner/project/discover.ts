@@ -10,15 +10,22 @@
 //   refs/          UpstreamRef objects: other projects this one builds on
 //                  (resolved and merged by runner/refs/load.ts)
 //
+// As in the original, each folder can be named otherwise (--crds/--apis,
+// --reconcilers, --libraries, --input, --refs; relative to the project), and
+// older projects keep their CRDs in apis/, read when there is no crds/.
+// The same object twice in in/ (kind, namespace, name) or the same CRD twice
+// is an error naming both places: which copy should win is not ours to guess.
+// (Between the project and its UpstreamRefs the project's copy wins, as before.)
+//
 // Discovery never stops at the first problem: every unreadable or malformed
 // file becomes a positioned LoadError and the rest of the project still loads,
 // so `run once` can list all problems at once. Files are visited in sorted
 // order so loading is deterministic.
 
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, basename, extname, relative } from 'node:path';
+import { join, basename, extname, isAbsolute, relative } from 'node:path';
 import type { KObject } from '../../api/object.js';
-import { LoadError, readManifests, type Manifest, type SourcePos } from './yamlfile.js';
+import { formatPos, LoadError, readManifests, type Manifest, type SourcePos } from './yamlfile.js';
 import { loadRefs, type ResolvedRefInfo } from '../refs/load.js';
 import { inlineCode, takeChoreoObjects } from './inobjects.js';
 
@@ -62,7 +69,23 @@ export interface ProjectSource {
   refs: ResolvedRefInfo[];
 }
 
+/** Where a project's parts are: paths relative to the project directory (or absolute). */
+export interface ProjectPaths {
+  crds: string;
+  reconcilers: string;
+  libraries: string;
+  input: string;
+  refs: string;
+}
+
+export const defaultPaths: ProjectPaths = { crds: 'crds', reconcilers: 'reconcilers', libraries: 'libs', input: 'in', refs: 'refs' };
+
+/** The flag that names each path, for error messages. */
+const pathFlags: Record<keyof ProjectPaths, string> = { crds: '--crds', reconcilers: '--reconcilers', libraries: '--libraries', input: '--input', refs: '--refs' };
+
 export interface DiscoverOptions {
+  /** Folders other than the defaults (the CLI's path flags); applies to this project, not to its refs. */
+  paths?: Partial<ProjectPaths>;
   /** Show file paths under this label instead of the real directory (a ref extracted to a temp dir). */
   displayRoot?: string;
   /** Resolve refs/ (default true); refs of refs are followed with a cycle guard. */
@@ -98,18 +121,37 @@ export class NotAProjectError extends Error {
 
 const projectFolders = ['crds', 'reconcilers', 'in', 'libs', 'refs'];
 
+const dirExists = (p: string) => stat(p).then((s) => s.isDirectory(), () => false);
+
+/** Absolute folders of a project: the defaults, apis/ for a missing crds/, and the given paths (which must exist). */
+async function resolvePaths(dir: string, given: Partial<ProjectPaths> = {}): Promise<ProjectPaths> {
+  const out = { ...defaultPaths };
+  for (const k of Object.keys(defaultPaths) as Array<keyof ProjectPaths>) {
+    const p = given[k];
+    if (p === undefined) out[k] = join(dir, defaultPaths[k]);
+    else {
+      out[k] = isAbsolute(p) ? p : join(dir, p);
+      if (!(await dirExists(out[k]))) throw new NotAProjectError(`${pathFlags[k]}: ${out[k]} does not exist or is not a directory`);
+    }
+  }
+  if (given.crds === undefined && !(await dirExists(out.crds)) && (await dirExists(join(dir, 'apis')))) out.crds = join(dir, 'apis');
+  return out;
+}
+
 /** Discovers the project in `dir`; a directory that is not a project at all is a NotAProjectError. */
 export async function discoverProject(dir: string, opts: DiscoverOptions = {}): Promise<ProjectSource> {
   const st = await stat(dir).catch(() => undefined);
   if (!st) throw new NotAProjectError(`project directory ${dir} does not exist`);
   if (!st.isDirectory()) throw new NotAProjectError(`${dir} is not a directory (a project is a directory with ${projectFolders.join('/, ')}/)`);
-  const present = await Promise.all(projectFolders.map((f) => stat(join(dir, f)).then((s) => s.isDirectory(), () => false)));
+  const folders = await resolvePaths(dir, opts.paths);
+  const present = await Promise.all(Object.values(folders).map(dirExists));
   if (!present.some(Boolean)) throw new NotAProjectError(`${dir} is not a choreo project: it has none of ${projectFolders.map((f) => `${f}/`).join(', ')}`);
-  return discoverTree(dir, opts);
+  return discoverTree(dir, opts, folders);
 }
 
 /** Discovery of a tree that may hold only some project parts (an upstream ref's repository). */
-async function discoverTree(dir: string, opts: DiscoverOptions = {}): Promise<ProjectSource> {
+async function discoverTree(dir: string, opts: DiscoverOptions = {}, folders?: ProjectPaths): Promise<ProjectSource> {
+  const f = folders ?? (await resolvePaths(dir));
   const project: ProjectSource = { dir, crds: [], libraries: [], reconcilers: [], inputs: [], errors: [], refs: [] };
   // Paths as the user typed them: relative to the working directory when inside it
   // (or under the ref's label for a ref's files).
@@ -126,32 +168,66 @@ async function discoverTree(dir: string, opts: DiscoverOptions = {}): Promise<Pr
     project.errors.push(...errors);
   };
 
-  for (const f of await listDir(join(dir, 'crds'))) {
-    const path = join(dir, 'crds', f);
-    if (yamlExt.has(extname(f))) await collect(path, project.crds);
-    else if (extname(f) === '.star') {
-      const dotted = f.replaceAll('_', '.');
-      project.libraries.push({ names: dotted === f ? [f] : [dotted, f], file: rel(path), code: await readFile(path, 'utf8') });
+  for (const name of await listDir(f.crds)) {
+    const path = join(f.crds, name);
+    if (yamlExt.has(extname(name))) await collect(path, project.crds);
+    else if (extname(name) === '.star') {
+      const dotted = name.replaceAll('_', '.');
+      project.libraries.push({ names: dotted === name ? [name] : [dotted, name], file: rel(path), code: await readFile(path, 'utf8') });
     }
   }
-  for (const f of await listDir(join(dir, 'libs'))) {
-    if (extname(f) !== '.star') continue;
-    const path = join(dir, 'libs', f);
-    project.libraries.push({ names: [f], file: rel(path), code: await readFile(path, 'utf8') });
+  for (const name of await listDir(f.libraries)) {
+    if (extname(name) !== '.star') continue;
+    const path = join(f.libraries, name);
+    project.libraries.push({ names: [name], file: rel(path), code: await readFile(path, 'utf8') });
   }
-  await discoverReconcilers(join(dir, 'reconcilers'), project, rel);
-  for (const f of await listDir(join(dir, 'in'))) {
-    if (yamlExt.has(extname(f))) await collect(join(dir, 'in', f), project.inputs);
+  await discoverReconcilers(f.reconcilers, project, rel);
+  for (const name of await listDir(f.input)) {
+    if (yamlExt.has(extname(name))) await collect(join(f.input, name), project.inputs);
   }
   takeChoreoObjects(project);
+  project.errors.push(...duplicates(project.crds, crdKey, 'CustomResourceDefinition'), ...duplicates(project.inputs, objectKey));
   if (opts.refs !== false) {
     const refManifests: Manifest[] = [];
-    for (const f of await listDir(join(dir, 'refs'))) {
-      if (yamlExt.has(extname(f))) await collect(join(dir, 'refs', f), refManifests);
+    for (const name of await listDir(f.refs)) {
+      if (yamlExt.has(extname(name))) await collect(join(f.refs, name), refManifests);
     }
     if (refManifests.length > 0) await loadRefs(project, refManifests, { ...opts, discover: discoverTree });
   }
   return project;
+}
+
+/** A CRD's identity: its name, else plural.group (a nameless CRD is an error later). */
+function crdKey(o: KObject): string | undefined {
+  const spec = o.spec as { group?: unknown; names?: { plural?: unknown } } | undefined;
+  if (o.kind !== 'CustomResourceDefinition') return undefined;
+  return o.metadata.name || (typeof spec?.names?.plural === 'string' && typeof spec.group === 'string' ? `${spec.names.plural}.${spec.group}` : undefined);
+}
+
+/** An object's identity: API group, kind, namespace (absent = default: cluster-scoped objects have none on either side), name. */
+function objectKey(o: KObject): string | undefined {
+  if (!o.metadata.name) return undefined;
+  const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
+  return `${group}\0${o.kind}\0${o.metadata.namespace || 'default'}\0${o.metadata.name}`;
+}
+
+/** One error per manifest whose key an earlier manifest already has, naming both places. */
+function duplicates(manifests: Manifest[], key: (o: KObject) => string | undefined, what?: string): LoadError[] {
+  const first = new Map<string, Manifest>();
+  const errors: LoadError[] = [];
+  for (const m of manifests) {
+    const k = key(m.object);
+    if (k === undefined) continue;
+    const prev = first.get(k);
+    if (!prev) {
+      first.set(k, m);
+      continue;
+    }
+    const o = m.object;
+    const name = what ? `${what} ${k}` : `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+    errors.push(new LoadError(m.pos, `${name} is defined twice: also at ${formatPos(prev.pos)}`));
+  }
+  return errors;
 }
 
 /**

@@ -6,8 +6,8 @@
 // visits keys in sorted order, variables are scoped to the control structure
 // that declares them, and `$` is the data the template was executed with.
 // Functions are Go's builtins (funcs.ts); the original choreo registers no
-// others. Every execution error names file:line and the action, like Go's
-// `template: main.tpl:3: executing ... at <.x>`.
+// others. Every execution error names file:line:col and the action, like Go's
+// `template: main.tpl:3:5: executing ... at <.x>` (our column is 1-based).
 
 import { builtinFuncs, formatValue, isTrue, typeName, type Func } from './funcs.js';
 import { parseFile, type Command, type Node, type Operand, type ParsedTemplate, type Pipeline } from './parse.js';
@@ -17,8 +17,9 @@ export class TemplateExecError extends Error {
     readonly file: string,
     readonly line: number,
     message: string,
+    readonly col = 0,
   ) {
-    super(`${file}:${line}: ${message}`);
+    super(`${file}:${line}${col > 0 ? `:${col}` : ''}: ${message}`);
     this.name = 'TemplateExecError';
   }
 }
@@ -90,7 +91,7 @@ class State {
   }
 
   private fail(line: number, msg: string, pipe?: Pipeline): never {
-    throw new TemplateExecError(this.tmpl.file, line, `executing ${JSON.stringify(this.tmpl.name)}${pipe ? ` at <${pipe.source}>` : ''}: ${msg}`);
+    throw new TemplateExecError(this.tmpl.file, line, `executing ${JSON.stringify(this.tmpl.name)}${pipe ? ` at <${pipe.source}>` : ''}: ${msg}`, pipe?.line === line ? pipe.col : 0);
   }
 
   walkList(nodes: Node[], dot: unknown): void {

@@ -97,7 +97,7 @@ function index(v: unknown, ...keys: unknown[]): unknown {
       cur = typeof cur === 'string' ? cur.charCodeAt(k) : cur[k];
     } else if (typeof cur === 'object') {
       if (typeof k !== 'string') throw new Error(`value has type ${typeName(k)}; should be string`);
-      cur = (cur as Record<string, unknown>)[k];
+      cur = Object.prototype.hasOwnProperty.call(cur, k) ? (cur as Record<string, unknown>)[k] : undefined; // a key of the data only
     } else throw new Error(`can't index item of type ${typeName(cur)}`);
   }
   return cur;

@@ -3,8 +3,8 @@
 // The source is split at `{{` / `}}`. A text run is kept verbatim, except for
 // the trim markers: `{{- ` removes the whitespace before the action and ` -}}`
 // the whitespace after it (the marker needs a space next to it, as in Go, so
-// `{{-3}}` is the number -3). Each action becomes a list of tokens with the
-// line it starts on; comments `{{/* ... */}}` vanish. Tokens remember whether
+// `{{-3}}` is the number -3). Each action becomes a list of tokens with their
+// line and column; comments `{{/* ... */}}` vanish. Tokens remember whether
 // whitespace preceded them, which is how `$x.a` (a chain) differs from
 // `$x .a` (two arguments) — the same rule Go's lexer applies.
 
@@ -17,6 +17,8 @@ export interface Token {
   value?: number;
   spaceBefore: boolean;
   line: number;
+  /** 1-based column of the token's first character. */
+  col: number;
 }
 
 export type Item = { kind: 'text'; text: string; line: number } | { kind: 'action'; tokens: Token[]; line: number };
@@ -39,15 +41,22 @@ export function lex(file: string, src: string): Item[] {
   const items: Item[] = [];
   let pos = 0;
   let line = 1;
+  let lineStart = 0;
   let trimNext = false;
-  const countLines = (s: string) => {
-    for (const c of s) if (c === '\n') line++;
+  /** Counts the newlines of src[from, to). */
+  const countLines = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      if (src[i] === '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    }
   };
   while (pos < src.length) {
     const open = src.indexOf('{{', pos);
     let text = open < 0 ? src.slice(pos) : src.slice(pos, open);
     const textLine = line;
-    countLines(text);
+    countLines(pos, open < 0 ? src.length : open);
     if (trimNext) text = text.replace(/^[ \t\r\n]+/, '');
     if (open < 0) {
       if (text) items.push({ kind: 'text', text, line: textLine });
@@ -64,7 +73,7 @@ export function lex(file: string, src: string): Item[] {
     if (src.startsWith('/*', q)) {
       const end = src.indexOf('*/', q + 2);
       if (end < 0) throw new TemplateSyntaxError(file, actionLine, 'unclosed comment');
-      countLines(src.slice(p, end + 2));
+      countLines(p, end + 2);
       let r = end + 2;
       if (src.startsWith(' -}}', r)) {
         r += 4;
@@ -83,12 +92,12 @@ export function lex(file: string, src: string): Item[] {
       const c = src[p]!;
       if (isSpace(c)) {
         if (src.startsWith('-}}', p + 1)) {
-          countLines(src.slice(p, p + 1));
+          countLines(p, p + 1);
           p += 4;
           trimNext = true;
           break;
         }
-        if (c === '\n') line++;
+        countLines(p, p + 1);
         p++;
         space = true;
         continue;
@@ -99,7 +108,7 @@ export function lex(file: string, src: string): Item[] {
         break;
       }
       const tok = (kind: TokenKind, text: string, len: number, value?: number) => {
-        tokens.push({ kind, text, value, spaceBefore: space, line });
+        tokens.push({ kind, text, value, spaceBefore: space, line, col: p - lineStart + 1 });
         p += len;
         space = false;
       };
@@ -135,9 +144,9 @@ export function lex(file: string, src: string): Item[] {
       } else if (c === '`') {
         const end = src.indexOf('`', p + 1);
         if (end < 0) throw new TemplateSyntaxError(file, line, 'unterminated raw quoted string');
-        const s = src.slice(p + 1, end);
-        tok('string', s, end + 1 - p);
-        countLines(s);
+        const from = p + 1;
+        tok('string', src.slice(from, end), end + 1 - p);
+        countLines(from, end);
       } else if (c === "'") {
         const m = /^'(\\.|[^'\\])'/.exec(src.slice(p));
         if (!m) throw new TemplateSyntaxError(file, line, 'invalid character constant');

@@ -33,6 +33,8 @@ export interface Pipeline {
   assign: boolean;
   cmds: Command[];
   line: number;
+  /** 1-based column of the pipeline's first token (0: unknown). */
+  col: number;
   /** The action's source text (for error messages: `at <.spec.x>`). */
   source: string;
 }
@@ -221,7 +223,7 @@ class Parser {
       if (pos === toks.length && toks[pos - 1]!.kind === 'pipe') this.fail(line, 'missing command after |');
     }
     if (cmds.length === 0) this.fail(line, 'missing value for command');
-    return { decls, assign, cmds, line, source };
+    return { decls, assign, cmds, line, col: tokens[0]?.line === line ? tokens[0].col : 0, source };
   }
 }
 
