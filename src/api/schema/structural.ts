@@ -25,6 +25,7 @@ import { type JSONSchemaProps, isPlainObject } from './types.js';
 import { compileValidator } from './validate.js';
 import { compilePruner } from './prune.js';
 import { compileGoRegexp, isGoRegexpError } from './regexp.js';
+import { ruleCompileErrors } from './cel.js';
 
 const openapiTypes = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
 const compositions = ['allOf', 'anyOf', 'oneOf'] as const;
@@ -309,7 +310,7 @@ function openAPI(s: S | undefined, path: string, ssv: Ssv, isRoot: boolean, errs
   }
   if (mapType !== undefined && mapType !== 'atomic' && mapType !== 'granular') errs.push(notSupported(`${path}.x-kubernetes-map-type`, mapType, ['atomic', 'granular']));
   listRules(s, type, it, path, errs);
-  validationRules(s, path, errs);
+  validationRules(s, path, isRoot, errs);
 }
 
 function listRules(s: S, type: string, it: S | undefined, path: string, errs: FieldError[]): void {
@@ -366,9 +367,10 @@ function listRules(s: S, type: string, it: S | undefined, path: string, errs: Fi
 
 const newlines = /[\n\r]+/;
 
-/** The static rules of x-kubernetes-validations (the CEL itself is compiled elsewhere). */
-function validationRules(s: S, path: string, errs: FieldError[]): void {
+/** x-kubernetes-validations: the static rules here, then each well-formed rule compiled (cel.ts). */
+function validationRules(s: S, path: string, isRoot: boolean, errs: FieldError[]): void {
   (s['x-kubernetes-validations'] ?? []).forEach((r, i) => {
+    const before = errs.length;
     const p = `${path}.x-kubernetes-validations[${i}]`;
     const rule = (r.rule ?? '').trim();
     const msg = (r.message ?? '').trim();
@@ -381,5 +383,6 @@ function validationRules(s: S, path: string, errs: FieldError[]): void {
     const fp = r.fieldPath ?? '';
     if (fp !== '' && fp.trim() === '') errs.push(invalid(`${p}.fieldPath`, fp, 'must be non-empty if specified'));
     if (newlines.test(fp)) errs.push(invalid(`${p}.fieldPath`, fp, 'must not contain line breaks'));
+    if (errs.length === before) errs.push(...ruleCompileErrors(s, i, path, isRoot || s['x-kubernetes-embedded-resource'] === true));
   });
 }

@@ -1,0 +1,571 @@
+// CRD validation rules (`x-kubernetes-validations`) as kube-apiserver runs
+// them (apiextensions-apiserver pkg/apiserver/schema/cel: compilation.go,
+// validation.go; apiserver pkg/cel): compiled once per CRD version, evaluated
+// on every write with `self` bound to the value at the rule's scope (object,
+// property, array item, additionalProperties value) and, for transition rules,
+// `oldSelf` bound to the correlated old value.
+//
+// Key ideas:
+//  - `compileRuleValidator(schema)` returns undefined when the schema has no
+//    rules anywhere, so CRDs without rules pay nothing. Otherwise it builds a
+//    tree parallel to the schema that only descends where rules live.
+//  - The object is converted once per write to CEL values (integers become
+//    int — bigint —, numbers double, metadata at a resource root reduced to
+//    name/generateName as kube exposes it), then walked with its old value.
+//  - Cost: at CRD creation a static estimate bounds each rule with the
+//    schema's maxLength/maxItems/maxProperties (unbounded sizes derived from
+//    the 3 MiB request limit, as kube does) and refuses rules over
+//    StaticEstimatedCostLimit; at run time the meter (cellib.ts) cuts a call
+//    at PerCallLimit and the whole object at RuntimeCELCostBudget.
+//  - Errors carry kube's wording: `spec: Invalid value: "object": <message>`.
+//
+// Exported API:
+//   compileRuleValidator(schema) → RuleValidator | undefined
+//   RuleValidator(obj, old, errs)      (old undefined on create)
+//   ruleCompileErrors(schema, i, path, isRoot) → FieldError[]  (CRD admission; structural.ts)
+//   hasBlockingErrors(errs) → FieldError | undefined
+//
+// Trade-offs: `self`/`oldSelf` are dynamically typed (cel-js has no schema
+// types), so type errors kube finds at compilation surface at evaluation
+// ("no such overload ... evaluating rule"); undefined fields are found at
+// compilation by the estimator's walk. Validation ratcheting is not done.
+
+import { type Environment, Optional } from '@marcbachmann/cel-js';
+import { type FieldError, invalid, forbidden, required, duplicate, GoLiteral } from '../fielderrors.js';
+import { type JSONSchemaProps, isPlainObject } from './types.js';
+import { newValidationEnvironment, routeMatchesToRE2, meter, CostLimitExceeded } from './cellib.js';
+
+type Rule = NonNullable<JSONSchemaProps['x-kubernetes-validations']>[number];
+
+/** k8s.io/apiserver/pkg/apis/cel config. */
+export const PerCallLimit = 1_000_000;
+export const RuntimeCELCostBudget = 10_000_000;
+export const StaticEstimatedCostLimit = 10_000_000;
+const maxRequestSizeBytes = 3 * 1024 * 1024;
+const maxMessageExpressionBytes = 5 * 1024;
+
+let env: Environment | undefined;
+const celEnv = () => (env ??= newValidationEnvironment());
+
+type Program = (ctx: Record<string, unknown>) => unknown;
+
+interface Parsed {
+  program: Program;
+  ast: Node;
+}
+
+interface Node {
+  op: string;
+  args: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  start: number;
+  /** For a selection, where the field name starts (cel-go reports the dot before it). */
+  pos: number;
+}
+
+class CompileError extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+  }
+}
+
+const parsedCache = new Map<string, Parsed | CompileError>();
+
+/** Parses and checks one expression (cached by text); a CompileError carries cel-go's "ERROR: <input>:l:c: ..." form. */
+function parse(src: string): Parsed | CompileError {
+  let p = parsedCache.get(src);
+  if (p) return p;
+  try {
+    const parsed = celEnv().parse(src);
+    routeMatchesToRE2(parsed.ast);
+    const checked = parsed.check();
+    if (!checked.valid) throw checked.error;
+    p = { program: parsed as unknown as Program, ast: parsed.ast as unknown as Node };
+  } catch (err) {
+    const e = err as { summary?: string; message?: string; range?: { start: number } };
+    p = new CompileError(errorAt(src, e.range?.start ?? 0, (e.summary ?? e.message ?? String(err)).split('\n')[0]!));
+  }
+  if (parsedCache.size >= 4096) parsedCache.delete(parsedCache.keys().next().value!);
+  parsedCache.set(src, p);
+  return p;
+}
+
+/** cel-go's error rendering: `ERROR: <input>:1:6: msg\n | expr\n | .....^`. */
+function errorAt(src: string, offset: number, msg: string): string {
+  const before = src.slice(0, offset).split('\n');
+  const line = before.length;
+  const col = before[before.length - 1]!.length;
+  const text = src.split('\n')[line - 1] ?? '';
+  return `ERROR: <input>:${line}:${col + 1}: ${msg.replace(/re2Matches/g, 'matches')}\n | ${text}\n | ${'.'.repeat(col)}^`;
+}
+
+function usesOldSelf(n: unknown): boolean {
+  if (Array.isArray(n)) return n.some(usesOldSelf);
+  if (!n || typeof n !== 'object' || !('op' in n)) return false;
+  const node = n as Node;
+  if (node.op === 'id') return node.args === 'oldSelf';
+  return usesOldSelf(node.args);
+}
+
+// ---------------------------------------------------------------------------
+// Static cost estimate and field checks (compilation.go / cel-go checker.Cost)
+
+interface Shape {
+  s?: JSONSchemaProps;
+  size: number;
+  root?: boolean;
+}
+interface Estimate {
+  cost: number;
+  shape: Shape;
+}
+
+const unboundedString = maxRequestSizeBytes - 2;
+const dyn: Shape = { size: unboundedString };
+
+function minSerializedSize(s: JSONSchemaProps | undefined): number {
+  switch (s?.type) {
+    case 'string':
+    case 'array':
+    case 'object':
+      return 2; // "" [] {}
+    case 'boolean':
+      return 4;
+    default:
+      return 1;
+  }
+}
+
+export function shapeOf(s: JSONSchemaProps | undefined, root = false): Shape {
+  if (!s) return dyn;
+  switch (s.type) {
+    case 'string':
+      return { s, size: s.maxLength ?? unboundedString };
+    case 'array':
+      return { s, size: s.maxItems ?? Math.floor(unboundedString / (minSerializedSize(s.items) + 1)) };
+    case 'object':
+      if (isPlainObject(s.additionalProperties)) return { s, size: s.maxProperties ?? Math.floor(unboundedString / (minSerializedSize(s.additionalProperties as JSONSchemaProps) + 4)) };
+      return { s, size: Object.keys(s.properties ?? {}).length, root };
+    default:
+      return { s, size: 1 };
+  }
+}
+
+const metadataShape: Shape = shapeOf({ type: 'object', properties: { name: { type: 'string' }, generateName: { type: 'string' } } });
+const stringShape: Shape = shapeOf({ type: 'string' });
+const boolShape: Shape = { size: 1 };
+
+function field(obj: Shape, name: string, at: Node): Shape {
+  const s = obj.s;
+  if (!s || s.type !== 'object') return dyn;
+  if (obj.root && (name === 'apiVersion' || name === 'kind')) return stringShape;
+  if (obj.root && name === 'metadata') return metadataShape;
+  if (s.properties && Object.hasOwn(s.properties, name)) return shapeOf(s.properties[name], s.properties[name]!['x-kubernetes-embedded-resource'] === true);
+  if (isPlainObject(s.additionalProperties)) return shapeOf(s.additionalProperties as JSONSchemaProps);
+  if (s.additionalProperties === true || s['x-kubernetes-preserve-unknown-fields'] || s['x-kubernetes-embedded-resource']) return dyn;
+  throw new FieldCheckError(Math.max(0, at.pos - 1), `undefined field '${name}'`);
+}
+
+function elem(obj: Shape): Shape {
+  const s = obj.s;
+  if (s?.type === 'array') return shapeOf(s.items);
+  if (s?.type === 'object' && isPlainObject(s.additionalProperties)) return shapeOf(s.additionalProperties as JSONSchemaProps);
+  return dyn;
+}
+
+/** Iterating a map visits its keys. */
+function iterElem(obj: Shape): Shape {
+  return obj.s?.type === 'object' ? stringShape : elem(obj);
+}
+
+class FieldCheckError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+const macros = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+/** Functions whose work grows with the receiver's size (cel-go charges 0.1 per character / 1 per element). */
+const stringFns = new Set(['contains', 'startsWith', 'endsWith', 're2Matches', 'find', 'findAll', 'replace', 'split', 'lowerAscii', 'upperAscii', 'trim', 'indexOf', 'lastIndexOf', 'reverse', 'substring', 'join']);
+const listFns = new Set(['isSorted', 'sum', 'min', 'max', 'indexOf', 'lastIndexOf', 'join']);
+
+function estimate(n: Node, vars: Map<string, Shape>): Estimate {
+  const sum = (xs: Node[]) => xs.reduce((c, x) => c + estimate(x, vars).cost, 0);
+  switch (n.op) {
+    case 'value':
+      return { cost: 0, shape: typeof n.args === 'string' ? { size: n.args.length } : boolShape };
+    case 'id':
+      return { cost: 1, shape: vars.get(n.args as string) ?? dyn };
+    case '.':
+    case '.?': {
+      const o = estimate(n.args[0], vars);
+      return { cost: o.cost + 1, shape: field(o.shape, n.args[1] as string, n) };
+    }
+    case '[]':
+    case '[?]': {
+      const o = estimate(n.args[0], vars);
+      return { cost: o.cost + estimate(n.args[1], vars).cost + 1, shape: elem(o.shape) };
+    }
+    case 'call': {
+      const [name, args] = n.args as [string, Node[]];
+      if (name === 'has' && args[0]?.op === '.') {
+        const o = estimate(args[0].args[0], vars);
+        field(o.shape, args[0].args[1], args[0]);
+        return { cost: o.cost + 1, shape: boolShape };
+      }
+      return { cost: sum(args) + 1, shape: dyn };
+    }
+    case 'rcall': {
+      const [name, recv, args] = n.args as [string, Node, Node[]];
+      const r = estimate(recv, vars);
+      if (macros.has(name) && args[0]?.op === 'id') {
+        const inner = new Map(vars).set(args[0].args as string, iterElem(r.shape));
+        const body = args.slice(1).reduce((c, x) => c + estimate(x, inner).cost, 0);
+        const cost = r.cost + r.shape.size * (body + 1);
+        const shape = name === 'map' ? { size: r.shape.size } : name === 'filter' ? { s: r.shape.s, size: r.shape.size } : boolShape;
+        return { cost, shape };
+      }
+      let cost = r.cost + sum(args) + 1;
+      if (stringFns.has(name) || listFns.has(name)) cost += Math.ceil(r.shape.size / (r.shape.s?.type === 'array' ? 1 : 10));
+      const shape = name === 'split' || name === 'findAll' ? { size: r.shape.size } : ['lowerAscii', 'upperAscii', 'trim', 'replace', 'reverse', 'substring'].includes(name) ? { size: r.shape.size } : dyn;
+      return { cost, shape };
+    }
+    case 'list':
+      return { cost: sum(n.args as Node[]) + 1, shape: { size: (n.args as Node[]).length } };
+    case 'map':
+      return { cost: (n.args as [Node, Node][]).reduce((c, [k, v]) => c + estimate(k, vars).cost + estimate(v, vars).cost, 0) + 1, shape: { size: (n.args as unknown[]).length } };
+    case '!_':
+    case '-_': {
+      const o = estimate(n.args as Node, vars);
+      return { cost: o.cost + 1, shape: o.shape };
+    }
+    default: {
+      if (!Array.isArray(n.args)) return { cost: 1, shape: dyn };
+      const parts = (n.args as Node[]).map((x) => estimate(x, vars));
+      let cost = parts.reduce((c, p) => c + p.cost, 0) + 1;
+      let shape: Shape = boolShape;
+      if (n.op === '+' && parts.length === 2) {
+        shape = { size: parts[0]!.shape.size + parts[1]!.shape.size };
+        cost += Math.ceil(shape.size / 10);
+      } else if ((n.op === '==' || n.op === '!=') && parts.length === 2) cost += Math.ceil(Math.min(parts[0]!.shape.size, parts[1]!.shape.size) / 10);
+      else if (n.op === 'in' && parts.length === 2) cost += parts[1]!.shape.size;
+      else if (n.op === '?:' && parts.length === 3) shape = parts[1]!.shape.size >= parts[2]!.shape.size ? parts[1]!.shape : parts[2]!.shape;
+      return { cost, shape };
+    }
+  }
+}
+
+function costErrorMessage(what: string, cost: number, limit: number): string {
+  const f = cost / limit;
+  const factor = f > 100 ? 'more than 100x' : f < 1.5 ? `${f.toFixed(6)}x` : `${f.toFixed(1)}x`;
+  return `${what} exceeds budget by factor of ${factor} (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`;
+}
+
+/** The rule as Go's `%#v` prints apiextensions.ValidationRule (the value of kube's compile errors). */
+function goRule(r: Rule): GoLiteral {
+  const ptr = (t: string, v: unknown) => (v === undefined ? `(*${t})(nil)` : `(*${t})(0xc000000000)`);
+  return new GoLiteral(
+    `apiextensions.ValidationRule{Rule:${JSON.stringify(r.rule ?? '')}, Message:${JSON.stringify(r.message ?? '')}, MessageExpression:${JSON.stringify(r.messageExpression ?? '')}, Reason:${ptr('apiextensions.FieldValueErrorReason', r.reason)}, FieldPath:${JSON.stringify(r.fieldPath ?? '')}, OptionalOldSelf:${ptr('bool', r.optionalOldSelf)}}`,
+  );
+}
+
+interface CompiledRule {
+  rule: Rule;
+  program: Program;
+  usesOldSelf: boolean;
+  message?: Program;
+  fieldPath: string;
+}
+
+function compileRule(r: Rule, scope: JSONSchemaProps, isRoot: boolean): { compiled?: CompiledRule; errors: { field: 'rule' | 'messageExpression' | 'optionalOldSelf' | 'fieldPath'; type: 'Invalid' | 'Forbidden'; detail: string }[] } {
+  const errors: ReturnType<typeof compileRule>['errors'] = [];
+  const vars = new Map<string, Shape>([
+    ['self', shapeOf(scope, isRoot)],
+    ['oldSelf', shapeOf(scope, isRoot)],
+  ]);
+  const p = parse(r.rule);
+  let compiled: CompiledRule | undefined;
+  if (p instanceof CompileError) errors.push({ field: 'rule', type: 'Invalid', detail: `compilation failed: ${p.detail}` });
+  else {
+    try {
+      const { cost } = estimate(p.ast, vars);
+      if (cost > StaticEstimatedCostLimit) errors.push({ field: 'rule', type: 'Forbidden', detail: costErrorMessage('estimated rule cost', cost, StaticEstimatedCostLimit) });
+      compiled = { rule: r, program: p.program, usesOldSelf: usesOldSelf(p.ast), fieldPath: '' };
+    } catch (err) {
+      if (!(err instanceof FieldCheckError)) throw err;
+      errors.push({ field: 'rule', type: 'Invalid', detail: `compilation failed: ${errorAt(r.rule, err.offset, err.detail)}` });
+    }
+  }
+  if (r.messageExpression) {
+    const m = parse(r.messageExpression);
+    if (m instanceof CompileError) errors.push({ field: 'messageExpression', type: 'Invalid', detail: `messageExpression compilation failed: ${m.detail}` });
+    else if (compiled) compiled.message = m.program;
+  }
+  if (compiled && r.optionalOldSelf && !compiled.usesOldSelf) errors.push({ field: 'optionalOldSelf', type: 'Invalid', detail: 'may not be set if oldSelf is not used in rule' });
+  if (r.fieldPath) {
+    const fp = validFieldPath(r.fieldPath, scope);
+    if (typeof fp === 'object') errors.push({ field: 'fieldPath', type: 'Invalid', detail: `fieldPath must be a valid path: ${fp.error}` });
+    else if (compiled) compiled.fieldPath = fp;
+  }
+  return { compiled, errors };
+}
+
+/**
+ * The errors kube-apiserver reports for rule `i` of a schema node when the CRD
+ * is written: compilation, estimated cost, messageExpression, optionalOldSelf, fieldPath.
+ */
+export function ruleCompileErrors(scope: JSONSchemaProps, i: number, path: string, isRoot: boolean): FieldError[] {
+  const r = scope['x-kubernetes-validations']![i]!;
+  const p = `${path}.x-kubernetes-validations[${i}]`;
+  return compileRule(r, scope, isRoot).errors.map((e) => {
+    if (e.field === 'optionalOldSelf') return invalid(`${p}.optionalOldSelf`, true, e.detail);
+    if (e.field === 'fieldPath') return invalid(`${p}.fieldPath`, r.fieldPath, e.detail);
+    return e.type === 'Forbidden' ? forbidden(`${p}.${e.field}`, e.detail) : invalid(`${p}.${e.field}`, goRule(r), e.detail);
+  });
+}
+
+/** ValidFieldPath: a relative JSON path of fields and ['map keys'], normalized as field.Path prints it. */
+function validFieldPath(jsonPath: string, s: JSONSchemaProps | undefined): string | { error: string } {
+  const tokens = jsonPath.match(/'(?:[^'\\]|\\.)*'|[.[\]]|[^.[\]']+/g) ?? [];
+  let out = '';
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    let name: string;
+    if (t === '.') {
+      name = tokens[++i] ?? '';
+      if (i >= tokens.length) return { error: 'unexpected end of JSON path' };
+    } else if (t === '[') {
+      const q = tokens[++i];
+      if (q === undefined) return { error: 'unexpected end of JSON path' };
+      if (q.length < 2 || !q.startsWith("'") || !q.endsWith("'")) return { error: `expected single quoted string but got ${q}` };
+      name = q.slice(1, -1).replace(/\\(.)/g, '$1');
+      if (tokens[++i] !== ']') return { error: `expected ] but got ${tokens[i] ?? ''}` };
+    } else return { error: `expected [ or . but got: ${t}` };
+    if (s?.properties) {
+      if (!Object.hasOwn(s.properties, name)) return { error: 'does not refer to a valid field' };
+      out = out === '' ? name : `${out}.${name}`;
+      s = s.properties[name];
+    } else if (isPlainObject(s?.additionalProperties)) {
+      out = `${out}[${name}]`;
+      s = s!.additionalProperties as JSONSchemaProps;
+    } else return { error: 'does not refer to a valid field' };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Run time
+
+export type RuleValidator = (obj: unknown, old: unknown, errs: FieldError[]) => void;
+
+interface VNode {
+  schema: JSONSchemaProps;
+  type: string;
+  rules: CompiledRule[];
+  anyOldSelf: boolean;
+  props?: Map<string, VNode>;
+  items?: VNode;
+  ap?: VNode;
+  allOf?: VNode[];
+  listMapKeys?: string[];
+  mapCorrelatable: boolean;
+}
+
+function hasRules(s: JSONSchemaProps | undefined): boolean {
+  if (!s) return false;
+  if (s['x-kubernetes-validations']?.length) return true;
+  if (hasRules(s.items) || (isPlainObject(s.additionalProperties) && hasRules(s.additionalProperties as JSONSchemaProps))) return true;
+  for (const p of Object.values(s.properties ?? {})) if (hasRules(p)) return true;
+  return (s.allOf ?? []).some(hasRules);
+}
+
+function build(s: JSONSchemaProps, isRoot: boolean, typeOf: JSONSchemaProps): VNode | undefined {
+  if (!hasRules(s)) return undefined;
+  const rules: CompiledRule[] = [];
+  for (const r of s['x-kubernetes-validations'] ?? []) {
+    const c = compileRule(r, typeOf, isRoot).compiled;
+    if (c) rules.push(c);
+  }
+  const n: VNode = { schema: typeOf, type: typeOf.type ?? (typeOf['x-kubernetes-int-or-string'] ? 'integer' : 'object'), rules, anyOldSelf: rules.some((r) => r.usesOldSelf), mapCorrelatable: typeOf['x-kubernetes-map-type'] !== 'atomic' };
+  if (s.items && typeOf.items) n.items = build(s.items, typeOf.items['x-kubernetes-embedded-resource'] === true, typeOf.items);
+  if (typeOf['x-kubernetes-list-type'] === 'map') n.listMapKeys = typeOf['x-kubernetes-list-map-keys'] ?? [];
+  for (const [k, p] of Object.entries(s.properties ?? {})) {
+    const tp = typeOf.properties?.[k];
+    const v = tp && build(p, tp['x-kubernetes-embedded-resource'] === true, tp);
+    if (v) (n.props ??= new Map()).set(k, v);
+  }
+  if (isPlainObject(s.additionalProperties) && isPlainObject(typeOf.additionalProperties)) {
+    const ap = typeOf.additionalProperties as JSONSchemaProps;
+    n.ap = build(s.additionalProperties as JSONSchemaProps, ap['x-kubernetes-embedded-resource'] === true, ap);
+  }
+  for (const a of s.allOf ?? []) {
+    const v = build(a, isRoot, typeOf);
+    if (v) (n.allOf ??= []).push(v);
+  }
+  return n;
+}
+
+/** Compiles the rules of a CRD version's schema; undefined when there are none (no cost at all). */
+export function compileRuleValidator(schema: JSONSchemaProps): RuleValidator | undefined {
+  const root = build(schema, true, schema);
+  if (!root) return undefined;
+  return (obj, old, errs) => {
+    const state = { budget: RuntimeCELCostBudget, stop: false };
+    walk(root, toCel(obj, schema, true), old === undefined ? undefined : toCel(old, schema, true), rootPath, errs, state);
+  };
+}
+
+/** kube's root field.Path is nil, which prints as "<nil>". */
+const rootPath = '<nil>';
+const child = (path: string, k: string) => (path === rootPath ? k : `${path}.${k}`);
+
+interface State {
+  budget: number;
+  stop: boolean;
+}
+
+function walk(n: VNode, v: unknown, old: unknown, path: string, errs: FieldError[], st: State): void {
+  if (v === null || v === undefined || st.stop) return;
+  if (n.rules.length) evaluate(n, v, old, path, errs, st);
+  for (const a of n.allOf ?? []) walk(a, v, old, path, errs, st);
+  if (Array.isArray(v)) {
+    if (!n.items) return;
+    const oldByKey = n.listMapKeys && Array.isArray(old) ? new Map(old.map((o) => [mapKey(o, n.listMapKeys!), o])) : undefined;
+    for (let i = 0; i < v.length && !st.stop; i++) walk(n.items, v[i], oldByKey?.get(mapKey(v[i], n.listMapKeys!)), `${path}[${i}]`, errs, st);
+  } else if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const oo = n.mapCorrelatable && old && typeof old === 'object' ? (old as Record<string, unknown>) : undefined;
+    if (n.ap)
+      for (const k of Object.keys(o)) {
+        if (st.stop) return;
+        if (!n.schema.properties || !Object.hasOwn(n.schema.properties, k)) walk(n.ap, o[k], oo?.[k], `${path}[${k}]`, errs, st);
+      }
+    if (n.props)
+      for (const [k, c] of n.props) {
+        if (st.stop) return;
+        if (Object.hasOwn(o, k)) walk(c, o[k], oo && Object.hasOwn(oo, k) ? oo[k] : undefined, child(path, k), errs, st);
+      }
+  }
+}
+
+function mapKey(item: unknown, keys: string[]): string {
+  if (!item || typeof item !== 'object') return '';
+  return JSON.stringify(keys.map((k) => (item as Record<string, unknown>)[k] ?? null), (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
+function ruleString(r: Rule): string {
+  return r.message ? r.message.trim() : r.rule.trim();
+}
+
+function evaluate(n: VNode, self: unknown, old: unknown, path: string, errs: FieldError[], st: State): void {
+  const type = n.type;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0; // evaluation errors are expected data here, not bugs
+  try {
+    for (const c of n.rules) {
+      const optional = c.rule.optionalOldSelf === true;
+      if (c.usesOldSelf && old === undefined && !optional) continue;
+      const ctx: Record<string, unknown> = { self };
+      if (c.usesOldSelf) ctx.oldSelf = optional ? (old === undefined ? Optional.none() : Optional.of(old)) : old;
+      const out = run(c.program, ctx, st);
+      if (out.costError) {
+        errs.push(invalid(path, type, out.costError === 'call' ? `'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: ${ruleString(c.rule)}` : 'validation failed due to running out of cost budget, no further validation rules will be run'));
+        st.stop = true;
+        return;
+      }
+      if (out.error !== undefined) {
+        const m = out.error;
+        if (m.startsWith('no such overload') || m.startsWith('found no matching overload')) errs.push(invalid(path, type, `'${m}': call arguments did not match a supported operator, function or macro signature for rule: ${ruleString(c.rule)}`));
+        else errs.push(invalid(path, type, `${m} evaluating rule: ${ruleString(c.rule)}`));
+        continue;
+      }
+      if (out.value === true) continue;
+      const at = c.fieldPath === '' ? path : c.fieldPath.startsWith('[') ? path + c.fieldPath : child(path, c.fieldPath);
+      let detail: string | undefined;
+      if (c.message) {
+        const m = run(c.message, { self, ...(c.usesOldSelf && !optional ? { oldSelf: old } : {}) }, st);
+        if (m.costError) {
+          errs.push(invalid(at, type, 'messageExpression evaluation failed due to running out of cost budget, no further validation rules will be run'));
+          st.stop = true;
+          return;
+        }
+        if (typeof m.value === 'string') {
+          const t = m.value.trim();
+          if (t !== '' && !t.includes('\n') && Buffer.byteLength(t) <= maxMessageExpressionBytes) detail = t;
+        }
+      }
+      detail ??= c.rule.message ? c.rule.message.trim() : `failed rule: ${ruleString(c.rule)}`;
+      switch (c.rule.reason) {
+        case 'FieldValueForbidden':
+          errs.push(forbidden(at, detail));
+          break;
+        case 'FieldValueRequired':
+          errs.push(required(at, detail));
+          break;
+        case 'FieldValueDuplicate':
+          errs.push(duplicate(at, type));
+          break;
+        default:
+          errs.push(invalid(at, type, detail));
+      }
+    }
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function run(p: Program, ctx: Record<string, unknown>, st: State): { value?: unknown; error?: string; costError?: 'call' | 'budget' } {
+  meter.used = 0;
+  meter.limit = PerCallLimit;
+  let value: unknown;
+  let error: string | undefined;
+  try {
+    value = p(ctx);
+  } catch (err) {
+    error = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  } finally {
+    meter.limit = Number.POSITIVE_INFINITY;
+  }
+  if (meter.used > PerCallLimit || error === new CostLimitExceeded().message) return { costError: 'call' };
+  st.budget -= meter.used;
+  if (st.budget < 0) return { costError: 'budget' };
+  if (error !== undefined) return { error: error.replace(/^No such key/, 'no such key').replace(/re2Matches/g, 'matches') };
+  return { value };
+}
+
+/** JSON values as CEL sees them under their schema: integers are int (bigint), metadata at a resource root only name/generateName. */
+function toCel(v: unknown, s: JSONSchemaProps | undefined, resourceRoot: boolean): unknown {
+  if (v === null || v === undefined) return v;
+  if (typeof v === 'number') {
+    if (s?.type === 'number') return v;
+    return Number.isInteger(v) ? BigInt(v) : v;
+  }
+  if (Array.isArray(v)) return v.map((x) => toCel(x, s?.items, s?.items?.['x-kubernetes-embedded-resource'] === true));
+  if (typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  const out = Object.create(null) as Record<string, unknown>;
+  const ap = isPlainObject(s?.additionalProperties) ? (s!.additionalProperties as JSONSchemaProps) : undefined;
+  for (const k of Object.keys(o)) {
+    if (resourceRoot && k === 'metadata' && isPlainObject(o.metadata)) {
+      const m = Object.create(null) as Record<string, unknown>;
+      if (o.metadata.name !== undefined) m.name = o.metadata.name;
+      if (o.metadata.generateName !== undefined) m.generateName = o.metadata.generateName;
+      out.metadata = m;
+      continue;
+    }
+    const ps = s?.properties && Object.hasOwn(s.properties, k) ? s.properties[k] : ap;
+    out[k] = toCel(o[k], ps, ps?.['x-kubernetes-embedded-resource'] === true);
+  }
+  return out;
+}
+
+/**
+ * kube-apiserver skips the rules when the object already has type errors or
+ * unsupported values (hasBlockingErr in the CR strategy) and says so.
+ */
+export function hasBlockingErrors(errs: readonly FieldError[]): FieldError | undefined {
+  if (!errs.some((e) => e.type === 'NotSupported' || e.type === 'TypeInvalid')) return undefined;
+  return invalid(rootPath, null, 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation');
+}
