@@ -485,7 +485,8 @@ function evaluate(n: VNode, self: unknown, old: unknown, path: string, errs: Fie
       const at = c.fieldPath === '' ? path : c.fieldPath.startsWith('[') ? path + c.fieldPath : child(path, c.fieldPath);
       let detail: string | undefined;
       if (c.message) {
-        const m = run(c.message, { self, ...(c.usesOldSelf && !optional ? { oldSelf: old } : {}) }, st);
+        // kube evaluates messageExpression with the rule's non-optional activation.
+        const m = run(c.message, old === undefined ? { self } : { self, oldSelf: old }, st);
         if (m.costError) {
           errs.push(invalid(at, type, 'messageExpression evaluation failed due to running out of cost budget, no further validation rules will be run'));
           st.stop = true;
