@@ -135,10 +135,23 @@ describe('CEL validation rules', () => {
       type: 'object',
       properties: { spec: { type: 'object', properties: { l: { type: 'array', ...(maxItems ? { maxItems } : {}), items: { type: 'string', maxLength: 8 }, 'x-kubernetes-validations': [{ rule: 'self.all(a, self.all(b, a == b || a != b))' }] } } } },
     });
+    const hint = '(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
+    const rule = 'spec.validation.openAPIV3Schema.properties[spec].properties[l].x-kubernetes-validations[0].rule';
     assert.deepEqual(crdErrors(loops()), [
-      'spec.validation.openAPIV3Schema.properties[spec].properties[l].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)',
+      `${rule}: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${hint}`,
+      `${rule}: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema`,
+      `spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x ${hint}`,
     ]);
     assert.deepEqual(crdErrors(loops(100)), []);
+  });
+
+  it('a rule inside a list costs once per item: the enclosing maxItems multiplies its estimate', () => {
+    const nested = (outer: number): JSONSchemaProps => ({
+      type: 'object',
+      properties: { spec: { type: 'object', properties: { ll: { type: 'array', maxItems: outer, items: { type: 'array', maxItems: 100, items: { type: 'integer' }, 'x-kubernetes-validations': [{ rule: 'self.all(a, self.all(b, a <= b || a > b))' }] } } } } },
+    });
+    assert.deepEqual(crdErrors(nested(10)), []);
+    assert.match(crdErrors(nested(1000))[0]!, /^spec\.validation\.openAPIV3Schema\.properties\[spec\]\.properties\[ll\]\.items\.x-kubernetes-validations\[0\]\.rule: Forbidden: estimated rule cost exceeds budget by factor of \d\.\dx/);
   });
 
   it('the runtime cost limit cuts a rule that runs too long and stops further rules', () => {

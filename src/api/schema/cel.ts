@@ -22,7 +22,8 @@
 // Exported API:
 //   compileRuleValidator(schema) → RuleValidator | undefined
 //   RuleValidator(obj, old, errs)      (old undefined on create)
-//   ruleCompileErrors(schema, i, path, isRoot) → FieldError[]  (CRD admission; structural.ts)
+//   ruleCompileErrors(schema, i, path, isRoot, cardinality, total) → FieldError[]  (CRD admission; structural.ts)
+//   RuleCostTotal: the CRD-wide estimated cost (StaticEstimatedCRDCostLimit)
 //   hasBlockingErrors(errs) → FieldError | undefined
 //
 // Trade-offs: `self`/`oldSelf` are dynamically typed (cel-js has no schema
@@ -41,6 +42,7 @@ type Rule = NonNullable<JSONSchemaProps['x-kubernetes-validations']>[number];
 export const PerCallLimit = 1_000_000;
 export const RuntimeCELCostBudget = 10_000_000;
 export const StaticEstimatedCostLimit = 10_000_000;
+export const StaticEstimatedCRDCostLimit = 100_000_000;
 const maxRequestSizeBytes = 3 * 1024 * 1024;
 const maxMessageExpressionBytes = 5 * 1024;
 
@@ -279,51 +281,106 @@ interface CompiledRule {
   fieldPath: string;
 }
 
-function compileRule(r: Rule, scope: JSONSchemaProps, isRoot: boolean): { compiled?: CompiledRule; errors: { field: 'rule' | 'messageExpression' | 'optionalOldSelf' | 'fieldPath'; type: 'Invalid' | 'Forbidden'; detail: string }[] } {
-  const errors: ReturnType<typeof compileRule>['errors'] = [];
+interface RuleCompilation {
+  compiled?: CompiledRule;
+  errors: { field: 'rule' | 'messageExpression' | 'optionalOldSelf' | 'fieldPath'; detail: string }[];
+  /** Estimated cost of one evaluation (rule, messageExpression). */
+  cost: number;
+  messageCost: number;
+}
+
+function compileRule(r: Rule, scope: JSONSchemaProps, isRoot: boolean): RuleCompilation {
+  const errors: RuleCompilation['errors'] = [];
+  let cost = 0;
+  let messageCost = 0;
   const vars = new Map<string, Shape>([
     ['self', shapeOf(scope, isRoot)],
     ['oldSelf', shapeOf(scope, isRoot)],
   ]);
   const p = parse(r.rule);
   let compiled: CompiledRule | undefined;
-  if (p instanceof CompileError) errors.push({ field: 'rule', type: 'Invalid', detail: `compilation failed: ${p.detail}` });
+  if (p instanceof CompileError) errors.push({ field: 'rule', detail: `compilation failed: ${p.detail}` });
   else {
     try {
-      const { cost } = estimate(p.ast, vars);
-      if (cost > StaticEstimatedCostLimit) errors.push({ field: 'rule', type: 'Forbidden', detail: costErrorMessage('estimated rule cost', cost, StaticEstimatedCostLimit) });
+      cost = estimate(p.ast, vars).cost;
       compiled = { rule: r, program: p.program, usesOldSelf: usesOldSelf(p.ast), fieldPath: '' };
     } catch (err) {
       if (!(err instanceof FieldCheckError)) throw err;
-      errors.push({ field: 'rule', type: 'Invalid', detail: `compilation failed: ${errorAt(r.rule, err.offset, err.detail)}` });
+      errors.push({ field: 'rule', detail: `compilation failed: ${errorAt(r.rule, err.offset, err.detail)}` });
     }
   }
   if (r.messageExpression) {
     const m = parse(r.messageExpression);
-    if (m instanceof CompileError) errors.push({ field: 'messageExpression', type: 'Invalid', detail: `messageExpression compilation failed: ${m.detail}` });
-    else if (compiled) compiled.message = m.program;
+    if (m instanceof CompileError) errors.push({ field: 'messageExpression', detail: `messageExpression compilation failed: ${m.detail}` });
+    else {
+      try {
+        messageCost = estimate(m.ast, vars).cost;
+      } catch {
+        messageCost = 0; // an undefined field in a message only loses the message at run time
+      }
+      if (compiled) compiled.message = m.program;
+    }
   }
-  if (compiled && r.optionalOldSelf && !compiled.usesOldSelf) errors.push({ field: 'optionalOldSelf', type: 'Invalid', detail: 'may not be set if oldSelf is not used in rule' });
+  if (compiled && r.optionalOldSelf && !compiled.usesOldSelf) errors.push({ field: 'optionalOldSelf', detail: 'may not be set if oldSelf is not used in rule' });
   if (r.fieldPath) {
     const fp = validFieldPath(r.fieldPath, scope);
-    if (typeof fp === 'object') errors.push({ field: 'fieldPath', type: 'Invalid', detail: `fieldPath must be a valid path: ${fp.error}` });
+    if (typeof fp === 'object') errors.push({ field: 'fieldPath', detail: `fieldPath must be a valid path: ${fp.error}` });
     else if (compiled) compiled.fieldPath = fp;
   }
-  return { compiled, errors };
+  return { compiled, errors, cost, messageCost };
+}
+
+/** The total estimated cost of a CRD's rules and its most expensive contributors (kube's TotalCost). */
+export class RuleCostTotal {
+  total = 0;
+  private mostExpensive: { path: string; cost: number }[] = [];
+
+  observe(path: string, cost: number): void {
+    this.total += cost;
+    if (cost < StaticEstimatedCRDCostLimit / 100) return; // under 1% of the limit: never worth naming
+    this.mostExpensive.push({ path, cost });
+    this.mostExpensive.sort((a, b) => b.cost - a.cost);
+    this.mostExpensive.length = Math.min(this.mostExpensive.length, 4);
+  }
+
+  errors(schemaPath: string): FieldError[] {
+    if (this.total <= StaticEstimatedCRDCostLimit) return [];
+    return [
+      ...this.mostExpensive.map((e) => forbidden(e.path, 'contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema')),
+      forbidden(schemaPath, costErrorMessage('x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema', this.total, StaticEstimatedCRDCostLimit)),
+    ];
+  }
+}
+
+/** A rule's cost per object: one evaluation times how often its scope occurs (estimated from the request size when unbounded). */
+function perObject(cost: number, cardinality: number, scope: JSONSchemaProps): number {
+  if (cost === 0) return 0;
+  return cost * (Number.isFinite(cardinality) ? cardinality : Math.floor(maxRequestSizeBytes / (minSerializedSize(scope) + 1)));
 }
 
 /**
  * The errors kube-apiserver reports for rule `i` of a schema node when the CRD
  * is written: compilation, estimated cost, messageExpression, optionalOldSelf, fieldPath.
  */
-export function ruleCompileErrors(scope: JSONSchemaProps, i: number, path: string, isRoot: boolean): FieldError[] {
+export function ruleCompileErrors(scope: JSONSchemaProps, i: number, path: string, isRoot: boolean, cardinality = 1, total = new RuleCostTotal()): FieldError[] {
   const r = scope['x-kubernetes-validations']![i]!;
   const p = `${path}.x-kubernetes-validations[${i}]`;
-  return compileRule(r, scope, isRoot).errors.map((e) => {
-    if (e.field === 'optionalOldSelf') return invalid(`${p}.optionalOldSelf`, true, e.detail);
-    if (e.field === 'fieldPath') return invalid(`${p}.fieldPath`, r.fieldPath, e.detail);
-    return e.type === 'Forbidden' ? forbidden(`${p}.${e.field}`, e.detail) : invalid(`${p}.${e.field}`, goRule(r), e.detail);
-  });
+  const c = compileRule(r, scope, isRoot);
+  const errs: FieldError[] = [];
+  const cost = perObject(c.cost, cardinality, scope);
+  if (cost > StaticEstimatedCostLimit) errs.push(forbidden(`${p}.rule`, costErrorMessage('estimated rule cost', cost, StaticEstimatedCostLimit)));
+  total.observe(`${p}.rule`, cost);
+  for (const e of c.errors) {
+    if (e.field === 'optionalOldSelf') errs.push(invalid(`${p}.optionalOldSelf`, true, e.detail));
+    else if (e.field === 'fieldPath') errs.push(invalid(`${p}.fieldPath`, r.fieldPath, e.detail));
+    else errs.push(invalid(`${p}.${e.field}`, goRule(r), e.detail));
+  }
+  if (r.messageExpression) {
+    const mcost = perObject(c.messageCost, cardinality, scope);
+    if (mcost > StaticEstimatedCostLimit) errs.push(forbidden(`${p}.messageExpression`, costErrorMessage('estimated messageExpression cost', mcost, StaticEstimatedCostLimit)));
+    total.observe(`${p}.messageExpression`, mcost);
+  }
+  return errs;
 }
 
 /** ValidFieldPath: a relative JSON path of fields and ['map keys'], normalized as field.Path prints it. */
@@ -562,11 +619,13 @@ function toCel(v: unknown, s: JSONSchemaProps | undefined, resourceRoot: boolean
   return out;
 }
 
+const blocking = new Set<FieldError['type']>(['NotSupported', 'Required', 'TooLong', 'TooMany', 'TypeInvalid']);
+
 /**
  * kube-apiserver skips the rules when the object already has type errors or
  * unsupported values (hasBlockingErr in the CR strategy) and says so.
  */
 export function hasBlockingErrors(errs: readonly FieldError[]): FieldError | undefined {
-  if (!errs.some((e) => e.type === 'NotSupported' || e.type === 'TypeInvalid')) return undefined;
+  if (!errs.some((e) => blocking.has(e.type))) return undefined;
   return invalid(rootPath, null, 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation');
 }
