@@ -82,7 +82,7 @@ describe('CEL validation rules', () => {
     ]);
   });
 
-  it('the Kubernetes library: lists, strings, regex, urls', () => {
+  it('the Kubernetes library: lists, strings, regex, urls, quantities, sets', () => {
     const s: JSONSchemaProps = {
       type: 'object',
       properties: {
@@ -92,14 +92,21 @@ describe('CEL validation rules', () => {
             { rule: 'self.l.isSorted() && self.l.sum() == 6 && self.l.max() == 3 && self.l.indexOf(2) == 1' },
             { rule: "self.s.replace('-', '_') == 'a_b' && self.s.charAt(1) == '-' && self.s.find('[a-z]$') == 'b' && self.s.lowerAscii() == 'a-b'" },
             { rule: "isURL(self.u) && url(self.u).getHost() == 'example.com:8443' && url(self.u).getScheme() == 'https'" },
+            { rule: "quantity(self.mem).isLessThan(quantity(self.limit)) && quantity(self.mem).add(quantity('500m')).compareTo(quantity('1000.5Mi')) < 0 && !isQuantity('1x')" },
+            { rule: "sets.contains(self.l, [1, 3]) && !sets.intersects(self.l, [7])" },
           ],
-          properties: { l: { type: 'array', items: { type: 'integer' } }, s: { type: 'string' }, u: { type: 'string' } },
+          properties: { l: { type: 'array', items: { type: 'integer' } }, s: { type: 'string' }, u: { type: 'string' }, mem: { type: 'string' }, limit: { type: 'string' } },
         },
       },
     };
     assert.deepEqual(crdErrors(s), []);
-    assert.deepEqual(errors(s, { spec: { l: [1, 2, 3], s: 'a-b', u: 'https://example.com:8443/x' } }), []);
-    assert.equal(errors(s, { spec: { l: [3, 2, 1], s: 'a-b', u: 'https://example.com:8443/x' } }).length, 1);
+    const spec = { l: [1, 2, 3], s: 'a-b', u: 'https://example.com:8443/x', mem: '1000Mi', limit: '1Gi' };
+    assert.deepEqual(errors(s, { spec }), []);
+    assert.equal(errors(s, { spec: { ...spec, l: [3, 2, 1] } }).length, 1);
+    assert.deepEqual(errors(s, { spec: { ...spec, mem: '2Gi' } }), [`spec: Invalid value: "object": failed rule: ${s.properties!.spec!['x-kubernetes-validations']![3]!.rule}`]);
+    assert.deepEqual(errors(s, { spec: { ...spec, mem: 'lots' } }), [
+      `spec: Invalid value: "object": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' evaluating rule: ${s.properties!.spec!['x-kubernetes-validations']![3]!.rule}`,
+    ]);
   });
 
   it('matches() is RE2: a hostile pattern on 34 characters answers in milliseconds', () => {

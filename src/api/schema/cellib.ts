@@ -26,6 +26,7 @@
 import { Environment, EvaluationError } from '@marcbachmann/cel-js';
 import { compileGoRegexp, isGoRegexpError, type GoRegexp } from './regexp.js';
 import { RE2JS } from 're2js';
+import { Quantity, parseQuantity, quantityFormatError } from './quantity.js';
 
 const RE2_MATCHES = 're2Matches';
 
@@ -132,6 +133,9 @@ function extremum(list: unknown[], sign: number, name: string): unknown {
   return m;
 }
 
+/** The receiver of `sets.contains(...)` and friends (cel-go's ext.Sets). */
+class SetsNamespace {}
+
 function registerKubernetesLibrary(env: Environment): void {
   // Strings (cel-go ext.Strings v2; cel-js has lowerAscii, upperAscii, trim, indexOf, lastIndexOf, substring, split, join).
   env.registerFunction('string.charAt(int): string', (s: string, i: bigint) => {
@@ -203,6 +207,36 @@ function registerKubernetesLibrary(env: Environment): void {
     for (const [k, v] of params) (q[k] ??= []).push(v);
     return q;
   });
+  // Quantities (library/quantity.go)
+  env.registerType('Quantity', Quantity);
+  env.registerFunction('isQuantity(string): bool', (s: string) => parseQuantity(s) !== undefined);
+  env.registerFunction('quantity(string): Quantity', (s: string) => {
+    const q = parseQuantity(s);
+    if (!q) throw new EvaluationError(quantityFormatError);
+    return q;
+  });
+  env.registerFunction('Quantity.sign(): int', (q: Quantity) => q.sign());
+  env.registerFunction('Quantity.isGreaterThan(Quantity): bool', (a: Quantity, b: Quantity) => a.compare(b) > 0n);
+  env.registerFunction('Quantity.isLessThan(Quantity): bool', (a: Quantity, b: Quantity) => a.compare(b) < 0n);
+  env.registerFunction('Quantity.compareTo(Quantity): int', (a: Quantity, b: Quantity) => a.compare(b));
+  env.registerFunction('Quantity.add(Quantity): Quantity', (a: Quantity, b: Quantity) => a.add(b));
+  env.registerFunction('Quantity.add(int): Quantity', (a: Quantity, b: bigint) => a.add(new Quantity(b, 1n)));
+  env.registerFunction('Quantity.sub(Quantity): Quantity', (a: Quantity, b: Quantity) => a.sub(b));
+  env.registerFunction('Quantity.sub(int): Quantity', (a: Quantity, b: bigint) => a.sub(new Quantity(b, 1n)));
+  env.registerFunction('Quantity.isInteger(): bool', (q: Quantity) => q.isInteger());
+  env.registerFunction('Quantity.asApproximateFloat(): double', (q: Quantity) => q.asFloat());
+  env.registerFunction('Quantity.asInteger(): int', (q: Quantity) => {
+    const v = q.asInteger();
+    if (v === undefined) throw new EvaluationError('cannot convert value to integer');
+    return v;
+  });
+  // Sets (cel-go ext.Sets)
+  env.registerType('SetsNamespace', SetsNamespace);
+  env.registerConstant('sets', 'SetsNamespace', new SetsNamespace());
+  const has = (l: unknown[], x: unknown) => l.some((y) => equal(x, y));
+  env.registerFunction('SetsNamespace.contains(list, list): bool', (_: SetsNamespace, a: unknown[], b: unknown[]) => (charge((a.length * b.length) / 10), b.every((x) => has(a, x))));
+  env.registerFunction('SetsNamespace.equivalent(list, list): bool', (_: SetsNamespace, a: unknown[], b: unknown[]) => (charge((a.length * b.length) / 5), b.every((x) => has(a, x)) && a.every((x) => has(b, x))));
+  env.registerFunction('SetsNamespace.intersects(list, list): bool', (_: SetsNamespace, a: unknown[], b: unknown[]) => (charge((a.length * b.length) / 10), b.some((x) => has(a, x))));
 }
 
 /**
