@@ -137,6 +137,34 @@ describe('CEL validation rules', () => {
     assert.equal(got.length, 5);
   });
 
+  it('oldSelf is refused below a list that is not a map list (items cannot be correlated)', () => {
+    const s = (listType: 'atomic' | 'map'): JSONSchemaProps => ({
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: {
+            l: {
+              type: 'array',
+              maxItems: 10,
+              'x-kubernetes-list-type': listType,
+              ...(listType === 'map' ? { 'x-kubernetes-list-map-keys': ['k'] } : {}),
+              items: { type: 'object', required: ['k'], properties: { k: { type: 'string', maxLength: 8 }, v: { type: 'string', maxLength: 8, 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'v is immutable' }] } } },
+            },
+          },
+        },
+      },
+    });
+    assert.deepEqual(crdErrors(s('atomic')), [
+      `spec.validation.openAPIV3Schema.properties[spec].properties[l].items.properties[v].x-kubernetes-validations[0].rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within spec.validation.openAPIV3Schema.properties[spec].properties[l].items`,
+    ]);
+    assert.deepEqual(crdErrors(s('map')), []);
+    // A map list correlates items by key: the transition rule sees the old item with the same key, wherever it moved.
+    const old = { spec: { l: [{ k: 'a', v: '1' }, { k: 'b', v: '2' }] } };
+    assert.deepEqual(errors(s('map'), { spec: { l: [{ k: 'b', v: '2' }, { k: 'a', v: '1' }, { k: 'c', v: '3' }] } }, old), []);
+    assert.deepEqual(errors(s('map'), { spec: { l: [{ k: 'b', v: '9' }, { k: 'a', v: '1' }] } }, old), ['spec.l[0].v: Invalid value: "string": v is immutable']);
+  });
+
   it('the estimated cost is bounded by maxItems: unbounded nested loops are refused, bounded ones accepted', () => {
     const loops = (maxItems?: number): JSONSchemaProps => ({
       type: 'object',

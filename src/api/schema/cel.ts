@@ -22,7 +22,7 @@
 // Exported API:
 //   compileRuleValidator(schema) → RuleValidator | undefined
 //   RuleValidator(obj, old, errs)      (old undefined on create)
-//   ruleCompileErrors(schema, i, path, isRoot, cardinality, total) → FieldError[]  (CRD admission; structural.ts)
+//   ruleCompileErrors(schema, i, path, isRoot, ctx) → FieldError[]  (CRD admission; structural.ts)
 //   RuleCostTotal: the CRD-wide estimated cost (StaticEstimatedCRDCostLimit)
 //   hasBlockingErrors(errs) → FieldError | undefined
 //
@@ -362,7 +362,16 @@ function perObject(cost: number, cardinality: number, scope: JSONSchemaProps): n
  * The errors kube-apiserver reports for rule `i` of a schema node when the CRD
  * is written: compilation, estimated cost, messageExpression, optionalOldSelf, fieldPath.
  */
-export function ruleCompileErrors(scope: JSONSchemaProps, i: number, path: string, isRoot: boolean, cardinality = 1, total = new RuleCostTotal()): FieldError[] {
+export interface RuleContext {
+  /** How often the scope occurs per object (Infinity: unbounded). */
+  cardinality: number;
+  celCost: RuleCostTotal;
+  /** Set below a list that is not a map list: oldSelf cannot be correlated there. */
+  uncorrelatable?: string;
+}
+
+export function ruleCompileErrors(scope: JSONSchemaProps, i: number, path: string, isRoot: boolean, ctx: RuleContext): FieldError[] {
+  const { cardinality, celCost: total } = ctx;
   const r = scope['x-kubernetes-validations']![i]!;
   const p = `${path}.x-kubernetes-validations[${i}]`;
   const c = compileRule(r, scope, isRoot);
@@ -375,6 +384,7 @@ export function ruleCompileErrors(scope: JSONSchemaProps, i: number, path: strin
     else if (e.field === 'fieldPath') errs.push(invalid(`${p}.fieldPath`, r.fieldPath, e.detail));
     else errs.push(invalid(`${p}.${e.field}`, goRule(r), e.detail));
   }
+  if (c.compiled?.usesOldSelf && ctx.uncorrelatable) errs.push(invalid(`${p}.rule`, r.rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${ctx.uncorrelatable}`));
   if (r.messageExpression) {
     const mcost = perObject(c.messageCost, cardinality, scope);
     if (mcost > StaticEstimatedCostLimit) errs.push(forbidden(`${p}.messageExpression`, costErrorMessage('estimated messageExpression cost', mcost, StaticEstimatedCostLimit)));

@@ -269,6 +269,8 @@ interface Ssv {
   /** How many times a rule here may run per object (product of enclosing maxItems/maxProperties; Infinity = unbounded). */
   cardinality: number;
   celCost: RuleCostTotal;
+  /** Where the schema stopped being correlatable (the items of the outermost list that is not a map list): oldSelf is forbidden below. */
+  uncorrelatable?: string;
 }
 
 function openAPI(s: S | undefined, path: string, ssv: Ssv, isRoot: boolean, errs: FieldError[]): void {
@@ -305,7 +307,10 @@ function openAPI(s: S | undefined, path: string, ssv: Ssv, isRoot: boolean, errs
   if (s.not) openAPI(s.not as S, `${path}.not`, ssv, false, errs);
   for (const c of ['allOf', 'oneOf', 'anyOf'] as const) (s[c] ?? []).forEach((x, i) => openAPI(x as S, `${path}.${c}[${i}]`, ssv, false, errs));
   const it = items(s);
-  if (it) openAPI(it, `${path}.items`, { ...ssv, cardinality: ssv.cardinality * (s.maxItems ?? Infinity) }, false, errs);
+  if (it) {
+    const uncorrelatable = ssv.uncorrelatable ?? (s['x-kubernetes-list-type'] === 'map' ? undefined : `${path}.items`);
+    openAPI(it, `${path}.items`, { ...ssv, cardinality: ssv.cardinality * (s.maxItems ?? Infinity), uncorrelatable }, false, errs);
+  }
   else if (Array.isArray(s.items)) (s.items as S[]).forEach((x, i) => openAPI(x, `${path}.items[${i}]`, ssv, false, errs));
 
   if (s['x-kubernetes-preserve-unknown-fields'] === false) errs.push(invalid(`${path}.x-kubernetes-preserve-unknown-fields`, false, 'must be true or undefined'));
@@ -389,6 +394,6 @@ function validationRules(s: S, path: string, isRoot: boolean, ssv: Ssv, errs: Fi
     const fp = r.fieldPath ?? '';
     if (fp !== '' && fp.trim() === '') errs.push(invalid(`${p}.fieldPath`, fp, 'must be non-empty if specified'));
     if (newlines.test(fp)) errs.push(invalid(`${p}.fieldPath`, fp, 'must not contain line breaks'));
-    if (errs.length === before) errs.push(...ruleCompileErrors(s, i, path, isRoot || s['x-kubernetes-embedded-resource'] === true, ssv.cardinality, ssv.celCost));
+    if (errs.length === before) errs.push(...ruleCompileErrors(s, i, path, isRoot || s['x-kubernetes-embedded-resource'] === true, ssv));
   });
 }
