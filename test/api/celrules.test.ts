@@ -137,6 +137,15 @@ describe('CEL validation rules', () => {
     assert.equal(got.length, 5);
   });
 
+  it('hostile rules (deep nesting, long chains, huge literals) are compile errors, never a crash', () => {
+    const p = 'spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: ';
+    for (const rule of ['('.repeat(100_000) + '1' + ')'.repeat(100_000), Array(20_000).fill('self.x').join(' + ') + ' > 0', '[' + Array(5000).fill('1').join(',') + '].size() > 0']) {
+      const got = crdErrors({ type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-validations': [{ rule }] } } });
+      assert.equal(got.length, 1);
+      assert.ok(got[0]!.startsWith(p) && got[0]!.includes(': compilation failed: ERROR: <input>:1:'), got[0]!.slice(0, 300));
+    }
+  });
+
   it('oldSelf is refused below a list that is not a map list (items cannot be correlated)', () => {
     const s = (listType: 'atomic' | 'map'): JSONSchemaProps => ({
       type: 'object',

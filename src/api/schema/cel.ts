@@ -83,12 +83,18 @@ function parse(src: string): Parsed | CompileError {
     if (!checked.valid) throw checked.error;
     p = { program: parsed as unknown as Program, ast: parsed.ast as unknown as Node };
   } catch (err) {
-    const e = err as { summary?: string; message?: string; range?: { start: number } };
-    p = new CompileError(errorAt(src, e.range?.start ?? 0, (e.summary ?? e.message ?? String(err)).split('\n')[0]!));
+    p = compileErrorOf(src, err);
   }
   if (parsedCache.size >= 4096) parsedCache.delete(parsedCache.keys().next().value!);
   parsedCache.set(src, p);
   return p;
+}
+
+function compileErrorOf(src: string, err: unknown): CompileError {
+  // A chain too long for the recursive checker: cel-go's own limit says it this way.
+  if (err instanceof RangeError) return new CompileError(errorAt(src, 0, 'expression recursion limit exceeded'));
+  const e = err as { summary?: string; message?: string; range?: { start: number } };
+  return new CompileError(errorAt(src, e.range?.start ?? 0, (e.summary ?? e.message ?? String(err)).split('\n')[0]!));
 }
 
 /** cel-go's error rendering: `ERROR: <input>:1:6: msg\n | expr\n | .....^`. */
@@ -305,8 +311,8 @@ function compileRule(r: Rule, scope: JSONSchemaProps, isRoot: boolean): RuleComp
       cost = estimate(p.ast, vars).cost;
       compiled = { rule: r, program: p.program, usesOldSelf: usesOldSelf(p.ast), fieldPath: '' };
     } catch (err) {
-      if (!(err instanceof FieldCheckError)) throw err;
-      errors.push({ field: 'rule', detail: `compilation failed: ${errorAt(r.rule, err.offset, err.detail)}` });
+      const detail = err instanceof FieldCheckError ? errorAt(r.rule, err.offset, err.detail) : compileErrorOf(r.rule, err).detail;
+      errors.push({ field: 'rule', detail: `compilation failed: ${detail}` });
     }
   }
   if (r.messageExpression) {
