@@ -82,7 +82,7 @@ describe('CEL validation rules', () => {
     ]);
   });
 
-  it('the Kubernetes library: lists, strings, regex, urls, quantities, sets', () => {
+  it('the Kubernetes library: lists, strings, format, regex, urls, quantities, sets', () => {
     const s: JSONSchemaProps = {
       type: 'object',
       properties: {
@@ -94,6 +94,7 @@ describe('CEL validation rules', () => {
             { rule: "isURL(self.u) && url(self.u).getHost() == 'example.com:8443' && url(self.u).getScheme() == 'https'" },
             { rule: "quantity(self.mem).isLessThan(quantity(self.limit)) && quantity(self.mem).add(quantity('500m')).compareTo(quantity('1000.5Mi')) < 0 && !isQuantity('1x')" },
             { rule: "sets.contains(self.l, [1, 3]) && !sets.intersects(self.l, [7])" },
+            { rule: 'self.mem.size() <= 6', messageExpression: "'%s has %d characters, %.1f%% too many'.format([self.mem, self.mem.size(), 33.333])" },
           ],
           properties: { l: { type: 'array', items: { type: 'integer' } }, s: { type: 'string' }, u: { type: 'string' }, mem: { type: 'string' }, limit: { type: 'string' } },
         },
@@ -103,6 +104,7 @@ describe('CEL validation rules', () => {
     const spec = { l: [1, 2, 3], s: 'a-b', u: 'https://example.com:8443/x', mem: '1000Mi', limit: '1Gi' };
     assert.deepEqual(errors(s, { spec }), []);
     assert.equal(errors(s, { spec: { ...spec, l: [3, 2, 1] } }).length, 1);
+    assert.deepEqual(errors(s, { spec: { ...spec, mem: '1000000m' } }), ['spec: Invalid value: "object": 1000000m has 8 characters, 33.3% too many']);
     assert.deepEqual(errors(s, { spec: { ...spec, mem: '2Gi' } }), [`spec: Invalid value: "object": failed rule: ${s.properties!.spec!['x-kubernetes-validations']![3]!.rule}`]);
     assert.deepEqual(errors(s, { spec: { ...spec, mem: 'lots' } }), [
       `spec: Invalid value: "object": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' evaluating rule: ${s.properties!.spec!['x-kubernetes-validations']![3]!.rule}`,

@@ -133,8 +133,62 @@ function extremum(list: unknown[], sign: number, name: string): unknown {
   return m;
 }
 
-/** The receiver of `sets.contains(...)` and friends (cel-go's ext.Sets). */
-class SetsNamespace {}
+/** The `%s`/`%d`/`%f`… verbs of cel-go's string.format. */
+function format(f: string, args: unknown[]): string {
+  let n = 0;
+  return f.replace(/%(?:\.(\d+))?([sdfeboxX%])/g, (_m, precision: string | undefined, verb: string) => {
+    if (verb === '%') return '%';
+    if (n >= args.length) throw new EvaluationError(`index ${n} out of range`);
+    const v = args[n++];
+    charge(String(v).length);
+    const num = () => {
+      if (typeof v !== 'number' && typeof v !== 'bigint') throw new EvaluationError(`error during formatting: ${verb === 'd' ? 'decimal' : 'fixed-point'} clause can only be used on numbers, was given ${typeName(v)}`);
+      return v;
+    };
+    switch (verb) {
+      case 's':
+        return display(v);
+      case 'd':
+        return typeof num() === 'bigint' ? String(v) : String(Math.trunc(v as number));
+      case 'f':
+        return Number(num()).toFixed(precision === undefined ? 6 : Number(precision));
+      case 'e':
+        return Number(num()).toExponential(precision === undefined ? 6 : Number(precision)).replace(/e([+-])(\d)$/, 'e$10$2');
+      case 'b':
+        return BigInt(num() as bigint).toString(2);
+      case 'o':
+        return BigInt(num() as bigint).toString(8);
+      default: {
+        const hex = typeof v === 'string' ? Buffer.from(v).toString('hex') : BigInt(num() as bigint).toString(16);
+        return verb === 'X' ? hex.toUpperCase() : hex;
+      }
+    }
+  });
+}
+
+function typeName(v: unknown): string {
+  return typeof v === 'bigint' ? 'int' : typeof v === 'number' ? 'double' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'bool' : v === null ? 'null_type' : Array.isArray(v) ? 'list' : 'map';
+}
+
+/** A value as `%s` (and `string()`) shows it: lists and maps in CEL literal form. */
+function display(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `[${v.map(display).join(', ')}]`;
+  if (typeof v === 'object' && !(v instanceof Quantity)) return `{${Object.keys(v as object).sort().map((k) => `${k}: ${display((v as Record<string, unknown>)[k])}`).join(', ')}}`;
+  return String(v);
+}
+
+/** The receiver of namespaced functions (`sets.contains(...)`, `strings.quote(...)`): a constant of its own type. */
+class Namespace {}
+
+function registerNamespace(env: Environment, name: string): string {
+  const type = `${name}Namespace`;
+  const ctor = class extends Namespace {};
+  env.registerType(type, ctor);
+  env.registerConstant(name, type, new ctor());
+  return type;
+}
 
 function registerKubernetesLibrary(env: Environment): void {
   // Strings (cel-go ext.Strings v2; cel-js has lowerAscii, upperAscii, trim, indexOf, lastIndexOf, substring, split, join).
@@ -156,6 +210,9 @@ function registerKubernetesLibrary(env: Environment): void {
   env.registerFunction('string.replace(string, string): string', (s: string, a: string, b: string) => replace(s, a, b, -1));
   env.registerFunction('string.replace(string, string, int): string', (s: string, a: string, b: string, n: bigint) => replace(s, a, b, Number(n)));
   env.registerFunction('string.reverse(): string', (s: string) => (charge(s.length), [...s].reverse().join('')));
+  const strings = registerNamespace(env, 'strings');
+  env.registerFunction(`${strings}.quote(string): string`, (_: Namespace, s: string) => (charge(s.length), JSON.stringify(s)));
+  env.registerFunction('string.format(list): string', (f: string, args: unknown[]) => (charge(f.length), format(f, args)));
   // Regex (library/regex.go)
   env.registerFunction('string.find(string): string', (s: string, p: string) => {
     charge(s.length + p.length);
@@ -231,12 +288,11 @@ function registerKubernetesLibrary(env: Environment): void {
     return v;
   });
   // Sets (cel-go ext.Sets)
-  env.registerType('SetsNamespace', SetsNamespace);
-  env.registerConstant('sets', 'SetsNamespace', new SetsNamespace());
+  const sets = registerNamespace(env, 'sets');
   const has = (l: unknown[], x: unknown) => l.some((y) => equal(x, y));
-  env.registerFunction('SetsNamespace.contains(list, list): bool', (_: SetsNamespace, a: unknown[], b: unknown[]) => (charge((a.length * b.length) / 10), b.every((x) => has(a, x))));
-  env.registerFunction('SetsNamespace.equivalent(list, list): bool', (_: SetsNamespace, a: unknown[], b: unknown[]) => (charge((a.length * b.length) / 5), b.every((x) => has(a, x)) && a.every((x) => has(b, x))));
-  env.registerFunction('SetsNamespace.intersects(list, list): bool', (_: SetsNamespace, a: unknown[], b: unknown[]) => (charge((a.length * b.length) / 10), b.some((x) => has(a, x))));
+  env.registerFunction(`${sets}.contains(list, list): bool`, (_: Namespace, a: unknown[], b: unknown[]) => (charge((a.length * b.length) / 10), b.every((x) => has(a, x))));
+  env.registerFunction(`${sets}.equivalent(list, list): bool`, (_: Namespace, a: unknown[], b: unknown[]) => (charge((a.length * b.length) / 5), b.every((x) => has(a, x)) && a.every((x) => has(b, x))));
+  env.registerFunction(`${sets}.intersects(list, list): bool`, (_: Namespace, a: unknown[], b: unknown[]) => (charge((a.length * b.length) / 10), b.some((x) => has(a, x))));
 }
 
 /**
