@@ -58,7 +58,7 @@ describe('CEL validation rules', () => {
           type: 'object',
           properties: {
             mode: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'mode is immutable' }] },
-            size: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'oldSelf.hasValue() || self < 10', optionalOldSelf: true, message: 'starts below 10' }] },
+            size: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'oldSelf.hasValue() || self < 10', optionalOldSelf: true, message: 'starts below 10' }, { rule: '!oldSelf.hasValue() || self >= oldSelf.value()', optionalOldSelf: true, message: 'may only grow' }] },
           },
         },
       },
@@ -66,6 +66,7 @@ describe('CEL validation rules', () => {
     assert.deepEqual(errors(s, { spec: { mode: 'a', size: 3 } }), []);
     assert.deepEqual(errors(s, { spec: { mode: 'a', size: 30 } }), ['spec.size: Invalid value: "integer": starts below 10']);
     assert.deepEqual(errors(s, { spec: { mode: 'b', size: 30 } }, { spec: { mode: 'a', size: 3 } }), ['spec.mode: Invalid value: "string": mode is immutable']);
+    assert.deepEqual(errors(s, { spec: { mode: 'a', size: 2 } }, { spec: { mode: 'a', size: 3 } }), ['spec.size: Invalid value: "integer": may only grow']);
     // A field added on update has no old value: its transition rule does not run.
     assert.deepEqual(errors(s, { spec: { mode: 'b' } }, { spec: {} }), []);
   });

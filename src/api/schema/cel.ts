@@ -34,7 +34,7 @@
 import { type Environment, Optional } from '@marcbachmann/cel-js';
 import { type FieldError, invalid, forbidden, required, duplicate, GoLiteral } from '../fielderrors.js';
 import { type JSONSchemaProps, isPlainObject } from './types.js';
-import { newValidationEnvironment, routeMatchesToRE2, meter, CostLimitExceeded } from './cellib.js';
+import { newValidationEnvironment, rewriteForValidation, userNames, meter, CostLimitExceeded } from './cellib.js';
 
 type Rule = NonNullable<JSONSchemaProps['x-kubernetes-validations']>[number];
 
@@ -78,7 +78,7 @@ function parse(src: string): Parsed | CompileError {
   if (p) return p;
   try {
     const parsed = celEnv().parse(src);
-    routeMatchesToRE2(parsed.ast);
+    rewriteForValidation(parsed.ast);
     const checked = parsed.check();
     if (!checked.valid) throw checked.error;
     p = { program: parsed as unknown as Program, ast: parsed.ast as unknown as Node };
@@ -103,7 +103,7 @@ function errorAt(src: string, offset: number, msg: string): string {
   const line = before.length;
   const col = before[before.length - 1]!.length;
   const text = src.split('\n')[line - 1] ?? '';
-  return `ERROR: <input>:${line}:${col + 1}: ${msg.replace(/re2Matches/g, 'matches')}\n | ${text}\n | ${'.'.repeat(col)}^`;
+  return `ERROR: <input>:${line}:${col + 1}: ${userNames(msg)}\n | ${text}\n | ${'.'.repeat(col)}^`;
 }
 
 function usesOldSelf(n: unknown): boolean {
@@ -605,7 +605,7 @@ function run(p: Program, ctx: Record<string, unknown>, st: State): { value?: unk
   if (meter.used > PerCallLimit || error === new CostLimitExceeded().message) return { costError: 'call' };
   st.budget -= meter.used;
   if (st.budget < 0) return { costError: 'budget' };
-  if (error !== undefined) return { error: error.replace(/^No such key/, 'no such key').replace(/re2Matches/g, 'matches') };
+  if (error !== undefined) return { error: userNames(error.replace(/^No such key/, 'no such key')) };
   return { value };
 }
 

@@ -20,12 +20,12 @@
 //
 // Exported API:
 //   registerRE2Matches(env), routeMatchesToRE2(ast)   (both environments)
+//   rewriteForValidation(ast)                         (validation: matches + optional.value())
 //   newValidationEnvironment() → Environment with the Kubernetes library and the meter
 //   meter { used, limit }, CostLimitExceeded
 
-import { Environment, EvaluationError } from '@marcbachmann/cel-js';
+import { Environment, EvaluationError, type Optional } from '@marcbachmann/cel-js';
 import { compileGoRegexp, isGoRegexpError, type GoRegexp } from './regexp.js';
-import { RE2JS } from 're2js';
 import { Quantity, parseQuantity, quantityFormatError } from './quantity.js';
 
 const RE2_MATCHES = 're2Matches';
@@ -53,18 +53,39 @@ interface Node {
 }
 const isNode = (x: unknown): x is Node => typeof x === 'object' && x !== null && 'op' in x && 'args' in x;
 
-/** Renames `matches` calls to the RE2 implementation; call before the AST's first evaluation or check. */
-export function routeMatchesToRE2(ast: unknown): void {
+/** Renames calls (`name` → `renames[name]`) in a parsed AST; before its first evaluation or check. */
+function renameCalls(ast: unknown, renames: Record<string, string>): void {
   const visit = (x: unknown): void => {
     if (Array.isArray(x)) {
       for (const y of x) visit(y);
       return;
     }
     if (!isNode(x)) return;
-    if ((x.op === 'rcall' || x.op === 'call') && Array.isArray(x.args) && x.args[0] === 'matches') x.args[0] = RE2_MATCHES;
+    if ((x.op === 'rcall' || x.op === 'call') && Array.isArray(x.args) && Object.hasOwn(renames, x.args[0] as string)) x.args[0] = renames[x.args[0] as string];
     visit(x.args);
   };
   visit(ast);
+}
+
+/** Routes `matches` to the RE2 implementation (registerRE2Matches). */
+export function routeMatchesToRE2(ast: unknown): void {
+  renameCalls(ast, { matches: RE2_MATCHES });
+}
+
+/**
+ * The validation environment's rewrite: RE2 `matches`, and `optional.value()`
+ * through a dyn-typed twin — cel-js 8 types `optional<dyn>.value()` so that
+ * comparing it (`self >= oldSelf.value()`) fails with "Operator overload …
+ * overlaps"; `optValue` returns the same value typed dyn.
+ */
+export function rewriteForValidation(ast: unknown): void {
+  renameCalls(ast, { matches: RE2_MATCHES, value: OPT_VALUE });
+}
+const OPT_VALUE = 'optValue';
+
+/** A message about a rewritten expression, in the user's names. */
+export function userNames(message: string): string {
+  return message.replaceAll(RE2_MATCHES, 'matches').replaceAll(OPT_VALUE, 'value');
 }
 
 // ---------------------------------------------------------------------------
@@ -216,17 +237,11 @@ function registerKubernetesLibrary(env: Environment): void {
   // Regex (library/regex.go)
   env.registerFunction('string.find(string): string', (s: string, p: string) => {
     charge(s.length + p.length);
-    regexp(p);
-    const m = RE2JS.compile(p).matcher(s);
-    return m.find() ? m.group() ?? '' : '';
+    return regexp(p).findAll(s, 1)[0] ?? '';
   });
   const findAll = (s: string, p: string, limit: number) => {
     charge(s.length + p.length);
-    regexp(p);
-    const m = RE2JS.compile(p).matcher(s);
-    const out: string[] = [];
-    while ((limit < 0 || out.length < limit) && m.find()) out.push(m.group() ?? '');
-    return out;
+    return regexp(p).findAll(s, limit);
   };
   env.registerFunction('string.findAll(string): list<string>', (s: string, p: string) => findAll(s, p, -1));
   env.registerFunction('string.findAll(string, int): list<string>', (s: string, p: string, n: bigint) => findAll(s, p, Number(n)));
@@ -303,6 +318,7 @@ function registerKubernetesLibrary(env: Environment): void {
 export function newValidationEnvironment(): Environment {
   const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, enableOptionalTypes: true });
   registerRE2Matches(env);
+  env.registerFunction(`optional.${OPT_VALUE}(): dyn`, (o: Optional) => o.value());
   registerKubernetesLibrary(env);
   let evaluator: { run(ast: unknown, ctx: unknown): unknown } | undefined;
   env.registerFunction('__choreoBindEvaluator(): bool', function (this: typeof evaluator) {
