@@ -74,6 +74,11 @@ describe('CEL validation rules', () => {
   it('integers are CEL ints (arithmetic works), runtime errors name the rule', () => {
     const s: JSONSchemaProps = { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.a + 1 == self.b' }, { rule: 'self.missing == 1' }], properties: { a: { type: 'integer' }, b: { type: 'integer' } }, 'x-kubernetes-preserve-unknown-fields': true } } };
     assert.deepEqual(errors(s, { spec: { a: 1, b: 2 } }), ['spec: Invalid value: "object": no such key: missing evaluating rule: self.missing == 1']);
+    // int-or-string has no type: kube shows the empty type name as the value.
+    const ios: JSONSchemaProps = { type: 'object', properties: { port: { 'x-kubernetes-int-or-string': true, 'x-kubernetes-validations': [{ rule: "type(self) == string ? self != '' : self > 0", message: 'port must be set' }] } } };
+    assert.deepEqual(errors(ios, { port: 8080 }), []);
+    assert.deepEqual(errors(ios, { port: 'http' }), []);
+    assert.deepEqual(errors(ios, { port: 0 }), ['port: Invalid value: "": port must be set']);
   });
 
   it('rules are skipped, with kube\'s note, when the object has type errors', () => {

@@ -461,7 +461,7 @@ function build(s: JSONSchemaProps, isRoot: boolean, typeOf: JSONSchemaProps): VN
     const c = compileRule(r, typeOf, isRoot).compiled;
     if (c) rules.push(c);
   }
-  const n: VNode = { schema: typeOf, type: typeOf.type ?? (typeOf['x-kubernetes-int-or-string'] ? 'integer' : 'object'), rules, anyOldSelf: rules.some((r) => r.usesOldSelf), mapCorrelatable: typeOf['x-kubernetes-map-type'] !== 'atomic' };
+  const n: VNode = { schema: typeOf, type: typeOf.type ?? '', rules, anyOldSelf: rules.some((r) => r.usesOldSelf), mapCorrelatable: typeOf['x-kubernetes-map-type'] !== 'atomic' };
   if (s.items && typeOf.items) n.items = build(s.items, typeOf.items['x-kubernetes-embedded-resource'] === true, typeOf.items);
   if (typeOf['x-kubernetes-list-type'] === 'map') n.listMapKeys = typeOf['x-kubernetes-list-map-keys'] ?? [];
   for (const [k, p] of Object.entries(s.properties ?? {})) {
@@ -555,7 +555,7 @@ function evaluate(n: VNode, self: unknown, old: unknown, path: string, errs: Fie
         continue;
       }
       if (out.value === true) continue;
-      const at = c.fieldPath === '' ? path : c.fieldPath.startsWith('[') ? path + c.fieldPath : child(path, c.fieldPath);
+      const at = c.fieldPath === '' ? path : path === rootPath ? c.fieldPath : c.fieldPath.startsWith('[') ? path + c.fieldPath : `${path}.${c.fieldPath}`;
       let detail: string | undefined;
       if (c.message) {
         // kube evaluates messageExpression with the rule's non-optional activation.
