@@ -12,9 +12,8 @@
 //  - The object is converted once per write to CEL values (integers become
 //    int — bigint —, numbers double, metadata at a resource root reduced to
 //    name/generateName as kube exposes it), then walked with its old value.
-//  - Cost: at CRD creation a static estimate bounds each rule with the
-//    schema's maxLength/maxItems/maxProperties (unbounded sizes derived from
-//    the 3 MiB request limit, as kube does) and refuses rules over
+//  - Cost: at CRD creation a static estimate (celcost.ts) bounds each rule
+//    with the schema's maxLength/maxItems/maxProperties and refuses rules over
 //    StaticEstimatedCostLimit; at run time the meter (cellib.ts) cuts a call
 //    at PerCallLimit and the whole object at RuntimeCELCostBudget.
 //  - Errors carry kube's wording: `spec: Invalid value: "object": <message>`.
@@ -23,7 +22,6 @@
 //   compileRuleValidator(schema) → RuleValidator | undefined
 //   RuleValidator(obj, old, errs)      (old undefined on create)
 //   ruleCompileErrors(schema, i, path, isRoot, ctx) → FieldError[]  (CRD admission; structural.ts)
-//   RuleCostTotal: the CRD-wide estimated cost (StaticEstimatedCRDCostLimit)
 //   hasBlockingErrors(errs) → FieldError | undefined
 //
 // Trade-offs: `self`/`oldSelf` are dynamically typed (cel-js has no schema
@@ -35,15 +33,13 @@ import { type Environment, Optional } from '@marcbachmann/cel-js';
 import { type FieldError, invalid, forbidden, required, duplicate, GoLiteral } from '../fielderrors.js';
 import { type JSONSchemaProps, isPlainObject } from './types.js';
 import { newValidationEnvironment, rewriteForValidation, userNames, meter, CostLimitExceeded } from './cellib.js';
+import { type CelNode as Node, estimate, shapeOf, FieldCheckError, costErrorMessage, perObject, RuleCostTotal, StaticEstimatedCostLimit, type Shape } from './celcost.js';
 
 type Rule = NonNullable<JSONSchemaProps['x-kubernetes-validations']>[number];
 
 /** k8s.io/apiserver/pkg/apis/cel config. */
 export const PerCallLimit = 1_000_000;
 export const RuntimeCELCostBudget = 10_000_000;
-export const StaticEstimatedCostLimit = 10_000_000;
-export const StaticEstimatedCRDCostLimit = 100_000_000;
-const maxRequestSizeBytes = 3 * 1024 * 1024;
 const maxMessageExpressionBytes = 5 * 1024;
 
 let env: Environment | undefined;
@@ -56,13 +52,6 @@ interface Parsed {
   ast: Node;
 }
 
-interface Node {
-  op: string;
-  args: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  start: number;
-  /** For a selection, where the field name starts (cel-go reports the dot before it). */
-  pos: number;
-}
 
 class CompileError extends Error {
   constructor(readonly detail: string) {
@@ -112,163 +101,6 @@ function usesOldSelf(n: unknown): boolean {
   const node = n as Node;
   if (node.op === 'id') return node.args === 'oldSelf';
   return usesOldSelf(node.args);
-}
-
-// ---------------------------------------------------------------------------
-// Static cost estimate and field checks (compilation.go / cel-go checker.Cost)
-
-interface Shape {
-  s?: JSONSchemaProps;
-  size: number;
-  root?: boolean;
-}
-interface Estimate {
-  cost: number;
-  shape: Shape;
-}
-
-const unboundedString = maxRequestSizeBytes - 2;
-const dyn: Shape = { size: unboundedString };
-
-function minSerializedSize(s: JSONSchemaProps | undefined): number {
-  switch (s?.type) {
-    case 'string':
-    case 'array':
-    case 'object':
-      return 2; // "" [] {}
-    case 'boolean':
-      return 4;
-    default:
-      return 1;
-  }
-}
-
-export function shapeOf(s: JSONSchemaProps | undefined, root = false): Shape {
-  if (!s) return dyn;
-  switch (s.type) {
-    case 'string':
-      return { s, size: s.maxLength ?? unboundedString };
-    case 'array':
-      return { s, size: s.maxItems ?? Math.floor(unboundedString / (minSerializedSize(s.items) + 1)) };
-    case 'object':
-      if (isPlainObject(s.additionalProperties)) return { s, size: s.maxProperties ?? Math.floor(unboundedString / (minSerializedSize(s.additionalProperties as JSONSchemaProps) + 4)) };
-      return { s, size: Object.keys(s.properties ?? {}).length, root };
-    default:
-      return { s, size: 1 };
-  }
-}
-
-const metadataShape: Shape = shapeOf({ type: 'object', properties: { name: { type: 'string' }, generateName: { type: 'string' } } });
-const stringShape: Shape = shapeOf({ type: 'string' });
-const boolShape: Shape = { size: 1 };
-
-function field(obj: Shape, name: string, at: Node): Shape {
-  const s = obj.s;
-  if (!s || s.type !== 'object') return dyn;
-  if (obj.root && (name === 'apiVersion' || name === 'kind')) return stringShape;
-  if (obj.root && name === 'metadata') return metadataShape;
-  if (s.properties && Object.hasOwn(s.properties, name)) return shapeOf(s.properties[name], s.properties[name]!['x-kubernetes-embedded-resource'] === true);
-  if (isPlainObject(s.additionalProperties)) return shapeOf(s.additionalProperties as JSONSchemaProps);
-  if (s.additionalProperties === true || s['x-kubernetes-preserve-unknown-fields'] || s['x-kubernetes-embedded-resource']) return dyn;
-  throw new FieldCheckError(Math.max(0, at.pos - 1), `undefined field '${name}'`);
-}
-
-function elem(obj: Shape): Shape {
-  const s = obj.s;
-  if (s?.type === 'array') return shapeOf(s.items);
-  if (s?.type === 'object' && isPlainObject(s.additionalProperties)) return shapeOf(s.additionalProperties as JSONSchemaProps);
-  return dyn;
-}
-
-/** Iterating a map visits its keys. */
-function iterElem(obj: Shape): Shape {
-  return obj.s?.type === 'object' ? stringShape : elem(obj);
-}
-
-class FieldCheckError extends Error {
-  constructor(
-    readonly offset: number,
-    readonly detail: string,
-  ) {
-    super(detail);
-  }
-}
-
-const macros = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
-/** Functions whose work grows with the receiver's size (cel-go charges 0.1 per character / 1 per element). */
-const stringFns = new Set(['contains', 'startsWith', 'endsWith', 're2Matches', 'find', 'findAll', 'replace', 'split', 'lowerAscii', 'upperAscii', 'trim', 'indexOf', 'lastIndexOf', 'reverse', 'substring', 'join']);
-const listFns = new Set(['isSorted', 'sum', 'min', 'max', 'indexOf', 'lastIndexOf', 'join']);
-
-function estimate(n: Node, vars: Map<string, Shape>): Estimate {
-  const sum = (xs: Node[]) => xs.reduce((c, x) => c + estimate(x, vars).cost, 0);
-  switch (n.op) {
-    case 'value':
-      return { cost: 0, shape: typeof n.args === 'string' ? { size: n.args.length } : boolShape };
-    case 'id':
-      return { cost: 1, shape: vars.get(n.args as string) ?? dyn };
-    case '.':
-    case '.?': {
-      const o = estimate(n.args[0], vars);
-      return { cost: o.cost + 1, shape: field(o.shape, n.args[1] as string, n) };
-    }
-    case '[]':
-    case '[?]': {
-      const o = estimate(n.args[0], vars);
-      return { cost: o.cost + estimate(n.args[1], vars).cost + 1, shape: elem(o.shape) };
-    }
-    case 'call': {
-      const [name, args] = n.args as [string, Node[]];
-      if (name === 'has' && args[0]?.op === '.') {
-        const o = estimate(args[0].args[0], vars);
-        field(o.shape, args[0].args[1], args[0]);
-        return { cost: o.cost + 1, shape: boolShape };
-      }
-      return { cost: sum(args) + 1, shape: dyn };
-    }
-    case 'rcall': {
-      const [name, recv, args] = n.args as [string, Node, Node[]];
-      const r = estimate(recv, vars);
-      if (macros.has(name) && args[0]?.op === 'id') {
-        const inner = new Map(vars).set(args[0].args as string, iterElem(r.shape));
-        const body = args.slice(1).reduce((c, x) => c + estimate(x, inner).cost, 0);
-        const cost = r.cost + r.shape.size * (body + 1);
-        const shape = name === 'map' ? { size: r.shape.size } : name === 'filter' ? { s: r.shape.s, size: r.shape.size } : boolShape;
-        return { cost, shape };
-      }
-      let cost = r.cost + sum(args) + 1;
-      if (stringFns.has(name) || listFns.has(name)) cost += Math.ceil(r.shape.size / (r.shape.s?.type === 'array' ? 1 : 10));
-      const shape = name === 'split' || name === 'findAll' ? { size: r.shape.size } : ['lowerAscii', 'upperAscii', 'trim', 'replace', 'reverse', 'substring'].includes(name) ? { size: r.shape.size } : dyn;
-      return { cost, shape };
-    }
-    case 'list':
-      return { cost: sum(n.args as Node[]) + 1, shape: { size: (n.args as Node[]).length } };
-    case 'map':
-      return { cost: (n.args as [Node, Node][]).reduce((c, [k, v]) => c + estimate(k, vars).cost + estimate(v, vars).cost, 0) + 1, shape: { size: (n.args as unknown[]).length } };
-    case '!_':
-    case '-_': {
-      const o = estimate(n.args as Node, vars);
-      return { cost: o.cost + 1, shape: o.shape };
-    }
-    default: {
-      if (!Array.isArray(n.args)) return { cost: 1, shape: dyn };
-      const parts = (n.args as Node[]).map((x) => estimate(x, vars));
-      let cost = parts.reduce((c, p) => c + p.cost, 0) + 1;
-      let shape: Shape = boolShape;
-      if (n.op === '+' && parts.length === 2) {
-        shape = { size: parts[0]!.shape.size + parts[1]!.shape.size };
-        cost += Math.ceil(shape.size / 10);
-      } else if ((n.op === '==' || n.op === '!=') && parts.length === 2) cost += Math.ceil(Math.min(parts[0]!.shape.size, parts[1]!.shape.size) / 10);
-      else if (n.op === 'in' && parts.length === 2) cost += parts[1]!.shape.size;
-      else if (n.op === '?:' && parts.length === 3) shape = parts[1]!.shape.size >= parts[2]!.shape.size ? parts[1]!.shape : parts[2]!.shape;
-      return { cost, shape };
-    }
-  }
-}
-
-function costErrorMessage(what: string, cost: number, limit: number): string {
-  const f = cost / limit;
-  const factor = f > 100 ? 'more than 100x' : f < 1.5 ? `${f.toFixed(6)}x` : `${f.toFixed(1)}x`;
-  return `${what} exceeds budget by factor of ${factor} (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`;
 }
 
 /** The rule as Go's `%#v` prints apiextensions.ValidationRule (the value of kube's compile errors). */
@@ -334,34 +166,6 @@ function compileRule(r: Rule, scope: JSONSchemaProps, isRoot: boolean): RuleComp
     else if (compiled) compiled.fieldPath = fp;
   }
   return { compiled, errors, cost, messageCost };
-}
-
-/** The total estimated cost of a CRD's rules and its most expensive contributors (kube's TotalCost). */
-export class RuleCostTotal {
-  total = 0;
-  private mostExpensive: { path: string; cost: number }[] = [];
-
-  observe(path: string, cost: number): void {
-    this.total += cost;
-    if (cost < StaticEstimatedCRDCostLimit / 100) return; // under 1% of the limit: never worth naming
-    this.mostExpensive.push({ path, cost });
-    this.mostExpensive.sort((a, b) => b.cost - a.cost);
-    this.mostExpensive.length = Math.min(this.mostExpensive.length, 4);
-  }
-
-  errors(schemaPath: string): FieldError[] {
-    if (this.total <= StaticEstimatedCRDCostLimit) return [];
-    return [
-      ...this.mostExpensive.map((e) => forbidden(e.path, 'contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema')),
-      forbidden(schemaPath, costErrorMessage('x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema', this.total, StaticEstimatedCRDCostLimit)),
-    ];
-  }
-}
-
-/** A rule's cost per object: one evaluation times how often its scope occurs (estimated from the request size when unbounded). */
-function perObject(cost: number, cardinality: number, scope: JSONSchemaProps): number {
-  if (cost === 0) return 0;
-  return cost * (Number.isFinite(cardinality) ? cardinality : Math.floor(maxRequestSizeBytes / (minSerializedSize(scope) + 1)));
 }
 
 /**

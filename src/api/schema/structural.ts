@@ -25,7 +25,8 @@ import { type JSONSchemaProps, isPlainObject } from './types.js';
 import { compileValidator } from './validate.js';
 import { compilePruner } from './prune.js';
 import { compileGoRegexp, isGoRegexpError } from './regexp.js';
-import { ruleCompileErrors, RuleCostTotal } from './cel.js';
+import { ruleCompileErrors } from './cel.js';
+import { RuleCostTotal } from './celcost.js';
 
 const openapiTypes = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
 const compositions = ['allOf', 'anyOf', 'oneOf'] as const;
