@@ -48,8 +48,14 @@ const causeReasons: Record<FieldErrorType, string> = {
   Forbidden: 'FieldValueForbidden',
 };
 
+/** A value already in Go's `%#v` form (a Go struct kube-apiserver puts in an error), rendered as is. */
+export class GoLiteral {
+  constructor(readonly text: string) {}
+}
+
 /** Renders a value the way field errors show it: strings quoted, numbers bare, composites as JSON. */
 export function formatValue(v: unknown): string {
+  if (v instanceof GoLiteral) return v.text;
   if (v === undefined) return '""';
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === null) return 'null';

@@ -21,8 +21,11 @@
 // YAML integers are CEL doubles: comparisons with int literals work
 // (`spec.id == 7`), int arithmetic on them does not (`spec.id + 1` errors and
 // does not match). Compiled programs are cached by source text, bounded.
+// `matches` runs Go's RE2 (linear time), as in Kubernetes, not cel-js's
+// backtracking RegExp (api/schema/cellib.ts).
 
 import { Environment, ParseError } from '@marcbachmann/cel-js';
+import { registerRE2Matches, routeMatchesToRE2 } from '../api/schema/cellib.js';
 
 /** A compiled expression: the object's value in string form, or undefined when it does not evaluate. */
 export type CelProgram = (obj: unknown) => string | undefined;
@@ -39,7 +42,7 @@ export class CelCompileError extends Error {
   }
 }
 
-const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
+const env = registerRE2Matches(new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false }));
 const PREFIX = 'input.';
 const cache = new Map<string, CelProgram>();
 const CACHE_MAX = 1000;
@@ -50,7 +53,9 @@ export function compileCel(expr: string): CelProgram {
   if (hit) return hit;
   let evaluate: (ctx: Record<string, unknown>) => unknown;
   try {
-    evaluate = env.parse(PREFIX + expr) as unknown as (ctx: Record<string, unknown>) => unknown;
+    const parsed = env.parse(PREFIX + expr);
+    routeMatchesToRE2(parsed.ast);
+    evaluate = parsed as unknown as (ctx: Record<string, unknown>) => unknown;
   } catch (err) {
     const e = err as ParseError;
     const at = e.range?.start ?? PREFIX.length;

@@ -4,7 +4,7 @@
 // keeps the bundle per CRD version and runs, on each write:
 //   prune (report unknown fields) → default → validate.
 // Each part also lives in its own module (validate.ts, default.ts, prune.ts,
-// structural.ts, formats.ts) for callers that need one idea only.
+// structural.ts, formats.ts; CEL rules in cel.ts) for callers that need one idea only.
 //
 // Exported API:
 //   compileSchema(schema) → CompiledSchema { schema, validate(obj), default(obj), prune(obj), admit(obj) }
@@ -15,6 +15,7 @@ import { compileValidator } from './validate.js';
 import { compileDefaulter } from './default.js';
 import { compilePruner } from './prune.js';
 import { unnamedPath, type JSONSchemaProps } from './types.js';
+import { compileRuleValidator, hasBlockingErrors } from './cel.js';
 
 export type { JSONSchemaProps } from './types.js';
 export { compileValidator } from './validate.js';
@@ -24,8 +25,12 @@ export { structuralErrors } from './structural.js';
 
 export interface CompiledSchema {
   readonly schema: JSONSchemaProps;
-  /** All validation problems of a whole resource (field paths from the root: "spec.replicas"). */
-  validate(obj: unknown): FieldError[];
+  /**
+   * All validation problems of a whole resource (field paths from the root:
+   * "spec.replicas"), CEL rules included; `old` is the stored object on update
+   * (transition rules see it as `oldSelf`).
+   */
+  validate(obj: unknown, old?: unknown): FieldError[];
   /** Applies defaults in place. */
   default(obj: unknown): void;
   /** Drops unknown fields in place; returns their paths ("spec.foo") for fieldValidation warnings. */
@@ -35,22 +40,33 @@ export interface CompiledSchema {
    * lists the dropped fields' paths; with `namePruned: false` (nobody will
    * report them) it only counts them.
    */
-  admit(obj: unknown, opts?: { namePruned?: boolean }): { pruned: string[]; errors: FieldError[] };
+  admit(obj: unknown, opts?: { namePruned?: boolean; old?: unknown }): { pruned: string[]; errors: FieldError[] };
 }
 
 export function compileSchema(schema: JSONSchemaProps): CompiledSchema {
   const validate = compileValidator(schema);
   const defaulter = compileDefaulter(schema);
   const pruner = compilePruner(schema);
+  const rules = compileRuleValidator(schema);
+  // Without rules (the usual CRD) validation is the structural validator alone.
+  const validateAll = rules
+    ? (obj: unknown, old: unknown) => {
+        const errs = validate(obj);
+        const blocking = hasBlockingErrors(errs);
+        if (blocking) errs.push(blocking);
+        else rules(obj, old, errs);
+        return errs;
+      }
+    : (obj: unknown) => validate(obj);
   return {
     schema,
-    validate: (obj) => validate(obj),
+    validate: (obj, old) => validateAll(obj, old),
     default: defaulter,
     prune: (obj) => pruner(obj),
     admit(obj, opts) {
       const pruned = pruner(obj, opts?.namePruned === false ? unnamedPath : '');
       defaulter(obj);
-      return { pruned, errors: validate(obj) };
+      return { pruned, errors: validateAll(obj, opts?.old) };
     },
   };
 }

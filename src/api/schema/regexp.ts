@@ -11,6 +11,7 @@
 // Exported API:
 //   compileGoRegexp(pattern) → GoRegexp | GoRegexpError   (cached per pattern)
 //   GoRegexp.test(s)         unanchored search, as Go's MatchString
+//   GoRegexp.findAll(s, n)   Go's FindAllString (CEL find/findAll)
 //
 // Trade-off: re2js is slower than V8's RegExp on benign patterns (see
 // bench/api/regexp.ts for the ratio), but its cost is bounded by the input
@@ -23,6 +24,8 @@ export interface GoRegexp {
   readonly source: string;
   /** Whether the pattern matches anywhere in `s` (Go's MatchString). */
   test(s: string): boolean;
+  /** The successive non-overlapping matches, at most `limit` (negative: all), as Go's FindAllString. */
+  findAll(s: string, limit: number): string[];
 }
 
 export interface GoRegexpError {
@@ -55,5 +58,15 @@ function compile(pattern: string): GoRegexp | GoRegexpError {
   } catch (err) {
     return { source: pattern, error: err instanceof Error ? err.message : String(err) };
   }
-  return { source: pattern, test: (s) => re.test(s) };
+  return {
+    source: pattern,
+    test: (s) => re.test(s),
+    findAll(s, limit) {
+      const out: string[] = [];
+      if (limit === 0) return out;
+      const m = re.matcher(s);
+      while ((limit < 0 || out.length < limit) && m.find()) out.push(m.group() ?? '');
+      return out;
+    },
+  };
 }

@@ -25,6 +25,8 @@ import { type JSONSchemaProps, isPlainObject } from './types.js';
 import { compileValidator } from './validate.js';
 import { compilePruner } from './prune.js';
 import { compileGoRegexp, isGoRegexpError } from './regexp.js';
+import { ruleCompileErrors } from './cel.js';
+import { RuleCostTotal } from './celcost.js';
 
 const openapiTypes = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
 const compositions = ['allOf', 'anyOf', 'oneOf'] as const;
@@ -74,7 +76,9 @@ export function structuralErrors(schema: JSONSchemaProps | undefined, path: stri
     errs.push(...structural);
     if (structural.length === 0) defaults(s, path, true, false, errs);
   }
-  openAPI(s, path, { allowDefaults: true, insideMeta: false }, true, errs);
+  const celCost = new RuleCostTotal();
+  openAPI(s, path, { allowDefaults: true, insideMeta: false, cardinality: 1, celCost }, true, errs);
+  errs.push(...celCost.errors(path));
   if (errs.length === 0 && initErr !== undefined) errs.push(invalid(path, '', initErr));
   return errs;
 }
@@ -263,6 +267,11 @@ interface Ssv {
   allowDefaults: boolean;
   disallowReason?: string;
   insideMeta: boolean;
+  /** How many times a rule here may run per object (product of enclosing maxItems/maxProperties; Infinity = unbounded). */
+  cardinality: number;
+  celCost: RuleCostTotal;
+  /** Where the schema stopped being correlatable (the items of the outermost list that is not a map list): oldSelf is forbidden below. */
+  uncorrelatable?: string;
 }
 
 function openAPI(s: S | undefined, path: string, ssv: Ssv, isRoot: boolean, errs: FieldError[]): void {
@@ -283,7 +292,8 @@ function openAPI(s: S | undefined, path: string, ssv: Ssv, isRoot: boolean, errs
   if (s.uniqueItems) errs.push(forbidden(`${path}.uniqueItems`, 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
   if (s.additionalProperties !== undefined) {
     if (props(s).length && (s.additionalProperties === false || apSchema(s))) errs.push(forbidden(`${path}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'));
-    const sub = ssv.insideMeta ? { ...ssv, allowDefaults: false, disallowReason: 'inside additionalProperties applying to object metadata' } : ssv;
+    const many = { ...ssv, cardinality: ssv.cardinality * (s.maxProperties ?? Infinity) };
+    const sub = ssv.insideMeta ? { ...many, allowDefaults: false, disallowReason: 'inside additionalProperties applying to object metadata' } : many;
     openAPI(apSchema(s), `${path}.additionalProperties`, sub, false, errs);
   }
   const embedded = s['x-kubernetes-embedded-resource'] === true;
@@ -298,7 +308,10 @@ function openAPI(s: S | undefined, path: string, ssv: Ssv, isRoot: boolean, errs
   if (s.not) openAPI(s.not as S, `${path}.not`, ssv, false, errs);
   for (const c of ['allOf', 'oneOf', 'anyOf'] as const) (s[c] ?? []).forEach((x, i) => openAPI(x as S, `${path}.${c}[${i}]`, ssv, false, errs));
   const it = items(s);
-  if (it) openAPI(it, `${path}.items`, ssv, false, errs);
+  if (it) {
+    const uncorrelatable = ssv.uncorrelatable ?? (s['x-kubernetes-list-type'] === 'map' ? undefined : `${path}.items`);
+    openAPI(it, `${path}.items`, { ...ssv, cardinality: ssv.cardinality * (s.maxItems ?? Infinity), uncorrelatable }, false, errs);
+  }
   else if (Array.isArray(s.items)) (s.items as S[]).forEach((x, i) => openAPI(x, `${path}.items[${i}]`, ssv, false, errs));
 
   if (s['x-kubernetes-preserve-unknown-fields'] === false) errs.push(invalid(`${path}.x-kubernetes-preserve-unknown-fields`, false, 'must be true or undefined'));
@@ -309,7 +322,7 @@ function openAPI(s: S | undefined, path: string, ssv: Ssv, isRoot: boolean, errs
   }
   if (mapType !== undefined && mapType !== 'atomic' && mapType !== 'granular') errs.push(notSupported(`${path}.x-kubernetes-map-type`, mapType, ['atomic', 'granular']));
   listRules(s, type, it, path, errs);
-  validationRules(s, path, errs);
+  validationRules(s, path, isRoot, ssv, errs);
 }
 
 function listRules(s: S, type: string, it: S | undefined, path: string, errs: FieldError[]): void {
@@ -366,9 +379,10 @@ function listRules(s: S, type: string, it: S | undefined, path: string, errs: Fi
 
 const newlines = /[\n\r]+/;
 
-/** The static rules of x-kubernetes-validations (the CEL itself is compiled elsewhere). */
-function validationRules(s: S, path: string, errs: FieldError[]): void {
+/** x-kubernetes-validations: the static rules here, then each well-formed rule compiled (cel.ts). */
+function validationRules(s: S, path: string, isRoot: boolean, ssv: Ssv, errs: FieldError[]): void {
   (s['x-kubernetes-validations'] ?? []).forEach((r, i) => {
+    const before = errs.length;
     const p = `${path}.x-kubernetes-validations[${i}]`;
     const rule = (r.rule ?? '').trim();
     const msg = (r.message ?? '').trim();
@@ -381,5 +395,6 @@ function validationRules(s: S, path: string, errs: FieldError[]): void {
     const fp = r.fieldPath ?? '';
     if (fp !== '' && fp.trim() === '') errs.push(invalid(`${p}.fieldPath`, fp, 'must be non-empty if specified'));
     if (newlines.test(fp)) errs.push(invalid(`${p}.fieldPath`, fp, 'must not contain line breaks'));
+    if (errs.length === before) errs.push(...ruleCompileErrors(s, i, path, isRoot || s['x-kubernetes-embedded-resource'] === true, ssv));
   });
 }

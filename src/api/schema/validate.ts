@@ -13,7 +13,7 @@
 //
 // Scope: the root's apiVersion/kind/metadata are the server's business; the
 // validator checks what the schema declares for them and nothing else.
-// `x-kubernetes-validations` (CEL) rules are not evaluated. `pattern` is a Go
+// `x-kubernetes-validations` (CEL) rules are evaluated by cel.ts. `pattern` is a Go
 // (RE2) regular expression, matched in linear time (regexp.ts).
 
 import { deepEqual } from '../patch.js';

@@ -530,12 +530,12 @@ export class Registry implements Client {
     return obj;
   }
 
-  /** Schema admission: prune (reporting unknown fields per fieldValidation), default, validate. */
-  private admit(t: ResourceType, obj: KObject, ctx: WriteContext): void {
+  /** Schema admission: prune (reporting unknown fields per fieldValidation), default, validate (CEL rules see `old` on update). */
+  private admit(t: ResourceType, obj: KObject, ctx: WriteContext, old?: KObject): void {
     const s = t.schema;
     if (s) {
       const mode = ctx.fieldValidation ?? 'Ignore';
-      const { pruned: unknown, errors } = s.admit(obj, { namePruned: mode !== 'Ignore' });
+      const { pruned: unknown, errors } = s.admit(obj, { namePruned: mode !== 'Ignore', old });
       if (unknown.length) {
         if (mode === 'Strict') throw badRequest(`strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`);
         if (mode === 'Warn') for (const p of unknown) ctx.warnings?.push(`unknown field "${p}"`);
@@ -573,7 +573,7 @@ export class Registry implements Client {
       if (ctx.subresource !== 'status') next.status = current.status;
     }
     if (isCrdType(t)) next.status = crdStatus(next, !!cm.deletionTimestamp);
-    this.admit(t, next, ctx);
+    this.admit(t, next, ctx, current); // current: oldSelf of CEL transition rules
     prepareWrite(t, next);
     checkImmutableData(t, current, next);
     nm.generation = cm.generation ?? 1;

@@ -1,0 +1,78 @@
+// CRD validation rules (x-kubernetes-validations, issue 21 item 1) and ReDoS
+// through CEL matches() (issue 18): real kubectl against the real server.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Harness } from '../apiserver/helpers.js';
+import { specCrd } from './crds.js';
+
+const rules = `            type: object
+            x-kubernetes-validations:
+            - rule: "self.min <= self.max"
+              message: "min must not exceed max"
+            - rule: "self.replicas >= oldSelf.replicas"
+              message: "replicas may not decrease"
+              reason: FieldValueForbidden
+            properties:
+              min: {type: integer}
+              max: {type: integer}
+              replicas: {type: integer}
+              name:
+                type: string
+                maxLength: 64
+                x-kubernetes-validations:
+                - rule: "self.matches('^(a+)+$')"
+                  messageExpression: "'name ' + self + ' is not all a'"`;
+
+const range = (name: string, spec: string) => `apiVersion: example.com/v1\nkind: Range\nmetadata: {name: ${name}}\nspec: ${spec}\n`;
+
+describe('CEL validation rules with kubectl', { timeout: 120_000 }, () => {
+  let h: Harness;
+  before(async () => {
+    h = await Harness.start();
+    await h.ok(['apply', '-f', h.file('crd.yaml', specCrd('ranges', 'Range', rules))]);
+  });
+  after(async () => h?.close());
+
+  it('applies a valid object and refuses an invalid one with kube-apiserver\'s message', async () => {
+    await h.ok(['apply', '-f', h.file('ok.yaml', range('r1', '{min: 1, max: 3, replicas: 2, name: aaa}'))]);
+    const r = await h.kubectl(['apply', '-f', h.file('bad.yaml', range('r2', '{min: 5, max: 3, replicas: 2}'))]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /The Range "r2" is invalid: spec: Invalid value: "object": min must not exceed max/);
+    assert.equal((await h.kubectl(['get', 'range', 'r2'])).code, 1);
+  });
+
+  it('a transition rule (oldSelf) is checked on update only', async () => {
+    await h.ok(['apply', '-f', h.file('r3.yaml', range('r3', '{min: 1, max: 3, replicas: 1}'))]);
+    const r = await h.kubectl(['apply', '-f', h.file('down.yaml', range('r1', '{min: 1, max: 3, replicas: 1, name: aaa}'))]);
+    assert.match(r.stderr, /The Range "r1" is invalid: spec: Forbidden: replicas may not decrease/);
+    await h.ok(['apply', '-f', h.file('up.yaml', range('r1', '{min: 1, max: 3, replicas: 4, name: aaa}'))]);
+  });
+
+  it('matches() is RE2: `^(a+)+$` on 34 characters answers at once, with the messageExpression', async () => {
+    const t0 = Date.now();
+    const r = await h.kubectl(['apply', '-f', h.file('redos.yaml', range('r4', `{min: 1, max: 2, replicas: 1, name: ${'a'.repeat(33)}b}`))]);
+    assert.ok(Date.now() - t0 < 10_000);
+    assert.match(r.stderr, new RegExp(`The Range "r4" is invalid: spec.name: Invalid value: "string": name ${'a'.repeat(33)}b is not all a`));
+    assert.equal((await h.http('GET', '/healthz')).status, 200);
+  });
+
+  it('refuses an uncompilable rule when the CRD is created', async () => {
+    const r = await h.kubectl(['apply', '-f', h.file('badcrd.yaml', specCrd('broken', 'Broken', '            type: object\n            x-kubernetes-validations:\n            - rule: "self.nope > 1"\n            properties:\n              x: {type: integer}'))]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /The CustomResourceDefinition "broken\.example\.com" is invalid: spec\.validation\.openAPIV3Schema\.properties\[spec\]\.x-kubernetes-validations\[0\]\.rule: Invalid value: apiextensions\.ValidationRule\{Rule:"self\.nope > 1".*\}: compilation failed: ERROR: <input>:1:5: undefined field 'nope'/);
+  });
+
+  it('a rule too costly is refused at creation; one that runs too long is cut at run time', async () => {
+    const loops = (plural: string, kind: string, maxItems: string) =>
+      specCrd(plural, kind, `            type: object\n            properties:\n              l:\n                type: array\n${maxItems}                items: {type: integer}\n                x-kubernetes-validations:\n                - rule: "self.all(a, self.all(b, a + b >= 0))"`);
+    const r = await h.kubectl(['apply', '-f', h.file('costly.yaml', loops('costlies', 'Costly', ''))]);
+    assert.match(r.stderr, /spec\.validation\.openAPIV3Schema\.properties\[spec\]\.properties\[l\]\.x-kubernetes-validations\[0\]\.rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x/);
+    await h.ok(['apply', '-f', h.file('bounded.yaml', loops('boundeds', 'Bounded', '                maxItems: 1000\n'))]);
+    const list = `[${Array.from({ length: 1000 }, (_, i) => i).join(', ')}]`;
+    const t0 = Date.now();
+    const cut = await h.kubectl(['apply', '-f', h.file('long.yaml', `apiVersion: example.com/v1\nkind: Bounded\nmetadata: {name: b1}\nspec: {l: ${list}}\n`)]);
+    assert.ok(Date.now() - t0 < 15_000);
+    assert.match(cut.stderr, /The Bounded "b1" is invalid: spec\.l: Invalid value: "array": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self\.all\(a, self\.all\(b, a \+ b >= 0\)\)/);
+  });
+});
