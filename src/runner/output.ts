@@ -1,7 +1,8 @@
 // `run once --out <dir>`: the resulting resources as reviewable YAML, one file
 // per kind (<group>_<plural>.yaml, like the CRD files), objects sorted by
 // namespace and name, with volatile fields removed (uid, resourceVersion,
-// timestamps, managedFields, generation, ownerReference uids) so that two runs
+// timestamps, managedFields, generation, ownerReference uids) and status in a
+// canonical order (sorted keys, conditions by type) so that two runs
 // on the same input produce byte-identical trees that can be committed and
 // diffed (`run diff`).
 //
@@ -32,11 +33,26 @@ export function stableObject(obj: KObject): KObject {
   return out;
 }
 
+// Status is written by several parties (the Starlark, the runtime's condition,
+// other reconcilers, status.phase) whose writes interleave as reconciles do, so
+// its key order and the order of its conditions are timing; both are sorted.
 function stableStatus(status: unknown): unknown {
   if (typeof status !== 'object' || status === null) return status;
-  const s = { ...(status as Record<string, unknown>) };
-  if (Array.isArray(s.conditions)) s.conditions = (s.conditions as Array<Record<string, unknown>>).map(({ lastTransitionTime: _t, ...rest }) => rest);
+  const s = sortedKeys(status) as Record<string, unknown>;
+  if (Array.isArray(s.conditions)) {
+    s.conditions = (s.conditions as Array<Record<string, unknown>>)
+      .map(({ lastTransitionTime: _t, ...rest }) => rest)
+      .sort((a, b) => String(a.type ?? '').localeCompare(String(b.type ?? '')));
+  }
   return s;
+}
+
+/** A copy with the keys of nested maps in sorted order; lists and their items are kept as written. */
+function sortedKeys(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const out: Record<string, unknown> = Object.create(null);
+  for (const k of Object.keys(v).sort()) out[k] = sortedKeys((v as Record<string, unknown>)[k]);
+  return out;
 }
 
 export interface KindObjects {
