@@ -12,6 +12,7 @@
 import { callFunction, compileFile, EvalError, makeLoader, newThread, StarlarkSyntaxError, StarFunction, type ModuleSource } from '../starlark/eval.js';
 import { modules } from '../starlark/modules/index.js';
 import { toStarlark } from '../starlark/values/convert.js';
+import { memoryExceededPrefix } from '../starlark/values/meter.js';
 import type { Value } from '../starlark/values/value.js';
 import type { KObject } from '../api/object.js';
 import type { CodeFile, LibrarySource } from '../runner/project/discover.js';
@@ -27,6 +28,8 @@ export interface ProgramOptions {
   maxSteps?: number;
   /** Wall-clock limit per reconcile in ms. */
   timeoutMs?: number;
+  /** Memory limit per reconcile in MiB: bytes of Starlark values created (see starlark/values/meter.ts). */
+  maxMemoryMiB?: number;
   /** Where print() output goes. */
   print?: (msg: string) => void;
 }
@@ -46,6 +49,11 @@ export class ProgramError extends Error {
 
 export const defaultMaxSteps = 10_000_000;
 export const defaultTimeoutMs = 10_000;
+/**
+ * Far below V8's heap limit (2-4 GiB), far above what a reconcile builds (its
+ * objects are kilobytes): the count is cumulative, so temporaries count too.
+ */
+export const defaultMaxMemoryMiB = 256;
 
 const cancelled = 'Starlark computation cancelled: too many steps';
 
@@ -81,7 +89,9 @@ function positioned(err: unknown, fallbackFile: string): ProgramError {
 export function compileReconciler(opts: ProgramOptions): RunStarlark {
   const { code } = opts;
   const print = opts.print ?? ((msg: string) => process.stderr.write(`[${opts.reconciler}] ${msg}\n`));
-  const threadOpts = { name: opts.reconciler, print: (_t: unknown, msg: string) => print(msg), maxSteps: opts.maxSteps ?? defaultMaxSteps };
+  const maxMemoryMiB = opts.maxMemoryMiB ?? defaultMaxMemoryMiB;
+  const maxAllocs = maxMemoryMiB * 2 ** 20;
+  const threadOpts = { name: opts.reconciler, print: (_t: unknown, msg: string) => print(msg), maxSteps: opts.maxSteps ?? defaultMaxSteps, maxAllocs };
   let reconcileFn: Value | undefined;
   try {
     const program = compileFile(code.file, code.text, { predeclared: builtins });
@@ -96,7 +106,7 @@ export function compileReconciler(opts: ProgramOptions): RunStarlark {
   const maxSteps = threadOpts.maxSteps;
   const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
   return (self: KObject, scope: ReconcileScope): Value => {
-    const thread = new BudgetThread(opts.reconciler, print, maxSteps, timeoutMs);
+    const thread = new BudgetThread(opts.reconciler, print, maxSteps, timeoutMs, maxAllocs);
     setScope(thread, scope);
     try {
       return callFunction(thread, fn, [toStarlark(starlarkView(self))]);
@@ -106,6 +116,9 @@ export function compileReconciler(opts: ProgramOptions): RunStarlark {
         if (trace.includes(cancelled)) {
           const why = thread.timedOut ? `reconcile cancelled: still running after the ${timeoutMs} ms time limit` : `reconcile cancelled: used up its budget of ${maxSteps} steps (loop iterations + calls)`;
           trace = trace.replace(cancelled, why);
+        }
+        if (trace.includes(memoryExceededPrefix)) {
+          trace = trace.replace(`${memoryExceededPrefix} of ${maxMemoryMiB} MiB`, `reconcile exceeded its memory limit of ${maxMemoryMiB} MiB`);
         }
         throw new ReconcileError(trace);
       }

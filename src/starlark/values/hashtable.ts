@@ -22,6 +22,7 @@
 import { StarFloat } from './float.js';
 import { equal } from './compare.js';
 import { StarlarkError, type Value } from './value.js';
+import { alloc, ENTRY } from './meter.js';
 
 /** Interned handle for a key that has no primitive canonical form. */
 class CompositeKey {
@@ -126,7 +127,11 @@ export class HashTable {
       }
       this.toMap();
     }
-    this.map!.set(c, v);
+    // Large tables are charged per entry (small ones are bounded by the step budget).
+    const m = this.map!;
+    const n = m.size;
+    m.set(c, v);
+    if (m.size > n) alloc(ENTRY);
   }
 
   private toMap(): void {
@@ -135,6 +140,7 @@ export class HashTable {
     for (let i = 0; i < kv.length; i += 2) m.set(kv[i], kv[i + 1] as Value);
     this.map = m;
     this.kv = null;
+    alloc(ENTRY * m.size);
   }
 
   /** Canonical keys in order (a snapshot). */
@@ -213,6 +219,7 @@ export class HashTable {
     const m = this.map!;
     if (m.has(c)) return false;
     m.set(c, v);
+    alloc(ENTRY);
     return this.size > before;
   }
 
@@ -226,6 +233,7 @@ export class HashTable {
     else {
       if (kv !== null) this.toMap();
       this.map!.set(k, v);
+      alloc(ENTRY);
     }
   }
 
