@@ -17,6 +17,7 @@ import type { Value } from '../starlark/values/value.js';
 import type { KObject } from '../api/object.js';
 import type { CodeFile, LibrarySource } from '../runner/project/discover.js';
 import { BudgetThread } from './budget.js';
+import { crashGuard, heldMessage } from './crashguard.js';
 import { hostBuiltins, setScope, starlarkView, type ReconcileScope } from './hostapi.js';
 import { ReconcileError, type RunStarlark } from './runtime.js';
 
@@ -106,6 +107,12 @@ export function compileReconciler(opts: ProgramOptions): RunStarlark {
   const maxSteps = threadOpts.maxSteps;
   const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
   return (self: KObject, scope: ReconcileScope): Value => {
+    const guard = crashGuard();
+    if (guard !== undefined) {
+      const held = guard.heldFor(opts.reconciler, self);
+      if (held !== undefined) throw new ReconcileError(heldMessage(held));
+      guard.begin(opts.reconciler, self);
+    }
     const thread = new BudgetThread(opts.reconciler, print, maxSteps, timeoutMs, maxAllocs);
     setScope(thread, scope);
     try {
@@ -123,6 +130,8 @@ export function compileReconciler(opts: ProgramOptions): RunStarlark {
         throw new ReconcileError(trace);
       }
       throw err;
+    } finally {
+      guard?.end();
     }
   };
 }
