@@ -12,6 +12,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { forKind, obj, writeProject } from '../reconciler/harness.js';
+import { bomb } from './starlark-util.js';
 
 const cli = join(process.cwd(), 'dist/src/cli/main.js');
 // A heap below the default memory budget (256 MiB of values): the bomb kills the process.
@@ -20,13 +21,7 @@ const env = { ...process.env, NODE_OPTIONS: '--max-old-space-size=72', NODE_TEST
 const code = `
 def reconcile(self):
     if self["spec"]["mode"] == "bomb":
-        keep = []
-        for j in range(40):
-            l = [1]
-            for i in range(24):
-                l = l + l
-            keep.append(l)
-    self.setdefault("status", {})["done"] = True
+${bomb(2)}    self.setdefault("status", {})["done"] = True
     return reconcile_result(self, False, 0, "", False)
 `;
 

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/controller/index.js';
 import { forKind, obj, start, type StartOptions } from '../reconciler/harness.js';
+import { bomb } from './starlark-util.js';
 
 /** Runs `body` as the reconcile of one object; returns its Ready condition and how long the reconcile took. */
 async function reconcileOnce(body: string, opts: StartOptions = {}) {
@@ -23,14 +24,7 @@ async function reconcileOnce(body: string, opts: StartOptions = {}) {
 }
 
 test('the memory bomb from issue 18 ends its reconcile with "exceeded its memory limit", condition False', async () => {
-  const { cond, ms } = await reconcileOnce(`
-keep = []
-for j in range(40):
-    l = [1]
-    for i in range(24):
-        l = l + l
-    keep.append(l)
-`);
+  const { cond, ms } = await reconcileOnce(bomb(0));
   assert.equal(cond.status, 'False');
   assert.match(cond.message, /reconcile exceeded its memory limit of 256 MiB/);
   assert.match(cond.message, /reconciler\.star:6:\d+/);

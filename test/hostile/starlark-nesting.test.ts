@@ -5,30 +5,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { compileFile, StarlarkSyntaxError } from '../../src/starlark/index.js';
+import { starRun as run } from './starlark-util.js';
 
-const cli = join(process.cwd(), 'dist/src/cli/main.js');
-
-/** Runs `choreoctl star run` on src; returns exit code and stderr. */
-async function starRun(src: string, extra: string[] = []): Promise<{ code: number; stderr: string; stdout: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'choreo-nest-'));
-  const file = join(dir, 'deep.star');
-  await writeFile(file, src);
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, 'star', 'run', ...extra, file], { timeout: 20_000, maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stderr?: string; stdout?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stderr: e.stderr ?? '', stdout: e.stdout ?? '' };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const starRun = (src: string) => run(src, [], 'deep.star');
 
 test('star run: a file with 100k nested brackets is a positioned syntax error, not a stack overflow at 1:1', async () => {
   const n = 100_000;

@@ -4,41 +4,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { bomb, starRun } from './starlark-util.js';
 
-const cli = join(process.cwd(), 'dist/src/cli/main.js');
-
-async function starRun(src: string, flags: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'choreo-starrun-'));
-  const file = join(dir, 'main.star');
-  await writeFile(file, src);
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, 'star', 'run', ...flags, file], { timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string; signal?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: (e.stderr ?? '') + (e.signal ? ` (signal ${e.signal})` : '') };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-const bomb = `def main():
-    keep = []
-    for j in range(40):
-        l = [1]
-        for i in range(24):
-            l = l + l
-        keep.append(l)
-main()
-`;
+const bombMain = `def main():\n${bomb()}main()\n`;
 
 test('star run: the memory bomb stops at the default memory limit of a reconcile', async () => {
-  const r = await starRun(bomb);
+  const r = await starRun(bombMain);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /main\.star:6:\d+: in main/);
   assert.match(r.stderr, /exceeded its memory limit of 256 MiB/);

@@ -9,7 +9,7 @@ import { StarBytes } from '../values/bytes.js';
 import { StarDict } from '../values/dict.js';
 import { StarFloat, formatFloat } from '../values/float.js';
 import { bigToString, normBig } from '../values/int.js';
-import { alloc, SLOT } from '../values/meter.js';
+import { alloc, piece } from '../values/meter.js';
 import { StarList, StarTuple } from '../values/list.js';
 import { StarModule } from '../values/struct.js';
 import { builtin, checkPositional, unpackArgs, wantString, type Kwargs } from '../values/builtin.js';
@@ -61,7 +61,7 @@ export function encodeJSON(x: Value): string {
   const path: StarObject[] = [];
   const emit = (v: Value): void => {
     // Each piece is charged (meter.ts): shared sub-values can make the output exponentially long.
-    alloc(SLOT);
+    piece();
     switch (typeof v) {
       case 'string': {
         const q = jsonQuote(v);

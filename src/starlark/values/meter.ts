@@ -85,6 +85,13 @@ export function work(n: number): void {
   if ((t.steps += Math.floor(n / 4)) > t.maxSteps) overSteps();
 }
 
+/** Charges one piece of output written by repr/str/json.encode: a slot of memory and a step. */
+export function piece(): void {
+  const t = active;
+  if ((t.allocs += SLOT) > t.maxAllocs) overMemory(t);
+  if (++t.steps > t.maxSteps) overSteps();
+}
+
 /** Bytes charged per element of a list, tuple or array (a pointer). */
 export const SLOT = 8;
 /** Bytes charged per dict/set entry (key, value, hash, index slot). */

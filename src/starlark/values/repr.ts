@@ -7,7 +7,7 @@
 
 import { quoteString } from './quote.js';
 import type { StarObject, Value } from './value.js';
-import { alloc, SLOT } from './meter.js';
+import { alloc, piece, SLOT } from './meter.js';
 import { bigToString } from './int.js';
 
 export function writeRepr(out: string[], v: Value, seen: Set<StarObject>): void {
@@ -19,7 +19,7 @@ export function writeRepr(out: string[], v: Value, seen: Set<StarObject>): void 
       return;
     }
     case 'number':
-      alloc(SLOT);
+      piece();
       out.push(String(v));
       return;
     case 'bigint':
@@ -29,7 +29,7 @@ export function writeRepr(out: string[], v: Value, seen: Set<StarObject>): void 
       out.push(v ? 'True' : 'False');
       return;
     default:
-      alloc(SLOT);
+      piece();
       if (v === null) out.push('None');
       else v.repr(out, seen);
   }
