@@ -61,7 +61,7 @@ export function encodeJSON(x: Value): string {
   const path: StarObject[] = [];
   const emit = (v: Value): void => {
     // Each piece is charged (meter.ts): shared sub-values can make the output exponentially long.
-    piece();
+    piece(typeof v === 'object' && v !== null ? 8 : 1);
     switch (typeof v) {
       case 'string': {
         const q = jsonQuote(v);

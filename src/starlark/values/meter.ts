@@ -85,14 +85,14 @@ export function work(n: number): void {
   if ((t.steps += Math.floor(n / 4)) > t.maxSteps) overSteps();
 }
 
-/** Charges one piece of output written by repr/str/json.encode: a slot of memory and a step. */
-export function piece(): void {
+/** Charges one piece of output written by repr/str/json.encode: a slot of memory and `steps` steps. */
+export function piece(steps: number): void {
   const t = active;
   if ((t.allocs += SLOT) > t.maxAllocs) overMemory(t);
-  if (++t.steps > t.maxSteps) overSteps();
+  if ((t.steps += steps) > t.maxSteps) overSteps();
 }
 
 /** Bytes charged per element of a list, tuple or array (a pointer). */
 export const SLOT = 8;
-/** Bytes charged per dict/set entry (key, value, hash, index slot). */
-export const ENTRY = 32;
+/** Bytes charged per dict/set entry: a V8 Map entry (key, value, chain link, bucket, growth slack). */
+export const ENTRY = 64;

@@ -19,7 +19,7 @@ export function writeRepr(out: string[], v: Value, seen: Set<StarObject>): void 
       return;
     }
     case 'number':
-      piece();
+      piece(1);
       out.push(String(v));
       return;
     case 'bigint':
@@ -29,7 +29,7 @@ export function writeRepr(out: string[], v: Value, seen: Set<StarObject>): void 
       out.push(v ? 'True' : 'False');
       return;
     default:
-      piece();
+      piece(8); // a container: cycle check (Set add/delete), brackets
       if (v === null) out.push('None');
       else v.repr(out, seen);
   }
