@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileFile, StarlarkSyntaxError } from '../../src/starlark/index.js';
 import { starRun as run } from './starlark-util.js';
+import { ManualClock } from '../../src/controller/index.js';
+import { forKind, obj, start } from '../reconciler/harness.js';
 
 const starRun = (src: string) => run(src, [], 'deep.star');
 
@@ -75,3 +77,15 @@ main()
     assert.doesNotMatch(r.stderr, /internal error|RangeError|Maximum call stack/);
   });
 }
+
+test('a reconcile that returns a value nested 100k deep fails with a clear message, the engine stays up', async () => {
+  const code = `def reconcile(self):\n    x = []\n    for i in range(100000):\n        x = [x]\n    self.setdefault("status", {})["deep"] = x\n    return reconcile_result(self, False, 0, "", False)\n`;
+  const r = await start({ crds: [{ kind: 'Job', plural: 'jobs' }], reconcilers: { jobs: { spec: forKind('Job'), code } }, inputs: [obj('Job', 'j')] }, { clock: new ManualClock(1_000_000) });
+  try {
+    const c = (await r.condition('Job', 'j'))!;
+    assert.equal(c.status, 'False');
+    assert.match(c.message, /nested too deeply/);
+  } finally {
+    await r.close();
+  }
+});
