@@ -22,7 +22,7 @@
 import { StarFloat } from './float.js';
 import { equal } from './compare.js';
 import { StarlarkError, type Value } from './value.js';
-import { alloc, work, ENTRY } from './meter.js';
+import { alloc, work, ENTRY, TABLE } from './meter.js';
 
 /** Interned handle for a key that has no primitive canonical form. */
 class CompositeKey {
@@ -47,6 +47,10 @@ export class HashTable {
   private buckets: Map<number, CompositeKey[]> | null = null;
   frozen = false;
   itercount = 0;
+
+  constructor() {
+    alloc(TABLE); // every dict and set: small ones are bounded by the step budget only in number, not in size
+  }
 
   get size(): number {
     return this.kv !== null ? this.kv.length >> 1 : this.map!.size;

@@ -17,7 +17,7 @@ import { sliceCmp, sliceEqual } from './compare.js';
 import { writeRepr } from './repr.js';
 import { StarlarkError, type Indexable, type Iterable, type Ordered, type StarObject, type Value, type Equatable } from './value.js';
 import { hashValue } from './hash.js';
-import { alloc, work, SLOT } from './meter.js';
+import { alloc, work, HEADER, SLOT } from './meter.js';
 
 export class StarList implements Indexable, Iterable, Ordered, Equatable {
   frozen = false;
@@ -25,7 +25,7 @@ export class StarList implements Indexable, Iterable, Ordered, Equatable {
   itercount = 0;
   /** Charged to the running thread's memory budget (see meter.ts): every list creation passes here. */
   constructor(public elems: Value[] = []) {
-    alloc(elems.length * SLOT);
+    alloc(HEADER + elems.length * SLOT);
   }
 
   get typeName(): string {
@@ -52,7 +52,8 @@ export class StarList implements Indexable, Iterable, Ordered, Equatable {
   }
   append(v: Value): void {
     if (this.frozen || this.itercount > 0) this.checkMutable('append to');
-    this.elems.push(v);
+    const n = this.elems.push(v);
+    if ((n & (n - 1)) === 0 && n >= 64) alloc(n * SLOT); // growth, as the backing store doubles
   }
   index(i: number): Value {
     return this.elems[i]!;
@@ -118,7 +119,7 @@ export class ArrayIterator implements Iterator<Value> {
 
 export class StarTuple implements Indexable, Iterable, Ordered, Equatable {
   constructor(readonly elems: readonly Value[]) {
-    alloc(elems.length * SLOT);
+    alloc(HEADER + elems.length * SLOT);
   }
   get typeName(): string {
     return 'tuple';

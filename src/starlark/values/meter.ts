@@ -94,5 +94,9 @@ export function piece(steps: number): void {
 
 /** Bytes charged per element of a list, tuple or array (a pointer). */
 export const SLOT = 8;
+/** Bytes charged per list or tuple besides its elements (object and array headers). */
+export const HEADER = 32;
+/** Bytes charged per dict or set besides its entries (the table objects, a small inline array). */
+export const TABLE = 96;
 /** Bytes charged per dict/set entry: a V8 Map entry (key, value, chain link, bucket, growth slack). */
 export const ENTRY = 64;
