@@ -32,10 +32,11 @@ function big(x: Int): bigint {
 
 /** Below this magnitude an int operation counts as O(1). */
 const CHEAP = 1n << 4096n;
+const NEG_CHEAP = -CHEAP;
 
 /** Bit length of x if it is beyond CHEAP, else 0 (two comparisons: the common case costs nothing). */
 function costBits(x: Int): number {
-  if (typeof x === 'number' || (x < CHEAP && x > -CHEAP)) return 0;
+  if (typeof x === 'number' || (x < CHEAP && x > NEG_CHEAP)) return 0;
   return (x < 0n ? -x : x).toString(16).length * 4;
 }
 

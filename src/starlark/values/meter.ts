@@ -34,17 +34,30 @@ const unmetered: Thread = {
 };
 
 let active: Thread = unmetered;
+// The active thread's memory count lives in module variables while it runs
+// (monomorphic, no property access on the hot path); `thread.allocs` is
+// brought up to date whenever another thread takes over.
+let allocs = 0;
+let maxAllocs = Number.POSITIVE_INFINITY;
+
+function activate(t: Thread): void {
+  active = t;
+  allocs = t.allocs;
+  maxAllocs = t.maxAllocs;
+}
 
 /** Makes t the thread charged from now on; returns the previous one for `leave`. */
 export function enter(t: Thread): Thread {
   const prev = active;
-  active = t;
+  prev.allocs = allocs;
+  activate(t);
   return prev;
 }
 
 /** Restores the thread `enter` returned. */
 export function leave(prev: Thread): void {
-  active = prev;
+  active.allocs = allocs;
+  activate(prev);
 }
 
 /** Message of the error raised when a thread's memory budget is used up. */
@@ -54,8 +67,8 @@ export function mib(bytes: number): string {
   return String(Math.round(bytes / 2 ** 20));
 }
 
-function overMemory(t: Thread): never {
-  throw new StarlarkError(`${memoryExceededPrefix} of ${mib(t.maxAllocs)} MiB`);
+function overMemory(): never {
+  throw new StarlarkError(`${memoryExceededPrefix} of ${mib(maxAllocs)} MiB`);
 }
 
 function overSteps(): never {
@@ -64,18 +77,16 @@ function overSteps(): never {
 
 /** Charges the creation of a value of about `bytes` bytes (and the work of filling it: a step per 128 bytes). */
 export function alloc(bytes: number): void {
-  const t = active;
-  if ((t.allocs += bytes) > t.maxAllocs) overMemory(t);
-  if (bytes >= 128 && (t.steps += Math.floor(bytes / 128)) > t.maxSteps) overSteps();
+  if ((allocs += bytes) > maxAllocs) overMemory();
+  if (bytes >= 128) {
+    const t = active;
+    if ((t.steps += Math.floor(bytes / 128)) > t.maxSteps) overSteps();
+  }
 }
 
 /** Throws the memory error now if `bytes` more would exceed the budget (for results charged once built). */
 export function fits(bytes: number): void {
-  const t = active;
-  if (t.allocs + bytes > t.maxAllocs) {
-    t.allocs += bytes;
-    overMemory(t);
-  }
+  if (allocs + bytes > maxAllocs) overMemory();
 }
 
 /** Charges n elementary operations (an element compared, copied or hashed): a step per 4. */
@@ -87,8 +98,8 @@ export function work(n: number): void {
 
 /** Charges one piece of output written by repr/str/json.encode: a slot of memory and `steps` steps. */
 export function piece(steps: number): void {
+  if ((allocs += SLOT) > maxAllocs) overMemory();
   const t = active;
-  if ((t.allocs += SLOT) > t.maxAllocs) overMemory(t);
   if ((t.steps += steps) > t.maxSteps) overSteps();
 }
 
