@@ -8,9 +8,12 @@
 // clock, and once the deadline has passed it returns 0 — the interpreter then
 // cancels the run at the current statement with its usual positioned error,
 // and the runtime knows from `timedOut` to report a timeout instead.
-// Trade-off: a single builtin that runs long without charging steps (sorting
-// a huge list) is only stopped at the next step; builtins are bounded by their
-// input, which the step budget already bounds.
+// Builtins and operators whose work is not O(1) (sorting, joining, big-int
+// products, ...) charge steps in proportion to it (starlark/values/meter.ts),
+// so the clock is read at least every ~16k steps' worth of work. The memory
+// budget (`maxAllocs`) is charged the same way; its error names the limit.
+// Trade-off: one operation is never interrupted midway; those that could run
+// long are charged before they start and refused when over the budget.
 
 import type { Thread } from '../starlark/values/value.js';
 
@@ -20,6 +23,7 @@ const checkEvery = 1 << 14;
 export class BudgetThread implements Thread {
   steps = 0;
   depth = 0;
+  allocs = 0;
   readonly local = new Map<string, unknown>();
   /** Set once the deadline has passed (the run was cancelled for time, not steps). */
   timedOut = false;
@@ -32,6 +36,7 @@ export class BudgetThread implements Thread {
     private readonly printFn: (msg: string) => void,
     readonly budget: number,
     readonly timeoutMs: number,
+    readonly maxAllocs = Number.POSITIVE_INFINITY,
     readonly maxDepth = 1000,
   ) {
     this.limit = budget;

@@ -12,10 +12,12 @@
 import { callFunction, compileFile, EvalError, makeLoader, newThread, StarlarkSyntaxError, StarFunction, type ModuleSource } from '../starlark/eval.js';
 import { modules } from '../starlark/modules/index.js';
 import { toStarlark } from '../starlark/values/convert.js';
+import { memoryExceededPrefix } from '../starlark/values/meter.js';
 import type { Value } from '../starlark/values/value.js';
 import type { KObject } from '../api/object.js';
 import type { CodeFile, LibrarySource } from '../runner/project/discover.js';
 import { BudgetThread } from './budget.js';
+import { crashGuard, heldMessage } from './crashguard.js';
 import { hostBuiltins, setScope, starlarkView, type ReconcileScope } from './hostapi.js';
 import { ReconcileError, type RunStarlark } from './runtime.js';
 
@@ -29,6 +31,8 @@ export interface ProgramOptions {
   timeoutMs?: number;
   /** performance.now() by which every reconcile must end (the run's own time limit, `run once --timeout`). */
   deadline?: number;
+  /** Memory limit per reconcile in MiB: bytes of Starlark values created (see starlark/values/meter.ts). */
+  maxMemoryMiB?: number;
   /** Where print() output goes. */
   print?: (msg: string) => void;
 }
@@ -48,6 +52,11 @@ export class ProgramError extends Error {
 
 export const defaultMaxSteps = 10_000_000;
 export const defaultTimeoutMs = 10_000;
+/**
+ * Far below V8's heap limit (2-4 GiB), far above what a reconcile builds (its
+ * objects are kilobytes): the count is cumulative, so temporaries count too.
+ */
+export const defaultMaxMemoryMiB = 256;
 
 const cancelled = 'Starlark computation cancelled: too many steps';
 
@@ -83,7 +92,9 @@ function positioned(err: unknown, fallbackFile: string): ProgramError {
 export function compileReconciler(opts: ProgramOptions): RunStarlark {
   const { code } = opts;
   const print = opts.print ?? ((msg: string) => process.stderr.write(`[${opts.reconciler}] ${msg}\n`));
-  const threadOpts = { name: opts.reconciler, print: (_t: unknown, msg: string) => print(msg), maxSteps: opts.maxSteps ?? defaultMaxSteps };
+  const maxMemoryMiB = opts.maxMemoryMiB ?? defaultMaxMemoryMiB;
+  const maxAllocs = maxMemoryMiB * 2 ** 20;
+  const threadOpts = { name: opts.reconciler, print: (_t: unknown, msg: string) => print(msg), maxSteps: opts.maxSteps ?? defaultMaxSteps, maxAllocs };
   let reconcileFn: Value | undefined;
   try {
     const program = compileFile(code.file, code.text, { predeclared: builtins });
@@ -101,7 +112,13 @@ export function compileReconciler(opts: ProgramOptions): RunStarlark {
     // A run that must end by a deadline cuts a reconcile short at it: a reconcile cannot be interrupted otherwise.
     const untilDeadline = opts.deadline === undefined ? Infinity : Math.max(1, opts.deadline - performance.now());
     const limitMs = Math.min(timeoutMs, untilDeadline);
-    const thread = new BudgetThread(opts.reconciler, print, maxSteps, limitMs);
+    const guard = crashGuard();
+    if (guard !== undefined) {
+      const held = guard.heldFor(opts.reconciler, self);
+      if (held !== undefined) throw new ReconcileError(heldMessage(held));
+      guard.begin(opts.reconciler, self);
+    }
+    const thread = new BudgetThread(opts.reconciler, print, maxSteps, limitMs, maxAllocs);
     setScope(thread, scope);
     try {
       return callFunction(thread, fn, [toStarlark(starlarkView(self))]);
@@ -116,9 +133,14 @@ export function compileReconciler(opts: ProgramOptions): RunStarlark {
               : `reconcile cancelled: still running after the ${timeoutMs} ms time limit`;
           trace = trace.replace(cancelled, why);
         }
+        if (trace.includes(memoryExceededPrefix)) {
+          trace = trace.replace(`${memoryExceededPrefix} of ${maxMemoryMiB} MiB`, `reconcile exceeded its memory limit of ${maxMemoryMiB} MiB`);
+        }
         throw new ReconcileError(trace);
       }
       throw err;
+    } finally {
+      guard?.end();
     }
   };
 }

@@ -9,6 +9,11 @@
 // in the background. The pid file doubles as the "already running" check; a
 // stale one (process gone) is ignored. `run stop` sends SIGTERM and waits: the
 // process stops taking work, finishes in-flight reconciles, closes the store.
+//
+// The API is served before the reconcilers start, so a user can always reach
+// (and delete) an object whose reconcile misbehaves; `inflight` / `held.json`
+// are the crash-loop guard (reconciler/crashguard.ts): an object whose
+// reconcile killed the process last time is held and reported, not retried.
 
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -16,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { startApiServer } from '../apiserver/server.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { Engine } from './engine.js';
+import { CrashGuard, installCrashGuard, type HeldObject } from '../reconciler/crashguard.js';
 import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { openStore } from '../store/open.js';
 import { isRunning } from '../store/lock.js';
@@ -77,13 +83,18 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const project = await discoverProject(opts.dir, { paths: opts.paths });
   const errors = await engine.load(project);
   for (const e of errors) log(`load error: ${e.render()}`);
-  await engine.start();
+  const found: HeldObject[] = [];
+  const guard = new CrashGuard(state, found);
+  for (const h of found) log(`the process died last time while reconciling ${h.namespace ? `${h.namespace}/` : ''}${h.name} (${h.reconciler})`);
+  for (const h of guard.list()) log(`holding ${h.namespace ? `${h.namespace}/` : ''}${h.name} (${h.reconciler}): not reconciled until its spec changes or it is deleted`);
+  installCrashGuard(guard);
   const srv = await startApiServer({ store, registry: engine.registry, address: opts.address ?? '127.0.0.1', port: opts.port ?? 0 });
   const kubeconfig = join(state, 'kubeconfig');
   writeKubeconfig(kubeconfig, { server: srv.url, token: srv.token, caCert: srv.caCert });
   const info: PidInfo = { pid: process.pid, url: srv.url, kubeconfig, started: new Date().toISOString() };
   writeFileSync(join(state, 'pid'), JSON.stringify(info) + '\n');
   log(`serving ${srv.url} — kubectl --kubeconfig ${kubeconfig} get all (${engine.reconcilers.length} reconciler(s), ${errors.length} load error(s))`);
+  await engine.start();
 
   await new Promise<void>((resolveStop) => {
     let stopping = false;
@@ -94,6 +105,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
       void (async () => {
         await srv.close();
         await engine.stop();
+        installCrashGuard(undefined);
+        guard.close();
         await store.close();
         rmSync(join(state, 'pid'), { force: true });
         log('stopped');

@@ -28,6 +28,7 @@ import type * as A from './syntax/ast.js';
 import { universe } from './builtins/universe.js';
 import { StarlarkError, type Callable, type Thread, type Value } from './values/value.js';
 import { typeName } from './values/ops.js';
+import * as meter from './values/meter.js';
 
 export { EvalError, StarlarkSyntaxError, StarFunction, type CallFrame, type LoadFn, type Dialect };
 
@@ -55,6 +56,8 @@ export interface ThreadOptions {
   maxSteps?: number;
   /** Maximum call depth; default 1000. */
   maxDepth?: number;
+  /** Memory budget in bytes of values created (see values/meter.ts); default unlimited. */
+  maxAllocs?: number;
 }
 
 export class StarThread implements Thread {
@@ -63,6 +66,8 @@ export class StarThread implements Thread {
   maxSteps: number;
   depth = 0;
   maxDepth: number;
+  allocs = 0;
+  maxAllocs: number;
   local = new Map<string, unknown>();
   private readonly printFn: (thread: Thread, msg: string) => void;
 
@@ -70,6 +75,7 @@ export class StarThread implements Thread {
     this.name = opts.name ?? 'main';
     this.maxSteps = opts.maxSteps ?? Number.POSITIVE_INFINITY;
     this.maxDepth = opts.maxDepth ?? 1000;
+    this.maxAllocs = opts.maxAllocs ?? Number.POSITIVE_INFINITY;
     this.printFn = opts.print ?? ((_t, msg) => { process.stderr.write(msg + '\n'); });
   }
 
@@ -123,6 +129,7 @@ export class Program {
     for (const c of code.cells) locals[c] = new Cell(undefined);
     const fr = new Frame(locals, [], g, thread, load ?? null);
     thread.depth++;
+    const prev = meter.enter(thread);
     try {
       if (code.fast !== null) code.fast(thread, locals, [], g, load ?? null);
       else code.body(fr);
@@ -130,6 +137,7 @@ export class Program {
       throw errorAt(e, { fn: '<toplevel>', file: this.filename, line: 1, col: 1 });
     } finally {
       thread.depth--;
+      meter.leave(prev);
     }
     const out = new Map<string, Value>();
     for (let i = 0; i < g.length; i++) {
@@ -183,18 +191,24 @@ export function execFile(thread: Thread, filename: string, src: string, predecla
  */
 export function callFunction(thread: Thread, fn: Value, args: Value[] = [], kwargs: Array<[string, Value]> | null = null): Value {
   if (fn instanceof StarFunction) {
+    const prev = meter.enter(thread);
     try {
       return fn.call(thread, args, kwargs);
     } catch (e) {
       throw hostCallError(e, fn.name, true);
+    } finally {
+      meter.leave(prev);
     }
   }
   if (typeof fn === 'object' && fn !== null && typeof (fn as Partial<Callable>).call === 'function') {
     const c = fn as Callable;
+    const prev = meter.enter(thread);
     try {
       return c.call(thread, args, kwargs);
     } catch (e) {
       throw hostCallError(e, c.name, false);
+    } finally {
+      meter.leave(prev);
     }
   }
   throw new EvalError(`invalid call of non-function (${typeName(fn)})`);

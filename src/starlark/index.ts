@@ -15,9 +15,10 @@
 //   when code generation is disabled — has the same semantics, slower.
 // - Program.init(thread, predeclared, load?) → Map of exported globals (frozen).
 //   May be called again for a fresh module instance.
-// - newThread({ name, print, maxSteps, maxDepth }) → StarThread. `steps` counts
-//   loop iterations and calls; reset `thread.steps = 0` between independent runs if
-//   the budget is per run.
+// - newThread({ name, print, maxSteps, maxDepth, maxAllocs }) → StarThread. `steps`
+//   counts loop iterations, calls and the proportional work of builtins; `allocs`
+//   the bytes of values created (values/meter.ts); reset both between independent
+//   runs if the budgets are per run.
 // - callFunction(thread, fn, args, kwargs) → Value; cheap enough to call per event.
 // - execFile(thread, filename, src, predeclared, opts) — compile + init in one step.
 // - makeLoader({ find, ...compileOpts, predeclaredValues }) → LoadFn with caching and

@@ -12,12 +12,22 @@ import { readFileSync } from 'node:fs';
 import { DIALECT_OPTIONS, type DialectOption } from '../../starlark/testing/chunks.js';
 import { runStarlarkFile } from '../../starlark/testing/host.js';
 import { runChunkedText, summary, type FileReport } from '../../starlark/testing/runner.js';
+import { defaultMaxMemoryMiB, defaultMaxSteps } from '../../reconciler/program.js';
+import { memoryExceededPrefix } from '../../starlark/values/meter.js';
 
 function collectOption(value: string, previous: DialectOption[]): DialectOption[] {
   if (!(DIALECT_OPTIONS as readonly string[]).includes(value)) {
     throw new Error(`unknown dialect option ${JSON.stringify(value)} (want one of ${DIALECT_OPTIONS.join(', ')})`);
   }
   return [...previous, value as DialectOption];
+}
+
+function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag}: want a positive number, got ${JSON.stringify(value)}`);
+    return n;
+  };
 }
 
 function readSource(file: string): string {
@@ -47,21 +57,28 @@ Examples:
     .description('execute a Starlark file: print() goes to stdout, errors (with a Starlark traceback) to stderr')
     .argument('<file>', 'the .star file to execute')
     .option('-o, --option <name>', `enable a dialect option (${DIALECT_OPTIONS.join(', ')}); repeatable`, collectOption, [])
+    .option('--max-steps <n>', 'step budget: loop iterations, calls and the work of builtins (as for a reconcile)', positiveNumber('--max-steps'), defaultMaxSteps)
+    .option('--max-memory <MiB>', 'memory budget: MiB of values created (as for a reconcile)', positiveNumber('--max-memory'), defaultMaxMemoryMiB)
     .addHelpText(
       'after',
       `
 The file may load("json.star", "json"), load("math.star", "math"),
 load("time.star", "time"), and other .star files relative to its directory.
 The exit code is 1 if the file has a syntax error or fails at run time.
+The run has the step and memory limits of a reconcile; raise them with
+--max-steps and --max-memory.
 
 Examples:
   choreoctl star run hello.star
   choreoctl star run -o while -o toplevelcontrol script.star`,
     )
-    .action((file: string, opts: { option: DialectOption[] }) => {
+    .action((file: string, opts: { option: DialectOption[]; maxSteps: number; maxMemory: number }) => {
       const src = readSource(file);
-      const err = runStarlarkFile(file, src, new Set(opts.option), (msg) => process.stdout.write(`${msg}\n`));
+      const limits = { maxSteps: opts.maxSteps, maxAllocs: opts.maxMemory * 2 ** 20 };
+      let err = runStarlarkFile(file, src, new Set(opts.option), (msg) => process.stdout.write(`${msg}\n`), limits);
       if (err !== null) {
+        if (err.includes('Starlark computation cancelled: too many steps')) err += `\n(the step budget is ${opts.maxSteps}; raise it with --max-steps)`;
+        if (err.includes(memoryExceededPrefix)) err += `\n(raise the memory limit with --max-memory)`;
         process.stderr.write(`${err}\n`);
         process.exitCode = 1;
       }

@@ -12,6 +12,7 @@ import { quoteString } from '../values/quote.js';
 import { ElemsView } from '../values/views.js';
 import { StarlarkError, type Thread, type Value } from '../values/value.js';
 import { toArray, setDifference, setIntersection, setSymmetricDifference } from '../values/ops.js';
+import { alloc, work, SLOT } from '../values/meter.js';
 
 type M = (recv: Value, args: Value[], kwargs: Kwargs, thread: Thread) => Value;
 
@@ -65,6 +66,7 @@ export const listMethods = table({
     const l = recv as StarList;
     l.checkMutable('extend');
     const items = toArray(args[0]!, 'extend');
+    alloc(items.length * SLOT);
     for (const v of items) l.elems.push(v);
     return null;
   },
@@ -72,6 +74,7 @@ export const listMethods = table({
     const [x, start, end] = unpackArgs('index', args, kwargs, ['x', 'start?', 'end?']);
     const e = (recv as StarList).elems;
     const [s, f] = clampRange('index', e.length, start, end);
+    work(f - s);
     for (let i = s; i < f; i++) if (equal(e[i]!, x!)) return i;
     throw new StarlarkError('index: value not in list');
   },
@@ -83,6 +86,7 @@ export const listMethods = table({
     let i = wantInt('insert', 'index', args[0]);
     if (i < 0) i = Math.max(0, i + n);
     if (i > n) i = n;
+    work((n - i) >> 3);
     l.elems.splice(i, 0, args[1]!);
     return null;
   },
@@ -97,6 +101,7 @@ export const listMethods = table({
       if (n === 0) throw new StarlarkError('pop: list is empty');
       throw new StarlarkError(`pop: index ${i0} out of range [${-n}:${n - 1}]`);
     }
+    work((n - i) >> 3);
     return l.elems.splice(i, 1)[0]!;
   },
   remove(recv, args, kwargs) {
@@ -104,6 +109,7 @@ export const listMethods = table({
     const l = recv as StarList;
     l.checkMutable('remove from');
     const e = l.elems;
+    work(e.length);
     for (let i = 0; i < e.length; i++) {
       if (equal(e[i]!, args[0]!)) {
         e.splice(i, 1);

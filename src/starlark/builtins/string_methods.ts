@@ -12,11 +12,25 @@ import { ElemsView } from '../values/views.js';
 import { StarlarkError, type Value } from '../values/value.js';
 import { clampRange } from './collection_methods.js';
 import { toArray } from '../values/ops.js';
+import { alloc, fits, work } from '../values/meter.js';
 
 type M = (s: string, args: Value[], kwargs: Kwargs) => Value;
+/**
+ * Every method is charged (meter.ts) a scan of its receiver and the string it
+ * returns; lists of parts are charged when they are built. join and replace,
+ * whose result can be far longer than their inputs, check it before building.
+ */
 function table(entries: Record<string, M>): Map<string, BuiltinFn> {
   const m = new Map<string, BuiltinFn>();
-  for (const [name, f] of Object.entries(entries)) m.set(name, (_t, args, kwargs, recv) => f(recv as string, args, kwargs));
+  for (const [name, f] of Object.entries(entries)) {
+    m.set(name, (_t, args, kwargs, recv) => {
+      const s = recv as string;
+      if (s.length > 64) work(s.length >> 3);
+      const r = f(s, args, kwargs);
+      if (typeof r === 'string' && r !== s) alloc(r.length);
+      return r;
+    });
+  }
   return m;
 }
 
@@ -137,16 +151,37 @@ function splitArgs(fn: string, args: Value[], kwargs: Kwargs): [string | null, n
 }
 
 /** Replaces every occurrence of a non-empty `old`; returns s itself when there is none. */
+/** Fails before building a replacement result that would not fit the memory budget. */
+function checkReplace(s: string, old: string, nw: string, count: number): void {
+  if (nw.length <= old.length) return;
+  // The result is at most len(s) plus (len(nw) - len(old)) per match; count matches only when that bound is large.
+  const most = old === '' ? s.length + 1 : Math.floor(s.length / old.length);
+  if (Math.min(most, count) * (nw.length - old.length) < 1 << 20) return;
+  let matches = 0;
+  if (old === '') matches = s.length + 1;
+  else for (let j = s.indexOf(old); j >= 0 && matches < count; j = s.indexOf(old, j + old.length)) matches++;
+  fits(s.length + Math.min(matches, count) * (nw.length - old.length));
+}
+
 function replaceAllOf(s: string, old: string, nw: string): string {
+  checkReplace(s, old, nw, Infinity);
   let j = s.indexOf(old);
   if (j < 0) return s;
   let out = '';
   let i = 0;
+  let matches = 0;
   do {
     out += s.slice(i, j) + nw;
     i = j + old.length;
     j = s.indexOf(old, i);
+    if (++matches === 64 && j >= 0) {
+      // Many matches: V8's split/join is several times faster than a rope of slices.
+      const parts = s.slice(j).split(old);
+      work((matches + parts.length) * 8); // ~2 steps per match
+      return out + s.slice(i, j) + parts.join(nw);
+    }
   } while (j >= 0);
+  work(matches * 8);
   return out + s.slice(i);
 }
 
@@ -298,11 +333,16 @@ export const stringMethods = table({
     const x = args[0]!;
     // Lists and tuples are read in place; join does not mutate them.
     const items = x instanceof StarList || x instanceof StarTuple ? x.elems : toArray(x, 'join');
+    let n = s.length * Math.max(items.length - 1, 0);
     for (let i = 0; i < items.length; i++) {
-      if (typeof items[i] !== 'string') {
-        throw new StarlarkError(`join: in list, want string, got ${typeName(items[i]!)}`);
+      const it = items[i];
+      if (typeof it !== 'string') {
+        throw new StarlarkError(`join: in list, want string, got ${typeName(it!)}`);
       }
+      n += it.length;
     }
+    work(items.length);
+    fits(n);
     return (items as string[]).join(s);
   },
   lower(s, args, kwargs) {
@@ -363,6 +403,7 @@ export const stringMethods = table({
       if (old !== '') return replaceAllOf(s, old, nw);
       count = Infinity; // an empty `old` matches at every position, both ends included
     }
+    checkReplace(s, old, nw, count);
     let out = '';
     let i = 0;
     let done = 0;

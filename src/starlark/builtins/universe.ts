@@ -15,6 +15,7 @@ import { normBig, parseIntString } from '../values/int.js';
 import { sliceCmp } from '../values/compare.js';
 import { cmp, isIterable, getAttr, hasAttr, attrNames, callValue, hashValue, length, repr, str, toArray, truth, typeName } from '../values/ops.js';
 import { StarlarkError, type Thread, type Value } from '../values/value.js';
+import { work } from '../values/meter.js';
 import { dictUpdate } from './collection_methods.js';
 
 /** The error raised by fail(); hosts can tell a deliberate failure from a bug. */
@@ -235,6 +236,7 @@ function rangeFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
 function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const [x, key, reverse] = unpackArgs('sorted', args, kwargs, ['iterable', 'key?', 'reverse?']);
   const items = toArray(x!, 'sorted');
+  if (items.length > 1) work(items.length * Math.log2(items.length)); // comparisons
   const rev = reverse !== undefined && truth(reverse);
   if (key === undefined || key === null) {
     sortValues(items, rev);
@@ -363,7 +365,10 @@ export const universe = new Map<string, Value>([
   })],
   ['hash', builtin('hash', (_t, args, kwargs) => {
     const x = one('hash', args, kwargs);
-    if (typeof x === 'string') return javaStringHash(x);
+    if (typeof x === 'string') {
+      work(x.length >> 3);
+      return javaStringHash(x);
+    }
     return hashValue(x);
   })],
   ['int', builtin('int', intFn)],

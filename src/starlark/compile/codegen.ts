@@ -361,7 +361,7 @@ class FnGen {
     switch (e.op) {
       case '+':
         return `(${head}, (${nums} && ($r = ${a} + ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : ` +
-          `(typeof ${a} === 'string' && typeof ${b} === 'string') ? ${a} + ${b} : ${slow})`;
+          `(typeof ${a} === 'string' && typeof ${b} === 'string') ? rt.ops.concat(${a}, ${b}) : ${slow})`;
       case '-':
         return `(${head}, (${nums} && ($r = ${a} - ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : ${slow})`;
       case '*':

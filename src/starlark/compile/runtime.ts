@@ -17,6 +17,7 @@ import { StarRange } from '../values/range.js';
 import type { BuiltinFn, Kwargs } from '../values/builtin.js';
 import { methodsOf } from '../builtins/methods.js';
 import * as ops from '../values/ops.js';
+import * as meter from '../values/meter.js';
 import { EvalError, type CallFrame } from './errors.js';
 import { Cell, type LoadFn } from './frame.js';
 import { StarFunction, type FuncCode } from './function.js';
@@ -164,6 +165,7 @@ export function inplace(op: string, x: Value, y: Value): Value {
     if (y instanceof StarList || y instanceof StarTuple) {
       const src = y.elems;
       const n = src.length;
+      meter.alloc(n * meter.SLOT);
       for (let i = 0; i < n; i++) x.elems.push(src[i]);
     } else {
       iterateInto(y, x.elems);

@@ -8,7 +8,8 @@
 import { StarBytes } from '../values/bytes.js';
 import { StarDict } from '../values/dict.js';
 import { StarFloat, formatFloat } from '../values/float.js';
-import { normBig } from '../values/int.js';
+import { bigToString, normBig } from '../values/int.js';
+import { alloc, piece } from '../values/meter.js';
 import { StarList, StarTuple } from '../values/list.js';
 import { StarModule } from '../values/struct.js';
 import { builtin, checkPositional, unpackArgs, wantString, type Kwargs } from '../values/builtin.js';
@@ -59,13 +60,20 @@ export function encodeJSON(x: Value): string {
   const out: string[] = [];
   const path: StarObject[] = [];
   const emit = (v: Value): void => {
+    // Each piece is charged (meter.ts): shared sub-values can make the output exponentially long.
+    piece(typeof v === 'object' && v !== null ? 8 : 1);
     switch (typeof v) {
-      case 'string':
-        out.push(jsonQuote(v));
+      case 'string': {
+        const q = jsonQuote(v);
+        alloc(q.length);
+        out.push(q);
         return;
+      }
       case 'number':
-      case 'bigint':
         out.push(String(v));
+        return;
+      case 'bigint':
+        out.push(bigToString(v));
         return;
       case 'boolean':
         out.push(v ? 'true' : 'false');
@@ -334,7 +342,12 @@ export function indentJSON(src: string, prefix: string, indent: string): string 
   }
   let out = '';
   let depth = 0;
-  const newline = (): string => '\n' + prefix + indent.repeat(depth);
+  const newline = (): string => {
+    // Charged: a long prefix or indent is repeated on every line (meter.ts).
+    const nl = '\n' + prefix + indent.repeat(depth);
+    alloc(nl.length);
+    return nl;
+  };
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') continue;

@@ -8,11 +8,22 @@
 //
 // Errors use starlark-go's wording ("got newline, want ':'") and carry the
 // offending token's position; the first error aborts the parse.
+//
+// Nesting is limited (MAX_NESTING): every later stage — resolver, both
+// compilers, V8 compiling the generated code, evaluation — recurses over the
+// tree, and a JS stack overflow there would be an error at 1:1 or a crash.
+// The parser counts the depth of the tree it builds (brackets, operators,
+// chains of `a + b + ...` and `f()()...`, blocks) and stops at the token that
+// goes too deep. starlark-go has no limit (Go stacks grow); Python's parser
+// stops at 200 nested brackets.
 
 import { StarlarkSyntaxError, sourceLineOf } from './errors.js';
 import * as A from './ast.js';
 import { T, Token, TokenKind, quotedTokenName, tokenName } from './tokens.js';
 import { scan } from './scanner.js';
+
+/** Deepest tree the parser builds; measured: 1,000 nested brackets already overflow evaluation. */
+export const MAX_NESTING = 400;
 
 /** Parses a whole file. Throws StarlarkSyntaxError. */
 export function parseFile(filename: string, src: string): A.File {
@@ -65,6 +76,8 @@ const augOps: Partial<Record<number, string>> = {
 
 class Parser {
   private k = 0;
+  /** Depth of the tree being built (see MAX_NESTING). */
+  private depth = 0;
   tok: Token;
 
   constructor(readonly file: string, readonly src: string, readonly toks: Token[]) {
@@ -93,6 +106,11 @@ class Parser {
 
   fail(msg: string, at: A.Pos = this.tok): never {
     throw new StarlarkSyntaxError(this.file, at.line, at.col, msg, sourceLineOf(this.src, at.line));
+  }
+
+  /** One level deeper; fails at the current token past MAX_NESTING. Callers restore `depth` when done. */
+  private deeper(): void {
+    if (++this.depth > MAX_NESTING) this.fail(`code nested too deeply (more than ${MAX_NESTING} levels of brackets, operators or blocks)`);
   }
 
   expect(kind: TokenKind): Token {
@@ -149,7 +167,11 @@ class Parser {
     const then = this.suite();
     let els: A.Stmt[] = [];
     if (this.kind() === T.ELIF) {
+      // An elif is an if nested in the else branch.
+      const d = this.depth;
+      this.deeper();
       els = [this.ifStmt()];
+      this.depth = d;
     } else if (this.kind() === T.ELSE) {
       this.next();
       this.expect(T.COLON);
@@ -161,6 +183,8 @@ class Parser {
   /** A suite: an indented block, or simple statements on the same line. */
   private suite(): A.Stmt[] {
     const body: A.Stmt[] = [];
+    const d = this.depth;
+    this.deeper();
     if (this.kind() === T.NEWLINE) {
       this.next();
       this.expect(T.INDENT);
@@ -169,6 +193,7 @@ class Parser {
     } else {
       this.simpleLine(body);
     }
+    this.depth = d;
     return body;
   }
 
@@ -304,6 +329,14 @@ class Parser {
 
   /** Test = lambda | x if c else y | binary */
   test(): A.Expr {
+    const d = this.depth;
+    this.deeper();
+    const x = this.testAt();
+    this.depth = d;
+    return x;
+  }
+
+  private testAt(): A.Expr {
     if (this.kind() === T.LAMBDA) return this.lambda();
     const x = this.binary(1);
     if (this.kind() !== T.IF) return x;
@@ -326,9 +359,17 @@ class Parser {
 
   /** Precedence climbing; `not` sits between `and` and the comparisons. */
   private binary(minPrec: number): A.Expr {
+    const d = this.depth;
+    const x = this.binaryAt(minPrec);
+    this.depth = d;
+    return x;
+  }
+
+  private binaryAt(minPrec: number): A.Expr {
     let x: A.Expr;
     if (this.kind() === T.NOT && minPrec <= NOT_PREC) {
       const t = this.next();
+      this.deeper();
       const operand = this.binary(NOT_PREC);
       x = { kind: 'Unary', op: 'not', x: operand, line: t.line, col: t.col };
     } else {
@@ -344,6 +385,7 @@ class Parser {
         lastCompare = opTok;
       }
       this.next();
+      this.deeper(); // a chain a + b + c nests to the left
       const y = this.binary(prec + 1);
       x = { kind: 'Binary', op: tokenName(opTok.kind), x, y, line: opTok.line, col: opTok.col };
     }
@@ -353,7 +395,10 @@ class Parser {
     const t = this.tok;
     if (t.kind === T.MINUS || t.kind === T.PLUS || t.kind === T.TILDE) {
       this.next();
+      const d = this.depth;
+      this.deeper();
       const x = this.unary();
+      this.depth = d;
       return { kind: 'Unary', op: tokenName(t.kind) as '-' | '+' | '~', x, line: t.line, col: t.col };
     }
     return this.primary();
@@ -361,9 +406,12 @@ class Parser {
 
   /** operand followed by any number of .name, (args), [index] suffixes */
   private primary(): A.Expr {
+    const d = this.depth;
     let x = this.operand();
     while (true) {
       const t = this.tok;
+      if (t.kind === T.DOT || t.kind === T.LPAREN || t.kind === T.LBRACK) this.deeper(); // f()()... nests to the left
+      else this.depth = d;
       if (t.kind === T.DOT) {
         this.next();
         const n = this.expect(T.IDENT);

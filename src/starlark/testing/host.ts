@@ -84,11 +84,19 @@ export function renderError(err: unknown): string {
   return `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
 }
 
+/** Budgets of a script run (`star run`); unlimited when absent. */
+export interface RunLimits {
+  /** Steps (loop iterations, calls, proportional work of builtins). */
+  maxSteps?: number;
+  /** Bytes of values created (see values/meter.ts). */
+  maxAllocs?: number;
+}
+
 /**
  * Executes a script file with the standard modules and loads of sibling .star
  * files. Returns null on success, or the rendered error.
  */
-export function runStarlarkFile(file: string, src: string, options: ReadonlySet<DialectOption>, print: (msg: string) => void): string | null {
+export function runStarlarkFile(file: string, src: string, options: ReadonlySet<DialectOption>, print: (msg: string) => void, limits: RunLimits = {}): string | null {
   const dialect = dialectOf(options, true);
   // Loaded files are named as the user would name them from where they ran the
   // command (dir of FILE + module), so traceback positions can be opened as-is.
@@ -108,7 +116,7 @@ export function runStarlarkFile(file: string, src: string, options: ReadonlySet<
   const load = makeLoader({ ...dialect, find });
   try {
     const program = compileFile(file, src, dialect);
-    const thread = newThread({ name: 'main', print: (_t, msg) => print(msg) });
+    const thread = newThread({ name: 'main', print: (_t, msg) => print(msg), maxSteps: limits.maxSteps, maxAllocs: limits.maxAllocs });
     program.init(thread, undefined, load);
     return null;
   } catch (err) {

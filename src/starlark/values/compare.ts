@@ -10,6 +10,7 @@
 
 import { StarFloat } from './float.js';
 import { StarlarkError, type Equatable, type Ordered, type StarObject, type Value } from './value.js';
+import { work } from './meter.js';
 
 const MAX_DEPTH = 1000;
 
@@ -158,6 +159,7 @@ export function compare(op: string, x: Value, y: Value): boolean {
 /** Lexicographic comparison of two sequences (lists, tuples). */
 export function sliceCmp(a: readonly Value[], b: readonly Value[], depth: number): number {
   const n = Math.min(a.length, b.length);
+  if (n > 16) work(n); // short tuples (sort keys) stay call-free
   for (let i = 0; i < n; i++) {
     const x = a[i]!;
     const y = b[i]!;
@@ -174,6 +176,7 @@ export function sliceCmp(a: readonly Value[], b: readonly Value[], depth: number
 
 export function sliceEqual(a: readonly Value[], b: readonly Value[], depth: number): boolean {
   if (a.length !== b.length) return false;
+  if (a.length > 16) work(a.length);
   for (let i = 0; i < a.length; i++) if (!equalDepth(a[i]!, b[i]!, depth - 1)) return false;
   return true;
 }

@@ -67,6 +67,8 @@ export function fromStarlark(v: Value, path = ''): unknown {
   try {
     return plainOf(v);
   } catch (err) {
+    // Nesting deep enough to exhaust the JS stack (a list in a list 100k times): a clear error, caught here at no cost on the normal path.
+    if (err instanceof RangeError && err.message.includes('call stack')) throw new StarlarkError(`${where(path)}value nested too deeply to convert to JSON`);
     if (err !== unconvertible) throw err;
   }
   return fromStarlarkAt(v, path);

@@ -6,6 +6,7 @@
 
 import { equalDepth } from './compare.js';
 import { HashTable } from './hashtable.js';
+import { work } from './meter.js';
 import { writeRepr } from './repr.js';
 import { StarlarkError, type Equatable, type Iterable, type StarObject, type Value } from './value.js';
 
@@ -60,6 +61,7 @@ export class StarDict extends HashTable implements Iterable, Equatable {
   equals(y: StarObject, depth: number): boolean {
     const o = y as StarDict;
     if (this.size !== o.size) return false;
+    work(this.size);
     let eq = true;
     this.ht.forEach((k, v) => {
       if (!eq) return;
@@ -131,6 +133,7 @@ export class StarSet implements Iterable, Equatable {
   equals(y: StarObject): boolean {
     const o = y as StarSet;
     if (this.size !== o.size) return false;
+    work(this.size);
     for (const k of this.ht.keys()) if (!o.ht.has(k)) return false;
     return true;
   }

@@ -17,12 +17,16 @@ import { sliceCmp, sliceEqual } from './compare.js';
 import { writeRepr } from './repr.js';
 import { StarlarkError, type Indexable, type Iterable, type Ordered, type StarObject, type Value, type Equatable } from './value.js';
 import { hashValue } from './hash.js';
+import { alloc, work, HEADER, SLOT } from './meter.js';
 
 export class StarList implements Indexable, Iterable, Ordered, Equatable {
   frozen = false;
   /** Number of active iterations; mutation is an error while > 0. */
   itercount = 0;
-  constructor(public elems: Value[] = []) {}
+  /** Charged to the running thread's memory budget (see meter.ts): every list creation passes here. */
+  constructor(public elems: Value[] = []) {
+    alloc(HEADER + elems.length * SLOT);
+  }
 
   get typeName(): string {
     return 'list';
@@ -48,7 +52,8 @@ export class StarList implements Indexable, Iterable, Ordered, Equatable {
   }
   append(v: Value): void {
     if (this.frozen || this.itercount > 0) this.checkMutable('append to');
-    this.elems.push(v);
+    const n = this.elems.push(v);
+    if ((n & (n - 1)) === 0 && n >= 64) alloc(n * SLOT); // growth, as the backing store doubles
   }
   index(i: number): Value {
     return this.elems[i]!;
@@ -113,7 +118,9 @@ export class ArrayIterator implements Iterator<Value> {
 }
 
 export class StarTuple implements Indexable, Iterable, Ordered, Equatable {
-  constructor(readonly elems: readonly Value[]) {}
+  constructor(readonly elems: readonly Value[]) {
+    alloc(HEADER + elems.length * SLOT);
+  }
   get typeName(): string {
     return 'tuple';
   }
@@ -131,6 +138,7 @@ export class StarTuple implements Indexable, Iterable, Ordered, Equatable {
   hash(): number {
     if (this.h !== undefined) return this.h;
     // Same mixing as starlark-go's tuple hash: order-sensitive combination.
+    work(this.elems.length);
     let x = 0x345678;
     let mult = 1000003;
     for (const e of this.elems) {

@@ -31,6 +31,7 @@ import { StarBuiltin, type Kwargs } from './builtin.js';
 import { percentFormat } from './format.js';
 import { suggest } from './spell.js';
 import { methodsOf } from '../builtins/methods.js';
+import { alloc, fits, work, SLOT } from './meter.js';
 import {
   StarlarkError, type Callable, type HasAttrs, type HasBinary, type Indexable, type Iterable, type StarObject, type Thread, type Value,
 } from './value.js';
@@ -75,11 +76,13 @@ function unknownBinary(op: string, x: Value, y: Value): StarlarkError {
 
 const MAX_REPEAT = 1 << 28;
 
-function repeatCount(count: Value, len: number): number {
+/** The repeat count of x * count for x of len elements of `unit` bytes; charges the result before it is built. */
+function repeatCount(count: Value, len: number, unit: number): number {
   const c = count as number | bigint; // callers pass ints only
   if (c <= 0) return 0;
   if (typeof c === 'bigint' || c > 0x7fffffff) throw new StarlarkError(`repeat count ${String(c)} too large`);
   if (c * len > MAX_REPEAT) throw new StarlarkError(`excessive repeat (${len} * ${c} elements)`);
+  fits(c * len * unit);
   return c;
 }
 
@@ -161,10 +164,12 @@ export function binary(op: string, x: Value, y: Value): Value {
     throw unknownBinary(op, x, y);
   }
   if (typeof x === 'string' && typeof y === 'string') {
-    if (op === '+') return x + y;
-    if (op === 'in') return y.includes(x);
-    if (op === 'not in') return !y.includes(x);
-    if (op === '%') return percentFormat(x, y);
+    if (op === '+') return concat(x, y);
+    if (op === 'in' || op === 'not in') {
+      work(y.length >> 3);
+      return y.includes(x) === (op === 'in');
+    }
+    if (op === '%') return charged(percentFormat(x, y));
     throw unknownBinary(op, x, y);
   }
   switch (op) {
@@ -179,7 +184,10 @@ export function binary(op: string, x: Value, y: Value): Value {
     case '+':
       if (x instanceof StarList && y instanceof StarList) return new StarList(x.elems.concat(y.elems));
       if (x instanceof StarTuple && y instanceof StarTuple) return new StarTuple(x.elems.concat(y.elems));
-      if (x instanceof StarBytes && y instanceof StarBytes) return new StarBytes(x.data + y.data);
+      if (x instanceof StarBytes && y instanceof StarBytes) {
+        alloc(x.data.length + y.data.length);
+        return new StarBytes(x.data + y.data);
+      }
       break;
     case '*': {
       if (typeof x === 'number' || typeof x === 'bigint') {
@@ -189,14 +197,22 @@ export function binary(op: string, x: Value, y: Value): Value {
         break;
       }
       if (typeof y !== 'number' && typeof y !== 'bigint') break;
-      if (typeof x === 'string') return x.repeat(repeatCount(y, x.length));
-      if (x instanceof StarList) return new StarList(repeatArray(x.elems, repeatCount(y, x.elems.length)));
-      if (x instanceof StarTuple) return new StarTuple(repeatArray(x.elems, repeatCount(y, x.elems.length)));
-      if (x instanceof StarBytes) return new StarBytes(x.data.repeat(repeatCount(y, x.data.length)));
+      if (typeof x === 'string') {
+        const r = x.repeat(repeatCount(y, x.length, 1));
+        alloc(r.length);
+        return r;
+      }
+      if (x instanceof StarList) return new StarList(repeatArray(x.elems, repeatCount(y, x.elems.length, SLOT)));
+      if (x instanceof StarTuple) return new StarTuple(repeatArray(x.elems, repeatCount(y, x.elems.length, SLOT)));
+      if (x instanceof StarBytes) {
+        const r = x.data.repeat(repeatCount(y, x.data.length, 1));
+        alloc(r.length);
+        return new StarBytes(r);
+      }
       break;
     }
     case '%':
-      if (typeof x === 'string') return percentFormat(x, y);
+      if (typeof x === 'string') return charged(percentFormat(x, y));
       break;
     case '|':
       if (x instanceof StarDict && y instanceof StarDict) {
@@ -228,6 +244,22 @@ export function binary(op: string, x: Value, y: Value): Value {
   throw unknownBinary(op, x, y);
 }
 
+/**
+ * s + t for strings, charged to the memory budget. V8 builds a rope in O(1),
+ * but each copy flattened later (hashing, a method) holds the full length,
+ * so the full length is what counts.
+ */
+export function concat(x: string, y: string): string {
+  const r = x + y;
+  alloc(r.length);
+  return r;
+}
+
+function charged(s: string): string {
+  alloc(s.length);
+  return s;
+}
+
 export function setUnion(x: StarSet, y: StarSet): StarSet {
   const s = new StarSet();
   s.ht.addAll(x.ht);
@@ -255,11 +287,13 @@ export function setSymmetricDifference(x: StarSet, y: StarSet): StarSet {
 export function contains(container: Value, x: Value): boolean {
   if (typeof container === 'string') {
     if (typeof x !== 'string') throw new StarlarkError(`'in <string>' requires string as left operand, not ${typeName(x)}`);
+    work(container.length >> 3);
     return container.includes(x);
   }
   if (container instanceof StarDict) return container.ht.has(x);
   if (container instanceof StarList || container instanceof StarTuple) {
     const e = container.elems;
+    work(e.length);
     for (let i = 0; i < e.length; i++) if (equal(e[i]!, x)) return true;
     return false;
   }
@@ -347,12 +381,15 @@ export function isIterable(x: Value): boolean {
  * position) name the builtin for the error message.
  */
 export function toArray(x: Value, fn?: string, param = 1): Value[] {
+  if (x instanceof StarRange) {
+    if (x.length > MAX_REPEAT) throw new StarlarkError(`${fn !== undefined ? fn + ': ' : ''}range of ${x.length} elements is too large to materialise`);
+    fits(x.length * SLOT);
+  }
+  const n = length(x);
+  if (n > 0) work(n); // every caller goes over the copy once (sorted, min, any, list, ...)
   if (x instanceof StarList || x instanceof StarTuple) return x.elems.slice();
   if (x instanceof StarDict) return x.keys();
   if (x instanceof StarSet) return x.elems();
-  if (x instanceof StarRange && x.length > MAX_REPEAT) {
-    throw new StarlarkError(`${fn !== undefined ? fn + ': ' : ''}range of ${x.length} elements is too large to materialise`);
-  }
   if (!isIterable(x)) {
     if (fn !== undefined) throw new StarlarkError(`${fn}: for parameter ${param}: got ${typeName(x)}, want iterable`);
     throw new StarlarkError(`${typeName(x)} value is not iterable`);

@@ -64,6 +64,9 @@ export interface Thread {
   /** Current call depth; exceeding maxDepth raises a StarlarkError. */
   depth: number;
   maxDepth: number;
+  /** Bytes of values created so far (estimated, see meter.ts); exceeding maxAllocs raises a StarlarkError. */
+  allocs: number;
+  maxAllocs: number;
   /** Free for the host (e.g. the reconciler's context). */
   local: Map<string, unknown>;
 }

@@ -13,6 +13,8 @@ export function newThread(printed: string[] = []): Thread {
     maxSteps: 1e9,
     depth: 0,
     maxDepth: 1000,
+    allocs: 0,
+    maxAllocs: Number.POSITIVE_INFINITY,
     local: new Map(),
   };
 }

@@ -20,7 +20,7 @@ import { StarFloat } from '../../values/float.js';
 import { StarBytes, fromUint8 } from '../../values/bytes.js';
 import type { BuiltinFn, Kwargs } from '../../values/builtin.js';
 import { methodsOf } from '../../builtins/methods.js';
-import { binary, compare, contains, equal, getAttr, getIndex, repr, slice, typeName, unary } from '../../values/ops.js';
+import { binary, compare, concat, contains, equal, getAttr, getIndex, repr, slice, typeName, unary } from '../../values/ops.js';
 import { Cell, Frame, truthy, type Expr } from '../frame.js';
 import { callErrorAt, errorAt, failAt, type Site } from '../errors.js';
 import { StarFunction, type FuncCode } from '../function.js';
@@ -275,7 +275,7 @@ function compileBinary(ctx: Ctx, e: A.BinaryExpr): Expr {
           const r = a + b;
           if (r <= MAX && r >= -MAX) return r;
         } else if (typeof a === 'string' && typeof b === 'string') {
-          return a + b;
+          return concat(a, b);
         }
         return slow('+', a, b, s);
       };

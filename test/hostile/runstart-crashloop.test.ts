@@ -1,0 +1,81 @@
+// `run start` against a reconcile that kills the process (issue 18, item 1):
+// the API is served before the reconcilers start (so kubectl can reach the bad
+// object), and on the next start the object whose reconcile was running when
+// the process died is held — reported, not reconciled — until its spec
+// changes, so the process stays up instead of dying on every restart.
+// The death is real: the heap is capped below the memory budget of a reconcile.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { forKind, obj, writeProject } from '../reconciler/harness.js';
+import { bomb } from './starlark-util.js';
+
+const cli = join(process.cwd(), 'dist/src/cli/main.js');
+// A heap below the default memory budget (256 MiB of values): the bomb kills the process.
+const env = { ...process.env, NODE_OPTIONS: '--max-old-space-size=72', NODE_TEST_CONTEXT: undefined };
+
+const code = `
+def reconcile(self):
+    if self["spec"]["mode"] == "bomb":
+${bomb(2)}    self.setdefault("status", {})["done"] = True
+    return reconcile_result(self, False, 0, "", False)
+`;
+
+function startForeground(dir: string): { child: ChildProcess; out: () => string; exited: Promise<number | string> } {
+  const child = spawn(process.execPath, [cli, 'run', 'start', dir, '--foreground'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | string>((res) => child.on('exit', (c, sig) => res(c ?? sig ?? 'unknown')));
+  return { child, out: () => out, exited };
+}
+
+async function until(what: string, ok: () => boolean, ms: number, out: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${out()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('run start: the object whose reconcile killed the process is held on the next start, until its spec changes', { timeout: 120_000 }, async () => {
+  const dir = await writeProject({ crds: [{ kind: 'Job', plural: 'jobs' }], reconcilers: { jobs: { spec: forKind('Job'), code } }, inputs: [obj('Job', 'j', { mode: 'bomb' })] });
+  const kubectl = (...args: string[]) => promisify(execFile)('kubectl', ['--kubeconfig', join(dir, '.choreo/kubeconfig'), '--cache-dir', join(dir, 'kubecache'), ...args], { timeout: 30_000 });
+  let second: ReturnType<typeof startForeground> | undefined;
+  try {
+    const first = startForeground(dir);
+    const how = await first.exited;
+    assert.notEqual(how, 0, first.out());
+    // The API was served before the fatal reconcile started.
+    assert.match(first.out(), /serving http/);
+
+    second = startForeground(dir);
+    const s = second;
+    await until('the hold', () => /held: the process died/.test(s.out()), 30_000, s.out);
+    assert.match(s.out(), /died last time while reconciling default\/j \(jobs\)/);
+    assert.match(s.out(), /holding default\/j \(jobs\)/);
+    assert.ok(s.out().indexOf('serving http') < s.out().indexOf('held: the process died'), s.out());
+    const cond = await kubectl('get', 'jobs', 'j', '-o', 'jsonpath={.status.conditions[0].status} {.status.conditions[0].message}');
+    assert.match(cond.stdout, /^False held: the process died/);
+
+    // A spec change releases the hold; the object is reconciled again.
+    await kubectl('patch', 'jobs', 'j', '--type=merge', '-p', '{"spec":{"mode":"ok"}}');
+    await until('the reconcile', () => true, 0, s.out);
+    for (let i = 0; i < 100; i++) {
+      const r = await kubectl('get', 'jobs', 'j', '-o', 'jsonpath={.status.done}');
+      if (r.stdout === 'true') break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    assert.equal((await kubectl('get', 'jobs', 'j', '-o', 'jsonpath={.status.done}')).stdout, 'true');
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+    second = undefined;
+  } finally {
+    second?.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+});
