@@ -1,8 +1,17 @@
-// The allocation controllers of one backend: an Index controller (the pool
-// exists, is Ready, and owns its own Entries) and a Claim controller (a claim
-// holds what its spec asks for, recorded by Entries it owns, reported in its
-// status with a Ready condition). Built-in TypeScript controllers on the same
-// Manager as the Starlark reconcilers, so `run once` waits for them too.
+// The allocation of one backend, in two halves sharing one pool per index:
+// - Admission (kuid's invoker, synchronous in the API write): an Index write
+//   builds its pool and is stored Ready; a Claim write is allocated before it
+//   is stored, so the object the create/apply returns carries the result and
+//   Ready=True, and a claim that cannot be allocated is rejected by that
+//   write (403 Forbidden, or 422 Invalid for a malformed claim). Once stored,
+//   the Entries recording the allocation are written before the write
+//   returns. A claim whose index does not exist yet is stored not Ready
+//   (IndexNotFound) and allocated when the index appears.
+// - Controllers (the asynchronous repairs): an Index controller (the pool
+//   exists and owns its own Entries and claims) and a Claim controller (index
+//   created late, index deleted or changed, Entries deleted by someone else,
+//   restart). Built-in TypeScript controllers on the same Manager as the
+//   Starlark reconcilers, so `run once` waits for them too.
 //
 // Source of truth: the store. A pool is a cache built from the index's spec
 // and the Entries in the store (at first use, after a restart, and whenever
@@ -24,12 +33,13 @@
 
 import type { Client, TypeRef } from '../api/client.js';
 import { type Condition, setCondition } from '../api/conditions.js';
-import { isApiError } from '../api/errors.js';
+import { ApiError, isApiError } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import { deepEqual } from '../api/patch.js';
 import { enqueueForObject, type Controller, type Manager, type SharedInformer } from '../controller/index.js';
 import type { Request } from '../controller/reconcile.js';
-import { type Backend, type Decision, entryClaimName } from './backend.js';
+import type { AdmissionOutcome, AdmissionPlugin, AdmissionRequest } from '../apiserver/registry/admission.js';
+import { type Allocation, type Backend, type Decision, entryClaimName } from './backend.js';
 
 /** Field manager of every write the allocation controllers make. */
 export const allocationFieldManager = 'choreo-allocation';
@@ -91,6 +101,8 @@ export class BackendController<P> {
   private readonly indexes: SharedInformer;
   readonly claimController: Controller;
   readonly indexController: Controller;
+  /** The registry's admission plugin for this backend's Index and Claim kinds (registered by installAllocation). */
+  readonly admission: AdmissionPlugin;
   private readonly client: Client;
 
   constructor(
@@ -108,6 +120,123 @@ export class BackendController<P> {
     this.indexController.watch(this.indexes, enqueueForObject());
     this.claimController.watch(this.claims, enqueueForObject());
     this.entries.addEventHandler({ onDelete: (e) => this.onEntryDeleted(e) });
+    this.admission = {
+      kinds: [
+        { group: k.group, kind: k.index.kind },
+        { group: k.group, kind: k.claim.kind },
+      ],
+      admit: (req) => this.admit(req),
+      removed: (obj) => this.removed(obj),
+    };
+  }
+
+  // --- admission: allocation inside the API write ---------------------------------------
+
+  private async admit(req: AdmissionRequest): Promise<AdmissionOutcome | void> {
+    // Status writes (this controller's own, a loader restoring saved status) carry no request to allocate.
+    if (req.subresource === 'status') return;
+    return req.object.kind === this.backend.kinds.index.kind ? this.admitIndex(req.object) : this.admitClaim(req.object);
+  }
+
+  private async admitIndex(index: KObject): Promise<AdmissionOutcome> {
+    const k = this.backend.kinds;
+    // Validated before any pool is replaced: a refused spec leaves the stored index's pool in place.
+    const made = this.backend.newPool(index);
+    if (!made.ok) throw rejection(k.index.kind, k.group, index, made);
+    const { slot, rebuilt } = await this.slotFor(index);
+    if (!slot.pool) throw rejection(k.index.kind, k.group, index, slot.error!);
+    const pool = slot.pool;
+    const ns = index.metadata.namespace ?? '';
+    const name = index.metadata.name!;
+    return {
+      committed: (stored) =>
+        this.orRepair(this.indexController, ns, name, async () => {
+          await this.syncIndexChildren(stored, pool, rebuilt);
+          return this.writeStatus(k.index, stored, this.backend.indexStatus(pool, stored), readyTrue);
+        }),
+    };
+  }
+
+  private async admitClaim(claim: KObject): Promise<AdmissionOutcome | void> {
+    const k = this.backend.kinds;
+    const ns = claim.metadata.namespace ?? '';
+    const name = claim.metadata.name!;
+    const indexName = indexOf(claim);
+    const slot = indexName ? await this.slot(ns, indexName) : undefined;
+    if (!slot?.pool) {
+      // Stored not Ready; allocated when its index appears (the index write re-queues its waiting claims).
+      claim.status = statusWith(claim, {}, { type: 'Ready', status: 'False', ...noPoolReason(indexName, slot) }) ?? claim.status;
+      return;
+    }
+    const pool = slot.pool;
+    // Batched like the controller's decisions: claims written in the same event-loop turn (parallel
+    // reconcilers) are decided in (claim type, name) order, so allocations do not depend on scheduling.
+    const { held, decision } = await slot.batch.submit(this.backend.claimOrder(claim), name, () => ({ held: this.backend.holds(pool, name), decision: this.backend.decide(pool, claim) }));
+    if (!decision.ok) {
+      // A refused change keeps the claim's stored allocation: the pool takes it back from its Entries.
+      if (held) await this.restoreHolding(pool, claim);
+      throw rejection(k.claim.kind, k.group, claim, decision);
+    }
+    const allocation = decision.allocation;
+    return {
+      committed: (stored) => this.orRepair(this.claimController, ns, name, () => this.commitClaim(stored, pool, allocation, indexName!)),
+      aborted: () => {
+        // Not stored: a new claim frees what it took; a changed one is re-decided from what is stored.
+        if (!held) this.backend.release(pool, name);
+        else this.claimController.enqueue({ namespace: ns, name });
+      },
+    };
+  }
+
+  /** The claim is stored: write the Entries recording its allocation, drop those that no longer do, report it in status. */
+  private async commitClaim(claim: KObject, pool: P, allocation: Allocation, indexName: string): Promise<KObject | undefined> {
+    const ns = claim.metadata.namespace ?? '';
+    const name = claim.metadata.name!;
+    const foreign = await this.writeEntries(claim, allocation.entries, pool);
+    if (foreign) {
+      // Another runner sharing the store holds the value: record its Entry and let the controller decide again.
+      this.backend.release(pool, name);
+      this.backend.restore(pool, foreign);
+      this.claimController.enqueue({ namespace: ns, name });
+      return undefined;
+    }
+    const keep = new Set(allocation.entries.map((e) => e.metadata.name));
+    for (const e of this.entries.listByOwner(claim.metadata.uid ?? '')) if (!keep.has(e.metadata.name)) await this.deleteEntry(ns, e.metadata.name!);
+    if (allocation.refreshIndex) this.enqueueClaimsOf(ns, indexName, false);
+    return this.writeStatus(this.backend.kinds.claim, claim, allocation.status, readyTrue);
+  }
+
+  /** Puts back what the stored claim holds (from its Entries in the store) after a refused change released it. */
+  private async restoreHolding(pool: P, claim: KObject): Promise<void> {
+    const uid = claim.metadata.uid ?? '';
+    this.backend.release(pool, claim.metadata.name!);
+    const owned = (await this.client.list(this.backend.kinds.entry, { namespace: claim.metadata.namespace ?? '' })).items.filter((e) => (e.metadata.ownerReferences ?? []).some((r) => r.uid === uid));
+    for (const e of owned.sort((a, b) => this.backend.restoreOrder(a) - this.backend.restoreOrder(b))) this.backend.restore(pool, e);
+  }
+
+  /** Runs what follows a stored write; a failure there is left to the controller to repair (the write itself stands). */
+  private async orRepair(controller: Controller, namespace: string, name: string, fn: () => Promise<KObject | undefined>): Promise<KObject | undefined> {
+    try {
+      return await fn();
+    } catch {
+      controller.enqueue({ namespace, name });
+      return undefined;
+    }
+  }
+
+  /** Deleted from the store: a claim frees what it held at once (a new claim may take it in the next write). */
+  private removed(obj: KObject): void {
+    const ns = obj.metadata.namespace ?? '';
+    const name = obj.metadata.name!;
+    if (obj.kind === this.backend.kinds.index.kind) {
+      this.slots.delete(keyOf(ns, name));
+      return;
+    }
+    const index = indexOf(obj);
+    const slot = index ? this.slots.get(keyOf(ns, index)) : undefined;
+    if (!slot?.pool || !this.backend.holds(slot.pool, name)) return;
+    this.backend.release(slot.pool, name);
+    this.enqueueClaimsOf(ns, index!, true);
   }
 
   // --- pools ---------------------------------------------------------------------
@@ -129,14 +258,13 @@ export class BackendController<P> {
     const inflight = this.building.get(key);
     if (inflight) return inflight;
     const p = (async () => {
-      await this.entries.waitForSync();
       const slot: Slot<P> = { specKey: JSON.stringify(index.spec ?? {}), uid: index.metadata.uid ?? '', batch: new Batcher() };
       const made = this.backend.newPool(index);
       if (!made.ok) slot.error = { reason: made.reason, message: made.message };
       else {
         slot.pool = made.value;
-        const stored = this.entries
-          .list(ns)
+        // From the store itself (not the informer cache, which may lag or not be started yet): restart-safe and exact.
+        const stored = (await this.client.list(this.backend.kinds.entry, { namespace: ns })).items
           .filter((e) => indexOf(e) === name)
           .sort((a, b) => this.backend.restoreOrder(a) - this.backend.restoreOrder(b) || (a.metadata.name! < b.metadata.name! ? -1 : 1));
         const misfits = stored.filter((e) => !this.backend.restore(made.value, e));
@@ -162,21 +290,48 @@ export class BackendController<P> {
       this.enqueueClaimsOf(req.namespace, req.name, false);
       return;
     }
-    let slot = this.slots.get(key);
-    if (!slot || slot.specKey !== JSON.stringify(index.spec ?? {}) || slot.uid !== index.metadata.uid) {
-      this.slots.delete(key);
-      slot = await this.build(index);
-      this.enqueueClaimsOf(req.namespace, req.name, false);
-    }
+    const { slot, rebuilt } = await this.slotFor(index);
     if (!slot.pool) {
       await this.writeStatus(k.index, index, {}, { type: 'Ready', status: 'False', reason: slot.error!.reason, message: slot.error!.message });
       return;
     }
-    const desired = this.backend.indexEntries(slot.pool, index);
+    await this.syncIndexChildren(index, slot.pool, rebuilt);
+    await this.writeStatus(k.index, index, this.backend.indexStatus(slot.pool, index), readyTrue);
+  }
+
+  /** The slot matching this index's spec and uid, (re)built from the store when it does not. */
+  private async slotFor(index: KObject): Promise<{ slot: Slot<P>; rebuilt: boolean }> {
+    const key = keyOf(index.metadata.namespace ?? '', index.metadata.name!);
+    const specKey = JSON.stringify(index.spec ?? {});
+    const uid = index.metadata.uid ?? '';
+    let rebuilt = false;
+    for (;;) {
+      const have = this.slots.get(key);
+      if (have && have.specKey === specKey && have.uid === uid) return { slot: have, rebuilt };
+      if (have) this.slots.delete(key);
+      const built = await this.build(index);
+      rebuilt = true;
+      // A build of an older spec may have been in flight; build again for this one.
+      if (built.specKey === specKey && built.uid === uid) return { slot: built, rebuilt };
+    }
+  }
+
+  /** The index's own Entries and claims (kuid: an IPClaim per index prefix) exist as its spec says; its claims are re-decided. */
+  private async syncIndexChildren(index: KObject, pool: P, respecified: boolean): Promise<void> {
+    const ns = index.metadata.namespace ?? '';
+    const uid = index.metadata.uid ?? '';
+    const desired = this.backend.indexEntries(pool, index);
     await this.writeEntries(index, desired);
     const keep = new Set(desired.map((e) => e.metadata.name));
-    for (const e of this.entries.listByOwner(index.metadata.uid ?? '')) if (!keep.has(e.metadata.name)) await this.deleteEntry(req.namespace, e.metadata.name!);
-    await this.writeStatus(k.index, index, this.backend.indexStatus(slot.pool, index), { type: 'Ready', status: 'True', reason: 'Ready', message: '' });
+    for (const e of this.entries.listByOwner(uid)) if (!keep.has(e.metadata.name)) await this.deleteEntry(ns, e.metadata.name!);
+    const claims = this.backend.indexClaims?.(index) ?? [];
+    const ownerRefs = [{ apiVersion: index.apiVersion, kind: index.kind, name: index.metadata.name!, uid, controller: true, blockOwnerDeletion: true }];
+    for (const c of claims) {
+      await this.client.apply({ ...c, metadata: { ...c.metadata, ownerReferences: ownerRefs } }, { fieldManager: allocationFieldManager, force: true });
+    }
+    const keepClaims = new Set(claims.map((c) => c.metadata.name));
+    for (const c of this.claims.listByOwner(uid)) if (!keepClaims.has(c.metadata.name)) await this.deleteClaim(ns, c.metadata.name!);
+    this.enqueueClaimsOf(ns, index.metadata.name!, !respecified);
   }
 
   private enqueueClaimsOf(ns: string, index: string, onlyWaiting: boolean): void {
@@ -213,12 +368,7 @@ export class BackendController<P> {
     if (!slot?.pool) {
       // No pool: the claim holds nothing; its Entries (if any survived) go.
       for (const e of this.entries.listByOwner(claim.metadata.uid ?? '')) await this.deleteEntry(req.namespace, e.metadata.name!);
-      const why = !indexName
-        ? { reason: 'InvalidClaim', message: 'spec.index is required' }
-        : slot?.error
-          ? { reason: 'IndexNotReady', message: `index ${indexName}: ${slot.error.message}` }
-          : { reason: 'IndexNotFound', message: `index ${indexName} not found` };
-      await this.writeStatus(k.claim, claim, {}, { type: 'Ready', status: 'False', ...why });
+      await this.writeStatus(k.claim, claim, {}, { type: 'Ready', status: 'False', ...noPoolReason(indexName, slot) });
       return;
     }
     const pool = slot.pool;
@@ -239,7 +389,7 @@ export class BackendController<P> {
       for (const e of this.entries.listByOwner(claim.metadata.uid ?? '')) if (!keep.has(e.metadata.name)) await this.deleteEntry(req.namespace, e.metadata.name!);
     }
     if (decision.ok && decision.allocation.refreshIndex) this.enqueueClaimsOf(req.namespace, indexName!, false);
-    if (decision.ok) await this.writeStatus(k.claim, claim, decision.allocation.status, { type: 'Ready', status: 'True', reason: 'Ready', message: '' });
+    if (decision.ok) await this.writeStatus(k.claim, claim, decision.allocation.status, readyTrue);
     else await this.writeStatus(k.claim, claim, {}, { type: 'Ready', status: 'False', reason: decision.reason, message: decision.message });
   }
 
@@ -290,6 +440,14 @@ export class BackendController<P> {
     return undefined;
   }
 
+  private async deleteClaim(ns: string, name: string): Promise<void> {
+    try {
+      await this.client.delete(this.backend.kinds.claim, ns, name);
+    } catch (err) {
+      if (!isApiError(err, 'NotFound')) throw err;
+    }
+  }
+
   private async deleteEntry(ns: string, name: string): Promise<void> {
     try {
       await this.client.delete(this.backend.kinds.entry, ns, name);
@@ -298,26 +456,50 @@ export class BackendController<P> {
     }
   }
 
-  /** Replaces the result fields and sets the Ready condition; writes nothing when both are unchanged. */
-  private async writeStatus(type: TypeRef, obj: KObject, result: Record<string, unknown>, ready: Condition): Promise<void> {
+  /** Replaces the result fields and sets the Ready condition; writes nothing when both are unchanged. Returns what it stored. */
+  private async writeStatus(type: TypeRef, obj: KObject, result: Record<string, unknown>, ready: Condition): Promise<KObject | undefined> {
     let cur: KObject | undefined = obj;
     for (let attempt = 0; cur && attempt < 5; attempt++) {
-      const old = (cur.status ?? {}) as Record<string, unknown>;
-      const cond = { ...ready, observedGeneration: cur.metadata.generation };
-      const { conditions, changed } = setCondition(old.conditions as Condition[] | undefined, cond);
-      const { conditions: _c, expiryTime, ...oldResult } = old;
-      if (!changed && deepEqual(oldResult, result)) return;
-      const status = { ...result, ...(expiryTime !== undefined ? { expiryTime } : {}), conditions };
+      const status = statusWith(cur, result, ready);
+      if (!status) return undefined;
       try {
-        await this.client.update({ ...cur, status }, { subresource: 'status', fieldManager: allocationFieldManager });
-        return;
+        return await this.client.update({ ...cur, status }, { subresource: 'status', fieldManager: allocationFieldManager });
       } catch (err) {
-        if (isApiError(err, 'NotFound')) return;
+        if (isApiError(err, 'NotFound')) return undefined;
         if (!isApiError(err, 'Conflict')) throw err;
         cur = await this.client.get(type, cur.metadata.namespace ?? '', cur.metadata.name!);
       }
     }
   }
+}
+
+const readyTrue: Condition = { type: 'Ready', status: 'True', reason: 'Ready', message: '' };
+
+/** Why a claim has no pool to allocate from. */
+function noPoolReason(indexName: string | undefined, slot: { error?: { message: string } } | undefined): { reason: string; message: string } {
+  if (!indexName) return { reason: 'InvalidClaim', message: 'spec.index is required' };
+  if (slot?.error) return { reason: 'IndexNotReady', message: `index ${indexName}: ${slot.error.message}` };
+  return { reason: 'IndexNotFound', message: `index ${indexName} not found` };
+}
+
+/** The error a write that cannot be allocated gets: 422 for a malformed spec, 403 (like an exceeded quota) otherwise. */
+function rejection(kind: string, group: string, obj: KObject, why: { reason: string; message: string }): ApiError {
+  const name = obj.metadata.name ?? '';
+  const ns = obj.metadata.namespace ? `${obj.metadata.namespace}/` : '';
+  if (why.reason.startsWith('Invalid')) return new ApiError('Invalid', `${kind}.${group} "${name}" is invalid: ${why.message}`, { name, group, kind });
+  return new ApiError('Forbidden', `${kind} ${ns}${name} cannot be allocated: ${why.message}`, { name, group, kind });
+}
+
+/** The status with these result fields and Ready condition; undefined when it already says so. */
+function statusWith(obj: KObject, result: Record<string, unknown>, ready: Condition): Record<string, unknown> | undefined {
+  const old = (obj.status ?? {}) as Record<string, unknown>;
+  const cond = { ...ready, observedGeneration: obj.metadata.generation };
+  const { conditions, changed } = setCondition(old.conditions as Condition[] | undefined, cond);
+  const { conditions: _c, expiryTime, ...oldResult } = old;
+  if (!changed && deepEqual(oldResult, result)) return undefined;
+  // One key order whether the condition is new or replaced, so outputs compare equal however a claim got Ready.
+  const canonical = conditions.map((c) => (c.type !== ready.type ? c : { type: c.type, status: c.status, observedGeneration: c.observedGeneration, lastTransitionTime: c.lastTransitionTime, reason: c.reason, message: c.message }));
+  return { ...result, ...(expiryTime !== undefined ? { expiryTime } : {}), conditions: canonical };
 }
 
 function readyStatus(o: KObject): string | undefined {
