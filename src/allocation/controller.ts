@@ -417,27 +417,39 @@ export class BackendController<P> {
     for (const want of desired) {
       const ns = want.metadata.namespace ?? '';
       const name = want.metadata.name!;
+      // The cache first; after a race (created meanwhile, collected meanwhile) the store.
       let live = this.entries.get(ns, name);
-      if (!live) {
+      for (let attempt = 0; ; attempt++) {
         try {
-          const made = await this.client.create({ ...want, metadata: { ...want.metadata, ownerReferences: ownerRefs } }, { fieldManager: allocationFieldManager });
-          if (pool) this.backend.setEntryUid(pool, owner.metadata.name!, name, made.metadata.uid!);
-          continue;
+          if (!live) {
+            const made = await this.client.create({ ...want, metadata: { ...want.metadata, ownerReferences: ownerRefs } }, { fieldManager: allocationFieldManager });
+            if (pool) this.backend.setEntryUid(pool, owner.metadata.name!, name, made.metadata.uid!);
+            break;
+          }
+          const ownedHere = (live.metadata.ownerReferences ?? []).some((r) => r.uid === uid);
+          // Held by another claim unless that claim is gone (deleted, its Entry not yet collected): then it is taken over.
+          if (!ownedHere && entryClaimName(live) !== owner.metadata.name && (await this.holderLives(live))) return live;
+          if (!ownedHere || !deepEqual(live.spec, want.spec) || !deepEqual(live.metadata.labels ?? {}, want.metadata.labels ?? {})) {
+            live = await this.client.update({ ...live, metadata: { ...live.metadata, labels: want.metadata.labels, ownerReferences: ownerRefs }, spec: want.spec }, { fieldManager: allocationFieldManager });
+          }
+          if (pool) this.backend.setEntryUid(pool, owner.metadata.name!, name, live.metadata.uid!);
+          break;
         } catch (err) {
-          if (!isApiError(err, 'AlreadyExists')) throw err;
+          if (attempt >= 4 || !(isApiError(err, 'AlreadyExists') || isApiError(err, 'NotFound') || isApiError(err, 'Conflict'))) throw err;
           live = await this.client.get(k.entry, ns, name);
-          if (!live) throw err;
         }
       }
-      const ownedHere = (live.metadata.ownerReferences ?? []).some((r) => r.uid === uid);
-      if (!ownedHere && entryClaimName(live) !== owner.metadata.name) return live;
-      if (!ownedHere || !deepEqual(live.spec, want.spec) || !deepEqual(live.metadata.labels ?? {}, want.metadata.labels ?? {})) {
-        const fresh = (await this.client.get(k.entry, ns, name)) ?? live;
-        await this.client.update({ ...fresh, metadata: { ...fresh.metadata, labels: want.metadata.labels, ownerReferences: ownerRefs }, spec: want.spec }, { fieldManager: allocationFieldManager });
-      }
-      if (pool) this.backend.setEntryUid(pool, owner.metadata.name!, name, live.metadata.uid!);
     }
     return undefined;
+  }
+
+  /** Whether the object owning this Entry still exists (same uid, not being deleted). */
+  private async holderLives(entry: KObject): Promise<boolean> {
+    const refs = entry.metadata.ownerReferences ?? [];
+    const ref = refs.find((r) => r.controller) ?? refs[0];
+    if (!ref) return true;
+    const holder = await this.client.get({ apiVersion: ref.apiVersion, kind: ref.kind }, entry.metadata.namespace ?? '', ref.name).catch(() => undefined);
+    return !!holder && holder.metadata.uid === ref.uid && !holder.metadata.deletionTimestamp;
   }
 
   private async deleteClaim(ns: string, name: string): Promise<void> {

@@ -61,7 +61,8 @@ export function idBackend(kind: IdKind): Backend<IdPool> {
       const id = `${h.from}-${h.to}`;
       return { ok: true, allocation: { status: { range: id }, entries: [entryObject(kinds, ns, entryName(index, id), labels, { index, claimType, id })] } };
     }
-    return { ok: true, allocation: { status: { id: h.value }, entries: [entryObject(kinds, ns, entryName(index, String(h.value)), labels, { index, claimType, id: String(h.value) })] } };
+    // kuid's layout: an id inside a range is named after the range (<range>.<id>), any other after the index.
+    return { ok: true, allocation: { status: { id: h.value }, entries: [entryObject(kinds, ns, entryName(h.range ?? index, String(h.value)), labels, { index, claimType, id: String(h.value) })] } };
   };
 
   const releaseOrFail = (pool: IdPool, name: string): Decision | undefined => {

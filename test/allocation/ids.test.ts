@@ -1,34 +1,31 @@
 // AS, VLAN, generic ID and extended-community claims through the real engine:
 // static / dynamic / range / selector, conflicts, exhaustion then release,
-// index validation and deletion, and Entries owned by their claims.
+// index validation and deletion, and Entries owned by their claims. Every
+// create returns the claim allocated (no waiting for a controller), and a claim
+// that cannot be allocated is refused by its create, as kuid's invoker does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kuid, obj, openEnv, ready, statusOf } from './helpers.js';
+import { kuid, obj, openEnv, ready, rejected, statusOf } from './helpers.js';
 
 test('AS: dynamic claims take the lowest free id, static ids are reserved exactly, conflicts are refused', async () => {
   const env = await openEnv();
   try {
-    await env.create(obj(kuid.as, 'ASIndex', 'asn', { minID: 65000, maxID: 65100 }));
-    await env.create(obj(kuid.as, 'ASClaim', 'static', { index: 'asn', id: 65001 }));
-    await env.settle();
-    await env.create(obj(kuid.as, 'ASClaim', 'dyn1', { index: 'asn' }));
-    await env.create(obj(kuid.as, 'ASClaim', 'dyn2', { index: 'asn' }));
-    await env.settle();
-    await env.create(obj(kuid.as, 'ASClaim', 'clash', { index: 'asn', id: 65001 }));
-    await env.create(obj(kuid.as, 'ASClaim', 'outside', { index: 'asn', id: 70000 }));
-    await env.settle();
-
-    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'static')).id, 65001);
-    const ids = [statusOf(await env.get(kuid.as, 'ASClaim', 'dyn1')).id, statusOf(await env.get(kuid.as, 'ASClaim', 'dyn2')).id];
-    assert.deepEqual(ids, [65000, 65002]);
-    const clash = await env.get(kuid.as, 'ASClaim', 'clash');
-    assert.deepEqual(ready(clash), { status: 'False', reason: 'Conflict', message: 'id 65001 is already claimed by static' });
-    assert.equal(statusOf(clash).id, undefined);
-    assert.equal(ready(await env.get(kuid.as, 'ASClaim', 'outside')).reason, 'OutOfRange');
-
-    const index = await env.get(kuid.as, 'ASIndex', 'asn');
+    // The index is Ready in the object its create returns; so is each claim, with its id.
+    const index = await env.create(obj(kuid.as, 'ASIndex', 'asn', { minID: 65000, maxID: 65100 }));
     assert.equal(ready(index).status, 'True');
     assert.deepEqual([statusOf(index).minID, statusOf(index).maxID], [65000, 65100]);
+    const st = await env.create(obj(kuid.as, 'ASClaim', 'static', { index: 'asn', id: 65001 }));
+    assert.deepEqual([statusOf(st).id, ready(st).status], [65001, 'True']);
+    const dyn1 = await env.create(obj(kuid.as, 'ASClaim', 'dyn1', { index: 'asn' }));
+    const dyn2 = await env.create(obj(kuid.as, 'ASClaim', 'dyn2', { index: 'asn' }));
+    assert.deepEqual([statusOf(dyn1).id, statusOf(dyn2).id], [65000, 65002]);
+    // Read back right after: stored allocated.
+    assert.equal(ready(await env.get(kuid.as, 'ASClaim', 'dyn2')).status, 'True');
+
+    await rejected(env.create(obj(kuid.as, 'ASClaim', 'clash', { index: 'asn', id: 65001 })), 403, /^ASClaim default\/clash cannot be allocated: id 65001 is already claimed by static$/);
+    await rejected(env.create(obj(kuid.as, 'ASClaim', 'outside', { index: 'asn', id: 70000 })), 403, /id 70000 is outside the index range 65000-65100/);
+    assert.equal(await env.get(kuid.as, 'ASClaim', 'clash'), undefined, 'a refused claim is not stored');
+    await env.settle();
 
     // One Entry per allocation, owned by its claim and labelled with it.
     const entries = await env.list(kuid.as, 'ASEntry');
@@ -38,11 +35,10 @@ test('AS: dynamic claims take the lowest free id, static ids are reserved exactl
     assert.equal(e.metadata.labels?.['be.kuid.dev/claim-name'], 'static');
     assert.deepEqual([(e.spec as Record<string, unknown>).claimType, (e.spec as Record<string, unknown>).id], ['staticID', '65001']);
 
-    // Deleting the static claim frees its id for the claim that wanted it.
+    // Deleting the static claim frees its id at once: the claim that wanted it gets it in its next write.
     await env.del(kuid.as, 'ASClaim', 'static');
-    await env.settle();
-    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'clash')).id, 65001);
-    assert.equal(ready(await env.get(kuid.as, 'ASClaim', 'clash')).status, 'True');
+    const clash = await env.create(obj(kuid.as, 'ASClaim', 'clash', { index: 'asn', id: 65001 }));
+    assert.deepEqual([statusOf(clash).id, ready(clash).status], [65001, 'True']);
   } finally {
     await env.close();
   }
@@ -53,15 +49,13 @@ test('AS: a range claim reserves a sub-pool that dynamic claims select by label'
   try {
     await env.create(obj(kuid.as, 'ASIndex', 'asn', {}));
     await env.create(obj(kuid.as, 'ASClaim', 'range1', { index: 'asn', range: '65000-65002', labels: { purpose: 'leafs' } }));
-    await env.settle();
     const fromRange = (n: string, sel: Record<string, string>) => env.create(obj(kuid.as, 'ASClaim', n, { index: 'asn', selector: { matchLabels: sel } }));
     await fromRange('leaf1', { 'be.kuid.dev/claim-name': 'range1' });
     await fromRange('leaf2', { purpose: 'leafs' });
-    await env.settle();
     await env.create(obj(kuid.as, 'ASClaim', 'plain', { index: 'asn' }));
     await env.create(obj(kuid.as, 'ASClaim', 'inrange', { index: 'asn', id: 65002 }));
-    await env.create(obj(kuid.as, 'ASClaim', 'overlap', { index: 'asn', range: '64999-65000' }));
-    await fromRange('nomatch', { purpose: 'spines' });
+    await rejected(env.create(obj(kuid.as, 'ASClaim', 'overlap', { index: 'asn', range: '64999-65000' })), 403, /cannot be allocated: .*65000/);
+    await rejected(fromRange('nomatch', { purpose: 'spines' }), 403, /no range in index asn matches selector/);
     await env.settle();
 
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'range1')).range, '65000-65002');
@@ -69,48 +63,36 @@ test('AS: a range claim reserves a sub-pool that dynamic claims select by label'
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'leaf2')).id, 65001);
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'plain')).id, 1, 'a claim without selector does not take from the range');
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'inrange')).id, 65002, 'a static id inside a range is taken from the range');
-    assert.equal(ready(await env.get(kuid.as, 'ASClaim', 'overlap')).reason, 'Conflict');
-    assert.match(ready(await env.get(kuid.as, 'ASClaim', 'nomatch')).message ?? '', /no range in index asn matches selector/);
+    // kuid's entry layout: ids inside a range are named after the range, the others after the index.
+    assert.deepEqual((await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name).sort(), ['asn.1', 'asn.65000-65002', 'range1.65000', 'range1.65001', 'range1.65002']);
 
-    // The range is full now: another claim from it waits, and gets the id a released claim frees.
-    await fromRange('leaf3', { purpose: 'leafs' });
-    await env.settle();
-    assert.deepEqual([ready(await env.get(kuid.as, 'ASClaim', 'leaf3')).status, ready(await env.get(kuid.as, 'ASClaim', 'leaf3')).reason], ['False', 'Exhausted']);
+    // The range is full now: another claim from it is refused, and fits once a claim is released.
+    await rejected(fromRange('leaf3', { purpose: 'leafs' }), 403, /no free id/);
     await env.del(kuid.as, 'ASClaim', 'leaf1');
-    await env.settle();
-    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'leaf3')).id, 65000);
+    assert.equal(statusOf(await fromRange('leaf3', { purpose: 'leafs' })).id, 65000);
   } finally {
     await env.close();
   }
 });
 
-test('VLAN: exhaustion gives Ready=False, a freed id goes to the waiting claim', async () => {
+test('VLAN: exhaustion refuses the claim, a freed id fits the next write; an invalid index is refused', async () => {
   const env = await openEnv();
   try {
     await env.create(obj(kuid.vlan, 'VLANIndex', 'vl', { minID: 100, maxID: 102 }));
-    for (const n of ['v1', 'v2', 'v3', 'v4']) {
-      await env.create(obj(kuid.vlan, 'VLANClaim', n, { index: 'vl' }));
-      await env.settle();
-    }
+    for (const n of ['v1', 'v2', 'v3']) await env.create(obj(kuid.vlan, 'VLANClaim', n, { index: 'vl' }));
     const got = async (n: string) => statusOf(await env.get(kuid.vlan, 'VLANClaim', n)).id;
     assert.deepEqual([await got('v1'), await got('v2'), await got('v3')], [100, 101, 102]);
-    const v4 = await env.get(kuid.vlan, 'VLANClaim', 'v4');
-    assert.equal(ready(v4).status, 'False');
-    assert.equal(ready(v4).message, 'no free id in index range 100-102');
+    await rejected(env.create(obj(kuid.vlan, 'VLANClaim', 'v4', { index: 'vl' })), 403, /^VLANClaim default\/v4 cannot be allocated: no free id in index range 100-102$/);
     await env.del(kuid.vlan, 'VLANClaim', 'v2');
+    assert.equal(statusOf(await env.create(obj(kuid.vlan, 'VLANClaim', 'v4', { index: 'vl' }))).id, 101);
     await env.settle();
-    assert.equal(await got('v4'), 101);
-    assert.equal(ready(await env.get(kuid.vlan, 'VLANClaim', 'v4')).status, 'True');
     assert.deepEqual((await env.list(kuid.vlan, 'VLANEntry')).map((e) => e.metadata.name).sort(), ['vl.100', 'vl.101', 'vl.102']);
 
-    // VLAN ids outside 1-4094 make an invalid index; its claims wait for it.
-    await env.create(obj(kuid.vlan, 'VLANIndex', 'bad', { minID: 0, maxID: 5000 }));
-    await env.create(obj(kuid.vlan, 'VLANClaim', 'onbad', { index: 'bad' }));
-    await env.create(obj(kuid.vlan, 'VLANClaim', 'nowhere', { index: 'missing' }));
-    await env.settle();
-    assert.deepEqual([ready(await env.get(kuid.vlan, 'VLANIndex', 'bad')).status, ready(await env.get(kuid.vlan, 'VLANIndex', 'bad')).message], ['False', 'spec.minID: 0 must be within 1-4094']);
-    assert.equal(ready(await env.get(kuid.vlan, 'VLANClaim', 'onbad')).reason, 'IndexNotReady');
-    assert.deepEqual(ready(await env.get(kuid.vlan, 'VLANClaim', 'nowhere')), { status: 'False', reason: 'IndexNotFound', message: 'index missing not found' });
+    // VLAN ids outside 1-4094 make an invalid index: refused by its write.
+    await rejected(env.create(obj(kuid.vlan, 'VLANIndex', 'bad', { minID: 0, maxID: 5000 })), 422, /^VLANIndex.vlan.be.kuid.dev "bad" is invalid: spec.minID: 0 must be within 1-4094$/);
+    // A claim whose index does not exist yet is stored waiting, and allocated when the index is created.
+    const nowhere = await env.create(obj(kuid.vlan, 'VLANClaim', 'nowhere', { index: 'missing' }));
+    assert.deepEqual(ready(nowhere), { status: 'False', reason: 'IndexNotFound', message: 'index missing not found' });
     await env.create(obj(kuid.vlan, 'VLANIndex', 'missing', {}));
     await env.settle();
     assert.equal(await got('nowhere'), 1);
@@ -123,21 +105,23 @@ test('GENID and EXTCOMM: the index type sets the id space; a changed static id m
   const env = await openEnv();
   try {
     await env.create(obj(kuid.genid, 'GENIDIndex', 'g', { type: '16bit' }));
-    await env.create(obj(kuid.genid, 'GENIDClaim', 'big', { index: 'g', id: 70000 }));
+    await rejected(env.create(obj(kuid.genid, 'GENIDClaim', 'big', { index: 'g', id: 70000 })), 403, /id 70000 is outside the index range 0-65535/);
     await env.create(obj(kuid.genid, 'GENIDClaim', 'fixed', { index: 'g', id: 7 }));
+    await env.create(obj(kuid.genid, 'GENIDClaim', 'other', { index: 'g', id: 9 }));
     await env.create(obj(kuid.extcomm, 'EXTCOMMIndex', 'rt', { type: '2byteAS', subType: 'routeTarget', globalID: '65535', minID: 100 }));
-    await env.create(obj(kuid.extcomm, 'EXTCOMMClaim', 'vrf1', { index: 'rt' }));
-    await env.create(obj(kuid.extcomm, 'EXTCOMMIndex', 'bad', { type: 'nope', subType: 'routeTarget' }));
-    await env.settle();
-    assert.equal(ready(await env.get(kuid.genid, 'GENIDClaim', 'big')).message, 'id 70000 is outside the index range 0-65535');
-    assert.equal(statusOf(await env.get(kuid.extcomm, 'EXTCOMMClaim', 'vrf1')).id, 100);
-    assert.match(ready(await env.get(kuid.extcomm, 'EXTCOMMIndex', 'bad')).message ?? '', /spec.type: "nope" must be one of/);
+    assert.equal(statusOf(await env.create(obj(kuid.extcomm, 'EXTCOMMClaim', 'vrf1', { index: 'rt' }))).id, 100);
+    await rejected(env.create(obj(kuid.extcomm, 'EXTCOMMIndex', 'bad', { type: 'nope', subType: 'routeTarget' })), 422, /spec.type: "nope" must be one of/);
 
     const fixed = (await env.get(kuid.genid, 'GENIDClaim', 'fixed'))!;
-    await env.engine.manager.client.update({ ...fixed, spec: { ...(fixed.spec as object), id: 8 } });
+    const moved = await env.engine.manager.client.update({ ...fixed, spec: { ...(fixed.spec as object), id: 8 } });
+    assert.equal(statusOf(moved).id, 8);
+    // A change that cannot be allocated is refused and the claim keeps what it holds.
+    const cur = (await env.get(kuid.genid, 'GENIDClaim', 'fixed'))!;
+    await rejected(env.engine.manager.client.update({ ...cur, spec: { ...(cur.spec as object), id: 9 } }), 403, /id 9 is already claimed by other/);
     await env.settle();
     assert.equal(statusOf(await env.get(kuid.genid, 'GENIDClaim', 'fixed')).id, 8);
-    assert.deepEqual((await env.list(kuid.genid, 'GENIDEntry')).map((e) => e.metadata.name), ['g.8']);
+    assert.deepEqual((await env.list(kuid.genid, 'GENIDEntry')).map((e) => e.metadata.name).sort(), ['g.8', 'g.9']);
+    await rejected(env.create(obj(kuid.genid, 'GENIDClaim', 'eight', { index: 'g', id: 8 })), 403, /id 8 is already claimed by fixed/);
   } finally {
     await env.close();
   }
