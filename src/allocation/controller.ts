@@ -468,12 +468,13 @@ export class BackendController<P> {
     }
   }
 
-  /** Replaces the result fields and sets the Ready condition; writes nothing when both are unchanged. Returns what it stored. */
+  /** Replaces the result fields and sets the Ready condition; writes nothing when both are unchanged. Returns the object as it now is (undefined: `obj` is). */
   private async writeStatus(type: TypeRef, obj: KObject, result: Record<string, unknown>, ready: Condition): Promise<KObject | undefined> {
     let cur: KObject | undefined = obj;
     for (let attempt = 0; cur && attempt < 5; attempt++) {
       const status = statusWith(cur, result, ready);
-      if (!status) return undefined;
+      // Already so: nothing to write (after a conflict, the object as another writer left it).
+      if (!status) return cur === obj ? undefined : cur;
       try {
         return await this.client.update({ ...cur, status }, { subresource: 'status', fieldManager: allocationFieldManager });
       } catch (err) {
