@@ -499,7 +499,12 @@ function noPoolReason(indexName: string | undefined, slot: { error?: { message: 
 function rejection(kind: string, group: string, obj: KObject, why: { reason: string; message: string }): ApiError {
   const name = obj.metadata.name ?? '';
   const ns = obj.metadata.namespace ? `${obj.metadata.namespace}/` : '';
-  if (why.reason.startsWith('Invalid')) return new ApiError('Invalid', `${kind}.${group} "${name}" is invalid: ${why.message}`, { name, group, kind });
+  if (why.reason.startsWith('Invalid')) {
+    // kubectl shows an Invalid error by its causes: the field the message starts with, and the rest.
+    const m = /^(spec(?:\.[A-Za-z]+|\[\d+\])*):? (.*)$/.exec(why.message);
+    const cause = { reason: 'FieldValueInvalid', field: m ? m[1] : 'spec', message: m ? m[2]! : why.message };
+    return new ApiError('Invalid', `${kind}.${group} "${name}" is invalid: ${why.message}`, { name, group, kind, causes: [cause] });
+  }
   return new ApiError('Forbidden', `${kind} ${ns}${name} cannot be allocated: ${why.message}`, { name, group, kind });
 }
 
