@@ -1,11 +1,15 @@
 // The allocation of one backend, in two halves sharing one pool per index:
-// - Admission (kuid's invoker, synchronous in the API write): an Index write
-//   builds its pool and is stored Ready; a Claim write is allocated before it
-//   is stored, so the object the create/apply returns carries the result and
-//   Ready=True, and a claim that cannot be allocated is rejected by that
-//   write (403 Forbidden, or 422 Invalid for a malformed claim). Once stored,
-//   the Entries recording the allocation are written before the write
-//   returns. A claim whose index does not exist yet is stored not Ready
+// - Admission (kuid's invoker, synchronous in the API write; see
+//   apiserver/registry/admission.ts): an Index write builds its pool (an
+//   invalid spec is refused, 422); a Claim write is allocated before it is
+//   stored, and a claim that cannot be allocated is refused by that write
+//   (403 Forbidden like an exceeded quota, or 422 Invalid for a malformed
+//   claim). Once stored, and before the write returns, the Entries (and an
+//   index's own claims) are written and the result is reported in status
+//   (Ready=True) — in a status write of our own, so the object the
+//   create/apply returns carries the allocation, and a reconciler that
+//   created the claim sees a change that is not its own write and runs again
+//   to read it. A claim whose index does not exist yet is stored not Ready
 //   (IndexNotFound) and allocated when the index appears.
 // - Controllers (the asynchronous repairs): an Index controller (the pool
 //   exists and owns its own Entries and claims) and a Claim controller (index
@@ -96,6 +100,8 @@ export interface BackendControllerOptions {
 export class BackendController<P> {
   private readonly slots = new Map<string, Slot<P>>();
   private readonly building = new Map<string, Promise<Slot<P>>>();
+  /** Claims and indexes (kind/ns/name) whose admitted write is being completed; the controllers leave them to it. */
+  private readonly committing = new Set<string>();
   private readonly claims: SharedInformer;
   private readonly entries: SharedInformer;
   private readonly indexes: SharedInformer;
@@ -149,6 +155,10 @@ export class BackendController<P> {
     const ns = index.metadata.namespace ?? '';
     const name = index.metadata.name!;
     return {
+      // Not stored: a pool built for the refused spec goes; the next use builds it from what is stored.
+      aborted: () => {
+        if (rebuilt && this.slots.get(keyOf(ns, name)) === slot) this.slots.delete(keyOf(ns, name));
+      },
       committed: (stored) =>
         this.orRepair(this.indexController, ns, name, async () => {
           await this.syncIndexChildren(stored, pool, rebuilt);
@@ -216,11 +226,15 @@ export class BackendController<P> {
 
   /** Runs what follows a stored write; a failure there is left to the controller to repair (the write itself stands). */
   private async orRepair(controller: Controller, namespace: string, name: string, fn: () => Promise<KObject | undefined>): Promise<KObject | undefined> {
+    const key = `${controller.name}|${keyOf(namespace, name)}`;
+    this.committing.add(key);
     try {
       return await fn();
     } catch {
       controller.enqueue({ namespace, name });
       return undefined;
+    } finally {
+      this.committing.delete(key);
     }
   }
 
@@ -282,6 +296,7 @@ export class BackendController<P> {
 
   private async reconcileIndex(req: Request): Promise<void> {
     const k = this.backend.kinds;
+    if (this.committing.has(`${this.indexController.name}|${keyOf(req.namespace, req.name)}`)) return;
     const key = keyOf(req.namespace, req.name);
     const index = await this.client.get(k.index, req.namespace, req.name);
     if (!index || index.metadata.deletionTimestamp) {
@@ -305,7 +320,8 @@ export class BackendController<P> {
     const specKey = JSON.stringify(index.spec ?? {});
     const uid = index.metadata.uid ?? '';
     let rebuilt = false;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt === 5) throw new ApiError('Conflict', `${index.kind} ${key}: its spec keeps changing while the pool is built`);
       const have = this.slots.get(key);
       if (have && have.specKey === specKey && have.uid === uid) return { slot: have, rebuilt };
       if (have) this.slots.delete(key);
@@ -358,6 +374,8 @@ export class BackendController<P> {
 
   private async reconcileClaim(req: Request): Promise<void> {
     const k = this.backend.kinds;
+    // Its write is being completed by admission (Entries, status); a failure there re-queues it.
+    if (this.committing.has(`${this.claimController.name}|${keyOf(req.namespace, req.name)}`)) return;
     const claim = await this.client.get(k.claim, req.namespace, req.name);
     if (!claim || claim.metadata.deletionTimestamp) {
       await this.forgetClaim(req.namespace, req.name, claim);
@@ -372,6 +390,8 @@ export class BackendController<P> {
       return;
     }
     const pool = slot.pool;
+    // Allocated in its write (admission) and still held: nothing to repair.
+    if (isSettled(claim) && this.backend.holds(pool, req.name)) return;
     let decision: Decision = { ok: false, reason: 'Conflict', message: 'allocation did not settle' };
     // A foreign Entry (another runner's, or one not yet garbage collected) is recorded and the decision retaken.
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -518,6 +538,12 @@ function statusWith(obj: KObject, result: Record<string, unknown>, ready: Condit
   // One key order whether the condition is new or replaced, so outputs compare equal however a claim got Ready.
   const canonical = conditions.map((c) => (c.type !== ready.type ? c : { type: c.type, status: c.status, observedGeneration: c.observedGeneration, lastTransitionTime: c.lastTransitionTime, reason: c.reason, message: c.message }));
   return { ...result, ...(expiryTime !== undefined ? { expiryTime } : {}), conditions: canonical };
+}
+
+/** Ready=True for the current generation. */
+function isSettled(o: KObject): boolean {
+  const c = ((o.status ?? {}) as { conditions?: Condition[] }).conditions?.find((x) => x.type === 'Ready');
+  return c?.status === 'True' && c.observedGeneration === o.metadata.generation;
 }
 
 function readyStatus(o: KObject): string | undefined {
