@@ -102,6 +102,8 @@ export class BackendController<P> {
   private readonly building = new Map<string, Promise<Slot<P>>>();
   /** Claims and indexes (kind/ns/name) whose admitted write is being completed; the controllers leave them to it. */
   private readonly committing = new Set<string>();
+  /** Claims (ns/name) whose pool holding may differ from what is stored (a changed write that was not stored). */
+  private readonly unsettled = new Set<string>();
   private readonly claims: SharedInformer;
   private readonly entries: SharedInformer;
   private readonly indexes: SharedInformer;
@@ -141,7 +143,7 @@ export class BackendController<P> {
   private async admit(req: AdmissionRequest): Promise<AdmissionOutcome | void> {
     // Status writes (this controller's own, a loader restoring saved status) carry no request to allocate.
     if (req.subresource === 'status') return;
-    return req.object.kind === this.backend.kinds.index.kind ? this.admitIndex(req.object) : this.admitClaim(req.object);
+    return req.object.kind === this.backend.kinds.index.kind ? this.admitIndex(req.object) : this.admitClaim(req.object, req.operation === 'create');
   }
 
   private async admitIndex(index: KObject): Promise<AdmissionOutcome> {
@@ -167,7 +169,7 @@ export class BackendController<P> {
     };
   }
 
-  private async admitClaim(claim: KObject): Promise<AdmissionOutcome | void> {
+  private async admitClaim(claim: KObject, create: boolean): Promise<AdmissionOutcome | void> {
     const k = this.backend.kinds;
     const ns = claim.metadata.namespace ?? '';
     const name = claim.metadata.name!;
@@ -179,6 +181,12 @@ export class BackendController<P> {
       return;
     }
     const pool = slot.pool;
+    if (create && this.backend.holds(pool, name)) {
+      // A create under a name the pool knows: the claim exists (the store refuses the create; its allocation
+      // must stay untouched), or it was deleted elsewhere and the holding is stale.
+      if (await this.client.get(k.claim, ns, name)) return;
+      this.backend.release(pool, name);
+    }
     // Batched like the controller's decisions: claims written in the same event-loop turn (parallel
     // reconcilers) are decided in (claim type, name) order, so allocations do not depend on scheduling.
     const { held, decision } = await slot.batch.submit(this.backend.claimOrder(claim), name, () => ({ held: this.backend.holds(pool, name), decision: this.backend.decide(pool, claim) }));
@@ -193,7 +201,10 @@ export class BackendController<P> {
       aborted: () => {
         // Not stored: a new claim frees what it took; a changed one is re-decided from what is stored.
         if (!held) this.backend.release(pool, name);
-        else this.claimController.enqueue({ namespace: ns, name });
+        else {
+          this.unsettled.add(keyOf(ns, name));
+          this.claimController.enqueue({ namespace: ns, name });
+        }
       },
     };
   }
@@ -391,7 +402,7 @@ export class BackendController<P> {
     }
     const pool = slot.pool;
     // Allocated in its write (admission) and still held: nothing to repair.
-    if (isSettled(claim) && this.backend.holds(pool, req.name)) return;
+    if (!this.unsettled.delete(keyOf(req.namespace, req.name)) && isSettled(claim) && this.backend.holds(pool, req.name)) return;
     let decision: Decision = { ok: false, reason: 'Conflict', message: 'allocation did not settle' };
     // A foreign Entry (another runner's, or one not yet garbage collected) is recorded and the decision retaken.
     for (let attempt = 0; attempt < 5; attempt++) {

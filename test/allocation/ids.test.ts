@@ -146,3 +146,17 @@ test('deleting an index removes its Entries; its claims wait and allocate again 
     await env.close();
   }
 });
+
+test('a write refused after admission (name taken) gives back what admission reserved', async () => {
+  const env = await openEnv();
+  try {
+    await env.create(obj(kuid.as, 'ASIndex', 'asn', { minID: 1, maxID: 10 }));
+    assert.equal(statusOf(await env.create(obj(kuid.as, 'ASClaim', 'x', { index: 'asn' }))).id, 1);
+    // Admission reserves 5 for this create, then the store refuses it: x exists.
+    await rejected(env.create(obj(kuid.as, 'ASClaim', 'x', { index: 'asn', id: 5 })), 409, /already exists/);
+    assert.equal(statusOf(await env.create(obj(kuid.as, 'ASClaim', 'y', { index: 'asn', id: 5 }))).id, 5);
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'x')).id, 1);
+  } finally {
+    await env.close();
+  }
+});
