@@ -8,6 +8,11 @@
 // `be.kuid.dev/claim-name: <range claim>`). A dynamic claim keeps what it holds
 // while that still satisfies it, and after a lost Entry it first tries the id
 // in its status again, so allocations survive restarts and re-runs.
+// Entries follow kuid's layout (idxtable ids: value/length, the length being
+// the id type's width): an id is `<index>.<id>-<bits>` with spec.id
+// "<id>/<bits>", an id inside a range `<range>.<id>-<bits>`, and a range is
+// recorded as its aligned blocks, `<index>.<start>-<len>` with spec.id
+// "<start>/<len>" (65000-65002 → 65000/31 and 65002/32).
 
 import type { KObject } from '../api/object.js';
 import { labelSelectorMatcher, type LabelSelector, type LabelSelectorMatcher } from '../api/selectors.js';
@@ -18,6 +23,32 @@ export interface IdKind {
   kinds: BackendKinds;
   /** The index's [min, max] from its spec, or why the spec is invalid. */
   bounds(spec: Record<string, unknown>): Outcome<{ min: number; max: number }>;
+  /** Width of kuid's id type for this index (id16, id32, id64): the length of a single id in Entry ids. */
+  idBits(spec: Record<string, unknown>): number;
+}
+
+/** A range as kuid's idxtable splits it: aligned blocks [start, start + 2^(bits-len)), largest first fit. */
+export function rangeBlocks(from: number, to: number, bits: number): Array<{ start: number; len: number }> {
+  const out: Array<{ start: number; len: number }> = [];
+  for (let v = from; v <= to; ) {
+    let size = 1;
+    while (v % (size * 2) === 0 && v + size * 2 - 1 <= to && size * 2 <= 2 ** bits) size *= 2;
+    out.push({ start: v, len: bits - Math.log2(size) });
+    v += size;
+  }
+  return out;
+}
+
+/** An Entry's spec.id: kuid's "<id>/<len>", or the plain "<id>" / "<from>-<to>" of older stores. */
+function parseEntryId(id: string, bits: number): { from: number; to: number } | undefined {
+  const m = /^(\d+)(?:\/(\d+))?$/.exec(id);
+  if (m) {
+    const start = Number(m[1]);
+    const len = m[2] === undefined ? bits : Number(m[2]);
+    return len > bits ? undefined : { from: start, to: start + 2 ** (bits - len) - 1 };
+  }
+  const r = parseRange(id);
+  return r.ok ? r.value : undefined;
 }
 
 interface IdClaimSpec {
@@ -49,20 +80,24 @@ export function parseRange(s: string): Outcome<{ from: number; to: number }> {
 
 export function idBackend(kind: IdKind): Backend<IdPool> {
   const { kinds } = kind;
-  const entryName = (index: string, id: string) => `${index}.${id}`;
+  /** The id width of each pool's index. */
+  const widths = new WeakMap<IdPool, number>();
+  const entry = (ns: string, owner: string, start: number, len: number, labels: Record<string, string>, spec: Record<string, unknown>) =>
+    entryObject(kinds, ns, `${owner}.${start}-${len}`, labels, { ...spec, id: `${start}/${len}` });
 
   const allocation = (pool: IdPool, claim: KObject, claimType: string): Decision => {
     const name = claim.metadata.name!;
     const ns = claim.metadata.namespace ?? '';
     const index = (claim.spec as IdClaimSpec).index!;
+    const bits = widths.get(pool)!;
     const h = pool.holding(name)!;
     const labels = claimLabels(claim, claimType);
     if (h.kind === 'range') {
-      const id = `${h.from}-${h.to}`;
-      return { ok: true, allocation: { status: { range: id }, entries: [entryObject(kinds, ns, entryName(index, id), labels, { index, claimType, id })] } };
+      const entries = rangeBlocks(h.from, h.to, bits).map((b) => entry(ns, index, b.start, b.len, labels, { index, claimType }));
+      return { ok: true, allocation: { status: { range: `${h.from}-${h.to}` }, entries } };
     }
-    // kuid's layout: an id inside a range is named after the range (<range>.<id>), any other after the index.
-    return { ok: true, allocation: { status: { id: h.value }, entries: [entryObject(kinds, ns, entryName(h.range ?? index, String(h.value)), labels, { index, claimType, id: String(h.value) })] } };
+    // An id inside a range is named after the range, any other after the index.
+    return { ok: true, allocation: { status: { id: h.value }, entries: [entry(ns, h.range ?? index, h.value, bits, labels, { index, claimType })] } };
   };
 
   const releaseOrFail = (pool: IdPool, name: string): Decision | undefined => {
@@ -73,22 +108,35 @@ export function idBackend(kind: IdKind): Backend<IdPool> {
   return {
     kinds,
     newPool(index) {
-      const b = kind.bounds((index.spec ?? {}) as Record<string, unknown>);
-      return b.ok ? { ok: true, value: new IdPool(b.value.min, b.value.max) } : b;
+      const spec = (index.spec ?? {}) as Record<string, unknown>;
+      const b = kind.bounds(spec);
+      if (!b.ok) return b;
+      const pool = new IdPool(b.value.min, b.value.max);
+      widths.set(pool, kind.idBits(spec));
+      return { ok: true, value: pool };
     },
     indexEntries: () => [],
     indexStatus: (pool) => ({ minID: pool.min, maxID: pool.max }),
-    restoreOrder: (entry) => ((entry.spec as { claimType?: string } | undefined)?.claimType === 'range' ? 0 : 1),
+    // Range blocks first, in id order (each extends the range its predecessor restored), then single ids.
+    restoreOrder: (entry) => {
+      const spec = (entry.spec ?? {}) as { id?: string; claimType?: string };
+      return spec.claimType === 'range' ? (parseEntryId(String(spec.id ?? ''), 64)?.from ?? 0) / 2 ** 50 : 1;
+    },
     restore(pool, entry) {
       const claim = entryClaimName(entry);
       const spec = (entry.spec ?? {}) as { id?: string; claimType?: string; labels?: Record<string, string> };
-      if (!claim || typeof spec.id !== 'string') return false;
+      const span = claim && typeof spec.id === 'string' ? parseEntryId(spec.id, widths.get(pool)!) : undefined;
+      if (!claim || !span) return false;
       let ok: boolean;
       if (spec.claimType === 'range') {
-        const r = parseRange(spec.id);
-        ok = r.ok && pool.takeRange(claim, r.value.from, r.value.to, spec.labels ?? {}).ok;
+        const h = pool.holding(claim);
+        if (h?.kind === 'range' && h.to + 1 === span.from) {
+          // The next block of a range already partly restored (no id inside it is restored yet).
+          pool.release(claim);
+          ok = pool.takeRange(claim, h.from, span.to, spec.labels ?? {}).ok;
+        } else ok = (h?.kind === 'range' && h.from <= span.from && span.to <= h.to) || pool.takeRange(claim, span.from, span.to, spec.labels ?? {}).ok;
       } else {
-        ok = /^\d+$/.test(spec.id) && pool.takeStatic(claim, Number(spec.id)).ok;
+        ok = span.from === span.to && pool.takeStatic(claim, span.from).ok;
       }
       if (ok && entry.metadata.uid) pool.setEntryUid(claim, entry.metadata.uid);
       return ok;

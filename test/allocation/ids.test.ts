@@ -5,6 +5,7 @@
 // that cannot be allocated is refused by its create, as kuid's invoker does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rangeBlocks } from '../../src/allocation/ids.js';
 import { kuid, obj, openEnv, ready, rejected, statusOf } from './helpers.js';
 
 test('AS: dynamic claims take the lowest free id, static ids are reserved exactly, conflicts are refused', async () => {
@@ -29,11 +30,11 @@ test('AS: dynamic claims take the lowest free id, static ids are reserved exactl
 
     // One Entry per allocation, owned by its claim and labelled with it.
     const entries = await env.list(kuid.as, 'ASEntry');
-    assert.deepEqual(entries.map((e) => e.metadata.name).sort(), ['asn.65000', 'asn.65001', 'asn.65002']);
-    const e = entries.find((x) => x.metadata.name === 'asn.65001')!;
+    assert.deepEqual(entries.map((e) => e.metadata.name).sort(), ['asn.65000-32', 'asn.65001-32', 'asn.65002-32']);
+    const e = entries.find((x) => x.metadata.name === 'asn.65001-32')!;
     assert.deepEqual((e.metadata.ownerReferences ?? []).map((r) => [r.kind, r.name, r.controller]), [['ASClaim', 'static', true]]);
     assert.equal(e.metadata.labels?.['be.kuid.dev/claim-name'], 'static');
-    assert.deepEqual([(e.spec as Record<string, unknown>).claimType, (e.spec as Record<string, unknown>).id], ['staticID', '65001']);
+    assert.deepEqual([(e.spec as Record<string, unknown>).claimType, (e.spec as Record<string, unknown>).id], ['staticID', '65001/32']);
 
     // Deleting the static claim frees its id at once: the claim that wanted it gets it in its next write.
     await env.del(kuid.as, 'ASClaim', 'static');
@@ -63,8 +64,9 @@ test('AS: a range claim reserves a sub-pool that dynamic claims select by label'
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'leaf2')).id, 65001);
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'plain')).id, 1, 'a claim without selector does not take from the range');
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'inrange')).id, 65002, 'a static id inside a range is taken from the range');
-    // kuid's entry layout: ids inside a range are named after the range, the others after the index.
-    assert.deepEqual((await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name).sort(), ['asn.1', 'asn.65000-65002', 'range1.65000', 'range1.65001', 'range1.65002']);
+    // kuid's entry layout: ids inside a range are named after the range, the others after the index; a range is
+    // recorded as its aligned blocks (65000-65002 → 65000/31, 65002/32).
+    assert.deepEqual((await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name).sort(), ['asn.1-32', 'asn.65000-31', 'asn.65002-32', 'range1.65000-32', 'range1.65001-32', 'range1.65002-32']);
 
     // The range is full now: another claim from it is refused, and fits once a claim is released.
     await rejected(fromRange('leaf3', { purpose: 'leafs' }), 403, /no free id/);
@@ -86,7 +88,7 @@ test('VLAN: exhaustion refuses the claim, a freed id fits the next write; an inv
     await env.del(kuid.vlan, 'VLANClaim', 'v2');
     assert.equal(statusOf(await env.create(obj(kuid.vlan, 'VLANClaim', 'v4', { index: 'vl' }))).id, 101);
     await env.settle();
-    assert.deepEqual((await env.list(kuid.vlan, 'VLANEntry')).map((e) => e.metadata.name).sort(), ['vl.100', 'vl.101', 'vl.102']);
+    assert.deepEqual((await env.list(kuid.vlan, 'VLANEntry')).map((e) => e.metadata.name).sort(), ['vl.100-16', 'vl.101-16', 'vl.102-16']);
 
     // VLAN ids outside 1-4094 make an invalid index: refused by its write.
     await rejected(env.create(obj(kuid.vlan, 'VLANIndex', 'bad', { minID: 0, maxID: 5000 })), 422, /^VLANIndex.vlan.be.kuid.dev "bad" is invalid: spec.minID: 0 must be within 1-4094$/);
@@ -120,7 +122,7 @@ test('GENID and EXTCOMM: the index type sets the id space; a changed static id m
     await rejected(env.engine.manager.client.update({ ...cur, spec: { ...(cur.spec as object), id: 9 } }), 403, /id 9 is already claimed by other/);
     await env.settle();
     assert.equal(statusOf(await env.get(kuid.genid, 'GENIDClaim', 'fixed')).id, 8);
-    assert.deepEqual((await env.list(kuid.genid, 'GENIDEntry')).map((e) => e.metadata.name).sort(), ['g.8', 'g.9']);
+    assert.deepEqual((await env.list(kuid.genid, 'GENIDEntry')).map((e) => e.metadata.name).sort(), ['g.8-16', 'g.9-16']);
     await rejected(env.create(obj(kuid.genid, 'GENIDClaim', 'eight', { index: 'g', id: 8 })), 403, /id 8 is already claimed by fixed/);
   } finally {
     await env.close();
@@ -141,7 +143,7 @@ test('deleting an index removes its Entries; its claims wait and allocate again 
     await env.create(obj(kuid.as, 'ASIndex', 'asn', { minID: 30, maxID: 40 }));
     await env.settle();
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'a')).id, 30);
-    assert.deepEqual((await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name), ['asn.30']);
+    assert.deepEqual((await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name), ['asn.30-32']);
   } finally {
     await env.close();
   }
@@ -159,4 +161,12 @@ test('a write refused after admission (name taken) gives back what admission res
   } finally {
     await env.close();
   }
+});
+
+test('ranges split into aligned blocks as kuid (idxtable) records them', () => {
+  assert.deepEqual(rangeBlocks(65000, 65002, 32), [{ start: 65000, len: 31 }, { start: 65002, len: 32 }]);
+  assert.deepEqual(rangeBlocks(0, 4095, 16), [{ start: 0, len: 4 }]);
+  assert.deepEqual(rangeBlocks(65050, 65059, 32), [{ start: 65050, len: 31 }, { start: 65052, len: 30 }, { start: 65056, len: 30 }]);
+  const blocks = rangeBlocks(1, 64999, 32);
+  assert.equal(blocks.reduce((n, b) => n + 2 ** (32 - b.len), 0), 64999);
 });

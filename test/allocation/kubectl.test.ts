@@ -48,12 +48,12 @@ spec: {index: fabric, id: 65005}
     const ids = await kubectl(['get', 'asclaims', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.id}:{.status.conditions[0].status} {end}']);
     assert.equal(ids.out.trim(), 'leaf1=65000:True leaf2=65005:True');
     const entries = await kubectl(['get', 'asentries', '-o', 'name']);
-    assert.equal(entries.out.trim(), 'asentry.as.be.kuid.dev/fabric.65000\nasentry.as.be.kuid.dev/fabric.65005');
+    assert.equal(entries.out.trim(), 'asentry.as.be.kuid.dev/fabric.65000-32\nasentry.as.be.kuid.dev/fabric.65005-32');
     const byLabel = await kubectl(['get', 'asentries', '-l', 'be.kuid.dev/claim-name=leaf2', '-o', 'jsonpath={.items[*].spec.id}']);
-    assert.equal(byLabel.out.trim(), '65005');
+    assert.equal(byLabel.out.trim(), '65005/32');
     assert.equal((await kubectl(['delete', 'asclaim', 'leaf2'])).code, 0);
     await env.settle();
-    assert.equal((await kubectl(['get', 'asentries', '-o', 'name'])).out.trim(), 'asentry.as.be.kuid.dev/fabric.65000');
+    assert.equal((await kubectl(['get', 'asentries', '-o', 'name'])).out.trim(), 'asentry.as.be.kuid.dev/fabric.65000-32');
 
     // The object the apply returns is already allocated (server-side apply and client-side apply alike).
     const claim = (name: string, spec: string) => `apiVersion: as.be.kuid.dev/v1alpha1\nkind: ASClaim\nmetadata: {name: ${name}, namespace: default}\nspec: ${spec}\n`;

@@ -61,10 +61,10 @@ test('restart on the file store keeps every allocation and continues after them'
     assert.equal(statusOf(await env.get(kuid.ipam, 'IPClaim', 'n4-v6net')).prefix, '2001:db8:0:3::/64');
 
     // An Entry deleted by hand (kubectl delete asentry) is re-created with the same value.
-    await env.del(kuid.as, 'ASEntry', 'asn.65001');
+    await env.del(kuid.as, 'ASEntry', 'asn.65001-32');
     await env.settle();
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'n2')).id, 65001);
-    assert.ok(await env.get(kuid.as, 'ASEntry', 'asn.65001'));
+    assert.ok(await env.get(kuid.as, 'ASEntry', 'asn.65001-32'));
     await env.close();
   } finally {
     await tmp.cleanup();

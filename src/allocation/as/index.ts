@@ -8,5 +8,6 @@ const apiVersion = `${group}/v1alpha1`;
 
 export const asBackend = idBackend({
   kinds: { name: 'as', group, index: { apiVersion, kind: 'ASIndex' }, claim: { apiVersion, kind: 'ASClaim' }, entry: { apiVersion, kind: 'ASEntry' } },
+  idBits: () => 32,
   bounds: (spec) => boundsWithin(spec, 1, 4294967295),
 });

@@ -8,5 +8,6 @@ const apiVersion = `${group}/v1alpha1`;
 
 export const vlanBackend = idBackend({
   kinds: { name: 'vlan', group, index: { apiVersion, kind: 'VLANIndex' }, claim: { apiVersion, kind: 'VLANClaim' }, entry: { apiVersion, kind: 'VLANEntry' } },
+  idBits: () => 16,
   bounds: (spec) => boundsWithin(spec, 1, 4094),
 });
