@@ -77,6 +77,9 @@ test('IPAM: index claims, loopbacks per node and family, networks with gateway, 
       'default.kubenet.default.192.168.1.0-32',
       'default.kubenet.default.192.168.1.255-32',
       'default.kubenet.default.range1.192.168.1.100-32',
+      // The range as its CIDR blocks (netipx): .100/31 and .102/32.
+      'default.kubenet.default.192.168.1.100-31',
+      'default.kubenet.default.192.168.1.102-32',
     ])
       assert.ok(byName.has(n), `${n} not in ${names.join(' ')}`);
     const agg = byName.get('default.kubenet.default.10.0.0.0-24')!;

@@ -18,6 +18,9 @@ test('restart on the file store keeps every allocation and continues after them'
       await env.create(obj(kuid.ipam, 'IPClaim', `${n}-v6net`, { index: 'ip', createPrefix: true, prefixLength: 64, addressFamily: 'ipv6' }));
     }
     await env.create(obj(kuid.as, 'ASClaim', 'inr', { index: 'asn', selector: { matchLabels: { 'be.kuid.dev/claim-name': 'r' } } }));
+    // An IP range (stored as three CIDR blocks) with an address taken from it.
+    await env.create(obj(kuid.ipam, 'IPClaim', 'iprange', { index: 'ip', range: '10.1.0.100-10.1.0.109' }));
+    await env.create(obj(kuid.ipam, 'IPClaim', 'inrange', { index: 'ip', selector: { matchLabels: { 'be.kuid.dev/claim-name': 'iprange' } } }));
     await env.settle();
     // Free a slot in the middle so "lowest free" after the restart must see the stored Entries.
     await env.del(kuid.as, 'ASClaim', 'n1');
@@ -53,6 +56,10 @@ test('restart on the file store keeps every allocation and continues after them'
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'n5')).id, 65003);
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'inr2')).id, 65051);
     assert.equal(statusOf(await env.get(kuid.ipam, 'IPClaim', 'n4')).address, '10.1.0.3/32');
+    // The range came back whole: the next address from it follows the one taken before the restart.
+    await env.create(obj(kuid.ipam, 'IPClaim', 'inrange2', { index: 'ip', selector: { matchLabels: { 'be.kuid.dev/claim-name': 'iprange' } } }));
+    assert.deepEqual([statusOf(await env.get(kuid.ipam, 'IPClaim', 'inrange')).address, statusOf(await env.get(kuid.ipam, 'IPClaim', 'inrange2')).address], ['10.1.0.100/32', '10.1.0.101/32']);
+    await rejected(env.create(obj(kuid.ipam, 'IPClaim', 'overlap', { index: 'ip', range: '10.1.0.108-10.1.0.120' })), 403, /overlaps range 10.1.0.100-10.1.0.109 claimed by iprange/);
     // Re-applying a claim after the restart keeps what it holds.
     const n2 = (await env.get(kuid.as, 'ASClaim', 'n2'))!;
     assert.equal(statusOf(await env.engine.manager.client.update({ ...n2, metadata: { ...n2.metadata, labels: { touched: 'yes' } } })).id, 65001);

@@ -16,7 +16,8 @@
 // IPIndex.GetClaims). Entries are named as kuid's GetIPEntry names them:
 // `<namespace>.<index>.<subnet>`, and `<namespace>.<index>.<range>.<subnet>`
 // for an address in a range, where subnet is iputil's GetSubnetName
-// (`10.0.0.0-24`, `1000---64`).
+// (`10.0.0.0-24`, `1000---64`); a range is recorded as its CIDR blocks
+// (netipx IPRange.Prefixes: 10.0.0.100-10.0.0.102 → .100/31 and .102/32).
 // Status: address "a.b.c.d/len" (len of the network it is in, else /32 or
 // /128), prefix, range, and defaultGateway for addresses in a network that has
 // a claim with defaultGateway: true.
@@ -78,6 +79,30 @@ function addressWindow(b: Block): { lo: bigint; hi: bigint } {
   return { lo: 0n, hi: (b.size < b.set.addressable ? b.size : b.set.addressable) - 1n };
 }
 
+/** The CIDR blocks covering [from, to], largest aligned first (netipx IPRange.Prefixes). */
+export function prefixBlocks(from: bigint, to: bigint, bits: number): Array<{ start: bigint; len: number }> {
+  const out: Array<{ start: bigint; len: number }> = [];
+  for (let v = from; v <= to; ) {
+    let size = 1n;
+    let len = bits;
+    while (len > 0 && v % (size * 2n) === 0n && v + size * 2n - 1n <= to) {
+      size *= 2n;
+      len--;
+    }
+    out.push({ start: v, len });
+    v += size;
+  }
+  return out;
+}
+
+/** A range Entry's span: a CIDR block (kuid) or the "first-last" text older Entries have. */
+function rangeSpan(prefix: string): { family: Family; from: bigint; to: bigint } | undefined {
+  const p = parsePrefix(prefix);
+  if (p) return { family: p.family, from: networkOf(p), to: networkOf(p) + blockSize(p.family, p.len) - 1n };
+  const r = parseIpRange(prefix);
+  return r.ok ? r.value : undefined;
+}
+
 /** iputil's GetSubnetName: first address and length, `:` made `-` (10.0.0.0-24, 1000---64). */
 export function subnetName(family: Family, start: bigint, len: number): string {
   return `${formatAddress(family, start)}-${len}`.replaceAll(':', '-');
@@ -118,7 +143,8 @@ function allocation(tree: IpTree, claim: KObject, ct: ClaimType, refresh = false
     const b = h.block;
     if (b.kind === 'range') {
       const text = `${formatAddress(b.family, b.start)}-${formatAddress(b.family, b.start + b.size - 1n)}`;
-      a = { status: { range: text }, entries: [entry(entryName(ns, index, text), { prefix: text, addressFamily: b.family })] };
+      const blocks = prefixBlocks(b.start, b.start + b.size - 1n, familyBits(b.family));
+      a = { status: { range: text }, entries: blocks.map((k) => entry(entryName(ns, index, subnetName(b.family, k.start, k.len)), { prefix: formatPrefix(b.family, k.start, k.len), addressFamily: b.family })) };
     } else {
       const text = formatPrefix(b.family, b.start, b.len);
       // A user claim sharing an index prefix's addresses (a pool over the whole aggregate) gets its own name beside the index claim's.
@@ -315,6 +341,8 @@ export const ipamBackend: Backend<IpTree> = {
   restoreOrder(entry) {
     const spec = (entry.spec ?? {}) as { claimType?: string; prefix?: string; indexEntry?: boolean };
     if (spec.indexEntry) return -1;
+    // A range's blocks in address order, so each extends the range its predecessor restored.
+    if (spec.claimType === 'staticRange') return 200 + Number(BigInt.asUintN(48, rangeSpan(spec.prefix ?? '')?.from ?? 0n)) / 2 ** 48;
     return prefixOrder[spec.claimType ?? ''] ?? parsePrefix(spec.prefix ?? '')?.len ?? 0;
   },
   restore(tree, entry) {
@@ -335,9 +363,19 @@ export const ipamBackend: Backend<IpTree> = {
     // A network's reserved first/last address Entry: restored with the network block itself.
     if (asPrefix && held?.kind === 'block' && held.block.reserved?.some((o) => held.block.start + o === asPrefix.addr) && asPrefix.len === familyBits(asPrefix.family)) return true;
     if (spec.claimType === 'staticRange') {
-      const rg = parseIpRange(spec.prefix);
-      const parent = rg.ok ? tree.container(rg.value.family, rg.value.from, rg.value.to - rg.value.from + 1n) : undefined;
-      ok = rg.ok && !!parent && tree.takeBlock(claim, parent, rg.value.from, rg.value.to - rg.value.from + 1n, familyBits(rg.value.family), 'range', spec.labels ?? {}).ok;
+      const span = rangeSpan(spec.prefix);
+      let from = span?.from ?? 0n;
+      let to = span?.to ?? -1n;
+      if (span && held?.kind === 'block' && held.block.kind === 'range' && held.block.family === span.family) {
+        const b = held.block;
+        // The next block of a range partly restored (nothing inside it is restored yet): take the range again, extended.
+        if (b.start <= from && to < b.start + b.size) return true;
+        if (b.start + b.size === from) from = b.start;
+        else if (to + 1n === b.start) to = b.start + b.size - 1n;
+        tree.release(claim);
+      }
+      const parent = span ? tree.container(span.family, from, to - from + 1n) : undefined;
+      ok = !!span && !!parent && tree.takeBlock(claim, parent, from, to - from + 1n, familyBits(span.family), 'range', spec.labels ?? {}).ok;
     } else if (spec.claimType === 'staticPrefix' || spec.claimType === 'dynamicPrefix') {
       const p = parsePrefix(spec.prefix);
       const size = p ? blockSize(p.family, p.len) : 0n;
