@@ -13,11 +13,17 @@
 // "<id>/<bits>", an id inside a range `<range>.<id>-<bits>`, and a range is
 // recorded as its aligned blocks, `<index>.<start>-<len>` with spec.id
 // "<start>/<len>" (65000-65002 → 65000/31 and 65002/32).
+// As kuid's index (GetClaims), an index with minID / maxID owns range claims
+// `<index>.rangereservedmin` (0 to minID-1) and `<index>.rangereservedmax`
+// (maxID+1 to the top of the id space); the pool itself only spans
+// minID-maxID, so these claims take nothing from it: they record the
+// reserved ranges as kuid does (status and Entries).
 
 import type { KObject } from '../api/object.js';
 import { labelSelectorMatcher, type LabelSelector, type LabelSelectorMatcher } from '../api/selectors.js';
 import { type Backend, type BackendKinds, type Decision, claimLabels, entryClaimName, entryObject } from './backend.js';
 import { IdPool, type Outcome, fail } from './pool/idpool.js';
+import { alignedBlocks } from './blocks.js';
 
 export interface IdKind {
   kinds: BackendKinds;
@@ -25,18 +31,16 @@ export interface IdKind {
   bounds(spec: Record<string, unknown>): Outcome<{ min: number; max: number }>;
   /** Width of kuid's id type for this index (id16, id32, id64): the length of a single id in Entry ids. */
   idBits(spec: Record<string, unknown>): number;
+  /** The largest id of kuid's space for this index (its GetMax): ids above maxID up to it are reserved. */
+  typeMax(spec: Record<string, unknown>): bigint;
 }
 
-/** A range as kuid's idxtable splits it: aligned blocks [start, start + 2^(bits-len)), largest first fit. */
+const reservedMin = 'rangereservedmin';
+const reservedMax = 'rangereservedmax';
+
+/** A range as kuid's idxtable records it: aligned blocks, largest first fit (65000-65002 → 65000/31, 65002/32). */
 export function rangeBlocks(from: number, to: number, bits: number): Array<{ start: number; len: number }> {
-  const out: Array<{ start: number; len: number }> = [];
-  for (let v = from; v <= to; ) {
-    let size = 1;
-    while (v % (size * 2) === 0 && v + size * 2 - 1 <= to && size * 2 <= 2 ** bits) size *= 2;
-    out.push({ start: v, len: bits - Math.log2(size) });
-    v += size;
-  }
-  return out;
+  return alignedBlocks(BigInt(from), BigInt(to), bits).map((b) => ({ start: Number(b.start), len: b.len }));
 }
 
 /** An Entry's spec.id: kuid's "<id>/<len>", or the plain "<id>" / "<from>-<to>" of older stores. */
@@ -85,6 +89,26 @@ export function idBackend(kind: IdKind): Backend<IdPool> {
   const entry = (ns: string, owner: string, start: number, len: number, labels: Record<string, string>, spec: Record<string, unknown>) =>
     entryObject(kinds, ns, `${owner}.${start}-${len}`, labels, { ...spec, id: `${start}/${len}` });
 
+  /** An index's reserved-range claim (kuid: owned by the index, named <index>.rangereserved{min,max}). */
+  const isReservedClaim = (claim: KObject) => {
+    const index = (claim.spec as IdClaimSpec | undefined)?.index;
+    const name = claim.metadata.name;
+    return (name === `${index}.${reservedMin}` || name === `${index}.${reservedMax}`) && (claim.metadata.ownerReferences ?? []).some((r) => r.kind === kinds.index.kind && r.name === index);
+  };
+
+  /** The reserved range as status and Entries; its span lies outside the pool (bigint: up to 2^64-1). */
+  const reserved = (pool: IdPool, claim: KObject): Decision => {
+    const spec = claim.spec as IdClaimSpec;
+    const m = /^(\d+)-(\d+)$/.exec(String(spec.range ?? ''));
+    if (!m) return { ok: false, reason: 'InvalidRange', message: `spec.range: ${JSON.stringify(spec.range)} must be <start>-<end>` };
+    const ns = claim.metadata.namespace ?? '';
+    const labels = claimLabels(claim, 'range');
+    const entries = alignedBlocks(BigInt(m[1]!), BigInt(m[2]!), widths.get(pool)!).map((b) =>
+      entryObject(kinds, ns, `${spec.index}.${b.start}-${b.len}`, labels, { index: spec.index, claimType: 'range', id: `${b.start}/${b.len}` }),
+    );
+    return { ok: true, allocation: { status: { range: spec.range }, entries } };
+  };
+
   const allocation = (pool: IdPool, claim: KObject, claimType: string): Decision => {
     const name = claim.metadata.name!;
     const ns = claim.metadata.namespace ?? '';
@@ -116,6 +140,16 @@ export function idBackend(kind: IdKind): Backend<IdPool> {
       return { ok: true, value: pool };
     },
     indexEntries: () => [],
+    indexClaims(index) {
+      const spec = (index.spec ?? {}) as { minID?: number; maxID?: number };
+      const name = index.metadata.name!;
+      const claim = (suffix: string, range: string): KObject => ({ apiVersion: kinds.claim.apiVersion, kind: kinds.claim.kind, metadata: { name: `${name}.${suffix}`, namespace: index.metadata.namespace }, spec: { index: name, range } });
+      const out: KObject[] = [];
+      if (typeof spec.minID === 'number' && spec.minID !== 0) out.push(claim(reservedMin, `0-${spec.minID - 1}`));
+      const top = kind.typeMax((index.spec ?? {}) as Record<string, unknown>);
+      if (typeof spec.maxID === 'number' && BigInt(spec.maxID) !== top) out.push(claim(reservedMax, `${spec.maxID + 1}-${top}`));
+      return out;
+    },
     indexStatus: (pool) => ({ minID: pool.min, maxID: pool.max }),
     // Range blocks first, in id order (each extends the range its predecessor restored), then single ids.
     restoreOrder: (entry) => {
@@ -124,7 +158,9 @@ export function idBackend(kind: IdKind): Backend<IdPool> {
     },
     restore(pool, entry) {
       const claim = entryClaimName(entry);
-      const spec = (entry.spec ?? {}) as { id?: string; claimType?: string; labels?: Record<string, string> };
+      const spec = (entry.spec ?? {}) as { id?: string; claimType?: string; labels?: Record<string, string>; index?: string };
+      // A reserved range lies outside the pool: nothing to take.
+      if (claim === `${spec.index}.${reservedMin}` || claim === `${spec.index}.${reservedMax}`) return true;
       const span = claim && typeof spec.id === 'string' ? parseEntryId(spec.id, widths.get(pool)!) : undefined;
       if (!claim || !span) return false;
       let ok: boolean;
@@ -146,6 +182,7 @@ export function idBackend(kind: IdKind): Backend<IdPool> {
       return spec.range != null ? 0 : spec.id != null ? 1 : 2;
     },
     decide(pool, claim) {
+      if (isReservedClaim(claim)) return reserved(pool, claim);
       const name = claim.metadata.name!;
       const spec = (claim.spec ?? {}) as IdClaimSpec;
       const hasId = spec.id !== undefined && spec.id !== null;

@@ -78,6 +78,11 @@ export async function rejected(write: Promise<unknown>, code: number, message: R
   });
 }
 
+/** Entries and claims other than an index's reserved ranges (kuid's <index>.rangereservedmin/max claims). */
+export function userOnly(list: KObject[]): KObject[] {
+  return list.filter((o) => !/\.rangereserved(min|max)$/.test(o.metadata.labels?.['be.kuid.dev/claim-name'] ?? o.metadata.name ?? ''));
+}
+
 export function ready(o: KObject | undefined): { status?: string; reason?: string; message?: string } {
   const conds = ((o?.status ?? {}) as { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> }).conditions ?? [];
   const c = conds.find((x) => x.type === 'Ready');

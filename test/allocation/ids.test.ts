@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rangeBlocks } from '../../src/allocation/ids.js';
-import { kuid, obj, openEnv, ready, rejected, statusOf } from './helpers.js';
+import { kuid, obj, openEnv, ready, rejected, statusOf, userOnly } from './helpers.js';
 
 test('AS: dynamic claims take the lowest free id, static ids are reserved exactly, conflicts are refused', async () => {
   const env = await openEnv();
@@ -29,12 +29,21 @@ test('AS: dynamic claims take the lowest free id, static ids are reserved exactl
     await env.settle();
 
     // One Entry per allocation, owned by its claim and labelled with it.
-    const entries = await env.list(kuid.as, 'ASEntry');
+    const all = await env.list(kuid.as, 'ASEntry');
+    const entries = userOnly(all);
     assert.deepEqual(entries.map((e) => e.metadata.name).sort(), ['asn.65000-32', 'asn.65001-32', 'asn.65002-32']);
     const e = entries.find((x) => x.metadata.name === 'asn.65001-32')!;
     assert.deepEqual((e.metadata.ownerReferences ?? []).map((r) => [r.kind, r.name, r.controller]), [['ASClaim', 'static', true]]);
     assert.equal(e.metadata.labels?.['be.kuid.dev/claim-name'], 'static');
     assert.deepEqual([(e.spec as Record<string, unknown>).claimType, (e.spec as Record<string, unknown>).id], ['staticID', '65001/32']);
+
+    // kuid: the index owns range claims for what lies below minID and above maxID, recorded as aligned blocks.
+    const below = await env.get(kuid.as, 'ASClaim', 'asn.rangereservedmin');
+    const above = await env.get(kuid.as, 'ASClaim', 'asn.rangereservedmax');
+    assert.deepEqual([statusOf(below).range, ready(below).status, below?.metadata.ownerReferences?.[0]?.kind], ['0-64999', 'True', 'ASIndex']);
+    assert.deepEqual([statusOf(above).range, ready(above).status], ['65101-4294967295', 'True']);
+    const reservedNames = all.filter((x) => x.metadata.labels?.['be.kuid.dev/claim-name'] === 'asn.rangereservedmin').map((x) => x.metadata.name);
+    for (const n of ['asn.0-17', 'asn.32768-18', 'asn.64992-29']) assert.ok(reservedNames.includes(n), reservedNames.join(' '));
 
     // Deleting the static claim frees its id at once: the claim that wanted it gets it in its next write.
     await env.del(kuid.as, 'ASClaim', 'static');
@@ -66,7 +75,7 @@ test('AS: a range claim reserves a sub-pool that dynamic claims select by label'
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'inrange')).id, 65002, 'a static id inside a range is taken from the range');
     // kuid's entry layout: ids inside a range are named after the range, the others after the index; a range is
     // recorded as its aligned blocks (65000-65002 → 65000/31, 65002/32).
-    assert.deepEqual((await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name).sort(), ['asn.1-32', 'asn.65000-31', 'asn.65002-32', 'range1.65000-32', 'range1.65001-32', 'range1.65002-32']);
+    assert.deepEqual(userOnly(await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name).sort(), ['asn.1-32', 'asn.65000-31', 'asn.65002-32', 'range1.65000-32', 'range1.65001-32', 'range1.65002-32']);
 
     // The range is full now: another claim from it is refused, and fits once a claim is released.
     await rejected(fromRange('leaf3', { purpose: 'leafs' }), 403, /no free id/);
@@ -88,7 +97,8 @@ test('VLAN: exhaustion refuses the claim, a freed id fits the next write; an inv
     await env.del(kuid.vlan, 'VLANClaim', 'v2');
     assert.equal(statusOf(await env.create(obj(kuid.vlan, 'VLANClaim', 'v4', { index: 'vl' }))).id, 101);
     await env.settle();
-    assert.deepEqual((await env.list(kuid.vlan, 'VLANEntry')).map((e) => e.metadata.name).sort(), ['vl.100-16', 'vl.101-16', 'vl.102-16']);
+    assert.deepEqual(userOnly(await env.list(kuid.vlan, 'VLANEntry')).map((e) => e.metadata.name).sort(), ['vl.100-16', 'vl.101-16', 'vl.102-16']);
+    assert.equal(statusOf(await env.get(kuid.vlan, 'VLANClaim', 'vl.rangereservedmax')).range, '103-4095');
 
     // VLAN ids outside 1-4094 make an invalid index: refused by its write.
     await rejected(env.create(obj(kuid.vlan, 'VLANIndex', 'bad', { minID: 0, maxID: 5000 })), 422, /^VLANIndex.vlan.be.kuid.dev "bad" is invalid: spec.minID: 0 must be within 1-4094$/);
@@ -139,11 +149,12 @@ test('deleting an index removes its Entries; its claims wait and allocate again 
     await env.del(kuid.as, 'ASIndex', 'asn');
     await env.settle();
     assert.deepEqual(await env.list(kuid.as, 'ASEntry'), []);
+    assert.deepEqual(userOnly(await env.list(kuid.as, 'ASClaim')).map((c) => c.metadata.name), ['a'], 'the index reserved-range claims went with it');
     assert.equal(ready(await env.get(kuid.as, 'ASClaim', 'a')).reason, 'IndexNotFound');
     await env.create(obj(kuid.as, 'ASIndex', 'asn', { minID: 30, maxID: 40 }));
     await env.settle();
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'a')).id, 30);
-    assert.deepEqual((await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name), ['asn.30-32']);
+    assert.deepEqual(userOnly(await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name), ['asn.30-32']);
   } finally {
     await env.close();
   }

@@ -8,6 +8,7 @@ const apiVersion = `${group}/v1alpha1`;
 
 export const asBackend = idBackend({
   kinds: { name: 'as', group, index: { apiVersion, kind: 'ASIndex' }, claim: { apiVersion, kind: 'ASClaim' }, entry: { apiVersion, kind: 'ASEntry' } },
+  typeMax: () => 4294967295n,
   idBits: () => 32,
   bounds: (spec) => boundsWithin(spec, 1, 4294967295),
 });

@@ -28,6 +28,7 @@ import { type Allocation, type Backend, type Decision, claimLabels, entryClaimNa
 import { fail, type Outcome } from '../pool/idpool.js';
 import { type Family, blockSize, familyBits, formatAddress, formatPrefix, networkOf, parseAddress, parsePrefix } from '../../net/ipaddr.js';
 import { type Block, type BlockKind, IpTree } from './tree.js';
+import { alignedBlocks } from '../blocks.js';
 
 const group = 'ipam.be.kuid.dev';
 const apiVersion = `${group}/v1alpha1`;
@@ -79,22 +80,6 @@ function addressWindow(b: Block): { lo: bigint; hi: bigint } {
   return { lo: 0n, hi: (b.size < b.set.addressable ? b.size : b.set.addressable) - 1n };
 }
 
-/** The CIDR blocks covering [from, to], largest aligned first (netipx IPRange.Prefixes). */
-export function prefixBlocks(from: bigint, to: bigint, bits: number): Array<{ start: bigint; len: number }> {
-  const out: Array<{ start: bigint; len: number }> = [];
-  for (let v = from; v <= to; ) {
-    let size = 1n;
-    let len = bits;
-    while (len > 0 && v % (size * 2n) === 0n && v + size * 2n - 1n <= to) {
-      size *= 2n;
-      len--;
-    }
-    out.push({ start: v, len });
-    v += size;
-  }
-  return out;
-}
-
 /** A range Entry's span: a CIDR block (kuid) or the "first-last" text older Entries have. */
 function rangeSpan(prefix: string): { family: Family; from: bigint; to: bigint } | undefined {
   const p = parsePrefix(prefix);
@@ -143,7 +128,7 @@ function allocation(tree: IpTree, claim: KObject, ct: ClaimType, refresh = false
     const b = h.block;
     if (b.kind === 'range') {
       const text = `${formatAddress(b.family, b.start)}-${formatAddress(b.family, b.start + b.size - 1n)}`;
-      const blocks = prefixBlocks(b.start, b.start + b.size - 1n, familyBits(b.family));
+      const blocks = alignedBlocks(b.start, b.start + b.size - 1n, familyBits(b.family));
       a = { status: { range: text }, entries: blocks.map((k) => entry(entryName(ns, index, subnetName(b.family, k.start, k.len)), { prefix: formatPrefix(b.family, k.start, k.len), addressFamily: b.family })) };
     } else {
       const text = formatPrefix(b.family, b.start, b.len);

@@ -8,6 +8,7 @@ const apiVersion = `${group}/v1alpha1`;
 
 export const vlanBackend = idBackend({
   kinds: { name: 'vlan', group, index: { apiVersion, kind: 'VLANIndex' }, claim: { apiVersion, kind: 'VLANClaim' }, entry: { apiVersion, kind: 'VLANEntry' } },
+  typeMax: () => 4095n,
   idBits: () => 16,
   bounds: (spec) => boundsWithin(spec, 1, 4094),
 });
