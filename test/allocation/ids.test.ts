@@ -71,11 +71,11 @@ test('AS: a range claim reserves a sub-pool that dynamic claims select by label'
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'range1')).range, '65000-65002');
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'leaf1')).id, 65000);
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'leaf2')).id, 65001);
-    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'plain')).id, 1, 'a claim without selector does not take from the range');
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'plain')).id, 0, 'a claim without selector does not take from the range; kuid starts at 0');
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'inrange')).id, 65002, 'a static id inside a range is taken from the range');
     // kuid's entry layout: ids inside a range are named after the range, the others after the index; a range is
     // recorded as its aligned blocks (65000-65002 → 65000/31, 65002/32).
-    assert.deepEqual(userOnly(await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name).sort(), ['asn.1-32', 'asn.65000-31', 'asn.65002-32', 'range1.65000-32', 'range1.65001-32', 'range1.65002-32']);
+    assert.deepEqual(userOnly(await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name).sort(), ['asn.0-32', 'asn.65000-31', 'asn.65002-32', 'range1.65000-32', 'range1.65001-32', 'range1.65002-32']);
 
     // The range is full now: another claim from it is refused, and fits once a claim is released.
     await rejected(fromRange('leaf3', { purpose: 'leafs' }), 403, /no free id/);
@@ -100,14 +100,14 @@ test('VLAN: exhaustion refuses the claim, a freed id fits the next write; an inv
     assert.deepEqual(userOnly(await env.list(kuid.vlan, 'VLANEntry')).map((e) => e.metadata.name).sort(), ['vl.100-16', 'vl.101-16', 'vl.102-16']);
     assert.equal(statusOf(await env.get(kuid.vlan, 'VLANClaim', 'vl.rangereservedmax')).range, '103-4095');
 
-    // VLAN ids outside 1-4094 make an invalid index: refused by its write.
-    await rejected(env.create(obj(kuid.vlan, 'VLANIndex', 'bad', { minID: 0, maxID: 5000 })), 422, /^VLANIndex.vlan.be.kuid.dev "bad" is invalid: spec.minID: 0 must be within 1-4094$/);
+    // VLAN ids outside kuid's 0-4095 make an invalid index: refused by its write.
+    await rejected(env.create(obj(kuid.vlan, 'VLANIndex', 'bad', { minID: 1, maxID: 5000 })), 422, /^VLANIndex.vlan.be.kuid.dev "bad" is invalid: spec.maxID: 5000 must be within 0-4095$/);
     // A claim whose index does not exist yet is stored waiting, and allocated when the index is created.
     const nowhere = await env.create(obj(kuid.vlan, 'VLANClaim', 'nowhere', { index: 'missing' }));
     assert.deepEqual(ready(nowhere), { status: 'False', reason: 'IndexNotFound', message: 'index missing not found' });
     await env.create(obj(kuid.vlan, 'VLANIndex', 'missing', {}));
     await env.settle();
-    assert.equal(await got('nowhere'), 1);
+    assert.equal(await got('nowhere'), 0);
   } finally {
     await env.close();
   }
