@@ -84,6 +84,8 @@ test('IPAM: index claims, loopbacks per node and family, networks with gateway, 
       assert.ok(byName.has(n), `${n} not in ${names.join(' ')}`);
     const agg = byName.get('default.kubenet.default.10.0.0.0-24')!;
     assert.deepEqual([agg.metadata.ownerReferences?.[0]?.kind, agg.metadata.ownerReferences?.[0]?.name, (agg.spec as Record<string, unknown>).indexEntry, (agg.spec as Record<string, unknown>).prefixType], ['IPClaim', 'kubenet.default.10.0.0.0-24', true, 'aggregate']);
+    // An address's Entry records its route (/32), its status the address in its network (/24).
+    assert.equal((byName.get('default.kubenet.default.192.168.1.2-32')?.spec as Record<string, unknown>).prefix, '192.168.1.2/32');
     const lo = byName.get('default.kubenet.default.10.0.0.0-32')!;
     assert.deepEqual([lo.metadata.ownerReferences?.[0]?.name, (lo.spec as Record<string, unknown>).claimType, (lo.spec as Record<string, unknown>).prefix], ['node1.ipv4', 'dynamicAddress', '10.0.0.0/32']);
 

@@ -123,7 +123,9 @@ function allocation(tree: IpTree, claim: KObject, ct: ClaimType, refresh = false
     const status: Record<string, unknown> = { address: text };
     if (p.kind === 'network' && p.gateway !== undefined) status.defaultGateway = formatAddress(p.family, p.gateway);
     const name = entryName(ns, index, subnetName(p.family, addr, familyBits(p.family)), p.kind === 'range' ? p.holder : undefined);
-    a = { status, entries: [entry(name, { prefix: text, addressFamily: p.family, ...(h.gateway ? { defaultGateway: true } : {}) })], refreshIndex: refresh };
+    // The Entry records the address route (kuid: /32 or /128), the status the address in its network.
+    const route = formatPrefix(p.family, addr, familyBits(p.family));
+    a = { status, entries: [entry(name, { prefix: route, addressFamily: p.family, ...(h.gateway ? { defaultGateway: true } : {}) })], refreshIndex: refresh };
   } else {
     const b = h.block;
     if (b.kind === 'range') {
