@@ -131,6 +131,21 @@ test('IPAM: the index prefixType is honoured; network prefixes of both families;
     await rejected(env.create(claim('nolen', { createPrefix: true })), 422, /^IPClaim.ipam.be.kuid.dev "nolen" is invalid: spec.prefixLength is required when createPrefix is set$/);
     await rejected(env.create(claim('notnet', { prefix: '2001:db8::1/64' })), 422, /spec.prefix: 2001:db8::1\/64 is not a network address; the prefix is 2001:db8::\/64/);
     await rejected(env.create(claim('outside', { address: '10.9.9.9' })), 403, /address 10.9.9.9 is not within any prefix of index kubenet.default/);
+    await rejected(env.create(claim('notnet2', { prefix: '2001:db8:5::1/64', prefixType: 'pool' })), 422, /needs prefixType network/);
+
+    // kuid: a network prefix written as an address in it holds the network and that address (the gateway here).
+    const lan = await env.create(claim('lan', { prefix: '2001:db8:0:7::1/64', prefixType: 'network', defaultGateway: true }));
+    assert.deepEqual(result(lan), { prefix: '2001:db8:0:7::1/64', defaultGateway: '2001:db8:0:7::1' });
+    assert.deepEqual(await make('lanhost', fromClaim('lan')), { address: '2001:db8:0:7::2/64', defaultGateway: '2001:db8:0:7::1' });
+    await rejected(env.create(claim('lanclash', { address: '2001:db8:0:7::1' })), 403, /address 2001:db8:0:7::1 is already claimed by lan/);
+    await env.settle();
+    const lanEntries = (await env.list(kuid.ipam, 'IPEntry')).filter((e) => e.metadata.labels?.['be.kuid.dev/claim-name'] === 'lan').map((e) => [e.metadata.name, (e.spec as Record<string, unknown>).defaultGateway ?? false]);
+    // The network, its reserved first address, and its own address (the gateway).
+    assert.deepEqual(Object.fromEntries(lanEntries), {
+      'default.kubenet.default.2001-db8-0-7--1-128': true,
+      'default.kubenet.default.2001-db8-0-7---128': false,
+      'default.kubenet.default.2001-db8-0-7---64': false,
+    });
 
     // Removing a prefix from the index removes its index claim.
     const idx = (await env.get(kuid.ipam, 'IPIndex', 'kubenet.default'))!;

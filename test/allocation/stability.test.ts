@@ -21,6 +21,8 @@ test('restart on the file store keeps every allocation and continues after them'
     // An IP range (stored as three CIDR blocks) with an address taken from it.
     await env.create(obj(kuid.ipam, 'IPClaim', 'iprange', { index: 'ip', range: '10.1.0.100-10.1.0.109' }));
     await env.create(obj(kuid.ipam, 'IPClaim', 'inrange', { index: 'ip', selector: { matchLabels: { 'be.kuid.dev/claim-name': 'iprange' } } }));
+    // A network held with its own address as gateway (10.1.0.129/25).
+    await env.create(obj(kuid.ipam, 'IPClaim', 'lan', { index: 'ip', prefix: '10.1.0.129/25', prefixType: 'network', defaultGateway: true }));
     await env.settle();
     // Free a slot in the middle so "lowest free" after the restart must see the stored Entries.
     await env.del(kuid.as, 'ASClaim', 'n1');
@@ -59,6 +61,8 @@ test('restart on the file store keeps every allocation and continues after them'
     // The range came back whole: the next address from it follows the one taken before the restart.
     await env.create(obj(kuid.ipam, 'IPClaim', 'inrange2', { index: 'ip', selector: { matchLabels: { 'be.kuid.dev/claim-name': 'iprange' } } }));
     assert.deepEqual([statusOf(await env.get(kuid.ipam, 'IPClaim', 'inrange')).address, statusOf(await env.get(kuid.ipam, 'IPClaim', 'inrange2')).address], ['10.1.0.100/32', '10.1.0.101/32']);
+    const host = await env.create(obj(kuid.ipam, 'IPClaim', 'lanhost', { index: 'ip', selector: { matchLabels: { 'be.kuid.dev/claim-name': 'lan' } } }));
+    assert.deepEqual([statusOf(host).address, statusOf(host).defaultGateway], ['10.1.0.130/25', '10.1.0.129']);
     await rejected(env.create(obj(kuid.ipam, 'IPClaim', 'overlap', { index: 'ip', range: '10.1.0.108-10.1.0.120' })), 403, /overlaps range 10.1.0.100-10.1.0.109 claimed by iprange/);
     // Re-applying a claim after the restart keeps what it holds.
     const n2 = (await env.get(kuid.as, 'ASClaim', 'n2'))!;

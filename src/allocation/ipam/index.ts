@@ -134,6 +134,7 @@ function allocation(tree: IpTree, claim: KObject, ct: ClaimType, refresh = false
       a = { status: { range: text }, entries: blocks.map((k) => entry(entryName(ns, index, subnetName(b.family, k.start, k.len)), { prefix: formatPrefix(b.family, k.start, k.len), addressFamily: b.family })) };
     } else {
       const text = formatPrefix(b.family, b.start, b.len);
+      const ownAddr = h.own ? b.start + h.own.offset : undefined;
       // A user claim sharing an index prefix's addresses (a pool over the whole aggregate) gets its own name beside the index claim's.
       const shared = b.parent !== undefined && b.set === b.parent.set;
       const own = entry(entryName(ns, index, subnetName(b.family, b.start, b.len), shared ? name : undefined), { prefix: text, addressFamily: b.family, prefixType: b.kind });
@@ -142,7 +143,15 @@ function allocation(tree: IpTree, claim: KObject, ct: ClaimType, refresh = false
         const bits = familyBits(b.family);
         return entry(entryName(ns, index, subnetName(b.family, b.start + o, bits)), { prefix: formatPrefix(b.family, b.start + o, bits), addressFamily: b.family, prefixType: b.kind });
       });
-      a = { status: { prefix: text }, entries: [own, ...ends] };
+      // A network claim's own address (not a reserved end): an Entry of its own, default gateway included.
+      const bits = familyBits(b.family);
+      const addrEntry =
+        ownAddr !== undefined && !b.reserved?.includes(h.own!.offset)
+          ? [entry(entryName(ns, index, subnetName(b.family, ownAddr, bits)), { prefix: formatPrefix(b.family, ownAddr, bits), addressFamily: b.family, prefixType: b.kind, ...(h.own!.gateway ? { defaultGateway: true } : {}) })]
+          : [];
+      const status: Record<string, unknown> = { prefix: ownAddr !== undefined ? formatPrefix(b.family, ownAddr, b.len) : text };
+      if (b.kind === 'network' && b.gateway !== undefined) status.defaultGateway = formatAddress(b.family, b.gateway);
+      a = { status, entries: [own, ...ends, ...addrEntry], refreshIndex: refresh };
     }
   }
   return { ok: true, allocation: a };
@@ -181,7 +190,9 @@ function decide(tree: IpTree, claim: KObject): Decision {
     const p = parsePrefix(spec.prefix!);
     if (!p) return { ok: false, reason: 'InvalidClaim', message: `spec.prefix: ${JSON.stringify(spec.prefix)} is not a prefix (address/length)` };
     const net = networkOf(p);
-    if (net !== p.addr) return { ok: false, reason: 'InvalidClaim', message: `spec.prefix: ${spec.prefix} is not a network address; the prefix is ${formatPrefix(p.family, net, p.len)}` };
+    // kuid: an address in its prefix (10.0.0.1/24) is a network claim's own address; other types name the network itself.
+    if (net !== p.addr && spec.prefixType !== 'network')
+      return { ok: false, reason: 'InvalidClaim', message: `spec.prefix: ${spec.prefix} is not a network address; the prefix is ${formatPrefix(p.family, net, p.len)} (an address within its prefix needs prefixType network)` };
     if (isIndexClaim(claim)) {
       const root = tree.root(p.family, net, p.len);
       if (!root) return { ok: false, reason: 'NoParent', message: `prefix ${spec.prefix} is not a prefix of index ${spec.index}` };
@@ -200,7 +211,15 @@ function decide(tree: IpTree, claim: KObject): Decision {
     const kind = spec.prefixType ?? 'regular';
     const container = same && current?.kind === 'block' ? current.block.parent! : parent;
     const r = tree.takeBlock(name, container, net, size, p.len, kind, blockLabels(claim, ct, p.family, kind, formatPrefix(p.family, net, p.len)));
-    return r.ok ? allocation(tree, claim, ct) : r;
+    if (!r.ok) return r;
+    const before = tree.holding(name)?.kind === 'block' ? (tree.holding(name) as { own?: { offset: bigint; gateway: boolean } }).own : undefined;
+    const own = tree.setOwnAddress(name, p.addr === net ? undefined : p.addr - net, !!spec.defaultGateway);
+    if (!own.ok) {
+      if (!same) tree.release(name);
+      return own;
+    }
+    const gatewayChanged = (before?.gateway ?? false) !== !!spec.defaultGateway || (before?.offset ?? -1n) !== p.addr - net;
+    return allocation(tree, claim, ct, !!spec.defaultGateway && gatewayChanged);
   }
 
   if (ct === 'staticRange') {
@@ -347,8 +366,12 @@ export const ipamBackend: Backend<IpTree> = {
       return true;
     }
     const held = tree.holding(claim);
-    // A network's reserved first/last address Entry: restored with the network block itself.
-    if (asPrefix && held?.kind === 'block' && held.block.reserved?.some((o) => held.block.start + o === asPrefix.addr) && asPrefix.len === familyBits(asPrefix.family)) return true;
+    // A network's reserved first/last address, or its own address: restored with (into) the network block itself.
+    if (asPrefix && held?.kind === 'block' && asPrefix.len === familyBits(asPrefix.family) && held.block.start <= asPrefix.addr && asPrefix.addr < held.block.start + held.block.size) {
+      const off = asPrefix.addr - held.block.start;
+      if (held.block.reserved?.includes(off) && !spec.defaultGateway) return true;
+      return tree.setOwnAddress(claim, off, !!spec.defaultGateway).ok;
+    }
     if (spec.claimType === 'staticRange') {
       const span = rangeSpan(spec.prefix);
       let from = span?.from ?? 0n;

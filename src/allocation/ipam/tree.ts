@@ -49,7 +49,7 @@ export interface Block {
 
 export type IpHolding =
   | { kind: 'address'; parent: Block; offset: bigint; entryUid?: string; gateway: boolean }
-  | { kind: 'block'; block: Block; entryUid?: string };
+  | { kind: 'block'; block: Block; entryUid?: string; own?: { offset: bigint; gateway: boolean } };
 
 
 export class IpTree {
@@ -196,13 +196,44 @@ export class IpTree {
     } else {
       const b = h.block;
       const shared = b.parent !== undefined && b.set === b.parent.set;
-      const ownTaken = shared ? [...b.taken.values()].filter((c) => this.parentOf(c) === b).length : b.taken.size;
+      const ownTaken = shared ? [...b.taken.values()].filter((c) => this.parentOf(c) === b).length : [...b.taken.values()].filter((c) => c !== claim).length;
       if (b.kids.length > 0 || ownTaken > 0) return fail('InUse', `${formatPrefix(b.family, b.start, b.len)} still contains claimed addresses or prefixes`);
+      this.setOwnAddress(claim, undefined, false);
       const p = b.parent!;
       p.kids = p.kids.filter((k) => k !== b);
       if (!shared) p.set.free(b.start - p.start, b.size);
     }
     this.byClaim.delete(claim);
+    return { ok: true, value: undefined };
+  }
+
+  /**
+   * The address a network prefix claim names (kuid: prefix 10.0.0.1/24 of type network holds the
+   * network and its address .1, the default gateway when the claim says so). A first or last
+   * address is reserved already; undefined clears it.
+   */
+  setOwnAddress(claim: string, offset: bigint | undefined, gateway: boolean): Outcome<undefined> {
+    const h = this.byClaim.get(claim);
+    if (h?.kind !== 'block') return fail('Conflict', `${claim} holds no prefix`);
+    const b = h.block;
+    if (h.own && h.own.offset === offset && h.own.gateway === gateway) return { ok: true, value: undefined };
+    if (h.own && !b.reserved?.includes(h.own.offset)) {
+      b.set.free(h.own.offset, 1n);
+      b.taken.delete(h.own.offset);
+      if (h.own.gateway && b.gateway === b.start + h.own.offset) b.gateway = undefined;
+    }
+    h.own = undefined;
+    if (offset === undefined) return { ok: true, value: undefined };
+    if (b.reserved?.includes(offset)) {
+      h.own = { offset, gateway: false };
+      return { ok: true, value: undefined };
+    }
+    const who = b.taken.get(offset);
+    if (who !== undefined || !b.set.isFree(offset, 1n)) return fail('Conflict', `address ${formatAddress(b.family, b.start + offset)} is already claimed by ${who ?? 'another claim'}`);
+    b.set.take(offset, 1n);
+    b.taken.set(offset, claim);
+    if (gateway) b.gateway = b.start + offset;
+    h.own = { offset, gateway };
     return { ok: true, value: undefined };
   }
 
