@@ -25,11 +25,15 @@
 //
 // Concurrency: a claim's decision is synchronous against the pool (see
 // backend.ts), so values are never handed out twice in one process whatever
-// the number of workers. Decisions are batched per index and taken in claim
-// name order, so claims that arrive together get the same values every run.
-// Entry names are derived from the value (`<index>.<id>`), so the store itself
+// the number of workers. Decisions (admission's and the controller's) are
+// batched per index and event-loop turn and taken in claim-type and name
+// order, so claims written together get the same values every run; claims
+// written one after the other are served first come, first served, as kuid
+// serves them. Entry names are derived from the value (kuid's names, e.g.
+// `<index>.<id>-<bits>`, `<ns>.<index>.<subnet>`), so the store itself
 // refuses a second Entry for a value — the guard when several runners share
-// one store: the loser sees the other's Entry, records it and picks again.
+// one store: the loser sees the other's Entry, records it and picks again;
+// an Entry whose claim is gone (not yet collected) is taken over.
 //
 // Deleting an index cascades: its Entries are removed, its claims report
 // Ready=False (IndexNotFound) until an index of that name exists again, and

@@ -7,7 +7,8 @@
 // - Every type is resolved once into a ResourceType (resources.ts) that carries
 //   its compiled schema, so a write is: read current → merge by verb → admit
 //   (prune/default/validate, metadata rules) → system metadata (uid, generation,
-//   managedFields) → no-op check → one store write → observe.
+//   managedFields) → admission plugins of the kind, if any (admission.ts) →
+//   no-op check → one store write → observe (→ the plugins' completion).
 // - `observe` runs synchronously after every store write and keeps the derived
 //   state (namespaces, served CRD types, owner index) exact without a watch.
 // - Store objects are frozen snapshots; we clone only the object being written,
