@@ -147,7 +147,16 @@ export class BackendController<P> {
   private async admit(req: AdmissionRequest): Promise<AdmissionOutcome | void> {
     // Status writes (this controller's own, a loader restoring saved status) carry no request to allocate.
     if (req.subresource === 'status') return;
-    return req.object.kind === this.backend.kinds.index.kind ? this.admitIndex(req.object) : this.admitClaim(req.object, req.operation === 'create');
+    if (req.object.kind === this.backend.kinds.index.kind) return req.dryRun ? this.checkIndex(req.object) : this.admitIndex(req.object);
+    return this.admitClaim(req.object, req.operation === 'create', req.dryRun);
+  }
+
+  /** A dry run of an index write: refused or reported Ready as the write would be, no pool replaced. */
+  private checkIndex(index: KObject): void {
+    const k = this.backend.kinds;
+    const made = this.backend.newPool(index);
+    if (!made.ok) throw rejection(k.index.kind, k.group, index, made);
+    index.status = statusWith(index, this.backend.indexStatus(made.value, index), readyTrue) ?? index.status;
   }
 
   private async admitIndex(index: KObject): Promise<AdmissionOutcome> {
@@ -173,7 +182,7 @@ export class BackendController<P> {
     };
   }
 
-  private async admitClaim(claim: KObject, create: boolean): Promise<AdmissionOutcome | void> {
+  private async admitClaim(claim: KObject, create: boolean, dryRun: boolean): Promise<AdmissionOutcome | void> {
     const k = this.backend.kinds;
     const ns = claim.metadata.namespace ?? '';
     const name = claim.metadata.name!;
@@ -194,10 +203,17 @@ export class BackendController<P> {
     // Batched like the controller's decisions: claims written in the same event-loop turn (parallel
     // reconcilers) are decided in (claim type, name) order, so allocations do not depend on scheduling.
     const { held, decision } = await slot.batch.submit(this.backend.claimOrder(claim), name, () => ({ held: this.backend.holds(pool, name), decision: this.backend.decide(pool, claim) }));
+    // A dry run gives back what it took at once: a new claim frees it, a changed one takes its stored allocation back.
+    const undo = async () => (held ? this.restoreHolding(pool, claim) : this.backend.release(pool, name));
     if (!decision.ok) {
       // A refused change keeps the claim's stored allocation: the pool takes it back from its Entries.
       if (held) await this.restoreHolding(pool, claim);
       throw rejection(k.claim.kind, k.group, claim, decision);
+    }
+    if (dryRun) {
+      await undo();
+      claim.status = statusWith(claim, decision.allocation.status, readyTrue) ?? claim.status;
+      return;
     }
     const allocation = decision.allocation;
     return {

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApiServer } from '../../src/apiserver/server.js';
 import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
-import { openEnv, tempDir } from './helpers.js';
+import { kuid, openEnv, statusOf, tempDir } from './helpers.js';
 
 const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
@@ -61,6 +61,13 @@ spec: {index: fabric, id: 65005}
     assert.deepEqual([ssa.code, ssa.out.trim()], [0, '65001:True']);
     const csa = await kubectl(['apply', '-o', 'jsonpath={.status.id}', '-f', '-'], claim('spine2', '{index: fabric, id: 65007}'));
     assert.deepEqual([csa.code, csa.out.trim()], [0, '65007']);
+    // A server-side dry run reports the allocation or the refusal, and reserves nothing.
+    const dry = await kubectl(['apply', '--dry-run=server', '-o', 'jsonpath={.status.id}', '-f', '-'], claim('spine5', '{index: fabric}'));
+    assert.deepEqual([dry.code, dry.out.trim()], [0, '65002']);
+    const dryTaken = await kubectl(['apply', '--dry-run=server', '-f', '-'], claim('spine6', '{index: fabric, id: 65007}'));
+    assert.equal(dryTaken.code, 1);
+    assert.match(dryTaken.out, /ASClaim default\/spine6 cannot be allocated: id 65007 is already claimed by spine2/);
+    assert.equal((await kubectl(['get', 'asclaim', 'spine5'])).code, 1, 'a dry run stores nothing');
     // Refused: taken, outside the index, or exhausted; nothing is stored.
     const taken = await kubectl(['apply', '-f', '-'], claim('spine3', '{index: fabric, id: 65007}'));
     assert.equal(taken.code, 1);
@@ -71,6 +78,10 @@ spec: {index: fabric, id: 65005}
     const invalid = await kubectl(['apply', '-f', '-'], `apiVersion: as.be.kuid.dev/v1alpha1\nkind: ASIndex\nmetadata: {name: bad, namespace: default}\nspec: {minID: 10, maxID: 5}\n`);
     assert.equal(invalid.code, 1);
     assert.match(invalid.out, /The ASIndex "bad" is invalid: spec.minID: 10 must not exceed spec.maxID 5/);
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'leaf1')).id, 65000);
+    const after = await kubectl(['apply', '-o', 'jsonpath={.status.id}', '-f', '-'], claim('spine5', '{index: fabric}'));
+    assert.deepEqual([after.code, after.out.trim()], [0, '65002'], 'the id the dry run showed was not kept from this create');
+    await kubectl(['delete', 'asclaim', 'spine5']);
     assert.equal((await kubectl(['get', 'asclaims', '--field-selector', 'metadata.name!=fabric.rangereservedmin,metadata.name!=fabric.rangereservedmax', '-o', 'name'])).out.trim(), 'asclaim.as.be.kuid.dev/leaf1\nasclaim.as.be.kuid.dev/spine1\nasclaim.as.be.kuid.dev/spine2');
   } finally {
     await server.close();

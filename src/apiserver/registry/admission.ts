@@ -28,6 +28,8 @@ export interface AdmissionRequest {
   object: KObject;
   /** The stored object an update replaces. */
   old?: KObject;
+  /** Nothing is stored: check and report (edit the object), reserve nothing; outcomes are not called. */
+  dryRun: boolean;
 }
 
 export interface AdmissionOutcome {

@@ -260,9 +260,9 @@ export class Registry implements Client {
     this.admit(t, obj, ctx);
     prepareCreate(t, obj);
     const final = ctx.applied ? obj : this.fields.recordUpdate(t, undefined, obj, ctx.fieldManager ?? ctx.defaultFieldManager);
-    if (ctx.dryRun) return this.present(t, final);
     const plugins = this.admission.for(t);
-    const admitted = plugins && (await this.admission.admit(plugins, { operation: 'create', subresource: ctx.subresource ?? '', object: final }));
+    const admitted = plugins && (await this.admission.admit(plugins, { operation: 'create', subresource: ctx.subresource ?? '', object: final, dryRun: ctx.dryRun === true }));
+    if (ctx.dryRun) return this.present(t, final);
     let stored: KObject;
     try {
       stored = await this.store.create(this.key(t, meta.namespace ?? '', meta.name), final, { adopt: true });
@@ -568,8 +568,8 @@ export class Registry implements Client {
       const mf = next.metadata.managedFields;
       if (Array.isArray(mf) && mf.length === 1 && Object.keys(mf[0] ?? {}).length === 0) delete next.metadata.managedFields;
     } else next = this.fields.recordUpdate(t, current, next, ctx.fieldManager ?? ctx.defaultFieldManager, ctx.subresource ?? '');
-    const plugins = ctx.dryRun || cm.deletionTimestamp ? undefined : this.admission.for(t);
-    const admitted = plugins && (await this.admission.admit(plugins, { operation: 'update', subresource: ctx.subresource ?? '', object: next, old: current }));
+    const plugins = cm.deletionTimestamp ? undefined : this.admission.for(t);
+    const admitted = plugins && (await this.admission.admit(plugins, { operation: 'update', subresource: ctx.subresource ?? '', object: next, old: current, dryRun: ctx.dryRun === true }));
     if (unchanged(current, next)) return this.unchangedWrite(t, current);
     if (ctx.dryRun) return this.present(t, next);
     const key = this.key(t, cm.namespace ?? '', cm.name!);
