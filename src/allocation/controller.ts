@@ -145,8 +145,16 @@ export class BackendController<P> {
   // --- admission: allocation inside the API write ---------------------------------------
 
   private async admit(req: AdmissionRequest): Promise<AdmissionOutcome | void> {
-    // Status writes (this controller's own, a loader restoring saved status) carry no request to allocate.
-    if (req.subresource === 'status') return;
+    // Status writes carry no request to allocate. One by someone else (a loader restoring a saved
+    // status) that changes the result may now disagree with the pool: the controller reports the pool's.
+    if (req.subresource === 'status') {
+      if (req.object.kind === this.backend.kinds.claim.kind && req.fieldManager !== allocationFieldManager && !deepEqual(resultOf(req.old), resultOf(req.object))) {
+        const ns = req.object.metadata.namespace ?? '';
+        this.unsettled.add(keyOf(ns, req.object.metadata.name!));
+        this.claimController.enqueue({ namespace: ns, name: req.object.metadata.name! });
+      }
+      return;
+    }
     if (req.object.kind === this.backend.kinds.index.kind) return req.dryRun ? this.checkIndex(req.object) : this.admitIndex(req.object);
     return this.admitClaim(req.object, req.operation === 'create', req.dryRun);
   }
@@ -569,6 +577,12 @@ function statusWith(obj: KObject, result: Record<string, unknown>, ready: Condit
   // One key order whether the condition is new or replaced, so outputs compare equal however a claim got Ready.
   const canonical = conditions.map((c) => (c.type !== ready.type ? c : { type: c.type, status: c.status, observedGeneration: c.observedGeneration, lastTransitionTime: c.lastTransitionTime, reason: c.reason, message: c.message }));
   return { ...result, ...(expiryTime !== undefined ? { expiryTime } : {}), conditions: canonical };
+}
+
+/** A status without its conditions: what the allocation reported. */
+function resultOf(o: KObject | undefined): Record<string, unknown> {
+  const { conditions: _c, ...rest } = (o?.status ?? {}) as Record<string, unknown>;
+  return rest;
 }
 
 /** Ready=True for the current generation. */

@@ -181,3 +181,18 @@ test('ranges split into aligned blocks as kuid (idxtable) records them', () => {
   const blocks = rangeBlocks(1, 64999, 32);
   assert.equal(blocks.reduce((n, b) => n + 2 ** (32 - b.len), 0), 64999);
 });
+
+test('a status written by someone else that disagrees with the pool is corrected to what the claim holds', async () => {
+  const env = await openEnv();
+  try {
+    await env.create(obj(kuid.as, 'ASIndex', 'asn', { minID: 1, maxID: 10 }));
+    const x = await env.create(obj(kuid.as, 'ASClaim', 'x', { index: 'asn' }));
+    // As a loader restoring a saved status would write it.
+    await env.engine.manager.client.update({ ...x, status: { ...(x.status as object), id: 7 } }, { subresource: 'status', fieldManager: 'loader' });
+    await env.settle();
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'x')).id, 1);
+    assert.equal(statusOf(await env.create(obj(kuid.as, 'ASClaim', 'y', { index: 'asn', id: 7 }))).id, 7, '7 was never taken');
+  } finally {
+    await env.close();
+  }
+});

@@ -30,6 +30,8 @@ export interface AdmissionRequest {
   old?: KObject;
   /** Nothing is stored: check and report (edit the object), reserve nothing; outcomes are not called. */
   dryRun: boolean;
+  /** Who writes (the field manager), when known. */
+  fieldManager?: string;
 }
 
 export interface AdmissionOutcome {

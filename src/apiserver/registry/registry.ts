@@ -261,7 +261,7 @@ export class Registry implements Client {
     prepareCreate(t, obj);
     const final = ctx.applied ? obj : this.fields.recordUpdate(t, undefined, obj, ctx.fieldManager ?? ctx.defaultFieldManager);
     const plugins = this.admission.for(t);
-    const admitted = plugins && (await this.admission.admit(plugins, { operation: 'create', subresource: ctx.subresource ?? '', object: final, dryRun: ctx.dryRun === true }));
+    const admitted = plugins && (await this.admission.admit(plugins, { operation: 'create', subresource: ctx.subresource ?? '', object: final, dryRun: ctx.dryRun === true, fieldManager: ctx.fieldManager }));
     if (ctx.dryRun) return this.present(t, final);
     let stored: KObject;
     try {
@@ -569,7 +569,7 @@ export class Registry implements Client {
       if (Array.isArray(mf) && mf.length === 1 && Object.keys(mf[0] ?? {}).length === 0) delete next.metadata.managedFields;
     } else next = this.fields.recordUpdate(t, current, next, ctx.fieldManager ?? ctx.defaultFieldManager, ctx.subresource ?? '');
     const plugins = cm.deletionTimestamp ? undefined : this.admission.for(t);
-    const admitted = plugins && (await this.admission.admit(plugins, { operation: 'update', subresource: ctx.subresource ?? '', object: next, old: current, dryRun: ctx.dryRun === true }));
+    const admitted = plugins && (await this.admission.admit(plugins, { operation: 'update', subresource: ctx.subresource ?? '', object: next, old: current, dryRun: ctx.dryRun === true, fieldManager: ctx.fieldManager }));
     if (unchanged(current, next)) return this.unchangedWrite(t, current);
     if (ctx.dryRun) return this.present(t, next);
     const key = this.key(t, cm.namespace ?? '', cm.name!);
