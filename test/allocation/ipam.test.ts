@@ -54,7 +54,8 @@ test('IPAM: index claims, loopbacks per node and family, networks with gateway, 
 
     assert.deepEqual(await make('gw', { address: '192.168.1.1', defaultGateway: true }), { address: '192.168.1.1/24', defaultGateway: '192.168.1.1' });
     assert.deepEqual(await make('range1', { range: '192.168.1.100-192.168.1.102' }), { range: '192.168.1.100-192.168.1.102' });
-    assert.deepEqual(await make('host1', fromClaim('net1')), { address: '192.168.1.2/24', defaultGateway: '192.168.1.1' });
+    // kuid's best fit: the smallest free block that holds an address — the hole at .103 next to the range.
+    assert.deepEqual(await make('host1', fromClaim('net1')), { address: '192.168.1.103/24', defaultGateway: '192.168.1.1' });
     assert.deepEqual(await make('idx5', { idx: 5, ...fromClaim('net1') }), { address: '192.168.1.5/24', defaultGateway: '192.168.1.1' });
     assert.deepEqual(await make('fromrange', fromClaim('range1')), { address: '192.168.1.100/32' });
     await rejected(env.create(claim('taken', { address: '192.168.1.5/24' })), 403, /address 192.168.1.5 is already claimed by idx5/);
@@ -85,7 +86,7 @@ test('IPAM: index claims, loopbacks per node and family, networks with gateway, 
     const agg = byName.get('default.kubenet.default.10.0.0.0-24')!;
     assert.deepEqual([agg.metadata.ownerReferences?.[0]?.kind, agg.metadata.ownerReferences?.[0]?.name, (agg.spec as Record<string, unknown>).indexEntry, (agg.spec as Record<string, unknown>).prefixType], ['IPClaim', 'kubenet.default.10.0.0.0-24', true, 'aggregate']);
     // An address's Entry records its route (/32), its status the address in its network (/24).
-    assert.equal((byName.get('default.kubenet.default.192.168.1.2-32')?.spec as Record<string, unknown>).prefix, '192.168.1.2/32');
+    assert.equal((byName.get('default.kubenet.default.192.168.1.103-32')?.spec as Record<string, unknown>).prefix, '192.168.1.103/32');
     const lo = byName.get('default.kubenet.default.10.0.0.0-32')!;
     assert.deepEqual([lo.metadata.ownerReferences?.[0]?.name, (lo.spec as Record<string, unknown>).claimType, (lo.spec as Record<string, unknown>).prefix], ['node1.ipv4', 'dynamicAddress', '10.0.0.0/32']);
 
@@ -127,7 +128,8 @@ test('IPAM: the index prefixType is honoured; network prefixes of both families;
     assert.equal(((await env.get(kuid.ipam, 'IPClaim', 'kubenet.default.172.16.0.0-30'))?.spec as { prefixType?: string }).prefixType, 'network');
 
     assert.deepEqual(await make('v6idx', { createPrefix: true, prefixLength: 56, addressFamily: 'ipv6', idx: 3 }), { prefix: '2001:db8:0:300::/56' });
-    assert.deepEqual([(await make('v6a', { createPrefix: true, prefixLength: 64, addressFamily: 'ipv6' })).prefix, (await make('v6b', { createPrefix: true, prefixLength: 64, addressFamily: 'ipv6' })).prefix], ['2001:db8::/64', '2001:db8:0:1::/64']);
+    // Best fit again: with 0:300::/56 taken, the smallest free block holding a /64 is 0:200::/56.
+    assert.deepEqual([(await make('v6a', { createPrefix: true, prefixLength: 64, addressFamily: 'ipv6' })).prefix, (await make('v6b', { createPrefix: true, prefixLength: 64, addressFamily: 'ipv6' })).prefix], ['2001:db8:0:200::/64', '2001:db8:0:201::/64']);
     await rejected(env.create(claim('nolen', { createPrefix: true })), 422, /^IPClaim.ipam.be.kuid.dev "nolen" is invalid: spec.prefixLength is required when createPrefix is set$/);
     await rejected(env.create(claim('notnet', { prefix: '2001:db8::1/64' })), 422, /spec.prefix: 2001:db8::1\/64 is not a network address; the prefix is 2001:db8::\/64/);
     await rejected(env.create(claim('outside', { address: '10.9.9.9' })), 403, /address 10.9.9.9 is not within any prefix of index kubenet.default/);
@@ -153,6 +155,28 @@ test('IPAM: the index prefixType is honoured; network prefixes of both families;
     await env.engine.manager.client.update({ ...idx, spec: { prefixes } });
     await env.settle();
     assert.equal(await env.get(kuid.ipam, 'IPClaim', 'kubenet.default.2001-db8---48'), undefined);
+  } finally {
+    await env.close();
+  }
+});
+
+test("IPAM: addresses come in kuid's order (its FromNetwork, FromPool and FromAggregate tests)", async () => {
+  const env = await openEnv();
+  const make = async (n: string, spec: Record<string, unknown>) => result(await env.create(claim(n, spec)));
+  try {
+    await env.create(obj(kuid.ipam, 'IPIndex', 'kubenet.default', { prefixes: [{ prefix: '10.0.0.0/8' }] }));
+    await make('network1', { prefix: '10.0.0.0/24', prefixType: 'network' });
+    await make('pool1', { prefix: '10.0.1.0/24', prefixType: 'pool' });
+    const net: unknown[] = [];
+    const pool: unknown[] = [];
+    for (let i = 1; i <= 5; i++) {
+      net.push((await make(`a${i}`, fromClaim('network1'))).address);
+      pool.push((await make(`p${i}`, fromClaim('pool1'))).address);
+    }
+    assert.deepEqual(net, ['10.0.0.1/24', '10.0.0.254/24', '10.0.0.2/24', '10.0.0.3/24', '10.0.0.252/24']);
+    assert.deepEqual(pool, ['10.0.1.0/32', '10.0.1.1/32', '10.0.1.2/32', '10.0.1.3/32', '10.0.1.4/32']);
+    // From the aggregate itself: its first address (kuid's FromAggregate).
+    assert.deepEqual(await make('agg', {}), { address: '10.0.2.0/32' });
   } finally {
     await env.close();
   }

@@ -11,6 +11,10 @@
 // As in kuid, a network reserves its first and last address (both usable in a
 // /31 or /127); aggregate, pool, regular and range blocks hand out every
 // address, the first one first (10.0.0.0/32 from an aggregate 10.0.0.0/8).
+// Which free address or prefix comes next is kuid's (nipam's) best fit: the
+// smallest free aligned block that holds it, so a network with its ends
+// reserved hands out .1, .254, .2, .3, .252, ... (kuid's own test), a pool
+// .0, .1, .2, ...; a range its lowest free address.
 // An IPIndex's prefixes are roots of its prefixType (default aggregate), each
 // held by an IPClaim the index owns, named `<index>.<subnet>` (kuid's
 // IPIndex.GetClaims). Entries are named as kuid's GetIPEntry names them:
@@ -282,7 +286,8 @@ function decide(tree: IpTree, claim: KObject): Decision {
       if (b && candidates.includes(b) && take(b, prev.addr - b.start).ok) return allocation(tree, claim, ct);
     }
     for (const b of spec.idx !== undefined ? candidates.slice(0, 1) : candidates) {
-      const off = b.set.freeAligned(blockSize(b.family, len), spec.idx);
+      const size = blockSize(b.family, len);
+      const off = spec.idx !== undefined ? b.set.freeAligned(size, spec.idx) : b.set.bestFit(size);
       if (off !== undefined && take(b, off).ok) return allocation(tree, claim, ct);
     }
     return { ok: false, reason: 'Exhausted', message: `no free /${len}${spec.idx !== undefined ? ` at idx ${spec.idx}` : ''} in ${describe(candidates)}` };
@@ -297,7 +302,8 @@ function decide(tree: IpTree, claim: KObject): Decision {
   for (const b of spec.idx !== undefined ? candidates.slice(0, 1) : candidates) {
     const w = addressWindow(b);
     const i = spec.idx !== undefined ? BigInt(spec.idx) : undefined;
-    const off = i !== undefined ? (i >= w.lo && i <= w.hi && !b.set.has(i) ? i : undefined) : b.set.firstFreeAddress(w.lo, w.hi);
+    // kuid: a range hands out its lowest free address (iptable FindFree), a prefix its best fit (see Space.bestFit).
+    const off = i !== undefined ? (i >= w.lo && i <= w.hi && !b.set.has(i) ? i : undefined) : b.kind === 'range' ? b.set.firstFreeAddress(w.lo, w.hi) : b.set.bestFit(1n);
     if (off !== undefined && tree.takeAddress(name, b, off, false).ok) return allocation(tree, claim, ct);
   }
   return { ok: false, reason: 'Exhausted', message: `no free address${spec.idx !== undefined ? ` at idx ${spec.idx}` : ''} in ${describe(candidates)}` };
