@@ -3,7 +3,8 @@
 // from its spec (see as.ts, vlan.ts, genid.ts, extcomm.ts).
 //
 // Claim types follow kuid: `spec.id` → staticID, `spec.range: "A-B"` → range
-// (a sub-pool), neither → dynamicID (lowest free; with a selector, from the
+// (a sub-pool), neither → dynamicID (kuid's best fit — the lowest free id
+// unless a smaller free block lies beyond it; with a selector, the lowest free of the
 // first range — by name — whose labels match, e.g.
 // `be.kuid.dev/claim-name: <range claim>`). A dynamic claim keeps what it holds
 // while that still satisfies it, and after a lost Entry it first tries the id

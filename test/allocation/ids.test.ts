@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { rangeBlocks } from '../../src/allocation/ids.js';
 import { kuid, obj, openEnv, ready, rejected, statusOf, userOnly } from './helpers.js';
 
-test('AS: dynamic claims take the lowest free id, static ids are reserved exactly, conflicts are refused', async () => {
+test("AS: dynamic claims take kuid's best-fit id, static ids are reserved exactly, conflicts are refused", async () => {
   const env = await openEnv();
   try {
     // The index is Ready in the object its create returns; so is each claim, with its id.
@@ -19,7 +19,8 @@ test('AS: dynamic claims take the lowest free id, static ids are reserved exactl
     assert.deepEqual([statusOf(st).id, ready(st).status], [65001, 'True']);
     const dyn1 = await env.create(obj(kuid.as, 'ASClaim', 'dyn1', { index: 'asn' }));
     const dyn2 = await env.create(obj(kuid.as, 'ASClaim', 'dyn2', { index: 'asn' }));
-    assert.deepEqual([statusOf(dyn1).id, statusOf(dyn2).id], [65000, 65002]);
+    // kuid's tree picks the smallest free aligned block first: 65000 (alone before 65001), then 65100 (alone at the top).
+    assert.deepEqual([statusOf(dyn1).id, statusOf(dyn2).id], [65000, 65100]);
     // Read back right after: stored allocated.
     assert.equal(ready(await env.get(kuid.as, 'ASClaim', 'dyn2')).status, 'True');
 
@@ -31,7 +32,7 @@ test('AS: dynamic claims take the lowest free id, static ids are reserved exactl
     // One Entry per allocation, owned by its claim and labelled with it.
     const all = await env.list(kuid.as, 'ASEntry');
     const entries = userOnly(all);
-    assert.deepEqual(entries.map((e) => e.metadata.name).sort(), ['asn.65000-32', 'asn.65001-32', 'asn.65002-32']);
+    assert.deepEqual(entries.map((e) => e.metadata.name).sort(), ['asn.65000-32', 'asn.65001-32', 'asn.65100-32']);
     const e = entries.find((x) => x.metadata.name === 'asn.65001-32')!;
     assert.deepEqual((e.metadata.ownerReferences ?? []).map((r) => [r.kind, r.name, r.controller]), [['ASClaim', 'static', true]]);
     assert.equal(e.metadata.labels?.['be.kuid.dev/claim-name'], 'static');
@@ -71,11 +72,11 @@ test('AS: a range claim reserves a sub-pool that dynamic claims select by label'
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'range1')).range, '65000-65002');
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'leaf1')).id, 65000);
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'leaf2')).id, 65001);
-    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'plain')).id, 0, 'a claim without selector does not take from the range; kuid starts at 0');
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'plain')).id, 65003, 'a claim without selector does not take from the range (kuid: 65003, a free block of one)');
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'inrange')).id, 65002, 'a static id inside a range is taken from the range');
     // kuid's entry layout: ids inside a range are named after the range, the others after the index; a range is
     // recorded as its aligned blocks (65000-65002 → 65000/31, 65002/32).
-    assert.deepEqual(userOnly(await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name).sort(), ['asn.0-32', 'asn.65000-31', 'asn.65002-32', 'range1.65000-32', 'range1.65001-32', 'range1.65002-32']);
+    assert.deepEqual(userOnly(await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name).sort(), ['asn.65000-31', 'asn.65002-32', 'asn.65003-32', 'range1.65000-32', 'range1.65001-32', 'range1.65002-32']);
 
     // The range is full now: another claim from it is refused, and fits once a claim is released.
     await rejected(fromRange('leaf3', { purpose: 'leafs' }), 403, /no free id/);
@@ -92,10 +93,11 @@ test('VLAN: exhaustion refuses the claim, a freed id fits the next write; an inv
     await env.create(obj(kuid.vlan, 'VLANIndex', 'vl', { minID: 100, maxID: 102 }));
     for (const n of ['v1', 'v2', 'v3']) await env.create(obj(kuid.vlan, 'VLANClaim', n, { index: 'vl' }));
     const got = async (n: string) => statusOf(await env.get(kuid.vlan, 'VLANClaim', n)).id;
-    assert.deepEqual([await got('v1'), await got('v2'), await got('v3')], [100, 101, 102]);
+    // 100-102 is the blocks 100/31 and 102/32: the one-id block first (kuid).
+    assert.deepEqual([await got('v1'), await got('v2'), await got('v3')], [102, 100, 101]);
     await rejected(env.create(obj(kuid.vlan, 'VLANClaim', 'v4', { index: 'vl' })), 403, /^VLANClaim default\/v4 cannot be allocated: no free id in index range 100-102$/);
     await env.del(kuid.vlan, 'VLANClaim', 'v2');
-    assert.equal(statusOf(await env.create(obj(kuid.vlan, 'VLANClaim', 'v4', { index: 'vl' }))).id, 101);
+    assert.equal(statusOf(await env.create(obj(kuid.vlan, 'VLANClaim', 'v4', { index: 'vl' }))).id, 100);
     await env.settle();
     assert.deepEqual(userOnly(await env.list(kuid.vlan, 'VLANEntry')).map((e) => e.metadata.name).sort(), ['vl.100-16', 'vl.101-16', 'vl.102-16']);
     assert.equal(statusOf(await env.get(kuid.vlan, 'VLANClaim', 'vl.rangereservedmax')).range, '103-4095');
@@ -145,7 +147,7 @@ test('deleting an index removes its Entries; its claims wait and allocate again 
     await env.create(obj(kuid.as, 'ASIndex', 'asn', { minID: 10, maxID: 20 }));
     await env.create(obj(kuid.as, 'ASClaim', 'a', { index: 'asn' }));
     await env.settle();
-    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'a')).id, 10);
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'a')).id, 20);
     await env.del(kuid.as, 'ASIndex', 'asn');
     await env.settle();
     assert.deepEqual(await env.list(kuid.as, 'ASEntry'), []);
@@ -153,8 +155,8 @@ test('deleting an index removes its Entries; its claims wait and allocate again 
     assert.equal(ready(await env.get(kuid.as, 'ASClaim', 'a')).reason, 'IndexNotFound');
     await env.create(obj(kuid.as, 'ASIndex', 'asn', { minID: 30, maxID: 40 }));
     await env.settle();
-    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'a')).id, 30);
-    assert.deepEqual(userOnly(await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name), ['asn.30-32']);
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'a')).id, 40);
+    assert.deepEqual(userOnly(await env.list(kuid.as, 'ASEntry')).map((e) => e.metadata.name), ['asn.40-32']);
   } finally {
     await env.close();
   }

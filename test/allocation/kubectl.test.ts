@@ -46,24 +46,24 @@ spec: {index: fabric, id: 65005}
     assert.equal(applied.code, 0, applied.out);
     await env.settle();
     const ids = await kubectl(['get', 'asclaims', '--field-selector', 'metadata.name!=fabric.rangereservedmin,metadata.name!=fabric.rangereservedmax', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.id}:{.status.conditions[0].status} {end}']);
-    assert.equal(ids.out.trim(), 'leaf1=65000:True leaf2=65005:True');
+    assert.equal(ids.out.trim(), 'leaf1=65010:True leaf2=65005:True');
     const entries = await kubectl(['get', 'asentries', '-l', 'be.kuid.dev/claim-name notin (fabric.rangereservedmin,fabric.rangereservedmax)', '-o', 'name']);
-    assert.equal(entries.out.trim(), 'asentry.as.be.kuid.dev/fabric.65000-32\nasentry.as.be.kuid.dev/fabric.65005-32');
+    assert.equal(entries.out.trim(), 'asentry.as.be.kuid.dev/fabric.65005-32\nasentry.as.be.kuid.dev/fabric.65010-32');
     const byLabel = await kubectl(['get', 'asentries', '-l', 'be.kuid.dev/claim-name=leaf2', '-o', 'jsonpath={.items[*].spec.id}']);
     assert.equal(byLabel.out.trim(), '65005/32');
     assert.equal((await kubectl(['delete', 'asclaim', 'leaf2'])).code, 0);
     await env.settle();
-    assert.equal((await kubectl(['get', 'asentries', '-l', 'be.kuid.dev/claim-name notin (fabric.rangereservedmin,fabric.rangereservedmax)', '-o', 'name'])).out.trim(), 'asentry.as.be.kuid.dev/fabric.65000-32');
+    assert.equal((await kubectl(['get', 'asentries', '-l', 'be.kuid.dev/claim-name notin (fabric.rangereservedmin,fabric.rangereservedmax)', '-o', 'name'])).out.trim(), 'asentry.as.be.kuid.dev/fabric.65010-32');
 
     // The object the apply returns is already allocated (server-side apply and client-side apply alike).
     const claim = (name: string, spec: string) => `apiVersion: as.be.kuid.dev/v1alpha1\nkind: ASClaim\nmetadata: {name: ${name}, namespace: default}\nspec: ${spec}\n`;
     const ssa = await kubectl(['apply', '--server-side', '-o', 'jsonpath={.status.id}:{.status.conditions[0].status}', '-f', '-'], claim('spine1', '{index: fabric}'));
-    assert.deepEqual([ssa.code, ssa.out.trim()], [0, '65001:True']);
+    assert.deepEqual([ssa.code, ssa.out.trim()], [0, '65008:True']);
     const csa = await kubectl(['apply', '-o', 'jsonpath={.status.id}', '-f', '-'], claim('spine2', '{index: fabric, id: 65007}'));
     assert.deepEqual([csa.code, csa.out.trim()], [0, '65007']);
     // A server-side dry run reports the allocation or the refusal, and reserves nothing.
     const dry = await kubectl(['apply', '--dry-run=server', '-o', 'jsonpath={.status.id}', '-f', '-'], claim('spine5', '{index: fabric}'));
-    assert.deepEqual([dry.code, dry.out.trim()], [0, '65002']);
+    assert.deepEqual([dry.code, dry.out.trim()], [0, '65006']);
     const dryTaken = await kubectl(['apply', '--dry-run=server', '-f', '-'], claim('spine6', '{index: fabric, id: 65007}'));
     assert.equal(dryTaken.code, 1);
     assert.match(dryTaken.out, /ASClaim default\/spine6 cannot be allocated: id 65007 is already claimed by spine2/);
@@ -78,9 +78,9 @@ spec: {index: fabric, id: 65005}
     const invalid = await kubectl(['apply', '-f', '-'], `apiVersion: as.be.kuid.dev/v1alpha1\nkind: ASIndex\nmetadata: {name: bad, namespace: default}\nspec: {minID: 10, maxID: 5}\n`);
     assert.equal(invalid.code, 1);
     assert.match(invalid.out, /The ASIndex "bad" is invalid: spec.minID: 10 must not exceed spec.maxID 5/);
-    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'leaf1')).id, 65000);
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'leaf1')).id, 65010);
     const after = await kubectl(['apply', '-o', 'jsonpath={.status.id}', '-f', '-'], claim('spine5', '{index: fabric}'));
-    assert.deepEqual([after.code, after.out.trim()], [0, '65002'], 'the id the dry run showed was not kept from this create');
+    assert.deepEqual([after.code, after.out.trim()], [0, '65006'], 'the id the dry run showed was not kept from this create');
     await kubectl(['delete', 'asclaim', 'spine5']);
     assert.equal((await kubectl(['get', 'asclaims', '--field-selector', 'metadata.name!=fabric.rangereservedmin,metadata.name!=fabric.rangereservedmax', '-o', 'name'])).out.trim(), 'asclaim.as.be.kuid.dev/leaf1\nasclaim.as.be.kuid.dev/spine1\nasclaim.as.be.kuid.dev/spine2');
   } finally {

@@ -24,7 +24,8 @@ test('restart on the file store keeps every allocation and continues after them'
     // A network held with its own address as gateway (10.1.0.129/25).
     await env.create(obj(kuid.ipam, 'IPClaim', 'lan', { index: 'ip', prefix: '10.1.0.129/25', prefixType: 'network', defaultGateway: true }));
     await env.settle();
-    // Free a slot in the middle so "lowest free" after the restart must see the stored Entries.
+    // Free a slot so the choice after the restart must see the stored Entries (kuid's best fit: n1 got
+    // 65100, alone at the top; n2 65048 and n3 65049, the smallest free block below the range).
     await env.del(kuid.as, 'ASClaim', 'n1');
     await env.settle();
     const snapshot = async () => {
@@ -38,7 +39,7 @@ test('restart on the file store keeps every allocation and continues after them'
       return out;
     };
     const before = await snapshot();
-    assert.deepEqual(before['ASClaim/n2'], { id: 65001 });
+    assert.deepEqual([before['ASClaim/n1'], before['ASClaim/n2'], before['ASClaim/n3']], [undefined, { id: 65048 }, { id: 65049 }]);
     assert.deepEqual(before['ASClaim/inr'], { id: 65050 });
     await env.close();
 
@@ -54,8 +55,8 @@ test('restart on the file store keeps every allocation and continues after them'
     const ids = new Set<unknown>();
     for (const o of userOnly(await env.list(kuid.as, 'ASClaim'))) ids.add(statusOf(o).id ?? statusOf(o).range);
     assert.equal(ids.size, 7, 'no AS id handed out twice after the restart (7 claims)');
-    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'n4')).id, 65000, 'the freed id is the lowest free one');
-    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'n5')).id, 65003);
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'n4')).id, 65100, 'the freed id, a free block of one, comes first');
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'n5')).id, 65060, 'then the smallest free block: 65060-65063');
     assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'inr2')).id, 65051);
     assert.equal(statusOf(await env.get(kuid.ipam, 'IPClaim', 'n4')).address, '10.1.0.3/32');
     // The range came back whole: the next address from it follows the one taken before the restart.
@@ -67,16 +68,16 @@ test('restart on the file store keeps every allocation and continues after them'
     await rejected(env.create(obj(kuid.ipam, 'IPClaim', 'overlap', { index: 'ip', range: '10.1.0.108-10.1.0.120' })), 403, /overlaps range 10.1.0.100-10.1.0.109 claimed by iprange/);
     // Re-applying a claim after the restart keeps what it holds.
     const n2 = (await env.get(kuid.as, 'ASClaim', 'n2'))!;
-    assert.equal(statusOf(await env.engine.manager.client.update({ ...n2, metadata: { ...n2.metadata, labels: { touched: 'yes' } } })).id, 65001);
+    assert.equal(statusOf(await env.engine.manager.client.update({ ...n2, metadata: { ...n2.metadata, labels: { touched: 'yes' } } })).id, 65048);
     // The index claims were restored holding their prefixes.
     assert.deepEqual(statusOf(await env.get(kuid.ipam, 'IPClaim', 'ip.10.1.0.0-24')).prefix, '10.1.0.0/24');
     assert.equal(statusOf(await env.get(kuid.ipam, 'IPClaim', 'n4-v6net')).prefix, '2001:db8:0:3::/64');
 
     // An Entry deleted by hand (kubectl delete asentry) is re-created with the same value.
-    await env.del(kuid.as, 'ASEntry', 'asn.65001-32');
+    await env.del(kuid.as, 'ASEntry', 'asn.65048-32');
     await env.settle();
-    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'n2')).id, 65001);
-    assert.ok(await env.get(kuid.as, 'ASEntry', 'asn.65001-32'));
+    assert.equal(statusOf(await env.get(kuid.as, 'ASClaim', 'n2')).id, 65048);
+    assert.ok(await env.get(kuid.as, 'ASEntry', 'asn.65048-32'));
     await env.close();
   } finally {
     await tmp.cleanup();

@@ -9,7 +9,7 @@
 // sub-unit prefixes only come from the first unit of such a block.
 
 import { IdSet, MAX_IDSET_SIZE } from '../pool/idset.js';
-import { alignedBlocks } from '../blocks.js';
+import { bestFreeBlock } from '../blocks.js';
 
 const LIMIT = BigInt(MAX_IDSET_SIZE);
 
@@ -96,11 +96,11 @@ export class Space {
    */
   bestFit(size: bigint): bigint | undefined {
     if (this.fine && size >= this.unit) {
-      const r = bestFitIn(this.units, size >> this.shift);
+      const r = bestFreeBlock(this.units, size >> this.shift);
       return r === undefined ? undefined : r << this.shift;
     }
     if (this.unitZeroBlocked()) return undefined;
-    return bestFitIn(this.fine ?? this.units, size);
+    return bestFreeBlock(this.fine ?? this.units, size);
   }
 
   /** First free block of `size` addresses aligned to size (or the idx-th such block). */
@@ -115,25 +115,6 @@ export class Space {
     const r = alignedIn(set, Number(size), idx);
     return r === undefined ? undefined : BigInt(r);
   }
-}
-
-function bestFitIn(set: IdSet, size: bigint): bigint | undefined {
-  const bits = Number(log2Ceil(BigInt(set.size)));
-  const want = Number(log2Ceil(size));
-  let best: { start: bigint; len: number } | undefined;
-  for (let c = set.firstFree(0); c !== undefined; ) {
-    const used = set.firstUsed(c);
-    const end = used === undefined ? set.size - 1 : used - 1;
-    for (const b of alignedBlocks(BigInt(c), BigInt(end), bits)) {
-      // A block holds the request when its length is at most the request's; the smallest such wins, the first on ties.
-      if (bits - b.len < want || (best && b.len <= best.len)) continue;
-      best = b;
-      if (bits - b.len === want) return b.start;
-    }
-    if (used === undefined) break;
-    c = set.firstFree(used);
-  }
-  return best?.start;
 }
 
 function alignedIn(set: IdSet, size: number, idx?: number): number | undefined {
