@@ -198,3 +198,31 @@ test('a status written by someone else that disagrees with the pool is corrected
     await env.close();
   }
 });
+
+test("kuid's AS claim test (testas Mix), claim by claim", async () => {
+  const env = await openEnv();
+  const as = (name: string, spec: Record<string, unknown>) => env.create(obj(kuid.as, 'ASClaim', name, { index: 'a', ...spec }));
+  const reapply = async (name: string, spec: Record<string, unknown>) => {
+    const cur = (await env.get(kuid.as, 'ASClaim', name))!;
+    return env.engine.manager.client.update({ ...cur, spec: { index: 'a', ...spec } });
+  };
+  const fromClaim4 = { selector: { matchLabels: { 'be.kuid.dev/claim-name': 'claim4' } } };
+  try {
+    await env.create(obj(kuid.as, 'ASIndex', 'a', {}));
+    assert.equal(statusOf(await as('claim1', {})).id, 0);
+    await as('claim2', { id: 100 });
+    await as('claim3', { id: 4000 });
+    await as('claim4', { range: '10-19' });
+    assert.equal(statusOf(await reapply('claim4', { range: '11-19' })).range, '11-19', 'a range may change while nothing is taken from it');
+    assert.equal(statusOf(await as('claim5', { range: '5-10' })).range, '5-10');
+    await rejected(as('claim6', { range: '19-100' }), 403, /overlaps/);
+    await as('claim7', { id: 12 });
+    assert.equal(statusOf(await reapply('claim7', { id: 13 })).id, 13);
+    assert.equal(statusOf(await as('claim8', fromClaim4)).id, 11);
+    assert.equal(statusOf(await as('claim9', fromClaim4)).id, 12);
+    assert.equal(statusOf(await as('claim10', fromClaim4)).id, 14);
+    assert.equal(statusOf(await reapply('claim10', fromClaim4)).id, 14);
+  } finally {
+    await env.close();
+  }
+});

@@ -63,6 +63,10 @@ test('IPAM: index claims, loopbacks per node and family, networks with gateway, 
     await rejected(env.create(claim('first', { address: '192.168.1.0/24' })), 403, /address 192.168.1.0 is reserved: the first address of network 192.168.1.0\/24/);
     await rejected(env.create(claim('last', { address: '192.168.1.255/24' })), 403, /address 192.168.1.255 is reserved: the last address of network 192.168.1.0\/24/);
     assert.deepEqual(result(await get('gw')), { address: '192.168.1.1/24', defaultGateway: '192.168.1.1' });
+    // kuid's static address rules: /32 not in a network, a prefix length only in a network.
+    await rejected(env.create(claim('slash32', { address: '192.168.1.9/32' })), 422, /a \/32 address is not possible in network 192.168.1.0\/24/);
+    await rejected(env.create(claim('slash24', { address: '10.0.0.9/24' })), 422, /an address with a prefix length is only possible in a network; its parent 10.0.0.0\/24 is of type pool/);
+    assert.deepEqual(await make('plain32', { address: '10.0.0.9/32' }), { address: '10.0.0.9/32' });
 
     await env.settle();
     // Entries named as kuid's GetIPEntry names them: <namespace>.<index>.<subnet>, <namespace>.<index>.<range>.<subnet> in a range.

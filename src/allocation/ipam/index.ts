@@ -183,6 +183,13 @@ function decide(tree: IpTree, claim: KObject): Decision {
     if (!a) return { ok: false, reason: 'InvalidClaim', message: `spec.address: ${JSON.stringify(spec.address)} is not an IP address` };
     const parent = tree.container(a.family, a.addr, 1n);
     if (!parent) return { ok: false, reason: 'NoParent', message: `address ${formatAddress(a.family, a.addr)} is not within any prefix of index ${spec.index}` };
+    // kuid's rules: an address written with its prefix length (10.0.0.5/24) belongs in a network, one written as /32 or /128 not
+    // (a bare address takes the form its parent wants).
+    const given = parsePrefix(spec.address!);
+    if (given && given.len === familyBits(given.family) && parent.kind === 'network')
+      return { ok: false, reason: 'InvalidClaim', message: `spec.address: ${spec.address}: a /${given.len} address is not possible in network ${formatPrefix(parent.family, parent.start, parent.len)}; write it with the network's length (/${parent.len})` };
+    if (given && given.len < familyBits(given.family) && parent.kind !== 'network')
+      return { ok: false, reason: 'InvalidClaim', message: `spec.address: ${spec.address}: an address with a prefix length is only possible in a network; its parent ${formatPrefix(parent.family, parent.start, parent.len)} is of type ${parent.kind}` };
     const same = current?.kind === 'address' && current.parent.start + BigInt(current.offset) === a.addr && current.gateway === !!spec.defaultGateway;
     const f = releaseIf(!same);
     if (f) return f;
