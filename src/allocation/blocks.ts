@@ -24,27 +24,51 @@ export function alignedBlocks(from: bigint, to: bigint, bits: number): Array<{ s
   return out;
 }
 
+const TWO32 = 2 ** 32;
+
+/** The largest power of two dividing v (v a safe integer; Infinity for 0), in O(1). */
+function lowbit(v: number): number {
+  if (v === 0) return Infinity;
+  const lo = v % TWO32;
+  if (lo !== 0) return (lo & -lo) >>> 0;
+  const hi = Math.floor(v / TWO32);
+  return ((hi & -hi) >>> 0) * TWO32;
+}
+
+/** The largest power of two not above n (n >= 1). */
+function floorPow2(n: number): number {
+  let p = 2 ** Math.floor(Math.log2(n));
+  if (p > n) p /= 2;
+  else if (p * 2 <= n) p *= 2;
+  return p;
+}
+
 /**
  * kuid's choice of a free block of `size` values in `set` (offsets from `base`, alignment absolute):
  * its offset, or undefined when no free block holds it. A single free value next to used ones
  * wins over the start of a large free block: a network with its ends reserved gives .1, .254, .2.
+ * Numbers, not bigint (sets hold at most 2^48 values, bases stay below 2^49): this runs per decision.
  */
 export function bestFreeBlock(set: IdSet, size: bigint, base = 0n): bigint | undefined {
-  let want = 0;
-  while (1n << BigInt(want) < size) want++;
-  const bits = 64;
-  let best: { start: bigint; len: number } | undefined;
+  const b0 = Number(base);
+  const want = size <= 1n ? 1 : 2 ** Math.ceil(Math.log2(Number(size)));
+  let best = -1;
+  let bestSize = Infinity;
   for (let c = set.firstFree(0); c !== undefined; ) {
     const used = set.firstUsed(c);
-    const end = used === undefined ? set.size - 1 : used - 1;
-    for (const b of alignedBlocks(base + BigInt(c), base + BigInt(end), bits)) {
-      // Too small, or no smaller than the best so far (the first of equals wins).
-      if (bits - b.len < want || (best && b.len <= best.len)) continue;
-      best = b;
-      if (bits - b.len === want) return b.start - base;
+    const end = b0 + (used === undefined ? set.size - 1 : used - 1);
+    // The run's aligned blocks, in address order: the smallest that holds `want` wins, the first of equals.
+    for (let v = b0 + c; v <= end; ) {
+      const blk = Math.min(lowbit(v), floorPow2(end - v + 1));
+      if (blk >= want && blk < bestSize) {
+        best = v;
+        bestSize = blk;
+        if (blk === want) return BigInt(best) - base;
+      }
+      v += blk;
     }
     if (used === undefined) break;
     c = set.firstFree(used);
   }
-  return best && best.start - base;
+  return best < 0 ? undefined : BigInt(best) - base;
 }
