@@ -19,7 +19,7 @@ const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 function poolOnly(): void {
   const as = new IdPool(1, 4294967295);
   const ip = new IpTree();
-  const root = ip.addRoot('ipv4', 10n << 24n, 8, {});
+  const root = ip.addRoot('ipv4', 10n << 24n, 8, 'aggregate', {});
   if (!root.ok) throw new Error(root.message);
   const total = Math.max(n, 100_000);
   const firstK: number[] = [];

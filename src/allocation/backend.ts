@@ -47,6 +47,8 @@ export interface Backend<P> {
   newPool(index: KObject): Outcome<P>;
   /** Entries the index itself owns (IP aggregate prefixes); empty for ID indexes. */
   indexEntries(pool: P, index: KObject): KObject[];
+  /** Claims the index itself owns (kuid: an IPClaim per IPIndex prefix); name, namespace and spec set, the owner is added by the caller. */
+  indexClaims?(index: KObject): KObject[];
   /** Extra status fields of a ready index (minID/maxID, prefixes). */
   indexStatus(pool: P, index: KObject): Record<string, unknown>;
   /** Sort key so parents are restored before what they contain (ranges before ids, prefixes before addresses). */

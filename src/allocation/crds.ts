@@ -10,7 +10,9 @@
 // x-kubernetes-* markers, descriptions of the domain fields) is the API data
 // and is reproduced as is. One deliberate addition: the status subresource
 // (kuid marks every type `+kubebuilder:subresource:status`), so a project that
-// applies a claim's spec never fights the backend over its status.
+// applies a claim's spec never fights the backend over its status. And the
+// prefix types of both kuid generations are accepted (see prefixTypes), with
+// the IPIndex prefix's own prefixType (choreo v0.0.13 on).
 
 import type { KObject } from '../api/object.js';
 import { buildCRD } from '../api/crd.js';
@@ -106,17 +108,26 @@ const prefixPattern =
 const indexPrefixes = (description: string): Schema => ({
   description,
   items: {
-    properties: { labels, prefix: { description: 'Prefix defines the ip cidr in prefix notation.', pattern: prefixPattern, type: 'string' } },
+    properties: { labels, prefix: { description: 'Prefix defines the ip cidr in prefix notation.', pattern: prefixPattern, type: 'string' }, prefixType: indexPrefixType },
     required: ['prefix'],
     type: 'object',
   },
   type: 'array',
 });
 
+// kuid's two generations of prefix types: network/aggregate/pool (choreo up to v0.0.19) and
+// network/regular (v0.0.20); both are accepted so projects of either generation validate.
+const prefixTypes = ['network', 'aggregate', 'pool', 'regular'];
 const prefixType: Schema = {
   description:
     'PrefixType defines the prefixtype of IPEntry; for address and range claims this is not relevant\n- network kind is used for physical, virtual nics on a device\n- pool kind is used for allocating dedicated IP addresses\n- aggregate kind is used for claiming an aggregate prefix; only used for networkInstance prefixes',
-  enum: ['network', 'aggregate', 'pool'],
+  enum: prefixTypes,
+  type: 'string',
+};
+const indexPrefixType: Schema = {
+  description:
+    'PrefixType defines the prefixtype of IPIndex;\n- network kind is used for physical, virtual nics on a device\n- pool kind is used for allocating dedicated IP addresses\n- aggregate kind is used for claiming an aggregate prefix; only used for networkInstance prefixes',
+  enum: prefixTypes,
   type: 'string',
 };
 const addressFamily: Schema = { description: 'AddressFamily defines the address family for the IP claim', enum: ['ipv4', 'ipv6'], type: 'string' };

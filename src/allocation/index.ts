@@ -1,10 +1,12 @@
 // Built-in resource allocation (kuid-compatible `*.be.kuid.dev`): one call
 // serves the Index / Claim / Entry CRDs of every backend and registers their
-// controllers on the engine's manager. Called by Engine.open, so every
+// controllers on the engine's manager, and admits their writes (allocation
+// in the API write, see controller.ts). Called by Engine.open, so every
 // project — and kubectl against `run start` — sees these types without a
 // project file. Idempotent on a store that already has the CRDs (restart).
 
-import type { Registry } from '../apiserver/registry/registry.js';
+import type { AdmissionPlugin } from '../apiserver/registry/admission.js';
+import type { KObject } from '../api/object.js';
 import type { Manager } from '../controller/index.js';
 import { asBackend } from './as/index.js';
 import type { Backend } from './backend.js';
@@ -26,7 +28,15 @@ export interface AllocationOptions {
 /** Every backend; pools differ per backend, hence `any` here only. */
 export const backends: Array<Backend<any>> = [ipamBackend, asBackend, vlanBackend, genidBackend, extcommBackend];
 
-export async function installAllocation(engine: { registry: Registry; manager: Manager }, opts: AllocationOptions = {}): Promise<BackendController<unknown>[]> {
+/** What allocation needs from the API server: apply its CRDs, admit writes of its kinds. */
+export interface AllocationHost {
+  apply(obj: KObject, opts: { fieldManager: string; force: boolean }): Promise<unknown>;
+  admission: { add(plugin: AdmissionPlugin): void };
+}
+
+export async function installAllocation(engine: { registry: AllocationHost; manager: Manager }, opts: AllocationOptions = {}): Promise<BackendController<unknown>[]> {
   for (const crd of allocationCrds) await engine.registry.apply(structuredClone(crd), { fieldManager: allocationFieldManager, force: true });
-  return backends.map((b) => new BackendController(b, engine.manager, { workers: opts.workers }));
+  const controllers = backends.map((b) => new BackendController(b, engine.manager, { workers: opts.workers }));
+  for (const c of controllers) engine.registry.admission.add(c.admission);
+  return controllers;
 }

@@ -1,6 +1,7 @@
 // Test helpers: a real Engine (registry + manager + the built-in allocation
 // controllers) over a memory or file store, and small builders for indexes and
 // claims of every backend.
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,21 @@ export const kuid = {
 
 export function obj(apiVersion: string, kind: string, name: string, spec: Record<string, unknown>): KObject {
   return { apiVersion, kind, metadata: { name, namespace: 'default' }, spec };
+}
+
+/** Asserts the write is rejected with this HTTP code and a message matching `message`. */
+export async function rejected(write: Promise<unknown>, code: number, message: RegExp): Promise<void> {
+  await assert.rejects(write, (err: unknown) => {
+    const e = err as { code?: number; message?: string };
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message ?? '', message);
+    return true;
+  });
+}
+
+/** Entries and claims other than an index's reserved ranges (kuid's <index>.rangereservedmin/max claims). */
+export function userOnly(list: KObject[]): KObject[] {
+  return list.filter((o) => !/\.rangereserved(min|max)$/.test(o.metadata.labels?.['be.kuid.dev/claim-name'] ?? o.metadata.name ?? ''));
 }
 
 export function ready(o: KObject | undefined): { status?: string; reason?: string; message?: string } {

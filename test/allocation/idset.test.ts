@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IdSet } from '../../src/allocation/pool/idset.js';
+import { bestFreeBlock } from '../../src/allocation/blocks.js';
 
 function lowestFree(ref: Set<number>, from: number, to: number): number | undefined {
   for (let v = from; v <= to; v++) if (!ref.has(v)) return v;
@@ -55,4 +56,41 @@ test('IdSet over a 32-bit space stays sparse and finds the lowest free value', (
   s.clearRange(100_000, 100_009);
   assert.equal(s.firstFree(501), 100_000);
   assert.equal(s.count(), 4294967295 - 11);
+});
+
+test("bestFreeBlock is netipx's RemoveFreePrefix: the smallest free aligned block that holds the request, the first of equals", () => {
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (const base of [0, 1000, 65000]) {
+    const s = new IdSet(300);
+    const ref = new Set<number>();
+    for (let i = 0; i < 400; i++) {
+      const v = rnd(300);
+      if (rnd(3) === 0) (s.delete(v), ref.delete(v));
+      else (s.add(v), ref.add(v));
+      const size = [1, 2, 3, 4, 8][rnd(5)]!;
+      const want = size <= 1 ? 1 : 2 ** Math.ceil(Math.log2(size));
+      // The reference: every maximal free run cut into aligned blocks by brute force (absolute alignment at base).
+      let best: { start: number; size: number } | undefined;
+      for (let a = 0; a < 300; ) {
+        if (ref.has(a)) {
+          a++;
+          continue;
+        }
+        let b = a;
+        while (b + 1 < 300 && !ref.has(b + 1)) b++;
+        for (let x = base + a; x <= base + b; ) {
+          let blk = 1;
+          while ((x % (blk * 2)) === 0 && x + blk * 2 - 1 <= base + b) blk *= 2;
+          if (blk >= want && (!best || blk < best.size)) best = { start: x - base, size: blk };
+          x += blk;
+        }
+        a = b + 1;
+      }
+      assert.equal(bestFreeBlock(s, BigInt(size), BigInt(base)), best === undefined ? undefined : BigInt(best.start), `size ${size} base ${base} step ${i}`);
+    }
+  }
 });

@@ -1,7 +1,8 @@
 // A small project for run once: a Network design object whose reconciler
 // creates an IPIndex and an ASIndex, and Nodes whose reconciler claims a
 // loopback address and an AS number, waits for them (is_conditionready) and
-// writes them into a NodeConfig child.
+// writes them into a NodeConfig child. Options: the indexes also in in/ (so
+// they exist before any reconcile), the node names, the AS range's end.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crdYaml } from '../helpers/crd.js';
@@ -64,7 +65,13 @@ def reconcile(self):
     return reconcile_result(self, False, 0, "", False)
 `;
 
-export async function writeProject(dir: string): Promise<void> {
+export interface ProjectOptions {
+  indexesIn?: boolean;
+  nodes?: string[];
+  asMax?: number;
+}
+
+export async function writeProject(dir: string, opts: ProjectOptions = {}): Promise<void> {
   await mkdir(join(dir, 'crds'), { recursive: true });
   await mkdir(join(dir, 'in'), { recursive: true });
   await mkdir(join(dir, 'reconcilers', 'network'), { recursive: true });
@@ -79,10 +86,18 @@ export async function writeProject(dir: string): Promise<void> {
     reconcilerConfig('node', 'Node', [['ipam.be.kuid.dev', 'v1alpha1', 'IPClaim'], ['as.be.kuid.dev', 'v1alpha1', 'ASClaim'], ['example.com', 'v1alpha1', 'NodeConfig']]),
   );
   await writeFile(join(dir, 'reconcilers', 'node', 'reconciler.star'), nodeStar);
-  const nodes = ['leaf1', 'leaf2', 'spine1', 'spine2', 'border1']
+  const nodes = (opts.nodes ?? ['leaf1', 'leaf2', 'spine1', 'spine2', 'border1'])
     .map((n) => `apiVersion: example.com/v1alpha1\nkind: Node\nmetadata: {name: ${n}, namespace: default}\nspec: {network: fabric}\n`)
     .join('---\n');
   await writeFile(join(dir, 'in', 'nodes.yaml'), nodes);
-  await writeFile(join(dir, 'in', 'network.yaml'), `apiVersion: example.com/v1alpha1\nkind: Network\nmetadata: {name: fabric, namespace: default}\nspec: {loopbacks: ["10.0.0.0/24", "2001:db8::/64"], asMin: 65100, asMax: 65199}\n`);
+  await writeFile(join(dir, 'in', 'network.yaml'), `apiVersion: example.com/v1alpha1\nkind: Network\nmetadata: {name: fabric, namespace: default}\nspec: {loopbacks: ["10.0.0.0/24", "2001:db8::/64"], asMin: 65100, asMax: ${opts.asMax ?? 65199}}\n`);
+  if (opts.indexesIn) {
+    const loopback = (p: string) => `{prefix: "${p}", labels: {purpose: loopback}}`;
+    await writeFile(
+      join(dir, 'in', 'indexes.yaml'),
+      `apiVersion: ipam.be.kuid.dev/v1alpha1\nkind: IPIndex\nmetadata: {name: fabric, namespace: default}\nspec: {prefixes: [${loopback('10.0.0.0/24')}, ${loopback('2001:db8::/64')}]}\n---\n` +
+        `apiVersion: as.be.kuid.dev/v1alpha1\nkind: ASIndex\nmetadata: {name: fabric, namespace: default}\nspec: {minID: 65100, maxID: ${opts.asMax ?? 65199}}\n`,
+    );
+  }
 }
 

@@ -12,6 +12,9 @@ const widths: Record<string, number> = { '16bit': 16, '32bit': 32, '48bit': 48, 
 
 export const genidBackend = idBackend({
   kinds: { name: 'genid', group, index: { apiVersion, kind: 'GENIDIndex' }, claim: { apiVersion, kind: 'GENIDClaim' }, entry: { apiVersion, kind: 'GENIDEntry' } },
+  // kuid's id types: id16, id32, id64 (48bit and 64bit).
+  typeMax: (spec) => (1n << BigInt(({ '16bit': 16, '32bit': 32, '48bit': 48, '64bit': 64 } as Record<string, number>)[String(spec.type || '32bit')] ?? 32)) - 1n,
+  idBits: (spec) => ({ '16bit': 16, '32bit': 32 })[String(spec.type || '32bit')] ?? 64,
   bounds: (spec) => {
     const type = typeof spec.type === 'string' && spec.type !== '' ? spec.type : '32bit';
     const bits = widths[type];

@@ -9,6 +9,7 @@
 // sub-unit prefixes only come from the first unit of such a block.
 
 import { IdSet, MAX_IDSET_SIZE } from '../pool/idset.js';
+import { bestFreeBlock } from '../blocks.js';
 
 const LIMIT = BigInt(MAX_IDSET_SIZE);
 
@@ -85,6 +86,21 @@ export class Space {
     const top = hi < BigInt(set.size) ? hi : BigInt(set.size - 1);
     const f = set.firstFree(Number(lo), Number(top));
     return f === undefined ? undefined : BigInt(f);
+  }
+
+  /**
+   * kuid's choice of a free block of `size` addresses (nipam's GetAvailablePrefixByBitLen, i.e.
+   * netipx IPSet.RemoveFreePrefix): the free space as maximal aligned blocks, the smallest one that
+   * holds `size` (the first such in address order), its start. So a pool hands out .0, .1, .2, ...,
+   * and a network with its ends reserved .1, .254, .2, .3, .252, ...
+   */
+  bestFit(size: bigint): bigint | undefined {
+    if (this.fine && size >= this.unit) {
+      const r = bestFreeBlock(this.units, size >> this.shift);
+      return r === undefined ? undefined : r << this.shift;
+    }
+    if (this.unitZeroBlocked()) return undefined;
+    return bestFreeBlock(this.fine ?? this.units, size);
   }
 
   /** First free block of `size` addresses aligned to size (or the idx-th such block). */

@@ -12,14 +12,20 @@
 //   names select the same addresses, which can then never be handed out twice.
 // - Blocks carry labels (user labels + ipam.be.kuid.dev/* system labels);
 //   dynamic claims select parents with label selectors over them.
+// - A network block reserves its first and last address (kuid adds them as
+//   routes of the network claim), except a /31 or /127, whose two addresses
+//   are both usable (point-to-point links); other kinds hand out every address.
+// - An index prefix is a root held by the index's own claim (kuid creates an
+//   IPClaim per index prefix); its kind is the index prefix's prefixType.
 // Like IdPool, everything is synchronous and every holding has a claim name
 // and, once written, the uid of its Entry.
 
 import { fail, type Outcome } from '../pool/idpool.js';
-import { type Family, blockSize, formatAddress, formatPrefix } from '../../net/ipaddr.js';
+import { type Family, blockSize, familyBits, formatAddress, formatPrefix } from '../../net/ipaddr.js';
 import { Space } from './space.js';
 
-export type BlockKind = 'aggregate' | 'pool' | 'network' | 'range';
+/** kuid's prefix types of both API generations (aggregate/pool/network, regular/network) and ranges. */
+export type BlockKind = 'aggregate' | 'pool' | 'regular' | 'network' | 'range';
 
 export interface Block {
   family: Family;
@@ -37,11 +43,13 @@ export interface Block {
   /** Address offsets taken inside this block, by claim. */
   taken: Map<bigint, string>;
   gateway?: bigint;
+  /** Offsets a network reserves (its first and last address). */
+  reserved?: bigint[];
 }
 
 export type IpHolding =
   | { kind: 'address'; parent: Block; offset: bigint; entryUid?: string; gateway: boolean }
-  | { kind: 'block'; block: Block; entryUid?: string };
+  | { kind: 'block'; block: Block; entryUid?: string; own?: { offset: bigint; gateway: boolean } };
 
 
 export class IpTree {
@@ -52,13 +60,37 @@ export class IpTree {
     return this.byClaim.get(claim);
   }
 
-  addRoot(family: Family, start: bigint, len: number, labels: Record<string, string>): Outcome<Block> {
+  addRoot(family: Family, start: bigint, len: number, kind: BlockKind, labels: Record<string, string>): Outcome<Block> {
     const size = blockSize(family, len);
     const clash = this.roots.find((r) => r.family === family && r.start < start + size && start < r.start + r.size);
     if (clash) return fail('InvalidIndex', `prefix ${formatPrefix(family, start, len)} overlaps ${formatPrefix(family, clash.start, clash.len)}`);
-    const b: Block = { family, start, size, len, kind: 'aggregate', labels, holder: '', kids: [], set: new Space(size), taken: new Map() };
+    const b: Block = { family, start, size, len, kind, labels, holder: '', kids: [], set: new Space(size), taken: new Map() };
+    reserveEnds(b);
     this.roots.push(b);
     return { ok: true, value: b };
+  }
+
+  /** The index claim of a root (kuid's IPClaim per index prefix) holds the root itself. */
+  takeRoot(claim: string, root: Block): Outcome<Block> {
+    if (root.holder !== '' && root.holder !== claim) return fail('Conflict', `prefix ${formatPrefix(root.family, root.start, root.len)} is already claimed by ${root.holder}`);
+    root.holder = claim;
+    this.byClaim.set(claim, { kind: 'block', block: root });
+    return { ok: true, value: root };
+  }
+
+  /** Changes a claimed block's kind (its network reservations follow). */
+  setKind(b: Block, kind: BlockKind): void {
+    if (b.kind === kind) return;
+    const shared = b.parent !== undefined && b.set === b.parent.set;
+    for (const o of shared ? [] : (b.reserved ?? [])) b.set.free(o, 1n);
+    b.reserved = undefined;
+    b.kind = kind;
+    if (!shared) reserveEnds(b);
+  }
+
+  /** The root exactly at this prefix. */
+  root(family: Family, start: bigint, len: number): Block | undefined {
+    return this.roots.find((r) => r.family === family && r.start === start && r.len === len);
   }
 
   /** The deepest block containing [start, start+size). */
@@ -91,6 +123,8 @@ export class IpTree {
 
   /** Takes one address at parent offset for claim. */
   takeAddress(claim: string, parent: Block, offset: bigint, gateway: boolean): Outcome<IpHolding> {
+    if (parent.reserved?.includes(offset))
+      return fail('Conflict', `address ${formatAddress(parent.family, parent.start + offset)} is reserved: the ${offset === 0n ? 'first' : 'last'} address of network ${formatPrefix(parent.family, parent.start, parent.len)}`);
     const who = parent.taken.get(offset) ?? this.shadowHolder(parent, offset);
     if (who !== undefined) {
       const h = this.byClaim.get(claim);
@@ -112,7 +146,7 @@ export class IpTree {
     const existing = this.byClaim.get(claim);
     if (existing?.kind === 'block' && existing.block.start === start && existing.block.size === size && existing.block.family === parent.family) {
       existing.block.labels = labels;
-      existing.block.kind = kind;
+      this.setKind(existing.block, kind);
       return { ok: true, value: existing.block };
     }
     const equalRoot = parent.parent === undefined && parent.start === start && parent.size === size;
@@ -138,7 +172,10 @@ export class IpTree {
       set: equalRoot ? parent.set : new Space(size),
       taken: equalRoot ? parent.taken : new Map(),
     };
-    if (!equalRoot) parent.set.take(off, size);
+    if (!equalRoot) {
+      parent.set.take(off, size);
+      reserveEnds(b);
+    }
     parent.kids.push(b);
     this.byClaim.set(claim, { kind: 'block', block: b });
     return { ok: true, value: b };
@@ -153,16 +190,50 @@ export class IpTree {
       h.parent.set.free(h.offset, 1n);
       h.parent.taken.delete(h.offset);
       if (h.gateway && h.parent.gateway === h.parent.start + h.offset) h.parent.gateway = undefined;
+    } else if (!h.block.parent) {
+      // An index claim lets go of its root; the root stays (it is the index's).
+      h.block.holder = '';
     } else {
       const b = h.block;
       const shared = b.parent !== undefined && b.set === b.parent.set;
-      const ownTaken = shared ? [...b.taken.values()].filter((c) => this.parentOf(c) === b).length : b.taken.size;
+      const ownTaken = shared ? [...b.taken.values()].filter((c) => this.parentOf(c) === b).length : [...b.taken.values()].filter((c) => c !== claim).length;
       if (b.kids.length > 0 || ownTaken > 0) return fail('InUse', `${formatPrefix(b.family, b.start, b.len)} still contains claimed addresses or prefixes`);
+      this.setOwnAddress(claim, undefined, false);
       const p = b.parent!;
       p.kids = p.kids.filter((k) => k !== b);
       if (!shared) p.set.free(b.start - p.start, b.size);
     }
     this.byClaim.delete(claim);
+    return { ok: true, value: undefined };
+  }
+
+  /**
+   * The address a network prefix claim names (kuid: prefix 10.0.0.1/24 of type network holds the
+   * network and its address .1, the default gateway when the claim says so). A first or last
+   * address is reserved already; undefined clears it.
+   */
+  setOwnAddress(claim: string, offset: bigint | undefined, gateway: boolean): Outcome<undefined> {
+    const h = this.byClaim.get(claim);
+    if (h?.kind !== 'block') return fail('Conflict', `${claim} holds no prefix`);
+    const b = h.block;
+    if (h.own && h.own.offset === offset && h.own.gateway === gateway) return { ok: true, value: undefined };
+    if (h.own && !b.reserved?.includes(h.own.offset)) {
+      b.set.free(h.own.offset, 1n);
+      b.taken.delete(h.own.offset);
+      if (h.own.gateway && b.gateway === b.start + h.own.offset) b.gateway = undefined;
+    }
+    h.own = undefined;
+    if (offset === undefined) return { ok: true, value: undefined };
+    if (b.reserved?.includes(offset)) {
+      h.own = { offset, gateway: false };
+      return { ok: true, value: undefined };
+    }
+    const who = b.taken.get(offset);
+    if (who !== undefined || !b.set.isFree(offset, 1n)) return fail('Conflict', `address ${formatAddress(b.family, b.start + offset)} is already claimed by ${who ?? 'another claim'}`);
+    b.set.take(offset, 1n);
+    b.taken.set(offset, claim);
+    if (gateway) b.gateway = b.start + offset;
+    h.own = { offset, gateway };
     return { ok: true, value: undefined };
   }
 
@@ -201,4 +272,12 @@ export class IpTree {
     for (const [o, c] of parent.taken) if (o >= off && o < off + size) return `address ${formatAddress(parent.family, parent.start + o)} claimed by ${c}`;
     return 'addresses claimed by other claims';
   }
+}
+
+/** A network's first and last address are not handed out (none of a /31 or /127: both are usable). */
+function reserveEnds(b: Block): void {
+  if (b.kind !== 'network' || b.len >= familyBits(b.family) - 1) return;
+  const ends = [0n, b.size - 1n].filter((o) => o < b.set.addressable && b.set.isFree(o, 1n));
+  for (const o of ends) b.set.take(o, 1n);
+  b.reserved = ends;
 }

@@ -5,8 +5,10 @@
 //
 // Key ideas:
 // - Two IdSets: the index tree (what is taken at the top level, ranges
-//   included as blocks) and one per range (what is taken inside it). Lowest
-//   free first, so the same claims in the same order get the same values.
+//   included as blocks) and one per range (what is taken inside it). Free
+//   values are picked as kuid picks them (the index: the smallest free
+//   aligned block first, see blocks.ts; a range: the lowest free), so the
+//   same claims in the same order get the same values.
 // - Every taken value has a holder (the claim's name; the entry uid once the
 //   Entry exists). The pool is a cache of the Entries in the store: it is
 //   rebuilt from them at start, and an Entry deleted by anyone releases its
@@ -17,6 +19,7 @@
 //   of workers. Writes happen after, and a failed write gives the value back.
 
 import { IdSet } from './idset.js';
+import { bestFreeBlock } from '../blocks.js';
 
 export interface Holder {
   claim: string;
@@ -101,7 +104,7 @@ export class IdPool {
     return { ok: true, value: v };
   }
 
-  /** Takes the lowest free value of the index, or of the named range. */
+  /** Takes a free value of the index (kuid's best fit), or the lowest free one of the named range. */
   takeDynamic(claim: string, range?: string): Outcome<number> {
     if (range !== undefined) {
       const r = this.ranges.get(range);
@@ -114,7 +117,9 @@ export class IdPool {
       this.byClaim.set(claim, { kind: 'id', value: v, range });
       return { ok: true, value: v };
     }
-    const off = this.set.firstFree();
+    // kuid's tree picks the id as netipx picks a prefix (see blocks.ts); a range's table, above, the lowest free.
+    const best = bestFreeBlock(this.set, 1n, BigInt(this.min));
+    const off = best === undefined ? undefined : Number(best);
     if (off === undefined) return fail('Exhausted', `no free id in index range ${this.min}-${this.max}`);
     const v = this.min + off;
     this.set.add(off);

@@ -6,8 +6,10 @@
 // are *completely full*; a child that is not full is either absent (completely
 // empty — the common case for a fresh 4-billion-value AS space, so memory
 // grows with what is allocated, not with the size of the space) or a node of
-// its own (partly used). At the leaves a child is one value. Finding the
-// lowest free value skips full children with one bit operation and descends
+// its own (partly used; a second mask marks those, so "lowest used value"
+// skips empty children as "lowest free" skips full ones). At the leaves a
+// child is one value. Finding the lowest free value skips full children with
+// one bit operation and descends
 // into at most two partial children per level, so the cost is
 // O(levels × 32) — 7 levels for a 32-bit space, 10 for 48 bits — whether 10
 // or 10 million values are taken. Ranges are set and cleared subtree-wise:
@@ -24,11 +26,25 @@ export const MAX_IDSET_SIZE = 2 ** 48;
 interface Node {
   /** Bit i set: child i is completely full. */
   full: number;
+  /** Bit i set: child i is partly used (kids[i] exists) — with `full`, the children that hold anything. */
+  part: number;
   /** Child i when partly used; undefined when empty (or full, see the bit). */
   kids: Array<Node | undefined> | undefined;
 }
 
-const newNode = (full = 0): Node => ({ full: full >>> 0, kids: undefined });
+const newNode = (full = 0): Node => ({ full: full >>> 0, part: 0, kids: undefined });
+
+/** Sets or clears kids[i] and its `part` bit together. */
+function setKid(n: Node, i: number, kid: Node | undefined): void {
+  if (kid) {
+    n.kids ??= new Array<Node | undefined>(FANOUT);
+    n.kids[i] = kid;
+    n.part = (n.part | (1 << i)) >>> 0;
+  } else if (n.kids) {
+    n.kids[i] = undefined;
+    n.part = (n.part & ~(1 << i)) >>> 0;
+  }
+}
 const bit = (n: Node, i: number): boolean => ((n.full >>> i) & 1) === 1;
 
 export class IdSet {
@@ -153,6 +169,10 @@ export class IdSet {
   private usedIn(n: Node, h: number, base: number, from: number): number | undefined {
     const w = FANOUT ** h;
     for (let i = from > base ? Math.floor((from - base) / w) : 0; i < FANOUT; i++) {
+      // Skip a run of empty children with one mask operation.
+      const holds = (n.full | n.part) & (ALL << i);
+      if (holds === 0) return undefined;
+      i = 31 - Math.clz32(holds & -holds);
       const childBase = base + i * w;
       if (bit(n, i)) return Math.max(from, childBase);
       if (h === 0) continue;
@@ -173,15 +193,15 @@ export class IdSet {
       const cb = base + i * w;
       if (lo <= cb && cb + w - 1 <= hi) {
         n.full = (n.full | (1 << i)) >>> 0;
-        if (n.kids) n.kids[i] = undefined;
+        setKid(n, i, undefined);
         continue;
       }
-      n.kids ??= new Array<Node | undefined>(FANOUT);
-      const kid = (n.kids[i] ??= newNode());
+      let kid = n.kids?.[i];
+      if (!kid) setKid(n, i, (kid = newNode()));
       this.setIn(kid, h - 1, cb, lo, hi);
       if (kid.full === ALL) {
         n.full = (n.full | (1 << i)) >>> 0;
-        n.kids[i] = undefined;
+        setKid(n, i, undefined);
       }
     }
   }
@@ -195,19 +215,18 @@ export class IdSet {
       const whole = lo <= cb && cb + w - 1 <= hi;
       if (whole || h === 0) {
         n.full = (n.full & ~(1 << i)) >>> 0;
-        if (n.kids) n.kids[i] = undefined;
+        setKid(n, i, undefined);
         continue;
       }
       let kid = n.kids?.[i];
       if (bit(n, i)) {
         kid = newNode(ALL); // expand a full child before clearing part of it
         n.full = (n.full & ~(1 << i)) >>> 0;
-        n.kids ??= new Array<Node | undefined>(FANOUT);
-        n.kids[i] = kid;
+        setKid(n, i, kid);
       }
       if (!kid) continue;
       this.clearIn(kid, h - 1, cb, lo, hi);
-      if (kid.full === 0 && (!kid.kids || kid.kids.every((k) => k === undefined))) n.kids![i] = undefined;
+      if (kid.full === 0 && kid.part === 0) setKid(n, i, undefined);
     }
   }
 }

@@ -7,7 +7,8 @@
 // - Every type is resolved once into a ResourceType (resources.ts) that carries
 //   its compiled schema, so a write is: read current → merge by verb → admit
 //   (prune/default/validate, metadata rules) → system metadata (uid, generation,
-//   managedFields) → no-op check → one store write → observe.
+//   managedFields) → admission plugins of the kind, if any (admission.ts) →
+//   no-op check → one store write → observe (→ the plugins' completion).
 // - `observe` runs synchronously after every store write and keeps the derived
 //   state (namespaces, served CRD types, owner index) exact without a watch.
 // - Store objects are frozen snapshots; we clone only the object being written,
@@ -38,6 +39,7 @@ import { ResourceCatalog, type ResourceType } from './resources.js';
 import { FieldOwnership } from './apply.js';
 import { EventRecorder } from './events.js';
 import { SharedState } from './sharedstate.js';
+import { Admission } from './admission.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -88,6 +90,8 @@ export class Registry implements Client {
   readonly fields = new FieldOwnership();
   /** Records core/v1 Events about objects (aggregating repeats). */
   readonly events: EventRecorder;
+  /** Mutating admission plugins per kind (the allocation backends); see admission.ts. */
+  readonly admission = new Admission();
   /** Namespace name → terminating. */
   private readonly namespaces = new Map<string, boolean>();
   /** CRDs being deleted: their types are still served but take no new objects. */
@@ -265,14 +269,18 @@ export class Registry implements Client {
     this.admit(t, obj, ctx);
     prepareCreate(t, obj);
     const final = ctx.applied ? obj : this.fields.recordUpdate(t, undefined, obj, ctx.fieldManager ?? ctx.defaultFieldManager);
+    const plugins = this.admission.for(t);
+    const admitted = plugins && (await this.admission.admit(plugins, { operation: 'create', subresource: ctx.subresource ?? '', object: final, dryRun: ctx.dryRun === true, fieldManager: ctx.fieldManager }));
     if (ctx.dryRun) return this.present(t, final);
     let stored: KObject;
     try {
       stored = await this.store.create(this.key(t, meta.namespace ?? '', meta.name), final, { adopt: true });
     } catch (err) {
+      admitted?.aborted?.();
       throw fromStoreError(t, meta.name, err);
     }
     this.observe(t, undefined, stored);
+    if (admitted?.committed) stored = (await admitted.committed(stored)) ?? stored;
     return this.present(t, stored);
   }
 
@@ -586,21 +594,26 @@ export class Registry implements Client {
       const mf = next.metadata.managedFields;
       if (Array.isArray(mf) && mf.length === 1 && Object.keys(mf[0] ?? {}).length === 0) delete next.metadata.managedFields;
     } else next = this.fields.recordUpdate(t, current, next, ctx.fieldManager ?? ctx.defaultFieldManager, ctx.subresource ?? '');
+    const plugins = cm.deletionTimestamp ? undefined : this.admission.for(t);
+    const admitted = plugins && (await this.admission.admit(plugins, { operation: 'update', subresource: ctx.subresource ?? '', object: next, old: current, dryRun: ctx.dryRun === true, fieldManager: ctx.fieldManager }));
     if (unchanged(current, next)) return this.unchangedWrite(t, current);
     if (ctx.dryRun) return this.present(t, next);
     const key = this.key(t, cm.namespace ?? '', cm.name!);
+    let stored: KObject;
     try {
       if (cm.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && t !== namespaceType && !isCrdType(t)) {
         const deleted = await this.store.delete(key, { expectedResourceVersion: cm.resourceVersion });
         this.observe(t, deleted, undefined);
         return this.present(t, { ...next, metadata: { ...next.metadata, resourceVersion: deleted.metadata.resourceVersion } });
       }
-      const stored = await this.store.update(key, next, { expectedResourceVersion: cm.resourceVersion, adopt: true });
-      this.observe(t, current, stored);
-      return this.present(t, stored);
+      stored = await this.store.update(key, next, { expectedResourceVersion: cm.resourceVersion, adopt: true });
     } catch (err) {
+      admitted?.aborted?.();
       throw fromStoreError(t, cm.name, err);
     }
+    this.observe(t, current, stored);
+    if (admitted?.committed) stored = (await admitted.committed(stored)) ?? stored;
+    return this.present(t, stored);
   }
 
   /**
@@ -643,6 +656,7 @@ export class Registry implements Client {
       }
     }
     this.lifecycle.observe(t, prev, next);
+    if (!next) for (const p of this.admission.for(t) ?? []) p.removed?.(prev!);
   }
 
   // ---------------------------------------------------------------------------
