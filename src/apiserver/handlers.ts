@@ -86,7 +86,7 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
     case 'update': {
       const wctx = writeContext(q, r.subresource, req);
       const body = parseBody(await readBody(req, ctx.bodyLimit), contentType(req));
-      const o = await reg.updateObject(t, r.namespace, r.name, body, wctx);
+      const o = await reg.updateObject(t, r.namespace, r.name, body, { ...wctx, requireResourceVersion: !t.builtin });
       return respond(res, 200, t, [o], form, q, o, undefined, wctx.warnings);
     }
     case 'patch':

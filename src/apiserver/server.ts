@@ -11,7 +11,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { isIPv4, isIPv6, type AddressInfo } from 'node:net';
 import { ApiError } from '../api/errors.js';
 import type { Store } from '../store/store.js';
 import { Discovery } from './discovery.js';
@@ -59,9 +59,38 @@ export const serverVersion = {
   platform: `${process.platform}/${process.arch}`,
 };
 
+/**
+ * Whether a listen address is the loopback interface: `localhost`, an IPv4
+ * address in 127.0.0.0/8, or ::1 (also IPv4-mapped 127.x), parsed as an
+ * address; a host name such as `127.example.com` is not.
+ */
 export function isLoopback(address: string): boolean {
-  return address === 'localhost' || address === '::1' || address.startsWith('127.');
+  const a = address.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (a === 'localhost') return true;
+  if (isIPv4(a)) return a.startsWith('127.');
+  if (!isIPv6(a)) return false;
+  const canonical = new URL(`http://[${a}]/`).hostname; // compressed form, IPv4-mapped tail in hex
+  return canonical === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(canonical);
 }
+
+/** The status line for a request Node's parser refused before any handler saw it (Go's net/http answers these too). */
+function clientErrorStatus(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): string {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW': {
+      // Past the 16 KB header limit: the request line itself when no line ends within it.
+      const head = err.rawPacket?.subarray(0, maxHeaderSize);
+      return head && head.indexOf('\r\n') < 0 ? '414 URI Too Long' : '431 Request Header Fields Too Large';
+    }
+    case 'HPE_HEADERS_TIMEOUT':
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return '408 Request Timeout';
+    default:
+      return '400 Bad Request';
+  }
+}
+
+/** Request line plus headers (Node's default, kept explicit: clientErrorStatus relies on it). */
+const maxHeaderSize = 16 * 1024;
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const address = opts.address ?? '127.0.0.1';
@@ -90,9 +119,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   };
   const useTls = opts.tls ?? token !== undefined;
   const cert = useTls === true ? selfSignedCert(serverNames(address)) : useTls || undefined;
-  const server: Server = cert ? createTlsServer({ key: cert.key, cert: cert.cert }, listener) : createServer(listener);
+  const server: Server = cert ? createTlsServer({ key: cert.key, cert: cert.cert, maxHeaderSize }, listener) : createServer({ maxHeaderSize }, listener);
   server.on('connection', (s) => s.setNoDelay(true));
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const status = clientErrorStatus(err);
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
