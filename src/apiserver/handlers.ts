@@ -13,12 +13,13 @@ import type { FieldValidation, Registry, WriteContext } from './registry/registr
 import type { ResourceType } from './registry/resources.js';
 import type { ResourceRequest } from './router.js';
 import { partialMetadata, renderTable, type IncludeObject } from './table.js';
-import { serveWatch, type WatchConfig } from './watch.js';
+import { serveWatch, type WatchBudget, type WatchConfig } from './watch.js';
 
 export interface HandlerContext {
   registry: Registry;
   bodyLimit: number;
   watch: WatchConfig;
+  watches: WatchBudget;
   /** Registers a long-running stream so server shutdown can end it; returns the unregister function. */
   track(close: () => void): () => void;
 }
@@ -75,6 +76,7 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
           include: includeParam(q),
         },
         ctx.watch,
+        ctx.watches,
         ctx.track,
       );
     case 'create': {

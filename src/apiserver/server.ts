@@ -21,7 +21,7 @@ import { OpenApi } from './openapi.js';
 import { Registry } from './registry/registry.js';
 import { route } from './router.js';
 import { selfSignedCert, serverNames, type ServingCert } from './tls.js';
-import type { WatchConfig } from './watch.js';
+import { defaultWatchConfig, WatchBudget, type WatchConfig } from './watch.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -102,7 +102,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const ctx: HandlerContext = {
     registry,
     bodyLimit: opts.bodyLimit ?? defaultBodyLimit,
-    watch: { bookmarkIntervalMs: 60_000, maxBufferBytes: 16 * 1024 * 1024, defaultTimeoutSeconds: 1800, ...opts.watch },
+    watch: { ...defaultWatchConfig, ...opts.watch },
+    watches: new WatchBudget(),
     track(close) {
       streams.add(close);
       return () => streams.delete(close);
