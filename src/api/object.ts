@@ -70,3 +70,20 @@ export function formatApiVersion(group: string, version: string): string {
 export function gvkOf(obj: Pick<KObject, 'apiVersion' | 'kind'>): GroupVersionKind {
   return { ...parseApiVersion(obj.apiVersion), kind: obj.kind };
 }
+
+// Keys of user data are only data: `__proto__`, `constructor`, `toString`…
+// are ordinary keys. JSON.parse and the YAML decoder make them own
+// properties; code copying or merging objects must keep them so — an
+// assignment `o["__proto__"] = v` would replace o's prototype instead — and
+// code reading a key must not find members of Object.prototype.
+
+/** Sets `key` as an own, enumerable property (for `__proto__` too). */
+export function setKey(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
+/** The own value at `key`; undefined when absent (never an inherited member such as `constructor`). */
+export function ownValue(o: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+}

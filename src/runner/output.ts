@@ -8,7 +8,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { KObject } from '../api/object.js';
+import { setKey, type KObject } from '../api/object.js';
 
 const volatileMeta = ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'];
 
@@ -20,7 +20,7 @@ export function stableObject(obj: KObject): KObject {
     metadata.ownerReferences = (metadata.ownerReferences as Array<Record<string, unknown>>).map(({ uid: _uid, ...rest }) => rest);
   }
   const out: KObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: metadata as KObject['metadata'] };
-  for (const [k, v] of Object.entries(obj)) if (!(k in out)) out[k] = k === 'status' ? stableStatus(v) : v;
+  for (const [k, v] of Object.entries(obj)) if (!Object.hasOwn(out, k)) setKey(out, k, k === 'status' ? stableStatus(v) : v);
   return out;
 }
 

@@ -15,6 +15,7 @@
 // validator checks what the schema declares for them and nothing else.
 // `x-kubernetes-validations` (CEL) rules are not evaluated.
 
+import { ownValue } from '../object.js';
 import { deepEqual } from '../patch.js';
 import { type FieldError, required, invalid, typeInvalid, notSupported, tooLong, tooMany, duplicate } from '../fielderrors.js';
 import { formatChecker } from './formats.js';
@@ -216,7 +217,7 @@ function compile(s: JSONSchemaProps): Check {
     const req = s.required;
     checks.push((v, path, errs) => {
       if (!isPlainObject(v)) return;
-      for (const r of req) if (v[r] === undefined) errs.push(required(childPath(path, r)));
+      for (const r of req) if (ownValue(v, r) === undefined) errs.push(required(childPath(path, r)));
     });
   }
   if (s['x-kubernetes-embedded-resource']) {
@@ -244,7 +245,7 @@ function compile(s: JSONSchemaProps): Check {
     checks.push((v, path, errs) => {
       if (!isPlainObject(v)) return;
       for (const [k, c] of props) {
-        const x = v[k];
+        const x = ownValue(v, k);
         if (x !== undefined) c(x, fieldPath(path, k), errs);
       }
     });

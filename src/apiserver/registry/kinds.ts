@@ -8,7 +8,7 @@
 import { defaultCRD, validateCRD, type CustomResourceDefinition } from '../../api/crd.js';
 import { ApiError } from '../../api/errors.js';
 import { forbidden, invalidError } from '../../api/fielderrors.js';
-import type { KObject } from '../../api/object.js';
+import { setKey, type KObject } from '../../api/object.js';
 import { deepEqual } from '../../api/patch.js';
 import { crdType, namespaceType } from '../builtins.js';
 import { crdStatus, typesOfCrd, type SchemaCompiler } from './crds.js';
@@ -35,7 +35,7 @@ export function prepareWrite(t: ResourceType, obj: KObject): void {
   const sd = obj.stringData as Record<string, string> | undefined;
   if (sd && typeof sd === 'object') {
     const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
-    for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v)).toString('base64');
+    for (const [k, v] of Object.entries(sd)) setKey(data, k, Buffer.from(String(v)).toString('base64'));
     obj.data = data;
   }
   delete obj.stringData;
