@@ -114,6 +114,12 @@ describe('__proto__, constructor and prototype as ordinary keys', { timeout: 60_
     assert.match(bad.json.message, /metadata\.labels: Invalid value: "__proto__"/);
   });
 
+  it('kubectl create configmap (a protobuf body) keeps __proto__ and constructor keys', async () => {
+    await h.ok(['create', 'configmap', 'pb', '--from-literal=__proto__=x', '--from-literal=constructor=y']);
+    const cm = JSON.parse(await h.ok(['get', 'configmap', 'pb', '-o', 'json']));
+    assert.deepEqual(cm.data, JSON.parse('{"__proto__":"x","constructor":"y"}'));
+  });
+
   it('merge patch, JSON patch and server-side apply set and remove __proto__ / constructor keys (kubectl)', async () => {
     await h.ok(['create', 'configmap', 'p', '--from-literal=a=1']);
     await h.ok(['patch', 'configmap', 'p', '--type=merge', '-p', '{"data":{"__proto__":"m","constructor":"c"}}']);
