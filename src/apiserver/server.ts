@@ -33,6 +33,12 @@ export interface ApiServerOptions {
   token?: string;
   bodyLimit?: number;
   watch?: Partial<WatchConfig>;
+  /**
+   * A connection that neither sends nor takes any data for this long is closed (default 2 min): a client
+   * that stops reading a response does not keep it buffered. Watch streams are exempt (they bound their
+   * buffers themselves and may be quiet for long).
+   */
+  idleTimeoutMs?: number;
   /** Serve HTTPS: a certificate, or true to generate one. Default: HTTPS exactly when a token is required. */
   tls?: ServingCert | boolean;
 }
@@ -122,6 +128,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const cert = useTls === true ? selfSignedCert(serverNames(address)) : useTls || undefined;
   const server: Server = cert ? createTlsServer({ key: cert.key, cert: cert.cert, maxHeaderSize }, listener) : createServer({ maxHeaderSize }, listener);
   server.on('connection', (s) => s.setNoDelay(true));
+  server.setTimeout(opts.idleTimeoutMs ?? 120_000); // with no 'timeout' listener, node destroys the socket
   server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
     const status = clientErrorStatus(err);

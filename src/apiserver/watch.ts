@@ -125,6 +125,7 @@ export async function serveWatch(
     budget.buffered -= counted;
     counted = 0;
   });
+  req.socket.setTimeout(0); // a quiet watch is not an idle connection; its buffers are bounded here
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
 

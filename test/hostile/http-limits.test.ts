@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { isLoopback } from '../../src/apiserver/server.js';
+import { isLoopback, startApiServer } from '../../src/apiserver/server.js';
+import { MemoryStore } from '../../src/store/memory.js';
 import { widgetCrd } from '../apiserver/fixtures.js';
 import { Harness } from '../apiserver/helpers.js';
 
@@ -124,5 +125,40 @@ describe('hostile HTTP input', { timeout: 60_000 }, () => {
   it('treats as loopback exactly the addresses that are (parsed, not string prefixes)', () => {
     for (const a of ['127.0.0.1', '127.1.2.3', '::1', '0:0:0:0:0:0:0:1', '[::1]', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST']) assert.equal(isLoopback(a), true, a);
     for (const a of ['127.example.com', '127.0.0.1.nip.io', '0.0.0.0', '::', '10.0.0.1', '::ffff:10.0.0.1', '1270::1', '128.0.0.1', '', 'example.com']) assert.equal(isLoopback(a), false, a);
+  });
+});
+
+describe('a client that stops reading an ordinary response', { timeout: 60_000 }, () => {
+  it('is disconnected once the connection has been idle for the idle timeout, dropping the buffered response', async () => {
+    const store = new MemoryStore();
+    const server = await startApiServer({ store, idleTimeoutMs: 500 });
+    try {
+      for (let i = 0; i < 10; i++) await server.registry.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `big-${i}`, namespace: 'default' }, data: { v: 'z'.repeat(1024 * 1024) } });
+      const received = await new Promise<number>((resolve) => {
+        const s = connect(server.port, '127.0.0.1');
+        let n = 0;
+        s.on('error', () => undefined);
+        s.once('data', (c) => {
+          n += c.length;
+          s.pause();
+          setTimeout(() => {
+            s.on('data', (d) => (n += d.length));
+            s.resume();
+          }, 1500);
+        });
+        s.on('close', () => resolve(n));
+        setTimeout(() => s.destroy(), 10_000);
+        s.write(`GET ${cms} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      });
+      assert.ok(received < 10 * 1024 * 1024, `received the whole ${received} bytes`);
+      // A watch is not an idle connection: it outlives the idle timeout.
+      const res = await fetch(`${server.url}${cms}?watch=true&timeoutSeconds=2&resourceVersion=${(await server.registry.list({ apiVersion: 'v1', kind: 'ConfigMap' })).resourceVersion}`);
+      const t0 = Date.now();
+      await res.text();
+      assert.ok(Date.now() - t0 > 1500, `watch ended after ${Date.now() - t0} ms`);
+    } finally {
+      await server.close();
+      await store.close();
+    }
   });
 });
