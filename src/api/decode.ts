@@ -13,17 +13,26 @@
 // Alias expansion is bounded by the package's maxAliasCount when converting.
 // kube-apiserver's decoders allow 10,000 levels (Go's encoding/json and
 // go-yaml); ours are recursive JavaScript, so the limit is lower.
+//
+// Flat input costs too: the YAML package builds a node of about a kilobyte
+// per scalar, so a 3 MB flow sequence `[1,1,1,…]` took half a minute and a
+// gigabyte. Callers decoding untrusted text pass a token budget (lexemes:
+// scalars, indicators, spaces), checked the same way; text that is JSON is
+// best given to JSON.parse first (yamlOrJson), which is fast at any size.
 
 import { Composer, Lexer, Parser, type Document, type LineCounter } from 'yaml';
 
 /** The deepest nesting accepted in a decoded value. */
 export const maxNesting = 200;
 
-/** Nesting past the limit, found at `offset` in the text. */
-export class NestingError extends Error {
-  constructor(readonly offset: number) {
-    super(`nested deeper than ${maxNesting} levels`);
-    this.name = 'NestingError';
+/** Input past a decoding limit (nesting, or the token budget), found at `offset`; the message completes "the input is …". */
+export class DecodeLimitError extends Error {
+  constructor(
+    readonly offset: number,
+    message = `nested deeper than ${maxNesting} levels`,
+  ) {
+    super(message);
+    this.name = 'DecodeLimitError';
   }
 }
 
@@ -55,17 +64,21 @@ export function valueDepth(v: unknown, d = 0): number {
 
 /**
  * Every document of a YAML stream, as `parseAllDocuments` gives them (syntax
- * errors in `doc.errors`), but throwing a NestingError as soon as the input
- * nests too deep. `lineCounter` receives line starts for positions.
+ * errors in `doc.errors`), but throwing a DecodeLimitError as soon as the
+ * input nests too deep or passes `maxTokens` lexemes. `lineCounter` receives
+ * line starts for positions.
  */
-export function parseYamlDocuments(text: string, lineCounter?: LineCounter): Document.Parsed[] {
-  const parser = new Parser(lineCounter?.addNewLine);
-  lineCounter?.addNewLine(0);
+export function parseYamlDocuments(text: string, opts: { lineCounter?: LineCounter; maxTokens?: number } = {}): Document.Parsed[] {
+  const parser = new Parser(opts.lineCounter?.addNewLine);
+  opts.lineCounter?.addNewLine(0);
   const limit = 2 * maxNesting + 4;
+  const budget = opts.maxTokens ?? Infinity;
   function* tokens() {
+    let n = 0;
     for (const lexeme of new Lexer().lex(text)) {
       yield* parser.next(lexeme);
-      if (parser.stack.length > limit) throw new NestingError(parser.offset);
+      if (parser.stack.length > limit) throw new DecodeLimitError(parser.offset);
+      if (++n > budget) throw new DecodeLimitError(parser.offset, `more than ${budget} YAML tokens long`);
     }
     yield* parser.end();
   }

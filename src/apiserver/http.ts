@@ -6,7 +6,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LineCounter, stringify as stringifyYaml } from 'yaml';
-import { jsonNestingDepth, maxNesting, NestingError, parseYamlDocuments, valueDepth } from '../api/decode.js';
+import { DecodeLimitError, jsonNestingDepth, maxNesting, parseYamlDocuments, valueDepth } from '../api/decode.js';
 import { ApiError, type Status } from '../api/errors.js';
 import { decodeProtobuf, protobufMediaType } from './protobuf.js';
 
@@ -107,17 +107,32 @@ export function parseBody(buf: Buffer, mediaType: string): unknown {
     return v;
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    if (err instanceof NestingError) throw tooDeep();
+    if (err instanceof DecodeLimitError) throw new ApiError('BadRequest', `the body of the request is ${err.message}`);
     throw new ApiError('BadRequest', `the body of the request could not be decoded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
 }
 
+/** About 40,000 lines of block YAML; larger manifests come as JSON (kubectl) or get split. */
+const maxYamlTokens = 200_000;
+
 const tooDeep = () => new ApiError('BadRequest', `the body of the request is nested deeper than ${maxNesting} levels`);
 
-/** One YAML document (a second one is an error), nesting bounded while parsing, aliases bounded while converting. */
+/**
+ * One YAML document (a second one is an error), nesting and tokens bounded while parsing, aliases while
+ * converting. JSON (what kubectl sends, also for apply patches) goes to JSON.parse, fast at any size.
+ */
 function parseYamlBody(text: string): unknown {
+  const c = text.trimStart().charCodeAt(0);
+  if (c === 123 || c === 91) {
+    try {
+      if (jsonNestingDepth(text) > maxNesting) throw tooDeep();
+      return JSON.parse(text);
+    } catch (err) {
+      if (err instanceof ApiError) throw err; // not JSON after all: flow-style YAML
+    }
+  }
   const lines = new LineCounter();
-  const docs = parseYamlDocuments(text, lines);
+  const docs = parseYamlDocuments(text, { lineCounter: lines, maxTokens: maxYamlTokens });
   if (docs.length === 0) return null;
   if (docs.length > 1) throw new Error('Source contains multiple documents');
   const e = docs[0].errors[0];

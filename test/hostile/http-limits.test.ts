@@ -74,6 +74,24 @@ describe('hostile HTTP input', { timeout: 60_000 }, () => {
     });
   }
 
+  it('answers a 3 MB YAML body of a million flat items with 400 in bounded time and memory', async () => {
+    const body = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flat}\ndata: [${'1,'.repeat(1_400_000)}1]\n`;
+    const { value: r, ms, rssMB } = await measured(() => h.http('POST', cms, { body, headers: yaml }));
+    assert.equal(r.status, 400, JSON.stringify(r.json).slice(0, 300));
+    assert.match(r.json.message, /more than \d+ YAML tokens/);
+    assert.ok(ms < 3000, `took ${ms} ms`);
+    assert.ok(rssMB < 150, `RSS grew ${rssMB.toFixed(0)} MB`);
+  });
+
+  it('takes a large JSON body sent as YAML (what kubectl apply --server-side sends) quickly', async () => {
+    const data = Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`k${i}`, 'v']));
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'wide' }, data });
+    const { value: r, ms } = await measured(() => h.http('PATCH', `${cms}/wide?fieldManager=t`, { body, headers: { 'Content-Type': 'application/apply-patch+yaml' } }));
+    assert.equal(r.status, 201, JSON.stringify(r.json).slice(0, 300));
+    assert.equal(Object.keys(r.json.data).length, 30_000);
+    assert.ok(ms < 3000, `took ${ms} ms`);
+  });
+
   it('answers a YAML alias bomb with 400', async () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);

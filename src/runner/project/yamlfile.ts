@@ -5,7 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { LineCounter, type Document } from 'yaml';
-import { maxNesting, NestingError, parseYamlDocuments, valueDepth } from '../../api/decode.js';
+import { DecodeLimitError, maxNesting, parseYamlDocuments, valueDepth } from '../../api/decode.js';
 import type { KObject } from '../../api/object.js';
 
 export interface SourcePos {
@@ -49,9 +49,9 @@ export function parseManifests(file: string, text: string): { manifests: Manifes
   const at = (offset: number): SourcePos => ({ file, ...lineCounter.linePos(offset) });
   let docs: Document.Parsed[];
   try {
-    docs = parseYamlDocuments(text, lineCounter); // nesting bounded while parsing
+    docs = parseYamlDocuments(text, { lineCounter }); // nesting bounded while parsing
   } catch (err) {
-    if (!(err instanceof NestingError)) throw err;
+    if (!(err instanceof DecodeLimitError)) throw err;
     return { manifests, errors: [new LoadError(at(err.offset), `invalid YAML: ${err.message}`)] };
   }
   for (const doc of docs) {
