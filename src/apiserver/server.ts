@@ -39,6 +39,12 @@ export interface ApiServerOptions {
    * buffers themselves and may be quiet for long).
    */
   idleTimeoutMs?: number;
+  /**
+   * Requests served at once (kube-apiserver's --max-requests-inflight 400 and
+   * --max-mutating-requests-inflight 200); more get 429. A request counts until its response has left,
+   * so clients that stop reading hold at most this many responses in memory. Watches are not counted.
+   */
+  maxInflight?: { readonly: number; mutating: number };
   /** Serve HTTPS: a certificate, or true to generate one. Default: HTTPS exactly when a token is required. */
   tls?: ServingCert | boolean;
 }
@@ -116,6 +122,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     },
   };
   const expected = token ? Buffer.from(`Bearer ${token}`) : undefined;
+  const maxInflight = opts.maxInflight ?? { readonly: 400, mutating: 200 };
+  const inflight = { readonly: 0, mutating: 0 };
 
   const listener: RequestListener = (req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -149,6 +157,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
     const method = req.method ?? 'GET';
     if (!['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    const w = url.searchParams.get('watch');
+    if (method !== 'GET' || (w !== '1' && w !== 'true')) {
+      const kind = method === 'GET' || method === 'HEAD' ? 'readonly' : 'mutating';
+      if (inflight[kind] >= maxInflight[kind]) return writeStatus(res, new ApiError('TooManyRequests', 'Too many requests, please try again later.'), { 'Retry-After': '1' });
+      inflight[kind]++;
+      res.once('close', () => inflight[kind]--);
+    }
     if (path === '/version' || path === '/version/') return writeObject(res, 200, serverVersion);
     if (path === '/openapi/v3' || path === '/openapi/v3/') return writeRaw(req, res, openapi.root());
     if (path.startsWith('/openapi/v3/')) {

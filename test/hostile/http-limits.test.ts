@@ -180,3 +180,54 @@ describe('a client that stops reading an ordinary response', { timeout: 60_000 }
     }
   });
 });
+
+describe('requests in flight', { timeout: 60_000 }, () => {
+  it('are bounded like kube-apiserver’s --max-requests-inflight: one more is 429, health checks and watches still answer', async () => {
+    const store = new MemoryStore();
+    const server = await startApiServer({ store, maxInflight: { readonly: 3, mutating: 2 } });
+    const stalled: Array<ReturnType<typeof connect>> = [];
+    try {
+      for (let i = 0; i < 6; i++) await server.registry.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `big-${i}`, namespace: 'default' }, data: { v: 'z'.repeat(1024 * 1024) } });
+      // Three clients that ask for a 6 MB list and stop reading hold the three read slots.
+      for (let i = 0; i < 3; i++) {
+        const s = connect(server.port, '127.0.0.1');
+        s.on('error', () => undefined);
+        await new Promise<void>((resolve) => {
+          s.once('data', () => {
+            s.pause();
+            resolve();
+          });
+          s.write(`GET ${cms} HTTP/1.1\r\nHost: x\r\n\r\n`);
+        });
+        stalled.push(s);
+      }
+      const r = await fetch(`${server.url}${cms}/big-0`);
+      assert.equal(r.status, 429);
+      assert.equal(r.headers.get('retry-after'), '1');
+      assert.equal(((await r.json()) as { message: string }).message, 'Too many requests, please try again later.');
+      assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+      const watch = await fetch(`${server.url}${cms}?watch=true&timeoutSeconds=1`);
+      assert.equal(watch.status, 200);
+      await watch.text();
+      // Writes have their own slots.
+      const post = await fetch(`${server.url}${cms}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'small' } }) });
+      assert.equal(post.status, 201);
+      for (const s of stalled) s.destroy();
+      const ok = await eventuallyStatus(`${server.url}${cms}/big-0`, 200);
+      assert.equal(ok, 200);
+    } finally {
+      for (const s of stalled) s.destroy();
+      await server.close();
+      await store.close();
+    }
+  });
+});
+
+async function eventuallyStatus(url: string, want: number): Promise<number> {
+  let got = 0;
+  for (let i = 0; i < 50 && got !== want; i++) {
+    got = (await fetch(url)).status;
+    if (got !== want) await new Promise((r) => setTimeout(r, 100));
+  }
+  return got;
+}
