@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Harness } from '../apiserver/helpers.js';
 import { crdYaml } from '../helpers/crd.js';
+import { FileStore } from '../../src/store/file.js';
 
 const json = { 'Content-Type': 'application/json' };
 const cms = '/api/v1/namespaces/default/configmaps';
@@ -150,9 +151,35 @@ describe('__proto__, constructor and prototype as ordinary keys', { timeout: 60_
   });
 });
 
+describe('__proto__ keys in the file store', { timeout: 60_000 }, () => {
+  it('survive a write (adopted and copied forms) and a restart, and stay own keys', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'choreo-proto-store-'));
+    try {
+      let h = await Harness.start({ store: await FileStore.open(dir) });
+      const body = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"f","annotations":{"constructor":"a"}},"data":{"__proto__":"x","constructor":"y"}}';
+      assert.equal((await h.http('POST', cms, { body, headers: json })).status, 201);
+      assert.equal((await h.http('PATCH', `${cms}/f`, { body: '{"data":{"prototype":"z"}}', headers: { 'Content-Type': 'application/merge-patch+json' } })).status, 200);
+      await h.close();
+      h = await Harness.start({ store: await FileStore.open(dir) });
+      try {
+        const cm = (await h.http('GET', `${cms}/f`)).json;
+        assert.deepEqual(cm.data, JSON.parse('{"__proto__":"x","constructor":"y","prototype":"z"}'));
+        assert.deepEqual(cm.metadata.annotations, { constructor: 'a' });
+        const stored = (await h.store.get({ resource: 'core/configmaps', namespace: 'default', name: 'f' }))!.data as object;
+        assert.equal(Object.getPrototypeOf(stored), Object.prototype);
+        assert.deepEqual(Object.keys(stored), ['__proto__', 'constructor', 'prototype']);
+      } finally {
+        await h.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('__proto__ keys in objects a Starlark reconciler returns', { timeout: 90_000 }, () => {
   const repo = fileURLToPath(new URL('../../../', import.meta.url));
-  it('are ordinary keys of the child (kept in spec), and a __proto__ child field does not merge into the object', async () => {
+  it('are ordinary keys of the child (kept in spec), and a __proto__ child field does not merge into the object; the same in project YAML files', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'choreo-proto-'));
     const out = await mkdtemp(join(tmpdir(), 'choreo-proto-out-'));
     try {
@@ -160,6 +187,7 @@ describe('__proto__ keys in objects a Starlark reconciler returns', { timeout: 9
       await rm(join(dir, 'expected'), { recursive: true, force: true });
       const config = await readFile(join(dir, 'reconcilers/helloworld/config.yaml'), 'utf8');
       await writeFile(join(dir, 'crds/example.com_boxes.yaml'), crdYaml('example.com', 'boxes', 'Box'));
+      await writeFile(join(dir, 'in/box.yaml'), 'apiVersion: example.com/v1alpha1\nkind: Box\nmetadata:\n  name: fromfile\n  namespace: default\nspec:\n  __proto__: {kept: yes}\n  constructor: c\n');
       await writeFile(join(dir, 'reconcilers/helloworld/config.yaml'), `${config.trimEnd()}\n  - group: example.com\n    version: v1alpha1\n    kind: Box\n`);
       await writeFile(
         join(dir, 'reconcilers/helloworld/reconciler.star'),
@@ -187,6 +215,7 @@ describe('__proto__ keys in objects a Starlark reconciler returns', { timeout: 9
       const text = await readFile(join(out, 'example.com_boxes.yaml'), 'utf8');
       assert.match(text, /name: keys-[\s\S]*spec:\n\s+__proto__: p\n\s+constructor: c\n\s+plain: x/);
       assert.match(text, /name: merged-/);
+      assert.match(text, /name: fromfile\n[\s\S]*?spec:\n\s+__proto__:\n\s+kept: yes\n\s+constructor: c/);
       assert.doesNotMatch(text, /inherited|status/);
     } finally {
       await rm(dir, { recursive: true, force: true });
