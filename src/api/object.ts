@@ -83,7 +83,13 @@ export function setKey(o: Record<string, unknown>, key: string, value: unknown):
   else o[key] = value;
 }
 
-/** The own value at `key`; undefined when absent (never an inherited member such as `constructor`). */
+/**
+ * The own value at `key`; undefined when absent (never an inherited member such as `constructor`).
+ * Inherited members of a plain object are functions, or Object.prototype itself for `__proto__`;
+ * JSON values are neither, so only those are checked for ownership (this runs on every write).
+ */
 export function ownValue(o: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+  const v = o[key];
+  if (typeof v !== 'function' && v !== Object.prototype) return v;
+  return Object.prototype.hasOwnProperty.call(o, key) ? v : undefined;
 }
