@@ -11,6 +11,7 @@ import type { KObject } from '../api/object.js';
 import { contentType, negotiate, parseBody, readBody, successStatus, warningHeader, writeObject, type ResponseForm } from './http.js';
 import type { FieldValidation, Registry, WriteContext } from './registry/registry.js';
 import type { ResourceType } from './registry/resources.js';
+import { crdType } from './builtins.js';
 import type { ResourceRequest } from './router.js';
 import { partialMetadata, renderTable, type IncludeObject } from './table.js';
 import { serveWatch, type WatchBudget, type WatchConfig } from './watch.js';
@@ -88,7 +89,8 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
     case 'update': {
       const wctx = writeContext(q, r.subresource, req);
       const body = parseBody(await readBody(req, ctx.bodyLimit), contentType(req));
-      const o = await reg.updateObject(t, r.namespace, r.name, body, { ...wctx, requireResourceVersion: !t.builtin });
+      // Custom resources and CRDs refuse unconditional updates (their kube strategies' AllowUnconditionalUpdate is false).
+      const o = await reg.updateObject(t, r.namespace, r.name, body, { ...wctx, requireResourceVersion: !t.builtin || t === crdType });
       return respond(res, 200, t, [o], form, q, o, undefined, wctx.warnings);
     }
     case 'patch':

@@ -130,6 +130,12 @@ describe('hostile HTTP input', { timeout: 60_000 }, () => {
       causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update', field: 'metadata.resourceVersion' }],
     });
     assert.equal((await h.http('GET', `${coll}/norv`)).json.spec.size, 1);
+    // So does a CRD (its strategy forbids unconditional updates too).
+    const crd = (await h.http('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com')).json;
+    delete crd.metadata.resourceVersion;
+    const crdPut = await h.http('PUT', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com', { body: JSON.stringify(crd), headers: json });
+    assert.equal(crdPut.status, 422);
+    assert.equal(crdPut.json.message, 'customresourcedefinitions.apiextensions.k8s.io "widgets.example.com" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
     // kubectl replace fills in the current resourceVersion itself, so it still works.
     await h.ok(['replace', '-f', '-'], { input: JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'norv', namespace: 'default' }, spec: { size: 2 } }) });
     assert.equal((await h.http('GET', `${coll}/norv`)).json.spec.size, 2);
