@@ -31,7 +31,7 @@ import { parseFieldSelector, parseLabelSelector } from '../../api/selectors.js';
 import { StoreError, type ObjectKey, type Store } from '../../store/store.js';
 import { builtinTypes, crdType, namespaceType } from '../builtins.js';
 import { crdStatus, typesOfCrd, type SchemaCompiler } from './crds.js';
-import { badRequest, conflict, fromStoreError, notFound, qualifiedResource, resourceVersionRequired } from './errors.js';
+import { badRequest, conflict, fromStoreError, notFound, qualifiedResource } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
 import { newUid, nowTimestamp, randomSuffix, specChanged, validateMeta } from './meta.js';
 import { ResourceCatalog, type ResourceType } from './resources.js';
@@ -53,8 +53,6 @@ export interface WriteContext {
   applied?: boolean;
   /** Manager for Update operations when fieldManager is absent (HTTP: the User-Agent name); apply ignores it. */
   defaultFieldManager?: string;
-  /** An update must carry metadata.resourceVersion (HTTP PUT of a custom resource, whose kube strategy forbids unconditional updates). */
-  requireResourceVersion?: boolean;
 }
 
 export interface ListRequest extends ClientListOptions {
@@ -275,7 +273,6 @@ export class Registry implements Client {
     const current = await this.store.get(this.key(t, namespace, name));
     if (!current) throw notFound(t, name);
     const want = obj.metadata.resourceVersion;
-    if (!want && ctx.requireResourceVersion) throw resourceVersionRequired(t, name);
     if (want && want !== current.metadata.resourceVersion) throw conflict(t, name);
     return this.writeUpdate(t, current, this.mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
   }
