@@ -18,7 +18,7 @@
 // Objects cross into Starlark without metadata.managedFields (starlarkView).
 
 import type { ResourceInfo, TypeRef } from '../api/client.js';
-import { setKey, type KObject } from '../api/object.js';
+import type { KObject } from '../api/object.js';
 import { builtin, unpackArgs, wantString, type Kwargs } from '../starlark/values/builtin.js';
 import { StarDict } from '../starlark/values/dict.js';
 import { fromStarlark, toStarlark } from '../starlark/values/convert.js';
@@ -196,7 +196,7 @@ function clientList(thread: Thread, args: Value[], kwargs: Kwargs): Value {
     const spec = fromStarlark(sel);
     if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new StarlarkError('client_list: fieldSelector must be a dict of field path to value');
     const m: Record<string, string> = {};
-    for (const [k, v] of Object.entries(spec)) setKey(m, k, typeof v === 'string' ? v : JSON.stringify(v));
+    for (const [k, v] of Object.entries(spec)) m[k] = typeof v === 'string' ? v : JSON.stringify(v);
     try {
       match = compileSelector({ match: m } as ExpressionSelectorSpec);
     } catch (err) {
