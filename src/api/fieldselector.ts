@@ -13,6 +13,7 @@
 // permits by inspecting `FieldSelectorMatcher.fields`.
 
 import { ApiError } from './errors.js';
+import { ownValue } from './object.js';
 
 export interface FieldRequirement {
   field: string;
@@ -37,7 +38,7 @@ export function fieldValue(obj: unknown, path: string): string {
   let cur: unknown = obj;
   for (const part of path.split('.')) {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return '';
-    cur = (cur as Record<string, unknown>)[part];
+    cur = ownValue(cur as Record<string, unknown>, part);
   }
   if (cur === undefined || cur === null) return '';
   if (typeof cur === 'string') return cur;

@@ -70,3 +70,26 @@ export function formatApiVersion(group: string, version: string): string {
 export function gvkOf(obj: Pick<KObject, 'apiVersion' | 'kind'>): GroupVersionKind {
   return { ...parseApiVersion(obj.apiVersion), kind: obj.kind };
 }
+
+// Keys of user data are only data: `__proto__`, `constructor`, `toString`…
+// are ordinary keys. JSON.parse and the YAML decoder make them own
+// properties; code copying or merging objects must keep them so — an
+// assignment `o["__proto__"] = v` would replace o's prototype instead — and
+// code reading a key must not find members of Object.prototype.
+
+/** Sets `key` as an own, enumerable property (for `__proto__` too). */
+export function setKey(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
+/**
+ * The own value at `key`; undefined when absent (never an inherited member such as `constructor`).
+ * Inherited members of a plain object are functions, or Object.prototype itself for `__proto__`;
+ * JSON values are neither, so only those are checked for ownership (this runs on every write).
+ */
+export function ownValue(o: Record<string, unknown>, key: string): unknown {
+  const v = o[key];
+  if (typeof v !== 'function' && v !== Object.prototype) return v;
+  return Object.prototype.hasOwnProperty.call(o, key) ? v : undefined;
+}

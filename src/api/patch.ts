@@ -15,6 +15,7 @@
 //   deepClone(v), deepEqual(a, b)  (JSON values)
 
 import { ApiError } from './errors.js';
+import { ownValue, setKey } from './object.js';
 
 type Json = unknown;
 type JsonObject = Record<string, unknown>;
@@ -35,7 +36,9 @@ export function deepClone<T>(v: T): T {
   // for-in allocates no key array; JSON values are plain objects (no inherited enumerable keys).
   for (const k in v as JsonObject) {
     const x = (v as JsonObject)[k];
-    if (x !== undefined) out[k] = deepClone(x);
+    if (x === undefined) continue;
+    if (k === '__proto__') setKey(out, k, deepClone(x)); // an assignment would set the prototype
+    else out[k] = deepClone(x);
   }
   return out as T;
 }
@@ -74,7 +77,7 @@ export function applyMergePatch(doc: Json, patch: Json): Json {
   for (const k of Object.keys(patch)) {
     const pv = patch[k];
     if (pv === null) delete base[k];
-    else if (pv !== undefined) base[k] = applyMergePatch(base[k], pv);
+    else if (pv !== undefined) setKey(base, k, applyMergePatch(ownValue(base, k), pv));
   }
   return base;
 }
@@ -83,11 +86,13 @@ export function applyMergePatch(doc: Json, patch: Json): Json {
 export function createMergePatch(from: Json, to: Json): Json {
   if (!isObject(from) || !isObject(to)) return deepClone(to);
   const out: JsonObject = {};
-  for (const k of Object.keys(from)) if (from[k] !== undefined && to[k] === undefined) out[k] = null;
+  for (const k of Object.keys(from)) if (from[k] !== undefined && ownValue(to, k) === undefined) setKey(out, k, null);
   for (const k of Object.keys(to)) {
-    if (to[k] === undefined) continue;
-    if (!(k in from) || from[k] === undefined) out[k] = deepClone(to[k]);
-    else if (!deepEqual(from[k], to[k])) out[k] = isObject(from[k]) && isObject(to[k]) ? createMergePatch(from[k], to[k]) : deepClone(to[k]);
+    const t = to[k];
+    if (t === undefined) continue;
+    const f = ownValue(from, k);
+    if (f === undefined) setKey(out, k, deepClone(t));
+    else if (!deepEqual(f, t)) setKey(out, k, isObject(f) && isObject(t) ? createMergePatch(f, t) : deepClone(t));
   }
   return out;
 }
@@ -159,7 +164,7 @@ function addAt(root: { v: Json }, tokens: string[], value: Json): void {
   }
   const { container, key } = parentOf(root, tokens);
   if (Array.isArray(container)) container.splice(arrayIndex(container, key, true), 0, value);
-  else if (isObject(container)) container[key] = value;
+  else if (isObject(container)) setKey(container, key, value);
   else throw new OpFailure(`parent of ${formatPointer(tokens)} is not an object or array`);
 }
 
@@ -211,7 +216,7 @@ export function applyJsonPatch(doc: Json, ops: unknown): Json {
             getAt(root, path); // must exist
             const { container, key } = parentOf(root, path);
             if (Array.isArray(container)) container[arrayIndex(container, key, false)] = deepClone(raw.value);
-            else (container as JsonObject)[key] = deepClone(raw.value);
+            else setKey(container as JsonObject, key, deepClone(raw.value));
           }
           break;
         case 'move': {

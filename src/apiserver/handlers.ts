@@ -7,18 +7,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeleteOptions } from '../api/client.js';
 import { ApiError } from '../api/errors.js';
-import type { KObject } from '../api/object.js';
+import { ownValue, type KObject } from '../api/object.js';
 import { contentType, negotiate, parseBody, readBody, successStatus, warningHeader, writeObject, type ResponseForm } from './http.js';
+import { resourceVersionRequired } from './registry/errors.js';
 import type { FieldValidation, Registry, WriteContext } from './registry/registry.js';
 import type { ResourceType } from './registry/resources.js';
+import { crdType } from './builtins.js';
 import type { ResourceRequest } from './router.js';
 import { partialMetadata, renderTable, type IncludeObject } from './table.js';
-import { serveWatch, type WatchConfig } from './watch.js';
+import { serveWatch, type WatchBudget, type WatchConfig } from './watch.js';
 
 export interface HandlerContext {
   registry: Registry;
   bodyLimit: number;
   watch: WatchConfig;
+  watches: WatchBudget;
   /** Registers a long-running stream so server shutdown can end it; returns the unregister function. */
   track(close: () => void): () => void;
 }
@@ -75,6 +78,7 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
           include: includeParam(q),
         },
         ctx.watch,
+        ctx.watches,
         ctx.track,
       );
     case 'create': {
@@ -86,6 +90,12 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
     case 'update': {
       const wctx = writeContext(q, r.subresource, req);
       const body = parseBody(await readBody(req, ctx.bodyLimit), contentType(req));
+      // Custom resources and CRDs refuse unconditional updates (their kube strategies' AllowUnconditionalUpdate
+      // is false); as in kube's store, a missing object is 404 first.
+      if ((!t.builtin || t === crdType) && missingResourceVersion(body)) {
+        await reg.getObject(t, r.namespace, r.name);
+        throw resourceVersionRequired(t, r.name);
+      }
       const o = await reg.updateObject(t, r.namespace, r.name, body, wctx);
       return respond(res, 200, t, [o], form, q, o, undefined, wctx.warnings);
     }
@@ -203,6 +213,13 @@ async function deleteOptions(ctx: HandlerContext, req: IncomingMessage, q: URLSe
     preconditions: body.preconditions,
     dryRun: dryRunParam([...q.getAll('dryRun'), ...(Array.isArray(body.dryRun) ? body.dryRun : [])]),
   };
+}
+
+/** A body whose metadata.resourceVersion is absent or empty (other types are left to the decoder's errors). */
+function missingResourceVersion(body: unknown): boolean {
+  const meta = body !== null && typeof body === 'object' ? ownValue(body as Record<string, unknown>, 'metadata') : undefined;
+  const rv = meta !== null && typeof meta === 'object' ? ownValue(meta as Record<string, unknown>, 'resourceVersion') : undefined;
+  return rv === undefined || rv === null || rv === '';
 }
 
 function intParam(q: URLSearchParams, name: string): number | undefined {

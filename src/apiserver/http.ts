@@ -5,7 +5,8 @@
 // and keeps the per-request cost to what we actually do.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { LineCounter, stringify as stringifyYaml } from 'yaml';
+import { DecodeLimitError, jsonNestingDepth, maxNesting, parseYamlDocuments, valueDepth } from '../api/decode.js';
 import { ApiError, type Status } from '../api/errors.js';
 import { decodeProtobuf, protobufMediaType } from './protobuf.js';
 
@@ -55,13 +56,16 @@ export function negotiate(accept: string | undefined, allowTransform = true): Re
   throw new ApiError('NotAcceptable', `only the following media types are accepted: application/json, application/yaml`);
 }
 
+/** kube-apiserver's words for a body over its limit (3 MiB by default, as ours). */
+const tooLarge = (limit: number) => new ApiError('RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
+
 /** Reads the request body up to `limit` bytes; larger bodies are 413. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > limit) {
       req.resume();
-      return reject(new ApiError('RequestEntityTooLarge', `the request body is too large (${declared} bytes, limit ${limit})`));
+      return reject(tooLarge(limit));
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -71,7 +75,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += c.length;
       if (size > limit) {
         failed = true;
-        reject(new ApiError('RequestEntityTooLarge', `the request body is too large (limit ${limit} bytes)`));
+        chunks.length = 0; // the rest is read and dropped
+        reject(tooLarge(limit));
         return;
       }
       chunks.push(c);
@@ -86,52 +91,56 @@ export function contentType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** Parses a JSON (or, for YAML media types, YAML) body; malformed input is 400. */
+/** Parses a JSON (or, for YAML media types, YAML) body; malformed or too deeply nested input is 400. */
 export function parseBody(buf: Buffer, mediaType: string): unknown {
   if (mediaType === protobufMediaType) return decodeProtobuf(buf);
   if (mediaType !== '' && mediaType !== 'application/json' && !mediaType.endsWith('yaml') && !mediaType.endsWith('+json'))
     throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
   const text = buf.toString('utf8');
   if (text.trim() === '') throw new ApiError('BadRequest', 'the request body is empty');
-  if (!mediaType.endsWith('yaml') && nestingDepth(text) > maxNesting) throw new ApiError('BadRequest', `the body of the request is nested deeper than ${maxNesting} levels`);
+  const yaml = mediaType.endsWith('yaml');
+  if (!yaml && jsonNestingDepth(text) > maxNesting) throw tooDeep();
   try {
-    if (mediaType.endsWith('yaml')) {
-      const v: unknown = parseYaml(text, { maxAliasCount: 100 });
-      if (depthOf(v, 0) > maxNesting) throw new Error(`nested deeper than ${maxNesting} levels`);
-      return v;
-    }
-    return JSON.parse(text);
+    if (!yaml) return JSON.parse(text);
+    const v = parseYamlBody(text);
+    if (valueDepth(v) > maxNesting) throw tooDeep();
+    return v;
   } catch (err) {
+    if (err instanceof ApiError) throw err;
+    if (err instanceof DecodeLimitError) throw new ApiError('BadRequest', `the body of the request is ${err.message}`);
     throw new ApiError('BadRequest', `the body of the request could not be decoded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
 }
 
-function depthOf(v: unknown, d: number): number {
-  if (d > maxNesting || v === null || typeof v !== 'object') return d;
-  let m = d;
-  for (const x of Object.values(v as object)) m = Math.max(m, depthOf(x, d + 1));
-  return m;
-}
+/** About 40,000 lines of block YAML; larger manifests come as JSON (kubectl) or get split. */
+const maxYamlTokens = 200_000;
 
-/** Objects nest a few dozen levels; far deeper input is an attack on the recursive code behind the decoder. */
-const maxNesting = 200;
+const tooDeep = () => new ApiError('BadRequest', `the body of the request is nested deeper than ${maxNesting} levels`);
 
-/** The deepest bracket nesting of a JSON text (strings skipped), in one pass without parsing. */
-function nestingDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++; // backslash escapes the next character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > max) max = depth;
-    } else if (c === 125 || c === 93) depth--;
+/**
+ * One YAML document (a second one is an error), nesting and tokens bounded while parsing, aliases while
+ * converting. JSON (what kubectl sends, also for apply patches) goes to JSON.parse, fast at any size.
+ */
+function parseYamlBody(text: string): unknown {
+  const c = text.trimStart().charCodeAt(0);
+  if (c === 123 || c === 91) {
+    try {
+      if (jsonNestingDepth(text) > maxNesting) throw tooDeep();
+      return JSON.parse(text);
+    } catch (err) {
+      if (err instanceof ApiError) throw err; // not JSON after all: flow-style YAML
+    }
   }
-  return max;
+  const lines = new LineCounter();
+  const docs = parseYamlDocuments(text, { lineCounter: lines, maxTokens: maxYamlTokens });
+  if (docs.length === 0) return null;
+  if (docs.length > 1) throw new Error('Source contains multiple documents');
+  const e = docs[0].errors[0];
+  if (e) {
+    const p = lines.linePos(e.pos[0]);
+    throw new Error(`${e.message.split('\n')[0]} at line ${p.line}, column ${p.col}`);
+  }
+  return docs[0].toJS({ maxAliasCount: 100 });
 }
 
 export function writeObject(res: ServerResponse, code: number, body: unknown, form: ResponseForm = { kind: 'json' }, headers: Record<string, string | string[]> = {}): void {

@@ -4,6 +4,8 @@
 // boolean literal. Expressions are compiled once per column into a list of
 // steps; evaluation returns every match (the table takes the first).
 
+import { ownValue } from '../api/object.js';
+
 export type Step =
   | { kind: 'field'; name: string }
   | { kind: 'index'; index: number }
@@ -88,7 +90,10 @@ export function evalJsonPath(steps: Step[], root: unknown): unknown[] {
       if (v === null || typeof v !== 'object') continue;
       switch (st.kind) {
         case 'field':
-          if (!Array.isArray(v) && (v as Record<string, unknown>)[st.name] !== undefined) next.push((v as Record<string, unknown>)[st.name]);
+          if (!Array.isArray(v)) {
+            const x = ownValue(v as Record<string, unknown>, st.name);
+            if (x !== undefined) next.push(x);
+          }
           break;
         case 'index':
           if (Array.isArray(v)) {
@@ -103,7 +108,7 @@ export function evalJsonPath(steps: Step[], root: unknown): unknown[] {
           if (Array.isArray(v))
             for (const item of v) {
               let x: unknown = item;
-              for (const p of st.path) x = x !== null && typeof x === 'object' ? (x as Record<string, unknown>)[p] : undefined;
+              for (const p of st.path) x = x !== null && typeof x === 'object' ? ownValue(x as Record<string, unknown>, p) : undefined;
               if (st.op === 'exists' ? x !== undefined : st.op === '==' ? x === st.value : x !== undefined && x !== st.value) next.push(item);
             }
           break;

@@ -11,6 +11,7 @@
 // (kubectl also accepts it). Unknown kinds are 415.
 
 import { ApiError } from '../api/errors.js';
+import { setKey } from '../api/object.js';
 
 type Field = { wire: number; num?: number; bytes?: Buffer };
 type Message = Map<number, Field[]>;
@@ -71,7 +72,7 @@ function map(m: Message, n: number, asBase64 = false): Record<string, string> | 
   for (const e of entries) {
     const em = parse(e.bytes ?? Buffer.alloc(0));
     const v = em.get(2)?.at(-1)?.bytes ?? Buffer.alloc(0);
-    out[str(em, 1) ?? ''] = asBase64 ? v.toString('base64') : v.toString('utf8');
+    setKey(out, str(em, 1) ?? '', asBase64 ? v.toString('base64') : v.toString('utf8'));
   }
   return out;
 }

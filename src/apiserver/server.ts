@@ -11,7 +11,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { isIPv4, isIPv6, type AddressInfo } from 'node:net';
 import { ApiError } from '../api/errors.js';
 import type { Store } from '../store/store.js';
 import { Discovery } from './discovery.js';
@@ -21,7 +21,7 @@ import { OpenApi } from './openapi.js';
 import { Registry } from './registry/registry.js';
 import { route } from './router.js';
 import { selfSignedCert, serverNames, type ServingCert } from './tls.js';
-import type { WatchConfig } from './watch.js';
+import { defaultWatchConfig, WatchBudget, type WatchConfig } from './watch.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -33,6 +33,18 @@ export interface ApiServerOptions {
   token?: string;
   bodyLimit?: number;
   watch?: Partial<WatchConfig>;
+  /**
+   * A connection that neither sends nor takes any data for this long is closed (default 2 min): a client
+   * that stops reading a response does not keep it buffered. Watch streams are exempt (they bound their
+   * buffers themselves and may be quiet for long).
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Requests served at once (kube-apiserver's --max-requests-inflight 400 and
+   * --max-mutating-requests-inflight 200); more get 429. A request counts until its response has left,
+   * so clients that stop reading hold at most this many responses in memory. Watches are not counted.
+   */
+  maxInflight?: { readonly: number; mutating: number };
   /** Serve HTTPS: a certificate, or true to generate one. Default: HTTPS exactly when a token is required. */
   tls?: ServingCert | boolean;
 }
@@ -59,9 +71,38 @@ export const serverVersion = {
   platform: `${process.platform}/${process.arch}`,
 };
 
+/**
+ * Whether a listen address is the loopback interface: `localhost`, an IPv4
+ * address in 127.0.0.0/8, or ::1 (also IPv4-mapped 127.x), parsed as an
+ * address; a host name such as `127.example.com` is not.
+ */
 export function isLoopback(address: string): boolean {
-  return address === 'localhost' || address === '::1' || address.startsWith('127.');
+  const a = address.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (a === 'localhost') return true;
+  if (isIPv4(a)) return a.startsWith('127.');
+  if (!isIPv6(a)) return false;
+  const canonical = new URL(`http://[${a}]/`).hostname; // compressed form, IPv4-mapped tail in hex
+  return canonical === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(canonical);
 }
+
+/** The status line for a request Node's parser refused before any handler saw it (Go's net/http answers these too). */
+function clientErrorStatus(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): string {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW': {
+      // Past the 16 KB header limit: the request line itself when no line ends within it.
+      const head = err.rawPacket?.subarray(0, maxHeaderSize);
+      return head && head.indexOf('\r\n') < 0 ? '414 URI Too Long' : '431 Request Header Fields Too Large';
+    }
+    case 'HPE_HEADERS_TIMEOUT':
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return '408 Request Timeout';
+    default:
+      return '400 Bad Request';
+  }
+}
+
+/** Request line plus headers (Node's default, kept explicit: clientErrorStatus relies on it). */
+const maxHeaderSize = 16 * 1024;
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const address = opts.address ?? '127.0.0.1';
@@ -73,13 +114,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const ctx: HandlerContext = {
     registry,
     bodyLimit: opts.bodyLimit ?? defaultBodyLimit,
-    watch: { bookmarkIntervalMs: 60_000, maxBufferBytes: 16 * 1024 * 1024, defaultTimeoutSeconds: 1800, ...opts.watch },
+    watch: { ...defaultWatchConfig, ...opts.watch },
+    watches: new WatchBudget(),
     track(close) {
       streams.add(close);
       return () => streams.delete(close);
     },
   };
   const expected = token ? Buffer.from(`Bearer ${token}`) : undefined;
+  const maxInflight = opts.maxInflight ?? { readonly: 400, mutating: 200 };
+  const inflight = { readonly: 0, mutating: 0 };
 
   const listener: RequestListener = (req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -90,9 +134,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   };
   const useTls = opts.tls ?? token !== undefined;
   const cert = useTls === true ? selfSignedCert(serverNames(address)) : useTls || undefined;
-  const server: Server = cert ? createTlsServer({ key: cert.key, cert: cert.cert }, listener) : createServer(listener);
+  const server: Server = cert ? createTlsServer({ key: cert.key, cert: cert.cert, maxHeaderSize }, listener) : createServer({ maxHeaderSize }, listener);
   server.on('connection', (s) => s.setNoDelay(true));
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.setTimeout(opts.idleTimeoutMs ?? 120_000); // with no 'timeout' listener, node destroys the socket
+  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const status = clientErrorStatus(err);
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -108,6 +157,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
     const method = req.method ?? 'GET';
     if (!['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    const w = url.searchParams.get('watch');
+    if (method !== 'GET' || (w !== '1' && w !== 'true')) {
+      const kind = method === 'GET' || method === 'HEAD' ? 'readonly' : 'mutating';
+      if (inflight[kind] >= maxInflight[kind]) return writeStatus(res, new ApiError('TooManyRequests', 'Too many requests, please try again later.'), { 'Retry-After': '1' });
+      inflight[kind]++;
+      res.once('close', () => inflight[kind]--);
+    }
     if (path === '/version' || path === '/version/') return writeObject(res, 200, serverVersion);
     if (path === '/openapi/v3' || path === '/openapi/v3/') return writeRaw(req, res, openapi.root());
     if (path.startsWith('/openapi/v3/')) {

@@ -2,6 +2,8 @@
 // A reconcile whose desired state already holds must write nothing, so these
 // run on every reconcile: plain recursive loops, no allocation.
 
+import { ownValue } from '../api/object.js';
+
 /** JSON deep equality (objects by keys regardless of order, arrays by position). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -14,7 +16,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(b)) return false;
   const ak = Object.keys(a);
   if (ak.length !== Object.keys(b).length) return false;
-  for (const k of ak) if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  for (const k of ak) if (!deepEqual((a as Record<string, unknown>)[k], ownValue(b as Record<string, unknown>, k))) return false;
   return true;
 }
 
@@ -30,7 +32,7 @@ export function isSubset(want: unknown, live: unknown): boolean {
   if (typeof live !== 'object' || live === null || Array.isArray(live)) return false;
   for (const [k, v] of Object.entries(want)) {
     if (v === undefined) continue;
-    if (!isSubset(v, (live as Record<string, unknown>)[k])) return false;
+    if (!isSubset(v, ownValue(live as Record<string, unknown>, k))) return false;
   }
   return true;
 }

@@ -45,7 +45,7 @@
 
 import type { Client, TypeRef } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
-import type { KObject } from '../api/object.js';
+import { ownValue, type KObject } from '../api/object.js';
 import { FatalError, type Reconciler, type Request, type Result } from '../controller/reconcile.js';
 import type { Value } from '../starlark/values/value.js';
 import { Children, type ChildCache, type ChildWrite } from './children.js';
@@ -532,7 +532,7 @@ export function changedPaths(a: unknown, b: unknown, path: string, out: string[]
     a ??= {};
     b ??= {};
     const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
-    for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) changedPaths(x[k], y[k], `${path}.${k}`, out);
+    for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) changedPaths(ownValue(x, k), ownValue(y, k), `${path}.${k}`, out);
   } else out.push(path);
   return out;
 }

@@ -14,7 +14,7 @@
 // Trade-off: lists and scalars are leaves (compared whole); `conditions` is
 // handled by the caller (one condition per reconciler, list-map keyed by type).
 
-import type { KObject } from '../api/object.js';
+import { ownValue, setKey, type KObject } from '../api/object.js';
 import { deepEqual } from './diff.js';
 
 type Rec = Record<string, unknown>;
@@ -79,7 +79,7 @@ function pick(ret: Rec, live: Rec | undefined, owned: FieldsV1[], skip: string[]
     if (skip.includes(k)) continue;
     const v = ret[k];
     if (v === undefined) continue;
-    const lv = live?.[k];
+    const lv = live ? ownValue(live, k) : undefined;
     const o = childOwned(owned, k);
     let include: unknown;
     if (isMap(v) && isMap(lv) && Object.keys(v).length > 0) {
@@ -87,7 +87,7 @@ function pick(ret: Rec, live: Rec | undefined, owned: FieldsV1[], skip: string[]
     } else if (!deepEqual(v, lv) || o.length > 0) {
       include = v;
     }
-    if (include !== undefined) (out ??= {})[k] = include;
+    if (include !== undefined) setKey((out ??= {}), k, include);
   }
   return out;
 }

@@ -15,6 +15,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { setKey } from '../api/object.js';
 import type { KObject } from '../api/object.js';
 import type { Registry } from '../apiserver/registry/registry.js';
 import { crdType } from '../apiserver/builtins.js';
@@ -29,7 +30,7 @@ export function stableObject(obj: KObject): KObject {
     metadata.ownerReferences = (metadata.ownerReferences as Array<Record<string, unknown>>).map(({ uid: _uid, ...rest }) => rest);
   }
   const out: KObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: metadata as KObject['metadata'] };
-  for (const [k, v] of Object.entries(obj)) if (!(k in out)) out[k] = k === 'status' ? stableStatus(v) : v;
+  for (const [k, v] of Object.entries(obj)) if (!Object.hasOwn(out, k)) setKey(out, k, k === 'status' ? stableStatus(v) : v);
   return out;
 }
 

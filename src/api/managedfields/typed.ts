@@ -20,6 +20,7 @@
 //   definedKeys(obj)                   → the keys with a value, sorted
 //   countOwned(value, type, fieldsV1 node)    → members of the trie the value's fields match (-1: one is missing)
 
+import { ownValue, setKey } from '../object.js';
 import { deepEqual } from '../patch.js';
 import { childKey, FieldSet, fieldToken, keyToken, LEAF, singleKeyToken, valueToken, type Path } from './fieldset.js';
 import { type TypeNode, DEDUCED, childType } from './typeinfo.js';
@@ -280,7 +281,7 @@ export function contains(live: unknown, config: unknown, t: TypeNode): boolean {
     case 'map': {
       const lo = live as Obj;
       const co = config as Obj;
-      for (const k in co) if (!contains(lo[k], co[k], childOf(sc.node, k))) return false;
+      for (const k in co) if (!contains(ownValue(lo, k), co[k], childOf(sc.node, k))) return false;
       return true;
     }
     case 'set': {
@@ -426,8 +427,8 @@ function cmp(a: unknown, b: unknown, t: TypeNode, path: string, c: Comparison, s
 }
 
 function cmpFields(ao: Obj, bo: Obj, node: TypeNode, path: string, c: Comparison, same: SameAs | undefined): void {
-  for (const k in ao) cmp(ao[k], bo[k], childOf(node, k), childKey(path, fieldToken(k)), c, same);
-  for (const k in bo) if (ao[k] === undefined && bo[k] !== undefined) cmp(undefined, bo[k], childOf(node, k), childKey(path, fieldToken(k)), c, same);
+  for (const k in ao) cmp(ao[k], ownValue(bo, k), childOf(node, k), childKey(path, fieldToken(k)), c, same);
+  for (const k in bo) if (ownValue(ao, k) === undefined && bo[k] !== undefined) cmp(undefined, bo[k], childOf(node, k), childKey(path, fieldToken(k)), c, same);
 }
 
 function cmpItem(a: unknown, b: unknown, elem: TypeNode, p: string, c: Comparison, same: SameAs | undefined): void {
@@ -463,9 +464,10 @@ export function merge(live: unknown, config: unknown, t: TypeNode, same?: SameAs
       for (const k in config as Obj) {
         const v = (config as Obj)[k];
         if (v === undefined) continue;
-        const r = merge(out[k], v, childOf(sc.node, k), same);
-        out[k] = r;
-        if (unchanged && !isSame(r, lo[k], same)) unchanged = false;
+        const l = ownValue(lo, k);
+        const r = merge(l, v, childOf(sc.node, k), same);
+        setKey(out, k, r);
+        if (unchanged && !isSame(r, l, same)) unchanged = false;
       }
       if (same && unchanged) same.set(out, live);
       return out;
@@ -560,10 +562,10 @@ function removeOne(v: unknown, p: Path, i: number, t: TypeNode): unknown {
   const kind = tok[0];
   const body = tok.slice(2);
   if (kind === 'f' && isObj(v)) {
-    if (!(body in v)) return v;
+    if (!Object.prototype.hasOwnProperty.call(v, body)) return v;
     const out = { ...v };
     if (last) delete out[body];
-    else out[body] = removeOne(v[body], p, i + 1, childOf(t, body));
+    else setKey(out, body, removeOne(v[body], p, i + 1, childOf(t, body)));
     return out;
   }
   if (!Array.isArray(v)) return v;

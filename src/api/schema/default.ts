@@ -14,6 +14,7 @@
 // Trade-off: in-place mutation of an object the caller owns (freshly decoded
 // request body) avoids copying every write; callers must not pass shared data.
 
+import { ownValue, setKey } from '../object.js';
 import { deepClone } from '../patch.js';
 import { type JSONSchemaProps, isPlainObject } from './types.js';
 
@@ -41,12 +42,12 @@ function compile(s: JSONSchemaProps): Defaulter | undefined {
       steps.push((v) => {
         if (!isPlainObject(v)) return;
         for (const e of entries) {
-          const x = v[e.key];
+          const x = ownValue(v, e.key);
           if (x === undefined || (x === null && !e.nullable)) {
-            if (e.hasDefault) v[e.key] = deepClone(e.def);
+            if (e.hasDefault) setKey(v, e.key, deepClone(e.def));
             else if (x === null) delete v[e.key];
           }
-          const y = v[e.key];
+          const y = ownValue(v, e.key);
           if (e.inner && y !== undefined && y !== null) e.inner(y);
         }
       });

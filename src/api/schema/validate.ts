@@ -16,6 +16,7 @@
 // `x-kubernetes-validations` (CEL) rules are evaluated by cel.ts. `pattern` is a Go
 // (RE2) regular expression, matched in linear time (regexp.ts).
 
+import { ownValue } from '../object.js';
 import { deepEqual } from '../patch.js';
 import { type FieldError, required, invalid, typeInvalid, notSupported, tooLong, tooMany, duplicate } from '../fielderrors.js';
 import { formatChecker } from './formats.js';
@@ -219,7 +220,7 @@ function compile(s: JSONSchemaProps): Check {
     const req = s.required;
     checks.push((v, path, errs) => {
       if (!isPlainObject(v)) return;
-      for (const r of req) if (v[r] === undefined) errs.push(required(childPath(path, r)));
+      for (const r of req) if (ownValue(v, r) === undefined) errs.push(required(childPath(path, r)));
     });
   }
   if (s['x-kubernetes-embedded-resource']) {
@@ -247,7 +248,7 @@ function compile(s: JSONSchemaProps): Check {
     checks.push((v, path, errs) => {
       if (!isPlainObject(v)) return;
       for (const [k, c] of props) {
-        const x = v[k];
+        const x = ownValue(v, k);
         if (x !== undefined) c(x, fieldPath(path, k), errs);
       }
     });

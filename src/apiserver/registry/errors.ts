@@ -23,6 +23,17 @@ export function conflict(t: ResourceType, name: string, why = 'the object has be
   return new ApiError('Conflict', `Operation cannot be fulfilled on ${qualifiedResource(t)} "${name}": ${why}`, { name, group: t.group, kind: t.plural });
 }
 
+/** An update without metadata.resourceVersion where one is required; Go renders the uint64 zero as 0x0. */
+export function resourceVersionRequired(t: ResourceType, name: string): ApiError {
+  const body = 'Invalid value: 0x0: must be specified for an update';
+  return new ApiError('Invalid', `${qualifiedResource(t)} "${name}" is invalid: metadata.resourceVersion: ${body}`, {
+    name,
+    group: t.group,
+    kind: t.plural,
+    causes: [{ reason: 'FieldValueInvalid', message: body, field: 'metadata.resourceVersion' }],
+  });
+}
+
 export function badRequest(message: string): ApiError {
   return new ApiError('BadRequest', message);
 }

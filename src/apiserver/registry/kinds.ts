@@ -10,7 +10,7 @@ import { crdDecodeMessage, decodeCRDError } from '../../api/crddecode.js';
 import { badRequest } from './errors.js';
 import { ApiError } from '../../api/errors.js';
 import { forbidden, invalidError } from '../../api/fielderrors.js';
-import type { KObject } from '../../api/object.js';
+import { setKey, type KObject } from '../../api/object.js';
 import { deepEqual } from '../../api/patch.js';
 import { crdType, namespaceType } from '../builtins.js';
 import { crdStatus, typesOfCrd, type SchemaCompiler } from './crds.js';
@@ -37,7 +37,7 @@ export function prepareWrite(t: ResourceType, obj: KObject): void {
   const sd = obj.stringData as Record<string, string> | undefined;
   if (sd && typeof sd === 'object') {
     const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
-    for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v)).toString('base64');
+    for (const [k, v] of Object.entries(sd)) setKey(data, k, Buffer.from(String(v)).toString('base64'));
     obj.data = data;
   }
   delete obj.stringData;

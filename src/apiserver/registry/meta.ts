@@ -6,7 +6,7 @@
 
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { invalid, required, tooLong, type FieldError } from '../../api/fielderrors.js';
-import type { KObject, ObjectMeta } from '../../api/object.js';
+import { ownValue, type KObject, type ObjectMeta } from '../../api/object.js';
 import { labelKeyErrors, labelValueErrors } from '../../api/selectors.js';
 
 const dnsLabelRe = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -152,7 +152,7 @@ export function specChanged(a: KObject, b: KObject, hasStatus: boolean, equal: (
   for (const k of keys) {
     if (k === 'metadata' || k === 'apiVersion' || k === 'kind') continue;
     if (k === 'status' && hasStatus) continue;
-    if (!equal(a[k], b[k])) return true;
+    if (!equal(ownValue(a, k), ownValue(b, k))) return true;
   }
   return false;
 }

@@ -26,7 +26,7 @@ import { ApiError } from '../../api/errors.js';
 import { invalidError } from '../../api/fielderrors.js';
 import { admitCrd, checkImmutableData, isCrdType, prepareCreate, prepareWrite } from './kinds.js';
 import { compileSchema } from '../../api/schema/index.js';
-import { parseApiVersion, type KObject } from '../../api/object.js';
+import { parseApiVersion, setKey, type KObject } from '../../api/object.js';
 import { applyJsonPatch, applyMergePatch, deepClone, deepEqual } from '../../api/patch.js';
 import { parseFieldSelector, parseLabelSelector } from '../../api/selectors.js';
 import { StoreError, type ObjectKey, type Store } from '../../store/store.js';
@@ -718,10 +718,10 @@ function withStatusOf(current: KObject, obj: KObject): KObject {
     } else if (k === 'metadata') {
       const cm = src.metadata as Record<string, unknown>;
       const meta: Record<string, unknown> = {};
-      for (const mk of Object.keys(cm)) meta[mk] = mk === 'managedFields' ? (obj.metadata.managedFields ?? cm[mk]) : deepClone(cm[mk]);
+      for (const mk of Object.keys(cm)) setKey(meta, mk, mk === 'managedFields' ? (obj.metadata.managedFields ?? cm[mk]) : deepClone(cm[mk]));
       if (obj.metadata.managedFields && !('managedFields' in meta)) meta.managedFields = obj.metadata.managedFields;
       next.metadata = meta;
-    } else if (src[k] !== undefined) next[k] = deepClone(src[k]);
+    } else if (src[k] !== undefined) setKey(next, k, deepClone(src[k]));
   }
   if (obj.status !== undefined && !('status' in next)) next.status = obj.status;
   return next as unknown as KObject;

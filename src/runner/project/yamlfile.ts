@@ -4,7 +4,8 @@
 // the place a user must edit. Syntax errors carry file:line:col of the fault.
 
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { LineCounter, type Document } from 'yaml';
+import { DecodeLimitError, maxNesting, parseYamlDocuments, valueDepth } from '../../api/decode.js';
 import type { KObject } from '../../api/object.js';
 
 export interface SourcePos {
@@ -45,7 +46,15 @@ export function parseManifests(file: string, text: string): { manifests: Manifes
   const lineCounter = new LineCounter();
   const manifests: Manifest[] = [];
   const errors: LoadError[] = [];
-  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
+  const at = (offset: number): SourcePos => ({ file, ...lineCounter.linePos(offset) });
+  let docs: Document.Parsed[];
+  try {
+    docs = parseYamlDocuments(text, { lineCounter }); // nesting bounded while parsing
+  } catch (err) {
+    if (!(err instanceof DecodeLimitError)) throw err;
+    return { manifests, errors: [new LoadError(at(err.offset), `invalid YAML: ${err.message}`)] };
+  }
+  for (const doc of docs) {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const p = lineCounter.linePos(e.pos[0]);
@@ -56,8 +65,18 @@ export function parseManifests(file: string, text: string): { manifests: Manifes
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     const p = lineCounter.linePos(start);
     const pos = { file, line: p.line, col: p.col };
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      errors.push(new LoadError(pos, `invalid YAML: ${err instanceof Error ? err.message : String(err)}`)); // alias bomb
+      continue;
+    }
     if (value === null || value === undefined) continue; // empty document
+    if (valueDepth(value) > maxNesting) {
+      errors.push(new LoadError(pos, `invalid YAML: nested deeper than ${maxNesting} levels`));
+      continue;
+    }
     if (typeof value !== 'object' || Array.isArray(value)) {
       errors.push(new LoadError(pos, 'expected a Kubernetes object (a mapping with apiVersion and kind)'));
       continue;

@@ -10,6 +10,7 @@ import { StarBytes, toUint8 } from './bytes.js';
 import { StarDict, StarSet } from './dict.js';
 import { StarFloat } from './float.js';
 import { normBig } from './int.js';
+import { setDataKey } from './hashtable.js';
 import { StarList, StarTuple } from './list.js';
 import { StarStruct } from './struct.js';
 import { typeName } from './compare.js';
@@ -95,7 +96,7 @@ function fromStarlarkAt(v: Value, path: string | undefined): unknown {
         const out: Record<string, unknown> = {};
         v.ht.forEach((k, val) => {
           if (typeof k !== 'string') throw new StarlarkError(`${where(path)}dict has ${typeName(k)} key, want string`);
-          out[k] = fromStarlarkAt(val, path + '.' + k);
+          setDataKey(out, k, fromStarlarkAt(val, path + '.' + k));
         });
         return out;
       }
@@ -113,7 +114,7 @@ function fromStarlarkAt(v: Value, path: string | undefined): unknown {
       if (path === undefined) fail(); // rarer values: the slow pass converts them or says why not
       if (v instanceof StarStruct) {
         const out: Record<string, unknown> = {};
-        for (const [k, val] of v.fields) out[k] = fromStarlarkAt(val, path + '.' + k);
+        for (const [k, val] of v.fields) setDataKey(out, k, fromStarlarkAt(val, path + '.' + k));
         return out;
       }
       if (v instanceof StarSet) return v.elems().map((e, i) => fromStarlarkAt(e, `${path}[${i}]`));

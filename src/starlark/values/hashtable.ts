@@ -24,6 +24,12 @@ import { equal } from './compare.js';
 import { StarlarkError, type Value } from './value.js';
 import { alloc, work, ENTRY, TABLE } from './meter.js';
 
+/** Sets a key of converted data as an own property: `out["__proto__"] = v` would replace out's prototype. */
+export function setDataKey(out: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
+
 /** Interned handle for a key that has no primitive canonical form. */
 class CompositeKey {
   constructor(
@@ -342,13 +348,14 @@ export class HashTable {
       for (let i = 0; i < kv.length; i += 2) {
         const k = kv[i];
         if (typeof k !== 'string') return undefined;
-        out[k] = convert(kv[i + 1] as Value);
+        if (k === '__proto__') setDataKey(out, k, convert(kv[i + 1] as Value));
+        else out[k] = convert(kv[i + 1] as Value);
       }
       return out;
     }
     for (const [k, v] of this.map!) {
       if (typeof k !== 'string') return undefined;
-      out[k] = convert(v);
+      setDataKey(out, k, convert(v));
     }
     return out;
   }
