@@ -29,7 +29,7 @@
 // what comes back is a copy.
 
 import type { ResourceInfo, TypeRef } from '../api/client.js';
-import type { KObject } from '../api/object.js';
+import { setKey, type KObject } from '../api/object.js';
 import { builtin, unpackArgs, wantString, type Kwargs } from '../starlark/values/builtin.js';
 import { StarDict } from '../starlark/values/dict.js';
 import { fromStarlark, toStarlark } from '../starlark/values/convert.js';
@@ -278,7 +278,7 @@ function clientList(thread: Thread, args: Value[], kwargs: Kwargs): Value {
     const m: Record<string, string> = {};
     for (const [k, v] of Object.entries(fromStarlark(sel) as Record<string, unknown>)) {
       if (typeof v !== 'string') return result(null, `client_list: fieldSelector: value is not a string: ${JSON.stringify(v)}`, true);
-      m[k] = v;
+      setKey(m, k, v);
     }
     try {
       match = compileSelector({ match: m } as ExpressionSelectorSpec);

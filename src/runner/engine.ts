@@ -27,13 +27,19 @@ import { reconcilerCodeKind } from './project/codekind.js';
 import { compileTemplateReconciler, TemplateLoadError } from '../reconciler/template/reconciler.js';
 import { basename } from 'node:path';
 
+/** What a user may raise per reconcile: the step budget and the memory limit. */
+export type ReconcileLimits = Pick<EngineOptions, 'maxSteps' | 'maxMemoryMiB'>;
+
 export interface EngineOptions {
   store: Store;
   /** Concurrent reconciles per reconciler (default 1). */
   workers?: number;
   rateLimits?: RateLimitOptions;
   clock?: Clock;
+  /** Step budget per reconcile (default 10M). */
   maxSteps?: number;
+  /** Memory limit per reconcile in MiB (default 256; see starlark/values/meter.ts). */
+  maxMemoryMiB?: number;
   /** Wall-clock limit per reconcile in ms (default 10 s). */
   timeoutMs?: number;
   /** performance.now() by which every reconcile must have ended (`run once --timeout`). */
@@ -181,6 +187,7 @@ export class Engine {
       code: starlark[0]!,
       libraries: project.libraries,
       maxSteps: this.opts.maxSteps,
+      maxMemoryMiB: this.opts.maxMemoryMiB,
       timeoutMs: this.opts.timeoutMs,
       deadline: this.opts.deadline,
       print: (msg) => (this.opts.print ?? ((r: string, m: string) => process.stderr.write(`[${r}] ${m}\n`)))(config.name, msg),

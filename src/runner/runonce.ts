@@ -23,7 +23,7 @@ import { openStore } from '../store/open.js';
 import type { KObject } from '../api/object.js';
 import { findCondition } from '../reconciler/conditions.js';
 import { allocationCrds } from '../allocation/index.js';
-import { Engine } from './engine.js';
+import { Engine, type ReconcileLimits } from './engine.js';
 import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { Observer, type RunReport } from './observer.js';
 import { resultObjects, writeOut } from './output.js';
@@ -37,6 +37,8 @@ export interface RunOnceOptions {
   graceMs?: number;
   stallMs?: number;
   workers?: number;
+  /** Per-reconcile limits (--max-steps, --max-memory); the defaults otherwise. */
+  limits?: ReconcileLimits;
   out?: string;
   /** Project folders other than the defaults (--crds, --reconcilers, ...). */
   paths?: Partial<ProjectPaths>;
@@ -68,6 +70,7 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
   const engine = await Engine.open({
     store,
     workers: opts.workers,
+    ...opts.limits,
     print: opts.print,
     deadline,
     onWrite: (reconciler, obj) => observer.noteWrite(reconciler, obj),

@@ -20,7 +20,7 @@ import { existsSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } 
 import { join, resolve } from 'node:path';
 import { startApiServer } from '../apiserver/server.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
-import { Engine } from './engine.js';
+import { Engine, type ReconcileLimits } from './engine.js';
 import { CrashGuard, installCrashGuard, type HeldObject } from '../reconciler/crashguard.js';
 import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { openStore } from '../store/open.js';
@@ -33,6 +33,8 @@ export interface ServeOptions {
   port?: number;
   address?: string;
   workers?: number;
+  /** Per-reconcile limits (--max-steps, --max-memory); the defaults otherwise. */
+  limits?: ReconcileLimits;
   /** Project folders other than the defaults (--crds, --reconcilers, ...). */
   paths?: Partial<ProjectPaths>;
   log?: (line: string) => void;
@@ -75,6 +77,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     store,
     coordinator,
     workers: opts.workers,
+    ...opts.limits,
     onReconcile: (r) => {
       if (r.outcome !== 'Ready' || r.writes.length > 0) log(`${r.reconciler} ${r.kind} ${r.key}: ${r.outcome}${r.message ? `: ${r.message.split('\n').slice(-1)[0]}` : ''}${r.writes.length ? ` (${r.writes.length} write(s))` : ''}`);
     },

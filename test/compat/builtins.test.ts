@@ -54,6 +54,7 @@ def reconcile(self):
     st["getNotDict"] = shape(client_get("n", "default", "x"))
     st["listBadSelector"] = shape(client_list(P, "spec.mode"))
     st["listNonString"] = shape(client_list(P, {"spec.mode": 1}))
+    st["listProtoKey"] = [len(client_list(P)["resource"]["items"]), len(client_list(P, {"__proto__": "x"})["resource"]["items"])]
     st["createNotDict"] = shape(client_create([]))
     note = {"apiVersion": "example.com/v1alpha1", "kind": "Note", "metadata": {"name": "n-" + self["metadata"]["name"]}, "spec": {"a": 1}}
     created = client_create(note)["resource"]
@@ -105,6 +106,7 @@ test('run once: host builtins answer like the original (subnet names, fatal resu
     assert.deepEqual(st.getNotDict, fatal('client_get: expected dict value to convert to unstructured, got string'));
     assert.deepEqual(st.listBadSelector, fatal('client_list: fieldSelector: value is not a dictionary'));
     assert.deepEqual(st.listNonString, fatal('client_list: fieldSelector: value is not a string: 1'));
+    assert.deepEqual(st.listProtoKey, [3, 0], 'a selector key __proto__ is a key like any other, not dropped (which would list everything)');
     assert.deepEqual(st.createNotDict, fatal('client_create: expected dict value to convert to unstructured, got list'));
     // None inside an object handed to the host becomes "" (starlarkValueToInterface), in what is written and what comes back.
     assert.equal(st.noneRoundTrip, '');

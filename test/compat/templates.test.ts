@@ -54,6 +54,16 @@ test('template reconciler failures: missing entry and syntax errors at load, ren
   assert.throws(() => run('apiVersion: example.com/v1\nkind: Config\n'), /rendered Config has no metadata\.name/);
 });
 
+test('template output built from hostile object data is bounded: deep nesting and alias bombs are errors, not a frozen engine', () => {
+  const run = (payload: string) => compileTemplateReconciler({ reconciler: 'r', kind: 'gotemplate', templates: [{ name: 'main.tpl', file: 'r/main.tpl', text: 'x: {{ .spec.payload }}\n' }] })({ ...self, spec: { payload } }, scope());
+  const started = performance.now();
+  assert.throws(() => run('['.repeat(200_000)), /r\/main\.tpl rendered invalid YAML \(output line 1\): nested deeper than 200 levels/);
+  const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+  assert.throws(() => run(`{${bomb.join(', ')}}`), /alias/i);
+  assert.ok(performance.now() - started < 2000, `took ${performance.now() - started} ms`);
+});
+
 test('run once: a template error lands on the For object\'s condition with the reconciler, file, line and column', async () => {
   const dir = await copyFixture('templates-gotemplate');
   try {

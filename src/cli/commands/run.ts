@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { discoverProject, type ProjectPaths } from '../../runner/project/discover.js';
 import { projectDeps, renderDeps } from '../../runner/project/deps.js';
 import { readLastRun, renderOwnershipTree, renderResult } from '../../runner/deps.js';
+import { limitArgs, limitOptions, type LimitFlags } from './limits.js';
 
 /** The original's path flags: where the project's parts are, relative to the project directory. */
 function pathOptions(cmd: Command): Command {
@@ -46,9 +47,9 @@ function pathArgs(paths: Partial<ProjectPaths>): string[] {
 
 export function register(program: Command): void {
   const run = program.command('run').description('run a choreo project (CRDs, reconcilers, libraries and input)');
-  pathOptions(run
+  limitOptions(pathOptions(run
     .command('once')
-    .description('load a project, run its reconcilers until nothing changes, and report'))
+    .description('load a project, run its reconcilers until nothing changes, and report')), 'a reconcile')
     .argument('[dir]', 'project directory', '.')
     .option('--store <store>', 'memory, file:<dir> to keep the results, or etcd://host:port', 'memory')
     .option('--timeout <seconds>', 'give up after this many seconds', '60')
@@ -56,7 +57,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'write the resulting resources as YAML, one file per kind')
     .option('-o, --output <format>', 'report format: text, json or yaml', 'text')
     .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/topology --out out/ -o yaml\n  choreoctl run once old-project --apis apis --input in\n')
-    .action(async (dir: string, o: PathFlags & { store: string; timeout: string; workers: string; out?: string; output: string }) => {
+    .action(async (dir: string, o: PathFlags & LimitFlags & { store: string; timeout: string; workers: string; out?: string; output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
       const paths = projectPaths(o);
       const tty = process.stderr.isTTY && o.output === 'text';
@@ -66,6 +67,7 @@ export function register(program: Command): void {
         store: o.store,
         timeoutMs: Number(o.timeout) * 1000,
         workers: Number(o.workers),
+        limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory },
         out: o.out,
         paths,
         progress: tty
@@ -88,9 +90,9 @@ export function register(program: Command): void {
       process.exitCode = report.success ? 0 : 1;
     });
 
-  pathOptions(run
+  limitOptions(pathOptions(run
     .command('start')
-    .description('serve the API and run the reconcilers in the background (file store in <dir>/.choreo)'))
+    .description('serve the API and run the reconcilers in the background (file store in <dir>/.choreo)')), 'a reconcile')
     .argument('[dir]', 'project directory', '.')
     .option('--foreground', 'stay attached and log to stdout (for containers)')
     .option('--store <store>', 'file:<dir> (default <dir>/.choreo/store), memory, or etcd://host:port')
@@ -99,14 +101,14 @@ export function register(program: Command): void {
     // 16: concurrent reconciles share the file store's fsyncs (group commit); bench:store:reconcile measured 1 → 16 workers at ~4× less time to quiescence on the file store.
     .option('--workers <n>', 'concurrent reconciles per reconciler', '16')
     .addHelpText('after', '\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
-    .action(async (dir: string, o: PathFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string }) => {
+    .action(async (dir: string, o: PathFlags & LimitFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string }) => {
       const paths = projectPaths(o);
       if (o.foreground) {
-        await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers), paths });
+        await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers), limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths });
         return;
       }
       const cli = fileURLToPath(new URL('../main.js', import.meta.url));
-      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : []), ...pathArgs(paths)];
+      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : []), ...limitArgs(o), ...pathArgs(paths)];
       const info = await startBackground(cli, args, dir);
       process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
     });

@@ -13,6 +13,7 @@ import { DIALECT_OPTIONS, type DialectOption } from '../../starlark/testing/chun
 import { runStarlarkFile } from '../../starlark/testing/host.js';
 import { runChunkedText, summary, type FileReport } from '../../starlark/testing/runner.js';
 import { defaultMaxMemoryMiB, defaultMaxSteps } from '../../reconciler/program.js';
+import { positiveNumber } from './limits.js';
 import { memoryExceededPrefix } from '../../starlark/values/meter.js';
 
 function collectOption(value: string, previous: DialectOption[]): DialectOption[] {
@@ -20,14 +21,6 @@ function collectOption(value: string, previous: DialectOption[]): DialectOption[
     throw new Error(`unknown dialect option ${JSON.stringify(value)} (want one of ${DIALECT_OPTIONS.join(', ')})`);
   }
   return [...previous, value as DialectOption];
-}
-
-function positiveNumber(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag}: want a positive number, got ${JSON.stringify(value)}`);
-    return n;
-  };
 }
 
 function readSource(file: string): string {

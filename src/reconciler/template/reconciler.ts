@@ -14,7 +14,8 @@
 // as ReconcileError naming the reconciler and file:line, which the runtime
 // puts on the For object's condition.
 
-import { parseAllDocuments, LineCounter } from 'yaml';
+import { LineCounter } from 'yaml';
+import { DecodeLimitError, parseYamlDocuments } from '../../api/decode.js';
 import type { KObject } from '../../api/object.js';
 import { StarDict } from '../../starlark/values/dict.js';
 import type { Value } from '../../starlark/values/value.js';
@@ -82,13 +83,20 @@ function compile(opts: TemplateReconcilerOptions): Render {
 function childrenOf(output: string, where: string): KObject[] {
   const lc = new LineCounter();
   const out: KObject[] = [];
-  for (const doc of parseAllDocuments(output, { lineCounter: lc, prettyErrors: false })) {
+  let docs;
+  try {
+    docs = parseYamlDocuments(output, { lineCounter: lc }); // rendered from user data: nesting bounded while parsing
+  } catch (err) {
+    if (!(err instanceof DecodeLimitError)) throw err;
+    throw new Error(`${where} rendered invalid YAML (output line ${lc.linePos(err.offset).line}): ${err.message}`);
+  }
+  for (const doc of docs) {
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       const p = lc.linePos(e.pos[0]);
       throw new Error(`${where} rendered invalid YAML (output line ${p.line}): ${e.message.split('\n')[0]}\n--- rendered output ---\n${output}`);
     }
-    const v: unknown = doc.toJS();
+    const v: unknown = doc.toJS({ maxAliasCount: 100 });
     if (v === null || v === undefined) continue;
     if (typeof v !== 'object' || Array.isArray(v) || typeof (v as KObject).apiVersion !== 'string' || typeof (v as KObject).kind !== 'string') {
       throw new Error(`${where} rendered a document that is not a Kubernetes object (needs apiVersion and kind)\n--- rendered output ---\n${output}`);
