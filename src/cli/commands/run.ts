@@ -1,14 +1,13 @@
 // `choreoctl run ...`: running a project (see src/runner/).
+// Start-up: only commander is loaded to register the commands; each action
+// imports what it runs (yaml, the runner, the store) when it is invoked.
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { renderReport } from '../../runner/observer.js';
-import { runOnce } from '../../runner/runonce.js';
-import { rememberOut, runDiff } from '../../runner/diff.js';
-import { serve, startBackground, stopInstance } from '../../runner/serve.js';
 import { fileURLToPath } from 'node:url';
-import { discoverProject } from '../../runner/project/discover.js';
-import { projectDeps, renderDeps } from '../../runner/project/deps.js';
-import { readLastRun, renderOwnershipTree, renderResult } from '../../runner/deps.js';
+
+/** The yaml package's stringify, loaded only when a command prints YAML. */
+async function toYamlText(value: unknown): Promise<string> {
+  return (await import('yaml')).stringify(value);
+}
 
 export function register(program: Command): void {
   const run = program.command('run').description('run a choreo project (CRDs, reconcilers, libraries and input)');
@@ -24,6 +23,7 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/topology --out out/ -o yaml\n')
     .action(async (dir: string, o: { store: string; timeout: string; workers: string; out?: string; output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
+      const [{ runOnce }, { rememberOut }, { renderReport }] = await Promise.all([import('../../runner/runonce.js'), import('../../runner/diff.js'), import('../../runner/observer.js')]);
       const tty = process.stderr.isTTY && o.output === 'text';
       let lastPaint = 0;
       const { report, written } = await runOnce({
@@ -44,7 +44,7 @@ export function register(program: Command): void {
       if (tty) process.stderr.write('\r\x1b[K');
       if (o.out) await rememberOut(dir, o.out);
       if (o.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else if (o.output === 'yaml') process.stdout.write(stringify(report));
+      else if (o.output === 'yaml') process.stdout.write(await toYamlText(report));
       else {
         process.stdout.write(renderReport(report) + '\n');
         if (o.out && written.length > 0) process.stdout.write(`\nwrote ${written.length} file(s) to ${o.out}\n`);
@@ -64,6 +64,7 @@ export function register(program: Command): void {
     .option('--workers <n>', 'concurrent reconciles per reconciler', '16')
     .addHelpText('after', '\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
     .action(async (dir: string, o: { foreground?: boolean; store?: string; port: string; address: string; workers: string }) => {
+      const { serve, startBackground } = await import('../../runner/serve.js');
       if (o.foreground) {
         await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers) });
         return;
@@ -83,16 +84,18 @@ export function register(program: Command): void {
     .action(async (dir: string, o: { refs?: boolean; output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
       if (!o.refs) {
+        const { readLastRun, renderOwnershipTree } = await import('../../runner/deps.js');
         const last = await readLastRun(dir);
         if (o.output === 'json') process.stdout.write(JSON.stringify(last.resources, null, 2) + '\n');
-        else if (o.output === 'yaml') process.stdout.write(stringify(last.resources));
+        else if (o.output === 'yaml') process.stdout.write(await toYamlText(last.resources));
         else if (last.resources.length > 0) process.stdout.write(renderOwnershipTree(last.resources) + '\n');
         return;
       }
+      const [{ discoverProject }, { projectDeps, renderDeps }] = await Promise.all([import('../../runner/project/discover.js'), import('../../runner/project/deps.js')]);
       const project = await discoverProject(dir);
       const deps = projectDeps(project);
       if (o.output === 'json') process.stdout.write(JSON.stringify({ ...deps, errors: project.errors.map((e) => e.render()) }, null, 2) + '\n');
-      else if (o.output === 'yaml') process.stdout.write(stringify({ ...deps, errors: project.errors.map((e) => e.render()) }));
+      else if (o.output === 'yaml') process.stdout.write(await toYamlText({ ...deps, errors: project.errors.map((e) => e.render()) }));
       else {
         process.stdout.write(renderDeps(deps) + '\n');
         if (project.errors.length > 0) process.stdout.write(`\nLoad errors:\n${project.errors.map((e) => `  ${e.render()}`).join('\n')}\n`);
@@ -106,10 +109,11 @@ export function register(program: Command): void {
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .action(async (dir: string, o: { output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
+      const { readLastRun, renderResult } = await import('../../runner/deps.js');
       const last = await readLastRun(dir);
       const { resources: _r, ...result } = last;
       if (o.output === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-      else if (o.output === 'yaml') process.stdout.write(stringify(result));
+      else if (o.output === 'yaml') process.stdout.write(await toYamlText(result));
       else process.stdout.write(renderResult(last) + '\n');
     });
   run
@@ -117,6 +121,7 @@ export function register(program: Command): void {
     .description('stop a project started with run start: finish in-flight reconciles, flush the store')
     .argument('[dir]', 'project directory', '.')
     .action(async (dir: string) => {
+      const { stopInstance } = await import('../../runner/serve.js');
       const pid = await stopInstance(dir);
       process.stdout.write(pid ? `stopped (pid ${pid})\n` : `not running\n`);
     });
@@ -127,6 +132,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'compare with this result tree instead of the last --out')
     .addHelpText('after', '\nExamples:\n  choreoctl run once examples/topology --out examples/topology/expected\n  # edit the project, then:\n  choreoctl run diff examples/topology\n')
     .action(async (dir: string, o: { out?: string }) => {
+      const { runDiff } = await import('../../runner/diff.js');
       const { baseline, report, patches } = await runDiff(dir, o.out);
       if (!report.success) process.stderr.write(`warning: the run did not succeed: ${report.reason}\n`);
       if (patches.length === 0) process.stdout.write(`no changes against ${baseline}\n`);

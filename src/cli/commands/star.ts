@@ -5,13 +5,13 @@
 // to stderr and exit code 1). `star test FILE...` runs starlark-go style
 // chunked test files (see src/starlark/testing/) and prints one
 // `FILE:LINE: message` line per failure followed by `N passed, N failed`.
-// The command is thin: all behaviour lives in src/starlark/testing/.
+// The command is thin: all behaviour lives in src/starlark/testing/, imported
+// when the command runs (so `choreoctl --version` does not load the interpreter).
 
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { DIALECT_OPTIONS, type DialectOption } from '../../starlark/testing/chunks.js';
-import { runStarlarkFile } from '../../starlark/testing/host.js';
-import { runChunkedText, summary, type FileReport } from '../../starlark/testing/runner.js';
+import { DIALECT_OPTIONS, type DialectOption } from '../../starlark/testing/dialectoptions.js';
+import type { FileReport } from '../../starlark/testing/runner.js';
 
 function collectOption(value: string, previous: DialectOption[]): DialectOption[] {
   if (!(DIALECT_OPTIONS as readonly string[]).includes(value)) {
@@ -58,8 +58,9 @@ Examples:
   choreoctl star run hello.star
   choreoctl star run -o while -o toplevelcontrol script.star`,
     )
-    .action((file: string, opts: { option: DialectOption[] }) => {
+    .action(async (file: string, opts: { option: DialectOption[] }) => {
       const src = readSource(file);
+      const { runStarlarkFile } = await import('../../starlark/testing/host.js');
       const err = runStarlarkFile(file, src, new Set(opts.option), (msg) => process.stdout.write(`${msg}\n`));
       if (err !== null) {
         process.stderr.write(`${err}\n`);
@@ -91,7 +92,8 @@ Examples:
   choreoctl star test test/starlark/string.star
   choreoctl star test test/starlark/*.star`,
     )
-    .action((files: string[], opts: { print?: boolean }) => {
+    .action(async (files: string[], opts: { print?: boolean }) => {
+      const { runChunkedText, summary } = await import('../../starlark/testing/runner.js');
       const reports: FileReport[] = [];
       for (const file of files) {
         const report = runChunkedText(file, readSource(file), opts.print ? { print: (msg) => process.stdout.write(`${msg}\n`) } : {});
