@@ -2,7 +2,6 @@
 // Start-up: only commander is loaded to register the commands; each action
 // imports what it runs (yaml, the runner, the store) when it is invoked.
 import type { Command } from 'commander';
-import { fileURLToPath } from 'node:url';
 
 /** The yaml package's stringify, loaded only when a command prints YAML. */
 async function toYamlText(value: unknown): Promise<string> {
@@ -69,7 +68,8 @@ export function register(program: Command): void {
         await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers) });
         return;
       }
-      const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+      // This process's own entry script (the bundled or the plain main.js alike).
+      const cli = process.argv[1]!;
       const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : [])];
       const info = await startBackground(cli, args, dir);
       process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
