@@ -2,23 +2,24 @@
 // our source modules and which packages a real choreoctl process loads.
 //
 // A module loader hook (node --import, module.register) logs every file Node
-// loads; a bundled chunk also names the source modules it holds (esbuild's
-// `// dist/src/...` markers), so the same check reads the plain tsc build
-// and the bundled CLI alike. Each case also names modules that must be seen,
+// loads; a bundled chunk also names the modules it holds (esbuild's
+// `// dist/src/...` and `// node_modules/...` markers), so the same check
+// reads the plain tsc build and the bundled CLI alike. Each case also names modules that must be seen,
 // so a change that hid them from the check would fail it instead of passing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
-/** What one choreoctl run loaded: our source modules (as dist/src/... paths) and every other URL (packages, node: builtins). */
+/** What one choreoctl run loaded: our source modules (as dist/src/... paths), bundled package files, and every URL Node loaded (packages, node: builtins). */
 interface Loaded {
   sources: Set<string>;
+  bundledPackages: Set<string>;
   urls: string[];
 }
 
@@ -35,14 +36,19 @@ function loadedBy(args: string[]): Loaded {
     assert.equal(r.status, 0, r.stderr);
     const urls = readFileSync(log, 'utf8').split('\n').filter((u) => u !== '');
     const sources = new Set<string>();
+    const bundledPackages = new Set<string>();
     for (const url of urls) {
       if (!url.startsWith('file:') || url.includes('/node_modules/')) continue;
       const path = fileURLToPath(url);
       const own = /(dist\/src\/.*\.js)$/.exec(path);
       if (own) sources.add(own[1]!);
-      for (const m of readFileSync(path, 'utf8').matchAll(/^\/\/ (dist\/src\/\S+\.js)$/gm)) sources.add(m[1]!);
+      for (const m of readFileSync(path, 'utf8').matchAll(/^\/\/ (\S*)$/gm)) {
+        const marker = m[1]!;
+        if (/^dist\/src\/.*\.js$/.test(marker)) sources.add(marker);
+        else if (marker.includes('node_modules/')) bundledPackages.add(marker.slice(marker.lastIndexOf('node_modules/')));
+      }
     }
-    return { sources, urls };
+    return { sources, bundledPackages, urls };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -53,9 +59,9 @@ function under(l: Loaded, ...dirs: string[]): string[] {
   return [...l.sources].filter((s) => dirs.some((d) => s.startsWith(`dist/src/${d}/`)));
 }
 
-/** npm packages and node: builtins that were loaded, among `names`. */
+/** npm packages (loaded from node_modules or bundled) and node: builtins that were loaded, among `names`. */
 function packages(l: Loaded, ...names: string[]): string[] {
-  return names.filter((n) => l.urls.some((u) => (n.startsWith('node:') ? u === n : u.includes(`/node_modules/${n}/`))));
+  return names.filter((n) => (n.startsWith('node:') ? l.urls.includes(n) : l.urls.some((u) => u.includes(`/node_modules/${n}/`)) || [...l.bundledPackages].some((p) => p.startsWith(`node_modules/${n}/`))));
 }
 
 const engine = ['apiserver', 'store', 'runner', 'controller', 'reconciler', 'allocation', 'client', 'api', 'net'];
@@ -90,4 +96,16 @@ test('choreoctl get --help loads no client, server or engine code', () => {
   assert.ok(l.sources.has('dist/src/cli/commands/get.js'));
   assert.deepEqual(under(l, ...engine, 'cli/actions'), []);
   assert.deepEqual(packages(l, ...heavyPackages, 'node:http', 'node:https'), []);
+});
+
+test('the check sees a package whether bundled or loaded: run deps -o yaml loads yaml', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'choreo-startup-deps-'));
+  try {
+    // `run deps --refs -o yaml` of an empty project prints YAML: yaml must be seen (whether bundled or not).
+    mkdirSync(join(dir, 'crds'));
+    const l = loadedBy(['run', 'deps', dir, '--refs', '-o', 'yaml']);
+    assert.deepEqual(packages(l, 'yaml'), ['yaml']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
