@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 
 /** The yaml package's stringify, loaded only when a command prints YAML. */
 async function toYamlText(value: unknown): Promise<string> {
-  return (await import('yaml')).stringify(value);
+  return (await import('../actions/yaml.js')).stringify(value);
 }
 
 export function register(program: Command): void {
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/topology --out out/ -o yaml\n')
     .action(async (dir: string, o: { store: string; timeout: string; workers: string; out?: string; output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
-      const [{ runOnce }, { rememberOut }, { renderReport }] = await Promise.all([import('../../runner/runonce.js'), import('../../runner/diff.js'), import('../../runner/observer.js')]);
+      const [{ runOnce }, { renderReport }] = await Promise.all([import('../../runner/runonce.js'), import('../../runner/observer.js')]);
       const tty = process.stderr.isTTY && o.output === 'text';
       let lastPaint = 0;
       const { report, written } = await runOnce({
@@ -41,7 +41,7 @@ export function register(program: Command): void {
           : undefined,
       });
       if (tty) process.stderr.write('\r\x1b[K');
-      if (o.out) await rememberOut(dir, o.out);
+      if (o.out) await (await import('../../runner/diff.js')).rememberOut(dir, o.out);
       if (o.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (o.output === 'yaml') process.stdout.write(await toYamlText(report));
       else {
