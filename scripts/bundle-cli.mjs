@@ -30,7 +30,7 @@ if (readFileSync(entry, 'utf8').includes('\n// dist/src/cli/main.js\n')) {
   process.exit(0);
 }
 
-const inlined = new Set(['commander', 'yaml']);
+const inlined = new Set(['commander', 'yaml', 'diff', '@marcbachmann/cel-js']);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 rmSync(`${cliDir}chunks`, { recursive: true, force: true });
