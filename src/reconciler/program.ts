@@ -50,13 +50,8 @@ export class ProgramError extends Error {
   }
 }
 
-export const defaultMaxSteps = 10_000_000;
-export const defaultTimeoutMs = 10_000;
-/**
- * Far below V8's heap limit (2-4 GiB), far above what a reconcile builds (its
- * objects are kilobytes): the count is cumulative, so temporaries count too.
- */
-export const defaultMaxMemoryMiB = 256;
+import { defaultMaxMemoryMiB, defaultMaxSteps, defaultTimeoutMs } from './limits.js';
+export { defaultMaxMemoryMiB, defaultMaxSteps, defaultTimeoutMs };
 
 const cancelled = 'Starlark computation cancelled: too many steps';
 

@@ -16,9 +16,17 @@
 // Trade-off: re2js is slower than V8's RegExp on benign patterns (see
 // bench/api/regexp.ts for the ratio), but its cost is bounded by the input
 // length; compiled patterns are cached (bounded) so schemas recompiled on
-// every CRD write do not recompile their patterns.
+// every CRD write do not recompile their patterns. re2js (260 kB) is loaded
+// on the first compile, not at import: most processes (`choreoctl star run`,
+// a schema without patterns) never need it.
 
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
+
+let engine: typeof RE2JS | undefined;
+function re2(): typeof RE2JS {
+  return (engine ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS);
+}
 
 export interface GoRegexp {
   readonly source: string;
@@ -54,7 +62,7 @@ export function isGoRegexpError(r: GoRegexp | GoRegexpError): r is GoRegexpError
 function compile(pattern: string): GoRegexp | GoRegexpError {
   let re: RE2JS;
   try {
-    re = RE2JS.compile(pattern);
+    re = re2().compile(pattern);
   } catch (err) {
     return { source: pattern, error: err instanceof Error ? err.message : String(err) };
   }

@@ -3,7 +3,7 @@
 // once/start` take the same flags with the same defaults, so code that runs
 // under `star run` runs the same as a reconcile.
 import type { Command } from 'commander';
-import { defaultMaxMemoryMiB, defaultMaxSteps } from '../../reconciler/program.js';
+import { defaultMaxMemoryMiB, defaultMaxSteps } from '../../reconciler/limits.js';
 
 /** A commander parser for a flag that takes a positive number. */
 export function positiveNumber(flag: string) {

@@ -1,14 +1,8 @@
 // `choreoctl run ...`: running a project (see src/runner/).
+// Start-up: only commander is loaded to register the commands; each action
+// imports what it runs (yaml, the runner, the store) when it is invoked.
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { renderReport } from '../../runner/observer.js';
-import { runOnce } from '../../runner/runonce.js';
-import { rememberOut, runDiff } from '../../runner/diff.js';
-import { serve, startBackground, stopInstance } from '../../runner/serve.js';
-import { fileURLToPath } from 'node:url';
-import { discoverProject, type ProjectPaths } from '../../runner/project/discover.js';
-import { projectDeps, renderDeps } from '../../runner/project/deps.js';
-import { readLastRun, renderOwnershipTree, renderResult } from '../../runner/deps.js';
+import type { ProjectPaths } from '../../runner/project/discover.js';
 import { limitArgs, limitOptions, type LimitFlags } from './limits.js';
 
 /** The original's path flags: where the project's parts are, relative to the project directory. */
@@ -45,6 +39,11 @@ function pathArgs(paths: Partial<ProjectPaths>): string[] {
   return Object.entries(paths).flatMap(([k, v]) => [`--${k}`, v]);
 }
 
+/** The yaml package's stringify, loaded only when a command prints YAML. */
+async function toYamlText(value: unknown): Promise<string> {
+  return (await import('../actions/yaml.js')).stringify(value);
+}
+
 export function register(program: Command): void {
   const run = program.command('run').description('run a choreo project (CRDs, reconcilers, libraries and input)');
   limitOptions(pathOptions(run
@@ -60,6 +59,7 @@ export function register(program: Command): void {
     .action(async (dir: string, o: PathFlags & LimitFlags & { store: string; timeout: string; workers: string; out?: string; output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
       const paths = projectPaths(o);
+      const [{ runOnce }, { renderReport }] = await Promise.all([import('../../runner/runonce.js'), import('../../runner/observer.js')]);
       const tty = process.stderr.isTTY && o.output === 'text';
       let lastPaint = 0;
       const { report, written } = await runOnce({
@@ -80,9 +80,9 @@ export function register(program: Command): void {
           : undefined,
       });
       if (tty) process.stderr.write('\r\x1b[K');
-      if (o.out) await rememberOut(dir, o.out);
+      if (o.out) await (await import('../../runner/diff.js')).rememberOut(dir, o.out);
       if (o.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else if (o.output === 'yaml') process.stdout.write(stringify(report));
+      else if (o.output === 'yaml') process.stdout.write(await toYamlText(report));
       else {
         process.stdout.write(renderReport(report) + '\n');
         if (o.out && written.length > 0) process.stdout.write(`\nwrote ${written.length} file(s) to ${o.out}\n`);
@@ -103,11 +103,13 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
     .action(async (dir: string, o: PathFlags & LimitFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string }) => {
       const paths = projectPaths(o);
+      const { serve, startBackground } = await import('../../runner/serve.js');
       if (o.foreground) {
         await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers), limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths });
         return;
       }
-      const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+      // This process's own entry script (the bundled or the plain main.js alike).
+      const cli = process.argv[1]!;
       const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : []), ...limitArgs(o), ...pathArgs(paths)];
       const info = await startBackground(cli, args, dir);
       process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
@@ -122,16 +124,18 @@ export function register(program: Command): void {
     .action(async (dir: string, o: { refs?: boolean; output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
       if (!o.refs) {
+        const { readLastRun, renderOwnershipTree } = await import('../../runner/deps.js');
         const last = await readLastRun(dir);
         if (o.output === 'json') process.stdout.write(JSON.stringify(last.resources, null, 2) + '\n');
-        else if (o.output === 'yaml') process.stdout.write(stringify(last.resources));
+        else if (o.output === 'yaml') process.stdout.write(await toYamlText(last.resources));
         else if (last.resources.length > 0) process.stdout.write(renderOwnershipTree(last.resources) + '\n');
         return;
       }
+      const [{ discoverProject }, { projectDeps, renderDeps }] = await Promise.all([import('../../runner/project/discover.js'), import('../../runner/project/deps.js')]);
       const project = await discoverProject(dir);
       const deps = projectDeps(project);
       if (o.output === 'json') process.stdout.write(JSON.stringify({ ...deps, errors: project.errors.map((e) => e.render()) }, null, 2) + '\n');
-      else if (o.output === 'yaml') process.stdout.write(stringify({ ...deps, errors: project.errors.map((e) => e.render()) }));
+      else if (o.output === 'yaml') process.stdout.write(await toYamlText({ ...deps, errors: project.errors.map((e) => e.render()) }));
       else {
         process.stdout.write(renderDeps(deps) + '\n');
         if (project.errors.length > 0) process.stdout.write(`\nLoad errors:\n${project.errors.map((e) => `  ${e.render()}`).join('\n')}\n`);
@@ -145,10 +149,11 @@ export function register(program: Command): void {
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .action(async (dir: string, o: { output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
+      const { readLastRun, renderResult } = await import('../../runner/deps.js');
       const last = await readLastRun(dir);
       const { resources: _r, ...result } = last;
       if (o.output === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-      else if (o.output === 'yaml') process.stdout.write(stringify(result));
+      else if (o.output === 'yaml') process.stdout.write(await toYamlText(result));
       else process.stdout.write(renderResult(last) + '\n');
     });
   run
@@ -156,6 +161,7 @@ export function register(program: Command): void {
     .description('stop a project started with run start: finish in-flight reconciles, flush the store')
     .argument('[dir]', 'project directory', '.')
     .action(async (dir: string) => {
+      const { stopInstance } = await import('../../runner/serve.js');
       const pid = await stopInstance(dir);
       process.stdout.write(pid ? `stopped (pid ${pid})\n` : `not running\n`);
     });
@@ -166,6 +172,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'compare with this result tree instead of the last --out')
     .addHelpText('after', '\nExamples:\n  choreoctl run once examples/topology --out examples/topology/expected\n  # edit the project, then:\n  choreoctl run diff examples/topology\n')
     .action(async (dir: string, o: { out?: string }) => {
+      const { runDiff } = await import('../../runner/diff.js');
       const { baseline, report, patches } = await runDiff(dir, o.out);
       if (!report.success) process.stderr.write(`warning: the run did not succeed: ${report.reason}\n`);
       if (patches.length === 0) process.stdout.write(`no changes against ${baseline}\n`);

@@ -2,14 +2,11 @@
 // foreground over a memory or file store and writes a kubeconfig, so
 // `kubectl --kubeconfig <file> get ...` works without flags. Stops cleanly on
 // SIGINT/SIGTERM (the file store is flushed and unlocked). Thin: all
-// behaviour is in src/apiserver/.
+// behaviour is in src/apiserver/, imported when the command runs (start-up).
 
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startApiServer } from '../../apiserver/server.js';
-import { writeKubeconfig } from '../../apiserver/kubeconfig.js';
-import { openStore } from '../../store/open.js';
 
 interface StartOptions {
   port: string;
@@ -32,6 +29,7 @@ export function register(program: Command): void {
     .action(async (o: StartOptions) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: invalid port ${JSON.stringify(o.port)}`);
+      const [{ openStore }, { startApiServer }, { writeKubeconfig }] = await Promise.all([import('../../store/open.js'), import('../../apiserver/server.js'), import('../../apiserver/kubeconfig.js')]);
       const store = await openStore(o.store);
       const srv = await startApiServer({ store, address: o.address, port, token: o.token });
       const kubeconfig = resolve(o.kubeconfig ?? join(homedir(), '.kube', 'choreo.config'));

@@ -5,16 +5,14 @@
 // to stderr and exit code 1). `star test FILE...` runs starlark-go style
 // chunked test files (see src/starlark/testing/) and prints one
 // `FILE:LINE: message` line per failure followed by `N passed, N failed`.
-// The command is thin: all behaviour lives in src/starlark/testing/.
+// The command is thin: all behaviour lives in src/starlark/testing/, imported
+// when the command runs (so `choreoctl --version` does not load the interpreter).
 
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { DIALECT_OPTIONS, type DialectOption } from '../../starlark/testing/chunks.js';
-import { runStarlarkFile } from '../../starlark/testing/host.js';
-import { runChunkedText, summary, type FileReport } from '../../starlark/testing/runner.js';
-import { defaultMaxMemoryMiB, defaultMaxSteps } from '../../reconciler/program.js';
-import { positiveNumber } from './limits.js';
-import { memoryExceededPrefix } from '../../starlark/values/meter.js';
+import { DIALECT_OPTIONS, type DialectOption } from '../../starlark/testing/dialectoptions.js';
+import type { FileReport } from '../../starlark/testing/runner.js';
+import { limitOptions, type LimitFlags } from './limits.js';
 
 function collectOption(value: string, previous: DialectOption[]): DialectOption[] {
   if (!(DIALECT_OPTIONS as readonly string[]).includes(value)) {
@@ -45,13 +43,11 @@ Examples:
   choreoctl star test test/starlark/*.star`,
     );
 
-  star
+  limitOptions(star
     .command('run')
     .description('execute a Starlark file: print() goes to stdout, errors (with a Starlark traceback) to stderr')
     .argument('<file>', 'the .star file to execute')
-    .option('-o, --option <name>', `enable a dialect option (${DIALECT_OPTIONS.join(', ')}); repeatable`, collectOption, [])
-    .option('--max-steps <n>', 'step budget: loop iterations, calls and the work of builtins (as for a reconcile)', positiveNumber('--max-steps'), defaultMaxSteps)
-    .option('--max-memory <MiB>', 'memory budget: MiB of values created (as for a reconcile)', positiveNumber('--max-memory'), defaultMaxMemoryMiB)
+    .option('-o, --option <name>', `enable a dialect option (${DIALECT_OPTIONS.join(', ')}); repeatable`, collectOption, []), 'the run (as for a reconcile)')
     .addHelpText(
       'after',
       `
@@ -65,8 +61,9 @@ Examples:
   choreoctl star run hello.star
   choreoctl star run -o while -o toplevelcontrol script.star`,
     )
-    .action((file: string, opts: { option: DialectOption[]; maxSteps: number; maxMemory: number }) => {
+    .action(async (file: string, opts: LimitFlags & { option: DialectOption[] }) => {
       const src = readSource(file);
+      const [{ runStarlarkFile }, { memoryExceededPrefix }] = await Promise.all([import('../../starlark/testing/host.js'), import('../../starlark/values/meter.js')]);
       const limits = { maxSteps: opts.maxSteps, maxAllocs: opts.maxMemory * 2 ** 20 };
       let err = runStarlarkFile(file, src, new Set(opts.option), (msg) => process.stdout.write(`${msg}\n`), limits);
       if (err !== null) {
@@ -101,7 +98,8 @@ Examples:
   choreoctl star test test/starlark/string.star
   choreoctl star test test/starlark/*.star`,
     )
-    .action((files: string[], opts: { print?: boolean }) => {
+    .action(async (files: string[], opts: { print?: boolean }) => {
+      const { runChunkedText, summary } = await import('../../starlark/testing/runner.js');
       const reports: FileReport[] = [];
       for (const file of files) {
         const report = runChunkedText(file, readSource(file), opts.print ? { print: (msg) => process.stdout.write(`${msg}\n`) } : {});

@@ -13,10 +13,9 @@
 // go.starlark.net does: Go's syntax (`\z`, `(?P<x>)`) and linear-time matching.
 
 import { compileGoRegexp, isGoRegexpError, type GoRegexp } from '../../api/schema/regexp.js';
+import { DIALECT_OPTIONS, type DialectOption } from './dialectoptions.js';
 
-/** The dialect options a chunk may enable with `option:NAME`. */
-export const DIALECT_OPTIONS = ['set', 'globalreassign', 'recursion', 'toplevelcontrol', 'while'] as const;
-export type DialectOption = (typeof DIALECT_OPTIONS)[number];
+export { DIALECT_OPTIONS, type DialectOption };
 
 export interface ExpectedError {
   /** 1-based line in the file where the error must be reported. */
