@@ -13,6 +13,7 @@ import { resourceVersionRequired } from './registry/errors.js';
 import type { FieldValidation, Registry, WriteContext } from './registry/registry.js';
 import type { ResourceType } from './registry/resources.js';
 import { crdType } from './builtins.js';
+import { checkFieldLabels } from './fieldlabels.js';
 import type { ResourceRequest } from './router.js';
 import { partialMetadata, renderTable, type IncludeObject } from './table.js';
 import { serveWatch, type WatchBudget, type WatchConfig } from './watch.js';
@@ -36,6 +37,7 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
   // Namespaced types are only listed/watched across namespaces; every other verb needs the namespace path.
   if (t.namespaced && !r.namespace && r.verb !== 'list' && r.verb !== 'watch') throw notFoundResource();
   if (r.subresource && !['get', 'update', 'patch'].includes(r.verb)) throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  if (r.verb === 'list' || r.verb === 'watch' || r.verb === 'deletecollection') checkFieldLabels(t, q.get('fieldSelector'));
   const form = negotiate(req.headers.accept);
   const reg = ctx.registry;
   switch (r.verb) {
