@@ -8,6 +8,7 @@
 // selector uses is the path without its leading dot (`spec.color`).
 //
 // Exported API:
+//   pathSteps(jsonPath)                               → ["spec", "color"] for a simple JSON path (also used by /scale)
 //   selectableFieldLabel(jsonPath)                    → "spec.color" (undefined when not a simple path)
 //   validateSelectableFields(fields, schema, path)    → FieldError[]
 
@@ -17,7 +18,7 @@ import type { JSONSchemaProps } from './schema/index.js';
 export const selectableFieldsLimit = 8;
 
 /** Steps of a simple JSON path (`.a.b`, `.a['b']`); undefined if it is not one. */
-function pathSteps(jsonPath: string): string[] | undefined {
+export function pathSteps(jsonPath: string): string[] | undefined {
   const steps: string[] = [];
   const re = /\.([A-Za-z_$][A-Za-z0-9_$-]*)|\['([^'\]]+)'\]/y;
   let i = 0;

@@ -185,7 +185,7 @@ export const builtinTypes: ResourceType[] = [
   namespaceType,
   builtin('', 'v1', 'ConfigMap', 'configmaps', true, {
     shortNames: ['cm'],
-    printerColumns: [{ name: 'Data', type: 'integer', jsonPath: '.data', format: 'count', priority: 0 }, age],
+    printerColumns: [{ name: 'Data', type: 'integer', jsonPath: '.data,.binaryData', format: 'count', priority: 0 }, age],
   }),
   builtin('', 'v1', 'Secret', 'secrets', true, {
     printerColumns: [

@@ -18,6 +18,7 @@ import { Discovery } from './discovery.js';
 import { handleResource, type HandlerContext } from './handlers.js';
 import { defaultBodyLimit, writeObject, writeStatus } from './http.js';
 import { OpenApi } from './openapi.js';
+import { healthChecks } from './health.js';
 import { Registry } from './registry/registry.js';
 import { route } from './router.js';
 import { selfSignedCert, serverNames, type ServingCert } from './tls.js';
@@ -68,8 +69,15 @@ export const serverVersion = {
   buildDate: '1970-01-01T00:00:00Z',
   goVersion: 'node',
   compiler: 'tsc',
-  platform: `${process.platform}/${process.arch}`,
+  platform: goPlatform(),
 };
+
+/** GOOS/GOARCH spelling of the platform (linux/amd64, not linux/x64), as clients parse /version. */
+function goPlatform(): string {
+  const arch: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
+  const os: Record<string, string> = { win32: 'windows', darwin: 'darwin', linux: 'linux' };
+  return `${os[process.platform] ?? process.platform}/${arch[process.arch] ?? process.arch}`;
+}
 
 /**
  * Whether a listen address is the loopback interface: `localhost`, an IPv4
@@ -101,6 +109,8 @@ function clientErrorStatus(err: NodeJS.ErrnoException & { rawPacket?: Buffer }):
   }
 }
 
+const healthPath = /^\/(healthz|livez|readyz)(\/|$)/;
+
 /** Request line plus headers (Node's default, kept explicit: clientErrorStatus relies on it). */
 const maxHeaderSize = 16 * 1024;
 
@@ -110,6 +120,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const registry = opts.registry ?? (await Registry.open(opts.store));
   const discovery = new Discovery(registry.catalog);
   const openapi = new OpenApi(registry.catalog);
+  const health = healthChecks(opts.store);
   const streams = new Set<() => void>();
   const ctx: HandlerContext = {
     registry,
@@ -146,11 +157,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('ok');
-      return;
-    }
+    if (healthPath.test(path) && (await health.serve(path, url.searchParams, res))) return;
     if (expected) {
       const got = Buffer.from(req.headers.authorization ?? '');
       if (got.length !== expected.length || !timingSafeEqual(got, expected)) throw new ApiError('Unauthorized', 'Unauthorized');
@@ -208,6 +215,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     caCert: cert?.cert,
     registry,
     async close() {
+      health.shuttingDown();
       for (const close of [...streams]) close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

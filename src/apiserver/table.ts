@@ -38,6 +38,7 @@ function columnsOf(t: ResourceType): CompiledColumn[] {
 }
 
 function compileColumn(c: PrinterColumn): CompiledColumn {
+  if (c.format === 'count' && c.jsonPath.includes(',')) return countColumn(c);
   let steps: Step[] | undefined;
   try {
     steps = compileJsonPath(c.jsonPath);
@@ -55,6 +56,13 @@ function compileColumn(c: PrinterColumn): CompiledColumn {
       return cellValue(c, found[0], now);
     },
   };
+}
+
+/** `count` over several paths (`.data,.binaryData`): the keys of all of them, as ConfigMap's DATA column counts. */
+function countColumn(c: PrinterColumn): CompiledColumn {
+  const paths = c.jsonPath.split(',').map((p) => compileJsonPath(p.trim()));
+  const def = { name: c.name, type: c.type, format: '', description: c.description ?? '', priority: c.priority };
+  return { def, cell: (o) => paths.reduce((n, steps) => n + (cellValue(c, evalJsonPath(steps, o)[0], 0) as number), 0) };
 }
 
 function cellValue(c: PrinterColumn, v: unknown, now: number): unknown {

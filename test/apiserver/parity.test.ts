@@ -97,4 +97,98 @@ describe('Kubernetes API parity with kubectl', { timeout: 120_000 }, () => {
       assert.match(r.stderr, /spec\.selectableFields\[5\]\.jsonPath: Required value/);
     });
   });
+  describe('scale subresource', () => {
+    it('is listed in discovery with autoscaling/v1 Scale', async () => {
+      const legacy = await h.http('GET', '/apis/example.com/v1');
+      const scale = legacy.json.resources.find((r: { name: string }) => r.name === 'gadgets/scale');
+      assert.deepEqual({ group: scale.group, version: scale.version, kind: scale.kind, verbs: scale.verbs }, { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+      const agg = await h.http('GET', '/apis', { headers: { Accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' } });
+      const group = agg.json.items.find((g: { metadata: { name: string } }) => g.metadata.name === 'example.com');
+      const res = group.versions[0].resources.find((r: { resource: string }) => r.resource === 'gadgets');
+      assert.deepEqual(res.subresources.map((s: { subresource: string; responseKind: { kind: string } }) => `${s.subresource}:${s.responseKind.kind}`), ['scale:Scale', 'status:Gadget']);
+    });
+
+    it('kubectl scale sets spec replicas; GET /scale reports spec, status and the label selector', async () => {
+      await h.ok(['apply', '-f', h.file('sc.yaml', gadget('sc-a', 'green', 1, 2))]);
+      await h.ok(['patch', 'gadget', 'sc-a', '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":2,"selector":"app=sc-a"}}']);
+      const out = await h.ok(['scale', 'gadget', 'sc-a', '--replicas=5']);
+      assert.match(out, /gadget\.example\.com\/sc-a scaled/);
+      assert.equal(await h.ok(['get', 'gadget', 'sc-a', '-o', 'jsonpath={.spec.replicas}']), '5');
+      const s = await h.http('GET', '/apis/example.com/v1/namespaces/default/gadgets/sc-a/scale');
+      assert.equal(s.status, 200);
+      assert.equal(s.json.kind, 'Scale');
+      assert.equal(s.json.apiVersion, 'autoscaling/v1');
+      assert.deepEqual(s.json.spec, { replicas: 5 });
+      assert.deepEqual(s.json.status, { replicas: 2, selector: 'app=sc-a' });
+      // --current-replicas is a precondition kubectl checks against the Scale.
+      const wrong = await h.kubectl(['scale', 'gadget', 'sc-a', '--current-replicas=3', '--replicas=1']);
+      assert.notEqual(wrong.code, 0);
+      assert.match(wrong.stderr, /Expected replicas to be 3, was 5/);
+      await h.ok(['scale', 'gadget', 'sc-a', '--current-replicas=5', '--replicas=0']);
+      assert.equal(await h.ok(['get', 'gadget', 'sc-a', '-o', 'jsonpath={.spec.replicas}']), '0');
+    });
+
+    it('PUT and PATCH /scale: validation, resourceVersion conflicts, 404 without a scale subresource', async () => {
+      await h.ok(['apply', '-f', h.file('sc2.yaml', gadget('sc-b', 'green', 1, 1))]);
+      const path = '/apis/example.com/v1/namespaces/default/gadgets/sc-b/scale';
+      const cur = (await h.http('GET', path)).json;
+      const put = await h.http('PUT', path, { body: JSON.stringify({ ...cur, spec: { replicas: 3 } }), headers: { 'Content-Type': 'application/json' } });
+      assert.equal(put.status, 200);
+      assert.equal(put.json.spec.replicas, 3);
+      const stale = await h.http('PUT', path, { body: JSON.stringify({ ...cur, spec: { replicas: 4 } }), headers: { 'Content-Type': 'application/json' } });
+      assert.equal(stale.status, 409);
+      const neg = await h.http('PATCH', path, { body: '{"spec":{"replicas":-1}}', headers: { 'Content-Type': 'application/merge-patch+json' } });
+      assert.equal(neg.status, 422);
+      assert.equal(neg.json.message, 'Scale.autoscaling "sc-b" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
+      const jp = await h.http('PATCH', path, { body: '[{"op":"replace","path":"/spec/replicas","value":7}]', headers: { 'Content-Type': 'application/json-patch+json' } });
+      assert.equal(jp.json.spec.replicas, 7);
+      assert.equal(await h.ok(['get', 'gadget', 'sc-b', '-o', 'jsonpath={.spec.replicas}']), '7');
+      const badPaths = gadgetCrd().replace('gadgets.example.com', 'badscales.example.com').replace('{plural: gadgets, singular: gadget, kind: Gadget}', '{plural: badscales, kind: Badscale}')
+        .replace('specReplicasPath: .spec.replicas', 'specReplicasPath: .status.replicas').replace('labelSelectorPath: .status.selector', 'labelSelectorPath: .metadata.labels');
+      const bad = await h.kubectl(['apply', '-f', h.file('badscale.yaml', badPaths)]);
+      assert.match(bad.stderr, /spec\.subresources\.scale\.specReplicasPath: Invalid value: "\.status\.replicas": should be a json path under \.spec/);
+      assert.match(bad.stderr, /spec\.subresources\.scale\.labelSelectorPath: Invalid value: "\.metadata\.labels": should be a json path under either \.spec or \.status/);
+      const none = await h.http('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com/scale');
+      assert.equal(none.status, 404);
+    });
+  });
+
+  describe('small kube-apiserver behaviours', () => {
+    it('ConfigMap DATA counts data and binaryData keys', async () => {
+      await h.ok(['apply', '-f', h.file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-count}\ndata: {a: "1", b: "2"}\nbinaryData: {c: aGk=}\n')]);
+      assert.match(await h.ok(['get', 'cm', 'cm-count']), /^NAME\s+DATA\s+AGE\ncm-count\s+3\s+/);
+    });
+
+    it('/readyz, /livez and /healthz list their checks with ?verbose and run one check by path', async () => {
+      const ready = await h.ok(['get', '--raw', '/readyz?verbose']);
+      assert.match(ready, /^\[\+\]ping ok\n\[\+\]store ok\n\[\+\]shutdown ok\nreadyz check passed\n$/);
+      assert.match(await h.ok(['get', '--raw', '/livez?verbose']), /^\[\+\]ping ok\n\[\+\]store ok\nlivez check passed\n$/);
+      assert.equal(await h.ok(['get', '--raw', '/readyz']), 'ok');
+      assert.equal(await h.ok(['get', '--raw', '/livez/ping']), 'ok');
+      assert.match(await h.ok(['get', '--raw', '/readyz?verbose&exclude=store']), /\[\+\]store excluded: ok/);
+      assert.equal((await h.http('GET', '/readyz/nosuchcheck')).status, 404);
+    });
+
+    it('/readyz fails (500, [-]store failed) once the store is gone', async () => {
+      const other = await Harness.start();
+      try {
+        await other.store.close();
+        const r = await other.http('GET', '/readyz');
+        assert.equal(r.status, 500);
+        assert.match(r.json, /\[\+\]ping ok\n\[-\]store failed: reason withheld\n/);
+        assert.match(r.json, /readyz check failed/);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('/version has the fields of kube-apiserver (same keys and platform spelling as kubectl\'s own)', async () => {
+      const server = JSON.parse(await h.ok(['get', '--raw', '/version']));
+      const client = JSON.parse(await h.ok(['version', '--client', '-o', 'json'])).clientVersion;
+      assert.deepEqual(Object.keys(server).sort(), Object.keys(client).sort());
+      assert.equal(server.platform, client.platform);
+      assert.match(server.gitVersion, /^v\d+\.\d+\.\d+/);
+      assert.equal(server.gitVersion.slice(1).split('.').slice(0, 2).join('.'), `${server.major}.${server.minor}`);
+    });
+  });
 });
