@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Harness } from './helpers.js';
+import { Harness, eventually } from './helpers.js';
+import { MemoryStore } from '../../src/store/memory.js';
 
 const gadgetCrd = (extraVersion = '') => `
 apiVersion: apiextensions.k8s.io/v1
@@ -189,6 +190,58 @@ describe('Kubernetes API parity with kubectl', { timeout: 120_000 }, () => {
       assert.equal(server.platform, client.platform);
       assert.match(server.gitVersion, /^v\d+\.\d+\.\d+/);
       assert.equal(server.gitVersion.slice(1).split('.').slice(0, 2).join('.'), `${server.major}.${server.minor}`);
+    });
+  });
+
+  describe('namespaces', () => {
+    it('lists a namespace that stored objects live in without a Namespace object, and deleting it deletes them', async () => {
+      const store = new MemoryStore();
+      const meta = { name: 'old', namespace: 'legacy', uid: 'legacy-uid-1', creationTimestamp: '2024-01-01T00:00:00Z' };
+      await store.create({ resource: 'core/configmaps', namespace: 'legacy', name: 'old' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: { a: '1' } });
+      const other = await Harness.start({ store });
+      try {
+        assert.match(await other.ok(['get', 'ns']), /^legacy\s+Active\s+/m);
+        assert.equal(await other.ok(['get', 'ns', 'legacy', '-o', 'jsonpath={.spec.finalizers}']), '["kubernetes"]');
+        await other.ok(['delete', 'ns', 'legacy']);
+        assert.match((await other.kubectl(['get', 'cm', 'old', '-n', 'legacy'])).stderr, /NotFound/);
+        assert.doesNotMatch(await other.ok(['get', 'ns']), /legacy/);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('a namespace whose content is held by a finalizer stays Terminating with finalizer kubernetes, then goes', async () => {
+      await h.ok(['create', 'ns', 'term1']);
+      await h.ok(['apply', '-n', 'term1', '-f', h.file('fin.yaml', gadget('held', 'red', 1).replace('metadata: {name: held}', 'metadata: {name: held, finalizers: [example.com/hold]}'))]);
+      await h.ok(['delete', 'ns', 'term1', '--wait=false']);
+      const ns = JSON.parse(await h.ok(['get', 'ns', 'term1', '-o', 'json']));
+      assert.equal(ns.status.phase, 'Terminating');
+      assert.deepEqual(ns.spec.finalizers, ['kubernetes']);
+      assert.ok(ns.metadata.deletionTimestamp);
+      assert.match(await h.ok(['get', 'ns', 'term1']), /term1\s+Terminating/);
+      const refused = await h.kubectl(['create', 'configmap', 'late', '-n', 'term1']);
+      assert.match(refused.stderr, /because it is being terminated/);
+      await h.ok(['patch', 'gadget', 'held', '-n', 'term1', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+      await eventually(async () => (await h.kubectl(['get', 'ns', 'term1'])).code !== 0, 5000, 'namespace term1 to go');
+    });
+  });
+
+  describe('leases (coordination.k8s.io/v1)', () => {
+    it('serves Leases as built-ins: api-resources, create, HOLDER column, optimistic renew as leader election does', async () => {
+      assert.match(await h.ok(['api-resources', '--api-group=coordination.k8s.io']), /leases\s+coordination\.k8s\.io\/v1\s+true\s+Lease/);
+      const lease = 'apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: leader, namespace: kube-system}\nspec: {holderIdentity: pod-a, leaseDurationSeconds: 15, acquireTime: "2026-01-01T00:00:00.000000Z", renewTime: "2026-01-01T00:00:00.000000Z"}\n';
+      await h.ok(['create', 'ns', 'kube-system']).catch(() => '');
+      await h.ok(['create', '-f', h.file('lease.yaml', lease)]);
+      assert.match(await h.ok(['get', 'leases', '-n', 'kube-system']), /^NAME\s+HOLDER\s+AGE\nleader\s+pod-a\s+/);
+      const path = '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/leader';
+      const cur = (await h.http('GET', path)).json;
+      const renew = { ...cur, spec: { ...cur.spec, holderIdentity: 'pod-b', renewTime: '2026-01-01T00:00:10.000000Z' } };
+      const ok = await h.http('PUT', path, { body: JSON.stringify(renew), headers: { 'Content-Type': 'application/json' } });
+      assert.equal(ok.status, 200);
+      // A second candidate writing with the same (now stale) resourceVersion loses.
+      const lost = await h.http('PUT', path, { body: JSON.stringify({ ...renew, spec: { ...renew.spec, holderIdentity: 'pod-c' } }), headers: { 'Content-Type': 'application/json' } });
+      assert.equal(lost.status, 409);
+      assert.equal(await h.ok(['get', 'lease', 'leader', '-n', 'kube-system', '-o', 'jsonpath={.spec.holderIdentity}']), 'pod-b');
     });
   });
 });
