@@ -125,6 +125,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const ctx: HandlerContext = {
     registry,
     bodyLimit: opts.bodyLimit ?? defaultBodyLimit,
+    tokenAuth: token !== undefined,
     watch: { ...defaultWatchConfig, ...opts.watch },
     watches: new WatchBudget(),
     track(close) {

@@ -244,4 +244,50 @@ describe('Kubernetes API parity with kubectl', { timeout: 120_000 }, () => {
       assert.equal(await h.ok(['get', 'lease', 'leader', '-n', 'kube-system', '-o', 'jsonpath={.spec.holderIdentity}']), 'pod-b');
     });
   });
+
+  describe('kubectl auth', () => {
+    it('whoami and can-i answer for a loopback server without a token (anonymous, full access)', async () => {
+      assert.match(await h.ok(['auth', 'whoami']), /Username\s+system:anonymous\nGroups\s+\[system:unauthenticated\]/);
+      assert.equal(await h.ok(['auth', 'can-i', 'delete', 'configmaps', '-n', 'default']), 'yes\n');
+      assert.equal(await h.ok(['auth', 'can-i', 'get', '/healthz']), 'yes\n');
+      assert.match(await h.ok(['auth', 'can-i', '--list']), /^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
+      const review = await h.http('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { body: JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'get', resource: 'widgets', group: 'example.com' } } }), headers: { 'Content-Type': 'application/json' } });
+      assert.equal(review.status, 201);
+      assert.equal(review.json.status.allowed, true);
+      assert.equal((await h.http('GET', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')).status, 405);
+    });
+
+    it('whoami names the token user when the server requires its token', async () => {
+      const secured = await Harness.start({ token: 'parity-token-123' });
+      try {
+        assert.match(await secured.ok(['auth', 'whoami']), /Username\s+choreo:admin\nGroups\s+\[system:masters system:authenticated\]/);
+        assert.equal(await secured.ok(['auth', 'can-i', 'create', 'namespaces']), 'yes\n');
+      } finally {
+        await secured.close();
+      }
+    });
+  });
+
+  describe('cluster-info, Services and Endpoints', () => {
+    it('stores Services and Endpoints and prints kubectl\'s columns', async () => {
+      const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}, {port: 443, nodePort: 30443}]\n---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: web}\nsubsets: [{addresses: [{ip: 10.0.0.1}, {ip: 10.0.0.2}], ports: [{port: 8080}]}]\n';
+      await h.ok(['apply', '-f', h.file('svc.yaml', svc)]);
+      assert.match(await h.ok(['get', 'svc', 'web', '-o', 'wide']), /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\s+SELECTOR\nweb\s+ClusterIP\s+<none>\s+<none>\s+80\/TCP,443:30443\/TCP\s+\S+\s+app=web\n$/);
+      assert.match(await h.ok(['get', 'ep', 'web']), /^NAME\s+ENDPOINTS\s+AGE\nweb\s+10\.0\.0\.1:8080,10\.0\.0\.2:8080\s+/);
+      assert.equal(await h.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].protocol}']), 'TCP');
+    });
+
+    it('kubectl cluster-info prints the control plane and cluster-info dump succeeds; workload kinds are read-only and empty', async () => {
+      const info = await h.ok(['cluster-info']);
+      assert.match(info, new RegExp(`Kubernetes control plane.* is running at .*${h.url.replace(/[.:/]/g, '\\$&')}`));
+      const dump = await h.kubectl(['cluster-info', 'dump']);
+      assert.equal(dump.code, 0, dump.stderr);
+      assert.match(dump.stdout, /"kind": "NodeList"/);
+      assert.match(dump.stdout, /"kind": "ServiceList"/);
+      assert.match(await h.ok(['get', 'pods,deployments']), /^$/);
+      const create = await h.kubectl(['create', 'deployment', 'nope', '--image=x']);
+      assert.match(create.stderr, /does not allow this method/);
+      assert.equal((await h.http('POST', '/api/v1/namespaces/default/pods', { body: '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}', headers: { 'Content-Type': 'application/json' } })).status, 405);
+    });
+  });
 });
