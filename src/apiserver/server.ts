@@ -19,6 +19,7 @@ import { handleResource, type HandlerContext } from './handlers.js';
 import { defaultBodyLimit, writeObject, writeStatus } from './http.js';
 import { OpenApi } from './openapi.js';
 import { healthChecks } from './health.js';
+import { OpenApiV2, serveOpenApiV2 } from './openapiv2.js';
 import { Registry } from './registry/registry.js';
 import { route } from './router.js';
 import { selfSignedCert, serverNames, type ServingCert } from './tls.js';
@@ -121,6 +122,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const discovery = new Discovery(registry.catalog);
   const openapi = new OpenApi(registry.catalog);
   const health = healthChecks(opts.store);
+  const openapiV2 = new OpenApiV2(openapi);
   const streams = new Set<() => void>();
   const ctx: HandlerContext = {
     registry,
@@ -173,6 +175,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       res.once('close', () => inflight[kind]--);
     }
     if (path === '/version' || path === '/version/') return writeObject(res, 200, serverVersion);
+    if (path === '/openapi/v2' || path === '/openapi/v2/' || path === '/swagger.json') return serveOpenApiV2(req, res, openapiV2);
     if (path === '/openapi/v3' || path === '/openapi/v3/') return writeRaw(req, res, openapi.root());
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapi.document(path.slice('/openapi/v3/'.length));

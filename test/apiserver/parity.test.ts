@@ -290,4 +290,30 @@ describe('Kubernetes API parity with kubectl', { timeout: 120_000 }, () => {
       assert.equal((await h.http('POST', '/api/v1/namespaces/default/pods', { body: '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}', headers: { 'Content-Type': 'application/json' } })).status, 405);
     });
   });
+
+  describe('/openapi/v2', () => {
+    it('kubectl explain --output=plaintext-openapiv2 reads the protobuf form (custom and built-in kinds)', async () => {
+      const spec = await h.ok(['explain', 'gadgets.spec', '--output=plaintext-openapiv2']);
+      assert.match(spec, /KIND:\s+Gadget\nVERSION:\s+example\.com\/v1/);
+      assert.match(spec, /color\t<string>/);
+      assert.match(spec, /replicas\t<integer>/);
+      const cm = await h.ok(['explain', 'configmaps', '--output=plaintext-openapiv2']);
+      assert.match(cm, /binaryData\t<map\[string\]string>/);
+      assert.match(cm, /metadata\t<Object>\n\s+Standard object's metadata/);
+      const raw = await fetch(`${h.url}/openapi/v2`, { headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+      assert.equal(raw.headers.get('content-type'), 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+      assert.equal(Buffer.from(await raw.arrayBuffer()).subarray(0, 5).toString('latin1'), '\n\x032.0');
+    });
+
+    it('serves the Swagger 2.0 JSON with definitions, group-version-kinds and body parameters', async () => {
+      const doc = JSON.parse(await h.ok(['get', '--raw', '/openapi/v2']));
+      assert.equal(doc.swagger, '2.0');
+      const gadget = doc.definitions['com.example.v1.Gadget'];
+      assert.deepEqual(gadget['x-kubernetes-group-version-kind'], [{ group: 'example.com', version: 'v1', kind: 'Gadget' }]);
+      assert.equal(gadget.properties.metadata.$ref, '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+      const post = doc.paths['/apis/example.com/v1/namespaces/{namespace}/gadgets'].post;
+      assert.deepEqual(post.parameters[0], { name: 'body', in: 'body', required: true, schema: { $ref: '#/definitions/com.example.v1.Gadget' } });
+      assert.ok(doc.definitions['io.k8s.api.core.v1.ConfigMap'] ?? Object.keys(doc.definitions).find((k: string) => k.endsWith('.ConfigMap')));
+    });
+  });
 });
