@@ -20,6 +20,7 @@ import { defaultBodyLimit, writeObject, writeStatus } from './http.js';
 import { OpenApi } from './openapi.js';
 import { healthChecks } from './health.js';
 import { OpenApiV2, serveOpenApiV2 } from './openapiv2.js';
+import { ApiMetrics, serveMetrics, trackRequest } from './metrics.js';
 import { Registry } from './registry/registry.js';
 import { route } from './router.js';
 import { selfSignedCert, serverNames, type ServingCert } from './tls.js';
@@ -123,6 +124,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const openapi = new OpenApi(registry.catalog);
   const health = healthChecks(opts.store);
   const openapiV2 = new OpenApiV2(openapi);
+  const metrics = new ApiMetrics(opts.store, registry.catalog);
   const streams = new Set<() => void>();
   const ctx: HandlerContext = {
     registry,
@@ -174,6 +176,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       inflight[kind]++;
       res.once('close', () => inflight[kind]--);
     }
+    if (path === '/metrics') return serveMetrics(metrics, req, res);
     if (path === '/version' || path === '/version/') return writeObject(res, 200, serverVersion);
     if (path === '/openapi/v2' || path === '/openapi/v2/' || path === '/swagger.json') return serveOpenApiV2(req, res, openapiV2);
     if (path === '/openapi/v3' || path === '/openapi/v3/') return writeRaw(req, res, openapi.root());
@@ -199,7 +202,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       }
       return writeRaw(req, res, d.body, d.contentType, { Etag: d.etag, Vary: 'Accept' });
     }
-    if (r.kind === 'resource') return handleResource(ctx, r, req, res, url.searchParams);
+    if (r.kind === 'resource') {
+      trackRequest(metrics, r, req, res);
+      return handleResource(ctx, r, req, res, url.searchParams);
+    }
     throw new ApiError('NotFound', 'the server could not find the requested resource');
   }
 

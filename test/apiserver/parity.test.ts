@@ -316,4 +316,25 @@ describe('Kubernetes API parity with kubectl', { timeout: 120_000 }, () => {
       assert.ok(doc.definitions['io.k8s.api.core.v1.ConfigMap'] ?? Object.keys(doc.definitions).find((k: string) => k.endsWith('.ConfigMap')));
     });
   });
+
+  describe('/metrics', () => {
+    it('counts requests by verb/resource/code, times them, gauges open watches and stored objects', async () => {
+      await h.ok(['get', 'gadgets']);
+      await h.kubectl(['get', 'gadget', 'no-such-gadget']);
+      const watch = h.stream(['get', 'gadgets', '-w', '--output-watch-events']);
+      try {
+        await eventually(async () => /apiserver_longrunning_requests\{verb="WATCH",group="example\.com",version="v1",resource="gadgets",subresource="",scope="namespace",component="apiserver"\} 1\n/.test(await h.ok(['get', '--raw', '/metrics'])), 5000, 'an open watch in /metrics');
+      } finally {
+        watch.stop();
+      }
+      const text = await h.ok(['get', '--raw', '/metrics']);
+      assert.match(text, /# TYPE apiserver_request_total counter\n/);
+      const count = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+      assert.ok(count(/apiserver_request_total\{verb="LIST",group="example\.com",version="v1",resource="gadgets",subresource="",scope="namespace",component="apiserver",code="200"\} (\d+)/) >= 1);
+      assert.ok(count(/apiserver_request_total\{verb="GET",group="example\.com",version="v1",resource="gadgets",subresource="",scope="resource",component="apiserver",code="404"\} (\d+)/) >= 1);
+      assert.match(text, /apiserver_request_duration_seconds_bucket\{verb="LIST",group="example\.com",version="v1",resource="gadgets",subresource="",scope="namespace",component="apiserver",le="\+Inf"\} \d+\n/);
+      const stored = Number((await h.ok(['get', 'gadgets', '-A', '-o', 'name'])).trim().split('\n').filter(Boolean).length);
+      assert.equal(count(/apiserver_storage_objects\{resource="gadgets\.example\.com"\} (\d+)/), stored);
+    });
+  });
 });
