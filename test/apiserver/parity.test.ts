@@ -125,6 +125,9 @@ describe('Kubernetes API parity with kubectl', { timeout: 120_000 }, () => {
       const wrong = await h.kubectl(['scale', 'gadget', 'sc-a', '--current-replicas=3', '--replicas=1']);
       assert.notEqual(wrong.code, 0);
       assert.match(wrong.stderr, /Expected replicas to be 3, was 5/);
+      assert.match(await h.ok(['scale', 'gadget', 'sc-a', '--replicas=9', '--dry-run=server']), /scaled \(server dry run\)/);
+      assert.equal(await h.ok(['get', 'gadget', 'sc-a', '-o', 'jsonpath={.spec.replicas}']), '5');
+      assert.match(await h.ok(['get', 'gadget', 'sc-a', '--subresource=scale', '-o', 'jsonpath={.kind} {.spec.replicas} {.status.selector}']), /^Scale 5 app=sc-a$/);
       await h.ok(['scale', 'gadget', 'sc-a', '--current-replicas=5', '--replicas=0']);
       assert.equal(await h.ok(['get', 'gadget', 'sc-a', '-o', 'jsonpath={.spec.replicas}']), '0');
     });
