@@ -24,6 +24,8 @@ import type { ResourceInfo } from './client.js';
 import { type FieldError, required, invalid, notSupported, duplicate } from './fielderrors.js';
 import { type JSONSchemaProps, type CompiledSchema, compileSchema, structuralErrors } from './schema/index.js';
 import { deepEqual } from './patch.js';
+import { validateSelectableFields } from './selectablefields.js';
+import { validateScalePaths } from './crdscale.js';
 
 export interface CustomResourceColumnDefinition {
   name: string;
@@ -168,6 +170,14 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
     });
   });
   if (sharedSchema) errs.push(...structuralErrors(versions[0].schema!.openAPIV3Schema, 'spec.validation.openAPIV3Schema', { statusEnabled: anyStatus }));
+  // selectableFields shared by every version are validated as spec.selectableFields (the internal form).
+  const sharedSelectable = shared((v) => v.selectableFields) && (versions[0].selectableFields?.length ?? 0) > 0;
+  versions.forEach((v, i) => {
+    if (!sharedSubresources) errs.push(...validateScalePaths(v.subresources?.scale, `spec.versions[${i}].subresources.scale`));
+    if (v.selectableFields?.length && !sharedSelectable) errs.push(...validateSelectableFields(v.selectableFields, v.schema?.openAPIV3Schema, `spec.versions[${i}].selectableFields`));
+  });
+  if (sharedSubresources) errs.push(...validateScalePaths(versions[0]?.subresources?.scale, 'spec.subresources.scale'));
+  if (sharedSelectable) errs.push(...validateSelectableFields(versions[0].selectableFields!, versions[0].schema?.openAPIV3Schema, 'spec.selectableFields'));
   return errs;
 }
 

@@ -1,12 +1,13 @@
 // Built-in resource types a CRD-centred server ships (as kcp does): Namespaces,
-// ConfigMaps, Secrets, Events (core and events.k8s.io), Leases and
-// CustomResourceDefinitions. Each carries a structural schema of its fields
+// ConfigMaps, Secrets, Events (core and events.k8s.io), Leases, Services and
+// Endpoints (stored only), CustomResourceDefinitions and the auth reviews (auth.ts). Each carries a structural schema of its fields
 // (descriptions abridged from the Kubernetes API reference), compiled once, so
 // built-ins get the same unknown-field handling, type checks, OpenAPI
 // documents and `kubectl explain` as custom resources. Printer columns mirror
 // the ones kube-apiserver prints for these kinds.
 
 import { compileSchema, type JSONSchemaProps } from '../api/schema/index.js';
+import { reviewTypes } from './auth.js';
 import { allVerbs, storageKeyOf, type PrinterColumn, type ResourceType } from './registry/resources.js';
 
 const str = (description: string): JSONSchemaProps => ({ type: 'string', description });
@@ -88,6 +89,44 @@ const schemas: Record<string, JSONSchemaProps> = {
       strategy: str('Strategy indicates the strategy for picking the leader for coordinated leader election.'),
     }),
   }),
+  // Services and Endpoints are stored only (no IP allocation, no proxying): `kubectl cluster-info` lists them.
+  Service: obj('Service is a named abstraction of software service (for example, mysql) consisting of local port that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.', {
+    spec: obj('Spec defines the behavior of a service.', {
+      type: { ...str('type determines how the Service is exposed: ClusterIP, NodePort, LoadBalancer or ExternalName.'), default: 'ClusterIP' },
+      selector: strMap('Route service traffic to pods with label keys and values matching this selector.'),
+      clusterIP: str('clusterIP is the IP address of the service (not allocated by choreo).'),
+      clusterIPs: { type: 'array', items: { type: 'string' }, description: 'ClusterIPs is a list of IP addresses assigned to this service.' },
+      externalIPs: { type: 'array', items: { type: 'string' }, description: 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.' },
+      externalName: str('externalName is the external reference that discovery mechanisms will return as an alias for this service.'),
+      sessionAffinity: { ...str('Supports "ClientIP" and "None".'), default: 'None' },
+      ports: {
+        type: 'array',
+        description: 'The list of ports that are exposed by this service.',
+        items: obj('ServicePort contains information on service\'s port.', {
+          name: str('The name of this port within the service.'),
+          protocol: { ...str('The IP protocol for this port: TCP, UDP or SCTP.'), default: 'TCP' },
+          appProtocol: str('The application protocol for this port.'),
+          port: int('The port that will be exposed by this service.'),
+          targetPort: { 'x-kubernetes-int-or-string': true, description: 'Number or name of the port to access on the pods targeted by the service.' },
+          nodePort: int('The port on each node on which this service is exposed when type is NodePort or LoadBalancer.'),
+        }, { required: ['port'] }),
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['port', 'protocol'],
+      },
+    }, { 'x-kubernetes-preserve-unknown-fields': true }),
+    status: obj('Most recently observed status of the service.', {}, { 'x-kubernetes-preserve-unknown-fields': true }),
+  }),
+  Endpoints: obj('Endpoints is a collection of endpoints that implement the actual service.', {
+    subsets: {
+      type: 'array',
+      description: 'The set of all endpoints is the union of all subsets.',
+      items: obj('EndpointSubset is a group of addresses with a common set of ports.', {
+        addresses: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, description: 'IP addresses which offer the related ports that are marked as ready.' },
+        notReadyAddresses: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, description: 'IP addresses which offer the related ports but are not currently marked as ready.' },
+        ports: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, description: 'Port numbers available on the related IP addresses.' },
+      }),
+    },
+  }),
   CustomResourceDefinition: obj('CustomResourceDefinition represents a resource that should be exposed on the API server. Its name MUST be in the format <.spec.name>.<.spec.group>.', {
     spec: obj('spec describes how the user wants the resources to appear.', {
       conversion: { type: 'object', description: 'conversion defines conversion settings for the CRD.', 'x-kubernetes-preserve-unknown-fields': true },
@@ -155,6 +194,11 @@ function builtin(
   };
 }
 
+/** A type that only answers reads (its collection stays empty). */
+function readOnly(t: ResourceType): ResourceType {
+  return { ...t, verbs: ['get', 'list', 'watch'] };
+}
+
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', priority: 0 };
 
 export const namespaceType = builtin('', 'v1', 'Namespace', 'namespaces', false, {
@@ -185,7 +229,7 @@ export const builtinTypes: ResourceType[] = [
   namespaceType,
   builtin('', 'v1', 'ConfigMap', 'configmaps', true, {
     shortNames: ['cm'],
-    printerColumns: [{ name: 'Data', type: 'integer', jsonPath: '.data', format: 'count', priority: 0 }, age],
+    printerColumns: [{ name: 'Data', type: 'integer', jsonPath: '.data,.binaryData', format: 'count', priority: 0 }, age],
   }),
   builtin('', 'v1', 'Secret', 'secrets', true, {
     printerColumns: [
@@ -208,5 +252,27 @@ export const builtinTypes: ResourceType[] = [
   builtin('coordination.k8s.io', 'v1', 'Lease', 'leases', true, {
     printerColumns: [{ name: 'Holder', type: 'string', jsonPath: '.spec.holderIdentity', priority: 0 }, age],
   }),
+  builtin('', 'v1', 'Service', 'services', true, {
+    shortNames: ['svc'],
+    categories: ['all'],
+    hasStatus: true,
+    printerColumns: [
+      { name: 'Type', type: 'string', jsonPath: '.spec.type', priority: 0 },
+      { name: 'Cluster-IP', type: 'string', jsonPath: '.spec.clusterIP', format: 'or-none', priority: 0 },
+      { name: 'External-IP', type: 'string', jsonPath: '.spec.externalIPs', format: 'list', priority: 0 },
+      { name: 'Port(s)', type: 'string', jsonPath: '.spec.ports', format: 'service-ports', priority: 0 },
+      age,
+      { name: 'Selector', type: 'string', jsonPath: '.spec.selector', format: 'selector', priority: 1 },
+    ],
+  }),
+  builtin('', 'v1', 'Endpoints', 'endpoints', true, {
+    shortNames: ['ep'],
+    printerColumns: [{ name: 'Endpoints', type: 'string', jsonPath: '.subsets', format: 'endpoints', priority: 0 }, age],
+  }),
+  // Workload kinds are served read-only and always empty: choreo runs no pods or nodes, yet
+  // `kubectl cluster-info dump` and `get all` list them and must not fail.
+  ...([['Node', 'no'], ['Pod', 'po'], ['ReplicationController', 'rc']] as const).map(([k, short]) => readOnly(builtin('', 'v1', k, `${k.toLowerCase()}s`, k !== 'Node', { shortNames: [short] }))),
+  ...([['DaemonSet', 'ds'], ['Deployment', 'deploy'], ['ReplicaSet', 'rs']] as const).map(([k, short]) => readOnly(builtin('apps', 'v1', k, `${k.toLowerCase()}s`, true, { shortNames: [short] }))),
   crdType,
+  ...reviewTypes,
 ];

@@ -19,6 +19,8 @@ export interface DiscoveryDoc {
 }
 
 const statusVerbs = ['get', 'patch', 'update'];
+/** A scale subresource answers with autoscaling/v1 Scale (apiserver/scale.ts). */
+const scaleKind = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
 
 export class Discovery {
   private cache = new Map<string, DiscoveryDoc>();
@@ -119,7 +121,10 @@ function aggregatedResource(t: ResourceType): unknown {
   };
   if (t.shortNames.length) r.shortNames = t.shortNames;
   if (t.categories.length) r.categories = t.categories;
-  if (t.hasStatus) r.subresources = [{ subresource: 'status', responseKind: kind, verbs: statusVerbs }];
+  const subs: unknown[] = [];
+  if (t.scale) subs.push({ subresource: 'scale', responseKind: scaleKind, verbs: statusVerbs });
+  if (t.hasStatus) subs.push({ subresource: 'status', responseKind: kind, verbs: statusVerbs });
+  if (subs.length) r.subresources = subs;
   return r;
 }
 
@@ -128,6 +133,7 @@ function legacyResources(t: ResourceType): unknown[] {
   if (t.shortNames.length) main.shortNames = t.shortNames;
   if (t.categories.length) main.categories = t.categories;
   const out = [main];
+  if (t.scale) out.push({ name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: statusVerbs });
   if (t.hasStatus) out.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: statusVerbs });
   return out;
 }

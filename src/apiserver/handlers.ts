@@ -13,6 +13,9 @@ import { resourceVersionRequired } from './registry/errors.js';
 import type { FieldValidation, Registry, WriteContext } from './registry/registry.js';
 import type { ResourceType } from './registry/resources.js';
 import { crdType } from './builtins.js';
+import { checkFieldLabels } from './fieldlabels.js';
+import { handleScale } from './scale.js';
+import { handleReview, isReviewType } from './auth.js';
 import type { ResourceRequest } from './router.js';
 import { partialMetadata, renderTable, type IncludeObject } from './table.js';
 import { serveWatch, type WatchBudget, type WatchConfig } from './watch.js';
@@ -20,6 +23,8 @@ import { serveWatch, type WatchBudget, type WatchConfig } from './watch.js';
 export interface HandlerContext {
   registry: Registry;
   bodyLimit: number;
+  /** The server requires its bearer token (so every request here carried it); auth.ts reports the identity. */
+  tokenAuth?: boolean;
   watch: WatchConfig;
   watches: WatchBudget;
   /** Registers a long-running stream so server shutdown can end it; returns the unregister function. */
@@ -31,11 +36,15 @@ const notFoundResource = () => new ApiError('NotFound', 'the server could not fi
 export async function handleResource(ctx: HandlerContext, r: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
   const t = ctx.registry.catalog.byResource(r.group, r.version, r.resource);
   if (!t) throw notFoundResource();
-  if (r.subresource && !(r.subresource === 'status' && t.hasStatus)) throw notFoundResource();
+  if (r.subresource && !((r.subresource === 'status' && t.hasStatus) || (r.subresource === 'scale' && t.scale))) throw notFoundResource();
   if (!t.namespaced && r.namespace) throw notFoundResource();
   // Namespaced types are only listed/watched across namespaces; every other verb needs the namespace path.
   if (t.namespaced && !r.namespace && r.verb !== 'list' && r.verb !== 'watch') throw notFoundResource();
   if (r.subresource && !['get', 'update', 'patch'].includes(r.verb)) throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  if (r.verb === 'list' || r.verb === 'watch' || r.verb === 'deletecollection') checkFieldLabels(t, q.get('fieldSelector'));
+  if (!t.verbs.includes(r.verb) && !r.subresource && !isReviewType(t)) throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  if (isReviewType(t)) return handleReview(t, r.verb, req, res, ctx.bodyLimit, ctx.tokenAuth === true);
+  if (r.subresource === 'scale') return handleScale(ctx.registry, t, r, req, res, ctx.bodyLimit, () => writeContext(q, '', req));
   const form = negotiate(req.headers.accept);
   const reg = ctx.registry;
   switch (r.verb) {

@@ -120,6 +120,19 @@ const decoders: Record<string, (m: Message) => Record<string, unknown>> = {
     if (bool(m, 5) !== undefined) o.immutable = bool(m, 5);
     return o;
   },
+  // The review requests of `kubectl auth` (auth.ts), keyed by group/version/kind.
+  'authentication.k8s.io/v1/SelfSubjectReview': () => ({ metadata: {} }),
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': (m) => {
+    const spec = msg(m, 2) ?? new Map();
+    const out: Record<string, unknown> = {};
+    const attrs = (a: Message, names: string[]) => Object.fromEntries(names.map((k, i) => [k, str(a, i + 1)]).filter(([, v]) => v !== undefined && v !== ''));
+    const ra = msg(spec, 1);
+    if (ra) out.resourceAttributes = attrs(ra, ['namespace', 'verb', 'group', 'version', 'resource', 'subresource', 'name']);
+    const nra = msg(spec, 2);
+    if (nra) out.nonResourceAttributes = attrs(nra, ['path', 'verb']);
+    return { metadata: {}, spec: out };
+  },
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': (m) => ({ metadata: {}, spec: { namespace: str(msg(m, 2) ?? new Map(), 1) ?? '' } }),
 };
 
 export const protobufMediaType = 'application/vnd.kubernetes.protobuf';
@@ -132,8 +145,8 @@ export function decodeProtobuf(buf: Buffer): Record<string, unknown> {
     const tm = msg(unknown, 1) ?? new Map();
     const apiVersion = str(tm, 1) ?? '';
     const kind = str(tm, 2) ?? '';
-    const decode = apiVersion === 'v1' ? decoders[kind] : undefined;
-    if (!decode) throw new ApiError('UnsupportedMediaType', `protobuf bodies are supported only for v1 ${Object.keys(decoders).join(', ')}; send ${apiVersion} ${kind} as application/json`);
+    const decode = decoders[apiVersion === 'v1' ? kind : `${apiVersion}/${kind}`];
+    if (!decode) throw new ApiError('UnsupportedMediaType', `protobuf bodies are supported only for ${Object.keys(decoders).map((k) => (k.includes('/') ? k : `v1/${k}`)).join(', ')}; send ${apiVersion} ${kind} as application/json`);
     return { apiVersion, kind, ...decode(parse(unknown.get(2)?.at(-1)?.bytes ?? Buffer.alloc(0))) };
   } catch (err) {
     if (err instanceof ApiError) throw err;

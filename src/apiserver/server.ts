@@ -18,6 +18,9 @@ import { Discovery } from './discovery.js';
 import { handleResource, type HandlerContext } from './handlers.js';
 import { defaultBodyLimit, writeObject, writeStatus } from './http.js';
 import { OpenApi } from './openapi.js';
+import { healthChecks } from './health.js';
+import { OpenApiV2, serveOpenApiV2 } from './openapiv2.js';
+import { ApiMetrics, serveMetrics, trackRequest } from './metrics.js';
 import { Registry } from './registry/registry.js';
 import { route } from './router.js';
 import { selfSignedCert, serverNames, type ServingCert } from './tls.js';
@@ -68,8 +71,15 @@ export const serverVersion = {
   buildDate: '1970-01-01T00:00:00Z',
   goVersion: 'node',
   compiler: 'tsc',
-  platform: `${process.platform}/${process.arch}`,
+  platform: goPlatform(),
 };
+
+/** GOOS/GOARCH spelling of the platform (linux/amd64, not linux/x64), as clients parse /version. */
+function goPlatform(): string {
+  const arch: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
+  const os: Record<string, string> = { win32: 'windows', darwin: 'darwin', linux: 'linux' };
+  return `${os[process.platform] ?? process.platform}/${arch[process.arch] ?? process.arch}`;
+}
 
 /**
  * Whether a listen address is the loopback interface: `localhost`, an IPv4
@@ -101,6 +111,8 @@ function clientErrorStatus(err: NodeJS.ErrnoException & { rawPacket?: Buffer }):
   }
 }
 
+const healthPath = /^\/(healthz|livez|readyz)(\/|$)/;
+
 /** Request line plus headers (Node's default, kept explicit: clientErrorStatus relies on it). */
 const maxHeaderSize = 16 * 1024;
 
@@ -110,10 +122,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const registry = opts.registry ?? (await Registry.open(opts.store));
   const discovery = new Discovery(registry.catalog);
   const openapi = new OpenApi(registry.catalog);
+  const health = healthChecks(opts.store);
+  const openapiV2 = new OpenApiV2(openapi);
+  const metrics = new ApiMetrics(opts.store, registry.catalog);
   const streams = new Set<() => void>();
   const ctx: HandlerContext = {
     registry,
     bodyLimit: opts.bodyLimit ?? defaultBodyLimit,
+    tokenAuth: token !== undefined,
     watch: { ...defaultWatchConfig, ...opts.watch },
     watches: new WatchBudget(),
     track(close) {
@@ -146,11 +162,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('ok');
-      return;
-    }
+    if (healthPath.test(path) && (await health.serve(path, url.searchParams, res))) return;
     if (expected) {
       const got = Buffer.from(req.headers.authorization ?? '');
       if (got.length !== expected.length || !timingSafeEqual(got, expected)) throw new ApiError('Unauthorized', 'Unauthorized');
@@ -164,7 +176,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       inflight[kind]++;
       res.once('close', () => inflight[kind]--);
     }
+    if (path === '/metrics') return serveMetrics(metrics, req, res);
     if (path === '/version' || path === '/version/') return writeObject(res, 200, serverVersion);
+    if (path === '/openapi/v2' || path === '/openapi/v2/' || path === '/swagger.json') return serveOpenApiV2(req, res, openapiV2);
     if (path === '/openapi/v3' || path === '/openapi/v3/') return writeRaw(req, res, openapi.root());
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapi.document(path.slice('/openapi/v3/'.length));
@@ -188,7 +202,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       }
       return writeRaw(req, res, d.body, d.contentType, { Etag: d.etag, Vary: 'Accept' });
     }
-    if (r.kind === 'resource') return handleResource(ctx, r, req, res, url.searchParams);
+    if (r.kind === 'resource') {
+      trackRequest(metrics, r, req, res);
+      return handleResource(ctx, r, req, res, url.searchParams);
+    }
     throw new ApiError('NotFound', 'the server could not find the requested resource');
   }
 
@@ -208,6 +225,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     caCert: cert?.cert,
     registry,
     async close() {
+      health.shuttingDown();
       for (const close of [...streams]) close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

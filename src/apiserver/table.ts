@@ -25,6 +25,8 @@ const nameColumn: CompiledColumn = {
 
 const defaultColumns: PrinterColumn[] = [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', priority: 0, description: 'CreationTimestamp is a timestamp representing the server time when this object was created.' }];
 
+const serverFormats = new Set(['count', 'object-ref', 'or-none', 'list', 'selector', 'service-ports', 'endpoints']);
+
 const compiled = new WeakMap<ResourceType, CompiledColumn[]>();
 
 function columnsOf(t: ResourceType): CompiledColumn[] {
@@ -38,27 +40,40 @@ function columnsOf(t: ResourceType): CompiledColumn[] {
 }
 
 function compileColumn(c: PrinterColumn): CompiledColumn {
+  if (c.format === 'count' && c.jsonPath.includes(',')) return countColumn(c);
   let steps: Step[] | undefined;
   try {
     steps = compileJsonPath(c.jsonPath);
   } catch {
     steps = undefined; // an unsupported path renders as <none>, like an absent field
   }
-  // `count` and `object-ref` are the server's own formats for built-in columns; clients see none.
-  const def = { name: c.name, type: c.type, format: c.format === 'count' || c.format === 'object-ref' ? '' : (c.format ?? ''), description: c.description ?? '', priority: c.priority };
+  // `count`, `object-ref`, `or-none`, `list`, `selector`, `service-ports`, `endpoints` are the server's own formats for built-in columns; clients see none.
+  const def = { name: c.name, type: c.type, format: c.format && serverFormats.has(c.format) ? '' : (c.format ?? ''), description: c.description ?? '', priority: c.priority };
   return {
     def,
     cell: (o, now) => {
       if (!steps) return null;
       const found = evalJsonPath(steps, o);
-      if (found.length === 0) return null;
+      if (found.length === 0) return serverFormats.has(c.format ?? '') && c.format !== 'count' && c.format !== 'object-ref' ? cellValue(c, undefined, now) : null;
       return cellValue(c, found[0], now);
     },
   };
 }
 
+/** `count` over several paths (`.data,.binaryData`): the keys of all of them, as ConfigMap's DATA column counts. */
+function countColumn(c: PrinterColumn): CompiledColumn {
+  const paths = c.jsonPath.split(',').map((p) => compileJsonPath(p.trim()));
+  const def = { name: c.name, type: c.type, format: '', description: c.description ?? '', priority: c.priority };
+  return { def, cell: (o) => paths.reduce((n, steps) => n + (cellValue(c, evalJsonPath(steps, o)[0], 0) as number), 0) };
+}
+
 function cellValue(c: PrinterColumn, v: unknown, now: number): unknown {
   if (c.format === 'count') return v !== null && typeof v === 'object' ? Object.keys(v).length : 0;
+  if (c.format === 'or-none') return typeof v === 'string' && v !== '' ? v : '<none>';
+  if (c.format === 'list') return Array.isArray(v) && v.length ? v.join(',') : '<none>';
+  if (c.format === 'selector') return v !== null && typeof v === 'object' && Object.keys(v).length ? Object.entries(v).map(([k, x]) => `${k}=${String(x)}`).join(',') : '<none>';
+  if (c.format === 'service-ports') return servicePorts(v);
+  if (c.format === 'endpoints') return endpoints(v);
   if (c.format === 'object-ref') {
     const r = (v ?? {}) as { kind?: string; name?: string };
     return `${(r.kind ?? '').toLowerCase()}/${r.name ?? ''}`;
@@ -78,6 +93,23 @@ function cellValue(c: PrinterColumn, v: unknown, now: number): unknown {
     default:
       return typeof v === 'string' ? v : JSON.stringify(v);
   }
+}
+
+/** kubectl's PORT(S) cell: `80/TCP,443:30443/TCP`. */
+function servicePorts(v: unknown): string {
+  if (!Array.isArray(v) || v.length === 0) return '<none>';
+  return v.map((p: { port?: number; nodePort?: number; protocol?: string }) => `${p.port ?? ''}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
+}
+
+/** kubectl's ENDPOINTS cell: ip:port pairs of ready addresses, the first three then "+ N more...". */
+function endpoints(v: unknown): string {
+  const pairs: string[] = [];
+  for (const s of Array.isArray(v) ? (v as { addresses?: { ip?: string }[]; ports?: { port?: number }[] }[]) : []) {
+    const ports = s.ports?.length ? s.ports : [{}];
+    for (const a of s.addresses ?? []) for (const p of ports) pairs.push(p.port !== undefined ? `${a.ip}:${p.port}` : `${a.ip}`);
+  }
+  if (pairs.length === 0) return '<none>';
+  return pairs.length > 3 ? `${pairs.slice(0, 3).join(',')} + ${pairs.length - 3} more...` : pairs.join(',');
 }
 
 /** apimachinery duration.HumanDuration. */

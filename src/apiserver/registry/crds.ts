@@ -9,6 +9,7 @@ import type { CustomResourceDefinitionSpec as CrdSpec } from '../../api/crd.js';
 import type { KObject } from '../../api/object.js';
 import { allVerbs, storageKeyOf, type PrinterColumn, type ResourceType, type TypeSchema } from './resources.js';
 import { nowTimestamp } from './meta.js';
+import { selectableFieldLabel } from '../../api/selectablefields.js';
 
 export type SchemaCompiler = (openAPIV3Schema: JSONSchemaProps) => TypeSchema;
 
@@ -46,6 +47,8 @@ export function typesOfCrd(crd: KObject, compile: SchemaCompiler): ResourceType[
       schema: raw ? compile(raw) : undefined,
       crd: crd.metadata.name,
       builtin: false,
+      selectableFields: (v.selectableFields ?? []).map((f) => selectableFieldLabel(f.jsonPath) ?? f.jsonPath),
+      scale: v.subresources?.scale,
     });
   });
   return out;

@@ -119,19 +119,25 @@ export class Registry implements Client {
     const crds = await store.list({ resource: crdType.storageKey });
     for (const crd of crds.items) r.observe(crdType, undefined, crd);
     r.sharedState?.watchFrom(crdType, crds.resourceVersion);
+    const stored = new Set<string>();
     for (const t of r.catalog.storageTypes()) {
       if (isCrdType(t)) continue;
       const l = await store.list({ resource: t.storageKey });
-      for (const o of l.items) r.observe(t, undefined, o);
+      for (const o of l.items) {
+        r.observe(t, undefined, o);
+        if (t.namespaced && o.metadata.namespace) stored.add(o.metadata.namespace);
+      }
       r.sharedState?.watchFrom(t, l.resourceVersion);
     }
     if (r.sharedState) {
       const shared = r.sharedState;
       r.catalog.onChange(() => shared.followNewTypes());
     }
-    if (!r.namespaces.has('default')) {
+    // `default`, and any namespace stored objects live in without a Namespace object (written by an older version or another tool), exists.
+    for (const name of ['default', ...stored]) {
+      if (r.namespaces.has(name)) continue;
       try {
-        await r.createObject(namespaceType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, {});
+        await r.createObject(namespaceType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, {});
       } catch (err) {
         // Another process sharing the store created it first.
         if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;

@@ -43,6 +43,10 @@ export interface ResourceType {
   crd?: string;
   /** Built into the server (not from a CRD); a CRD may not redefine it. */
   builtin: boolean;
+  /** Field labels a field selector may use besides metadata.name/namespace (CRD selectableFields); undefined: any (built-ins). */
+  selectableFields?: readonly string[];
+  /** The CRD's scale subresource (apiserver/scale.ts). */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }
 
 export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
