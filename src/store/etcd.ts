@@ -41,12 +41,12 @@
 
 import { Etcd3, type IEvent, type IKeyValue, type ITxnResponse } from 'etcd3';
 import type { KObject } from '../api/object.js';
-import { describeKey, parseRevision } from './objects.js';
+import { adoptedSnapshot, describeKey, parseRevision, storedCopy } from './objects.js';
 import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
-import { decodeKV, decodeValue, encodeValue, KeyLayout } from './etcd/codec.js';
+import { decodeKV, encodeValue, KeyLayout } from './etcd/codec.js';
 import { isCompacted, toStoreError } from './etcd/errors.js';
 import { listObjects, NamespaceCache } from './etcd/list.js';
-import { ResumableWatch } from './etcd/watch.js';
+import { SharedStream, type Subscriber } from './etcd/hub.js';
 import { currentFence, type WriteFence } from './fence.js';
 
 /** The txn compare of a write fence (see fence.ts): its ownership key still has the acquired create revision. */
@@ -87,6 +87,25 @@ export function parseEtcdSpec(spec: string): EtcdStoreOptions {
   return { endpoints, prefix };
 }
 
+/** The stored object of a committed write: the caller's object as stored (no decode of what was just encoded). */
+function written(obj: KObject, res: ITxnResponse, opts: WriteOptions | undefined): KObject {
+  const rev = Number(res.header.revision);
+  return opts?.adopt ? adoptedSnapshot(obj, rev) : storedCopy(obj, rev);
+}
+
+/** A frozen event whose prevObject is decoded on first read (most subscribers never read it). */
+function lazyPrev(type: 'MODIFIED' | 'DELETED', object: KObject, prev: IKeyValue | undefined): WatchEvent {
+  let decoded: KObject | undefined;
+  return Object.freeze({
+    type,
+    object,
+    get prevObject() {
+      if (prev && !decoded) decoded = decodeKV(prev);
+      return decoded;
+    },
+  });
+}
+
 export class EtcdStore implements Store {
   /** Several choreo processes may share one etcd. */
   readonly shared = true;
@@ -94,10 +113,14 @@ export class EtcdStore implements Store {
   private readonly layout: KeyLayout;
   private closed = false;
   private readonly watches = new Set<{ end(err: StoreError): void }>();
+  /** Shared watch streams by key range (hub.ts). */
+  private readonly streams = new Map<string, SharedStream>();
   /** The newest revision seen in any response: where a watch "from now" starts. */
   private knownRevision = 0;
   private compactedTo = 0;
   private readonly namespaces = new NamespaceCache();
+  /** Round trips to etcd by kind, for benchmarks (txns = writes' transactions; reads = gets, lists' first requests, revision reads). */
+  readonly stats = { txns: 0, reads: 0 };
 
   private constructor(private readonly opts: EtcdStoreOptions) {
     const timeout = opts.callTimeoutMs ?? 10_000;
@@ -129,12 +152,13 @@ export class EtcdStore implements Store {
 
   async list(scope: ListScope, opts?: ListOptions): Promise<ListResult> {
     this.ensureOpen();
+    this.stats.reads++;
     const res = await listObjects(this.client.kv, this.layout, this.namespaces, scope, opts);
     this.seen(res.resourceVersion);
     return res;
   }
 
-  async create(key: ObjectKey, obj: KObject): Promise<KObject> {
+  async create(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     const k = this.layout.key(key);
     const value = encodeValue(obj);
     const fence = currentFence();
@@ -150,13 +174,13 @@ export class EtcdStore implements Store {
       throw new StoreError('AlreadyExists', `${describeKey(key)} already exists`);
     }
     await this.afterWrite(res);
-    return decodeValue(value, res.header.revision);
+    return written(obj, res, opts);
   }
 
   async update(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     const value = encodeValue(obj);
     const res = await this.guardedWrite('update', key, opts, { request_put: { key: this.layout.key(key), value: Buffer.from(value) } });
-    return decodeValue(value, res.header.revision);
+    return written(obj, res, opts);
   }
 
   async delete(key: ObjectKey, opts?: WriteOptions): Promise<KObject> {
@@ -178,26 +202,26 @@ export class EtcdStore implements Store {
         onError?.(err);
       },
     };
-    const stream = new ResumableWatch({
-      client: this.client.watchClient,
-      start,
-      end,
-      // "From now" is the newest revision this client has seen: a later write by
-      // anyone has a higher revision, and none is missed while the stream is set up.
-      fromRevision: (from ?? this.knownRevision) + 1,
-      fromNow: from === undefined,
-      giveUpAfterMs: this.opts.watchGiveUpMs ?? 30_000,
-      onEvents: (events) => {
-        for (const ev of events) {
-          if (stopped) return;
-          onEvent(this.toWatchEvent(scope.resource, ev));
-        }
-      },
-      onError: (err) => handle.end(err),
-    });
+    // "From now" is the newest revision this client has seen: a later write by
+    // anyone has a higher revision, and none is missed while the stream is set up.
+    const sub: Subscriber = { after: from ?? this.knownRevision, onEvent: (ev) => stopped || onEvent(ev), onError: (err) => handle.end(err) };
+    // Only watches from a given revision share a stream (hub.ts): "from now" may start below it.
+    const rangeKey = `${scope.resource}/${scope.namespace ?? ''}`;
+    let stream = from === undefined ? undefined : this.streams.get(rangeKey);
+    if (!stream?.join(sub)) {
+      const own: SharedStream = new SharedStream(
+        { client: this.client.watchClient, start, end, fromRevision: sub.after + 1, fromNow: from === undefined, giveUpAfterMs: this.opts.watchGiveUpMs ?? 30_000 },
+        (ev) => this.toWatchEvent(scope.resource, ev),
+        () => this.streams.get(rangeKey) === own && this.streams.delete(rangeKey),
+      );
+      own.join(sub);
+      if (from !== undefined && !this.streams.has(rangeKey)) this.streams.set(rangeKey, own);
+      stream = own;
+    }
+    const joined = stream;
     const stop = () => {
       stopped = true;
-      stream.stop();
+      joined.leave(sub);
       this.watches.delete(handle);
     };
     this.watches.add(handle);
@@ -242,16 +266,17 @@ export class EtcdStore implements Store {
     return res;
   }
 
+  /** One etcd event as the contract's event; decoded once per stream, the previous object only when read. */
   private toWatchEvent(resource: string, ev: IEvent): WatchEvent {
-    const prevObject = ev.prev_kv ? decodeKV(ev.prev_kv) : undefined;
+    const prev = ev.prev_kv;
     if (ev.type === 'Delete') {
       // etcd's delete event has an empty value; the object is the last stored one at the deletion revision.
-      const object = ev.prev_kv ? decodeKV(ev.prev_kv, ev.kv.mod_revision) : this.tombstone(resource, ev.kv);
-      return Object.freeze({ type: 'DELETED', object, prevObject });
+      const object = prev ? decodeKV(prev, ev.kv.mod_revision) : this.tombstone(resource, ev.kv);
+      return lazyPrev('DELETED', object, prev);
     }
     const object = decodeKV(ev.kv);
     if (ev.kv.create_revision === ev.kv.mod_revision) return Object.freeze({ type: 'ADDED', object });
-    return Object.freeze({ type: 'MODIFIED', object, prevObject });
+    return lazyPrev('MODIFIED', object, prev);
   }
 
   /** A deleted object whose previous value etcd no longer had (compacted): only its identity is known. */
@@ -288,6 +313,8 @@ export class EtcdStore implements Store {
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     this.ensureOpen();
+    if (what === 'get' || what === 'revision') this.stats.reads++;
+    else this.stats.txns++;
     try {
       return await fn();
     } catch (err) {
