@@ -47,6 +47,7 @@ import { decodeKV, encodeValue, KeyLayout } from './etcd/codec.js';
 import { isCompacted, toStoreError } from './etcd/errors.js';
 import { listObjects, NamespaceCache } from './etcd/list.js';
 import { SharedStream, type Subscriber } from './etcd/hub.js';
+import { GetBatcher } from './etcd/reads.js';
 import { currentFence, type WriteFence } from './fence.js';
 
 /** The txn compare of a write fence (see fence.ts): its ownership key still has the acquired create revision. */
@@ -119,8 +120,9 @@ export class EtcdStore implements Store {
   private knownRevision = 0;
   private compactedTo = 0;
   private readonly namespaces = new NamespaceCache();
-  /** Round trips to etcd by kind, for benchmarks (txns = writes' transactions; reads = gets, lists' first requests, revision reads). */
-  readonly stats = { txns: 0, reads: 0 };
+  /** Point reads, coalesced into shared round trips under load (reads.ts). */
+  private readonly reads: GetBatcher;
+  private readonly counts = { txns: 0, reads: 0 };
 
   private constructor(private readonly opts: EtcdStoreOptions) {
     const timeout = opts.callTimeoutMs ?? 10_000;
@@ -130,6 +132,12 @@ export class EtcdStore implements Store {
       grpcOptions: { 'grpc.max_receive_message_length': 256 << 20 },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     });
+    this.reads = new GetBatcher(this.client.kv);
+  }
+
+  /** Round trips to etcd so far, for benchmarks: writes' txns, and reads (coalesced gets, lists' first requests, revision reads). */
+  get stats(): { txns: number; reads: number } {
+    return { txns: this.counts.txns, reads: this.counts.reads + this.reads.batches };
   }
 
   /** Connects and reads the current revision; fails with Unavailable when etcd cannot be reached. */
@@ -145,14 +153,14 @@ export class EtcdStore implements Store {
   }
 
   async get(key: ObjectKey): Promise<KObject | undefined> {
-    const res = await this.call('get', () => this.client.kv.range({ key: this.layout.key(key) }));
-    this.seen(res.header.revision);
-    return res.kvs[0] ? decodeKV(res.kvs[0]) : undefined;
+    const res = await this.call('get', () => this.reads.get(this.layout.key(key)));
+    this.seen(res.revision);
+    return res.kv ? decodeKV(res.kv) : undefined;
   }
 
   async list(scope: ListScope, opts?: ListOptions): Promise<ListResult> {
     this.ensureOpen();
-    this.stats.reads++;
+    this.counts.reads++;
     const res = await listObjects(this.client.kv, this.layout, this.namespaces, scope, opts);
     this.seen(res.resourceVersion);
     return res;
@@ -313,8 +321,8 @@ export class EtcdStore implements Store {
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     this.ensureOpen();
-    if (what === 'get' || what === 'revision') this.stats.reads++;
-    else this.stats.txns++;
+    if (what === 'revision') this.counts.reads++;
+    else if (what !== 'get') this.counts.txns++;
     try {
       return await fn();
     } catch (err) {
