@@ -12,7 +12,10 @@
 // from /proc) while the Parents were reconciled, divided by N: with 2 cores
 // shared by the runners and etcd, it bounds what more runners can gain.
 //
-//   node dist/bench/etcd/runners.js [N=1000] [workers=1]
+// With `pin`, runner i is pinned to CPU i (taskset -a -p, all its threads), so
+// two runners each have a core of their own (etcd and the bench float).
+//
+//   node dist/bench/etcd/runners.js [N=1000] [workers=1] [pin]
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +25,8 @@ import type { KObject } from '../../src/api/object.js';
 import { parse as parseYaml } from 'yaml';
 import { readFile, readdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { EtcdStore } from '../../src/store/etcd.js';
 import { FileStore } from '../../src/store/file.js';
 import type { Store } from '../../src/store/store.js';
@@ -31,6 +36,7 @@ import { startRunner, type Runner } from '../../test/scaleout/runners.js';
 
 const N = Number(process.argv[2] ?? 1000);
 const WORKERS = process.argv[3] ?? '1';
+const PIN = process.argv[4] === 'pin';
 
 if (!etcdInstalled()) {
   console.error('etcd is not on PATH: apt-get install -y etcd-server (or run scripts/setup-ci.sh)');
@@ -108,7 +114,9 @@ async function runCase(name: string, runnerCount: number, backend: 'file' | 'etc
     await seed(store, project);
     await store.close();
     for (let i = 0; i < runnerCount; i++) {
-      runners.push(await startRunner(`r${i}`, project, work, etcd ? `etcd://${etcd.endpoint}` : `file:${fileDir}`, ['--workers', WORKERS]));
+      const r = await startRunner(`r${i}`, project, work, etcd ? `etcd://${etcd.endpoint}` : `file:${fileDir}`, ['--workers', WORKERS]);
+      if (PIN) execFileSync('taskset', ['-a', '-p', '-c', String(i % availableParallelism()), String(r.proc.pid)], { stdio: 'ignore' });
+      runners.push(r);
     }
     await Promise.all(runners.map((r) => r.ready));
     const m = await measure(runners);
@@ -121,7 +129,7 @@ async function runCase(name: string, runnerCount: number, backend: 'file' | 'etc
   }
 }
 
-console.log(`scale-out benchmark: ${N} Parents, one Child each, --workers ${WORKERS} per runner (real choreoctl run start processes)`);
+console.log(`scale-out benchmark: ${N} Parents, one Child each, --workers ${WORKERS} per runner (real choreoctl run start processes${PIN ? ', runner i pinned to CPU i' : ''})`);
 console.log(`${'backend'.padEnd(22)} runners  ${'time'.padStart(10)}  ${'Parents/s'.padStart(9)}  reconciles  runner CPU ms/Parent  per runner`);
 console.log(await runCase('file', 1, 'file'));
 console.log(await runCase('etcd (loopback)', 1, 'etcd'));
