@@ -11,6 +11,12 @@
 //   same round trip. A write's revision is the txn's header revision.
 // - list reads at one fixed revision across pages (list.ts); watch streams from
 //   start_revision = rv + 1 with prev_kv and resumes after drops (watch.ts).
+//   Watches of one key range from a revision the stream has not passed share
+//   one stream, each event decoded once for all of them (hub.ts): a runner's
+//   registry and informers watch every resource alike.
+// - get: concurrent gets share a read-only txn round trip (reads.ts). A write
+//   returns the caller's object stamped and frozen (adopted, or copied as the
+//   memory store does), not a decode of the bytes it just sent.
 // - History is etcd's: revisions below its compaction point are Gone. With
 //   `historySize` this store compacts etcd itself to keep about that many
 //   revisions (in steps of historySize/2, so compaction is not a per-write
@@ -28,8 +34,10 @@
 //   write fails with Unavailable.
 //
 // Trade-off: every read goes to etcd (no watch cache as in the Kubernetes API
-// server), so reads cost a round trip; in exchange any number of processes see
-// one linearizable store with no cache coherence to get wrong.
+// server), so reads cost a round trip (shared under load); in exchange any
+// number of processes see one linearizable store with no cache coherence to
+// get wrong. Each write is its own txn (the contract gives every write its own
+// revision), so a reconcile's writes cost one raft commit each.
 //
 // Kept from etcd3's defaults, on purpose: it retries a call that failed with a
 // connection error up to 3 times (a write whose reply was lost may then report
