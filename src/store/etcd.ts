@@ -49,7 +49,7 @@
 
 import { Etcd3, type IEvent, type IKeyValue, type ITxnResponse } from 'etcd3';
 import type { KObject } from '../api/object.js';
-import { adoptedSnapshot, describeKey, parseRevision, storedCopy } from './objects.js';
+import { adoptedSnapshot, deletedSnapshot, describeKey, parseRevision, storedCopy } from './objects.js';
 import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
 import { decodeKV, encodeValue, KeyLayout } from './etcd/codec.js';
 import { isCompacted, toStoreError } from './etcd/errors.js';
@@ -96,10 +96,16 @@ export function parseEtcdSpec(spec: string): EtcdStoreOptions {
   return { endpoints, prefix };
 }
 
-/** The stored object of a committed write: the caller's object as stored (no decode of what was just encoded). */
-function written(obj: KObject, res: ITxnResponse, opts: WriteOptions | undefined): KObject {
-  const rev = Number(res.header.revision);
-  return opts?.adopt ? adoptedSnapshot(obj, rev) : storedCopy(obj, rev);
+/**
+ * What a write returns, without decoding the bytes it just sent: a handed-over
+ * object is stamped and frozen in place once the revision is known; otherwise a
+ * frozen copy is taken before the write is sent (the caller may edit its object
+ * meanwhile) and restamped with the revision afterwards.
+ */
+function writeResult(obj: KObject, opts: WriteOptions | undefined): (res: ITxnResponse) => KObject {
+  if (opts?.adopt) return (res) => adoptedSnapshot(obj, Number(res.header.revision));
+  const copy = storedCopy(obj, 0);
+  return (res) => deletedSnapshot(copy, Number(res.header.revision)); // "the object at another revision", as for deletes
 }
 
 /** A frozen event whose prevObject is decoded on first read (most subscribers never read it). */
@@ -177,6 +183,7 @@ export class EtcdStore implements Store {
   async create(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     const k = this.layout.key(key);
     const value = encodeValue(obj);
+    const result = writeResult(obj, opts);
     const fence = currentFence();
     const res = await this.call('create', () =>
       this.client.kv.txn({
@@ -190,13 +197,14 @@ export class EtcdStore implements Store {
       throw new StoreError('AlreadyExists', `${describeKey(key)} already exists`);
     }
     await this.afterWrite(res);
-    return written(obj, res, opts);
+    return result(res);
   }
 
   async update(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     const value = encodeValue(obj);
+    const result = writeResult(obj, opts);
     const res = await this.guardedWrite('update', key, opts, { request_put: { key: this.layout.key(key), value: Buffer.from(value) } });
-    return written(obj, res, opts);
+    return result(res);
   }
 
   async delete(key: ObjectKey, opts?: WriteOptions): Promise<KObject> {

@@ -322,6 +322,27 @@ if (skip) {
       }
     });
 
+    test('a write returns what was stored, even when the caller edits its object while the write is in flight', async () => {
+      const s = await open(freshPrefix());
+      try {
+        const obj = cm('d', 'x', { v: 'sent' });
+        const pending = s.create(key('d', 'x'), obj);
+        (obj.data as Record<string, string>).v = 'edited later';
+        const created = await pending;
+        assert.deepEqual(created.data, { v: 'sent' });
+        assert.deepEqual(await s.get(key('d', 'x')), created);
+        const upd = cm('d', 'x', { v: 'second' });
+        const updating = s.update(key('d', 'x'), upd);
+        upd.metadata.labels = { late: 'yes' };
+        const updated = await updating;
+        assert.equal(updated.metadata.labels, undefined);
+        assert.deepEqual(await s.get(key('d', 'x')), updated);
+        assert.ok(Object.isFrozen(updated) && Object.isFrozen(updated.data));
+      } finally {
+        await s.close();
+      }
+    });
+
     test('concurrent gets share round trips, and each sees every write acknowledged before it was called', async () => {
       const s = await open(freshPrefix());
       try {
