@@ -12,7 +12,10 @@
 // from /proc) while the Parents were reconciled, divided by N: with 2 cores
 // shared by the runners and etcd, it bounds what more runners can gain.
 //
-//   node dist/bench/etcd/runners.js [N=1000] [workers=1]
+// With `pin`, runner i is pinned to CPU i (taskset -a -p, all its threads), so
+// two runners each have a core of their own (etcd and the bench float).
+//
+//   node dist/bench/etcd/runners.js [N=1000] [workers=1] [pin]
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +24,9 @@ import { Registry } from '../../src/apiserver/registry/registry.js';
 import type { KObject } from '../../src/api/object.js';
 import { parse as parseYaml } from 'yaml';
 import { readFile, readdir } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { EtcdStore } from '../../src/store/etcd.js';
 import { FileStore } from '../../src/store/file.js';
 import type { Store } from '../../src/store/store.js';
@@ -31,6 +36,7 @@ import { startRunner, type Runner } from '../../test/scaleout/runners.js';
 
 const N = Number(process.argv[2] ?? 1000);
 const WORKERS = process.argv[3] ?? '1';
+const PIN = process.argv[4] === 'pin';
 
 if (!etcdInstalled()) {
   console.error('etcd is not on PATH: apt-get install -y etcd-server (or run scripts/setup-ci.sh)');
@@ -63,8 +69,24 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-async function measure(runners: Runner[]): Promise<{ seconds: number; reconciles: number; perRunner: number[]; cpuMsPerParent: number }> {
+/** The pid of the etcd serving `dataDir` (found through /proc: the helper does not expose it). */
+function etcdPid(dataDir: string | undefined): number | undefined {
+  if (!dataDir) return undefined;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (cmd.startsWith('etcd\0') && cmd.includes(dataDir)) return Number(d);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return undefined;
+}
+
+async function measure(runners: Runner[], etcd: number | undefined): Promise<{ seconds: number; reconciles: number; perRunner: number[]; cpuMsPerParent: number; etcdCpuMsPerParent: number }> {
   const cpu0 = runners.reduce((a, r) => a + cpuSeconds(r.proc.pid), 0);
+  const etcd0 = etcd ? cpuSeconds(etcd) : NaN;
   const deadline = Date.now() + 300_000;
   for (;;) {
     const ready = new Set<string>();
@@ -77,6 +99,7 @@ async function measure(runners: Runner[]): Promise<{ seconds: number; reconciles
     await new Promise((r) => setTimeout(r, 100));
   }
   const cpu = runners.reduce((a, r) => a + cpuSeconds(r.proc.pid), 0) - cpu0;
+  const etcdCpu = etcd ? cpuSeconds(etcd) - etcd0 : NaN;
   let first = Infinity;
   let last = 0;
   const perRunner: number[] = [];
@@ -93,7 +116,7 @@ async function measure(runners: Runner[]): Promise<{ seconds: number; reconciles
     }
     perRunner.push(count);
   }
-  return { seconds: (last - first) / 1000, reconciles: perRunner.reduce((a, b) => a + b, 0), perRunner, cpuMsPerParent: (cpu * 1000) / N };
+  return { seconds: (last - first) / 1000, reconciles: perRunner.reduce((a, b) => a + b, 0), perRunner, cpuMsPerParent: (cpu * 1000) / N, etcdCpuMsPerParent: (etcdCpu * 1000) / N };
 }
 
 async function runCase(name: string, runnerCount: number, backend: 'file' | 'etcd'): Promise<string> {
@@ -108,12 +131,14 @@ async function runCase(name: string, runnerCount: number, backend: 'file' | 'etc
     await seed(store, project);
     await store.close();
     for (let i = 0; i < runnerCount; i++) {
-      runners.push(await startRunner(`r${i}`, project, work, etcd ? `etcd://${etcd.endpoint}` : `file:${fileDir}`, ['--workers', WORKERS]));
+      const r = await startRunner(`r${i}`, project, work, etcd ? `etcd://${etcd.endpoint}` : `file:${fileDir}`, ['--workers', WORKERS]);
+      if (PIN) execFileSync('taskset', ['-a', '-p', '-c', String(i % availableParallelism()), String(r.proc.pid)], { stdio: 'ignore' });
+      runners.push(r);
     }
     await Promise.all(runners.map((r) => r.ready));
-    const m = await measure(runners);
+    const m = await measure(runners, etcdPid(etcd?.dataDir));
     const rate = N / m.seconds;
-    return `${name.padEnd(22)} ${String(runnerCount).padStart(7)}  ${m.seconds.toFixed(2).padStart(8)} s  ${rate.toFixed(0).padStart(8)}/s  ${String(m.reconciles).padStart(10)}  ${m.cpuMsPerParent.toFixed(1).padStart(11)}  ${m.perRunner.join(' + ')}`;
+    return `${name.padEnd(22)} ${String(runnerCount).padStart(7)}  ${m.seconds.toFixed(2).padStart(8)} s  ${rate.toFixed(0).padStart(8)}/s  ${String(m.reconciles).padStart(10)}  ${m.cpuMsPerParent.toFixed(1).padStart(20)}  ${(Number.isNaN(m.etcdCpuMsPerParent) ? '-' : m.etcdCpuMsPerParent.toFixed(1)).padStart(18)}  ${m.perRunner.join(' + ')}`;
   } finally {
     await Promise.all(runners.map((r) => r.stop()));
     await etcd?.stop();
@@ -121,8 +146,8 @@ async function runCase(name: string, runnerCount: number, backend: 'file' | 'etc
   }
 }
 
-console.log(`scale-out benchmark: ${N} Parents, one Child each, --workers ${WORKERS} per runner (real choreoctl run start processes)`);
-console.log(`${'backend'.padEnd(22)} runners  ${'time'.padStart(10)}  ${'Parents/s'.padStart(9)}  reconciles  runner CPU ms/Parent  per runner`);
+console.log(`scale-out benchmark: ${N} Parents, one Child each, --workers ${WORKERS} per runner (real choreoctl run start processes${PIN ? ', runner i pinned to CPU i' : ''})`);
+console.log(`${'backend'.padEnd(22)} runners  ${'time'.padStart(10)}  ${'Parents/s'.padStart(9)}  reconciles  runner CPU ms/Parent  etcd CPU ms/Parent  per runner`);
 console.log(await runCase('file', 1, 'file'));
 console.log(await runCase('etcd (loopback)', 1, 'etcd'));
 console.log(await runCase('etcd (loopback)', 2, 'etcd'));

@@ -94,6 +94,8 @@ export interface Row {
   cpuMs: number;
   reconciles: number;
   writes: number;
+  /** 99th percentile of one reconcile's duration (ms) to quiescence. */
+  p99Ms: number;
   /** A forced second pass over every parent with nothing to do (level-based idle reconciles): time, writes. */
   idleMs: number;
   idleWrites: number;
@@ -112,7 +114,16 @@ export async function runOne(impl: Row['impl'], n: number, opts: RunOptions): Pr
   const dir = await writeProject(impl === 'starlark');
   const store = await opts.store();
   let reconciles = 0;
-  const engine = await Engine.open({ store, workers: opts.workers, onReconcile: () => reconciles++, print: () => {} });
+  const durations: number[] = [];
+  const engine = await Engine.open({
+    store,
+    workers: opts.workers,
+    onReconcile: (r) => {
+      reconciles++;
+      durations.push(r.durationMs);
+    },
+    print: () => {},
+  });
   try {
     const errors = await engine.load(await discoverProject(dir));
     if (errors.length > 0) throw new Error(errors.map((e) => e.render()).join('\n'));
@@ -136,6 +147,7 @@ export async function runOne(impl: Row['impl'], n: number, opts: RunOptions): Pr
     const cpuMs = (c.user + c.system) / 1000;
     const writes = Number(await store.currentRevision()) - rev0;
     const reconcilesToQuiescence = reconciles;
+    const p99Ms = durations.sort((a, b) => a - b)[Math.min(durations.length - 1, Math.floor(durations.length * 0.99))] ?? 0;
     // Check the work was really done.
     const children = (await engine.registry.list({ apiVersion, kind: 'Child' })).items.length;
     if (children !== n * CHILDREN) throw new Error(`${impl} ${n}: ${children} children, want ${n * CHILDREN}`);
@@ -151,7 +163,7 @@ export async function runOne(impl: Row['impl'], n: number, opts: RunOptions): Pr
     const idleMs = performance.now() - i0;
     if (idleProfile) await idleProfile(`${process.env.BENCH_PROFILE}/${impl}-${n}-idle.cpuprofile`);
     const idleWrites = Number(await store.currentRevision()) - rev1;
-    return { impl, n, loadMs, runMs, cpuMs, reconciles: reconcilesToQuiescence, writes, idleMs, idleWrites };
+    return { impl, n, loadMs, runMs, cpuMs, reconciles: reconcilesToQuiescence, writes, p99Ms, idleMs, idleWrites };
   } finally {
     await engine.stop();
     await store.close();

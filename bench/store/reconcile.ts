@@ -1,37 +1,59 @@
-// Issue 19's file-store goal, measured: time to quiescence of N parents × 3
+// Issue 19's store goals, measured: time to quiescence of N parents × 3
 // children (bench/reconcile/workload.ts, Starlark reconciler) on the file store
-// against the memory store in the same run, by number of workers — concurrent
-// reconciles are what share the file store's group commits. Prints per row the
-// ratio to memory with the same workers and to memory with 1 worker, and the
-// writes per fsync the group commit achieved.
+// and on etcd against the memory store in the same run, by number of workers —
+// concurrent reconciles are what share the file store's group commits and
+// overlap etcd's round trips. Prints one table: per row reconciles/s, writes/s,
+// fsyncs (file) or etcd round trips (etcd: txns + reads) per reconcile, p99
+// reconcile latency, and the ratio to memory with the same workers and with the
+// first workers value. etcd is a fresh single-member etcd on loopback per run
+// (test/helpers/etcd.ts), skipped with a note when etcd is not installed.
 //
-//   npm run bench:store:reconcile -- [parents=10000] [workers=1,8,32,64] [repeat=1]
+//   npm run bench:store:reconcile -- [parents=10000] [workers=1,8,32,64] [repeat=1] [stores=memory,file,etcd]
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EtcdStore } from '../../src/store/etcd.js';
 import { FileStore } from '../../src/store/file.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { etcdInstalled, startEtcd, type EtcdServer } from '../../test/helpers/etcd.js';
 import { runOne, type Row } from '../reconcile/workload.js';
 
+type StoreKind = 'memory' | 'file' | 'etcd';
 const N = Number(process.argv[2] ?? 10_000);
 const WORKERS = (process.argv[3] ?? '1,8,32,64').split(',').map(Number);
 const REPEAT = Number(process.argv[4] ?? 1);
+const STORES = ((process.argv[5] ?? 'memory,file,etcd').split(',') as StoreKind[]).filter((s) => {
+  if (s !== 'etcd' || etcdInstalled()) return true;
+  process.stderr.write('etcd is not on PATH (apt-get install -y etcd-server): etcd rows skipped\n');
+  return false;
+});
 
 interface Measured extends Row {
-  store: 'memory' | 'file';
+  store: StoreKind;
   workers: number;
-  fsyncs: number;
+  /** fsyncs (file) or etcd round trips (etcd) from engine start to quiescence. */
+  syncs: number;
+  txns: number;
 }
 
-async function measure(store: 'memory' | 'file', workers: number): Promise<Measured> {
+async function measure(store: StoreKind, workers: number): Promise<Measured> {
   let best: Measured | undefined;
   for (let rep = 0; rep < REPEAT; rep++) {
     const dirs: string[] = [];
     let file: FileStore | undefined;
-    let fsyncsAtStart = 0;
+    let etcdStore: EtcdStore | undefined;
+    let etcd: EtcdServer | undefined;
+    const counters = () => ({ syncs: file?.stats.fsyncs ?? (etcdStore ? etcdStore.stats.txns + etcdStore.stats.reads : 0), txns: etcdStore?.stats.txns ?? 0 });
+    let atStart = { syncs: 0, txns: 0 };
+    let counted = { syncs: 0, txns: 0 };
     const open = async () => {
       if (store === 'memory') return new MemoryStore();
+      if (store === 'etcd') {
+        etcd = await startEtcd();
+        etcdStore = await EtcdStore.open({ endpoints: [etcd.endpoint] });
+        return etcdStore;
+      }
       const dir = await mkdtemp(join(tmpdir(), 'choreo-bench-file-'));
       dirs.push(dir);
       file = await FileStore.open(dir);
@@ -41,13 +63,17 @@ async function measure(store: 'memory' | 'file', workers: number): Promise<Measu
       const row = await runOne('starlark', N, {
         workers,
         store: open,
-        onStart: () => (fsyncsAtStart = file?.stats.fsyncs ?? 0),
-        onQuiescent: () => (fsyncsAtStart = (file?.stats.fsyncs ?? 0) - fsyncsAtStart),
+        onStart: () => (atStart = counters()),
+        onQuiescent: () => {
+          const now = counters();
+          counted = { syncs: now.syncs - atStart.syncs, txns: now.txns - atStart.txns };
+        },
       });
-      const m = { ...row, store, workers, fsyncs: file ? fsyncsAtStart : 0 };
+      const m = { ...row, store, workers, ...counted };
       process.stderr.write(`${store} ${workers} worker(s): ${(m.runMs / 1000).toFixed(2)} s\n`);
       if (!best || m.runMs < best.runMs) best = m;
     } finally {
+      await etcd?.stop();
       for (const d of dirs) await rm(d, { recursive: true, force: true });
     }
   }
@@ -55,21 +81,20 @@ async function measure(store: 'memory' | 'file', workers: number): Promise<Measu
 }
 
 const rows: Measured[] = [];
-for (const w of WORKERS) {
-  rows.push(await measure('memory', w));
-  rows.push(await measure('file', w));
-}
-const mem1 = rows.find((r) => r.store === 'memory' && r.workers === WORKERS[0])!;
+for (const w of WORKERS) for (const s of STORES) rows.push(await measure(s, w));
+const mem1 = rows.find((r) => r.store === 'memory' && r.workers === WORKERS[0]);
 const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const header = ['store', 'workers', 'reconciles', 'writes', 'time to quiescence', 'cpu time', 'reconciles/s', 'writes/s', 'fsyncs/reconcile', 'writes/fsync', 'vs memory same workers', `vs memory ${WORKERS[0]} worker(s)`];
+const ratio = (r: Measured, mem: Measured | undefined) => (mem ? `${fmt(r.reconciles / r.runMs / (mem.reconciles / mem.runMs), 2)}×` : '-');
+const header = ['store', 'workers', 'reconciles', 'writes', 'time to quiescence', 'cpu time', 'reconciles/s', 'writes/s', 'fsyncs or round trips/reconcile', 'txns/reconcile', 'p99 reconcile', 'rate vs memory same workers', `rate vs memory ${WORKERS[0]} worker(s)`];
 const lines = rows.map((r) => {
-  const mem = rows.find((x) => x.store === 'memory' && x.workers === r.workers)!;
+  const mem = rows.find((x) => x.store === 'memory' && x.workers === r.workers);
   const s = r.runMs / 1000;
-  return [r.store, String(r.workers), fmt(r.reconciles), fmt(r.writes), `${fmt(s, 2)} s`, `${fmt(r.cpuMs / 1000, 2)} s`, fmt(r.reconciles / s), fmt(r.writes / s), r.fsyncs ? fmt(r.fsyncs / r.reconciles, 2) : '-', r.fsyncs ? fmt(r.writes / r.fsyncs, 1) : '-', `${fmt(r.runMs / mem.runMs, 2)}×`, `${fmt(r.runMs / mem1.runMs, 2)}×`];
+  const per = (x: number) => (r.store === 'memory' ? '-' : fmt(x / r.reconciles, 2));
+  return [r.store, String(r.workers), fmt(r.reconciles), fmt(r.writes), `${fmt(s, 2)} s`, `${fmt(r.cpuMs / 1000, 2)} s`, fmt(r.reconciles / s), fmt(r.writes / s), per(r.syncs), r.store === 'etcd' ? per(r.txns) : '-', `${fmt(r.p99Ms, 1)} ms`, ratio(r, mem), ratio(r, mem1)];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-console.log(`reconcile to quiescence: ${fmt(N)} parents × 3 children, Starlark, memory vs file store, best of ${REPEAT}, node ${process.version}`);
+console.log(`reconcile to quiescence: ${fmt(N)} parents × 3 children, Starlark, ${STORES.join(' / ')}, best of ${REPEAT}, node ${process.version}`);
 console.log(line(header));
 for (const l of lines) console.log(line(l));
-console.log('(goal of issue 19: file ≤ 1.3× memory; fsyncs counted from engine start to quiescence, writes = revisions in that window)');
+console.log('(issue 19 goals: file time ≤ 1.3× memory; etcd rate ≥ 0.3× memory. Counted from engine start to quiescence; writes = revisions in that window; etcd round trips = txns + reads)');

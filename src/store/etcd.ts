@@ -11,6 +11,12 @@
 //   same round trip. A write's revision is the txn's header revision.
 // - list reads at one fixed revision across pages (list.ts); watch streams from
 //   start_revision = rv + 1 with prev_kv and resumes after drops (watch.ts).
+//   Watches of one key range from a revision the stream has not passed share
+//   one stream, each event decoded once for all of them (hub.ts): a runner's
+//   registry and informers watch every resource alike.
+// - get: concurrent gets share a read-only txn round trip (reads.ts). A write
+//   returns the caller's object stamped and frozen (adopted, or copied as the
+//   memory store does), not a decode of the bytes it just sent.
 // - History is etcd's: revisions below its compaction point are Gone. With
 //   `historySize` this store compacts etcd itself to keep about that many
 //   revisions (in steps of historySize/2, so compaction is not a per-write
@@ -28,8 +34,10 @@
 //   write fails with Unavailable.
 //
 // Trade-off: every read goes to etcd (no watch cache as in the Kubernetes API
-// server), so reads cost a round trip; in exchange any number of processes see
-// one linearizable store with no cache coherence to get wrong.
+// server), so reads cost a round trip (shared under load); in exchange any
+// number of processes see one linearizable store with no cache coherence to
+// get wrong. Each write is its own txn (the contract gives every write its own
+// revision), so a reconcile's writes cost one raft commit each.
 //
 // Kept from etcd3's defaults, on purpose: it retries a call that failed with a
 // connection error up to 3 times (a write whose reply was lost may then report
@@ -41,12 +49,13 @@
 
 import { Etcd3, type IEvent, type IKeyValue, type ITxnResponse } from 'etcd3';
 import type { KObject } from '../api/object.js';
-import { describeKey, parseRevision } from './objects.js';
+import { adoptedSnapshot, deletedSnapshot, describeKey, parseRevision, storedCopy } from './objects.js';
 import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
-import { decodeKV, decodeValue, encodeValue, KeyLayout } from './etcd/codec.js';
+import { decodeKV, encodeValue, KeyLayout } from './etcd/codec.js';
 import { isCompacted, toStoreError } from './etcd/errors.js';
 import { listObjects, NamespaceCache } from './etcd/list.js';
-import { ResumableWatch } from './etcd/watch.js';
+import { SharedStream, type Subscriber } from './etcd/hub.js';
+import { GetBatcher } from './etcd/reads.js';
 import { currentFence, type WriteFence } from './fence.js';
 
 /** The txn compare of a write fence (see fence.ts): its ownership key still has the acquired create revision. */
@@ -87,6 +96,31 @@ export function parseEtcdSpec(spec: string): EtcdStoreOptions {
   return { endpoints, prefix };
 }
 
+/**
+ * What a write returns, without decoding the bytes it just sent: a handed-over
+ * object is stamped and frozen in place once the revision is known; otherwise a
+ * frozen copy is taken before the write is sent (the caller may edit its object
+ * meanwhile) and restamped with the revision afterwards.
+ */
+function writeResult(obj: KObject, opts: WriteOptions | undefined): (res: ITxnResponse) => KObject {
+  if (opts?.adopt) return (res) => adoptedSnapshot(obj, Number(res.header.revision));
+  const copy = storedCopy(obj, 0);
+  return (res) => deletedSnapshot(copy, Number(res.header.revision)); // "the object at another revision", as for deletes
+}
+
+/** A frozen event whose prevObject is decoded on first read (most subscribers never read it). */
+function lazyPrev(type: 'MODIFIED' | 'DELETED', object: KObject, prev: IKeyValue | undefined): WatchEvent {
+  let decoded: KObject | undefined;
+  return Object.freeze({
+    type,
+    object,
+    get prevObject() {
+      if (prev && !decoded) decoded = decodeKV(prev);
+      return decoded;
+    },
+  });
+}
+
 export class EtcdStore implements Store {
   /** Several choreo processes may share one etcd. */
   readonly shared = true;
@@ -94,10 +128,15 @@ export class EtcdStore implements Store {
   private readonly layout: KeyLayout;
   private closed = false;
   private readonly watches = new Set<{ end(err: StoreError): void }>();
+  /** Shared watch streams by key range (hub.ts). */
+  private readonly streams = new Map<string, SharedStream>();
   /** The newest revision seen in any response: where a watch "from now" starts. */
   private knownRevision = 0;
   private compactedTo = 0;
   private readonly namespaces = new NamespaceCache();
+  /** Point reads, coalesced into shared round trips under load (reads.ts). */
+  private readonly reads: GetBatcher;
+  private readonly counts = { txns: 0, reads: 0 };
 
   private constructor(private readonly opts: EtcdStoreOptions) {
     const timeout = opts.callTimeoutMs ?? 10_000;
@@ -107,6 +146,12 @@ export class EtcdStore implements Store {
       grpcOptions: { 'grpc.max_receive_message_length': 256 << 20 },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     });
+    this.reads = new GetBatcher(this.client.kv);
+  }
+
+  /** Round trips to etcd so far, for benchmarks: writes' txns, and reads (coalesced gets, lists' first requests, revision reads). */
+  get stats(): { txns: number; reads: number } {
+    return { txns: this.counts.txns, reads: this.counts.reads + this.reads.batches };
   }
 
   /** Connects and reads the current revision; fails with Unavailable when etcd cannot be reached. */
@@ -122,21 +167,23 @@ export class EtcdStore implements Store {
   }
 
   async get(key: ObjectKey): Promise<KObject | undefined> {
-    const res = await this.call('get', () => this.client.kv.range({ key: this.layout.key(key) }));
-    this.seen(res.header.revision);
-    return res.kvs[0] ? decodeKV(res.kvs[0]) : undefined;
+    const res = await this.call('get', () => this.reads.get(this.layout.key(key)));
+    this.seen(res.revision);
+    return res.kv ? decodeKV(res.kv) : undefined;
   }
 
   async list(scope: ListScope, opts?: ListOptions): Promise<ListResult> {
     this.ensureOpen();
+    this.counts.reads++;
     const res = await listObjects(this.client.kv, this.layout, this.namespaces, scope, opts);
     this.seen(res.resourceVersion);
     return res;
   }
 
-  async create(key: ObjectKey, obj: KObject): Promise<KObject> {
+  async create(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     const k = this.layout.key(key);
     const value = encodeValue(obj);
+    const result = writeResult(obj, opts);
     const fence = currentFence();
     const res = await this.call('create', () =>
       this.client.kv.txn({
@@ -150,13 +197,14 @@ export class EtcdStore implements Store {
       throw new StoreError('AlreadyExists', `${describeKey(key)} already exists`);
     }
     await this.afterWrite(res);
-    return decodeValue(value, res.header.revision);
+    return result(res);
   }
 
   async update(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     const value = encodeValue(obj);
+    const result = writeResult(obj, opts);
     const res = await this.guardedWrite('update', key, opts, { request_put: { key: this.layout.key(key), value: Buffer.from(value) } });
-    return decodeValue(value, res.header.revision);
+    return result(res);
   }
 
   async delete(key: ObjectKey, opts?: WriteOptions): Promise<KObject> {
@@ -178,26 +226,26 @@ export class EtcdStore implements Store {
         onError?.(err);
       },
     };
-    const stream = new ResumableWatch({
-      client: this.client.watchClient,
-      start,
-      end,
-      // "From now" is the newest revision this client has seen: a later write by
-      // anyone has a higher revision, and none is missed while the stream is set up.
-      fromRevision: (from ?? this.knownRevision) + 1,
-      fromNow: from === undefined,
-      giveUpAfterMs: this.opts.watchGiveUpMs ?? 30_000,
-      onEvents: (events) => {
-        for (const ev of events) {
-          if (stopped) return;
-          onEvent(this.toWatchEvent(scope.resource, ev));
-        }
-      },
-      onError: (err) => handle.end(err),
-    });
+    // "From now" is the newest revision this client has seen: a later write by
+    // anyone has a higher revision, and none is missed while the stream is set up.
+    const sub: Subscriber = { after: from ?? this.knownRevision, onEvent: (ev) => stopped || onEvent(ev), onError: (err) => handle.end(err) };
+    // Only watches from a given revision share a stream (hub.ts): "from now" may start below it.
+    const rangeKey = `${scope.resource}/${scope.namespace ?? ''}`;
+    let stream = from === undefined ? undefined : this.streams.get(rangeKey);
+    if (!stream?.join(sub)) {
+      const own: SharedStream = new SharedStream(
+        { client: this.client.watchClient, start, end, fromRevision: sub.after + 1, fromNow: from === undefined, giveUpAfterMs: this.opts.watchGiveUpMs ?? 30_000 },
+        (ev) => this.toWatchEvent(scope.resource, ev),
+        () => this.streams.get(rangeKey) === own && this.streams.delete(rangeKey),
+      );
+      own.join(sub);
+      if (from !== undefined && !this.streams.has(rangeKey)) this.streams.set(rangeKey, own);
+      stream = own;
+    }
+    const joined = stream;
     const stop = () => {
       stopped = true;
-      stream.stop();
+      joined.leave(sub);
       this.watches.delete(handle);
     };
     this.watches.add(handle);
@@ -242,16 +290,17 @@ export class EtcdStore implements Store {
     return res;
   }
 
+  /** One etcd event as the contract's event; decoded once per stream, the previous object only when read. */
   private toWatchEvent(resource: string, ev: IEvent): WatchEvent {
-    const prevObject = ev.prev_kv ? decodeKV(ev.prev_kv) : undefined;
+    const prev = ev.prev_kv;
     if (ev.type === 'Delete') {
       // etcd's delete event has an empty value; the object is the last stored one at the deletion revision.
-      const object = ev.prev_kv ? decodeKV(ev.prev_kv, ev.kv.mod_revision) : this.tombstone(resource, ev.kv);
-      return Object.freeze({ type: 'DELETED', object, prevObject });
+      const object = prev ? decodeKV(prev, ev.kv.mod_revision) : this.tombstone(resource, ev.kv);
+      return lazyPrev('DELETED', object, prev);
     }
     const object = decodeKV(ev.kv);
     if (ev.kv.create_revision === ev.kv.mod_revision) return Object.freeze({ type: 'ADDED', object });
-    return Object.freeze({ type: 'MODIFIED', object, prevObject });
+    return lazyPrev('MODIFIED', object, prev);
   }
 
   /** A deleted object whose previous value etcd no longer had (compacted): only its identity is known. */
@@ -288,6 +337,8 @@ export class EtcdStore implements Store {
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     this.ensureOpen();
+    if (what === 'revision') this.counts.reads++;
+    else if (what !== 'get') this.counts.txns++;
     try {
       return await fn();
     } catch (err) {

@@ -289,6 +289,77 @@ if (skip) {
       }
     });
 
+    test('watches of one resource from one revision share a decoded stream; a later watcher from an older revision still gets everything', async () => {
+      const s = await open(freshPrefix());
+      try {
+        const rev = Number(await s.currentRevision());
+        const seen = (w: WatchEvent[]) => (ev: WatchEvent) => void w.push(ev);
+        const a: WatchEvent[] = [];
+        const b: WatchEvent[] = [];
+        const wa = s.watch({ resource: CM }, { resourceVersion: String(rev) }, seen(a));
+        const wb = s.watch({ resource: CM }, { resourceVersion: String(rev) }, seen(b));
+        await s.create(key('d', 'x'), cm('d', 'x'));
+        await s.update(key('d', 'x'), cm('d', 'x', { v: '2' }));
+        while (a.length < 2 || b.length < 2) await sleep(10);
+        // One decode per event, handed to both: the very same frozen objects.
+        assert.equal(a[0].object, b[0].object);
+        assert.equal(a[1].object, b[1].object);
+        assert.equal(a[1].prevObject, b[1].prevObject);
+        assert.deepEqual(a[1].prevObject?.data, {});
+        // The shared stream has passed `rev`: a watcher from `rev` now needs its own and misses nothing.
+        const c: WatchEvent[] = [];
+        const wc = s.watch({ resource: CM }, { resourceVersion: String(rev) }, seen(c));
+        wa.stop();
+        await s.delete(key('d', 'x'));
+        while (b.length < 3 || c.length < 3) await sleep(10);
+        assert.deepEqual(c.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+        assert.deepEqual(b.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+        assert.equal(a.length, 2);
+        wb.stop();
+        wc.stop();
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('a write returns what was stored, even when the caller edits its object while the write is in flight', async () => {
+      const s = await open(freshPrefix());
+      try {
+        const obj = cm('d', 'x', { v: 'sent' });
+        const pending = s.create(key('d', 'x'), obj);
+        (obj.data as Record<string, string>).v = 'edited later';
+        const created = await pending;
+        assert.deepEqual(created.data, { v: 'sent' });
+        assert.deepEqual(await s.get(key('d', 'x')), created);
+        const upd = cm('d', 'x', { v: 'second' });
+        const updating = s.update(key('d', 'x'), upd);
+        upd.metadata.labels = { late: 'yes' };
+        const updated = await updating;
+        assert.equal(updated.metadata.labels, undefined);
+        assert.deepEqual(await s.get(key('d', 'x')), updated);
+        assert.ok(Object.isFrozen(updated) && Object.isFrozen(updated.data));
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('concurrent gets share round trips, and each sees every write acknowledged before it was called', async () => {
+      const s = await open(freshPrefix());
+      try {
+        await Promise.all(Array.from({ length: 50 }, (_, i) => s.create(key('d', `o${i}`), cm('d', `o${i}`, { i: String(i) }))));
+        const before = s.stats.reads;
+        const got = await Promise.all(Array.from({ length: 200 }, (_, i) => s.get(key('d', `o${i % 60}`))));
+        assert.deepEqual(got.map((o) => (o?.data as Record<string, string> | undefined)?.i), Array.from({ length: 200 }, (_, i) => (i % 60 < 50 ? String(i % 60) : undefined)));
+        assert.ok(s.stats.reads - before < 20, `200 gets took ${s.stats.reads - before} round trips`);
+        // Read-your-writes across a batch boundary.
+        const updated = await s.update(key('d', 'o1'), cm('d', 'o1', { i: 'new' }));
+        const [again] = await Promise.all([s.get(key('d', 'o1')), s.get(key('d', 'o2'))]);
+        assert.deepEqual(again, updated);
+      } finally {
+        await s.close();
+      }
+    });
+
     test('store specs: etcd://host:port[,host:port][/prefix] through openStore', async () => {
       assert.deepEqual(parseEtcdSpec('etcd://127.0.0.1:2379'), { endpoints: ['127.0.0.1:2379'], prefix: undefined });
       assert.deepEqual(parseEtcdSpec('etcd://h1:1,h2:2/choreo/'), { endpoints: ['h1:1', 'h2:2'], prefix: '/choreo' });

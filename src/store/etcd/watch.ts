@@ -13,8 +13,9 @@
 // stream.) A resume point that was compacted meanwhile ends the watch with Gone,
 // and the caller relists, as with any too-old resourceVersion.
 //
-// Trade-off: one gRPC stream per watch instead of etcd3's multiplexed manager;
-// a runner has a handful of watches (one per resource), so simplicity wins.
+// Trade-off: one gRPC stream per key range instead of etcd3's multiplexed
+// manager; watchers of one range share it (hub.ts), and a runner has a handful
+// of ranges (one per resource), so simplicity wins.
 
 import type { IDuplexStream, IEvent, IWatchRequest, IWatchResponse, WatchClient } from 'etcd3';
 import { StoreError } from '../store.js';
