@@ -120,7 +120,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
 async function etcdCoordinator(spec: string, log: (line: string) => void): Promise<Coordinator> {
   const { parseEtcdSpec } = await import('../store/etcd.js');
-  const { EtcdCoordinator } = await import('../store/etcd/coordinator.js');
+  const { EtcdCoordinator } = await import('../controller/etcdcoordinator.js');
   const { endpoints, prefix } = parseEtcdSpec(spec);
   const c = new EtcdCoordinator({ endpoints, prefix, log });
   log(`runner ${c.id}: sharing work with other runners on ${spec} (${c.shards} shards, lease TTL 10 s)`);
