@@ -21,7 +21,7 @@ import type { ReadView } from '../reconciler/hostapi.js';
 import { compileReconciler, ProgramError } from '../reconciler/program.js';
 import { StarlarkReconciler, type ReconcileReport, type RunStarlark } from '../reconciler/runtime.js';
 import { PhaseBook, phaseFieldManager } from '../reconciler/phase.js';
-import type { ProjectSource, ReconcilerSource } from './project/discover.js';
+import type { ProjectSource, ReconcilerSource } from './project/source.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
 import { reconcilerCodeKind } from './project/codekind.js';
 import { compileTemplateReconciler, TemplateLoadError } from '../reconciler/template/reconciler.js';

@@ -2,14 +2,12 @@
 // foreground over a memory or file store and writes a kubeconfig, so
 // `kubectl --kubeconfig <file> get ...` works without flags. Stops cleanly on
 // SIGINT/SIGTERM (the file store is flushed and unlocked). Thin: all
-// behaviour is in src/apiserver/.
+// behaviour is in runner/serve.ts (serveApi) and src/apiserver/.
 
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startApiServer } from '../../apiserver/server.js';
-import { writeKubeconfig } from '../../apiserver/kubeconfig.js';
-import { openStore } from '../../store/open.js';
+import { serveApi } from '../../runner/serve.js';
 
 interface StartOptions {
   port: string;
@@ -32,20 +30,8 @@ export function register(program: Command): void {
     .action(async (o: StartOptions) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: invalid port ${JSON.stringify(o.port)}`);
-      const store = await openStore(o.store);
-      const srv = await startApiServer({ store, address: o.address, port, token: o.token });
       const kubeconfig = resolve(o.kubeconfig ?? join(homedir(), '.kube', 'choreo.config'));
-      writeKubeconfig(kubeconfig, { server: srv.url, token: srv.token, caCert: srv.caCert });
-      process.stdout.write(`choreo API server listening on ${srv.url} (store ${o.store})\nkubeconfig: ${kubeconfig}\n  kubectl --kubeconfig ${kubeconfig} get crds\n`);
-      let stopping = false;
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        await srv.close();
-        await store.close();
-        process.exit(0);
-      };
-      process.on('SIGINT', () => void stop());
-      process.on('SIGTERM', () => void stop());
+      await serveApi({ store: o.store, address: o.address, port, token: o.token, kubeconfig, log: (l) => process.stdout.write(`${l}\n`) });
+      process.exit(0);
     });
 }
