@@ -11,7 +11,7 @@
 import type { ApplyOptions, Subresource } from '../../api/client.js';
 import { invalidError } from '../../api/fielderrors.js';
 import { parseApiVersion, setKey, type KObject } from '../../api/object.js';
-import { deepClone, deepEqual } from '../../api/patch.js';
+import { deepClone, deepEqual, sameFieldsExcept } from '../../api/patch.js';
 import { namespaceType } from '../builtins.js';
 import type { SchemaCompiler } from './crds.js';
 import { badRequest, qualifiedResource } from './errors.js';
@@ -125,10 +125,10 @@ export function namespaceOf(t: ResourceType, obj: KObject): string {
 export function unchanged(a: KObject, b: KObject): boolean {
   const ao = a as unknown as Record<string, unknown>;
   const bo = b as unknown as Record<string, unknown>;
-  if (!sameExcept(ao, bo, 'metadata', undefined)) return false;
+  if (!sameFieldsExcept(ao, bo, 'metadata', undefined)) return false;
   const am = (a.metadata ?? {}) as Record<string, unknown>;
   const bm = (b.metadata ?? {}) as Record<string, unknown>;
-  if (!sameExcept(am, bm, 'resourceVersion', 'managedFields')) return false;
+  if (!sameFieldsExcept(am, bm, 'resourceVersion', 'managedFields')) return false;
   const af = a.metadata?.managedFields;
   const bf = b.metadata?.managedFields;
   if (af === bf) return true;
@@ -138,20 +138,7 @@ export function unchanged(a: KObject, b: KObject): boolean {
     const y = bf[i] as Record<string, unknown> | null;
     if (x === y) continue;
     if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return deepEqual(x, y);
-    if (!sameExcept(x, y, 'time', undefined)) return false;
+    if (!sameFieldsExcept(x, y, 'time', undefined)) return false;
   }
   return true;
-}
-
-/** deepEqual of two JSON objects ignoring keys `skip1` and `skip2` (undefined-valued keys do not count). */
-function sameExcept(a: Record<string, unknown>, b: Record<string, unknown>, skip1: string, skip2: string | undefined): boolean {
-  let n = 0;
-  for (const k of Object.keys(a)) {
-    const x = a[k];
-    if (x === undefined || k === skip1 || k === skip2) continue;
-    n++;
-    if (!Object.prototype.hasOwnProperty.call(b, k) || !deepEqual(x, b[k])) return false;
-  }
-  for (const k of Object.keys(b)) if (b[k] !== undefined && k !== skip1 && k !== skip2) n--;
-  return n === 0;
 }
