@@ -511,6 +511,7 @@ export class BackendController<P> {
         cur = await this.client.get(type, cur.metadata.namespace ?? '', cur.metadata.name!);
       }
     }
+    return undefined;
   }
 }
 

@@ -261,6 +261,7 @@ export class Lifecycle {
       if (!fin.includes(f)) return false;
       o.metadata.finalizers = fin.filter((x) => x !== f);
       if (o.metadata.finalizers.length === 0) delete o.metadata.finalizers;
+      return true;
     });
   }
 

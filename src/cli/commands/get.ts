@@ -181,7 +181,7 @@ async function fetchObjects(t: Target): Promise<{ objects: KObject[]; from: Watc
 }
 
 /** One named GET; a NotFound is recorded in t.missing (undefined returned), other errors propagate. */
-async function getNamed<T>(t: Target, name: string, get: () => Promise<T>): Promise<T | undefined> {
+async function getNamed<T>(t: Target, _name: string, get: () => Promise<T>): Promise<T | undefined> {
   try {
     return await get();
   } catch (err) {

@@ -25,11 +25,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, basename, extname, isAbsolute, relative } from 'node:path';
 import type { KObject } from '../../api/object.js';
-import { formatPos, LoadError, readManifests, type Manifest, type SourcePos } from './yamlfile.js';
+import { formatPos, LoadError, readManifests, type Manifest } from './yamlfile.js';
 import { loadRefs } from '../refs/load.js';
 import { inlineCode, takeChoreoObjects } from './inobjects.js';
 import { codeKindOfExt, type CodeFile } from '../../reconciler/source.js';
-import type { DiscoverOptions, ProjectPaths, ProjectSource, ReconcilerSource } from './source.js';
+import type { DiscoverOptions, ProjectPaths, ProjectSource } from './source.js';
 
 // The result's types live in source.ts; callers that only name the paths keep importing them from here.
 export type { DiscoverOptions, ProjectPaths, ProjectSource } from './source.js';
