@@ -12,8 +12,11 @@
 // Trade-off: layers of one level may import each other; the rule only forbids
 // pointing up, which is what keeps the lower layers reusable on their own.
 
-// Report-only while the baseline violations are being removed.
-const severity = "warn";
+// Known violations (.dependency-cruiser-known-violations.json, written by
+// `npx depcruise-baseline src --config .dependency-cruiser.cjs`) are reported
+// but do not fail; today that is the two import cycles inside src/starlark,
+// which are being removed there. A new violation fails `npm run lint`.
+const severity = "error";
 
 const layers = [
   ["starlark", "api", "net"],
