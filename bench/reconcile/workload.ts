@@ -11,7 +11,7 @@ import { Session } from 'node:inspector';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KObject } from '../../src/api/object.js';
-import { findCondition } from '../../src/reconciler/conditions.js';
+import { findCondition } from '../../src/api/conditions.js';
 import { parseReconcilerConfig } from '../../src/reconciler/config.js';
 import type { ReconcileScope } from '../../src/reconciler/hostapi.js';
 import { Engine } from '../../src/runner/engine.js';

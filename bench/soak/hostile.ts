@@ -16,7 +16,6 @@ export interface HostileCase {
 }
 
 const cms = '/api/v1/namespaces/default/configmaps';
-const json = 'application/json';
 
 /** One raw HTTP request (for what fetch will not send or hides): resolves to the status or the socket error's code. */
 function raw(c: Client, method: string, path: string, headers: Record<string, string>, timeoutMs = 10_000): Promise<string> {

@@ -8,7 +8,7 @@
 
 import type { TypeRef } from '../api/client.js';
 import type { KObject } from '../api/object.js';
-import { labelKeyErrors, labelValueErrors } from '../api/selectors.js';
+import { labelKeyErrors, labelSelectorMatcher, labelValueErrors, type LabelSelector, type LabelSelectorMatcher } from '../api/selectors.js';
 import type { Outcome } from './pool/idpool.js';
 
 export const labelClaimName = 'be.kuid.dev/claim-name';
@@ -39,6 +39,16 @@ export interface Allocation {
 }
 
 export type Decision = { ok: true; allocation: Allocation } | { ok: false; reason: string; message: string };
+
+/** A dynamic claim's spec.selector as a matcher (none: no selector), or the claim's InvalidSelector failure. */
+export function claimSelector(selector: LabelSelector | undefined): { matcher?: LabelSelectorMatcher; failure?: Decision & { ok: false } } {
+  if (!selector) return {};
+  try {
+    return { matcher: labelSelectorMatcher(selector) };
+  } catch (err) {
+    return { failure: { ok: false, reason: 'InvalidSelector', message: `spec.selector: ${err instanceof Error ? err.message : String(err)}` } };
+  }
+}
 
 /** A pool as the controllers see it; each backend has its own concrete type behind it. */
 export interface Backend<P> {

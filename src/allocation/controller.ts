@@ -48,6 +48,7 @@ import { enqueueForObject, type Controller, type Manager, type SharedInformer } 
 import type { Request } from '../controller/reconcile.js';
 import type { AdmissionOutcome, AdmissionPlugin, AdmissionRequest } from '../apiserver/registry/admission.js';
 import { type Allocation, type Backend, type Decision, entryClaimName } from './backend.js';
+import { Batcher } from './batcher.js';
 
 /** Field manager of every write the allocation controllers make. */
 export const allocationFieldManager = 'choreo-allocation';
@@ -59,38 +60,6 @@ interface Slot<P> {
   specKey: string;
   uid: string;
   batch: Batcher;
-}
-
-/** Runs submitted decisions on the next event-loop turn, by (order, name). */
-class Batcher {
-  private pending: Array<{ order: number; name: string; run: () => void }> = [];
-  private scheduled = false;
-
-  submit<T>(order: number, name: string, fn: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({
-        order,
-        name,
-        run: () => {
-          try {
-            resolve(fn());
-          } catch (err) {
-            reject(err);
-          }
-        },
-      });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.drain());
-      }
-    });
-  }
-
-  private drain(): void {
-    this.scheduled = false;
-    const batch = this.pending.splice(0).sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const p of batch) p.run();
-  }
 }
 
 const keyOf = (ns: string, name: string) => `${ns}/${name}`;
@@ -542,6 +511,7 @@ export class BackendController<P> {
         cur = await this.client.get(type, cur.metadata.namespace ?? '', cur.metadata.name!);
       }
     }
+    return undefined;
   }
 }
 

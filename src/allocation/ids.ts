@@ -21,8 +21,8 @@
 // reserved ranges as kuid does (status and Entries).
 
 import type { KObject } from '../api/object.js';
-import { labelSelectorMatcher, type LabelSelector, type LabelSelectorMatcher } from '../api/selectors.js';
-import { type Backend, type BackendKinds, type Decision, claimLabels, entryClaimName, entryObject } from './backend.js';
+import type { LabelSelector } from '../api/selectors.js';
+import { type Backend, type BackendKinds, type Decision, claimLabels, claimSelector, entryClaimName, entryObject } from './backend.js';
 import { IdPool, type Outcome, fail } from './pool/idpool.js';
 import { alignedBlocks } from './blocks.js';
 
@@ -212,14 +212,8 @@ export function idBackend(kind: IdKind): Backend<IdPool> {
       }
 
       // dynamic
-      let matcher: LabelSelectorMatcher | undefined;
-      if (spec.selector) {
-        try {
-          matcher = labelSelectorMatcher(spec.selector);
-        } catch (err) {
-          return { ok: false, reason: 'InvalidSelector', message: `spec.selector: ${err instanceof Error ? err.message : String(err)}` };
-        }
-      }
+      const { matcher, failure } = claimSelector(spec.selector);
+      if (failure) return failure;
       const candidates = matcher ? pool.rangesMatching((l) => matcher!.matches(l)) : [];
       if (matcher && candidates.length === 0) return { ok: false, reason: 'NoParent', message: `no range in index ${spec.index} matches selector ${matcher.toString()}` };
       const fits = (range: string | undefined) => (matcher ? range !== undefined && candidates.includes(range) : range === undefined);

@@ -13,6 +13,9 @@
 //   setCondition(conditions, cond, now?)          → { conditions, changed }
 //   setObjectCondition(obj, cond, now?)           → { object, changed }
 //   removeCondition(conditions, type)             → { conditions, changed }
+//   findCondition(status, type)                   → Condition | undefined
+//   makeCondition(prev, next, now) / sameCondition(next, prev, withGeneration)
+//     the condition a reconciler maintains on its For objects (runtime.ts)
 
 export interface Condition {
   type: string;
@@ -27,9 +30,20 @@ interface WithStatus {
   status?: unknown;
 }
 
-/** RFC 3339 with seconds precision, as Kubernetes serializes metav1.Time. */
+/** A condition with every field a reconciler maintains set (makeCondition's result). */
+export type FullCondition = Required<Omit<Condition, 'observedGeneration'>> & Pick<Condition, 'observedGeneration'>;
+
+let stampSecond = NaN;
+let stampText = '';
+
+/** RFC 3339 with seconds precision, as Kubernetes serializes metav1.Time; formatted once per second (every new object's first condition needs one). */
 export function nowRFC3339(d = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== stampSecond) {
+    stampSecond = second;
+    stampText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return stampText;
 }
 
 function conditionsOf(obj: WithStatus | undefined): Condition[] {
@@ -41,6 +55,11 @@ function conditionsOf(obj: WithStatus | undefined): Condition[] {
 
 export function getCondition(obj: WithStatus | undefined, type: string): Condition | undefined {
   return conditionsOf(obj).find((c) => c && c.type === type);
+}
+
+/** The condition of `type` in a status value (getCondition of the object that holds it). */
+export function findCondition(status: unknown, type: string): Condition | undefined {
+  return getCondition({ status }, type);
 }
 
 export function isConditionTrue(obj: WithStatus | undefined, type: string): boolean {
@@ -92,4 +111,28 @@ export function removeCondition(conditions: readonly Condition[] | undefined, ty
   const list = conditions ?? [];
   const out = list.filter((c) => c.type !== type);
   return { conditions: out, changed: out.length !== list.length };
+}
+
+/**
+ * The condition a reconciler maintains on its For objects: `next` with
+ * lastTransitionTime kept from `prev` while the status stays, so re-asserting
+ * the same condition is a no-op and writes nothing.
+ */
+export function makeCondition(prev: Condition | undefined, next: Omit<FullCondition, 'lastTransitionTime'>, now: Date): FullCondition {
+  // A stored condition without lastTransitionTime keeps having none while its status stays (as before the two condition modules were one).
+  const lastTransitionTime = prev && prev.status === next.status ? (prev.lastTransitionTime as string) : nowRFC3339(now);
+  const c: FullCondition = { type: next.type, status: next.status, reason: next.reason, message: next.message, lastTransitionTime };
+  if (next.observedGeneration !== undefined) c.observedGeneration = next.observedGeneration;
+  return c;
+}
+
+/**
+ * Does `prev` already say what `next` says? Type, status, reason and message
+ * (lastTransitionTime follows status); observedGeneration only where it is
+ * maintained (the For type has a status subresource — see reconciler/runtime.ts).
+ */
+export function sameCondition(next: FullCondition, prev: Condition | undefined, withGeneration: boolean): boolean {
+  if (!prev) return false;
+  if (prev.type !== next.type || prev.status !== next.status || prev.reason !== next.reason || prev.message !== next.message || prev.lastTransitionTime !== next.lastTransitionTime) return false;
+  return !withGeneration || prev.observedGeneration === next.observedGeneration;
 }

@@ -292,7 +292,7 @@ function decode(v: unknown, t: GoType, ctx: Ctx): boolean {
  * first type error aborts the whole decode, and the outer decoder then
  * re-labels it with the outer struct and field path (Go's addErrorContext).
  */
-function decodeNested(v: unknown, t: GoType, ctx: Ctx): boolean {
+function decodeNested(v: unknown, t: GoType, _ctx: Ctx): boolean {
   const inner: Ctx = { struct: '', stack: [] };
   decode(v, t, inner);
   if (inner.saved === undefined) return true;

@@ -12,7 +12,7 @@
 //   createMergePatch(from, to)     → merge patch turning `from` into `to`
 //   applyJsonPatch(doc, ops)       → new document (throws ApiError)
 //   parsePointer(p) / formatPointer(tokens)   (RFC 6901, "~0" / "~1" escaping)
-//   deepClone(v), deepEqual(a, b)  (JSON values)
+//   deepClone(v), deepEqual(a, b), sameFieldsExcept(a, b, skip1, skip2)  (JSON values)
 
 import { ApiError } from './errors.js';
 import { ownValue, setKey } from './object.js';
@@ -53,17 +53,24 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  // Keys whose value is undefined do not count (JSON has no such keys). No key arrays are filtered or kept.
-  const ao = a as JsonObject;
-  const bo = b as JsonObject;
+  return sameFieldsExcept(a as JsonObject, b as JsonObject, undefined, undefined);
+}
+
+/**
+ * deepEqual of two JSON objects, ignoring the keys `skip1` and `skip2` (the
+ * registry's no-op check skips resourceVersion and managedFields timestamps).
+ * Keys whose value is undefined do not count (JSON has no such keys). No key
+ * arrays are filtered or kept.
+ */
+export function sameFieldsExcept(ao: JsonObject, bo: JsonObject, skip1: string | undefined, skip2: string | undefined): boolean {
   let n = 0;
   for (const k in ao) {
     const x = ao[k];
-    if (x === undefined) continue;
+    if (x === undefined || k === skip1 || k === skip2) continue;
     n++;
     if (!Object.prototype.hasOwnProperty.call(bo, k) || !deepEqual(x, bo[k])) return false;
   }
-  for (const k in bo) if (bo[k] !== undefined) n--;
+  for (const k in bo) if (bo[k] !== undefined && k !== skip1 && k !== skip2) n--;
   return n === 0;
 }
 

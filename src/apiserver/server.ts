@@ -154,7 +154,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   server.on('connection', (s) => s.setNoDelay(true));
   server.setTimeout(opts.idleTimeoutMs ?? 120_000); // with no 'timeout' listener, node destroys the socket
   server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
     const status = clientErrorStatus(err);
     socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
   });

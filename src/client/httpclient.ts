@@ -174,8 +174,3 @@ function nameOf(obj: KObject): string {
   if (!name) throw new ApiError('Invalid', `${obj.kind}: metadata.name: Required value: name is required`, { kind: obj.kind, causes: [{ reason: 'FieldValueRequired', message: 'Required value: name is required', field: 'metadata.name' }] });
   return name;
 }
-
-/** The object's namespace, "default" for a namespaced object without one (as kubectl does). */
-function namespaceOf(r: ResourceInfo, obj: KObject): string | undefined {
-  return r.namespaced ? obj.metadata?.namespace || 'default' : undefined;
-}

@@ -7,7 +7,7 @@
 // matters is that no key runs on two processes at once.
 //
 // The default, SoloCoordinator, owns everything (one process; no cost). The
-// etcd implementation (src/store/etcd/coordinator.ts) owns shards through
+// etcd implementation (src/controller/etcdcoordinator.ts) owns shards through
 // etcd leases; its contract, which the Manager relies on:
 //   - owns(key) turns false for a shard before any other process can acquire
 //     it (local renew deadline shorter than the lease TTL), so a new reconcile

@@ -1,24 +1,10 @@
-// Small structural helpers for deciding whether a write would change anything.
+// Small structural helpers for deciding whether a write would change anything
+// (equality itself is api/patch.ts's deepEqual, the one for the whole code base).
 // A reconcile whose desired state already holds must write nothing, so these
 // run on every reconcile: plain recursive loops, no allocation.
 
 import { ownValue } from '../api/object.js';
-
-/** JSON deep equality (objects by keys regardless of order, arrays by position). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ak = Object.keys(a);
-  if (ak.length !== Object.keys(b).length) return false;
-  for (const k of ak) if (!deepEqual((a as Record<string, unknown>)[k], ownValue(b as Record<string, unknown>, k))) return false;
-  return true;
-}
+import { deepEqual } from '../api/patch.js';
 
 /**
  * Does `live` already contain everything in `want`? Maps are compared key by

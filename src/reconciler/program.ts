@@ -15,7 +15,7 @@ import { toStarlark } from '../starlark/values/convert.js';
 import { memoryExceededPrefix } from '../starlark/values/meter.js';
 import type { Value } from '../starlark/values/value.js';
 import type { KObject } from '../api/object.js';
-import type { CodeFile, LibrarySource } from '../runner/project/discover.js';
+import type { CodeFile, LibrarySource } from './source.js';
 import { BudgetThread } from './budget.js';
 import { crashGuard, heldMessage } from './crashguard.js';
 import { hostBuiltins, setScope, starlarkView, type ReconcileScope } from './hostapi.js';

@@ -15,7 +15,7 @@
 // handled by the caller (one condition per reconciler, list-map keyed by type).
 
 import { ownValue, setKey, type KObject } from '../api/object.js';
-import { deepEqual } from './diff.js';
+import { deepEqual } from '../api/patch.js';
 
 type Rec = Record<string, unknown>;
 /** A fieldsV1 subtree: "f:<name>" keys, "." for the node itself. */

@@ -1,5 +1,6 @@
 // The engine: one API registry over a store, the controller manager, and the
-// project's reconcilers wired to it. Both `run once` and `run start` build one.
+// project's reconcilers added to it (reconciler/builder.ts wires each one).
+// Both `run once` and `run start` build one.
 //
 // Loading a project goes in dependency order — CRDs (so their types are served),
 // reconcilers (compiled against the project's libraries), then input instances —
@@ -8,20 +9,18 @@
 // is half-applied: a CRD or instance the API rejects is not stored, a
 // reconciler that fails to compile is not started (the others still are).
 
-import type { ResourceInfo, TypeRef } from '../api/client.js';
 import { isApiError, type ApiError } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import { Registry } from '../apiserver/registry/registry.js';
 import { allocationFieldManager, installAllocation } from '../allocation/index.js';
-import { enqueueForObject, enqueueForOwner, enqueueMapped, Manager, type Clock, type Coordinator, type RateLimitOptions, type SharedInformer } from '../controller/index.js';
+import { Manager, type Clock, type Coordinator, type RateLimitOptions } from '../controller/index.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, parseReconcilerConfig, type ReconcilerConfig } from '../reconciler/config.js';
-import type { ChildCache } from '../reconciler/children.js';
-import type { ReadView } from '../reconciler/hostapi.js';
+import { ReconcilerBuilder } from '../reconciler/builder.js';
 import { compileReconciler, ProgramError } from '../reconciler/program.js';
 import { StarlarkReconciler, type ReconcileReport, type RunStarlark } from '../reconciler/runtime.js';
-import { PhaseBook, phaseFieldManager } from '../reconciler/phase.js';
-import type { ProjectSource, ReconcilerSource } from './project/discover.js';
+import { phaseFieldManager } from '../reconciler/phase.js';
+import type { ProjectSource, ReconcilerSource } from './project/source.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
 import { reconcilerCodeKind } from './project/codekind.js';
 import { compileTemplateReconciler, TemplateLoadError } from '../reconciler/template/reconciler.js';
@@ -67,28 +66,24 @@ export function describeApiError(err: unknown): string {
   return `${head}\n${causes.map((c) => `  - ${c.field ? `${c.field}: ` : ''}${c.message}`).join('\n')}`;
 }
 
-/** Does the type's status schema declare a string `phase` (the operator convention, maintained by the runtime)? */
-function declaresPhase(registry: Registry, t: TypeRef): boolean {
-  try {
-    const status = registry.resolve(t).schema?.schema.properties?.status;
-    return status?.properties?.phase?.type === 'string';
-  } catch {
-    return false;
-  }
-}
-
 export class Engine {
   readonly reconcilers: StarlarkReconciler[] = [];
-  /** status.phase of For types that declare it (reconciler/phase.ts). */
-  private readonly phases = new PhaseBook();
-  /** Field managers of the engine's controllers (reconciler names, allocation, phase): their fields are not drift. */
-  private readonly controllerManagers = new Set<string>([allocationFieldManager, phaseFieldManager]);
+  /** Wires each reconciler to the manager (reconciler/builder.ts). */
+  private readonly builder: ReconcilerBuilder;
 
   private constructor(
     readonly registry: Registry,
     readonly manager: Manager,
     private readonly opts: EngineOptions,
-  ) {}
+  ) {
+    this.builder = new ReconcilerBuilder(registry, manager, {
+      workers: opts.workers,
+      rateLimits: opts.rateLimits,
+      onReconcile: opts.onReconcile,
+      onWrite: opts.onWrite,
+      controllerManagers: [allocationFieldManager, phaseFieldManager],
+    });
+  }
 
   static async open(opts: EngineOptions): Promise<Engine> {
     const registry = await Registry.open(opts.store);
@@ -101,30 +96,6 @@ export class Engine {
     // Built-in kuid-compatible allocation backends (*.be.kuid.dev): CRDs served and controllers registered for every project.
     await installAllocation({ registry, manager }, { workers: opts.workers });
     return new Engine(registry, manager, opts);
-  }
-
-  /** Reads served from the informer caches (see reconciler/hostapi.ts). */
-  readonly read: ReadView & ChildCache = {
-    resourceInfo: (t: TypeRef): ResourceInfo | undefined => this.registry.resourceInfo(t),
-    get: (t, ns, name) => {
-      const inf = this.informer(t);
-      return inf.hasSynced() ? { obj: inf.get(ns, name) } : { missing: true };
-    },
-    list: (t, ns) => {
-      const inf = this.informer(t);
-      return inf.hasSynced() ? { items: inf.list(ns) } : { items: [], missing: true };
-    },
-    cached: (t, ns, name) => this.informer(t).get(ns, name),
-    listOwnedBy: (t, uid) => this.informer(t).listByOwner(uid),
-    ensure: async (t) => {
-      await this.informer(t).waitForSync();
-    },
-  };
-
-  private informer(t: TypeRef): SharedInformer {
-    const inf = this.manager.informers.informerFor({ apiVersion: t.apiVersion, kind: t.kind });
-    if (!inf.isStarted()) inf.start();
-    return inf;
   }
 
   /** Loads a discovered project; returns every problem found (discovery's included). */
@@ -202,50 +173,9 @@ export class Engine {
    * finalizer, conditions, events, triggers.
    */
   addCompiled(config: ReconcilerConfig, run: RunStarlark): StarlarkReconciler {
-    const forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
-    if (declaresPhase(this.registry, forType)) this.phases.declare(forType);
-    this.controllerManagers.add(config.name);
-    const reconciler = new StarlarkReconciler(config, {
-      client: this.manager.client,
-      read: this.read,
-      run,
-      report: this.opts.onReconcile,
-      wrote: this.opts.onWrite,
-      phases: this.phases,
-      event: (obj, ev) => this.registry.events.record(obj, ev),
-      isReconciler: (m) => this.controllerManagers.has(m),
-    });
+    const reconciler = this.builder.build(config, run);
     this.reconcilers.push(reconciler);
-    this.wire(config, reconciler);
     return reconciler;
-  }
-
-  private wire(config: ReconcilerConfig, reconciler: StarlarkReconciler): void {
-    // The events of the reconciler's own writes do not re-trigger it (see reconciler/ownwrites.ts).
-    const own = reconciler.ownWrites;
-    const controller = this.manager.newController(config.name, reconciler, { workers: this.opts.workers, rateLimits: this.opts.rateLimits });
-    const forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
-    const forInformer = this.manager.informers.informerFor(forType);
-    const forNamespaced = this.registry.resourceInfo(forType)?.namespaced ?? true;
-    controller.watch(forInformer, own.filter(enqueueForObject()));
-    for (const o of config.owns) controller.watch(this.manager.informers.informerFor(o), own.filter(enqueueForOwner(forType, { ownerNamespaced: forNamespaced })));
-    const keyOf = (obj: KObject) => ({ namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' });
-    config.watches.forEach((w, i) => {
-      const join = w.join;
-      // A join's For side is an index of the For cache: a watched event looks its key up (no scan of every For object).
-      const index = `choreo.join/${config.name}/${i}`;
-      const forKey = join?.forKey;
-      if (forKey && !forInformer.hasIndexer(index)) forInformer.addIndexers({ [index]: (o) => { const k = forKey(o); return k === undefined ? [] : [k]; } });
-      controller.watch(
-        this.manager.informers.informerFor(w),
-        enqueueMapped((watched) => {
-          const target = join ? join.target(watched) : null;
-          if (target === undefined) return [];
-          const candidates = target === null ? forInformer.list() : forInformer.byIndex(index, target);
-          return candidates.filter((f) => config.for.matches(f)).map(keyOf);
-        }),
-      );
-    });
   }
 
   async start(): Promise<void> {

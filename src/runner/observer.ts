@@ -65,13 +65,7 @@ export interface RunReport {
   hotLoop: HotObject[];
 }
 
-interface ObjectState {
-  reconciler: string;
-  kind: string;
-  key: string;
-  outcome: OutcomeKind;
-  message: string;
-  attempts: number;
+interface ObjectState extends StuckObject {
   /** Condition type of the last outcome; null = none maintained (legacy reconcile_result with conditionType ''). */
   conditionType: string | null;
 }

@@ -21,7 +21,7 @@
 
 import { openStore } from '../store/open.js';
 import type { KObject } from '../api/object.js';
-import { findCondition } from '../reconciler/conditions.js';
+import { findCondition } from '../api/conditions.js';
 import { allocationCrds } from '../allocation/index.js';
 import { Engine, type ReconcileLimits } from './engine.js';
 import { discoverProject, type ProjectPaths } from './project/discover.js';

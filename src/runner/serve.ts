@@ -99,31 +99,47 @@ export async function serve(opts: ServeOptions): Promise<void> {
   log(`serving ${srv.url} — kubectl --kubeconfig ${kubeconfig} get all (${engine.reconcilers.length} reconciler(s), ${errors.length} load error(s))`);
   await engine.start();
 
-  await new Promise<void>((resolveStop) => {
+  await untilSignal(async (signal) => {
+    log(`${signal}: stopping (finishing in-flight reconciles)`);
+    await srv.close();
+    await engine.stop();
+    installCrashGuard(undefined);
+    guard.close();
+    await store.close();
+    rmSync(join(state, 'pid'), { force: true });
+    log('stopped');
+  });
+}
+
+/** `server start`: the API server alone over a store (no project), with a kubeconfig for kubectl, until SIGINT/SIGTERM. */
+export async function serveApi(opts: { store: string; port: number; address: string; token?: string; kubeconfig: string; log: (line: string) => void }): Promise<void> {
+  const store = await openStore(opts.store);
+  const srv = await startApiServer({ store, address: opts.address, port: opts.port, token: opts.token });
+  writeKubeconfig(opts.kubeconfig, { server: srv.url, token: srv.token, caCert: srv.caCert });
+  opts.log(`choreo API server listening on ${srv.url} (store ${opts.store})\nkubeconfig: ${opts.kubeconfig}\n  kubectl --kubeconfig ${opts.kubeconfig} get crds`);
+  await untilSignal(async () => {
+    await srv.close();
+    await store.close();
+  });
+}
+
+/** Resolves once `stop` has run after the first SIGINT or SIGTERM (a second signal while stopping is ignored). */
+function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
+  return new Promise<void>((resolveStop, reject) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    const onSignal = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      log(`${signal}: stopping (finishing in-flight reconciles)`);
-      void (async () => {
-        await srv.close();
-        await engine.stop();
-        installCrashGuard(undefined);
-        guard.close();
-        await store.close();
-        rmSync(join(state, 'pid'), { force: true });
-        log('stopped');
-        resolveStop();
-      })();
+      stop(signal).then(resolveStop, reject);
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
   });
 }
 
 async function etcdCoordinator(spec: string, log: (line: string) => void): Promise<Coordinator> {
   const { parseEtcdSpec } = await import('../store/etcd.js');
-  const { EtcdCoordinator } = await import('../store/etcd/coordinator.js');
+  const { EtcdCoordinator } = await import('../controller/etcdcoordinator.js');
   const { endpoints, prefix } = parseEtcdSpec(spec);
   const c = new EtcdCoordinator({ endpoints, prefix, log });
   log(`runner ${c.id}: sharing work with other runners on ${spec} (${c.shards} shards, lease TTL 10 s)`);

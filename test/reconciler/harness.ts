@@ -13,7 +13,7 @@ import type { Clock, RateLimitOptions } from '../../src/controller/index.js';
 import { Engine } from '../../src/runner/engine.js';
 import { discoverProject } from '../../src/runner/project/discover.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { findCondition, type Condition } from '../../src/reconciler/conditions.js';
+import { findCondition, type FullCondition as Condition } from '../../src/api/conditions.js';
 import type { ReconcileReport } from '../../src/reconciler/runtime.js';
 
 export const group = 'test.choreo.dev';
@@ -145,7 +145,7 @@ export async function start(p: ProjectSpec, opts: StartOptions = {}): Promise<Ru
     get: (kind, name, namespace = 'default') => engine.registry.get({ apiVersion, kind }, namespace, name),
     list: async (kind) => (await engine.registry.list({ apiVersion, kind })).items,
     apply: (o) => engine.registry.apply(structuredClone(o), { fieldManager: 'user', force: true }),
-    condition: async (kind, name, type = 'Ready') => findCondition((await r.get(kind, name))?.status, type),
+    condition: async (kind, name, type = 'Ready') => findCondition((await r.get(kind, name))?.status, type) as Condition | undefined,
     revision: async () => Number(await store.currentRevision()),
     enqueue: (reconciler, name, namespace = 'default') => {
       const c = engine.manager.list().find((x) => x.name === reconciler);

@@ -15,7 +15,7 @@ import { enqueueForObject } from '../../src/controller/handler.js';
 import { shardOf, targetOwner, type Coordinator, type CoordinatorHooks } from '../../src/controller/sharding.js';
 import { Registry } from '../../src/apiserver/registry/registry.js';
 import { EtcdStore } from '../../src/store/etcd.js';
-import { EtcdCoordinator } from '../../src/store/etcd/coordinator.js';
+import { EtcdCoordinator } from '../../src/controller/etcdcoordinator.js';
 import { writeFence } from '../../src/store/fence.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { StoreError } from '../../src/store/store.js';

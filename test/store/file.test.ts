@@ -55,7 +55,7 @@ describe('file store durability', () => {
     const a = await s.create(key('a'), cm('a', { v: '1' }));
     const b = await s.create(key('b', 'other'), cm('b'));
     const a2 = await s.update(key('a'), cm('a', { v: '2' }));
-    const c = await s.create(key('c'), cm('c'));
+    await s.create(key('c'), cm('c'));
     const cDel = await s.delete(key('c'));
     const before = await s.list({ resource: 'core/configmaps' });
     await s.close();

@@ -27,8 +27,8 @@
 // a claim with defaultGateway: true.
 
 import type { KObject } from '../../api/object.js';
-import { labelSelectorMatcher, type LabelSelector, type LabelSelectorMatcher } from '../../api/selectors.js';
-import { type Allocation, type Backend, type Decision, claimLabels, entryClaimName, entryObject, nameSegment } from '../backend.js';
+import type { LabelSelector } from '../../api/selectors.js';
+import { type Allocation, type Backend, type Decision, claimLabels, claimSelector, entryClaimName, entryObject, nameSegment } from '../backend.js';
 import { fail, type Outcome } from '../pool/idpool.js';
 import { type Family, blockSize, familyBits, formatAddress, formatPrefix, networkOf, parseAddress, parsePrefix } from '../../net/ipaddr.js';
 import { type Block, type BlockKind, IpTree } from './tree.js';
@@ -248,14 +248,8 @@ function decide(tree: IpTree, claim: KObject): Decision {
   }
 
   // Dynamic: select parents.
-  let matcher: LabelSelectorMatcher | undefined;
-  if (spec.selector) {
-    try {
-      matcher = labelSelectorMatcher(spec.selector);
-    } catch (err) {
-      return { ok: false, reason: 'InvalidSelector', message: `spec.selector: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  }
+  const { matcher, failure } = claimSelector(spec.selector);
+  if (failure) return failure;
   const wantPrefix = ct === 'dynamicPrefix';
   if (wantPrefix && (typeof spec.prefixLength !== 'number' || spec.prefixLength < 0)) return { ok: false, reason: 'InvalidClaim', message: 'spec.prefixLength is required when createPrefix is set' };
   const candidates = tree

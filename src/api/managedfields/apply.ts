@@ -33,7 +33,7 @@ import { ApiError, type StatusCause } from '../errors.js';
 import type { ForcedFields } from '../client.js';
 import type { KObject, ManagedFieldsEntry } from '../object.js';
 import type { JSONSchemaProps } from '../schema/types.js';
-import { childKey, FieldSet, fieldSetFromFieldsV1, fieldSetToFieldsV1, fieldToken, pathString, type Path } from './fieldset.js';
+import { FieldSet, fieldSetFromFieldsV1, fieldSetToFieldsV1, fieldToken, pathString, type Path } from './fieldset.js';
 import { childType, typeFromSchema, type TypeNode } from './typeinfo.js';
 import { compare, contains, countOwned, definedKeys, fieldsV1Of, merge, removePaths, type SameAs } from './typed.js';
 import { deepEqual } from '../patch.js';

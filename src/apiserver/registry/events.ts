@@ -10,7 +10,7 @@
 import type { KObject } from '../../api/object.js';
 import { eventType } from '../builtins.js';
 import { nowTimestamp } from './meta.js';
-import type { Registry } from './registry.js';
+import type { ResourceType } from './resources.js';
 
 export interface EventInput {
   type: 'Normal' | 'Warning';
@@ -20,13 +20,19 @@ export interface EventInput {
   component?: string;
 }
 
+/** What the recorder needs of the registry (which implements it): create an Event, bump an existing one. */
+export interface EventStore {
+  createObject(t: ResourceType, namespace: string, body: unknown, ctx: object): Promise<KObject>;
+  mutate(t: ResourceType, namespace: string, name: string, fn: (o: KObject) => boolean | void): Promise<KObject | undefined>;
+}
+
 const maxRemembered = 4096;
 
 export class EventRecorder {
   /** Aggregation key → Event name, in insertion order (oldest first). */
   private readonly seen = new Map<string, string>();
 
-  constructor(private readonly registry: Registry) {}
+  constructor(private readonly registry: EventStore) {}
 
   /** Records (or aggregates) an Event about `obj`; returns the stored Event. Fails like a create (e.g. namespace terminating). */
   async record(obj: KObject, ev: EventInput): Promise<KObject> {

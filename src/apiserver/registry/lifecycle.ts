@@ -20,15 +20,28 @@
 import { ApiError } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
 import { crdType, namespaceType } from '../builtins.js';
-import type { Registry } from './registry.js';
-import type { ResourceType } from './resources.js';
+import type { DeleteOptions } from '../../api/client.js';
+import type { ResourceCatalog, ResourceType } from './resources.js';
 import { unfenced } from '../../store/fence.js';
+import type { ObjectKey, Store } from '../../store/store.js';
 
 interface Entry {
   type: ResourceType;
   namespace: string;
   name: string;
   owners: string[];
+}
+
+/** What the collector needs of the registry (which implements it): raw reads, and the deletes and updates that go through admission and the store. */
+export interface LifecycleHost {
+  readonly store: Store;
+  readonly catalog: ResourceCatalog;
+  key(t: ResourceType, namespace: string, name: string): ObjectKey;
+  resolve(ref: { apiVersion: string; kind: string }): ResourceType;
+  isNamespaceTerminating(ns: string): boolean | undefined;
+  deleteObject(t: ResourceType, namespace: string, name: string, opts?: DeleteOptions): Promise<{ object: KObject; removed: boolean }>;
+  mutate(t: ResourceType, namespace: string, name: string, fn: (o: KObject) => boolean | void): Promise<KObject | undefined>;
+  finalize(t: ResourceType, obj: KObject): Promise<void>;
 }
 
 type Task = { kind: 'dependent' | 'foreground' | 'orphan'; uid: string } | { kind: 'namespace' | 'crd'; name: string };
@@ -43,7 +56,7 @@ export class Lifecycle {
   private idleWaiters: (() => void)[] = [];
   private started = false;
 
-  constructor(private readonly registry: Registry) {}
+  constructor(private readonly registry: LifecycleHost) {}
 
   /** Starts processing (after the initial index load) and enqueues pending work found in the store. */
   resume(): void {
@@ -248,6 +261,7 @@ export class Lifecycle {
       if (!fin.includes(f)) return false;
       o.metadata.finalizers = fin.filter((x) => x !== f);
       if (o.metadata.finalizers.length === 0) delete o.metadata.finalizers;
+      return true;
     });
   }
 

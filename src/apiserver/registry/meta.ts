@@ -68,7 +68,10 @@ export function validateMeta(meta: ObjectMeta, nameRule: 'label' | 'subdomain'):
       let controllers = 0;
       meta.ownerReferences.forEach((r, i) => {
         const p = `metadata.ownerReferences[${i}]`;
-        if (typeof r !== 'object' || r === null) return errs.push(invalid(p, r, 'must be an object'));
+        if (typeof r !== 'object' || r === null) {
+          errs.push(invalid(p, r, 'must be an object'));
+          return;
+        }
         for (const f of ['apiVersion', 'kind', 'name', 'uid'] as const) if (typeof r[f] !== 'string' || r[f] === '') errs.push(required(`${p}.${f}`));
         if (r.controller === true) controllers++;
       });

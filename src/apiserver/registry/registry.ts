@@ -20,45 +20,35 @@
 // Trade-off: unshared (the default: embedded engine, single server), the
 // registry assumes it is the only writer of its store and a write costs one
 // store call and no watch; shared, every process follows every stored type.
+//
+// This file holds each verb's order of steps, its retries and the store
+// calls; the steps themselves live beside it: read.ts (selectors, filtered
+// watches, presentation), write.ts (decode, merge, schema admission, no-op
+// check), derived.ts (observe and what it keeps), apply.ts (field ownership).
 
 import type { ApplyOptions, Client, ForcedFields, ClientList, ClientListOptions, ClientWatchEvent, ClientWatchOptions, DeleteOptions, ResourceInfo, Subresource, TypeRef, WriteOptions } from '../../api/client.js';
 import { ApiError } from '../../api/errors.js';
 import { invalidError } from '../../api/fielderrors.js';
-import { admitCrd, checkImmutableData, isCrdType, prepareCreate, prepareWrite } from './kinds.js';
+import { checkImmutableData, isCrdType, prepareCreate, prepareWrite } from './kinds.js';
 import { compileSchema } from '../../api/schema/index.js';
-import { parseApiVersion, setKey, type KObject } from '../../api/object.js';
+import { parseApiVersion, type KObject } from '../../api/object.js';
 import { applyJsonPatch, applyMergePatch, deepClone, deepEqual } from '../../api/patch.js';
-import { parseFieldSelector, parseLabelSelector } from '../../api/selectors.js';
 import { StoreError, type ObjectKey, type Store } from '../../store/store.js';
 import { builtinTypes, crdType, namespaceType } from '../builtins.js';
-import { crdStatus, typesOfCrd, type SchemaCompiler } from './crds.js';
-import { badRequest, conflict, fromStoreError, notFound, qualifiedResource } from './errors.js';
+import { crdStatus, type SchemaCompiler } from './crds.js';
+import { badRequest, conflict, fromStoreError, notFound } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
-import { newUid, nowTimestamp, randomSuffix, specChanged, validateMeta } from './meta.js';
+import { newUid, nowTimestamp, randomSuffix, specChanged } from './meta.js';
 import { ResourceCatalog, type ResourceType } from './resources.js';
 import { FieldOwnership } from './apply.js';
 import { EventRecorder } from './events.js';
 import { SharedState } from './sharedstate.js';
+import { DerivedState } from './derived.js';
+import { filteredEvents, presentAs, selectorFilter } from './read.js';
+import { admitSchema, decodeBody, decodeNamed, mergeForUpdate, namespaceOf, unchanged, withStatusOf, type ApplyContext, type WriteContext } from './write.js';
 import { Admission } from './admission.js';
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
-
-/** Per-request write options: the Client's plus what the HTTP layer passes through. */
-export interface WriteContext {
-  fieldManager?: string;
-  dryRun?: boolean;
-  fieldValidation?: FieldValidation;
-  /** Collected `Warning` header texts (unknown fields under Warn). */
-  warnings?: string[];
-  subresource?: Subresource;
-  /** managedFields were computed by server-side apply; do not record an Update. */
-  applied?: boolean;
-  /** Manager for Update operations when fieldManager is absent (HTTP: the User-Agent name); apply ignores it. */
-  defaultFieldManager?: string;
-}
-
-/** An apply's context: a write's, plus the apply options that decide conflicts. */
-export type ApplyContext = WriteContext & Pick<ApplyOptions, 'force' | 'forceFrom' | 'onForced'>;
+export type { ApplyContext, FieldValidation, WriteContext } from './write.js';
 
 export interface ListRequest extends ClientListOptions {
   resourceVersion?: string;
@@ -92,10 +82,8 @@ export class Registry implements Client {
   readonly events: EventRecorder;
   /** Mutating admission plugins per kind (the allocation backends); see admission.ts. */
   readonly admission = new Admission();
-  /** Namespace name → terminating. */
-  private readonly namespaces = new Map<string, boolean>();
-  /** CRDs being deleted: their types are still served but take no new objects. */
-  private readonly terminatingCrds = new Set<string>();
+  /** Namespaces, terminating CRDs, served types, owner index: kept by observe (derived.ts). */
+  private readonly derived: DerivedState;
   /** Watch-fed derived state when the store is shared. */
   private readonly sharedState?: SharedState;
 
@@ -106,9 +94,11 @@ export class Registry implements Client {
     this.catalog.add(builtinTypes);
     this.lifecycle = new Lifecycle(this);
     this.events = new EventRecorder(this);
+    this.derived = new DerivedState(this.catalog, this.lifecycle, this.admission, this.compile);
     if (opts.shared ?? store.shared) {
       const shared = new SharedState(store, { apply: (t, prev, next) => this.observe(t, prev, next), storageTypes: () => this.catalog.storageTypes() });
       this.sharedState = shared;
+      this.derived.shared = shared;
     }
   }
 
@@ -135,7 +125,7 @@ export class Registry implements Client {
     }
     // `default`, and any namespace stored objects live in without a Namespace object (written by an older version or another tool), exists.
     for (const name of ['default', ...stored]) {
-      if (r.namespaces.has(name)) continue;
+      if (r.derived.hasNamespace(name)) continue;
       try {
         await r.createObject(namespaceType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, {});
       } catch (err) {
@@ -177,11 +167,11 @@ export class Registry implements Client {
 
   /** The object as the requested version presents it (CRD versions share storage; conversion is None). */
   present(t: ResourceType, obj: KObject): KObject {
-    return obj.apiVersion === t.apiVersion && obj.kind === t.kind ? obj : { ...obj, apiVersion: t.apiVersion, kind: t.kind };
+    return presentAs(t, obj);
   }
 
   isNamespaceTerminating(ns: string): boolean | undefined {
-    return this.namespaces.get(ns);
+    return this.derived.isNamespaceTerminating(ns);
   }
 
   // ---------------------------------------------------------------------------
@@ -206,14 +196,9 @@ export class Registry implements Client {
     }
   }
 
-  /** Compiles label/field selectors into one store filter; undefined selects all. */
+  /** Compiles label/field selectors into one store filter; undefined selects all (read.ts). */
   filterOf(labelSelector?: string, fieldSelector?: string): ((o: KObject) => boolean) | undefined {
-    const ls = labelSelector ? parseLabelSelector(labelSelector) : undefined;
-    const fs = fieldSelector ? parseFieldSelector(fieldSelector) : undefined;
-    const l = ls && !ls.empty ? ls : undefined;
-    const f = fs && !fs.empty ? fs : undefined;
-    if (!l && !f) return undefined;
-    return (o) => (!l || l.matches(o.metadata.labels)) && (!f || f.matches(o));
+    return selectorFilter(labelSelector, fieldSelector);
   }
 
   /**
@@ -233,17 +218,7 @@ export class Registry implements Client {
     return this.store.watch(
       { resource: t.storageKey, namespace: t.namespaced ? req.namespace : undefined },
       { resourceVersion: req.resourceVersion },
-      (ev) => {
-        if (ev.type === 'BOOKMARK' || !filter) return onEvent({ type: ev.type, object: ev.type === 'BOOKMARK' ? ev.object : this.present(t, ev.object) });
-        const now = filter(ev.object);
-        const before = ev.prevObject ? filter(ev.prevObject) : false;
-        if (ev.type === 'DELETED') {
-          if (before || now) onEvent({ type: 'DELETED', object: this.present(t, ev.object) });
-        } else if (ev.type === 'ADDED') {
-          if (now) onEvent({ type: 'ADDED', object: this.present(t, ev.object) });
-        } else if (now) onEvent({ type: before ? 'MODIFIED' : 'ADDED', object: this.present(t, ev.object) });
-        else if (before) onEvent({ type: 'DELETED', object: this.present(t, ev.object) });
-      },
+      filteredEvents(filter, (o) => this.present(t, o), onEvent),
       (err) => onError?.(fromStoreError(t, undefined, err) as Error),
     );
   }
@@ -252,7 +227,7 @@ export class Registry implements Client {
   // Writes
 
   async createObject(t: ResourceType, namespace: string, body: unknown, ctx: WriteContext): Promise<KObject> {
-    return this.createDecoded(t, this.decode(t, namespace, body), ctx);
+    return this.createDecoded(t, decodeBody(t, namespace, body), ctx);
   }
 
   /** Creates `obj`, a private mutable copy that `decode` produced (admission edits it in place). */
@@ -262,8 +237,8 @@ export class Registry implements Client {
       if (meta.generateName) meta.name = meta.generateName + randomSuffix();
       else throw invalidError(t.kind, t.group, '', [{ type: 'Required', field: 'metadata.name', detail: 'name or generateName is required' }]);
     }
-    if (t.namespaced) this.checkNamespaceWritable(meta.namespace!);
-    if (t.crd && this.terminatingCrds.has(t.crd))
+    if (t.namespaced) this.derived.checkNamespaceWritable(meta.namespace!);
+    if (t.crd && this.derived.isCrdTerminating(t.crd))
       throw new ApiError('MethodNotAllowed', `create not allowed while custom resource definition is terminating`, { name: meta.name, group: t.group, kind: t.plural });
     if (t.hasStatus && ctx.subresource !== 'status') delete obj.status;
     delete meta.deletionTimestamp;
@@ -272,7 +247,7 @@ export class Registry implements Client {
     meta.creationTimestamp = nowTimestamp();
     meta.generation = 1;
     delete meta.resourceVersion;
-    this.admit(t, obj, ctx);
+    admitSchema(t, obj, ctx, this.catalog, this.compile);
     prepareCreate(t, obj);
     const final = ctx.applied ? obj : this.fields.recordUpdate(t, undefined, obj, ctx.fieldManager ?? ctx.defaultFieldManager);
     const plugins = this.admission.for(t);
@@ -292,16 +267,16 @@ export class Registry implements Client {
 
   /** PUT: full replacement of the main resource or of status; retried on concurrent writes unless the body pins a resourceVersion. */
   async updateObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: WriteContext): Promise<KObject> {
-    let obj = this.decodeNamed(t, namespace, name, body);
+    let obj = decodeNamed(t, namespace, name, body);
     const want = obj.metadata.resourceVersion;
     for (let attempt = 0; ; attempt++) {
       // A fresh decode per retry: admission edited the object the last attempt was given.
-      if (attempt > 0) obj = this.decodeNamed(t, namespace, name, body);
+      if (attempt > 0) obj = decodeNamed(t, namespace, name, body);
       const current = await this.store.get(this.key(t, namespace, name));
       if (!current) throw notFound(t, name);
       if (want && want !== current.metadata.resourceVersion) throw conflict(t, name);
       try {
-        return await this.writeUpdate(t, current, this.mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
+        return await this.writeUpdate(t, current, mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
       } catch (err) {
         if (err instanceof ApiError && err.reason === 'Conflict' && !want && attempt < maxRetries && !err.details?.causes) continue;
         throw err;
@@ -315,12 +290,12 @@ export class Registry implements Client {
       const current = await this.store.get(this.key(t, namespace, name));
       if (!current) throw notFound(t, name);
       const patched = patchType === 'merge' ? applyMergePatch(current, patch) : applyJsonPatch(current, patch);
-      const obj = this.decode(t, namespace, patched);
+      const obj = decodeBody(t, namespace, patched);
       const pinned = obj.metadata.resourceVersion;
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(t, name);
       if (obj.metadata.name !== name) throw badRequest(`metadata.name: Invalid value: ${JSON.stringify(obj.metadata.name)}: field is immutable`);
       try {
-        return await this.writeUpdate(t, current, this.mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
+        return await this.writeUpdate(t, current, mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
       } catch (err) {
         // Retried even when the patch names a resourceVersion: the patched object carries the old
         // one, so with a pin the check above refuses on the fresh read, as kube-apiserver does.
@@ -333,7 +308,7 @@ export class Registry implements Client {
   /** Server-side apply: creates the object if absent, else merges the applied configuration by field ownership. */
   async applyObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: ApplyContext): Promise<KObject> {
     if (!ctx.fieldManager) throw badRequest('PATCH of type application/apply-patch+yaml requires the fieldManager query parameter');
-    let applied = this.decodeNamed(t, namespace, name, body);
+    let applied = decodeNamed(t, namespace, name, body);
     const appliedCtx: WriteContext = { ...ctx, applied: true };
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.get(this.key(t, namespace, name));
@@ -346,7 +321,7 @@ export class Registry implements Client {
           return await this.createDecoded(t, created, appliedCtx);
         } catch (err) {
           if (err instanceof ApiError && err.reason === 'AlreadyExists' && attempt < maxRetries) {
-            applied = this.decodeNamed(t, namespace, name, body);
+            applied = decodeNamed(t, namespace, name, body);
             continue;
           }
           throw err;
@@ -358,7 +333,7 @@ export class Registry implements Client {
       const taken: ForcedFields[] | undefined = ctx.onForced && [];
       const merged = this.fields.apply(t, current, applied, ctx.fieldManager, ctx.force === true, ctx.subresource ?? '', ctx.forceFrom, taken);
       try {
-        const stored = await this.writeUpdate(t, current, this.mergeForUpdate(t, current, merged, ctx.subresource ?? ''), appliedCtx);
+        const stored = await this.writeUpdate(t, current, mergeForUpdate(t, current, merged, ctx.subresource ?? ''), appliedCtx);
         if (taken?.length) ctx.onForced!(taken);
         return stored;
       } catch (err) {
@@ -380,23 +355,23 @@ export class Registry implements Client {
     if (!ctx.fieldManager) throw badRequest('PATCH of type application/apply-patch+yaml requires the fieldManager query parameter');
     if (!t.hasStatus || t === crdType || t === namespaceType) {
       // Without a status subresource status is part of the main resource: one configuration.
-      const both = this.decodeNamed(t, namespace, name, body);
+      const both = decodeNamed(t, namespace, name, body);
       if (t.hasStatus) {
         await this.applyObject(t, namespace, name, both, ctx);
         return this.applyObject(t, namespace, name, statusBody, { ...ctx, subresource: 'status' });
       }
-      both.status = this.decodeNamed(t, namespace, name, statusBody).status;
+      both.status = decodeNamed(t, namespace, name, statusBody).status;
       return this.applyObject(t, namespace, name, both, ctx);
     }
-    const main = this.decodeNamed(t, namespace, name, body);
-    const status = this.decodeNamed(t, namespace, name, statusBody);
+    const main = decodeNamed(t, namespace, name, body);
+    const status = decodeNamed(t, namespace, name, statusBody);
     const force = ctx.force === true;
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.get(this.key(t, namespace, name));
       if (!current) throw notFound(t, name);
       let next = current;
       const taken: ForcedFields[] | undefined = ctx.onForced && [];
-      if (ctx.dryRun || !this.fields.isNoop(t, current, main, ctx.fieldManager, '')) next = this.mergeForUpdate(t, current, this.fields.apply(t, current, main, ctx.fieldManager, force, '', ctx.forceFrom, taken), '');
+      if (ctx.dryRun || !this.fields.isNoop(t, current, main, ctx.fieldManager, '')) next = mergeForUpdate(t, current, this.fields.apply(t, current, main, ctx.fieldManager, force, '', ctx.forceFrom, taken), '');
       if (ctx.dryRun || !this.fields.isNoop(t, next, status, ctx.fieldManager, 'status')) next = withStatusOf(next, this.fields.apply(t, next, status, ctx.fieldManager, force, 'status', ctx.forceFrom, taken));
       if (next === current) return this.unchangedWrite(t, current);
       try {
@@ -408,15 +383,6 @@ export class Registry implements Client {
         throw err;
       }
     }
-  }
-
-  /** decode for a write addressed by name: the body may omit the name, not contradict it. */
-  private decodeNamed(t: ResourceType, namespace: string, name: string, body: unknown): KObject {
-    const obj = this.decode(t, namespace, body);
-    if (obj.metadata.name !== undefined && obj.metadata.name !== name)
-      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-    obj.metadata.name = name;
-    return obj;
   }
 
   /**
@@ -507,58 +473,6 @@ export class Registry implements Client {
   // ---------------------------------------------------------------------------
   // Write pipeline
 
-  /** Checks the body is an object of this type and namespace; returns a private mutable copy. */
-  private decode(t: ResourceType, namespace: string, body: unknown): KObject {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`the body of the request was not a JSON object`);
-    const obj = deepClone(body) as KObject;
-    if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = t.apiVersion;
-    if (obj.kind === undefined || obj.kind === '') obj.kind = t.kind;
-    if (obj.kind !== t.kind || parseApiVersion(String(obj.apiVersion)).group !== t.group)
-      throw badRequest(`the API version in the data (${obj.apiVersion}) and kind (${obj.kind}) do not match the resource ${qualifiedResource(t)} (${t.apiVersion}, ${t.kind})`);
-    obj.apiVersion = t.apiVersion;
-    if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
-    const metaErrs = validateMeta(obj.metadata, t === namespaceType ? 'label' : 'subdomain');
-    if (metaErrs.length) throw invalidError(t.kind, t.group, String(obj.metadata.name ?? ''), metaErrs);
-    if (t.namespaced) {
-      const ns = obj.metadata.namespace;
-      if (ns !== undefined && ns !== '' && namespace !== '' && ns !== namespace)
-        throw badRequest(`the namespace of the provided object does not match the namespace sent on the request`);
-      obj.metadata.namespace = namespace || ns || 'default';
-    } else delete obj.metadata.namespace;
-    return obj;
-  }
-
-  private checkNamespaceWritable(ns: string): void {
-    const terminating = this.namespaces.get(ns);
-    if (terminating === undefined) throw new ApiError('NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
-    if (terminating) throw new ApiError('Forbidden', `unable to create new content in namespace ${ns} because it is being terminated`, { name: ns, kind: 'namespaces' });
-  }
-
-  /** The stored form an update produces: status and main resource are separated when status is a subresource. */
-  private mergeForUpdate(t: ResourceType, current: KObject, obj: KObject, sub: Subresource): KObject {
-    if (sub === 'status') return withStatusOf(current, obj);
-    if (t.hasStatus) {
-      if (current.status === undefined) delete obj.status;
-      else obj.status = current.status;
-    }
-    return obj;
-  }
-
-  /** Schema admission: prune (reporting unknown fields per fieldValidation), default, validate (CEL rules see `old` on update). */
-  private admit(t: ResourceType, obj: KObject, ctx: WriteContext, old?: KObject): void {
-    const s = t.schema;
-    if (s) {
-      const mode = ctx.fieldValidation ?? 'Ignore';
-      const { pruned: unknown, errors } = s.admit(obj, { namePruned: mode !== 'Ignore', old });
-      if (unknown.length) {
-        if (mode === 'Strict') throw badRequest(`strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`);
-        if (mode === 'Warn') for (const p of unknown) ctx.warnings?.push(`unknown field "${p}"`);
-      }
-      if (errors.length) throw invalidError(t.kind, t.group, obj.metadata.name ?? '', errors);
-    }
-    if (isCrdType(t)) admitCrd(obj, this.catalog, this.compile);
-  }
-
   /**
    * The common tail of PUT/PATCH/apply/system writes: system metadata from the
    * stored object, admission, generation, no-op detection, finalization.
@@ -587,7 +501,7 @@ export class Registry implements Client {
       if (ctx.subresource !== 'status') next.status = current.status;
     }
     if (isCrdType(t)) next.status = crdStatus(next, !!cm.deletionTimestamp);
-    this.admit(t, next, ctx, current); // current: oldSelf of CEL transition rules
+    admitSchema(t, next, ctx, this.catalog, this.compile, current); // current: oldSelf of CEL transition rules
     prepareWrite(t, next);
     checkImmutableData(t, current, next);
     nm.generation = cm.generation ?? 1;
@@ -633,36 +547,9 @@ export class Registry implements Client {
     return this.present(t, current);
   }
 
-  // ---------------------------------------------------------------------------
-  // Derived state
-
-  /**
-   * Called after every store write (next undefined = removed; prev is then the
-   * deleted object carrying the deletion's resourceVersion), and in shared mode
-   * for every change the store watch delivers.
-   */
+  /** After every store write: keeps the derived state exact (derived.ts). */
   private observe(t: ResourceType, prev: KObject | undefined, next: KObject | undefined): void {
-    if (this.sharedState && !this.sharedState.admit(t, (next ?? prev)!, (next ?? prev)!.metadata.resourceVersion, next === undefined)) return;
-    if (t === namespaceType) {
-      const name = (next ?? prev)!.metadata.name!;
-      if (next) this.namespaces.set(name, !!next.metadata.deletionTimestamp);
-      else this.namespaces.delete(name);
-    } else if (isCrdType(t)) {
-      const name = (next ?? prev)!.metadata.name!;
-      if (next?.metadata.deletionTimestamp) this.terminatingCrds.add(name);
-      else this.terminatingCrds.delete(name);
-      if (!next) this.catalog.removeCrd(name);
-      else if (!prev || !deepEqual(prev.spec, next.spec)) {
-        try {
-          this.catalog.replaceCrd(name, typesOfCrd(next, this.compile));
-        } catch {
-          // A stored CRD whose schema no longer compiles is not served; it stays readable as a CRD.
-          this.catalog.removeCrd(name);
-        }
-      }
-    }
-    this.lifecycle.observe(t, prev, next);
-    if (!next) for (const p of this.admission.for(t) ?? []) p.removed?.(prev!);
+    this.derived.observe(t, prev, next);
   }
 
   // ---------------------------------------------------------------------------
@@ -708,67 +595,4 @@ export class Registry implements Client {
   async delete(ref: TypeRef, namespace: string, name: string, opts: DeleteOptions = {}): Promise<KObject> {
     return (await this.deleteObject(this.resolve(ref), namespace, name, opts)).object;
   }
-}
-
-/**
- * A status write's stored form: a private copy of `current` (admission may edit it) with `obj`'s
- * status and, when it has them, managedFields, each in its place. Neither the replaced status
- * nor current's managedFields (stored entries: frozen, never edited by admission) are copied.
- */
-function withStatusOf(current: KObject, obj: KObject): KObject {
-  const src = current as unknown as Record<string, unknown>;
-  const next: Record<string, unknown> = {};
-  for (const k of Object.keys(src)) {
-    if (k === 'status') {
-      if (obj.status !== undefined) next.status = obj.status;
-    } else if (k === 'metadata') {
-      const cm = src.metadata as Record<string, unknown>;
-      const meta: Record<string, unknown> = {};
-      for (const mk of Object.keys(cm)) setKey(meta, mk, mk === 'managedFields' ? (obj.metadata.managedFields ?? cm[mk]) : deepClone(cm[mk]));
-      if (obj.metadata.managedFields && !('managedFields' in meta)) meta.managedFields = obj.metadata.managedFields;
-      next.metadata = meta;
-    } else if (src[k] !== undefined) setKey(next, k, deepClone(src[k]));
-  }
-  if (obj.status !== undefined && !('status' in next)) next.status = obj.status;
-  return next as unknown as KObject;
-}
-
-/** The namespace an in-process caller's object lives in ("default" when a namespaced object names none). */
-function namespaceOf(t: ResourceType, obj: KObject): string {
-  return t.namespaced ? obj.metadata?.namespace || 'default' : '';
-}
-
-/** Equal apart from resourceVersion and managedFields timestamps: such a write is skipped. Compares in place (no stripped copies: this runs on every write). */
-function unchanged(a: KObject, b: KObject): boolean {
-  const ao = a as unknown as Record<string, unknown>;
-  const bo = b as unknown as Record<string, unknown>;
-  if (!sameExcept(ao, bo, 'metadata', undefined)) return false;
-  const am = (a.metadata ?? {}) as Record<string, unknown>;
-  const bm = (b.metadata ?? {}) as Record<string, unknown>;
-  if (!sameExcept(am, bm, 'resourceVersion', 'managedFields')) return false;
-  const af = a.metadata?.managedFields;
-  const bf = b.metadata?.managedFields;
-  if (af === bf) return true;
-  if (!Array.isArray(af) || !Array.isArray(bf) || af.length !== bf.length) return false;
-  for (let i = 0; i < af.length; i++) {
-    const x = af[i] as Record<string, unknown> | null;
-    const y = bf[i] as Record<string, unknown> | null;
-    if (x === y) continue;
-    if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return deepEqual(x, y);
-    if (!sameExcept(x, y, 'time', undefined)) return false;
-  }
-  return true;
-}
-
-/** deepEqual of two JSON objects ignoring keys `skip1` and `skip2` (undefined-valued keys do not count). */
-function sameExcept(a: Record<string, unknown>, b: Record<string, unknown>, skip1: string, skip2: string | undefined): boolean {
-  let n = 0;
-  for (const k of Object.keys(a)) {
-    const x = a[k];
-    if (x === undefined || k === skip1 || k === skip2) continue;
-    n++;
-    if (!Object.prototype.hasOwnProperty.call(b, k) || !deepEqual(x, b[k])) return false;
-  }
-  for (const k of Object.keys(b)) if (b[k] !== undefined && k !== skip1 && k !== skip2) n--;
-  return n === 0;
 }

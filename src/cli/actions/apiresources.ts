@@ -5,8 +5,13 @@
 
 import { apiVersionOf, type ApiResource } from '../../client/discovery.js';
 import { alignColumns } from '../../client/print.js';
-import type { ApiResourcesFlags } from '../commands/apiresources.js';
-import { connect } from './client.js';
+import { connect, type ClientFlags } from './client.js';
+
+export interface ApiResourcesFlags extends ClientFlags {
+  output?: string;
+  namespaced?: string;
+  apiGroup?: string;
+}
 
 export async function apiResourcesCommand(o: ApiResourcesFlags): Promise<void> {
   if (o.output !== undefined && o.output !== 'wide' && o.output !== 'name') throw new Error(`--output: invalid value ${JSON.stringify(o.output)}: must be wide or name`);

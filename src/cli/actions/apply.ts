@@ -16,9 +16,17 @@ import type { KObject } from '../../api/object.js';
 import { typeLabel, UnknownTypeError, type ApiResource } from '../../client/discovery.js';
 import type { HttpClient } from '../../client/httpclient.js';
 import { formatPos } from '../../runner/project/yamlfile.js';
-import type { ApplyFlags } from '../commands/apply.js';
-import { connect, reportError } from './client.js';
+import { connect, reportError, type ClientFlags } from './client.js';
 import { readManifestArgs } from './manifests.js';
+
+export interface ApplyFlags extends ClientFlags {
+  filename: string[];
+  recursive?: boolean;
+  forceConflicts?: boolean;
+  dryRun?: boolean | string;
+  fieldManager: string;
+  crdTimeout: string;
+}
 
 export async function applyCommand(o: ApplyFlags): Promise<void> {
   if (o.dryRun === 'none') o.dryRun = false;

@@ -7,7 +7,12 @@
 import { isApiError } from '../../api/errors.js';
 import { UnknownTypeError } from '../../client/discovery.js';
 import { HttpClient } from '../../client/httpclient.js';
-import type { ClientFlags } from '../commands/clientflags.js';
+
+export interface ClientFlags {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+}
 
 export function connect(flags: ClientFlags): Promise<HttpClient> {
   return HttpClient.connect({ kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace });

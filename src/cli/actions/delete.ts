@@ -11,9 +11,17 @@ import { isApiError } from '../../api/errors.js';
 import { apiVersionOf, typeLabel, type ApiResource } from '../../client/discovery.js';
 import type { HttpClient } from '../../client/httpclient.js';
 import { formatPos, type Manifest } from '../../runner/project/yamlfile.js';
-import type { DeleteFlags } from '../commands/delete.js';
-import { connect, reportError } from './client.js';
+import { connect, reportError, type ClientFlags } from './client.js';
 import { readManifestArgs } from './manifests.js';
+
+export interface DeleteFlags extends ClientFlags {
+  filename?: string[];
+  recursive?: boolean;
+  wait: boolean;
+  timeout: string;
+  cascade: string;
+  ignoreNotFound?: boolean;
+}
 
 const cascades: Record<string, 'Background' | 'Foreground' | 'Orphan'> = { background: 'Background', foreground: 'Foreground', orphan: 'Orphan' };
 

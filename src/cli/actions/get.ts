@@ -14,8 +14,15 @@ import { apiVersionOf, typeLabel, type ApiResource } from '../../client/discover
 import { query, resourcePath, type HttpClient } from '../../client/httpclient.js';
 import { alignColumns, listOrObject, tableCells, toJson, toYaml, withoutManagedFields, type Table, type TableColumn } from '../../client/print.js';
 import { followWatch } from '../../client/watchstream.js';
-import { outputs, type GetFlags, type Output } from '../commands/get.js';
-import { connect, reportError } from './client.js';
+import { outputs, type Output } from '../commands/getformats.js';
+import { connect, reportError, type ClientFlags } from './client.js';
+
+export interface GetFlags extends ClientFlags {
+  allNamespaces?: boolean;
+  output: string;
+  selector?: string;
+  watch?: boolean;
+}
 
 const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
@@ -148,7 +155,7 @@ async function fetchObjects(t: Target): Promise<{ objects: KObject[]; from: Watc
 }
 
 /** One named GET; a NotFound is recorded in t.missing (undefined returned), other errors propagate. */
-async function getNamed<T>(t: Target, name: string, get: () => Promise<T>): Promise<T | undefined> {
+async function getNamed<T>(t: Target, _name: string, get: () => Promise<T>): Promise<T | undefined> {
   try {
     return await get();
   } catch (err) {

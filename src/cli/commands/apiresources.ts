@@ -2,13 +2,7 @@
 // ../actions/apiresources.ts, loaded only when it runs.
 
 import type { Command } from 'commander';
-import { addClientFlags, clientAction, type ClientFlags } from './clientflags.js';
-
-export interface ApiResourcesFlags extends ClientFlags {
-  output?: string;
-  namespaced?: string;
-  apiGroup?: string;
-}
+import { addClientFlags, clientAction } from './clientflags.js';
 
 export function register(program: Command): void {
   const cmd = program

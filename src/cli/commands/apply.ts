@@ -3,16 +3,7 @@
 // ../actions/apply.ts, loaded only when it runs.
 
 import type { Command } from 'commander';
-import { addClientFlags, clientAction, type ClientFlags } from './clientflags.js';
-
-export interface ApplyFlags extends ClientFlags {
-  filename: string[];
-  recursive?: boolean;
-  forceConflicts?: boolean;
-  dryRun?: boolean | string;
-  fieldManager: string;
-  crdTimeout: string;
-}
+import { addClientFlags, clientAction } from './clientflags.js';
 
 export function register(program: Command): void {
   const cmd = program

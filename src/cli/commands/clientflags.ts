@@ -6,12 +6,6 @@
 
 import type { Command } from 'commander';
 
-export interface ClientFlags {
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
-}
-
 /** Adds the connection flags; `namespaced` false leaves out -n (api-resources). */
 export function addClientFlags(cmd: Command, namespaced = true): Command {
   cmd.option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config, else ~/.kube/choreo.config)').option('--context <name>', 'kubeconfig context to use (default: its current-context)');

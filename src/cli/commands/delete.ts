@@ -3,16 +3,7 @@
 // ../actions/delete.ts, loaded only when it runs.
 
 import type { Command } from 'commander';
-import { addClientFlags, clientAction, type ClientFlags } from './clientflags.js';
-
-export interface DeleteFlags extends ClientFlags {
-  filename?: string[];
-  recursive?: boolean;
-  wait: boolean;
-  timeout: string;
-  cascade: string;
-  ignoreNotFound?: boolean;
-}
+import { addClientFlags, clientAction } from './clientflags.js';
 
 export function register(program: Command): void {
   const cmd = program

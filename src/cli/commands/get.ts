@@ -3,17 +3,8 @@
 // only when it runs.
 
 import type { Command } from 'commander';
-import { addClientFlags, clientAction, type ClientFlags } from './clientflags.js';
-
-export type Output = 'table' | 'wide' | 'yaml' | 'json' | 'name';
-export const outputs: Output[] = ['table', 'wide', 'yaml', 'json', 'name'];
-
-export interface GetFlags extends ClientFlags {
-  allNamespaces?: boolean;
-  output: string;
-  selector?: string;
-  watch?: boolean;
-}
+import { outputs } from './getformats.js';
+import { addClientFlags, clientAction } from './clientflags.js';
 
 export function register(program: Command): void {
   const cmd = program

@@ -2,7 +2,8 @@
 // foreground over a memory or file store and writes a kubeconfig, so
 // `kubectl --kubeconfig <file> get ...` works without flags. Stops cleanly on
 // SIGINT/SIGTERM (the file store is flushed and unlocked). Thin: all
-// behaviour is in src/apiserver/, imported when the command runs (start-up).
+// behaviour is in runner/serve.ts (serveApi) and src/apiserver/, imported when
+// the command runs (start-up).
 
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
@@ -29,21 +30,9 @@ export function register(program: Command): void {
     .action(async (o: StartOptions) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: invalid port ${JSON.stringify(o.port)}`);
-      const [{ openStore }, { startApiServer }, { writeKubeconfig }] = await Promise.all([import('../../store/open.js'), import('../../apiserver/server.js'), import('../../apiserver/kubeconfig.js')]);
-      const store = await openStore(o.store);
-      const srv = await startApiServer({ store, address: o.address, port, token: o.token });
       const kubeconfig = resolve(o.kubeconfig ?? join(homedir(), '.kube', 'choreo.config'));
-      writeKubeconfig(kubeconfig, { server: srv.url, token: srv.token, caCert: srv.caCert });
-      process.stdout.write(`choreo API server listening on ${srv.url} (store ${o.store})\nkubeconfig: ${kubeconfig}\n  kubectl --kubeconfig ${kubeconfig} get crds\n`);
-      let stopping = false;
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        await srv.close();
-        await store.close();
-        process.exit(0);
-      };
-      process.on('SIGINT', () => void stop());
-      process.on('SIGTERM', () => void stop());
+      const { serveApi } = await import('../../runner/serve.js');
+      await serveApi({ store: o.store, address: o.address, port, token: o.token, kubeconfig, log: (l) => process.stdout.write(`${l}\n`) });
+      process.exit(0);
     });
 }

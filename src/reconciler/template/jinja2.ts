@@ -13,7 +13,8 @@
 
 import { execute } from './pongo2/exec.js';
 import { Pongo2Error } from './pongo2/lex.js';
-import { parseTemplate, type Loader, type Template } from './pongo2/parse.js';
+import type { Loader, Template } from './pongo2/parse.js';
+import { parseTemplate } from './pongo2/template.js';
 
 export interface TemplateSource {
   /** Name inside the reconciler (`main.jinja2`). */

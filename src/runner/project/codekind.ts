@@ -2,7 +2,8 @@
 // (starlark, gotemplate, jinjatemplate — the original's names), else the kind
 // of its code files. One reconciler has one language, as in the original.
 
-import type { CodeKind, ReconcilerSource } from './discover.js';
+import type { CodeKind } from '../../reconciler/source.js';
+import type { ReconcilerSource } from './source.js';
 
 const typeNames: Record<string, CodeKind> = { starlark: 'starlark', gotemplate: 'gotemplate', jinjatemplate: 'jinja2', jinja2: 'jinja2' };
 

@@ -25,78 +25,21 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, basename, extname, isAbsolute, relative } from 'node:path';
 import type { KObject } from '../../api/object.js';
-import { formatPos, LoadError, readManifests, type Manifest, type SourcePos } from './yamlfile.js';
-import { loadRefs, type ResolvedRefInfo } from '../refs/load.js';
+import { formatPos, LoadError, readManifests, type Manifest } from './yamlfile.js';
+import { loadRefs } from '../refs/load.js';
 import { inlineCode, takeChoreoObjects } from './inobjects.js';
+import { codeKindOfExt, type CodeFile } from '../../reconciler/source.js';
+import type { DiscoverOptions, ProjectPaths, ProjectSource } from './source.js';
 
-export interface LibrarySource {
-  /** Names it can be loaded by: the file name, and for crds/ libraries also the dotted form ("example.com_greetings.star" → "example.com.greetings.star"). */
-  names: string[];
-  file: string;
-  code: string;
-  /** The UpstreamRef that supplied it (absent: the project itself). */
-  origin?: string;
-}
-
-export type CodeKind = 'starlark' | 'jinja2' | 'gotemplate';
-
-export interface CodeFile {
-  file: string;
-  kind: CodeKind;
-  text: string;
-  /** Name inside the reconciler: templates find each other by it (`main.tpl`); the flat layout's `<reconciler>.` prefix is stripped. */
-  name?: string;
-}
-
-export interface ReconcilerSource {
-  /** From the config's metadata.name, else the directory (or flat file) name. */
-  name: string;
-  config: KObject;
-  pos: SourcePos;
-  code: CodeFile[];
-  /** The UpstreamRef that supplied it (absent: the project itself). */
-  origin?: string;
-}
-
-export interface ProjectSource {
-  dir: string;
-  crds: Manifest[];
-  libraries: LibrarySource[];
-  reconcilers: ReconcilerSource[];
-  inputs: Manifest[];
-  errors: LoadError[];
-  /** The project's UpstreamRefs and where each resolved (see runner/refs/load.ts). */
-  refs: ResolvedRefInfo[];
-}
-
-/** Where a project's parts are: paths relative to the project directory (or absolute). */
-export interface ProjectPaths {
-  crds: string;
-  reconcilers: string;
-  libraries: string;
-  input: string;
-  refs: string;
-}
+// The result's types live in source.ts; callers that only name the paths keep importing them from here.
+export type { DiscoverOptions, ProjectPaths, ProjectSource } from './source.js';
 
 export const defaultPaths: ProjectPaths = { crds: 'crds', reconcilers: 'reconcilers', libraries: 'libs', input: 'in', refs: 'refs' };
 
 /** The flag that names each path, for error messages. */
 const pathFlags: Record<keyof ProjectPaths, string> = { crds: '--crds', reconcilers: '--reconcilers', libraries: '--libraries', input: '--input', refs: '--refs' };
 
-export interface DiscoverOptions {
-  /** Folders other than the defaults (the CLI's path flags); applies to this project, not to its refs. */
-  paths?: Partial<ProjectPaths>;
-  /** Show file paths under this label instead of the real directory (a ref extracted to a temp dir). */
-  displayRoot?: string;
-  /** Resolve refs/ (default true); refs of refs are followed with a cycle guard. */
-  refs?: boolean;
-  /** @internal Refs being loaded (URL@ref), to stop cycles. */
-  loading?: Set<string>;
-  env?: NodeJS.ProcessEnv;
-}
-
 const yamlExt = new Set(['.yaml', '.yml']);
-const codeKinds: Record<string, CodeKind> = { '.star': 'starlark', '.jinja2': 'jinja2', '.tpl': 'gotemplate' };
 
 async function listDir(dir: string): Promise<string[]> {
   try {
@@ -239,13 +182,13 @@ async function discoverReconcilerDir(name: string, path: string, project: Projec
   const files = await listDir(path);
   const configFile = files.find((f) => f === 'config.yaml' || f === 'config.yml');
   if (configFile) {
-    const code = files.filter((f) => codeKinds[extname(f)] !== undefined).map((f) => join(path, f));
+    const code = files.filter((f) => codeKindOfExt[extname(f)] !== undefined).map((f) => join(path, f));
     await addReconciler(name, join(path, configFile), code, project, rel);
     return;
   }
   const subdirs: string[] = [];
   for (const f of files) if (await isDir(join(path, f))) subdirs.push(f);
-  if (subdirs.length === 0 || files.some((f) => codeKinds[extname(f)] !== undefined)) {
+  if (subdirs.length === 0 || files.some((f) => codeKindOfExt[extname(f)] !== undefined)) {
     project.errors.push(new LoadError({ file: rel(path), line: 1, col: 1 }, `reconciler directory has no config.yaml`));
     return;
   }
@@ -263,7 +206,7 @@ async function discoverReconcilers(dir: string, project: ProjectSource, rel: (p:
       const stem = basename(entry, ext);
       const slot = flat.get(stem) ?? { code: [] };
       if (yamlExt.has(ext)) slot.config = path;
-      else if (codeKinds[ext]) slot.code.push(path);
+      else if (codeKindOfExt[ext]) slot.code.push(path);
       else continue;
       flat.set(stem, slot);
     }
@@ -305,7 +248,7 @@ async function addReconciler(defaultName: string, configFile: string, codeFiles:
     const base = basename(f);
     const prefix = [name, defaultName].find((n) => base.startsWith(`${n}.`) && base.length > n.length + 1 + extname(base).length);
     const templateName = prefix ? base.slice(prefix.length + 1) : base;
-    code.push({ file: rel(f), kind: codeKinds[extname(f)]!, text: await readFile(f, 'utf8'), name: templateName });
+    code.push({ file: rel(f), kind: codeKindOfExt[extname(f)]!, text: await readFile(f, 'utf8'), name: templateName });
   }
   project.reconcilers.push({ name, config: m.object, pos: m.pos, code });
 }

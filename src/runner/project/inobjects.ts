@@ -17,12 +17,11 @@
 // user edits.
 
 import { extname } from 'node:path';
-import type { CodeFile, CodeKind, ProjectSource } from './discover.js';
+import { codeKindOfExt, type CodeFile } from '../../reconciler/source.js';
+import type { ProjectSource } from './source.js';
 import { LoadError } from './yamlfile.js';
 
 export const choreoApiVersion = 'choreo.kform.dev/v1alpha1';
-
-const kindOfExt: Record<string, CodeKind> = { '.star': 'starlark', '.jinja2': 'jinja2', '.tpl': 'gotemplate' };
 
 /** spec.code of a Reconciler object as code files named `<file>#spec.code.<key>`. */
 export function inlineCode(code: unknown, file: string): { code: CodeFile[]; problems: string[] } {
@@ -31,7 +30,7 @@ export function inlineCode(code: unknown, file: string): { code: CodeFile[]; pro
   if (code === undefined || code === null) return { code: out, problems };
   if (typeof code !== 'object' || Array.isArray(code)) return { code: out, problems: ['spec.code: must be a mapping of file name to code'] };
   for (const [key, text] of Object.entries(code as Record<string, unknown>)) {
-    const kind = kindOfExt[extname(key)];
+    const kind = codeKindOfExt[extname(key)];
     if (typeof text !== 'string') problems.push(`spec.code[${key}]: must be a string`);
     else if (!kind) problems.push(`spec.code[${key}]: unknown code file type (want *.star, *.tpl or *.jinja2)`);
     else out.push({ file: `${file}#spec.code.${key}`, kind, text, name: key });

@@ -13,21 +13,11 @@
 // is searched for CRD files instead (findcrds.ts). `choreoctl run deps --refs` prints the result.
 
 import { relative } from 'node:path';
-import type { DiscoverOptions, ProjectSource } from '../project/discover.js';
+import type { DiscoverOptions, ProjectSource, ResolvedRefInfo } from '../project/source.js';
 import { LoadError, type Manifest } from '../project/yamlfile.js';
 import { RefNotFoundError, resolveRef, urlKey } from './resolve.js';
 import { describeRef, includedBy, parseUpstreamRef, RefError, type UpstreamRef } from './upstreamref.js';
 import { findCrds } from './findcrds.js';
-
-export interface ResolvedRefInfo {
-  ref: UpstreamRef;
-  /** Where it resolved ("git repository /x at d8a3ca6e1b2c", "cache /y"). */
-  source: string;
-  /** Names of what it supplied, per kind of piece. */
-  supplied: { crds: string[]; libraries: string[]; reconcilers: string[]; inputs: string[] };
-  /** The ref whose refs/ held this one (nested refs). */
-  via?: string;
-}
 
 type Discover = (dir: string, opts: DiscoverOptions) => Promise<ProjectSource>;
 

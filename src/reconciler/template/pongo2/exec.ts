@@ -17,7 +17,8 @@
 
 import { FilterError, type Filter } from './filters.js';
 import { Pongo2Error, type Token } from './lex.js';
-import { filterApplied, parseTemplate, type Expr, type Loader, type Macro, type Node, type Template } from './parse.js';
+import { filterApplied, type Expr, type Loader, type Macro, type Node, type Template } from './parse.js';
+import { parseTemplate } from './template.js';
 import { asFloat, contains, CycleValue, equal, float, GoFloat, integer, isFloat, isNil, isNumber, isString, isTrue, iterate, kindName, negate, SafeString, str, type Fn } from './value.js';
 
 interface RenderState {

@@ -29,8 +29,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { Etcd3, type IKeyValue } from 'etcd3';
-import { shardOf, targetOwner, type Coordinator, type CoordinatorHooks } from '../../controller/sharding.js';
-import type { WriteFence } from '../fence.js';
+import { shardOf, targetOwner, type Coordinator, type CoordinatorHooks } from './sharding.js';
+import type { WriteFence } from '../store/fence.js';
 
 export interface EtcdCoordinatorOptions {
   endpoints: string[];
