@@ -85,7 +85,7 @@ test('run once --timeout 3 ends within 4 s while two reconcilers re-trigger each
 });
 
 test('run once --timeout 3 ends within 4 s while a reconcile runs Starlark far longer: the reconcile running at the deadline is cut short', async () => {
-  // About 8 s of work (builtins charge steps in proportion to their work, so the step budget is raised
+  // About 8 s of work (builtins charge steps and memory in proportion to their work, so both budgets are raised
   // to keep it inside; the 10 s per-reconcile limit holds); the event loop gets no turn meanwhile.
   const dir = await writeProjectFiles({
     ...widgetCrd(true),
@@ -94,7 +94,7 @@ test('run once --timeout 3 ends within 4 s while a reconcile runs Starlark far l
     'in/widgets.yaml': widget('w1'),
   });
   try {
-    const r = await runOnce(dir, '--timeout', '3', '--max-steps', '1e12');
+    const r = await runOnce(dir, '--timeout', '3', '--max-steps', '1e12', '--max-memory', '1e6');
     assert.equal(r.code, 1, r.raw);
     assert.ok(r.report.durationMs < 4000, `report says ${r.report.durationMs} ms`);
     assert.ok(r.wallMs < 4000 + 1500, `choreoctl took ${r.wallMs} ms (incl. process start-up)`);
