@@ -257,7 +257,15 @@ export function contains(container: Value, x: Value): boolean {
     if (typeof x !== 'string') throw new StarlarkError(`'in <string>' requires string as left operand, not ${typeName(x)}`);
     return container.includes(x);
   }
-  if (container instanceof StarDict) return container.ht.has(x);
+  if (container instanceof StarDict) {
+    // starlark-go ignores the lookup's error here (an unhashable key is simply not found).
+    try {
+      return container.ht.has(x);
+    } catch (err) {
+      if (err instanceof StarlarkError) return false;
+      throw err;
+    }
+  }
   if (container instanceof StarList || container instanceof StarTuple) {
     const e = container.elems;
     for (let i = 0; i < e.length; i++) if (equal(e[i]!, x)) return true;
