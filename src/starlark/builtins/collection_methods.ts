@@ -154,7 +154,8 @@ export const dictMethods = table({
     return null;
   },
   get(recv, args, kwargs) {
-    const [k, dflt] = unpackArgs('get', args, kwargs, ['key', 'default?']);
+    checkPositional('get', args, kwargs, 1, 2); // positional only, as starlark-go
+    const [k, dflt] = args;
     const v = (recv as StarDict).get(k!);
     return v !== undefined ? v : dflt === undefined ? null : dflt;
   },

@@ -5,7 +5,7 @@
 
 import { StarList, StarTuple } from '../values/list.js';
 import { typeName } from '../values/compare.js';
-import { checkPositional, unpackArgs, wantInt, wantString, type BuiltinFn, type Kwargs } from '../values/builtin.js';
+import { badArg, checkPositional, unpackArgs, wantInt, wantString, type BuiltinFn, type Kwargs } from '../values/builtin.js';
 import { strFormat } from '../values/format.js';
 import { quoteString } from '../values/quote.js';
 import { ElemsView } from '../values/views.js';
@@ -56,8 +56,8 @@ function findImpl(fn: string, s: string, args: Value[], kwargs: Kwargs, last: bo
 
 function stripChars(fn: string, args: Value[], kwargs: Kwargs): string | null {
   checkPositional(fn, args, kwargs, 0, 1);
-  if (args.length === 0 || args[0] === null) return null;
-  const cutset = wantString(fn, 'cutset', args[0]);
+  if (args.length === 0) return null;
+  const cutset = wantString(fn, 1, args[0]); // None is rejected, as starlark-go
   return cutset === '' ? null : cutset; // starlark-go: an empty cutset strips whitespace
 }
 
@@ -131,7 +131,7 @@ function rsplitWhitespace(s: string, maxsplit: number): string[] {
 function splitArgs(fn: string, args: Value[], kwargs: Kwargs): [string | null, number] {
   const [sep, maxsplit] = unpackArgs(fn, args, kwargs, ['sep?', 'maxsplit?']);
   const sp = sep === undefined || sep === null ? null : wantString(fn, 'sep', sep);
-  if (sp === '') throw new StarlarkError(`${fn}: empty separator`);
+  if (sp === '') throw new StarlarkError('split: empty separator'); // rsplit too, as starlark-go
   const max = maxsplit === undefined || maxsplit === null ? -1 : wantInt(fn, 'maxsplit', maxsplit);
   return [sp, max];
 }
@@ -421,18 +421,18 @@ export const stringMethods = table({
     return strList(out.reverse());
   },
   splitlines(s, args, kwargs) {
-    const [ke] = unpackArgs('splitlines', args, kwargs, ['keepends?']);
-    const keep = ke !== undefined && ke !== null && ke !== false;
+    // starlark-go splits at "\n" only ("a\r\nb" -> ["a\r", "b"]); keepends must be a bool.
+    checkPositional('splitlines', args, kwargs, 0, 1);
+    if (args.length === 1 && typeof args[0] !== 'boolean') throw badArg('splitlines', 1, args[0]!, 'bool');
+    const keep = args[0] === true;
     const out: string[] = [];
     let i = 0;
     const n = s.length;
     while (i < n) {
-      let j = i;
-      while (j < n && s[j] !== '\n' && s[j] !== '\r') j++;
-      let end = j;
-      if (j < n) end = s[j] === '\r' && s[j + 1] === '\n' ? j + 2 : j + 1;
-      out.push(keep ? s.slice(i, end) : s.slice(i, j));
-      i = end;
+      let j = s.indexOf('\n', i);
+      if (j < 0) j = n;
+      out.push(keep && j < n ? s.slice(i, j + 1) : s.slice(i, j));
+      i = j + 1;
     }
     return strList(out);
   },

@@ -97,9 +97,11 @@ function floatFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   }
   if (typeof x === 'boolean') return new StarFloat(x ? 1 : 0);
   if (typeof x === 'string') {
+    // starlark-go's wording, prefix included or not
+    if (x === '') throw new StarlarkError('float: empty string');
     const f = parseFloatString(x);
-    if (f === null) throw new StarlarkError(`float: invalid float literal: ${x}`);
-    if (!Number.isFinite(f) && !/inf|nan/i.test(x)) throw new StarlarkError(`float: floating-point number too large: ${x}`);
+    if (f === null) throw new StarlarkError(`invalid float literal: ${x}`);
+    if (!Number.isFinite(f) && !/inf|nan/i.test(x)) throw new StarlarkError('floating-point number too large');
     return new StarFloat(f);
   }
   throw new StarlarkError(`float: got ${typeName(x)}, want number or string`);
@@ -235,8 +237,11 @@ function rangeFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
 function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const [x, key, reverse] = unpackArgs('sorted', args, kwargs, ['iterable', 'key?', 'reverse?']);
   const items = toArray(x!, 'sorted');
-  const rev = reverse !== undefined && truth(reverse);
-  if (key === undefined || key === null) {
+  // starlark-go: key must be callable and reverse a bool when given (None is not "absent")
+  if (key !== undefined && typeof (key as { call?: unknown } | null)?.call !== 'function') throw new StarlarkError(`sorted: for parameter "key": got ${typeName(key)}, want callable`);
+  if (reverse !== undefined && typeof reverse !== 'boolean') throw new StarlarkError(`sorted: for parameter "reverse": got ${typeName(reverse)}, want bool`);
+  const rev = reverse === true;
+  if (key === undefined) {
     sortValues(items, rev);
     return new StarList(items);
   }
@@ -364,7 +369,8 @@ export const universe = new Map<string, Value>([
   ['hash', builtin('hash', (_t, args, kwargs) => {
     const x = one('hash', args, kwargs);
     if (typeof x === 'string') return javaStringHash(x);
-    return hashValue(x);
+    if (x instanceof StarBytes) return hashValue(x);
+    throw new StarlarkError(`hash: got ${typeName(x)}, want string or bytes`);
   })],
   ['int', builtin('int', intFn)],
   ['len', builtin('len', lenFn)],

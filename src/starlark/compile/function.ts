@@ -16,6 +16,7 @@
 
 import { StarlarkError, type Callable, type Thread, type Value } from '../values/value.js';
 import { StarDict } from '../values/dict.js';
+import { quoteString } from '../values/quote.js';
 import { StarTuple, EMPTY_TUPLE } from '../values/list.js';
 import { Cell, Frame, RETURN, type LoadFn, type Stmt } from './frame.js';
 
@@ -168,13 +169,13 @@ export class StarFunction implements Callable {
         let i = 0;
         while (i < nparams && names[i] !== name) i++;
         if (i < nparams) {
-          if (locals[i] !== undefined) throw new StarlarkError(`function ${code.name} got multiple values for parameter ${name}`);
+          if (locals[i] !== undefined) throw new StarlarkError(`function ${code.name} got multiple values for parameter ${quoteString(name)}`);
           locals[i] = v;
         } else if (kwdict !== null) {
-          if (kwdict.get(name) !== undefined) throw new StarlarkError(`function ${code.name} got multiple values for parameter ${name}`);
+          if (kwdict.get(name) !== undefined) throw new StarlarkError(`function ${code.name} got multiple values for parameter ${quoteString(name)}`);
           kwdict.set(name, v);
         } else {
-          throw new StarlarkError(`function ${code.name} got an unexpected keyword argument ${name}`);
+          throw new StarlarkError(`function ${code.name} got an unexpected keyword argument ${quoteString(name)}`);
         }
       }
     }

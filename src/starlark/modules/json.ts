@@ -405,6 +405,8 @@ export const jsonModule = new StarModule(
       return prefixed('json.encode', () => encodeJSON(args[0]!));
     })],
     ['decode', builtin('json.decode', (_t, args, kwargs) => {
+      // starlark-go: x is positional only ("def decode(x, *, default)")
+      if (args.length < 1 && kwargs !== null && kwargs.some(([k]) => k === 'x')) throw new StarlarkError('json.decode: unexpected keyword argument x');
       const [x, dflt] = unpackArgs('json.decode', args, kwargs, ['x', 'default?']);
       const s = wantString('json.decode', 'x', x);
       if (dflt === undefined) return decodeJSON(s);

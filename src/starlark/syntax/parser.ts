@@ -433,7 +433,7 @@ class Parser {
         args.push({ type: 'named', name: t.value as string, value: this.test(), line: t.line, col: t.col });
       } else {
         if (seenStarStar) this.fail('argument may not follow **kwargs', t);
-        if (seenStar) this.fail('argument may not follow *args', t);
+        if (seenStar) this.fail('positional argument may not follow *args', t);
         if (seenNamed) this.fail('positional argument may not follow named', t);
         const v = this.test();
         if (this.kind() === T.FOR) this.fail('generator expressions are not supported (use a list comprehension)');
