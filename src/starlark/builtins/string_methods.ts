@@ -25,14 +25,50 @@ function isSpace(c: string): boolean {
   return WS.test(c);
 }
 
+// Letter categories and case mapping per code point, as Go's unicode package
+// (starlark-go): simple 1:1 mappings, never JS's context-sensitive or
+// expanding ones ("ß".upper() == "ß", "İ".lower() == "i", final sigma ignored).
+const UPPER = /^\p{Lu}$/u;
+const LOWER = /^\p{Ll}$/u;
+const TITLE = /^\p{Lt}$/u;
 function isUpper(c: string): boolean {
-  return c !== c.toLowerCase() && c === c.toUpperCase();
+  return UPPER.test(c);
 }
 function isLower(c: string): boolean {
-  return c !== c.toUpperCase() && c === c.toLowerCase();
+  return LOWER.test(c);
 }
 function isCased(c: string): boolean {
-  return c.toLowerCase() !== c.toUpperCase();
+  return UPPER.test(c) || LOWER.test(c) || TITLE.test(c);
+}
+/** Simple (1:1) mappings JS's full mappings hide: only the lowercase of U+0130 has one. */
+const SIMPLE_LOWER: Record<string, string> = { '\u0130': 'i' };
+/** Go's unicode.ToTitle differs from ToUpper for the Latin digraphs. */
+const TITLE_OF: Record<string, string> = {
+  'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ',
+};
+function upperRune(c: string): string {
+  const u = c.toUpperCase();
+  return u.length === c.length || [...u].length === 1 ? u : c; // an expansion ("SS") means no simple mapping
+}
+function lowerRune(c: string): string {
+  const l = SIMPLE_LOWER[c] ?? c.toLowerCase();
+  return l.length === c.length || [...l].length === 1 ? l : c;
+}
+function titleRune(c: string): string {
+  return TITLE_OF[c] ?? upperRune(c);
+}
+const ASCII = /^[\x00-\x7f]*$/;
+function upperString(s: string): string {
+  if (ASCII.test(s)) return s.toUpperCase();
+  let out = '';
+  for (const c of s) out += upperRune(c);
+  return out;
+}
+function lowerString(s: string): string {
+  if (ASCII.test(s)) return s.toLowerCase();
+  let out = '';
+  for (const c of s) out += lowerRune(c);
+  return out;
 }
 
 function allChars(s: string, pred: (c: string) => boolean): boolean {
@@ -177,8 +213,9 @@ function titleCase(s: string): string {
   let out = '';
   let prevCased = false;
   for (const c of s) {
-    out += prevCased ? c.toLowerCase() : c.toUpperCase();
-    prevCased = isCased(c);
+    const r = prevCased ? lowerRune(c) : titleRune(c);
+    out += r;
+    prevCased = isCased(r);
   }
   return out;
 }
@@ -188,7 +225,7 @@ export const stringMethods = table({
     checkPositional('capitalize', args, kwargs, 0, 0);
     if (s.length === 0) return s;
     const first = String.fromCodePoint(s.codePointAt(0)!);
-    return first.toUpperCase() + s.slice(first.length).toLowerCase();
+    return titleRune(first) + lowerString(s.slice(first.length));
   },
   count(s, args, kwargs) {
     const [sub, start, end] = unpackArgs('count', args, kwargs, ['sub', 'start?', 'end?']);
@@ -281,7 +318,8 @@ export const stringMethods = table({
     let prevCased = false;
     let cased = false;
     for (const c of s) {
-      if (isUpper(c)) {
+      // As starlark-go, quirk included: a non-ASCII uppercase letter makes it false.
+      if ((c >= 'A' && c <= 'Z') || TITLE.test(c)) {
         if (prevCased) return false;
         prevCased = true;
         cased = true;
@@ -289,7 +327,8 @@ export const stringMethods = table({
         if (!prevCased) return false;
         prevCased = true;
         cased = true;
-      } else prevCased = false;
+      } else if (isUpper(c)) return false;
+      else prevCased = false;
     }
     return cased;
   },
@@ -307,11 +346,11 @@ export const stringMethods = table({
   },
   lower(s, args, kwargs) {
     checkPositional('lower', args, kwargs, 0, 0);
-    return s.toLowerCase();
+    return lowerString(s);
   },
   upper(s, args, kwargs) {
     checkPositional('upper', args, kwargs, 0, 0);
-    return s.toUpperCase();
+    return upperString(s);
   },
   lstrip(s, args, kwargs) {
     return lstrip(s, stripChars('lstrip', args, kwargs));

@@ -80,6 +80,11 @@ export function parseFloatString(s: string): number | null {
   const neg = t.startsWith('-');
   if (body === 'inf' || body === 'infinity') return neg ? -Infinity : Infinity;
   if (body === 'nan') return NaN;
+  if (s.includes('_')) {
+    // Go's ParseFloat: an underscore must separate two digits
+    if (/(^|[^0-9])_|_($|[^0-9])/.test(s)) return null;
+    s = s.replace(/_/g, '');
+  }
   if (!FLOAT_RE.test(s)) return null;
   return parseFloat(s);
 }

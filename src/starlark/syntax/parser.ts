@@ -315,11 +315,16 @@ class Parser {
     return { kind: 'Cond', cond, t: x, f, line: t.line, col: t.col };
   }
 
-  private lambda(): A.LambdaExpr {
+  /** A comprehension's `if` condition: a lambda (whose body has no conditional) or a binary expression, as starlark-go. */
+  private testNoCond(): A.Expr {
+    return this.kind() === T.LAMBDA ? this.lambda(false) : this.binary(1);
+  }
+
+  private lambda(allowCond = true): A.LambdaExpr {
     const t = this.next();
     const params = this.params(T.COLON);
     this.expect(T.COLON);
-    const body = this.test();
+    const body = allowCond ? this.test() : this.testNoCond();
     const ret: A.ReturnStmt = { kind: 'Return', result: body, line: body.line, col: body.col };
     return { kind: 'Lambda', fn: newFunction('lambda', t, params, [ret]), line: t.line, col: t.col };
   }
@@ -533,7 +538,7 @@ class Parser {
         clauses.push({ type: 'for', vars, x, line: c.line, col: c.col });
       } else if (c.kind === T.IF) {
         this.next();
-        clauses.push({ type: 'if', cond: this.binary(1), line: c.line, col: c.col });
+        clauses.push({ type: 'if', cond: this.testNoCond(), line: c.line, col: c.col });
       } else if (c.kind === close) {
         this.next();
         return { kind: 'Comprehension', curly, body, clauses, line: t.line, col: t.col };

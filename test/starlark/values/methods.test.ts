@@ -207,7 +207,7 @@ test('bytes', () => {
   const hello = StarBytes.fromString('hello, 世界\t\u200d');
   assert.equal(repr(hello), 'b"hello, 世界\\t\\u200d"');
   assert.equal(repr(new StarBytes(hello.data.slice(0, 9))), 'b"hello, \\xe4\\xb8"'); // incomplete UTF-8
-  assert.equal(getIndex(hello, 0), 104);
+  assert.equal(repr(getIndex(hello, 0)), 'b"h"'); // starlark-go: a 1-byte bytes
   assert.equal(hashValue(new StarBytes('')), 0x811c9dc5);
   assert.equal(hashValue(new StarBytes('abc')), 0x1a47e90b);
   assert.equal(repr(method(hello, 'elems')), 'b"hello, 世界\\t\\u200d".elems()');
