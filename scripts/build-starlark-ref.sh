@@ -7,7 +7,7 @@
 # the reason when it cannot be built.
 #
 # Known drift of the reference (go.starlark.net 2021-01, Debian) from the
-# original's pin (2024-07): no math/time modules; package-level dialect flags
+# original's pin (2024-07): no math/time modules and no bytes type; package-level dialect flags
 # (toplevelcontrol implies globalreassign, while implies recursion); a few
 # error texts reworded since. See test/starlark/differential/README.md.
 set -euo pipefail

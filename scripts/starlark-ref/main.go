@@ -13,8 +13,10 @@
 // The 2021 library has package-level flags that are coarser than the 2024
 // FileOptions: toplevelcontrol implies globalreassign and while implies
 // recursion (AllowGlobalReassign / AllowRecursion); callers keep to that.
-// load("json.star", "json") gives go.starlark.net/starlarkjson; the 2021
-// library has no math or time module, so those loads fail ("no such module").
+// load("json.star", "json") gives go.starlark.net/starlarkjson, with one
+// drift corrected: json.encode writes floats as the original's 2024 pin does
+// (Float.String: "1.0", not the 2021 "%g" "1"). The 2021 library has no math
+// or time module, so those loads fail ("no such module").
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -29,6 +32,7 @@ import (
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkjson"
+	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 )
 
@@ -65,9 +69,62 @@ func setOptions(opts []string) error {
 	return nil
 }
 
+// jsonFloat is a float that encodes as starlark-go 2024's json.encode does.
+type jsonFloat struct{ starlark.Float }
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	x := float64(f.Float)
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return nil, fmt.Errorf("cannot encode non-finite float %v", f.Float)
+	}
+	return []byte(f.Float.String()), nil
+}
+
+// withJSONFloats copies lists, tuples and dicts, wrapping every float.
+func withJSONFloats(v starlark.Value) starlark.Value {
+	switch x := v.(type) {
+	case starlark.Float:
+		return jsonFloat{x}
+	case *starlark.List:
+		elems := make([]starlark.Value, x.Len())
+		for i := range elems {
+			elems[i] = withJSONFloats(x.Index(i))
+		}
+		return starlark.NewList(elems)
+	case starlark.Tuple:
+		elems := make(starlark.Tuple, len(x))
+		for i := range x {
+			elems[i] = withJSONFloats(x[i])
+		}
+		return elems
+	case *starlark.Dict:
+		d := starlark.NewDict(x.Len())
+		for _, kv := range x.Items() {
+			_ = d.SetKey(kv[0], withJSONFloats(kv[1]))
+		}
+		return d
+	}
+	return v
+}
+
+var jsonModule = func() *starlarkstruct.Module {
+	members := starlark.StringDict{}
+	for k, v := range starlarkjson.Module.Members {
+		members[k] = v
+	}
+	encode := starlarkjson.Module.Members["encode"].(*starlark.Builtin)
+	members["encode"] = starlark.NewBuiltin("json.encode", func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		if len(args) == 1 {
+			args = starlark.Tuple{withJSONFloats(args[0])}
+		}
+		return starlark.Call(thread, encode, args, kwargs)
+	})
+	return &starlarkstruct.Module{Name: "json", Members: members}
+}()
+
 func load(_ *starlark.Thread, module string) (starlark.StringDict, error) {
 	if module == "json.star" {
-		return starlark.StringDict{"json": starlarkjson.Module}, nil
+		return starlark.StringDict{"json": jsonModule}, nil
 	}
 	return nil, errors.New("no such module")
 }
