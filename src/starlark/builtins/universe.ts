@@ -243,8 +243,11 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const [x, key, reverse] = unpackArgs('sorted', args, kwargs, ['iterable', 'key?', 'reverse?']);
   const items = toArray(x!, 'sorted');
   // starlark-go: key must be callable and reverse a bool when given (None is not "absent")
-  if (key !== undefined && typeof (key as { call?: unknown } | null)?.call !== 'function') throw new StarlarkError(`sorted: for parameter "key": got ${typeName(key)}, want callable`);
-  if (reverse !== undefined && typeof reverse !== 'boolean') throw new StarlarkError(`sorted: for parameter "reverse": got ${typeName(reverse)}, want bool`);
+  // (starlark-go quotes a parameter name given by keyword, not one given by position)
+  const keyName = args.length >= 2 ? 'key' : '"key"';
+  const revName = args.length >= 3 ? 'reverse' : '"reverse"';
+  if (key !== undefined && typeof (key as { call?: unknown } | null)?.call !== 'function') throw new StarlarkError(`sorted: for parameter ${keyName}: got ${typeName(key)}, want callable`);
+  if (reverse !== undefined && typeof reverse !== 'boolean') throw new StarlarkError(`sorted: for parameter ${revName}: got ${typeName(reverse)}, want bool`);
   const rev = reverse === true;
   if (key === undefined) {
     sortValues(items, rev);
@@ -365,7 +368,12 @@ export const universe = new Map<string, Value>([
     checkPositional('getattr', args, kwargs, 2, 3);
     const name = wantString('getattr', 'name', args[1]);
     if (args.length === 3 && !hasAttr(args[0]!, name)) return args[2]!;
-    return getAttr(args[0]!, name);
+    try {
+      return getAttr(args[0]!, name);
+    } catch (err) {
+      if (err instanceof StarlarkError && !err.message.startsWith('getattr: ')) throw new StarlarkError(`getattr: ${err.message}`);
+      throw err;
+    }
   })],
   ['hasattr', builtin('hasattr', (_t, args, kwargs) => {
     checkPositional('hasattr', args, kwargs, 2, 2);

@@ -17,6 +17,7 @@ import { StarRange } from '../values/range.js';
 import type { BuiltinFn, Kwargs } from '../values/builtin.js';
 import { methodsOf } from '../builtins/methods.js';
 import * as ops from '../values/ops.js';
+import { nearest } from '../values/spell.js';
 import { EvalError, type CallFrame } from './errors.js';
 import { Cell, type LoadFn } from './frame.js';
 import { StarFunction, type FuncCode } from './function.js';
@@ -83,6 +84,12 @@ export function truthy(v: Value): boolean {
   if (typeof v === 'number') return v !== 0;
   if (typeof v === 'string') return v.length > 0;
   return ops.truth(v);
+}
+
+/** starlark-go's message for a load of a name the module lacks, with its spelling hint. */
+export function loadNameNotFound(name: string, module: string, mod: ReadonlyMap<string, unknown>): string {
+  const hint = nearest(name, mod.keys());
+  return `load: name ${name} not found in module ${module}${hint === '' ? '' : ` (did you mean ${hint}?)`}`;
 }
 
 export function unboundLocal(name: string): never {
@@ -329,7 +336,7 @@ export function load(t: Thread, loader: LoadFn | null, module: string, names: st
   const out: Value[] = [];
   for (const n of names) {
     const v = mod.get(n);
-    if (v === undefined) throw new StarlarkError(`load: name ${n} not found in module ${module}`);
+    if (v === undefined) throw new StarlarkError(loadNameNotFound(n, module, mod));
     out.push(v);
   }
   return out;
