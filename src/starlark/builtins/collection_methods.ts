@@ -94,8 +94,8 @@ export const listMethods = table({
     const i0 = args.length > 0 ? wantInt('pop', 'index', args[0]) : -1;
     const i = i0 < 0 ? i0 + n : i0;
     if (i < 0 || i >= n) {
-      if (n === 0) throw new StarlarkError('pop: list is empty');
-      throw new StarlarkError(`pop: index ${i0} out of range [${-n}:${n - 1}]`);
+      if (n === 0) throw new StarlarkError(`pop: index ${i0} out of range: empty list`);
+      throw new StarlarkError(`pop: list index ${i0} out of range [${-n}:${n - 1}]`);
     }
     return l.elems.splice(i, 1)[0]!;
   },
@@ -176,7 +176,7 @@ export const dictMethods = table({
     const v = (recv as StarDict).delete(k!);
     if (v !== undefined) return v;
     if (dflt !== undefined) return dflt;
-    throw new StarlarkError(`pop: missing key ${repr(k!)}`);
+    throw new StarlarkError('pop: missing key'); // starlark-go does not name the key
   },
   popitem(recv, args, kwargs) {
     checkPositional('popitem', args, kwargs, 0, 0);

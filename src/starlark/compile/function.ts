@@ -151,6 +151,9 @@ export class StarFunction implements Callable {
     const nparams = np + code.numKwonly;
     const locals: Array<Value | undefined> = new Array(code.numLocals);
     const n = args.length;
+    if (nparams === 0 && !code.hasVarargs && !code.hasKwargs && n + (kwargs?.length ?? 0) > 0) {
+      throw new StarlarkError(`function ${code.name} accepts no arguments (${n + (kwargs?.length ?? 0)} given)`);
+    }
     if (n > np && !code.hasVarargs) {
       const optional = this.defaults.slice(0, np).some((d) => d !== undefined);
       if (np === 0) throw new StarlarkError(`function ${code.name} accepts no positional arguments (${n} given)`);

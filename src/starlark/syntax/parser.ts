@@ -432,12 +432,13 @@ class Parser {
       } else if (t.kind === T.IDENT && this.peek().kind === T.EQ) {
         this.next();
         this.next();
-        if (seenStarStar) this.fail('argument may not follow **kwargs', t);
+        if (seenStarStar) this.fail('keyword argument may not follow **kwargs', t);
+        if (seenStar) this.fail('keyword argument may not follow *args', t);
         if (args.some((a) => a.type === 'named' && a.name === t.value)) this.fail(`keyword argument ${t.value as string} repeated`, t);
         seenNamed = true;
         args.push({ type: 'named', name: t.value as string, value: this.test(), line: t.line, col: t.col });
       } else {
-        if (seenStarStar) this.fail('argument may not follow **kwargs', t);
+        if (seenStarStar) this.fail('positional argument may not follow **kwargs', t);
         if (seenStar) this.fail('positional argument may not follow *args', t);
         if (seenNamed) this.fail('positional argument may not follow named', t);
         const v = this.test();

@@ -121,7 +121,7 @@ test('list methods', () => {
   assert.equal(method(l, 'index', [3]), 2);
   throwsMsg(() => method(l, 'index', [99]), /value not in list/);
   throwsMsg(() => method(l, 'remove', [99]), /element not found/);
-  throwsMsg(() => method(l, 'pop', [10]), /pop: index 10 out of range/);
+  throwsMsg(() => method(l, 'pop', [10]), /pop: list index 10 out of range/);
   method(l, 'clear');
   assert.equal(repr(l), '[]');
   l.freeze();
