@@ -272,7 +272,9 @@ export function decodeJSON(s: string): Value {
           }
           if (isFloat) {
             if (!/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(num)) fail(`invalid number: ${num}`);
-            return new StarFloat(parseFloat(num));
+            const f = parseFloat(num);
+            if (!Number.isFinite(f)) fail(`invalid number: ${num}`); // Go's ParseFloat: out of range
+            return new StarFloat(f);
           }
           if (!/^-?\d+$/.test(num)) fail(`invalid number: ${num}`);
           if (num.length < 16) return parseInt(num, 10) + 0; // + 0: "-0" is the int 0
