@@ -57,19 +57,23 @@ function lowerRune(c: string): string {
 function titleRune(c: string): string {
   return TITLE_OF[c] ?? upperRune(c);
 }
-const ASCII = /^[\x00-\x7f]*$/;
+// Fast paths: JS's full mapping equals the simple one unless it expands a
+// character (the length changes) or applies the final-sigma rule (Σ).
 function upperString(s: string): string {
-  if (ASCII.test(s)) return s.toUpperCase();
+  const u = s.toUpperCase();
+  if (u.length === s.length) return u;
   let out = '';
   for (const c of s) out += upperRune(c);
   return out;
 }
 function lowerString(s: string): string {
-  if (ASCII.test(s)) return s.toLowerCase();
+  const l = s.toLowerCase();
+  if (l.length === s.length && !s.includes('Σ')) return l;
   let out = '';
   for (const c of s) out += lowerRune(c);
   return out;
 }
+const ASCII = /^[\x00-\x7f]*$/;
 
 function allChars(s: string, pred: (c: string) => boolean): boolean {
   if (s.length === 0) return false;
@@ -210,6 +214,8 @@ function strList(a: Value[]): StarList {
 }
 
 function titleCase(s: string): string {
+  // ASCII: the cased characters are the letters
+  if (ASCII.test(s)) return s.toLowerCase().replace(/(?<![a-z])[a-z]/g, (c) => c.toUpperCase());
   let out = '';
   let prevCased = false;
   for (const c of s) {
