@@ -264,7 +264,8 @@ class FnGen {
         const st = this.site(e);
         const flat = e.entries.map((en) => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ');
         const v = this.tmp();
-        return `(${v} = [${flat}], ${this.P} = ${st}, rt.dictLiteral(${v}))`;
+        const sites = this.k(e.entries.map((en) => this.site(en)));
+        return `(${v} = [${flat}], ${this.P} = ${st}, rt.dictLiteral(${v}, ${sites}))`;
       }
       case 'Unary':
         return this.unary(e);

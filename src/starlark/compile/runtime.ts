@@ -147,11 +147,16 @@ export function contains(container: Value, x: Value): boolean {
 }
 
 /** A dict display {k1: v1, ...} from [k1, v1, k2, v2, ...]; a repeated key is an error. */
-export function dictLiteral(kv: Value[]): StarDict {
+export function dictLiteral(kv: Value[], sites?: readonly number[]): StarDict {
   const d = new StarDict();
   for (let i = 0; i < kv.length; i += 2) {
     const k = kv[i];
-    if (!d.setNew(k, kv[i + 1])) throw new StarlarkError(`duplicate key: ${ops.repr(k)}`);
+    // A bad key is reported at its entry's position, as starlark-go.
+    try {
+      if (!d.setNew(k, kv[i + 1])) throw new StarlarkError(`duplicate key: ${ops.repr(k)}`);
+    } catch (err) {
+      throw sites === undefined ? err : sited(err, sites[i >> 1]!);
+    }
   }
   return d;
 }
