@@ -19,3 +19,17 @@ if ! command -v etcd >/dev/null; then
   rm -f "$log"
   command -v etcd >/dev/null || { echo "setup-ci: etcd-server installed but etcd is not on PATH" >&2; exit 1; }
 fi
+
+# The starlark-go reference for the differential Starlark tests
+# (scripts/build-starlark-ref.sh builds it offline from these packages).
+if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/go.starlark.net/starlark ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  log=$(mktemp)
+  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends golang-go golang-starlark-dev; } >"$log" 2>&1; then
+    echo "setup-ci: installing golang-go golang-starlark-dev failed:" >&2
+    tail -n 30 "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+fi

@@ -92,8 +92,9 @@ export function compileReconciler(opts: ProgramOptions): RunStarlark {
   const threadOpts = { name: opts.reconciler, print: (_t: unknown, msg: string) => print(msg), maxSteps: opts.maxSteps ?? defaultMaxSteps, maxAllocs };
   let reconcileFn: Value | undefined;
   try {
-    const program = compileFile(code.file, code.text, { predeclared: builtins });
-    const load = makeLoader({ find: libraryFinder(opts.libraries), predeclared: builtins, predeclaredValues: builtins });
+    // The original's dialect: go.starlark.net zero-value FileOptions (no set, while, recursion, top-level control, reassignment).
+    const program = compileFile(code.file, code.text, { predeclared: builtins, set: false });
+    const load = makeLoader({ find: libraryFinder(opts.libraries), predeclared: builtins, predeclaredValues: builtins, set: false });
     const globals = program.init(newThread(threadOpts), builtins, load);
     reconcileFn = globals.get('reconcile');
   } catch (err) {

@@ -98,8 +98,8 @@ export const listMethods = table({
     const i0 = args.length > 0 ? wantInt('pop', 'index', args[0]) : -1;
     const i = i0 < 0 ? i0 + n : i0;
     if (i < 0 || i >= n) {
-      if (n === 0) throw new StarlarkError('pop: list is empty');
-      throw new StarlarkError(`pop: index ${i0} out of range [${-n}:${n - 1}]`);
+      if (n === 0) throw new StarlarkError(`pop: index ${i0} out of range: empty list`);
+      throw new StarlarkError(`pop: list index ${i0} out of range [${-n}:${n - 1}]`);
     }
     work((n - i) >> 3);
     return l.elems.splice(i, 1)[0]!;
@@ -160,7 +160,8 @@ export const dictMethods = table({
     return null;
   },
   get(recv, args, kwargs) {
-    const [k, dflt] = unpackArgs('get', args, kwargs, ['key', 'default?']);
+    checkPositional('get', args, kwargs, 1, 2); // positional only, as starlark-go
+    const [k, dflt] = args;
     const v = (recv as StarDict).get(k!);
     return v !== undefined ? v : dflt === undefined ? null : dflt;
   },
@@ -181,7 +182,7 @@ export const dictMethods = table({
     const v = (recv as StarDict).delete(k!);
     if (v !== undefined) return v;
     if (dflt !== undefined) return dflt;
-    throw new StarlarkError(`pop: missing key ${repr(k!)}`);
+    throw new StarlarkError('pop: missing key'); // starlark-go does not name the key
   },
   popitem(recv, args, kwargs) {
     checkPositional('popitem', args, kwargs, 0, 0);

@@ -5,7 +5,7 @@
 
 import { StarList, StarTuple } from '../values/list.js';
 import { typeName } from '../values/compare.js';
-import { checkPositional, unpackArgs, wantInt, wantString, type BuiltinFn, type Kwargs } from '../values/builtin.js';
+import { badArg, checkPositional, unpackArgs, wantInt, wantString, type BuiltinFn, type Kwargs } from '../values/builtin.js';
 import { strFormat } from '../values/format.js';
 import { quoteString } from '../values/quote.js';
 import { ElemsView } from '../values/views.js';
@@ -39,15 +39,55 @@ function isSpace(c: string): boolean {
   return WS.test(c);
 }
 
+// Letter categories and case mapping per code point, as Go's unicode package
+// (starlark-go): simple 1:1 mappings, never JS's context-sensitive or
+// expanding ones ("ß".upper() == "ß", "İ".lower() == "i", final sigma ignored).
+const UPPER = /^\p{Lu}$/u;
+const LOWER = /^\p{Ll}$/u;
+const TITLE = /^\p{Lt}$/u;
 function isUpper(c: string): boolean {
-  return c !== c.toLowerCase() && c === c.toUpperCase();
+  return UPPER.test(c);
 }
 function isLower(c: string): boolean {
-  return c !== c.toUpperCase() && c === c.toLowerCase();
+  return LOWER.test(c);
 }
 function isCased(c: string): boolean {
-  return c.toLowerCase() !== c.toUpperCase();
+  return UPPER.test(c) || LOWER.test(c) || TITLE.test(c);
 }
+/** Simple (1:1) mappings JS's full mappings hide: only the lowercase of U+0130 has one. */
+const SIMPLE_LOWER: Record<string, string> = { '\u0130': 'i' };
+/** Go's unicode.ToTitle differs from ToUpper for the Latin digraphs. */
+const TITLE_OF: Record<string, string> = {
+  'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ',
+};
+function upperRune(c: string): string {
+  const u = c.toUpperCase();
+  return u.length === c.length || [...u].length === 1 ? u : c; // an expansion ("SS") means no simple mapping
+}
+function lowerRune(c: string): string {
+  const l = SIMPLE_LOWER[c] ?? c.toLowerCase();
+  return l.length === c.length || [...l].length === 1 ? l : c;
+}
+function titleRune(c: string): string {
+  return TITLE_OF[c] ?? upperRune(c);
+}
+// Fast paths: JS's full mapping equals the simple one unless it expands a
+// character (the length changes) or applies the final-sigma rule (Σ).
+function upperString(s: string): string {
+  const u = s.toUpperCase();
+  if (u.length === s.length) return u;
+  let out = '';
+  for (const c of s) out += upperRune(c);
+  return out;
+}
+function lowerString(s: string): string {
+  const l = s.toLowerCase();
+  if (l.length === s.length && !s.includes('Σ')) return l;
+  let out = '';
+  for (const c of s) out += lowerRune(c);
+  return out;
+}
+const ASCII = /^[\x00-\x7f]*$/;
 
 function allChars(s: string, pred: (c: string) => boolean): boolean {
   if (s.length === 0) return false;
@@ -70,8 +110,8 @@ function findImpl(fn: string, s: string, args: Value[], kwargs: Kwargs, last: bo
 
 function stripChars(fn: string, args: Value[], kwargs: Kwargs): string | null {
   checkPositional(fn, args, kwargs, 0, 1);
-  if (args.length === 0 || args[0] === null) return null;
-  const cutset = wantString(fn, 'cutset', args[0]);
+  if (args.length === 0) return null;
+  const cutset = wantString(fn, 1, args[0]); // None is rejected, as starlark-go
   return cutset === '' ? null : cutset; // starlark-go: an empty cutset strips whitespace
 }
 
@@ -145,7 +185,7 @@ function rsplitWhitespace(s: string, maxsplit: number): string[] {
 function splitArgs(fn: string, args: Value[], kwargs: Kwargs): [string | null, number] {
   const [sep, maxsplit] = unpackArgs(fn, args, kwargs, ['sep?', 'maxsplit?']);
   const sp = sep === undefined || sep === null ? null : wantString(fn, 'sep', sep);
-  if (sp === '') throw new StarlarkError(`${fn}: empty separator`);
+  if (sp === '') throw new StarlarkError('split: empty separator'); // rsplit too, as starlark-go
   const max = maxsplit === undefined || maxsplit === null ? -1 : wantInt(fn, 'maxsplit', maxsplit);
   return [sp, max];
 }
@@ -209,11 +249,14 @@ function strList(a: Value[]): StarList {
 }
 
 function titleCase(s: string): string {
+  // ASCII: the cased characters are the letters
+  if (ASCII.test(s)) return s.toLowerCase().replace(/(?<![a-z])[a-z]/g, (c) => c.toUpperCase());
   let out = '';
   let prevCased = false;
   for (const c of s) {
-    out += prevCased ? c.toLowerCase() : c.toUpperCase();
-    prevCased = isCased(c);
+    const r = prevCased ? lowerRune(c) : titleRune(c);
+    out += r;
+    prevCased = isCased(r);
   }
   return out;
 }
@@ -223,7 +266,7 @@ export const stringMethods = table({
     checkPositional('capitalize', args, kwargs, 0, 0);
     if (s.length === 0) return s;
     const first = String.fromCodePoint(s.codePointAt(0)!);
-    return first.toUpperCase() + s.slice(first.length).toLowerCase();
+    return titleRune(first) + lowerString(s.slice(first.length));
   },
   count(s, args, kwargs) {
     const [sub, start, end] = unpackArgs('count', args, kwargs, ['sub', 'start?', 'end?']);
@@ -316,7 +359,8 @@ export const stringMethods = table({
     let prevCased = false;
     let cased = false;
     for (const c of s) {
-      if (isUpper(c)) {
+      // As starlark-go, quirk included: a non-ASCII uppercase letter makes it false.
+      if ((c >= 'A' && c <= 'Z') || TITLE.test(c)) {
         if (prevCased) return false;
         prevCased = true;
         cased = true;
@@ -324,7 +368,8 @@ export const stringMethods = table({
         if (!prevCased) return false;
         prevCased = true;
         cased = true;
-      } else prevCased = false;
+      } else if (isUpper(c)) return false;
+      else prevCased = false;
     }
     return cased;
   },
@@ -347,11 +392,11 @@ export const stringMethods = table({
   },
   lower(s, args, kwargs) {
     checkPositional('lower', args, kwargs, 0, 0);
-    return s.toLowerCase();
+    return lowerString(s);
   },
   upper(s, args, kwargs) {
     checkPositional('upper', args, kwargs, 0, 0);
-    return s.toUpperCase();
+    return upperString(s);
   },
   lstrip(s, args, kwargs) {
     return lstrip(s, stripChars('lstrip', args, kwargs));
@@ -462,18 +507,18 @@ export const stringMethods = table({
     return strList(out.reverse());
   },
   splitlines(s, args, kwargs) {
-    const [ke] = unpackArgs('splitlines', args, kwargs, ['keepends?']);
-    const keep = ke !== undefined && ke !== null && ke !== false;
+    // starlark-go splits at "\n" only ("a\r\nb" -> ["a\r", "b"]); keepends must be a bool.
+    checkPositional('splitlines', args, kwargs, 0, 1);
+    if (args.length === 1 && typeof args[0] !== 'boolean') throw badArg('splitlines', 1, args[0]!, 'bool');
+    const keep = args[0] === true;
     const out: string[] = [];
     let i = 0;
     const n = s.length;
     while (i < n) {
-      let j = i;
-      while (j < n && s[j] !== '\n' && s[j] !== '\r') j++;
-      let end = j;
-      if (j < n) end = s[j] === '\r' && s[j + 1] === '\n' ? j + 2 : j + 1;
-      out.push(keep ? s.slice(i, end) : s.slice(i, j));
-      i = end;
+      let j = s.indexOf('\n', i);
+      if (j < 0) j = n;
+      out.push(keep && j < n ? s.slice(i, j + 1) : s.slice(i, j));
+      i = j + 1;
     }
     return strList(out);
   },

@@ -81,6 +81,11 @@ export function parseFloatString(s: string): number | null {
   const neg = t.startsWith('-');
   if (body === 'inf' || body === 'infinity') return neg ? -Infinity : Infinity;
   if (body === 'nan') return NaN;
+  if (s.includes('_')) {
+    // Go's ParseFloat: an underscore must separate two digits
+    if (/(^|[^0-9])_|_($|[^0-9])/.test(s)) return null;
+    s = s.replace(/_/g, '');
+  }
   if (!FLOAT_RE.test(s)) return null;
   return parseFloat(s);
 }
@@ -98,9 +103,11 @@ function floatFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   }
   if (typeof x === 'boolean') return new StarFloat(x ? 1 : 0);
   if (typeof x === 'string') {
+    // starlark-go's wording, prefix included or not
+    if (x === '') throw new StarlarkError('float: empty string');
     const f = parseFloatString(x);
-    if (f === null) throw new StarlarkError(`float: invalid float literal: ${x}`);
-    if (!Number.isFinite(f) && !/inf|nan/i.test(x)) throw new StarlarkError(`float: floating-point number too large: ${x}`);
+    if (f === null) throw new StarlarkError(`invalid float literal: ${x}`);
+    if (!Number.isFinite(f) && !/inf|nan/i.test(x)) throw new StarlarkError('floating-point number too large');
     return new StarFloat(f);
   }
   throw new StarlarkError(`float: got ${typeName(x)}, want number or string`);
@@ -237,8 +244,14 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const [x, key, reverse] = unpackArgs('sorted', args, kwargs, ['iterable', 'key?', 'reverse?']);
   const items = toArray(x!, 'sorted');
   if (items.length > 1) work(items.length * Math.log2(items.length)); // comparisons
-  const rev = reverse !== undefined && truth(reverse);
-  if (key === undefined || key === null) {
+  // starlark-go: key must be callable and reverse a bool when given (None is not "absent")
+  // (starlark-go quotes a parameter name given by keyword, not one given by position)
+  const keyName = args.length >= 2 ? 'key' : '"key"';
+  const revName = args.length >= 3 ? 'reverse' : '"reverse"';
+  if (key !== undefined && typeof (key as { call?: unknown } | null)?.call !== 'function') throw new StarlarkError(`sorted: for parameter ${keyName}: got ${typeName(key)}, want callable`);
+  if (reverse !== undefined && typeof reverse !== 'boolean') throw new StarlarkError(`sorted: for parameter ${revName}: got ${typeName(reverse)}, want bool`);
+  const rev = reverse === true;
+  if (key === undefined) {
     sortValues(items, rev);
     return new StarList(items);
   }
@@ -357,7 +370,12 @@ export const universe = new Map<string, Value>([
     checkPositional('getattr', args, kwargs, 2, 3);
     const name = wantString('getattr', 'name', args[1]);
     if (args.length === 3 && !hasAttr(args[0]!, name)) return args[2]!;
-    return getAttr(args[0]!, name);
+    try {
+      return getAttr(args[0]!, name);
+    } catch (err) {
+      if (err instanceof StarlarkError && !err.message.startsWith('getattr: ')) throw new StarlarkError(`getattr: ${err.message}`);
+      throw err;
+    }
   })],
   ['hasattr', builtin('hasattr', (_t, args, kwargs) => {
     checkPositional('hasattr', args, kwargs, 2, 2);
@@ -369,7 +387,8 @@ export const universe = new Map<string, Value>([
       work(x.length >> 3);
       return javaStringHash(x);
     }
-    return hashValue(x);
+    if (x instanceof StarBytes) return hashValue(x);
+    throw new StarlarkError(`hash: got ${typeName(x)}, want string or bytes`);
   })],
   ['int', builtin('int', intFn)],
   ['len', builtin('len', lenFn)],

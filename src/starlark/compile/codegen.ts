@@ -264,7 +264,8 @@ class FnGen {
         const st = this.site(e);
         const flat = e.entries.map((en) => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ');
         const v = this.tmp();
-        return `(${v} = [${flat}], ${this.P} = ${st}, rt.dictLiteral(${v}))`;
+        const sites = this.k(e.entries.map((en) => this.site(en)));
+        return `(${v} = [${flat}], ${this.P} = ${st}, rt.dictLiteral(${v}, ${sites}))`;
       }
       case 'Unary':
         return this.unary(e);
@@ -452,10 +453,15 @@ class FnGen {
   private comprehension(e: A.Comprehension): string {
     const outer = this.scope;
     this.scope = { temps: [], P: `$q${this.ncomp++}` };
-    // Comprehension variables are always bound before any use inside the comprehension.
+    // A comprehension variable is bound in the clauses after its `for` and in
+    // the body; a clause at or before it (`[x for _ in l for x in x]`) must check.
     const vars = new Set<string>();
     const slots: number[] = [];
-    for (const c of e.clauses) if (c.type === 'for') this.boundVars(c.vars, vars, slots);
+    const boundBefore: number[][] = [];
+    for (const c of e.clauses) {
+      boundBefore.push(slots.filter((i) => !this.assigned.has(i)));
+      if (c.type === 'for') this.boundVars(c.vars, vars, slots);
+    }
     const newlyAssigned = slots.filter((i) => !this.assigned.has(i));
     for (const i of newlyAssigned) this.assigned.add(i);
     const acc = this.tmp();
@@ -470,6 +476,8 @@ class FnGen {
     }
     for (let i = e.clauses.length - 1; i >= 0; i--) {
       const c = e.clauses[i];
+      for (const j of newlyAssigned) this.assigned.delete(j);
+      for (const j of boundBefore[i]!) this.assigned.add(j);
       if (c.type === 'if') inner = `if (${this.cond(c.cond)}) {\n${inner}\n}`;
       else inner = this.loop(c.vars, c.x, c, inner);
     }

@@ -16,6 +16,7 @@
 
 import { StarlarkError, type Callable, type Thread, type Value } from '../values/value.js';
 import { StarDict } from '../values/dict.js';
+import { quoteString } from '../values/quote.js';
 import { StarTuple, EMPTY_TUPLE } from '../values/list.js';
 import { Cell, Frame, RETURN, type LoadFn, type Stmt } from './frame.js';
 
@@ -150,6 +151,9 @@ export class StarFunction implements Callable {
     const nparams = np + code.numKwonly;
     const locals: Array<Value | undefined> = new Array(code.numLocals);
     const n = args.length;
+    if (nparams === 0 && !code.hasVarargs && !code.hasKwargs && n + (kwargs?.length ?? 0) > 0) {
+      throw new StarlarkError(`function ${code.name} accepts no arguments (${n + (kwargs?.length ?? 0)} given)`);
+    }
     if (n > np && !code.hasVarargs) {
       const optional = this.defaults.slice(0, np).some((d) => d !== undefined);
       if (np === 0) throw new StarlarkError(`function ${code.name} accepts no positional arguments (${n} given)`);
@@ -168,13 +172,13 @@ export class StarFunction implements Callable {
         let i = 0;
         while (i < nparams && names[i] !== name) i++;
         if (i < nparams) {
-          if (locals[i] !== undefined) throw new StarlarkError(`function ${code.name} got multiple values for parameter ${name}`);
+          if (locals[i] !== undefined) throw new StarlarkError(`function ${code.name} got multiple values for parameter ${quoteString(name)}`);
           locals[i] = v;
         } else if (kwdict !== null) {
-          if (kwdict.get(name) !== undefined) throw new StarlarkError(`function ${code.name} got multiple values for parameter ${name}`);
+          if (kwdict.get(name) !== undefined) throw new StarlarkError(`function ${code.name} got multiple values for parameter ${quoteString(name)}`);
           kwdict.set(name, v);
         } else {
-          throw new StarlarkError(`function ${code.name} got an unexpected keyword argument ${name}`);
+          throw new StarlarkError(`function ${code.name} got an unexpected keyword argument ${quoteString(name)}`);
         }
       }
     }

@@ -18,6 +18,7 @@ import type { BuiltinFn, Kwargs } from '../values/builtin.js';
 import { methodsOf } from '../builtins/methods.js';
 import * as ops from '../values/ops.js';
 import * as meter from '../values/meter.js';
+import { nearest } from '../values/spell.js';
 import { EvalError, type CallFrame } from './errors.js';
 import { Cell, type LoadFn } from './frame.js';
 import { StarFunction, type FuncCode } from './function.js';
@@ -86,6 +87,12 @@ export function truthy(v: Value): boolean {
   return ops.truth(v);
 }
 
+/** starlark-go's message for a load of a name the module lacks, with its spelling hint. */
+export function loadNameNotFound(name: string, module: string, mod: ReadonlyMap<string, unknown>): string {
+  const hint = nearest(name, mod.keys());
+  return `load: name ${name} not found in module ${module}${hint === '' ? '' : ` (did you mean ${hint}?)`}`;
+}
+
 export function unboundLocal(name: string): never {
   throw new StarlarkError(`local variable ${name} referenced before assignment`);
 }
@@ -141,11 +148,16 @@ export function contains(container: Value, x: Value): boolean {
 }
 
 /** A dict display {k1: v1, ...} from [k1, v1, k2, v2, ...]; a repeated key is an error. */
-export function dictLiteral(kv: Value[]): StarDict {
+export function dictLiteral(kv: Value[], sites?: readonly number[]): StarDict {
   const d = new StarDict();
   for (let i = 0; i < kv.length; i += 2) {
     const k = kv[i];
-    if (!d.setNew(k, kv[i + 1])) throw new StarlarkError(`duplicate key: ${ops.repr(k)}`);
+    // A bad key is reported at its entry's position, as starlark-go.
+    try {
+      if (!d.setNew(k, kv[i + 1])) throw new StarlarkError(`duplicate key: ${ops.repr(k)}`);
+    } catch (err) {
+      throw sites === undefined ? err : sited(err, sites[i >> 1]!);
+    }
   }
   return d;
 }
@@ -331,7 +343,7 @@ export function load(t: Thread, loader: LoadFn | null, module: string, names: st
   const out: Value[] = [];
   for (const n of names) {
     const v = mod.get(n);
-    if (v === undefined) throw new StarlarkError(`load: name ${n} not found in module ${module}`);
+    if (v === undefined) throw new StarlarkError(loadNameNotFound(n, module, mod));
     out.push(v);
   }
   return out;

@@ -280,7 +280,9 @@ export function decodeJSON(s: string): Value {
           }
           if (isFloat) {
             if (!/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(num)) fail(`invalid number: ${num}`);
-            return new StarFloat(parseFloat(num));
+            const f = parseFloat(num);
+            if (!Number.isFinite(f)) fail(`invalid number: ${num}`); // Go's ParseFloat: out of range
+            return new StarFloat(f);
           }
           if (!/^-?\d+$/.test(num)) fail(`invalid number: ${num}`);
           if (num.length < 16) return parseInt(num, 10) + 0; // + 0: "-0" is the int 0
@@ -418,6 +420,8 @@ export const jsonModule = new StarModule(
       return prefixed('json.encode', () => encodeJSON(args[0]!));
     })],
     ['decode', builtin('json.decode', (_t, args, kwargs) => {
+      // starlark-go: x is positional only ("def decode(x, *, default)")
+      if (args.length < 1 && kwargs !== null && kwargs.some(([k]) => k === 'x')) throw new StarlarkError('json.decode: unexpected keyword argument x');
       const [x, dflt] = unpackArgs('json.decode', args, kwargs, ['x', 'default?']);
       const s = wantString('json.decode', 'x', x);
       if (dflt === undefined) return decodeJSON(s);

@@ -369,6 +369,7 @@ class Resolver {
   /** Checks parameters, resolves defaults now, defers the body. */
   private function(fn: A.FunctionNode): void {
     let seenOptional = false, seenStar = false, seenStarStar = false;
+    let starStarName = 'kwargs';
     const names = new Set<string>();
     for (let i = 0; i < fn.params.length; i++) {
       const p = fn.params[i];
@@ -378,7 +379,8 @@ class Resolver {
       }
       if (seenStarStar) {
         this.errorf(p, p.type === 'starstar' ? 'multiple ** parameters not allowed'
-          : p.type === 'star' ? '* parameter may not follow **kwargs' : 'parameter may not follow **kwargs');
+          : p.type === 'star' ? `* parameter may not follow **${starStarName}`
+          : `${p.type === 'default' ? 'optional' : 'required'} parameter may not follow **${starStarName}`);
       }
       switch (p.type) {
         case 'plain':
@@ -398,6 +400,7 @@ class Resolver {
           break;
         case 'starstar':
           seenStarStar = true;
+          if (p.ident) starStarName = p.ident.name;
           break;
       }
     }

@@ -348,11 +348,16 @@ class Parser {
     return { kind: 'Cond', cond, t: x, f, line: t.line, col: t.col };
   }
 
-  private lambda(): A.LambdaExpr {
+  /** A comprehension's `if` condition: a lambda (whose body has no conditional) or a binary expression, as starlark-go. */
+  private testNoCond(): A.Expr {
+    return this.kind() === T.LAMBDA ? this.lambda(false) : this.binary(1);
+  }
+
+  private lambda(allowCond = true): A.LambdaExpr {
     const t = this.next();
     const params = this.params(T.COLON);
     this.expect(T.COLON);
-    const body = this.test();
+    const body = allowCond ? this.test() : this.testNoCond();
     const ret: A.ReturnStmt = { kind: 'Return', result: body, line: body.line, col: body.col };
     return { kind: 'Lambda', fn: newFunction('lambda', t, params, [ret]), line: t.line, col: t.col };
   }
@@ -475,13 +480,14 @@ class Parser {
       } else if (t.kind === T.IDENT && this.peek().kind === T.EQ) {
         this.next();
         this.next();
-        if (seenStarStar) this.fail('argument may not follow **kwargs', t);
+        if (seenStarStar) this.fail('keyword argument may not follow **kwargs', t);
+        if (seenStar) this.fail('keyword argument may not follow *args', t);
         if (args.some((a) => a.type === 'named' && a.name === t.value)) this.fail(`keyword argument ${t.value as string} repeated`, t);
         seenNamed = true;
         args.push({ type: 'named', name: t.value as string, value: this.test(), line: t.line, col: t.col });
       } else {
-        if (seenStarStar) this.fail('argument may not follow **kwargs', t);
-        if (seenStar) this.fail('argument may not follow *args', t);
+        if (seenStarStar) this.fail('positional argument may not follow **kwargs', t);
+        if (seenStar) this.fail('positional argument may not follow *args', t);
         if (seenNamed) this.fail('positional argument may not follow named', t);
         const v = this.test();
         if (this.kind() === T.FOR) this.fail('generator expressions are not supported (use a list comprehension)');
@@ -581,7 +587,7 @@ class Parser {
         clauses.push({ type: 'for', vars, x, line: c.line, col: c.col });
       } else if (c.kind === T.IF) {
         this.next();
-        clauses.push({ type: 'if', cond: this.binary(1), line: c.line, col: c.col });
+        clauses.push({ type: 'if', cond: this.testNoCond(), line: c.line, col: c.col });
       } else if (c.kind === close) {
         this.next();
         return { kind: 'Comprehension', curly, body, clauses, line: t.line, col: t.col };

@@ -29,7 +29,7 @@ export interface ChunkError {
 /** Steps (loop iterations + calls) a test chunk may take: catches runaway loops, never a real test. */
 const TEST_MAX_STEPS = 50_000_000;
 
-function dialectOf(options: ReadonlySet<DialectOption>, setDefault: boolean): Dialect {
+export function dialectOf(options: ReadonlySet<DialectOption>, setDefault: boolean): Dialect {
   return {
     set: setDefault || options.has('set'),
     globalreassign: options.has('globalreassign'),
@@ -40,7 +40,7 @@ function dialectOf(options: ReadonlySet<DialectOption>, setDefault: boolean): Di
 }
 
 /** The modules every host program may load, as load() sees them: "json.star" binds `json`. */
-function standardModule(name: string): Map<string, Value> | null {
+export function standardModule(name: string): Map<string, Value> | null {
   const m = /^(json|math|time)\.star$/.exec(name);
   if (m === null) return null;
   return new Map<string, Value>([[m[1]!, modules.get(m[1]!)!]]);

@@ -10,7 +10,7 @@
 
 import { hashString } from './hash.js';
 import { typeName } from './compare.js';
-import { StarlarkError, type Callable, type StarObject, type Thread, type Value } from './value.js';
+import { StarlarkError, type Callable, type Thread, type Value } from './value.js';
 
 export type Kwargs = Array<[string, Value]> | null;
 export type BuiltinFn = (thread: Thread, args: Value[], kwargs: Kwargs, recv: Value) => Value;
@@ -41,11 +41,8 @@ export class StarBuiltin implements Callable {
     if (this.recv === undefined) out.push(`<built-in function ${this.name}>`);
     else out.push(`<built-in method ${this.name} of ${typeName(this.recv)} value>`);
   }
-  /** Bound methods are equal if they are the same method of the same receiver. */
-  equals(y: StarObject): boolean {
-    const o = y as StarBuiltin;
-    return this.fn === o.fn && this.recv === o.recv;
-  }
+  // No equals(): builtins compare by identity, as in starlark-go, where each
+  // `l.append` is a new bound method (l.append != l.append).
 }
 
 /** Shorthand to make an unbound builtin. */

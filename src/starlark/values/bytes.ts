@@ -22,13 +22,9 @@ export class StarBytes implements Indexable, Iterable, Ordered, Equatable {
   hash(): number {
     return hashString(this.data) >>> 0;
   }
-  /**
-   * Indexing a bytes value yields the byte as an int, as in Python and
-   * starlark-java (starlark-go yields a 1-byte bytes; our conformance corpus
-   * follows Python).
-   */
+  /** Indexing a bytes value yields a 1-byte bytes, as starlark-go (Python yields an int). */
   index(i: number): Value {
-    return this.data.charCodeAt(i);
+    return new StarBytes(this.data[i]!);
   }
   iterate(): Iterator<Value> {
     let i = 0;

@@ -43,17 +43,17 @@ function depthCheck(depth: number): void {
 }
 
 export function equal(x: Value, y: Value): boolean {
-  if (x === y) {
-    // Identity implies equality except for a NaN float inside a list; floats are
-    // totally ordered here so identity is always equality.
-    return true;
-  }
+  // Identity is equality for scalars; containers are compared element by
+  // element even against themselves, as starlark-go (a cyclic list fails).
+  if (x === y && (typeof x !== 'object' || x === null)) return true;
   return equalDepth(x, y, MAX_DEPTH);
 }
 
 export function equalDepth(x: Value, y: Value, depth: number): boolean {
-  if (x === y) return true;
+  // No identity shortcut for containers: starlark-go compares a cyclic list
+  // with itself element by element until the depth limit.
   const tx = typeof x;
+  if (x === y && (tx !== 'object' || x === null)) return true;
   if (tx === 'string' || tx === 'boolean' || x === null || y === null) return false;
   if (tx === 'number' || tx === 'bigint') {
     if (typeof y === 'object') return y instanceof StarFloat ? (x as number) == y.value : false;
@@ -72,7 +72,7 @@ export function equalDepth(x: Value, y: Value, depth: number): boolean {
   if (eq !== undefined) return eq.call(ox, y, depth);
   const c = (ox as Partial<Ordered>).cmp;
   if (c !== undefined) return c.call(ox, y, depth) === 0;
-  return false; // identity comparison, and x !== y
+  return x === y; // identity comparison
 }
 
 /**

@@ -9,6 +9,7 @@ import { StarFloat, formatFloat } from './float.js';
 import { typeName } from './compare.js';
 import { StarTuple } from './list.js';
 import { repr, str } from './repr.js';
+import { quoteString } from './quote.js';
 import { StarlarkError, type Value } from './value.js';
 
 function asFloat(v: Value, c: string): number {
@@ -119,7 +120,8 @@ export function percentFormat(format: string, x: Value): string {
         throw new StarlarkError(`unknown conversion %${c}`);
     }
   }
-  if (!usedMapping && argi < args.length) throw new StarlarkError('too many arguments for format string');
+  // A mapping may go unused (starlark-go since 2023-11, in the original's pin): "A" % {"k": 1} == "A".
+  if (!usedMapping && mapping === null && argi < args.length) throw new StarlarkError('too many arguments for format string');
   return out;
 }
 
@@ -138,7 +140,7 @@ export function strFormat(format: string, args: readonly Value[], kwargs: Array<
         i += 2;
         continue;
       }
-      throw new StarlarkError("single '}' in format");
+      throw new StarlarkError("format: single '}' in format");
     }
     if (c !== '{') {
       const next = nextBrace(format, i);
@@ -152,42 +154,48 @@ export function strFormat(format: string, args: readonly Value[], kwargs: Array<
       continue;
     }
     const close = format.indexOf('}', i);
-    if (close < 0) throw new StarlarkError("unmatched '{' in format");
+    if (close < 0) throw new StarlarkError("format: unmatched '{' in format");
+    // As starlark-go: "name", "name:spec", "name!conv" or "name!conv:spec";
+    // the argument is resolved before the spec and the conversion are checked.
     let field = format.slice(i + 1, close);
     i = close + 1;
     let conv = 's';
+    let spec = '';
     const bang = field.indexOf('!');
-    if (bang >= 0) {
-      conv = field.slice(bang + 1);
+    if (bang < 0) {
+      const colon = field.indexOf(':');
+      if (colon >= 0) [field, spec] = [field.slice(0, colon), field.slice(colon + 1)];
+    } else {
+      const rest = field.slice(bang + 1);
       field = field.slice(0, bang);
-      if (conv.startsWith('s') || conv.startsWith('r')) {
-        if (conv.length > 1) {
-          if (conv[1] === ':') throw new StarlarkError('format spec features not supported in replacement fields');
-          throw new StarlarkError(`unknown conversion "${conv}"`);
-        }
-      } else throw new StarlarkError(`unknown conversion "${conv}"`);
+      const colon = rest.indexOf(':');
+      if (colon < 0) conv = rest;
+      else [conv, spec] = [rest.slice(0, colon), rest.slice(colon + 1)];
     }
-    if (field.includes(':')) throw new StarlarkError('format spec features not supported in replacement fields');
-    if (field.includes('{')) throw new StarlarkError('nested replacement fields not supported');
     let arg: Value;
     if (field === '') {
-      if (mode === 'manual') throw new StarlarkError('cannot switch from manual field specification to automatic field numbering');
+      if (mode === 'manual') throw new StarlarkError('format: cannot switch from manual field specification to automatic field numbering');
       mode = 'auto';
-      if (auto >= args.length) throw new StarlarkError('tuple index out of range');
+      if (auto >= args.length) throw new StarlarkError('format: tuple index out of range');
       arg = args[auto++]!;
     } else if (/^[0-9]+$/.test(field)) {
-      if (mode === 'auto') throw new StarlarkError('cannot switch from automatic field numbering to manual field specification');
+      if (mode === 'auto') throw new StarlarkError('format: cannot switch from automatic field numbering to manual field specification');
       mode = 'manual';
       const k = parseInt(field, 10);
-      if (k >= args.length) throw new StarlarkError('tuple index out of range');
+      if (k >= args.length) throw new StarlarkError('format: tuple index out of range');
       arg = args[k]!;
     } else {
-      if (field.includes('.')) throw new StarlarkError(`attribute syntax x.y is not supported in replacement fields: ${field}`);
-      if (field.includes('[')) throw new StarlarkError(`element syntax a[i] is not supported in replacement fields: ${field}`);
       const kv = kwargs?.find((p) => p[0] === field);
-      if (kv === undefined) throw new StarlarkError(`keyword ${field} not found`);
+      if (kv === undefined) {
+        if (field.includes('.')) throw new StarlarkError(`format: attribute syntax x.y is not supported in replacement fields: ${field}`);
+        if (field.includes('[')) throw new StarlarkError(`format: element syntax a[i] is not supported in replacement fields: ${field}`);
+        if (field.includes('{')) throw new StarlarkError('format: nested replacement fields not supported');
+        throw new StarlarkError(`format: keyword ${field} not found`);
+      }
       arg = kv[1];
     }
+    if (spec !== '') throw new StarlarkError(`format spec features not supported in replacement fields: ${spec}`);
+    if (conv !== 's' && conv !== 'r') throw new StarlarkError(`format: unknown conversion ${quoteString(conv)}`);
     out += conv === 'r' ? repr(arg) : str(arg);
   }
   return out;

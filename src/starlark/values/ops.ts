@@ -133,14 +133,12 @@ function numeric(op: string, x: Value, y: Value): Value | undefined {
   return undefined;
 }
 
-/** x / y for ints where at least one is a bigint, as a correctly scaled double. */
+/** x / y for ints where at least one is a bigint: as starlark-go, each rounded to a double first. */
 function bigDiv(x: Int, y: Int): number {
-  const bx = BigInt(x);
-  const by = BigInt(y);
-  const q = bx / by;
-  const r = bx % by;
-  // Integer part exactly, plus the fractional part from the remainder.
-  return Number(q) + Number(r) / Number(by);
+  const fx = Number(x);
+  const fy = Number(y);
+  if (!Number.isFinite(fx) || !Number.isFinite(fy)) throw new StarlarkError('int too large to convert to float');
+  return fx / fy;
 }
 
 /** The binary operators: + - * / // % & | ^ << >> in, not in. */
@@ -290,7 +288,15 @@ export function contains(container: Value, x: Value): boolean {
     work(container.length >> 3);
     return container.includes(x);
   }
-  if (container instanceof StarDict) return container.ht.has(x);
+  if (container instanceof StarDict) {
+    // starlark-go ignores the lookup's error here (an unhashable key is simply not found).
+    try {
+      return container.ht.has(x);
+    } catch (err) {
+      if (err instanceof StarlarkError) return false;
+      throw err;
+    }
+  }
   if (container instanceof StarList || container instanceof StarTuple) {
     const e = container.elems;
     work(e.length);

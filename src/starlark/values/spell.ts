@@ -4,6 +4,12 @@
 
 /** ", did you mean .x?" for the nearest known name, as starlark-go's spell checker suggests. */
 export function suggest(name: string, candidates: readonly string[]): string {
+  const best = nearest(name, candidates);
+  return best === '' ? '' : ` (did you mean .${best}?)`;
+}
+
+/** The nearest known name to a likely typo, or ''. */
+export function nearest(name: string, candidates: Iterable<string>): string {
   const key = name.toLowerCase().replace(/_/g, '');
   let best = '';
   let bestD = 1 + Math.floor(name.length / 4) + 1;
@@ -14,7 +20,7 @@ export function suggest(name: string, candidates: readonly string[]): string {
       best = c;
     }
   }
-  return best === '' ? '' : ` (did you mean .${best}?)`;
+  return best;
 }
 
 function editDistance(a: string, b: string): number {

@@ -117,10 +117,10 @@ for (const backend of ['codegen', 'closures'] as const) {
     assert.equal(repr(callFunction(t, f, [1], [['c', 3]])), '(1, 2, (), 3, 4, {})');
     assert.equal(repr(callFunction(t, f, [1, 5, 6, 7], [['c', 3], ['e', 9]])), '(1, 5, (6, 7), 3, 4, {"e": 9})');
     assert.equal(evalError(() => callFunction(t, f, [1])).msg, 'function f missing 1 argument (c)');
-    assert.equal(evalError(() => callFunction(t, f, [1], [['c', 1], ['a', 2]])).msg, 'function f got multiple values for parameter a');
+    assert.equal(evalError(() => callFunction(t, f, [1], [['c', 1], ['a', 2]])).msg, 'function f got multiple values for parameter "a"');
     const h = exec('def h(x):\n    pass\n').get('h')!;
     assert.equal(evalError(() => callFunction(t, h, [1, 2])).msg, 'function h accepts 1 positional argument (2 given)');
-    assert.equal(evalError(() => callFunction(t, h, [], [['y', 1]])).msg, 'function h got an unexpected keyword argument y');
+    assert.equal(evalError(() => callFunction(t, h, [], [['y', 1]])).msg, 'function h got an unexpected keyword argument "y"');
     // A binding error inside Starlark code is positioned at the call.
     const e = evalError(() => exec('def k(x):\n    pass\nk()\n'));
     assert.equal(e.backtrace(), 'Traceback (most recent call last):\n  m.star:3:2: in <toplevel>\nError: function k missing 1 argument (x)');

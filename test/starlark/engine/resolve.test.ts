@@ -60,7 +60,7 @@ test('control flow at top level, while loops and loop-less break need dialect fl
 test('parameter lists are checked', () => {
   assert.deepEqual(errors('def f(a, a):\n    pass\n'), ['1:10 duplicate parameter: a']);
   assert.deepEqual(errors('def f(a=1, b):\n    pass\n'), ['1:12 required parameter may not follow optional']);
-  assert.deepEqual(errors('def f(**kw, a):\n    pass\n'), ['1:13 parameter may not follow **kwargs']);
+  assert.deepEqual(errors('def f(**kw, a):\n    pass\n'), ['1:13 required parameter may not follow **kw']);
   assert.deepEqual(errors('def f(a, *):\n    pass\n'), ['1:10 bare * must be followed by keyword-only parameters']);
   // keyword-only parameters may be required
   assert.deepEqual(errors('def f(a=1, *, b):\n    pass\n'), []);

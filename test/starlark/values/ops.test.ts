@@ -93,7 +93,7 @@ test('in operator across containers', () => {
   assert.equal(binary('in', 4, new StarRange(0, 10, 3)), false);
   assert.equal(binary('in', 1, StarSet.of([1])), true);
   throwsMsg(() => binary('in', 1, 'abc'), /requires string as left operand, not int/);
-  throwsMsg(() => binary('in', list(), d), /unhashable type: list/);
+  assert.equal(binary('in', list(), d), false); // starlark-go: an unhashable key is not found
   assert.equal(binary('in', f(2), new StarRange(0, 3, 1)), true);
   throwsMsg(() => binary('in', true, new StarRange(0, 3, 1)), /requires integer.*not bool/);
 });

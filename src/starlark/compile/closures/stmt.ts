@@ -23,7 +23,7 @@ import { EvalError, errorAt, failAt, type Site } from '../errors.js';
 import { FuncCode, type CompileOptions } from '../function.js';
 import { compileClosure, compileExpr, site, type Ctx } from './expr.js';
 import { compileAssign, forEach, type LoopBody } from './assign.js';
-import { iterateInto } from '../runtime.js';
+import { iterateInto, loadNameNotFound } from '../runtime.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -298,7 +298,7 @@ function compileLoad(ctx: Ctx, s: A.LoadStmt): Stmt {
     for (let i = 0; i < names.length; i++) {
       const v = mod.get(names[i].name);
       if (v === undefined) {
-        throw failAt(`load: name ${names[i].name} not found in module ${module}`, { ...st, line: names[i].line, col: names[i].col });
+        throw failAt(loadNameNotFound(names[i].name, module, mod), { ...st, line: names[i].line, col: names[i].col });
       }
       targets[i](fr, v);
     }
