@@ -14,44 +14,34 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Harness } from '../apiserver/helpers.js';
 import { crdYaml } from '../helpers/crd.js';
+import { buildCRD } from '../../src/api/crd.js';
+import type { JSONSchemaProps } from '../../src/api/schema/index.js';
 import { FileStore } from '../../src/store/file.js';
 
 const json = { 'Content-Type': 'application/json' };
 const cms = '/api/v1/namespaces/default/configmaps';
 const things = '/apis/ex.com/v1/namespaces/default/things';
 
-const thingCrd = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'things.ex.com' },
-  spec: {
-    group: 'ex.com',
-    scope: 'Namespaced',
-    names: { plural: 'things', singular: 'thing', kind: 'Thing' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: {
-              spec: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
-              byName: { type: 'object', additionalProperties: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } } },
-              free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-              named: {
-                type: 'object',
-                required: ['constructor'],
-                properties: { constructor: { type: 'string' }, toString: { type: 'string', default: 'dflt' }, valueOf: { type: 'integer' } },
-              },
-            },
-          },
-        },
+const thingCrd = buildCRD({
+  group: 'ex.com',
+  kind: 'Thing',
+  plural: 'things',
+  statusSubresource: false,
+  schema: {
+    type: 'object',
+    properties: {
+      spec: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
+      byName: { type: 'object', additionalProperties: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } } },
+      free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      named: {
+        type: 'object',
+        required: ['constructor'],
+        // Typed as schemas explicitly: TypeScript reads constructor/toString/valueOf keys of a literal against Object's members.
+        properties: { constructor: { type: 'string' } as JSONSchemaProps, toString: { type: 'string', default: 'dflt' } as JSONSchemaProps, valueOf: { type: 'integer' } as JSONSchemaProps },
       },
-    ],
+    },
   },
-};
+});
 
 /** The own keys of a parsed JSON object, in order (`__proto__` included). */
 const keys = (o: object) => Object.keys(o);
