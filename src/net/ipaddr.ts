@@ -110,6 +110,11 @@ export function formatAddress(family: Family, addr: bigint): string {
   return `${hex(words.slice(0, best))}::${hex(words.slice(best + bestLen))}`;
 }
 
+/** iputil's GetSubnetName: the first address and the length, every `:` made `-` (10.0.0.0-24, 1000---64), so it fits in an object name. */
+export function subnetName(family: Family, start: bigint, len: number): string {
+  return `${formatAddress(family, start)}-${len}`.replaceAll(':', '-');
+}
+
 export function formatPrefix(family: Family, addr: bigint, len: number): string {
   return `${formatAddress(family, addr)}/${len}`;
 }

@@ -7,7 +7,7 @@
 // is a valid object name: "10.0.0.0-24", "1000---64". IPv6 prints in RFC 5952
 // form as Go's netip does. Errors use netip's wording.
 
-import { formatAddress, networkOf, parseAddress, familyBits, type Prefix } from '../net/ipaddr.js';
+import { formatAddress, networkOf, parseAddress, familyBits, subnetName, type Prefix } from '../net/ipaddr.js';
 
 function parseAddr(s: string, quoted = s): { family: Prefix['family']; addr: bigint } {
   // netip does not trim; our parseAddress does, so whitespace is refused here.
@@ -48,7 +48,7 @@ export const getAddress = (s: string): string => {
 };
 export const getSubnetName = (s: string): string => {
   const p = parseIPOrPrefix(s);
-  return `${formatAddress(p.family, networkOf(p))}-${p.len}`.replaceAll(':', '-');
+  return subnetName(p.family, networkOf(p), p.len);
 };
 export const isIPv4 = (s: string): boolean => parseIPOrPrefix(s).family === 'ipv4';
 export const isIPv6 = (s: string): boolean => parseIPOrPrefix(s).family === 'ipv6';

@@ -30,7 +30,7 @@ import type { KObject } from '../../api/object.js';
 import type { LabelSelector } from '../../api/selectors.js';
 import { type Allocation, type Backend, type Decision, claimLabels, claimSelector, entryClaimName, entryObject, nameSegment } from '../backend.js';
 import { fail, type Outcome } from '../pool/idpool.js';
-import { type Family, blockSize, familyBits, formatAddress, formatPrefix, networkOf, parseAddress, parsePrefix } from '../../net/ipaddr.js';
+import { type Family, blockSize, familyBits, formatAddress, formatPrefix, networkOf, parseAddress, parsePrefix, subnetName } from '../../net/ipaddr.js';
 import { type Block, type BlockKind, IpTree } from './tree.js';
 import { alignedBlocks } from '../blocks.js';
 
@@ -92,10 +92,6 @@ function rangeSpan(prefix: string): { family: Family; from: bigint; to: bigint }
   return r.ok ? r.value : undefined;
 }
 
-/** iputil's GetSubnetName: first address and length, `:` made `-` (10.0.0.0-24, 1000---64). */
-export function subnetName(family: Family, start: bigint, len: number): string {
-  return `${formatAddress(family, start)}-${len}`.replaceAll(':', '-');
-}
 
 /** An Entry name as kuid's GetIPEntry builds it (made a valid name where an IPv6 text is not: ::1 → 0--1-128). */
 function entryName(ns: string, index: string, subnet: string, range?: string): string {
