@@ -3,7 +3,7 @@
 // receiving the receiver as `recv`; see methods.ts for dispatch.
 
 import { StarBytes } from '../values/bytes.js';
-import { StarDict, StarSet } from '../values/dict.js';
+import { StarDict, StarSet, setDifference, setIntersection, setSymmetricDifference } from '../values/dict.js';
 import { StarList, StarTuple } from '../values/list.js';
 import { equal, typeName } from '../values/compare.js';
 import { checkPositional, unpackArgs, wantInt, type BuiltinFn, type Kwargs } from '../values/builtin.js';
@@ -11,7 +11,7 @@ import { repr } from '../values/repr.js';
 import { quoteString } from '../values/quote.js';
 import { ElemsView } from '../values/views.js';
 import { StarlarkError, type Thread, type Value } from '../values/value.js';
-import { toArray, setDifference, setIntersection, setSymmetricDifference } from '../values/ops.js';
+import { toArray } from '../values/iterable.js';
 import { alloc, work, SLOT } from '../values/meter.js';
 
 type M = (recv: Value, args: Value[], kwargs: Kwargs, thread: Thread) => Value;

@@ -11,7 +11,7 @@ import { quoteString } from '../values/quote.js';
 import { ElemsView } from '../values/views.js';
 import { StarlarkError, type Value } from '../values/value.js';
 import { clampRange } from './collection_methods.js';
-import { toArray } from '../values/ops.js';
+import { toArray } from '../values/iterable.js';
 import { alloc, fits, work } from '../values/meter.js';
 
 type M = (s: string, args: Value[], kwargs: Kwargs) => Value;
