@@ -30,7 +30,7 @@ import { hashValue } from './hash.js';
 import { StarBuiltin, type Kwargs } from './builtin.js';
 import { percentFormat } from './format.js';
 import { suggest } from './spell.js';
-import { methodsOf } from '../builtins/methods.js';
+import { methodsOf } from './methods.js';
 import { MAX_REPEAT, isIterable, iterate, length, toArray } from './iterable.js';
 import { alloc, fits, work, SLOT } from './meter.js';
 import {

@@ -19,7 +19,7 @@ import { StarDict } from '../../values/dict.js';
 import { StarFloat } from '../../values/float.js';
 import { StarBytes, fromUint8 } from '../../values/bytes.js';
 import type { BuiltinFn, Kwargs } from '../../values/builtin.js';
-import { methodsOf } from '../../builtins/methods.js';
+import { methodsOf } from '../../values/methods.js';
 import { binary, compare, concat, contains, equal, getAttr, getIndex, repr, slice, typeName, unary } from '../../values/ops.js';
 import { Cell, Frame, truthy, type Expr } from '../frame.js';
 import { callErrorAt, errorAt, failAt, type Site } from '../errors.js';
