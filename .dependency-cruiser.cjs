@@ -50,6 +50,14 @@ module.exports = {
     },
     ...upward,
     {
+      name: "starlark-through-its-entry-point",
+      comment:
+        "outside src/starlark, import the interpreter through starlark/index.ts (its public API) or the test harness's own modules under starlark/testing/ (kept apart so the CLI can register `star` without loading the interpreter)",
+      severity,
+      from: { path: "^src/", pathNot: "^src/starlark/" },
+      to: { path: "^src/starlark/", pathNot: "^src/starlark/(index\\.ts|testing/[^/]+\\.ts)$" },
+    },
+    {
       name: "starlark-values-below-evaluator",
       comment:
         "starlark/values (values, operators, method tables) is the bottom of the interpreter, as starlark-go's package starlark holds Value and the methods of the built-in types: it may not import the builtins, compiler or front end",
