@@ -15,7 +15,7 @@
 // Trade-off: one operation is never interrupted midway; those that could run
 // long are charged before they start and refused when over the budget.
 
-import type { Thread } from '../starlark/values/value.js';
+import type { Thread } from '../starlark/index.js';
 
 /** Steps between two clock reads (a clock read costs ~25 ns; a step a few ns). */
 const checkEvery = 1 << 14;

@@ -30,11 +30,7 @@
 
 import type { ResourceInfo, TypeRef } from '../api/client.js';
 import { setKey, type KObject } from '../api/object.js';
-import { builtin, unpackArgs, wantString, type Kwargs } from '../starlark/values/builtin.js';
-import { StarDict } from '../starlark/values/dict.js';
-import { fromStarlark, toStarlark } from '../starlark/values/convert.js';
-import { StarlarkError, type Thread, type Value } from '../starlark/values/value.js';
-import { typeName } from '../starlark/values/compare.js';
+import { builtin, unpackArgs, wantString, StarDict, fromStarlark, toStarlark, StarlarkError, typeName, type Kwargs, type Thread, type Value } from '../starlark/index.js';
 import { compileSelector, type ExpressionSelectorSpec } from './exprselector.js';
 import { getAddress, getPrefixLength, getSubnetName, isIPv4, isIPv6 } from './ip.js';
 

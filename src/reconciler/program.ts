@@ -9,11 +9,7 @@
 // Errors found here — a syntax error, a failing load, a missing `reconcile` —
 // are load problems with file:line:col, reported before anything runs.
 
-import { callFunction, compileFile, EvalError, makeLoader, newThread, StarlarkSyntaxError, StarFunction, type ModuleSource } from '../starlark/eval.js';
-import { modules } from '../starlark/modules/index.js';
-import { toStarlark } from '../starlark/values/convert.js';
-import { memoryExceededPrefix } from '../starlark/values/meter.js';
-import type { Value } from '../starlark/values/value.js';
+import { callFunction, compileFile, EvalError, makeLoader, newThread, StarlarkSyntaxError, StarFunction, modules, toStarlark, memoryExceededPrefix, type ModuleSource, type Value } from '../starlark/index.js';
 import type { KObject } from '../api/object.js';
 import type { CodeFile, LibrarySource } from './source.js';
 import { BudgetThread } from './budget.js';

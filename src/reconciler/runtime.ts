@@ -47,7 +47,7 @@ import type { Client, TypeRef } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import { ownValue, type KObject } from '../api/object.js';
 import { FatalError, type Reconciler, type Request, type Result } from '../controller/reconcile.js';
-import type { Value } from '../starlark/values/value.js';
+import type { Value } from '../starlark/index.js';
 import { Children, type ChildCache, type ChildWrite } from './children.js';
 import { findCondition, makeCondition, sameCondition, type FullCondition as Condition } from '../api/conditions.js';
 import { finalizerName } from './finalizer.js';

@@ -1,5 +1,9 @@
-// Public API of the Starlark engine. Everything outside src/starlark uses only
-// what is exported here; keep it small and stable.
+// Public API of the Starlark engine (starlark-go's package starlark plus its
+// lib/ modules). Code in src/ outside src/starlark imports only this file, or
+// the test harness's own modules under testing/ (starlark-go's starlarktest,
+// kept as separate files so `choreoctl --version` can list the dialect options
+// without loading the interpreter); `npm run lint` enforces it. Keep it small
+// and stable.
 //
 //   const prog = compileFile('r.star', src, { predeclared: ['client_get'], while: true });
 //   const thread = newThread({ name: 'reconciler', print: (t, msg) => log(msg), maxSteps: 1e6 });
@@ -41,6 +45,9 @@ export { StarList, StarTuple } from './values/list.js';
 export { StarDict, StarSet } from './values/dict.js';
 export { StarRange } from './values/range.js';
 export { StarStruct, StarModule } from './values/struct.js';
-export { StarBuiltin, builtin } from './values/builtin.js';
+export { StarBuiltin, builtin, unpackArgs, wantString, type Kwargs } from './values/builtin.js';
+export { toStarlark, fromStarlark } from './values/convert.js';
+export { memoryExceededPrefix } from './values/meter.js';
+export { modules } from './modules/index.js';
 export { repr, str, typeName, truth, equal } from './values/ops.js';
 export { universe, FailError } from './builtins/universe.js';

@@ -63,7 +63,7 @@ Examples:
     )
     .action(async (file: string, opts: LimitFlags & { option: DialectOption[] }) => {
       const src = readSource(file);
-      const [{ runStarlarkFile }, { memoryExceededPrefix }] = await Promise.all([import('../../starlark/testing/host.js'), import('../../starlark/values/meter.js')]);
+      const [{ runStarlarkFile }, { memoryExceededPrefix }] = await Promise.all([import('../../starlark/testing/host.js'), import('../../starlark/index.js')]);
       const limits = { maxSteps: opts.maxSteps, maxAllocs: opts.maxMemory * 2 ** 20 };
       let err = runStarlarkFile(file, src, new Set(opts.option), (msg) => process.stdout.write(`${msg}\n`), limits);
       if (err !== null) {

@@ -17,8 +17,7 @@
 import { LineCounter } from 'yaml';
 import { DecodeLimitError, parseYamlDocuments } from '../../api/decode.js';
 import type { KObject } from '../../api/object.js';
-import { StarDict } from '../../starlark/values/dict.js';
-import type { Value } from '../../starlark/values/value.js';
+import { StarDict, type Value } from '../../starlark/index.js';
 import { starlarkView, type ReconcileScope } from '../hostapi.js';
 import { ReconcileError, type RunStarlark } from '../runtime.js';
 import { TemplateExecError, TemplateSet } from './gotemplate/exec.js';

@@ -16,7 +16,7 @@ import { sliceCmp } from '../values/compare.js';
 import { cmp, isIterable, getAttr, hasAttr, attrNames, callValue, hashValue, length, repr, str, toArray, truth, typeName } from '../values/ops.js';
 import { StarlarkError, type Thread, type Value } from '../values/value.js';
 import { work } from '../values/meter.js';
-import { dictUpdate } from './collection_methods.js';
+import { dictUpdate } from '../values/collection_methods.js';
 
 /** The error raised by fail(); hosts can tell a deliberate failure from a bug. */
 export class FailError extends StarlarkError {

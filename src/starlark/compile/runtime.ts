@@ -15,7 +15,7 @@ import { StarList, StarTuple } from '../values/list.js';
 import { StarDict, StarSet } from '../values/dict.js';
 import { StarRange } from '../values/range.js';
 import type { BuiltinFn, Kwargs } from '../values/builtin.js';
-import { methodsOf } from '../builtins/methods.js';
+import { methodsOf } from '../values/methods.js';
 import * as ops from '../values/ops.js';
 import * as meter from '../values/meter.js';
 import { nearest } from '../values/spell.js';

@@ -149,3 +149,27 @@ export class StarSet implements Iterable, Equatable {
     return s;
   }
 }
+
+// Set algebra (the |, &, ^, - operators and the set methods of the same names).
+export function setUnion(x: StarSet, y: StarSet): StarSet {
+  const s = new StarSet();
+  s.ht.addAll(x.ht);
+  s.ht.addAll(y.ht);
+  return s;
+}
+export function setIntersection(x: StarSet, y: StarSet): StarSet {
+  const s = new StarSet();
+  for (const k of x.elems()) if (y.has(k)) s.add(k);
+  return s;
+}
+export function setDifference(x: StarSet, y: StarSet): StarSet {
+  const s = new StarSet();
+  for (const k of x.elems()) if (!y.has(k)) s.add(k);
+  return s;
+}
+export function setSymmetricDifference(x: StarSet, y: StarSet): StarSet {
+  const s = new StarSet();
+  for (const k of x.elems()) if (!y.has(k)) s.add(k);
+  for (const k of y.elems()) if (!x.has(k)) s.add(k);
+  return s;
+}

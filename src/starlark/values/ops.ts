@@ -17,7 +17,7 @@
 
 import { StarBytes } from './bytes.js';
 import { cmpDepth, compare as compareValues, equal, typeName } from './compare.js';
-import { StarDict, StarSet } from './dict.js';
+import { StarDict, StarSet, setDifference, setIntersection, setSymmetricDifference, setUnion } from './dict.js';
 import { StarFloat, intToFloat } from './float.js';
 import {
   intAdd, intAnd, intFloorDiv, intMod, intMul, intNeg, intNot, intOr, intShl, intShr, intSub, intXor, type Int,
@@ -30,13 +30,15 @@ import { hashValue } from './hash.js';
 import { StarBuiltin, type Kwargs } from './builtin.js';
 import { percentFormat } from './format.js';
 import { suggest } from './spell.js';
-import { methodsOf } from '../builtins/methods.js';
+import { methodsOf } from './methods.js';
+import { MAX_REPEAT, isIterable, iterate, length, toArray } from './iterable.js';
 import { alloc, fits, work, SLOT } from './meter.js';
 import {
-  StarlarkError, type Callable, type HasAttrs, type HasBinary, type Indexable, type Iterable, type StarObject, type Thread, type Value,
+  StarlarkError, type Callable, type HasAttrs, type HasBinary, type Indexable, type StarObject, type Thread, type Value,
 } from './value.js';
 
 export { equal, typeName, repr, str, hashValue, percentFormat, slice, sliceIndices, suggest };
+export { isIterable, iterate, length, toArray };
 
 export function truth(v: Value): boolean {
   switch (typeof v) {
@@ -74,7 +76,6 @@ function unknownBinary(op: string, x: Value, y: Value): StarlarkError {
   return new StarlarkError(`unknown binary op: ${typeName(x)} ${op} ${typeName(y)}`);
 }
 
-const MAX_REPEAT = 1 << 28;
 
 /** The repeat count of x * count for x of len elements of `unit` bytes; charges the result before it is built. */
 function repeatCount(count: Value, len: number, unit: number): number {
@@ -258,29 +259,6 @@ function charged(s: string): string {
   return s;
 }
 
-export function setUnion(x: StarSet, y: StarSet): StarSet {
-  const s = new StarSet();
-  s.ht.addAll(x.ht);
-  s.ht.addAll(y.ht);
-  return s;
-}
-export function setIntersection(x: StarSet, y: StarSet): StarSet {
-  const s = new StarSet();
-  for (const k of x.elems()) if (y.has(k)) s.add(k);
-  return s;
-}
-export function setDifference(x: StarSet, y: StarSet): StarSet {
-  const s = new StarSet();
-  for (const k of x.elems()) if (!y.has(k)) s.add(k);
-  return s;
-}
-export function setSymmetricDifference(x: StarSet, y: StarSet): StarSet {
-  const s = new StarSet();
-  for (const k of x.elems()) if (!y.has(k)) s.add(k);
-  for (const k of y.elems()) if (!x.has(k)) s.add(k);
-  return s;
-}
-
 /** `x in container`. */
 export function contains(container: Value, x: Value): boolean {
   if (typeof container === 'string') {
@@ -366,55 +344,6 @@ export function compare(op: string, x: Value, y: Value): boolean {
 /** Three-way comparison used by sorted/min/max. */
 export function cmp(x: Value, y: Value): number {
   return cmpDepth(x, y, 1000);
-}
-
-/** An iterator over x, or a "T value is not iterable" error. */
-export function iterate(x: Value): Iterator<Value> {
-  if (x instanceof StarList) return x.iterate();
-  if (typeof x === 'object' && x !== null && typeof (x as Partial<Iterable>).iterate === 'function') {
-    return (x as Iterable).iterate();
-  }
-  throw new StarlarkError(`${typeName(x)} value is not iterable`);
-}
-
-/** Whether x is iterable (string is not). */
-export function isIterable(x: Value): boolean {
-  return typeof x === 'object' && x !== null && typeof (x as Partial<Iterable>).iterate === 'function';
-}
-
-/**
- * Collects an iterable into a fresh array; fn (and the 1-based parameter
- * position) name the builtin for the error message.
- */
-export function toArray(x: Value, fn?: string, param = 1): Value[] {
-  if (x instanceof StarRange) {
-    if (x.length > MAX_REPEAT) throw new StarlarkError(`${fn !== undefined ? fn + ': ' : ''}range of ${x.length} elements is too large to materialise`);
-    fits(x.length * SLOT);
-  }
-  const n = length(x);
-  if (n > 0) work(n); // every caller goes over the copy once (sorted, min, any, list, ...)
-  if (x instanceof StarList || x instanceof StarTuple) return x.elems.slice();
-  if (x instanceof StarDict) return x.keys();
-  if (x instanceof StarSet) return x.elems();
-  if (!isIterable(x)) {
-    if (fn !== undefined) throw new StarlarkError(`${fn}: for parameter ${param}: got ${typeName(x)}, want iterable`);
-    throw new StarlarkError(`${typeName(x)} value is not iterable`);
-  }
-  const out: Value[] = [];
-  const it = (x as Iterable).iterate();
-  for (let r = it.next(); !r.done; r = it.next()) out.push(r.value);
-  return out;
-}
-
-/** len(x), or -1 if x has no length. */
-export function length(x: Value): number {
-  if (typeof x === 'string') return x.length;
-  if (x instanceof StarList || x instanceof StarTuple) return x.elems.length;
-  if (x instanceof StarDict || x instanceof StarSet) return x.size;
-  if (typeof x === 'object' && x !== null && typeof (x as Partial<Indexable>).length === 'number') {
-    return (x as Indexable).length;
-  }
-  return -1;
 }
 
 function outOfRange(i: number | bigint, n: number, x: Value): StarlarkError {

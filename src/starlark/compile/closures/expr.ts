@@ -19,12 +19,11 @@ import { StarDict } from '../../values/dict.js';
 import { StarFloat } from '../../values/float.js';
 import { StarBytes, fromUint8 } from '../../values/bytes.js';
 import type { BuiltinFn, Kwargs } from '../../values/builtin.js';
-import { methodsOf } from '../../builtins/methods.js';
+import { methodsOf } from '../../values/methods.js';
 import { binary, compare, concat, contains, equal, getAttr, getIndex, repr, slice, typeName, unary } from '../../values/ops.js';
 import { Cell, Frame, truthy, type Expr } from '../frame.js';
 import { callErrorAt, errorAt, failAt, type Site } from '../errors.js';
 import { StarFunction, type FuncCode } from '../function.js';
-import { compileComprehension } from './assign.js';
 import { iterateInto } from '../runtime.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -37,8 +36,15 @@ export interface Ctx {
   /** isCell[slot]: the local lives in a Cell. */
   isCell: boolean[];
   universe: Map<string, Value>;
-  /** Compiles a nested function's code (defined in compiler.ts). */
+  /** Compiles a nested function's code (defined in stmt.ts). */
   compileFunction: (fn: A.FunctionNode) => FuncCode;
+  /**
+   * Compiles a comprehension (assign.ts's compileComprehension, passed in by
+   * stmt.ts): comprehensions bind loop variables, which is assign.ts's job, and
+   * assign.ts compiles expressions, so expr.ts reaches it through the context
+   * rather than importing it back.
+   */
+  compileComprehension: (ctx: Ctx, e: A.Comprehension) => Expr;
 }
 
 export function site(ctx: Ctx, p: A.Pos): Site {
@@ -173,7 +179,7 @@ export function compileExpr(ctx: Ctx, e: A.Expr): Expr {
     case 'Lambda':
       return compileClosure(ctx, e.fn);
     case 'Comprehension':
-      return compileComprehension(ctx, e);
+      return ctx.compileComprehension(ctx, e);
   }
 }
 

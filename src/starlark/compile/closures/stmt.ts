@@ -22,7 +22,7 @@ import { BREAK, CONTINUE, NORMAL, RETURN, truthy, type Stmt } from '../frame.js'
 import { EvalError, errorAt, failAt, type Site } from '../errors.js';
 import { FuncCode, type CompileOptions } from '../function.js';
 import { compileClosure, compileExpr, site, type Ctx } from './expr.js';
-import { compileAssign, forEach, type LoopBody } from './assign.js';
+import { compileAssign, compileComprehension, forEach, type LoopBody } from './assign.js';
 import { iterateInto, loadNameNotFound } from '../runtime.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -44,7 +44,7 @@ export function compileFileCode(file: A.File, opts: CompileOptions): FuncCode {
     cache.set(fn, code);
     const isCell: boolean[] = [];
     for (const c of fn.cells) isCell[c] = true;
-    const ctx: Ctx = { file: file.filename, fn: fn.name, isCell, universe: opts.universe, compileFunction };
+    const ctx: Ctx = { file: file.filename, fn: fn.name, isCell, universe: opts.universe, compileFunction, compileComprehension };
     code.body = compileBlock(ctx, fn.body);
     return code;
   };

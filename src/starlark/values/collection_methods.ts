@@ -2,17 +2,17 @@
 // starlark-go's argument checking and error wording. Each entry is a BuiltinFn
 // receiving the receiver as `recv`; see methods.ts for dispatch.
 
-import { StarBytes } from '../values/bytes.js';
-import { StarDict, StarSet } from '../values/dict.js';
-import { StarList, StarTuple } from '../values/list.js';
-import { equal, typeName } from '../values/compare.js';
-import { checkPositional, unpackArgs, wantInt, type BuiltinFn, type Kwargs } from '../values/builtin.js';
-import { repr } from '../values/repr.js';
-import { quoteString } from '../values/quote.js';
-import { ElemsView } from '../values/views.js';
-import { StarlarkError, type Thread, type Value } from '../values/value.js';
-import { toArray, setDifference, setIntersection, setSymmetricDifference } from '../values/ops.js';
-import { alloc, work, SLOT } from '../values/meter.js';
+import { StarBytes } from './bytes.js';
+import { StarDict, StarSet, setDifference, setIntersection, setSymmetricDifference } from './dict.js';
+import { StarList, StarTuple } from './list.js';
+import { equal, typeName } from './compare.js';
+import { checkPositional, unpackArgs, wantInt, type BuiltinFn, type Kwargs } from './builtin.js';
+import { repr } from './repr.js';
+import { quoteString } from './quote.js';
+import { ElemsView } from './views.js';
+import { StarlarkError, type Thread, type Value } from './value.js';
+import { toArray } from './iterable.js';
+import { alloc, work, SLOT } from './meter.js';
 
 type M = (recv: Value, args: Value[], kwargs: Kwargs, thread: Thread) => Value;
 

@@ -2,11 +2,11 @@
 // implementation map for x's type, or null for types without built-in methods.
 // ops.getAttr binds an entry to its receiver; ops.callMethod calls it directly.
 
-import { StarBytes } from '../values/bytes.js';
-import { StarDict, StarSet } from '../values/dict.js';
-import { StarList } from '../values/list.js';
-import type { BuiltinFn } from '../values/builtin.js';
-import type { Value } from '../values/value.js';
+import { StarBytes } from './bytes.js';
+import { StarDict, StarSet } from './dict.js';
+import { StarList } from './list.js';
+import type { BuiltinFn } from './builtin.js';
+import type { Value } from './value.js';
 import { stringMethods } from './string_methods.js';
 import { bytesMethods, dictMethods, listMethods, setMethods } from './collection_methods.js';
 

@@ -3,16 +3,16 @@
 // Strings are JS strings indexed by UTF-16 code unit; elems() yields code units
 // and codepoints() yields whole code points.
 
-import { StarList, StarTuple } from '../values/list.js';
-import { typeName } from '../values/compare.js';
-import { badArg, checkPositional, unpackArgs, wantInt, wantString, type BuiltinFn, type Kwargs } from '../values/builtin.js';
-import { strFormat } from '../values/format.js';
-import { quoteString } from '../values/quote.js';
-import { ElemsView } from '../values/views.js';
-import { StarlarkError, type Value } from '../values/value.js';
+import { StarList, StarTuple } from './list.js';
+import { typeName } from './compare.js';
+import { badArg, checkPositional, unpackArgs, wantInt, wantString, type BuiltinFn, type Kwargs } from './builtin.js';
+import { strFormat } from './format.js';
+import { quoteString } from './quote.js';
+import { ElemsView } from './views.js';
+import { StarlarkError, type Value } from './value.js';
 import { clampRange } from './collection_methods.js';
-import { toArray } from '../values/ops.js';
-import { alloc, fits, work } from '../values/meter.js';
+import { toArray } from './iterable.js';
+import { alloc, fits, work } from './meter.js';
 
 type M = (s: string, args: Value[], kwargs: Kwargs) => Value;
 /**
