@@ -33,12 +33,7 @@ export function compileFileCodegen(file: A.File, opts: CompileOptions): FuncCode
   const compileFunction = (fn: A.FunctionNode): FuncCode => {
     let code = cache.get(fn);
     if (code) return code;
-    code = new FuncCode(
-      fn.name, file.filename, fn.line, fn.col,
-      fn.params.map((p) => p.ident?.name ?? '*'),
-      fn.numPositional, fn.numKwonly, fn.hasVarargs, fn.hasKwargs,
-      fn.numLocals, fn.cells, opts.recursion,
-    );
+    code = FuncCode.of(file.filename, fn, opts.recursion);
     cache.set(fn, code);
     code.fast = new FnGen(file, fn, opts, compileFunction).build();
     return code;

@@ -19,6 +19,7 @@ import { StarDict } from '../values/dict.js';
 import { quoteString } from '../values/quote.js';
 import { StarTuple, EMPTY_TUPLE } from '../values/list.js';
 import { Cell, Frame, RETURN, type LoadFn, type Stmt } from './frame.js';
+import type * as A from '../syntax/ast.js';
 
 /** A generated function body: thread, locals, free cells, globals, loader → return value. */
 export type FastBody = (
@@ -57,6 +58,16 @@ export class FuncCode {
     readonly cells: number[],
     readonly recursion: boolean,
   ) {}
+
+  /** The code of a resolved function (or the file's top level), as both backends start it; they fill in its body. */
+  static of(filename: string, fn: A.FunctionNode, recursion: boolean): FuncCode {
+    return new FuncCode(
+      fn.name, filename, fn.line, fn.col,
+      fn.params.map((p) => p.ident?.name ?? '*'),
+      fn.numPositional, fn.numKwonly, fn.hasVarargs, fn.hasKwargs,
+      fn.numLocals, fn.cells, recursion,
+    );
+  }
 
   /** True if calls can skip the general binder: only positional parameters, no cells. */
   get simple(): boolean {

@@ -35,12 +35,7 @@ export function compileFileCode(file: A.File, opts: CompileOptions): FuncCode {
   const compileFunction = (fn: A.FunctionNode): FuncCode => {
     let code = cache.get(fn);
     if (code) return code;
-    code = new FuncCode(
-      fn.name, file.filename, fn.line, fn.col,
-      fn.params.map((p) => p.ident?.name ?? '*'),
-      fn.numPositional, fn.numKwonly, fn.hasVarargs, fn.hasKwargs,
-      fn.numLocals, fn.cells, opts.recursion,
-    );
+    code = FuncCode.of(file.filename, fn, opts.recursion);
     cache.set(fn, code);
     const isCell: boolean[] = [];
     for (const c of fn.cells) isCell[c] = true;
