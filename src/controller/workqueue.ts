@@ -171,7 +171,7 @@ export class WorkQueue {
   retries = 0;
   /** Seconds from accepted add to take: workqueue_queue_duration_seconds. */
   readonly queueDuration = new Histogram(workqueueBuckets);
-  /** Seconds a key is held (observed by the worker that holds it): workqueue_work_duration_seconds. */
+  /** Seconds a worker spent on a key, observed by that worker (take → end of its reconcile): workqueue_work_duration_seconds. */
   readonly workDuration = new Histogram(workqueueBuckets);
   /** Add time of keys added while held (queued again by done()). */
   private readonly addedWhileHeld = new Map<string, number>();
