@@ -5,24 +5,20 @@
 //   apiserver_longrunning_requests{verb="WATCH",…}  open watches
 //   apiserver_storage_objects{resource}            objects per stored resource, counted at scrape
 //
-// Trade-off: hand-written rather than prom-client. The format is small and
-// fixed; per request the cost is one label-key string, one Map lookup and a
-// bucket walk (bench:apiserver measured before/after, see the report). Storage
-// counts walk the store at scrape time with a counting filter (no copies).
+// Trade-off: hand-written rather than prom-client (primitives in
+// api/prometheus.ts). The format is small and fixed; per request the cost is
+// one label-key string, one Map lookup and a bucket walk (bench:apiserver
+// measured before/after, see the report). Storage counts walk the store at
+// scrape time with a counting filter (no copies). Other parts of the process
+// (the controllers) add their families through MetricsCollectors.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceRequest } from './router.js';
 import type { ResourceCatalog } from './registry/resources.js';
 import type { Store } from '../store/store.js';
+import { Histogram, escapeLabel as esc, type MetricsCollector } from '../api/prometheus.js';
 
 const durationBuckets = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
-
-interface Hist {
-  labels: string;
-  counts: number[];
-  sum: number;
-  count: number;
-}
 
 /** kube's request verb: LIST/WATCH for collection GETs, APPLY for server-side apply, methods otherwise. */
 export function metricVerb(r: ResourceRequest, method: string, contentType: string | undefined): string {
@@ -33,8 +29,6 @@ export function metricVerb(r: ResourceRequest, method: string, contentType: stri
   return method === 'HEAD' ? 'GET' : method;
 }
 
-const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-
 function labelsOf(r: ResourceRequest, verb: string): string {
   const scope = r.name ? 'resource' : r.namespace ? 'namespace' : 'cluster';
   return `verb="${verb}",group="${esc(r.group)}",version="${esc(r.version)}",resource="${esc(r.resource)}",subresource="${esc(r.subresource)}",scope="${scope}",component="apiserver"`;
@@ -42,12 +36,13 @@ function labelsOf(r: ResourceRequest, verb: string): string {
 
 export class ApiMetrics {
   private readonly requests = new Map<string, number>();
-  private readonly durations = new Map<string, Hist>();
+  private readonly durations = new Map<string, Histogram>();
   private readonly watches = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
     private readonly catalog: ResourceCatalog,
+    private readonly collectors: readonly MetricsCollector[] = [],
   ) {}
 
   /** One finished request (watches count here when they end, and not in the duration histogram). */
@@ -57,12 +52,8 @@ export class ApiMetrics {
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
     if (verb === 'WATCH') return;
     let h = this.durations.get(labels);
-    if (!h) this.durations.set(labels, (h = { labels, counts: new Array(durationBuckets.length).fill(0), sum: 0, count: 0 }));
-    let i = 0;
-    while (i < durationBuckets.length && seconds > durationBuckets[i]) i++;
-    if (i < durationBuckets.length) h.counts[i]++;
-    h.sum += seconds;
-    h.count++;
+    if (!h) this.durations.set(labels, (h = new Histogram(durationBuckets)));
+    h.observe(seconds);
   }
 
   /** A watch opened (+1) or ended (-1). */
@@ -78,16 +69,7 @@ export class ApiMetrics {
     for (const [k, v] of this.requests) out.push(`apiserver_request_total{${k}} ${v}`);
     out.push('# HELP apiserver_request_duration_seconds Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.');
     out.push('# TYPE apiserver_request_duration_seconds histogram');
-    for (const h of this.durations.values()) {
-      let cum = 0;
-      durationBuckets.forEach((b, i) => {
-        cum += h.counts[i];
-        out.push(`apiserver_request_duration_seconds_bucket{${h.labels},le="${b}"} ${cum}`);
-      });
-      out.push(`apiserver_request_duration_seconds_bucket{${h.labels},le="+Inf"} ${h.count}`);
-      out.push(`apiserver_request_duration_seconds_sum{${h.labels}} ${h.sum}`);
-      out.push(`apiserver_request_duration_seconds_count{${h.labels}} ${h.count}`);
-    }
+    for (const [labels, h] of this.durations) h.render(out, 'apiserver_request_duration_seconds', labels);
     out.push('# HELP apiserver_longrunning_requests Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component.');
     out.push('# TYPE apiserver_longrunning_requests gauge');
     for (const [k, v] of this.watches) out.push(`apiserver_longrunning_requests{${k}} ${v}`);
@@ -102,6 +84,7 @@ export class ApiMetrics {
       }
       out.push(`apiserver_storage_objects{resource="${esc(t.group ? `${t.plural}.${t.group}` : t.plural)}"} ${n}`);
     }
+    for (const c of this.collectors) c.collectMetrics(out);
     return `${out.join('\n')}\n`;
   }
 }

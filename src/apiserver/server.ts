@@ -21,6 +21,7 @@ import { OpenApi } from './openapi.js';
 import { healthChecks } from './health.js';
 import { OpenApiV2, serveOpenApiV2 } from './openapiv2.js';
 import { ApiMetrics, serveMetrics, trackRequest } from './metrics.js';
+import type { MetricsCollector } from '../api/prometheus.js';
 import { Registry } from './registry/registry.js';
 import { route } from './router.js';
 import { selfSignedCert, serverNames, type ServingCert } from './tls.js';
@@ -50,6 +51,8 @@ export interface ApiServerOptions {
   maxInflight?: { readonly: number; mutating: number };
   /** Serve HTTPS: a certificate, or true to generate one. Default: HTTPS exactly when a token is required. */
   tls?: ServingCert | boolean;
+  /** More metric families for /metrics, collected at scrape time (the runner's controllers). */
+  metrics?: readonly MetricsCollector[];
 }
 
 export interface ApiServer {
@@ -124,7 +127,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const openapi = new OpenApi(registry.catalog);
   const health = healthChecks(opts.store);
   const openapiV2 = new OpenApiV2(openapi);
-  const metrics = new ApiMetrics(opts.store, registry.catalog);
+  const metrics = new ApiMetrics(opts.store, registry.catalog, opts.metrics);
   const streams = new Set<() => void>();
   const ctx: HandlerContext = {
     registry,

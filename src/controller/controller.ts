@@ -34,6 +34,10 @@
 // least every few milliseconds under load. Cost: one setImmediate per
 // `turnEvery` reconciles.
 //
+// Metrics: outcomes counted in a plain record, reconcile time in a histogram
+// bucketed at observe time, work duration observed on the queue; rendered at
+// scrape time by metrics.ts with controller-runtime's names.
+//
 // Quiescence: isIdle() / idle() say no key is ready and none is in flight;
 // nextDueAt() tells when the earliest delayed retry fires. The manager combines
 // these across controllers for `run once`.
@@ -48,6 +52,13 @@ import { FatalError, type Reconciler, type Request, type Result } from './reconc
 import { WorkQueue } from './workqueue.js';
 import type { Coordinator } from './sharding.js';
 import { writeFence } from '../store/fence.js';
+import { Histogram } from '../api/prometheus.js';
+
+/** controller-runtime's controller_runtime_reconcile_time_seconds buckets. */
+export const reconcileTimeBuckets = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7,
+  8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
+];
 
 /** Reconciles after which a worker yields one event-loop turn (see header). */
 const turnEvery = 32;
@@ -98,7 +109,7 @@ export class Controller {
   readonly name: string;
   readonly queue: WorkQueue;
   private readonly reconciler: Reconciler;
-  private readonly workers: number;
+  readonly workers: number;
   private readonly errorLimiter: RateLimiter;
   private readonly requeueLimiter: RateLimiter;
   private readonly onReconcile?: (record: ReconcileRecord) => void;
@@ -111,7 +122,10 @@ export class Controller {
   private workerLoops: Promise<void>[] = [];
   private started = false;
 
-  private readonly outcomes: Record<Outcome, number> = { Done: 0, Requeue: 0, RequeueAfter: 0, Error: 0, Fatal: 0 };
+  /** Reconciles by outcome (read by metrics.ts; do not mutate). */
+  readonly outcomes: Record<Outcome, number> = { Done: 0, Requeue: 0, RequeueAfter: 0, Error: 0, Fatal: 0 };
+  /** Seconds per reconcile call. */
+  readonly reconcileTime = new Histogram(reconcileTimeBuckets);
   private reconciles = 0;
   private totalDuration = 0;
   private maxDuration = 0;
@@ -249,8 +263,8 @@ export class Controller {
   }
 
   private async process(key: string): Promise<void> {
-    const request = splitKey(key);
     const t0 = performance.now();
+    const request = splitKey(key);
     let result: Result | void = undefined;
     let error: unknown;
     let threw = false;
@@ -272,6 +286,7 @@ export class Controller {
     } else if (threw) {
       outcome = 'Error';
       delayMs = this.errorLimiter.when(key);
+      this.queue.retries++;
       this.queue.addAfter(key, delayMs);
     } else if (result && typeof result.requeueAfter === 'number' && result.requeueAfter > 0) {
       outcome = 'RequeueAfter';
@@ -281,6 +296,7 @@ export class Controller {
     } else if (result && result.requeue === true) {
       outcome = 'Requeue';
       delayMs = this.requeueLimiter.when(key);
+      this.queue.retries++;
       this.queue.addAfter(key, delayMs);
     } else {
       outcome = 'Done';
@@ -291,6 +307,7 @@ export class Controller {
     this.outcomes[outcome]++;
     this.totalDuration += durationMs;
     if (durationMs > this.maxDuration) this.maxDuration = durationMs;
+    this.reconcileTime.observe(durationMs / 1000);
     // Observe before releasing the key so an observer sees the outcome before the controller can look idle.
     if (this.onReconcile !== undefined) {
       try {
@@ -300,6 +317,8 @@ export class Controller {
       }
     }
     this.queue.done(key);
+    // From take to the reconcile's end: the bookkeeping since is sub-microsecond, not worth another clock read.
+    this.queue.workDuration.observe(durationMs / 1000);
   }
 
   private forget(key: string): void {

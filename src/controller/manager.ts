@@ -26,6 +26,8 @@ import { type InformerOptions, SharedInformerFactory } from './informer.js';
 import type { Reconciler } from './reconcile.js';
 import { WriteTracker } from './writetracker.js';
 import { shardOf, type Coordinator } from './sharding.js';
+import { collectControllerMetrics } from './metrics.js';
+import type { MetricsCollector } from '../api/prometheus.js';
 
 export interface ManagerOptions {
   clock?: Clock;
@@ -53,7 +55,7 @@ export interface Quiescence {
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export class Manager {
+export class Manager implements MetricsCollector {
   readonly clock: Clock;
   readonly informers: SharedInformerFactory;
   /** The client reconcilers must write through: same API, but their writes count for quiescence. */
@@ -151,6 +153,11 @@ export class Manager {
   /** Earliest delayed retry (or informer relist) across the manager; see Quiescence.nextDueAt. */
   nextDueAt(): number | undefined {
     return this.quiescence().nextDueAt;
+  }
+
+  /** The controllers' families for /metrics, read at scrape time (MetricsCollector). */
+  collectMetrics(out: string[]): void {
+    collectControllerMetrics(this.controllers, out);
   }
 
   metrics(): ControllerMetrics[] {

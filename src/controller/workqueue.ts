@@ -21,9 +21,19 @@
 // are dropped. shutdownWithDrain() additionally resolves when the keys in
 // `processing` are done. Nothing is lost: on the next start the informers' initial
 // list enqueues every object again.
+//
+// Metrics (client-go's workqueue_* families, rendered by controller/metrics.ts):
+// plain counters on the object and two histograms bucketed at observe time.
+// Queue duration runs from the accepted add to the take, as in client-go: the
+// add time rides in the FIFO next to its key (a packed number array, nothing
+// allocated per add); a key added while held waits in a small map until done().
 
 import { type Clock, type TimerHandle, realClock } from './clock.js';
 import { type RateLimiter, controllerRateLimiters } from './ratelimiter.js';
+import { Histogram, exponentialBuckets } from '../api/prometheus.js';
+
+/** client-go's workqueue duration buckets: ExponentialBuckets(10e-9, 10, 12), 10 ns … 1000 s. */
+export const workqueueBuckets = exponentialBuckets(10e-9, 10, 12);
 
 export interface WorkQueueOptions {
   clock?: Clock;
@@ -37,24 +47,30 @@ interface Waiting {
   key: string;
 }
 
-/** FIFO of strings with amortised O(1) push/shift. */
+/** FIFO of strings with amortised O(1) push/shift; each key carries the time it was added. */
 class Fifo {
   private items: string[] = [];
+  private times: number[] = [];
   private head = 0;
+  /** Add time of the key the last shift() returned. */
+  shiftedAt = 0;
 
   get length(): number {
     return this.items.length - this.head;
   }
 
-  push(k: string): void {
+  push(k: string, at: number): void {
     this.items.push(k);
+    this.times.push(at);
   }
 
   shift(): string | undefined {
     if (this.head >= this.items.length) return undefined;
+    this.shiftedAt = this.times[this.head]!;
     const k = this.items[this.head++];
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
+      this.times = this.times.slice(this.head);
       this.head = 0;
     }
     return k;
@@ -62,6 +78,7 @@ class Fifo {
 
   clear(): void {
     this.items = [];
+    this.times = [];
     this.head = 0;
   }
 }
@@ -148,8 +165,16 @@ export class WorkQueue {
   private idleWaiters: Array<() => void> = [];
   private drainWaiters: Array<() => void> = [];
 
-  /** Total keys accepted by add (after dedupe), for metrics. */
+  /** Total keys accepted by add (after dedupe): workqueue_adds_total. */
   addsAccepted = 0;
+  /** Rate-limited re-adds (addRateLimited, or counted by the caller): workqueue_retries_total. */
+  retries = 0;
+  /** Seconds from accepted add to take: workqueue_queue_duration_seconds. */
+  readonly queueDuration = new Histogram(workqueueBuckets);
+  /** Seconds a worker spent on a key, observed by that worker (take → end of its reconcile): workqueue_work_duration_seconds. */
+  readonly workDuration = new Histogram(workqueueBuckets);
+  /** Add time of keys added while held (queued again by done()). */
+  private readonly addedWhileHeld = new Map<string, number>();
 
   constructor(opts: WorkQueueOptions = {}) {
     this.clock = opts.clock ?? realClock;
@@ -161,8 +186,11 @@ export class WorkQueue {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
     this.addsAccepted++;
-    if (this.processing.has(key)) return; // done() re-queues it
-    this.ready(key);
+    if (this.processing.has(key)) {
+      this.addedWhileHeld.set(key, performance.now()); // done() re-queues it
+      return;
+    }
+    this.ready(key, performance.now());
   }
 
   /** Adds key after ms; if the key is already waiting, the earlier due time wins. ms <= 0 adds now. */
@@ -184,6 +212,7 @@ export class WorkQueue {
 
   /** addAfter(key, rateLimiter.when(key)). */
   addRateLimited(key: string): void {
+    this.retries++;
     this.addAfter(key, this.rateLimiter.when(key));
   }
 
@@ -226,13 +255,20 @@ export class WorkQueue {
   /** Releases key; if it was added again meanwhile it goes back to the ready queue. */
   done(key: string): void {
     if (!this.processing.delete(key)) return;
-    if (this.dirty.has(key) && !this.shuttingDown) this.ready(key);
+    let at: number | undefined;
+    if (this.addedWhileHeld.size > 0 && (at = this.addedWhileHeld.get(key)) !== undefined) this.addedWhileHeld.delete(key);
+    if (this.dirty.has(key) && !this.shuttingDown) this.ready(key, at ?? performance.now());
     this.checkIdle();
   }
 
-  /** Keys ready to be handed out (the queue depth). */
+  /** Keys ready to be handed out. */
   len(): number {
     return this.queue.length;
+  }
+
+  /** Keys added and not yet taken, including those re-added while held: client-go's workqueue_depth. */
+  depth(): number {
+    return this.dirty.size;
   }
 
   /** Keys currently held by workers. */
@@ -294,13 +330,14 @@ export class WorkQueue {
   private take(): string | undefined {
     const key = this.queue.shift();
     if (key === undefined) return undefined;
+    this.queueDuration.observe((performance.now() - this.queue.shiftedAt) / 1000);
     this.processing.add(key);
     this.dirty.delete(key);
     return key;
   }
 
-  private ready(key: string): void {
-    this.queue.push(key);
+  private ready(key: string, addedAt: number): void {
+    this.queue.push(key, addedAt);
     this.getters.shift()?.();
   }
 

@@ -91,7 +91,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   for (const h of found) log(`the process died last time while reconciling ${h.namespace ? `${h.namespace}/` : ''}${h.name} (${h.reconciler})`);
   for (const h of guard.list()) log(`holding ${h.namespace ? `${h.namespace}/` : ''}${h.name} (${h.reconciler}): not reconciled until its spec changes or it is deleted`);
   installCrashGuard(guard);
-  const srv = await startApiServer({ store, registry: engine.registry, address: opts.address ?? '127.0.0.1', port: opts.port ?? 0 });
+  const srv = await startApiServer({ store, registry: engine.registry, address: opts.address ?? '127.0.0.1', port: opts.port ?? 0, metrics: [engine.manager] });
   const kubeconfig = join(state, 'kubeconfig');
   writeKubeconfig(kubeconfig, { server: srv.url, token: srv.token, caCert: srv.caCert });
   const info: PidInfo = { pid: process.pid, url: srv.url, kubeconfig, started: new Date().toISOString() };
