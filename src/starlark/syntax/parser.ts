@@ -21,6 +21,7 @@ import { StarlarkSyntaxError, sourceLineOf } from './errors.js';
 import * as A from './ast.js';
 import { T, Token, TokenKind, quotedTokenName, tokenName } from './tokens.js';
 import { scan } from './scanner.js';
+import { COMPARE_PREC, NOT_PREC, augOps, binPrec } from './operators.js';
 
 /** Deepest tree the parser builds; measured: 1,000 nested brackets already overflow evaluation. */
 export const MAX_NESTING = 400;
@@ -59,20 +60,6 @@ export function newFunction(name: string, pos: A.Pos, params: A.Param[], body: A
 function ident(tok: Token): A.Ident {
   return { kind: 'Ident', name: tok.value as string, scope: A.Scope.Undefined, index: -1, line: tok.line, col: tok.col };
 }
-
-const binPrec: Partial<Record<number, number>> = {
-  [T.OR]: 1, [T.AND]: 2,
-  [T.EQL]: 4, [T.NEQ]: 4, [T.LT]: 4, [T.GT]: 4, [T.LE]: 4, [T.GE]: 4, [T.IN]: 4, [T.NOT_IN]: 4,
-  [T.PIPE]: 5, [T.CIRCUMFLEX]: 6, [T.AMP]: 7, [T.LTLT]: 8, [T.GTGT]: 8,
-  [T.PLUS]: 9, [T.MINUS]: 9, [T.STAR]: 10, [T.SLASH]: 10, [T.SLASHSLASH]: 10, [T.PERCENT]: 10,
-};
-const NOT_PREC = 3;
-const COMPARE_PREC = 4;
-
-const augOps: Partial<Record<number, string>> = {
-  [T.PLUS_EQ]: '+', [T.MINUS_EQ]: '-', [T.STAR_EQ]: '*', [T.SLASH_EQ]: '/', [T.SLASHSLASH_EQ]: '//',
-  [T.PERCENT_EQ]: '%', [T.AMP_EQ]: '&', [T.PIPE_EQ]: '|', [T.CIRCUMFLEX_EQ]: '^', [T.LTLT_EQ]: '<<', [T.GTGT_EQ]: '>>',
-};
 
 class Parser {
   private k = 0;
