@@ -95,10 +95,8 @@ test('two runners on one etcd share 1,000 reconciles, survive an etcd restart, a
     assert.equal(new Set(all.map((iv) => iv.key)).size, N, 'every Parent was reconciled');
     const bad = overlaps(all);
     assert.deepEqual(bad.slice(0, 5), [], `${bad.length} overlapping reconciles of one Parent on two runners`);
-    assert.ok(
-      a.lines().some((l) => /coordinator .*owns 64\/64 shards/.test(l)),
-      `after b's death a owns every shard:\n${a.lines().filter((l) => /coordinator/.test(l)).join('\n')}`,
-    );
+    // b's shards move to a as their leases expire; all Parents can be Ready before the last one has moved.
+    await until("a owns every shard after b's death", async () => a.lines().some((l) => /coordinator .*owns 64\/64 shards/.test(l)), 30_000, runners);
   } finally {
     reg?.close();
     await Promise.all(runners.map((r) => r.stop()));
