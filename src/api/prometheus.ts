@@ -6,7 +6,10 @@
 //
 // Trade-off: hand-written rather than prom-client. A histogram is one
 // preallocated Float64Array bumped in place, so an observation allocates
-// nothing; the text is built only when scraped.
+// nothing; the text is built only when scraped. bench/metrics/promclient.ts
+// measures prom-client on the same series: 1.7–2.5× our time per API request,
+// 8–21× per reconcile (+1.4–2.9 µs, even with children bound once), 2–2.6× per scrape. Only
+// the process collectors, read at scrape time, come from it (processmetrics.ts).
 
 /** Escapes a label value (backslash, double quote, newline). */
 export const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');

@@ -10,13 +10,15 @@
 // one label-key string, one Map lookup and a bucket walk (bench:apiserver
 // measured before/after, see the report). Storage counts walk the store at
 // scrape time with a counting filter (no copies). Other parts of the process
-// (the controllers) add their families through MetricsCollectors.
+// (the controllers) add their families through MetricsCollectors; process and
+// Node.js runtime families come from prom-client's collectors (api/processmetrics.ts).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceRequest } from './router.js';
 import type { ResourceCatalog } from './registry/resources.js';
 import type { Store } from '../store/store.js';
 import { Histogram, escapeLabel as esc, type MetricsCollector } from '../api/prometheus.js';
+import { collectProcessMetrics, processMetrics } from '../api/processmetrics.js';
 
 const durationBuckets = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
 
@@ -43,7 +45,10 @@ export class ApiMetrics {
     private readonly store: Store,
     private readonly catalog: ResourceCatalog,
     private readonly collectors: readonly MetricsCollector[] = [],
-  ) {}
+  ) {
+    // Start the process collectors now: the GC and event-loop observers measure from here on.
+    processMetrics().catch(() => {}); // render() reports a failure to load
+  }
 
   /** One finished request (watches count here when they end, and not in the duration histogram). */
   observe(r: ResourceRequest, verb: string, code: number, seconds: number): void {
@@ -85,6 +90,7 @@ export class ApiMetrics {
       out.push(`apiserver_storage_objects{resource="${esc(t.group ? `${t.plural}.${t.group}` : t.plural)}"} ${n}`);
     }
     for (const c of this.collectors) c.collectMetrics(out);
+    await collectProcessMetrics(out);
     return `${out.join('\n')}\n`;
   }
 }

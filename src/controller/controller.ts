@@ -34,7 +34,7 @@
 // least every few milliseconds under load. Cost: one setImmediate per
 // `turnEvery` reconciles.
 //
-// Metrics: outcomes counted in a plain record, reconcile time in a histogram
+// Metrics: outcomes counted in a plain record (panics apart, see isPanic), reconcile time in a histogram
 // bucketed at observe time, work duration observed on the queue; rendered at
 // scrape time by metrics.ts with controller-runtime's names.
 //
@@ -63,6 +63,9 @@ export const reconcileTimeBuckets = [
 /** Reconciles after which a worker yields one event-loop turn (see header). */
 const turnEvery = 32;
 const eventLoopTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A bug rather than a reported failure: what Go code would raise as a runtime panic. */
+export const isPanic = (err: unknown): boolean => !(err instanceof Error) || err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError;
 
 export type Outcome = 'Done' | 'Requeue' | 'RequeueAfter' | 'Error' | 'Fatal';
 
@@ -124,6 +127,12 @@ export class Controller {
 
   /** Reconciles by outcome (read by metrics.ts; do not mutate). */
   readonly outcomes: Record<Outcome, number> = { Done: 0, Requeue: 0, RequeueAfter: 0, Error: 0, Fatal: 0 };
+  /**
+   * Reconciles that threw what Go would call a panic: a JS engine exception
+   * (TypeError, RangeError, ReferenceError) or a thrown non-Error. They also
+   * count as errors, as in controller-runtime (which recovers the panic).
+   */
+  panics = 0;
   /** Seconds per reconcile call. */
   readonly reconcileTime = new Histogram(reconcileTimeBuckets);
   private reconciles = 0;
@@ -285,6 +294,7 @@ export class Controller {
       this.forget(key);
     } else if (threw) {
       outcome = 'Error';
+      if (isPanic(error)) this.panics++;
       delayMs = this.errorLimiter.when(key);
       this.queue.retries++;
       this.queue.addAfter(key, delayMs);

@@ -4,7 +4,8 @@
 // Key idea — three sets give deduplication and per-key exclusivity:
 // - `queue`: keys ready to be handed out, in FIFO order;
 // - `dirty`: keys that need processing (a superset of `queue`);
-// - `processing`: keys a worker currently holds.
+// - `processing`: keys a worker currently holds, with the time it took them
+//   (client-go's processingStartTimes: unfinished work and longest processor).
 // add(k) does nothing if k is already dirty (dedupe: ten events before a worker
 // gets to k = one reconcile). If k is being processed it is only marked dirty,
 // and done(k) puts it back in `queue` — so a key is never held by two workers,
@@ -150,7 +151,8 @@ export class WorkQueue {
 
   private readonly queue = new Fifo();
   private readonly dirty = new Set<string>();
-  private readonly processing = new Set<string>();
+  /** Held keys → performance.now() when taken. */
+  private readonly processing = new Map<string, number>();
   private readonly getters: Array<() => void> = [];
 
   // Delayed adds: `waiting` holds each key's current entry; heap entries whose
@@ -276,6 +278,20 @@ export class WorkQueue {
     return this.processing.size;
   }
 
+  /** Seconds of work in progress, summed over held keys: client-go's workqueue_unfinished_work_seconds. */
+  unfinishedWorkSeconds(now = performance.now()): number {
+    let sum = 0;
+    for (const t of this.processing.values()) sum += now - t;
+    return sum / 1000;
+  }
+
+  /** Seconds the longest-held key has been held: client-go's workqueue_longest_running_processor_seconds. */
+  longestRunningProcessorSeconds(now = performance.now()): number {
+    let oldest = now;
+    for (const t of this.processing.values()) if (t < oldest) oldest = t;
+    return (now - oldest) / 1000;
+  }
+
   /** The keys currently held by workers. */
   inFlightKeys(): Iterable<string> {
     return this.processing.keys();
@@ -330,8 +346,9 @@ export class WorkQueue {
   private take(): string | undefined {
     const key = this.queue.shift();
     if (key === undefined) return undefined;
-    this.queueDuration.observe((performance.now() - this.queue.shiftedAt) / 1000);
-    this.processing.add(key);
+    const now = performance.now();
+    this.queueDuration.observe((now - this.queue.shiftedAt) / 1000);
+    this.processing.set(key, now);
     this.dirty.delete(key);
     return key;
   }

@@ -18,6 +18,10 @@
 // actually maintains True (for a legacy 6-argument reconcile_result, the type
 // its last call named; none named = judged by the outcome alone), and every
 // built-in allocation claim (*.be.kuid.dev) ends Ready.
+//
+// --port: the run serves the API (and /metrics) on loopback while it lasts,
+// from the moment the project is loaded until the verdict; without it nothing
+// listens (the server's modules are not even loaded).
 
 import { openStore } from '../store/open.js';
 import type { KObject } from '../api/object.js';
@@ -45,6 +49,10 @@ export interface RunOnceOptions {
   /** Live progress (TTY). */
   progress?: (observer: Observer) => void;
   print?: (reconciler: string, msg: string) => void;
+  /** Serve the API on 127.0.0.1:<port> during the run (0 = any free port); absent = do not listen. */
+  port?: number;
+  /** Told the server's URL once it listens (with `port`). */
+  onListen?: (url: string) => void;
 }
 
 export interface RunOnceResult {
@@ -83,7 +91,14 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
   });
   let timedOut = false;
   let written: string[] = [];
+  let server: { close(): Promise<void> } | undefined;
   try {
+    if (opts.port !== undefined) {
+      const { startApiServer } = await import('../apiserver/server.js');
+      const srv = await startApiServer({ store, registry: engine.registry, address: '127.0.0.1', port: opts.port, metrics: [engine.manager] });
+      server = srv;
+      opts.onListen?.(srv.url);
+    }
     const project = await discoverProject(opts.dir, { paths: opts.paths });
     const loadErrors = (await engine.load(project))
       .sort((a, b) => a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col)
@@ -146,6 +161,7 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
     if (opts.out) written = await writeOut(opts.out, resources);
     return { report: await finish(observer.report(performance.now() - started, [], timedOut), resources.flatMap((k) => k.objects)), written };
   } finally {
+    await server?.close().catch(() => {});
     await engine.stop().catch(() => {});
     await store.close();
   }

@@ -216,3 +216,41 @@ test('metrics count reconciles, outcomes, durations, depth and in-flight', async
   assert.ok(m.durationMaxMs >= m.durationMeanMs && m.durationMeanMs > 0);
   await c.stop();
 });
+
+test('metrics: panics (engine exceptions) counted apart from errors; unfinished work and the longest processor while a reconcile runs', async () => {
+  const { collectControllerMetrics } = await import('../../src/controller/metrics.js');
+  let release!: () => void;
+  const blocked = new Promise<void>((r) => (release = r));
+  const c = new Controller('w', {
+    async reconcile(req: Request) {
+      if (req.name === 'nil') (undefined as unknown as { x: number }).x; // a TypeError, Go's nil dereference
+      if (req.name === 'fail') throw new Error('reported failure');
+      if (req.name === 'slow') await blocked;
+    },
+  }, { workers: 3, clock: new ManualClock() });
+  const scrape = () => {
+    const out: string[] = [];
+    collectControllerMetrics([c], out);
+    const value = (series: string) => Number(out.find((l) => l.startsWith(`${series} `))?.slice(series.length + 1));
+    return { text: out.join('\n'), value };
+  };
+  c.start();
+  for (const name of ['nil', 'fail', 'slow']) c.enqueue({ namespace: 'ns', name });
+  await flush(3);
+  await new Promise((r) => setTimeout(r, 60));
+  const during = scrape();
+  const q = 'name="w",controller="w"';
+  assert.match(during.text, /# TYPE controller_runtime_reconcile_panics_total counter/);
+  assert.equal(during.value('controller_runtime_reconcile_panics_total{controller="w"}'), 1);
+  assert.equal(during.value('controller_runtime_reconcile_errors_total{controller="w"}'), 2, 'a panic is an error too');
+  assert.match(during.text, /# TYPE workqueue_unfinished_work_seconds gauge/);
+  const longest = during.value(`workqueue_longest_running_processor_seconds{${q}}`);
+  assert.ok(longest >= 0.05 && longest < 30, `longest running processor ${longest}`);
+  assert.ok(Math.abs(during.value(`workqueue_unfinished_work_seconds{${q}}`) - longest) < 0.01, 'one key held: unfinished work = its time');
+  release();
+  await c.idle();
+  const after = scrape();
+  assert.equal(after.value(`workqueue_unfinished_work_seconds{${q}}`), 0);
+  assert.equal(after.value(`workqueue_longest_running_processor_seconds{${q}}`), 0);
+  await c.stop();
+});

@@ -3,7 +3,7 @@
 // names, counts equal to the reconciles the reconciler itself printed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,8 +87,61 @@ test('run start: /metrics counts reconciles by result, with workqueue metrics na
     assert.match(text, /^# TYPE workqueue_depth gauge$/m);
     // The API server's own families are still there.
     assert.match(text, /^apiserver_storage_objects\{resource="widgets.metrics.example.com"\} 4$/m);
+    // The process collectors (prom-client's names).
+    assert.ok(sample(text, 'process_start_time_seconds')! > Date.now() / 1000 - 600, 'start time is recent');
+    assert.ok(sample(text, 'process_resident_memory_bytes')! > 1e6);
+    assert.ok(sample(text, 'process_cpu_seconds_total')! > 0);
+    assert.ok(sample(text, 'nodejs_heap_size_used_bytes')! > 0);
   } finally {
     await sh(process.execPath, [cli, 'run', 'stop', dir]).catch(() => '');
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+// Counts up in status every second: progress, so `run once` goes on until its --timeout.
+const ticking = `def reconcile(self):
+    status = self.get("status") or {}
+    self["status"] = {"ticks": status.get("ticks", 0) + 1}
+    return reconcile_result(self, False, 1, "", False)
+`;
+
+test('run once --port: the API and /metrics are served while the run lasts (kubectl get --raw /metrics)', async () => {
+  const dir = await writeProjectFiles({
+    [`crds/${group}_widgets.yaml`]: conditionsCrdYaml(group, 'widgets', 'Widget', { statusSubresource: true }),
+    'reconcilers/widgets/config.yaml': reconcilerConfig(group, 'Widget'),
+    'reconcilers/widgets/reconciler.star': ticking,
+    'in/widgets.yaml': widget('w1'),
+  });
+  const child = spawn(process.execPath, [cli, 'run', 'once', dir, '--port', '0', '--timeout', '60'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
+  try {
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', () => reject(new Error(`run once ended without serving: ${stderr}`)));
+    });
+    const c = 'controller="widgets"';
+    let text = '';
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      text = await sh('kubectl', ['--server', url, '--cache-dir', join(dir, 'kubecache'), 'get', '--raw', '/metrics']);
+      if ((sample(text, `controller_runtime_reconcile_total{${c},result="requeue_after"}`) ?? 0) >= 2) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.ok(sample(text, `controller_runtime_reconcile_total{${c},result="requeue_after"}`)! >= 2, text.slice(0, 2000));
+    assert.equal(sample(text, `workqueue_longest_running_processor_seconds{name="widgets",${c}}`) !== undefined, true);
+    assert.ok(sample(text, 'process_start_time_seconds')! > 0);
+    // The API itself: the object the run is reconciling, with its status as written so far.
+    const obj = JSON.parse(await sh('kubectl', ['--server', url, '--cache-dir', join(dir, 'kubecache'), 'get', `widgets.${group}`, 'w1', '-n', 'default', '-o', 'json']));
+    assert.ok(obj.status.ticks >= 2, JSON.stringify(obj.status));
+  } finally {
+    child.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('run once refuses a --port that is not a port number', async () => {
+  await assert.rejects(sh(process.execPath, [cli, 'run', 'once', '.', '--port', 'x']), /--port must be a port number \(0-65535\), got x/);
 });

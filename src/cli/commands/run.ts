@@ -55,9 +55,12 @@ export function register(program: Command): void {
     .option('--workers <n>', 'concurrent reconciles per reconciler', '1')
     .option('--out <dir>', 'write the resulting resources as YAML, one file per kind')
     .option('-o, --output <format>', 'report format: text, json or yaml', 'text')
+    .option('--port <n>', 'serve the API and /metrics on 127.0.0.1:<n> while the run lasts (0 = any free port; the URL is printed to stderr)')
     .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/topology --out out/ -o yaml\n  choreoctl run once old-project --apis apis --input in\n')
-    .action(async (dir: string, o: PathFlags & LimitFlags & { store: string; timeout: string; workers: string; out?: string; output: string }) => {
+    .action(async (dir: string, o: PathFlags & LimitFlags & { store: string; timeout: string; workers: string; out?: string; output: string; port?: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
+      const port = o.port === undefined ? undefined : Number(o.port);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new Error(`--port must be a port number (0-65535), got ${o.port}`);
       const paths = projectPaths(o);
       const [{ runOnce }, { renderReport }] = await Promise.all([import('../../runner/runonce.js'), import('../../runner/observer.js')]);
       const tty = process.stderr.isTTY && o.output === 'text';
@@ -70,6 +73,8 @@ export function register(program: Command): void {
         limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory },
         out: o.out,
         paths,
+        port,
+        onListen: (url) => process.stderr.write(`serving ${url} during the run (kubectl --server ${url} get --raw /metrics)\n`),
         progress: tty
           ? (obs) => {
               const now = Date.now();
