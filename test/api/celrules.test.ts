@@ -145,6 +145,79 @@ describe('CEL validation rules', () => {
     assert.equal(got.length, 5);
   });
 
+  it('rules that do not type-check against the schema are refused at CRD creation with cel-go\'s message and caret', () => {
+    const rules = [
+      "self.replicas > 'a'",
+      'self.items.all(i, i.name > 1)',
+      "self.name.startsWith(1)",
+      '!self.name',
+      'self.replicas',
+      "self.labels['a'] > 1",
+      "self.nested.inner.nope == 1",
+    ];
+    const bad: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          'x-kubernetes-validations': [...rules.map((rule) => ({ rule })), { rule: 'true', messageExpression: 'self.replicas' }],
+          properties: {
+            replicas: { type: 'integer' },
+            name: { type: 'string' },
+            items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
+            labels: { type: 'object', additionalProperties: { type: 'string' } },
+            nested: { type: 'object', properties: { inner: { type: 'object', properties: { x: { type: 'integer' } } } } },
+          },
+        },
+      },
+    };
+    const got = crdErrors(bad).map((e) => e.replace(/Invalid value: apiextensions\.ValidationRule\{.*?\}: /, ''));
+    const p = 'spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations';
+    assert.deepEqual(got, [
+      `${p}[0].rule: compilation failed: ERROR: <input>:1:15: found no matching overload for '_>_' applied to '(int, string)'\n | self.replicas > 'a'\n | ..............^`,
+      `${p}[1].rule: compilation failed: ERROR: <input>:1:26: found no matching overload for '_>_' applied to '(string, int)'\n | self.items.all(i, i.name > 1)\n | .........................^`,
+      `${p}[2].rule: compilation failed: ERROR: <input>:1:21: found no matching overload for 'startsWith' applied to 'string.(int)'\n | self.name.startsWith(1)\n | ....................^`,
+      `${p}[3].rule: compilation failed: ERROR: <input>:1:1: found no matching overload for '!_' applied to '(string)'\n | !self.name\n | ^`,
+      `${p}[4].rule: cel expression must evaluate to a bool`,
+      `${p}[5].rule: compilation failed: ERROR: <input>:1:18: found no matching overload for '_>_' applied to '(string, int)'\n | self.labels['a'] > 1\n | .................^`,
+      `${p}[6].rule: compilation failed: ERROR: <input>:1:18: undefined field 'nope'\n | self.nested.inner.nope == 1\n | .................^`,
+      `${p}[7].messageExpression: messageExpression must evaluate to a string`,
+    ]);
+  });
+
+  it('type checking accepts what kube accepts: dyn for int-or-string and preserved fields, object equality, cross-type numeric order, formats', () => {
+    const ok: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          'x-kubernetes-validations': [
+            { rule: "type(self.port) == string ? self.port.endsWith('%') : self.port > 0" },
+            { rule: 'self.free.anything > 1 || self.free.other == "x"' },
+            { rule: 'self.items.all(a, self.items.exists_one(b, a == b))' },
+            { rule: 'self.ratio > 1 && self.replicas < 2.5' },
+            { rule: "!has(self.when) || self.when != ''" },
+            { rule: 'self.replicas == oldSelf.replicas || self.items == oldSelf.items', message: 'm' },
+            { rule: 'self.labels.all(k, k.startsWith("a") && self.labels[k].size() < 10)' },
+          ],
+          properties: {
+            port: { 'x-kubernetes-int-or-string': true },
+            free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            items: { type: 'array', maxItems: 10, items: { type: 'object', properties: { name: { type: 'string', maxLength: 10 } } } },
+            ratio: { type: 'number' },
+            replicas: { type: 'integer' },
+            when: { type: 'string', format: 'date-time' },
+            labels: { type: 'object', maxProperties: 10, additionalProperties: { type: 'string', maxLength: 10 } },
+          },
+        },
+      },
+    };
+    assert.deepEqual(crdErrors(ok), []);
+    // The resource root: apiVersion, kind and metadata.name are typed strings there.
+    assert.deepEqual(crdErrors({ type: 'object', 'x-kubernetes-validations': [{ rule: "self.metadata.name.startsWith('a') && self.kind != ''" }], properties: { spec: { type: 'object' } } }).length, 0);
+    assert.match(crdErrors({ type: 'object', 'x-kubernetes-validations': [{ rule: 'self.metadata.name > 1' }], properties: { spec: { type: 'object' } } })[0]!, /found no matching overload for '_>_' applied to '\(string, int\)'/);
+  });
+
   it('hostile rules (deep nesting, long chains, huge literals) are compile errors, never a crash', () => {
     const p = 'spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: ';
     for (const rule of ['('.repeat(100_000) + '1' + ')'.repeat(100_000), Array(20_000).fill('self.x').join(' + ') + ' > 0', '[' + Array(5000).fill('1').join(',') + '].size() > 0']) {

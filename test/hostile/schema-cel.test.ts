@@ -63,6 +63,13 @@ describe('CEL validation rules with kubectl', { timeout: 120_000 }, () => {
     assert.match(r.stderr, /The CustomResourceDefinition "broken\.example\.com" is invalid: spec\.validation\.openAPIV3Schema\.properties\[spec\]\.x-kubernetes-validations\[0\]\.rule: Invalid value: apiextensions\.ValidationRule\{Rule:"self\.nope > 1".*\}: compilation failed: ERROR: <input>:1:5: undefined field 'nope'/);
   });
 
+  it('refuses a rule that does not type-check against the schema when the CRD is created (kube\'s compile error)', async () => {
+    const r = await h.kubectl(['apply', '-f', h.file('typecrd.yaml', specCrd('mistyped', 'Mistyped', "            type: object\n            x-kubernetes-validations:\n            - rule: \"self.replicas > 'a'\"\n            properties:\n              replicas: {type: integer}"))]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /The CustomResourceDefinition "mistyped\.example\.com" is invalid: spec\.validation\.openAPIV3Schema\.properties\[spec\]\.x-kubernetes-validations\[0\]\.rule: Invalid value: apiextensions\.ValidationRule\{Rule:"self\.replicas > 'a'".*\}: compilation failed: ERROR: <input>:1:15: found no matching overload for '_>_' applied to '\(int, string\)'/);
+    assert.equal((await h.kubectl(['get', 'crd', 'mistyped.example.com'])).code, 1);
+  });
+
   it('a rule too costly is refused at creation; one that runs too long is cut at run time', async () => {
     const loops = (plural: string, kind: string, maxItems: string) =>
       specCrd(plural, kind, `            type: object\n            properties:\n              l:\n                type: array\n${maxItems}                items: {type: integer}\n                x-kubernetes-validations:\n                - rule: "self.all(a, self.all(b, a + b >= 0))"`);

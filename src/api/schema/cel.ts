@@ -24,15 +24,16 @@
 //   ruleCompileErrors(schema, i, path, isRoot, ctx) → FieldError[]  (CRD admission; structural.ts)
 //   hasBlockingErrors(errs) → FieldError | undefined
 //
-// Trade-offs: `self`/`oldSelf` are dynamically typed (cel-js has no schema
-// types), so type errors kube finds at compilation surface at evaluation
-// ("no such overload ... evaluating rule"); undefined fields are found at
-// compilation by the estimator's walk. Validation ratcheting is not done.
+// Trade-offs: at evaluation `self`/`oldSelf` are dynamically typed; the CRD
+// admission path type-checks each rule against the schema (celtypes.ts), so
+// type errors kube finds at compilation are refused there too; undefined
+// fields are found first by the estimator's walk.
 
 import { type Environment, Optional } from '@marcbachmann/cel-js';
 import { type FieldError, invalid, forbidden, required, duplicate, GoLiteral } from '../fielderrors.js';
 import { type JSONSchemaProps, isPlainObject } from './types.js';
 import { newValidationEnvironment, rewriteForValidation, userNames, meter, CostLimitExceeded } from './cellib.js';
+import { typeIssue } from './celtypes.js';
 import { type CelNode as Node, estimate, shapeOf, FieldCheckError, costErrorMessage, perObject, RuleCostTotal, StaticEstimatedCostLimit, type Shape } from './celcost.js';
 
 type Rule = NonNullable<JSONSchemaProps['x-kubernetes-validations']>[number];
@@ -127,6 +128,17 @@ interface RuleCompilation {
   messageCost: number;
 }
 
+/** Type errors against the schema (celtypes.ts), checked when the CRD is written. */
+function typeErrors(r: Rule, scope: JSONSchemaProps, isRoot: boolean, c: RuleCompilation): void {
+  const t = typeIssue(celEnv(), r.rule, scope, isRoot, 'bool');
+  if (t === 'result') c.errors.push({ field: 'rule', detail: 'cel expression must evaluate to a bool' });
+  else if (t) c.errors.push({ field: 'rule', detail: `compilation failed: ${errorAt(r.rule, t.offset, t.message)}` });
+  if (!r.messageExpression || !c.compiled?.message) return;
+  const m = typeIssue(celEnv(), r.messageExpression, scope, isRoot, 'string');
+  if (m === 'result') c.errors.push({ field: 'messageExpression', detail: 'messageExpression must evaluate to a string' });
+  else if (m) c.errors.push({ field: 'messageExpression', detail: `messageExpression compilation failed: ${errorAt(r.messageExpression, m.offset, m.message)}` });
+}
+
 function compileRule(r: Rule, scope: JSONSchemaProps, isRoot: boolean): RuleCompilation {
   const errors: RuleCompilation['errors'] = [];
   let cost = 0;
@@ -185,6 +197,7 @@ export function ruleCompileErrors(scope: JSONSchemaProps, i: number, path: strin
   const r = scope['x-kubernetes-validations']![i]!;
   const p = `${path}.x-kubernetes-validations[${i}]`;
   const c = compileRule(r, scope, isRoot);
+  if (c.compiled) typeErrors(r, scope, isRoot, c);
   const errs: FieldError[] = [];
   const cost = perObject(c.cost, cardinality, scope);
   if (cost > StaticEstimatedCostLimit) errs.push(forbidden(`${p}.rule`, costErrorMessage('estimated rule cost', cost, StaticEstimatedCostLimit)));
