@@ -70,6 +70,25 @@ describe('CEL validation rules with kubectl', { timeout: 120_000 }, () => {
     assert.equal((await h.kubectl(['get', 'crd', 'mistyped.example.com'])).code, 1);
   });
 
+  it('ratcheting: after the schema tightens, updates that keep an invalid value pass; changing it is refused', async () => {
+    const loose = "            type: object\n            properties:\n              size: {type: integer}\n              name: {type: string}\n              code: {type: string}";
+    const strict = "            type: object\n            properties:\n              size: {type: integer}\n              name:\n                type: string\n                maxLength: 3\n              code:\n                type: string\n                x-kubernetes-validations:\n                - rule: \"self.startsWith('a')\"\n                  message: code must start with a";
+    const w = (spec: string) => `apiVersion: example.com/v1\nkind: Ratchet\nmetadata: {name: r1, namespace: default}\nspec: ${spec}\n`;
+    await h.ok(['apply', '-f', h.file('ratchet-crd.yaml', specCrd('ratchets', 'Ratchet', loose))]);
+    await h.ok(['apply', '-f', h.file('r-1.yaml', w('{size: 1, name: toolong, code: bad}'))]);
+    await h.ok(['apply', '-f', h.file('ratchet-crd.yaml', specCrd('ratchets', 'Ratchet', strict))]);
+    // Unchanged name and code: accepted although both are now invalid.
+    await h.ok(['apply', '-f', h.file('r-2.yaml', w('{size: 2, name: toolong, code: bad}'))]);
+    const name = await h.kubectl(['apply', '-f', h.file('r-3.yaml', w('{size: 3, name: toolonger, code: bad}'))]);
+    assert.match(name.stderr, /The Ratchet "r1" is invalid: \n\* spec\.name: Too long: may not be more than 3 bytes\n\* <nil>: Invalid value: null: some validation rules were not checked/);
+    const code = await h.kubectl(['apply', '-f', h.file('r-4.yaml', w('{size: 3, name: toolong, code: worse}'))]);
+    assert.match(code.stderr, /The Ratchet "r1" is invalid: spec\.code: Invalid value: "string": code must start with a/);
+    // A new object gets no such grace.
+    const fresh = await h.kubectl(['apply', '-f', h.file('r-5.yaml', w('{size: 1, name: toolong, code: abc}').replace('name: r1', 'name: r2'))]);
+    assert.match(fresh.stderr, /The Ratchet "r2" is invalid: \n\* spec\.name: Too long: may not be more than 3 bytes/);
+    assert.equal(JSON.parse((await h.ok(['get', 'ratchet', 'r1', '-o', 'json']))).spec.size, 2);
+  });
+
   it('a rule too costly is refused at creation; one that runs too long is cut at run time', async () => {
     const loops = (plural: string, kind: string, maxItems: string) =>
       specCrd(plural, kind, `            type: object\n            properties:\n              l:\n                type: array\n${maxItems}                items: {type: integer}\n                x-kubernetes-validations:\n                - rule: "self.all(a, self.all(b, a + b >= 0))"`);

@@ -27,11 +27,14 @@
 // Trade-offs: at evaluation `self`/`oldSelf` are dynamically typed; the CRD
 // admission path type-checks each rule against the schema (celtypes.ts), so
 // type errors kube finds at compilation are refused there too; undefined
-// fields are found first by the estimator's walk.
+// fields are found first by the estimator's walk. Ratcheting (kube's
+// CRDValidationRatcheting): a rule without oldSelf that fails on a value
+// unchanged from the old object is not reported (ratchet.ts for the rest).
 
 import { type Environment, Optional } from '@marcbachmann/cel-js';
 import { type FieldError, invalid, forbidden, required, duplicate, GoLiteral } from '../fielderrors.js';
 import { type JSONSchemaProps, isPlainObject } from './types.js';
+import { deepEqual } from '../patch.js';
 import { newValidationEnvironment, rewriteForValidation, userNames, meter, CostLimitExceeded } from './cellib.js';
 import { typeIssue } from './celtypes.js';
 import { type CelNode as Node, estimate, shapeOf, FieldCheckError, costErrorMessage, perObject, RuleCostTotal, StaticEstimatedCostLimit, type Shape } from './celcost.js';
@@ -316,26 +319,32 @@ interface State {
   stop: boolean;
 }
 
-function walk(n: VNode, v: unknown, old: unknown, path: string, errs: FieldError[], st: State): void {
+/**
+ * `av`/`ao`: the nearest correlated ancestor's new and old values, for
+ * ratcheting a rule that fails where no old value correlates (kube's
+ * nearestParentCorrelation); undefined on create.
+ */
+function walk(n: VNode, v: unknown, old: unknown, path: string, errs: FieldError[], st: State, av?: unknown, ao?: unknown): void {
   if (v === null || v === undefined || st.stop) return;
-  if (n.rules.length) evaluate(n, v, old, path, errs, st);
-  for (const a of n.allOf ?? []) walk(a, v, old, path, errs, st);
+  if (old !== undefined) (av = v), (ao = old);
+  if (n.rules.length) evaluate(n, v, old, path, errs, st, av, ao);
+  for (const a of n.allOf ?? []) walk(a, v, old, path, errs, st, av, ao);
   if (Array.isArray(v)) {
     if (!n.items) return;
     const oldByKey = n.listMapKeys && Array.isArray(old) ? new Map(old.map((o) => [mapKey(o, n.listMapKeys!), o])) : undefined;
-    for (let i = 0; i < v.length && !st.stop; i++) walk(n.items, v[i], oldByKey?.get(mapKey(v[i], n.listMapKeys!)), `${path}[${i}]`, errs, st);
+    for (let i = 0; i < v.length && !st.stop; i++) walk(n.items, v[i], oldByKey?.get(mapKey(v[i], n.listMapKeys!)), `${path}[${i}]`, errs, st, av, ao);
   } else if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     const oo = n.mapCorrelatable && old && typeof old === 'object' ? (old as Record<string, unknown>) : undefined;
     if (n.ap)
       for (const k of Object.keys(o)) {
         if (st.stop) return;
-        if (!n.schema.properties || !Object.hasOwn(n.schema.properties, k)) walk(n.ap, o[k], oo?.[k], `${path}[${k}]`, errs, st);
+        if (!n.schema.properties || !Object.hasOwn(n.schema.properties, k)) walk(n.ap, o[k], oo?.[k], `${path}[${k}]`, errs, st, av, ao);
       }
     if (n.props)
       for (const [k, c] of n.props) {
         if (st.stop) return;
-        if (Object.hasOwn(o, k)) walk(c, o[k], oo && Object.hasOwn(oo, k) ? oo[k] : undefined, child(path, k), errs, st);
+        if (Object.hasOwn(o, k)) walk(c, o[k], oo && Object.hasOwn(oo, k) ? oo[k] : undefined, child(path, k), errs, st, av, ao);
       }
   }
 }
@@ -349,8 +358,11 @@ function ruleString(r: Rule): string {
   return r.message ? r.message.trim() : r.rule.trim();
 }
 
-function evaluate(n: VNode, self: unknown, old: unknown, path: string, errs: FieldError[], st: State): void {
+function evaluate(n: VNode, self: unknown, old: unknown, path: string, errs: FieldError[], st: State, av: unknown, ao: unknown): void {
   const type = n.type;
+  // Ratcheting: a failing rule without oldSelf is dropped when the value (or, uncorrelated, its nearest correlated ancestor) is unchanged.
+  let unchanged: boolean | undefined;
+  const ratcheted = (c: CompiledRule) => !c.usesOldSelf && ao !== undefined && (unchanged ??= deepEqual(av, ao));
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0; // evaluation errors are expected data here, not bugs
   try {
@@ -366,12 +378,13 @@ function evaluate(n: VNode, self: unknown, old: unknown, path: string, errs: Fie
         return;
       }
       if (out.error !== undefined) {
+        if (ratcheted(c)) continue;
         const m = out.error;
         if (m.startsWith('no such overload') || m.startsWith('found no matching overload')) errs.push(invalid(path, type, `'${m}': call arguments did not match a supported operator, function or macro signature for rule: ${ruleString(c.rule)}`));
         else errs.push(invalid(path, type, `${m} evaluating rule: ${ruleString(c.rule)}`));
         continue;
       }
-      if (out.value === true) continue;
+      if (out.value === true || ratcheted(c)) continue;
       const at = c.fieldPath === '' ? path : path === rootPath ? c.fieldPath : c.fieldPath.startsWith('[') ? path + c.fieldPath : `${path}.${c.fieldPath}`;
       let detail: string | undefined;
       if (c.message) {

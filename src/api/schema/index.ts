@@ -16,6 +16,7 @@ import { compileDefaulter } from './default.js';
 import { compilePruner } from './prune.js';
 import { unnamedPath, type JSONSchemaProps } from './types.js';
 import { compileRuleValidator, hasBlockingErrors } from './cel.js';
+import { ratchetSchemaErrors } from './ratchet.js';
 
 export type { JSONSchemaProps } from './types.js';
 export { compileValidator } from './validate.js';
@@ -28,7 +29,7 @@ export interface CompiledSchema {
   /**
    * All validation problems of a whole resource (field paths from the root:
    * "spec.replicas"), CEL rules included; `old` is the stored object on update
-   * (transition rules see it as `oldSelf`).
+   * (transition rules see it as `oldSelf`; errors at unchanged values are ratcheted).
    */
   validate(obj: unknown, old?: unknown): FieldError[];
   /** Applies defaults in place. */
@@ -48,16 +49,21 @@ export function compileSchema(schema: JSONSchemaProps): CompiledSchema {
   const defaulter = compileDefaulter(schema);
   const pruner = compilePruner(schema);
   const rules = compileRuleValidator(schema);
+  // On update, errors at values unchanged from the old object are dropped (ratchet.ts).
+  const structural = (obj: unknown, old: unknown) => {
+    const errs = validate(obj);
+    return old === undefined || errs.length === 0 ? errs : ratchetSchemaErrors(schema, errs, obj, old);
+  };
   // Without rules (the usual CRD) validation is the structural validator alone.
   const validateAll = rules
     ? (obj: unknown, old: unknown) => {
-        const errs = validate(obj);
+        const errs = structural(obj, old);
         const blocking = hasBlockingErrors(errs);
         if (blocking) errs.push(blocking);
         else rules(obj, old, errs);
         return errs;
       }
-    : (obj: unknown) => validate(obj);
+    : structural;
   return {
     schema,
     validate: (obj, old) => validateAll(obj, old),
