@@ -201,6 +201,11 @@ function readOnly(t: ResourceType): ResourceType {
 
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', priority: 0 };
 
+/** The namespaces kube-apiserver creates at start (its system namespaces controller); the registry ensures them. */
+export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+/** Those kube's NamespaceLifecycle admission refuses to delete (403 "this namespace may not be deleted"). */
+export const immortalNamespaces = ['default', 'kube-system', 'kube-public'];
+
 export const namespaceType = builtin('', 'v1', 'Namespace', 'namespaces', false, {
   shortNames: ['ns'],
   hasStatus: true,

@@ -86,6 +86,26 @@ describe('Kubernetes API parity with kubectl', { timeout: 120_000 }, () => {
       assert.match(await h.ok(['get', 'gadgets', '-o', 'name']), /sel-red/);
     });
 
+    it('built-in kinds accept the field labels kube registers for each kind, and no other', async () => {
+      await h.ok(['create', 'configmap', 'fs-a', '--from-literal=k=v']);
+      assert.equal(await h.ok(['get', 'cm', '--field-selector', 'metadata.name=fs-a', '-o', 'name']), 'configmap/fs-a\n');
+      const cm = await h.kubectl(['get', 'cm', '--field-selector', 'data.k=v']);
+      assert.notEqual(cm.code, 0);
+      assert.match(cm.stderr, /field label not supported: data\.k/);
+      // Pods: kube's own list (spec.nodeName, status.phase, …) passes; other paths do not.
+      assert.match((await h.kubectl(['get', 'pods', '-A', '--field-selector', 'spec.nodeName=n1,status.phase=Running'])).stderr, /No resources found/);
+      assert.match((await h.kubectl(['get', 'pods', '-A', '--field-selector', 'spec.containers=x'])).stderr, /field label not supported: spec\.containers/);
+      // Nodes take metadata.name and spec.unschedulable only; Secrets add type; Events their involvedObject fields.
+      assert.match((await h.kubectl(['get', 'nodes', '--field-selector', 'metadata.namespace=x'])).stderr, /field label not supported: metadata\.namespace/);
+      assert.match((await h.kubectl(['get', 'nodes', '--field-selector', 'spec.unschedulable=true'])).stderr, /No resources found/);
+      assert.match((await h.kubectl(['get', 'secrets', '--field-selector', 'type=Opaque'])).stderr, /No resources found/);
+      assert.match((await h.kubectl(['get', 'events', '--field-selector', 'involvedObject.kind=Pod,reason=Started'])).stderr, /No resources found/);
+      const raw = await h.http('GET', '/api/v1/namespaces?fieldSelector=spec.finalizers%3Dx');
+      assert.equal(raw.status, 400);
+      assert.equal(raw.json.message, 'field label not supported: spec.finalizers');
+      assert.equal((await h.http('GET', '/api/v1/namespaces?fieldSelector=status.phase%3DActive')).status, 200);
+    });
+
     it('rejects invalid selectableFields in a CRD with field paths', async () => {
       const bad = gadgetCrd().replace('gadgets.example.com', 'badsels.example.com').replace('{plural: gadgets, singular: gadget, kind: Gadget}', '{plural: badsels, kind: Badsel}')
         .replace('    - jsonPath: .spec.color\n', '    - jsonPath: .spec.color\n    - jsonPath: .spec.nope\n    - jsonPath: .spec.tags\n    - jsonPath: .metadata.name\n    - jsonPath: .spec.color\n    - jsonPath: ""\n');
@@ -197,6 +217,18 @@ describe('Kubernetes API parity with kubectl', { timeout: 120_000 }, () => {
   });
 
   describe('namespaces', () => {
+    it('the server starts with kube\'s system namespaces: default, kube-node-lease, kube-public, kube-system', async () => {
+      const names = (await h.ok(['get', 'ns', '-o', 'name'])).split('\n');
+      for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) assert.ok(names.includes(`namespace/${ns}`), names.join(' '));
+      assert.match(await h.ok(['get', 'ns', 'kube-system']), /^kube-system\s+Active\s+/m);
+      // As kube's NamespaceLifecycle admission: default, kube-system and kube-public cannot be deleted.
+      for (const ns of ['default', 'kube-system', 'kube-public']) {
+        const r = await h.kubectl(['delete', 'ns', ns]);
+        assert.match(r.stderr, new RegExp(`Error from server \\(Forbidden\\): namespaces "${ns}" is forbidden: this namespace may not be deleted`));
+      }
+      assert.match(await h.ok(['get', 'ns', 'default']), /^default\s+Active\s+/m);
+    });
+
     it('lists a namespace that stored objects live in without a Namespace object, and deleting it deletes them', async () => {
       const store = new MemoryStore();
       const meta = { name: 'old', namespace: 'legacy', uid: 'legacy-uid-1', creationTimestamp: '2024-01-01T00:00:00Z' };

@@ -34,7 +34,7 @@ import { compileSchema } from '../../api/schema/index.js';
 import { parseApiVersion, type KObject } from '../../api/object.js';
 import { applyJsonPatch, applyMergePatch, deepClone, deepEqual } from '../../api/patch.js';
 import { StoreError, type ObjectKey, type Store } from '../../store/store.js';
-import { builtinTypes, crdType, namespaceType } from '../builtins.js';
+import { builtinTypes, crdType, immortalNamespaces, namespaceType, systemNamespaces } from '../builtins.js';
 import { crdStatus, type SchemaCompiler } from './crds.js';
 import { badRequest, conflict, fromStoreError, notFound } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
@@ -102,7 +102,7 @@ export class Registry implements Client {
     }
   }
 
-  /** Opens a registry over a store: serves stored CRDs, indexes every object, ensures the `default` namespace. */
+  /** Opens a registry over a store: serves stored CRDs, indexes every object, ensures kube's system namespaces (`default`, `kube-system`, …). */
   static async open(store: Store, opts: RegistryOptions = {}): Promise<Registry> {
     const r = new Registry(store, opts);
     // CRDs first, so their types are served (schemas compiled once) before their instances are indexed.
@@ -123,8 +123,9 @@ export class Registry implements Client {
       const shared = r.sharedState;
       r.catalog.onChange(() => shared.followNewTypes());
     }
-    // `default`, and any namespace stored objects live in without a Namespace object (written by an older version or another tool), exists.
-    for (const name of ['default', ...stored]) {
+    // kube-apiserver's own namespaces (default and the system ones), and any namespace stored objects
+    // live in without a Namespace object (written by an older version or another tool), exist.
+    for (const name of [...systemNamespaces, ...stored]) {
       if (r.derived.hasNamespace(name)) continue;
       try {
         await r.createObject(namespaceType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, {});
@@ -391,6 +392,7 @@ export class Registry implements Client {
    * otherwise it is removed and its dependents are collected in the background.
    */
   async deleteObject(t: ResourceType, namespace: string, name: string, opts: DeleteOptions & { dryRun?: boolean } = {}): Promise<{ object: KObject; removed: boolean }> {
+    if (t === namespaceType && immortalNamespaces.includes(name)) throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.get(this.key(t, namespace, name));
       if (!current) throw notFound(t, name);
