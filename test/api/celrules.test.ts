@@ -199,6 +199,7 @@ describe('CEL validation rules', () => {
             { rule: "!has(self.when) || self.when != ''" },
             { rule: 'self.replicas == oldSelf.replicas || self.items == oldSelf.items', message: 'm' },
             { rule: 'self.labels.all(k, k.startsWith("a") && self.labels[k].size() < 10)' },
+            { rule: '!oldSelf.hasValue() || self.replicas >= oldSelf.value().replicas', optionalOldSelf: true, messageExpression: "'was ' + string(oldSelf.value().replicas)" },
           ],
           properties: {
             port: { 'x-kubernetes-int-or-string': true },

@@ -133,10 +133,11 @@ interface RuleCompilation {
 
 /** Type errors against the schema (celtypes.ts), checked when the CRD is written. */
 function typeErrors(r: Rule, scope: JSONSchemaProps, isRoot: boolean, c: RuleCompilation): void {
-  const t = typeIssue(celEnv(), r.rule, scope, isRoot, 'bool');
+  const t = typeIssue(celEnv(), r.rule, scope, isRoot, 'bool', r.optionalOldSelf === true);
   if (t === 'result') c.errors.push({ field: 'rule', detail: 'cel expression must evaluate to a bool' });
   else if (t) c.errors.push({ field: 'rule', detail: `compilation failed: ${errorAt(r.rule, t.offset, t.message)}` });
-  if (!r.messageExpression || !c.compiled?.message) return;
+  // With optionalOldSelf the type of oldSelf in a messageExpression is not pinned down here: left to evaluation.
+  if (!r.messageExpression || !c.compiled?.message || r.optionalOldSelf) return;
   const m = typeIssue(celEnv(), r.messageExpression, scope, isRoot, 'string');
   if (m === 'result') c.errors.push({ field: 'messageExpression', detail: 'messageExpression must evaluate to a string' });
   else if (m) c.errors.push({ field: 'messageExpression', detail: `messageExpression compilation failed: ${errorAt(r.messageExpression, m.offset, m.message)}` });

@@ -71,19 +71,20 @@ function declType(env: Environment, s: JSONSchemaProps | undefined, root: boolea
   }
 }
 
-const envs = new WeakMap<JSONSchemaProps, Map<boolean, Environment>>();
+const envs = new WeakMap<JSONSchemaProps, Map<string, Environment>>();
 
-/** The checking environment of one scope (cached per schema node). */
-function scopeEnv(base: Environment, scope: JSONSchemaProps, root: boolean): Environment {
-  let byRoot = envs.get(scope);
-  if (!byRoot) envs.set(scope, (byRoot = new Map()));
-  let env = byRoot.get(root);
+/** The checking environment of one scope (cached per schema node); with optionalOldSelf, oldSelf is optional<T>. */
+function scopeEnv(base: Environment, scope: JSONSchemaProps, root: boolean, optionalOldSelf: boolean): Environment {
+  let byKind = envs.get(scope);
+  if (!byKind) envs.set(scope, (byKind = new Map()));
+  const key = `${root}/${optionalOldSelf}`;
+  let env = byKind.get(key);
   if (!env) {
     env = base.clone();
     const t = declType(env, scope, root, { n: 0 });
     env.registerVariable('self', t);
-    env.registerVariable('oldSelf', t);
-    byRoot.set(root, env);
+    env.registerVariable('oldSelf', optionalOldSelf ? `optional<${t}>` : t);
+    byKind.set(key, env);
   }
   return env;
 }
@@ -134,10 +135,10 @@ function caret(src: string, node: CheckNode | undefined, token: string): number 
  * with self/oldSelf typed by scope; returns cel-go's issue, or undefined when it
  * checks or the difference is one we leave to evaluation (see header).
  */
-export function typeIssue(base: Environment, src: string, scope: JSONSchemaProps, root: boolean, want: 'bool' | 'string'): TypeIssue | 'result' | undefined {
+export function typeIssue(base: Environment, src: string, scope: JSONSchemaProps, root: boolean, want: 'bool' | 'string', optionalOldSelf = false): TypeIssue | 'result' | undefined {
   let checked: { valid: boolean; type?: string; error?: { message: string; node?: CheckNode } };
   try {
-    const parsed = scopeEnv(base, scope, root).parse(src);
+    const parsed = scopeEnv(base, scope, root, optionalOldSelf).parse(src);
     rewriteForValidation(parsed.ast);
     checked = parsed.check() as typeof checked;
   } catch {
