@@ -42,7 +42,7 @@ function findOption(cmd: Command, flag: string): Option | undefined {
 function joinEquals(words: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
-    if (words[i] === '=' && out.length > 0 && out[out.length - 1]!.startsWith('-')) out[out.length - 1] += '=' + (words[++i] ?? '');
+    if (words[i] === '=' && i + 1 < words.length && out.length > 0 && out[out.length - 1]!.startsWith('-')) out[out.length - 1] += '=' + words[++i]!;
     else out.push(words[i]!);
   }
   return out;
@@ -151,7 +151,8 @@ async function positionalValues(p: Parsed, cur: string): Promise<Completion> {
 
 /** The completions of `cur` after `before` (the words typed after `choreoctl`). */
 export async function complete(root: Command, before: string[], cur: string): Promise<Completion> {
-  const words = joinEquals(before);
+  // `--output=<TAB>`: bash ends the words with the flag and `=`.
+  const words = joinEquals(before[before.length - 1] === '=' ? before.slice(0, -1) : before);
   const p = walk(root, words);
   const last = words[words.length - 1];
   const pending = last?.startsWith('-') && !last.includes('=') ? findOption(p.cmd, last) : undefined;
@@ -229,7 +230,7 @@ if (( $+functions[compdef] )); then compdef ${fn} ${prog}; else print -u2 "${pro
 `;
     case 'fish':
       return `# fish completion for ${prog}: ${prog} completion fish > ~/.config/fish/completions/${prog}.fish
-function __${fn}_complete
+function _${fn}_complete
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct)
     set -l out (${prog} __complete $tokens[2..-1] "$cur" 2>/dev/null)
@@ -244,7 +245,7 @@ function __${fn}_complete
         __fish_complete_path "$cur"
     end
 end
-complete -c ${prog} -f -a '(__${fn}_complete)'
+complete -c ${prog} -f -a '(_${fn}_complete)'
 `;
     default:
       throw new Error(`unknown shell ${JSON.stringify(shell)}: want bash, zsh or fish`);

@@ -147,6 +147,7 @@ export function register(program: Command): void {
     .description('after run once: per reconciler how many reconciles started, stopped, requeued and failed')
     .argument('[dir]', 'project directory', '.')
     .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/topology\n  choreoctl run result examples/topology -o json\n')
     .action(async (dir: string, o: { output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
       const { readLastRun, renderResult } = await import('../../runner/deps.js');
@@ -173,6 +174,7 @@ export function register(program: Command): void {
     .command('stop')
     .description('stop a project started with run start: finish in-flight reconciles, flush the store')
     .argument('[dir]', 'project directory', '.')
+    .addHelpText('after', '\nExamples:\n  choreoctl run start examples/hello\n  choreoctl run stop examples/hello\n')
     .action(async (dir: string) => {
       const { stopInstance } = await import('../../runner/serve.js');
       const pid = await stopInstance(dir);

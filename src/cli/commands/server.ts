@@ -28,6 +28,7 @@ export function register(program: Command): void {
     .option('--store <spec>', 'storage: memory | file:<dir> | etcd://host:port', 'memory')
     .option('--kubeconfig <file>', 'kubeconfig to write (default ~/.kube/choreo.config)')
     .option('--token <token>', 'bearer token to require (generated for non-loopback addresses)')
+    .addHelpText('after', '\nExamples:\n  choreoctl server start --port 6443\n  kubectl --kubeconfig ~/.kube/choreo.config get crds\n  choreoctl server start --store file:./data --address 0.0.0.0 --token s3cret\n')
     .action(async (o: StartOptions) => {
       const port = Number(o.port);
       const kubeconfig = resolve(o.kubeconfig ?? join(homedir(), '.kube', 'choreo.config'));
