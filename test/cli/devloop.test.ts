@@ -157,6 +157,14 @@ test('run once warns when the status schema would prune the conditions the recon
     assert.match(r.stdout, /condition Ready never set/);
     const json = await choreoctl(['run', 'once', dir, '--timeout', '20', '-o', 'json']);
     assert.equal((JSON.parse(json.stdout) as { warnings: string[] }).warnings.length, 1);
+    // run start logs it too.
+    const up = await choreoctl(['run', 'start', dir]);
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    try {
+      assert.match(await readFile(join(dir, '.choreo', 'choreo.log'), 'utf8'), /warning: reconciler w: the schema of Widget .* drops the Ready condition/);
+    } finally {
+      await choreoctl(['run', 'stop', dir]);
+    }
     // A schema that keeps them (the init scaffold) has no warning.
     const ok = await newProject();
     try {
