@@ -43,7 +43,7 @@ export interface GoldenOptions {
   concurrency?: number;
   /** Per-run deadline (default run once's). */
   timeoutMs?: number;
-  /** Each result as soon as its case ends. */
+  /** Each result in case order, as soon as it and the cases before it have ended (a stable log). */
   onResult?: (r: CaseResult) => void;
 }
 
@@ -98,11 +98,12 @@ export async function runCases(dir: string, opts: GoldenOptions = {}): Promise<C
   const names = await listCases(dir, opts.pattern);
   const results: CaseResult[] = new Array(names.length);
   let next = 0;
+  let reported = 0;
   const worker = async () => {
     while (next < names.length) {
       const i = next++;
       results[i] = await runCase(dir, names[i]!, opts);
-      opts.onResult?.(results[i]);
+      while (reported < names.length && results[reported]) opts.onResult?.(results[reported++]!);
     }
   };
   const n = Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), names.length));

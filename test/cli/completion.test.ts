@@ -83,6 +83,22 @@ test('bash completion of kinds and object names from a running project (get, del
   }
 });
 
+const hasFish = spawnSync('fish', ['--version']).status === 0;
+
+test('fish completion, where fish is installed: commands, subcommands, project objects, flag values', { skip: !hasFish && 'fish is not installed' }, async () => {
+  const s = await setup();
+  try {
+    assert.equal((await choreoctl(['init', join(s.root, 'proj')])).code, 0);
+    const fish = async (line: string) => (await run('fish', ['--no-config', '-c', `choreoctl completion fish | source; complete -C${JSON.stringify(line)}`], { cwd: s.root, env: s.env })).stdout.split('\n').filter((l) => l !== '');
+    assert.deepEqual(await fish('choreoctl ru'), ['run']);
+    assert.deepEqual(await fish('choreoctl run re'), ['reconcile', 'result']);
+    assert.deepEqual(await fish('choreoctl run reconcile proj '), ['app/sample']);
+    assert.deepEqual(await fish('choreoctl run once -o '), ['json', 'text', 'yaml']);
+  } finally {
+    await rm(s.root, { recursive: true, force: true });
+  }
+});
+
 test('completion zsh and fish print scripts that call back into choreoctl; an unknown shell is refused', async () => {
   for (const shell of ['zsh', 'fish']) {
     const r = await choreoctl(['completion', shell]);

@@ -5,6 +5,7 @@
 import { stringify } from 'yaml';
 import type { ProjectPaths } from '../../runner/project/discover.js';
 import { dryRunReconcile, DryRunError, type DryRunResult, type ObjectRef } from '../../runner/dryrun.js';
+import { noPaint, type Paint } from '../../runner/observer.js';
 import { paintFor } from './color.js';
 
 export interface ReconcileFlags {
@@ -17,7 +18,7 @@ export interface ReconcileFlags {
 
 const refText = (r: ObjectRef) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 
-export function renderDryRun(r: DryRunResult, paint = paintFor({})): string {
+export function renderDryRun(r: DryRunResult, paint: Paint = noPaint): string {
   const ok = r.outcome === 'Ready' || r.outcome === 'Requeue';
   const out: string[] = [`${refText(r.object)} (reconciler ${r.reconciler}): ${ok ? paint.good(r.outcome) : paint.bad(r.outcome)}`];
   if (r.message) out.push(...r.message.split('\n').map((l) => `  ${l}`));
