@@ -34,6 +34,19 @@ export interface DiffResult {
   patches: string[];
 }
 
+/** Unified diffs from one result tree (file → text, readOut) to another, one per changed file (added and removed files included). */
+export function treePatches(before: Map<string, string>, after: Map<string, string>): string[] {
+  const files = [...new Set([...before.keys(), ...after.keys()])].sort();
+  const patches: string[] = [];
+  for (const f of files) {
+    const a = before.get(f) ?? '';
+    const b = after.get(f) ?? '';
+    if (a === b) continue;
+    patches.push(createTwoFilesPatch(before.has(f) ? `a/${f}` : '/dev/null', after.has(f) ? `b/${f}` : '/dev/null', a, b, '', '', { context: 3 }));
+  }
+  return patches;
+}
+
 export async function runDiff(dir: string, baseline?: string): Promise<DiffResult> {
   const base = baseline ?? (await lastOut(dir));
   if (!base) throw new Error(`no baseline: run "choreoctl run once ${dir} --out <dir>" first, or pass --out <dir>`);
@@ -41,15 +54,7 @@ export async function runDiff(dir: string, baseline?: string): Promise<DiffResul
   try {
     const { report } = await runOnce({ dir, out: scratch });
     const [before, after] = await Promise.all([readOut(base), readOut(scratch)]);
-    const files = [...new Set([...before.keys(), ...after.keys()])].sort();
-    const patches: string[] = [];
-    for (const f of files) {
-      const a = before.get(f) ?? '';
-      const b = after.get(f) ?? '';
-      if (a === b) continue;
-      patches.push(createTwoFilesPatch(before.has(f) ? `a/${f}` : '/dev/null', after.has(f) ? `b/${f}` : '/dev/null', a, b, '', '', { context: 3 }));
-    }
-    return { baseline: base, report, patches };
+    return { baseline: base, report, patches: treePatches(before, after) };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -63,7 +63,18 @@ export interface RunReport {
   loadErrors: string[];
   /** Objects rewritten over and over without progress (the run was stopped as a hot loop). */
   hotLoop: HotObject[];
+  /** Problems that do not fail the run by themselves but explain one (a status schema that prunes the conditions written). */
+  warnings: string[];
 }
+
+/** How the report marks good, bad and doubtful news (ANSI colours on a terminal, nothing otherwise). */
+export interface Paint {
+  good(s: string): string;
+  bad(s: string): string;
+  warn(s: string): string;
+}
+
+export const noPaint: Paint = { good: (s) => s, bad: (s) => s, warn: (s) => s };
 
 interface ObjectState extends StuckObject {
   /** Condition type of the last outcome; null = none maintained (legacy reconcile_result with conditionType ''). */
@@ -180,6 +191,12 @@ export class Observer {
     this.objects.delete(`${reconciler}|${key}`);
   }
 
+  private readonly warnings: string[] = [];
+
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
   report(durationMs: number, loadErrors: string[], timedOut: boolean): RunReport {
     const stuck = [...this.objects.values()].filter((o) => o.outcome !== 'Ready').sort((a, b) => a.reconciler.localeCompare(b.reconciler) || a.key.localeCompare(b.key));
     const reconcilers = [...this.stats.entries()]
@@ -192,7 +209,7 @@ export class Observer {
     else if (hotLoop.length > 0) reason = `hot loop: ${hotLoop.length} object(s) rewritten over and over without progress, by ${[...new Set(hotLoop.flatMap((h) => h.reconcilers))].sort().join(', ')}`;
     else if (timedOut) reason = 'timed out before the system became quiescent';
     else if (stuck.length > 0) reason = `${stuck.length} object(s) not ready`;
-    return { success: loadErrors.length === 0 && !timedOut && hotLoop.length === 0 && stuck.length === 0, reason, durationMs, reconcilers, stuck, writes, loadErrors, hotLoop };
+    return { success: loadErrors.length === 0 && !timedOut && hotLoop.length === 0 && stuck.length === 0, reason, durationMs, reconcilers, stuck, writes, loadErrors, hotLoop, warnings: [...this.warnings] };
   }
 }
 
@@ -204,12 +221,17 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** The human-readable report printed by `run once`. */
-export function renderReport(r: RunReport): string {
+export function renderReport(r: RunReport, paint: Paint = noPaint): string {
   const out: string[] = [];
-  out.push(`${r.success ? 'run succeeded' : 'run failed'}: ${r.reason} (${(r.durationMs / 1000).toFixed(2)}s)`);
+  const verdict = r.success ? paint.good('run succeeded') : paint.bad('run failed');
+  out.push(`${verdict}: ${r.reason} (${(r.durationMs / 1000).toFixed(2)}s)`);
   if (r.loadErrors.length > 0) {
-    out.push('', 'Load errors:');
+    out.push('', paint.bad('Load errors:'));
     for (const e of r.loadErrors) out.push(`  ${e}`);
+  }
+  if (r.warnings.length > 0) {
+    out.push('', paint.warn('Warnings:'));
+    for (const w of r.warnings) out.push(`  ${w}`);
   }
   if (r.reconcilers.length > 0) {
     out.push('', table(['RECONCILER', 'RECONCILES', 'ERRORS', 'MEAN', 'MAX'], r.reconcilers.map((s) => [s.reconciler, String(s.reconciles), String(s.errors), `${s.meanMs.toFixed(2)}ms`, `${s.maxMs.toFixed(2)}ms`])));
@@ -218,13 +240,13 @@ export function renderReport(r: RunReport): string {
     out.push('', table(['KIND', 'CREATED', 'UPDATED', 'DELETED'], r.writes.map((w) => [w.kind, String(w.created), String(w.updated), String(w.deleted)])));
   }
   if (r.hotLoop.length > 0) {
-    out.push('', 'Hot loop (objects rewritten over and over, returning to states they already had):');
+    out.push('', paint.bad('Hot loop (objects rewritten over and over, returning to states they already had):'));
     for (const h of r.hotLoop) out.push(`  ${h.kind} ${h.key}: ${h.writes} writes, ${h.repeats} back to an earlier state, by reconcilers ${h.reconcilers.join(', ')}`);
   }
   if (r.stuck.length > 0) {
-    out.push('', 'Not ready:');
+    out.push('', paint.bad('Not ready:'));
     for (const s of r.stuck) {
-      out.push(`  ${s.kind} ${s.key} (reconciler ${s.reconciler}): ${s.outcome}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}`);
+      out.push(`  ${s.kind} ${s.key} (reconciler ${s.reconciler}): ${paint.warn(s.outcome)}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}`);
       for (const line of s.message.split('\n')) out.push(`    ${line}`);
     }
   }

@@ -32,6 +32,7 @@ import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { Observer, type RunReport } from './observer.js';
 import { resultObjects, writeOut } from './output.js';
 import { RunRecorder, saveLastRun } from './deps.js';
+import { prunedConditionWarnings } from './schemawarnings.js';
 
 export interface RunOnceOptions {
   dir: string;
@@ -53,6 +54,8 @@ export interface RunOnceOptions {
   port?: number;
   /** Told the server's URL once it listens (with `port`). */
   onListen?: (url: string) => void;
+  /** Keep what `run deps` / `run result` show in <dir>/.choreo (default true; golden tests run cases side by side and leave the project alone). */
+  record?: boolean;
 }
 
 export interface RunOnceResult {
@@ -68,7 +71,7 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
   // What `run deps` and `run result` show afterwards (.choreo/last-run.json).
   const recorder = new RunRecorder();
   const finish = async (report: RunReport, objects: KObject[]): Promise<RunReport> => {
-    await saveLastRun(opts.dir, recorder.lastRun(report, objects)).catch(() => {}); // a read-only project still runs
+    if (opts.record !== false) await saveLastRun(opts.dir, recorder.lastRun(report, objects)).catch(() => {}); // a read-only project still runs
     return report;
   };
   let lastWriteAt = performance.now();
@@ -107,6 +110,7 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
       observer.addReconciler(r.config.name);
       recorder.addReconciler(r.config.name);
     }
+    for (const w of prunedConditionWarnings(engine.registry, engine.reconcilers)) observer.warn(w);
     if (loadErrors.length > 0) return { report: await finish(observer.report(performance.now() - started, loadErrors, false), []), written };
 
     const graceMs = opts.graceMs ?? 1_000;

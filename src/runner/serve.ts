@@ -25,6 +25,7 @@ import { CrashGuard, installCrashGuard, type HeldObject } from '../reconciler/cr
 import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { openStore } from '../store/open.js';
 import { isRunning } from '../store/lock.js';
+import { prunedConditionWarnings } from './schemawarnings.js';
 import type { Coordinator } from '../controller/sharding.js';
 
 export interface ServeOptions {
@@ -86,6 +87,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const project = await discoverProject(opts.dir, { paths: opts.paths });
   const errors = await engine.load(project);
   for (const e of errors) log(`load error: ${e.render()}`);
+  for (const w of prunedConditionWarnings(engine.registry, engine.reconcilers)) log(`warning: ${w}`);
   const found: HeldObject[] = [];
   const guard = new CrashGuard(state, found);
   for (const h of found) log(`the process died last time while reconciling ${h.namespace ? `${h.namespace}/` : ''}${h.name} (${h.reconciler})`);

@@ -32,7 +32,6 @@ export async function applyCommand(o: ApplyFlags): Promise<void> {
   if (o.dryRun === 'none') o.dryRun = false;
   else if (o.dryRun !== undefined && o.dryRun !== true && o.dryRun !== 'server') throw new Error(`--dry-run: invalid strategy ${JSON.stringify(o.dryRun)}: must be server or none (client-side dry run is not supported)`);
   const crdTimeoutMs = Number(o.crdTimeout) * 1000;
-  if (!Number.isFinite(crdTimeoutMs) || crdTimeoutMs < 0) throw new Error(`--crd-timeout: invalid number of seconds ${JSON.stringify(o.crdTimeout)}`);
   const { manifests, errors } = await readManifestArgs(o.filename, o.recursive ?? false);
   if (errors.length > 0) {
     for (const e of errors) process.stderr.write(`error: ${e.render()}\n`);

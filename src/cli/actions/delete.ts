@@ -29,7 +29,6 @@ export async function deleteCommand(typeArg: string | undefined, names: string[]
   const policy = cascades[o.cascade];
   if (!policy) throw new Error(`--cascade: invalid value ${JSON.stringify(o.cascade)}: must be one of background, foreground, orphan`);
   const timeoutMs = Number(o.timeout) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new Error(`--timeout: invalid number of seconds ${JSON.stringify(o.timeout)}`);
   if (o.filename && typeArg !== undefined) throw new Error('there is no need to specify a resource type as a separate argument when passing arguments in resource/name form or with -f');
   if (!o.filename && typeArg === undefined) throw new Error('you must provide one or more resources by argument or filename (-f)');
 

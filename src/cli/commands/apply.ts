@@ -3,6 +3,7 @@
 // ../actions/apply.ts, loaded only when it runs.
 
 import type { Command } from 'commander';
+import { numberFlag } from './limits.js';
 import { addClientFlags, clientAction } from './clientflags.js';
 
 export function register(program: Command): void {
@@ -14,7 +15,7 @@ export function register(program: Command): void {
     .option('--force-conflicts', 'take ownership of fields another manager owns instead of failing with a conflict')
     .option('--dry-run [strategy]', 'server: ask the server to validate and compute the result without persisting it (none: apply)')
     .option('--field-manager <name>', 'field manager recorded in managedFields', 'choreoctl')
-    .option('--crd-timeout <seconds>', 'how long to wait for a CRD applied in the same run to be served', '10');
+    .option('--crd-timeout <seconds>', 'how long to wait for a CRD applied in the same run to be served', numberFlag('--crd-timeout', 'seconds'), '10');
   addClientFlags(cmd).addHelpText(
     'after',
     `

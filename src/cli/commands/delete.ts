@@ -3,6 +3,7 @@
 // ../actions/delete.ts, loaded only when it runs.
 
 import type { Command } from 'commander';
+import { numberFlag } from './limits.js';
 import { addClientFlags, clientAction } from './clientflags.js';
 
 export function register(program: Command): void {
@@ -15,7 +16,7 @@ export function register(program: Command): void {
     .option('-R, --recursive', 'also read manifests in subdirectories of a -f directory')
     .option('--wait', 'wait until the objects are gone (finalizers done) before returning (default)', true)
     .option('--no-wait', 'return as soon as deletion has started')
-    .option('--timeout <seconds>', 'how long --wait waits per object', '60')
+    .option('--timeout <seconds>', 'how long --wait waits per object', numberFlag('--timeout', 'seconds'), '60')
     .option('--cascade <policy>', 'dependents: background|foreground|orphan', 'background')
     .option('--ignore-not-found', 'treat an object that does not exist as deleted');
   addClientFlags(cmd).addHelpText(

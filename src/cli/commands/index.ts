@@ -8,7 +8,13 @@ import { register as registerApply } from './apply.js';
 import { register as registerGet } from './get.js';
 import { register as registerDelete } from './delete.js';
 import { register as registerApiResources } from './apiresources.js';
+import { register as registerInit } from './init.js';
+import { register as registerTest } from './test.js';
+import { register as registerCompletion } from './completion.js';
+import { register as registerVersion } from './version.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commandGroups: RegisterCommand[] = [registerRun, registerServer, registerStar, registerApply, registerGet, registerDelete, registerApiResources];
+// The development loop (README "The development loop"): init, test, completion, version.
+commandGroups.push(registerInit, registerTest, registerCompletion, registerVersion);

@@ -3,7 +3,7 @@
 // imports what it runs (yaml, the runner, the store) when it is invoked.
 import type { Command } from 'commander';
 import type { ProjectPaths } from '../../runner/project/discover.js';
-import { limitArgs, limitOptions, type LimitFlags } from './limits.js';
+import { limitArgs, limitOptions, numberFlag, type LimitFlags } from './limits.js';
 
 /** The original's path flags: where the project's parts are, relative to the project directory. */
 function pathOptions(cmd: Command): Command {
@@ -51,8 +51,8 @@ export function register(program: Command): void {
     .description('load a project, run its reconcilers until nothing changes, and report')), 'a reconcile')
     .argument('[dir]', 'project directory', '.')
     .option('--store <store>', 'memory, file:<dir> to keep the results, or etcd://host:port', 'memory')
-    .option('--timeout <seconds>', 'give up after this many seconds', '60')
-    .option('--workers <n>', 'concurrent reconciles per reconciler', '1')
+    .option('--timeout <seconds>', 'give up after this many seconds', numberFlag('--timeout', 'seconds'), '60')
+    .option('--workers <n>', 'concurrent reconciles per reconciler', numberFlag('--workers', 'count'), '1')
     .option('--out <dir>', 'write the resulting resources as YAML, one file per kind')
     .option('-o, --output <format>', 'report format: text, json or yaml', 'text')
     .option('--port <n>', 'serve the API and /metrics on 127.0.0.1:<n> while the run lasts (0 = any free port; the URL is printed to stderr)')
@@ -89,7 +89,7 @@ export function register(program: Command): void {
       if (o.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (o.output === 'yaml') process.stdout.write(await toYamlText(report));
       else {
-        process.stdout.write(renderReport(report) + '\n');
+        process.stdout.write(renderReport(report, (await import('../actions/color.js')).paintFor(process.stdout)) + '\n');
         if (o.out && written.length > 0) process.stdout.write(`\nwrote ${written.length} file(s) to ${o.out}\n`);
       }
       process.exitCode = report.success ? 0 : 1;
@@ -101,10 +101,10 @@ export function register(program: Command): void {
     .argument('[dir]', 'project directory', '.')
     .option('--foreground', 'stay attached and log to stdout (for containers)')
     .option('--store <store>', 'file:<dir> (default <dir>/.choreo/store), memory, or etcd://host:port')
-    .option('--port <n>', 'API port (0 = any free port)', '0')
+    .option('--port <n>', 'API port (0 = any free port)', numberFlag('--port', 'port'), '0')
     .option('--address <a>', 'address to bind (a non-loopback address requires a bearer token)', '127.0.0.1')
     // 16: concurrent reconciles share the file store's fsyncs (group commit); bench:store:reconcile measured 1 → 16 workers at ~4× less time to quiescence on the file store.
-    .option('--workers <n>', 'concurrent reconciles per reconciler', '16')
+    .option('--workers <n>', 'concurrent reconciles per reconciler', numberFlag('--workers', 'count'), '16')
     .addHelpText('after', '\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
     .action(async (dir: string, o: PathFlags & LimitFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string }) => {
       const paths = projectPaths(o);
@@ -152,6 +152,7 @@ export function register(program: Command): void {
     .description('after run once: per reconciler how many reconciles started, stopped, requeued and failed')
     .argument('[dir]', 'project directory', '.')
     .option('-o, --output <format>', 'text, json or yaml', 'text')
+    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/topology\n  choreoctl run result examples/topology -o json\n')
     .action(async (dir: string, o: { output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
       const { readLastRun, renderResult } = await import('../../runner/deps.js');
@@ -161,10 +162,24 @@ export function register(program: Command): void {
       else if (o.output === 'yaml') process.stdout.write(await toYamlText(result));
       else process.stdout.write(renderResult(last) + '\n');
     });
+  limitOptions(pathOptions(run
+    .command('reconcile')
+    .description('dry run: load the project in memory, run one reconcile of one object and show what it would write (writes nothing)')), 'the reconcile')
+    .usage('[options] [dir] <resource>/<name>')
+    .argument('[dir]', 'project directory (default .)')
+    .argument('[ref]', 'the object, kubectl-style: <resource>/<name> (plural, singular, kind or short name, optionally .group)')
+    .option('-n, --namespace <ns>', 'namespace of the object', 'default')
+    .option('--reconciler <name>', 'the reconciler to run when several reconcile the kind')
+    .option('-o, --output <format>', 'text, yaml or json', 'text')
+    .addHelpText('after', '\nExamples:\n  choreoctl run reconcile examples/hello helloworld/world\n  choreoctl run reconcile . parent/p1 -n team-a -o yaml\n  choreoctl run reconcile . parent/p1 --reconciler parent-status\n\nExit code 1 when the reconcile ends in an error or a fatal outcome.\n')
+    .action(async (dir: string | undefined, ref: string | undefined, o: PathFlags & LimitFlags & { namespace: string; reconciler?: string; output: string }) =>
+      (await import('../actions/reconcile.js')).reconcileCommand(ref === undefined ? '.' : dir!, ref ?? dir, o, projectPaths(o)),
+    );
   run
     .command('stop')
     .description('stop a project started with run start: finish in-flight reconciles, flush the store')
     .argument('[dir]', 'project directory', '.')
+    .addHelpText('after', '\nExamples:\n  choreoctl run start examples/hello\n  choreoctl run stop examples/hello\n')
     .action(async (dir: string) => {
       const { stopInstance } = await import('../../runner/serve.js');
       const pid = await stopInstance(dir);

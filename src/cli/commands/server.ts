@@ -6,6 +6,7 @@
 // the command runs (start-up).
 
 import type { Command } from 'commander';
+import { numberFlag } from './limits.js';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -22,14 +23,14 @@ export function register(program: Command): void {
   server
     .command('start')
     .description('run the API server in the foreground and write a kubeconfig for kubectl')
-    .option('--port <n>', 'port to listen on (0 = any free port)', '6443')
+    .option('--port <n>', 'port to listen on (0 = any free port)', numberFlag('--port', 'port'), '6443')
     .option('--address <a>', 'address to bind (a non-loopback address requires a bearer token)', '127.0.0.1')
     .option('--store <spec>', 'storage: memory | file:<dir> | etcd://host:port', 'memory')
     .option('--kubeconfig <file>', 'kubeconfig to write (default ~/.kube/choreo.config)')
     .option('--token <token>', 'bearer token to require (generated for non-loopback addresses)')
+    .addHelpText('after', '\nExamples:\n  choreoctl server start --port 6443\n  kubectl --kubeconfig ~/.kube/choreo.config get crds\n  choreoctl server start --store file:./data --address 0.0.0.0 --token s3cret\n')
     .action(async (o: StartOptions) => {
       const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: invalid port ${JSON.stringify(o.port)}`);
       const kubeconfig = resolve(o.kubeconfig ?? join(homedir(), '.kube', 'choreo.config'));
       const { serveApi } = await import('../../runner/serve.js');
       await serveApi({ store: o.store, address: o.address, port, token: o.token, kubeconfig, log: (l) => process.stdout.write(`${l}\n`) });
