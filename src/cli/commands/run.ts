@@ -100,17 +100,18 @@ export function register(program: Command): void {
     .option('--address <a>', 'address to bind (a non-loopback address requires a bearer token)', '127.0.0.1')
     // 16: concurrent reconciles share the file store's fsyncs (group commit); bench:store:reconcile measured 1 → 16 workers at ~4× less time to quiescence on the file store.
     .option('--workers <n>', 'concurrent reconciles per reconciler', '16')
-    .addHelpText('after', '\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
-    .action(async (dir: string, o: PathFlags & LimitFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string }) => {
+    .option('--no-watch', 'no hot reload: ignore edits to the project until restarted')
+    .addHelpText('after', '\nEdits to crds/, libs/, reconcilers/ and in/ take effect while running (hot reload; see README).\n\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
+    .action(async (dir: string, o: PathFlags & LimitFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string; watch: boolean }) => {
       const paths = projectPaths(o);
       const { serve, startBackground } = await import('../../runner/serve.js');
       if (o.foreground) {
-        await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers), limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths });
+        await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers), limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths, watch: o.watch });
         return;
       }
       // This process's own entry script (the bundled or the plain main.js alike).
       const cli = process.argv[1]!;
-      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : []), ...limitArgs(o), ...pathArgs(paths)];
+      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : []), ...(o.watch ? [] : ['--no-watch']), ...limitArgs(o), ...pathArgs(paths)];
       const info = await startBackground(cli, args, dir);
       process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
     });

@@ -1,0 +1,97 @@
+// Hot reload of `run start`, end to end: the real CLI in the background, real
+// files edited the ways editors save them, kubectl reading the result.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const cli = join(repo, 'dist/src/cli/main.js');
+
+async function sh(cmd: string, args: string[], input?: string): Promise<string> {
+  const p = run(cmd, args, { timeout: 60_000, env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
+  if (input !== undefined) p.child.stdin!.end(input);
+  return (await p).stdout;
+}
+
+/** Polls until ok(value); returns the value and how long it took. */
+async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<{ value: T; ms: number }> {
+  const t0 = Date.now();
+  for (;;) {
+    const value = await fn();
+    if (ok(value) || Date.now() - t0 > timeoutMs) return { value, ms: Date.now() - t0 };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Saves like vim / JetBrains do: write a new file, rename it over the old one. */
+async function renameOver(file: string, text: string): Promise<void> {
+  await writeFile(`${file}.tmp~`, text);
+  await rename(`${file}.tmp~`, file);
+}
+
+test('run start hot reload: library, reconciler, CRD and in/ edits take effect; broken edits keep the old version', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-hotreload-'));
+  const cache = join(dir, 'kubecache');
+  const kubectl = (...args: string[]) => sh('kubectl', ['--kubeconfig', join(dir, '.choreo/kubeconfig'), '--cache-dir', cache, ...args]);
+  const log = () => readFile(join(dir, '.choreo/choreo.log'), 'utf8');
+  const lib = join(dir, 'crds/example.com_greetings.star');
+  const code = join(dir, 'reconcilers/helloworld/reconciler.star');
+  const input = join(dir, 'in/helloworlds.yaml');
+  const messages = () => kubectl('get', 'greetings', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.message};{end}');
+  try {
+    await cp(join(repo, 'examples/hello'), dir, { recursive: true, filter: (src) => !src.includes('expected') });
+    await sh(process.execPath, [cli, 'run', 'start', dir]);
+    assert.equal((await eventually(messages, (s) => s.split(';').length === 4)).value, 'team-carol=hello, Carol!;world-alice=Hello, Alice!;world-bob=Hello, Bob!;');
+
+    // A library saved in place: every child is rewritten by the rebuilt reconciler.
+    await writeFile(lib, (await readFile(lib, 'utf8')).replace('"%s, %s!"', '"%s, dear %s!"'));
+    const afterLib = await eventually(messages, (s) => s === 'team-carol=hello, dear Carol!;world-alice=Hello, dear Alice!;world-bob=Hello, dear Bob!;');
+    assert.equal(afterLib.value, 'team-carol=hello, dear Carol!;world-alice=Hello, dear Alice!;world-bob=Hello, dear Bob!;');
+    assert.ok(afterLib.ms < 2_000 * 2, `took ${afterLib.ms} ms`); // 2 s promised; slack for a loaded test machine
+
+    // The reconciler saved by rename-over: its For objects are reconciled again with the new code.
+    const good = await readFile(code, 'utf8');
+    await renameOver(code, good.replace('"greetings": len(recipients)', '"greetings": 10 * len(recipients)'));
+    const status = () => kubectl('get', 'helloworld', 'world', '-o', 'jsonpath={.status.greetings}');
+    assert.equal((await eventually(status, (s) => s === '20')).value, '20');
+
+    // A syntax error: logged with file:line:col, the previous code keeps running (a new object is reconciled by it).
+    await renameOver(code, 'def reconcile(self:\n    pass\n');
+    assert.match((await eventually(log, (l) => l.includes('reload error'))).value, /reload error: \S*reconcilers\/helloworld\/reconciler\.star:1:19: reconciler helloworld: /);
+    await sh('kubectl', ['--kubeconfig', join(dir, '.choreo/kubeconfig'), '--cache-dir', cache, 'apply', '-f', '-'], 'apiVersion: example.com/v1alpha1\nkind: HelloWorld\nmetadata: {name: manual, namespace: default}\nspec: {recipients: [Zed]}\n');
+    assert.equal((await eventually(() => kubectl('get', 'helloworld', 'manual', '-o', 'jsonpath={.status.greetings}'), (s) => s === '10')).value, '10');
+
+    // Fixed again: back to the good code.
+    await renameOver(code, good);
+    assert.equal((await eventually(status, (s) => s === '2')).value, '2');
+
+    // An object removed from in/ is deleted (finalizer processed, children collected); the kubectl-created one stays.
+    const inText = await readFile(input, 'utf8');
+    await writeFile(input, inText.slice(0, inText.indexOf('---')));
+    const names = () => kubectl('get', 'helloworlds,greetings', '-o', 'jsonpath={.items[*].metadata.name}');
+    assert.equal((await eventually(names, (s) => !s.includes('team'))).value, 'manual world manual-zed world-alice world-bob');
+
+    // Invalid YAML in in/: logged with its position, nothing deleted; the CRD edited meanwhile is applied.
+    await writeFile(input, inText.slice(0, inText.indexOf('---')) + 'spec: [unclosed\n');
+    const crd = join(dir, 'crds/example.com_helloworlds.yaml');
+    await writeFile(crd, (await readFile(crd, 'utf8')).replace('    - name: GREETING', '    - name: SALUTATION'));
+    assert.match((await eventually(log, (l) => /in\/helloworlds\.yaml:\d+:\d+: invalid YAML/.test(l))).value, /reload error: \S*in\/helloworlds\.yaml:\d+:\d+: invalid YAML/);
+    assert.match((await eventually(() => kubectl('get', 'helloworlds'), (s) => s.includes('SALUTATION'))).value, /SALUTATION/);
+    assert.equal(await names(), 'manual world manual-zed world-alice world-bob');
+
+    // Removed while stopped: the next start deletes what in/ no longer has; kubectl's object stays.
+    await sh(process.execPath, [cli, 'run', 'stop', dir]);
+    await writeFile(input, '');
+    await sh(process.execPath, [cli, 'run', 'start', dir]);
+    assert.equal((await eventually(names, (s) => !s.includes('world'))).value, 'manual manual-zed');
+  } finally {
+    await sh(process.execPath, [cli, 'run', 'stop', dir]).catch(() => '');
+    await rm(dir, { recursive: true, force: true });
+  }
+});
