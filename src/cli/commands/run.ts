@@ -55,10 +55,12 @@ export function register(program: Command): void {
     .option('--workers <n>', 'concurrent reconciles per reconciler', '1')
     .option('--out <dir>', 'write the resulting resources as YAML, one file per kind')
     .option('-o, --output <format>', 'report format: text, json or yaml', 'text')
-    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/topology --out out/ -o yaml\n  choreoctl run once old-project --apis apis --input in\n')
-    .action(async (dir: string, o: PathFlags & LimitFlags & { store: string; timeout: string; workers: string; out?: string; output: string }) => {
+    .option('--watch', 'run again after every change to the project, reprinting the report (Ctrl-C to stop)')
+    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/hello --watch\n  choreoctl run once examples/topology --out out/ -o yaml\n  choreoctl run once old-project --apis apis --input in\n')
+    .action(async (dir: string, o: PathFlags & LimitFlags & { store: string; timeout: string; workers: string; out?: string; output: string; watch?: boolean }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
       const paths = projectPaths(o);
+      if (o.watch) return (await import('../actions/runwatch.js')).watchRunOnce(dir, paths);
       const [{ runOnce }, { renderReport }] = await Promise.all([import('../../runner/runonce.js'), import('../../runner/observer.js')]);
       const tty = process.stderr.isTTY && o.output === 'text';
       let lastPaint = 0;
