@@ -2,7 +2,7 @@
 // files edited the ways editors save them, kubectl reading the result.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +92,35 @@ test('run start hot reload: library, reconciler, CRD and in/ edits take effect; 
     assert.equal((await eventually(names, (s) => !s.includes('world'))).value, 'manual manual-zed');
   } finally {
     await sh(process.execPath, [cli, 'run', 'stop', dir]).catch(() => '');
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('run once --watch re-runs on every change and reprints the report', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-watch-'));
+  await cp(join(repo, 'examples/hello'), dir, { recursive: true, filter: (src) => !src.includes('expected') });
+  const child = spawn(process.execPath, [cli, 'run', 'once', dir, '--watch'], { env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const count = (re: RegExp) => (out.match(new RegExp(re.source, 'g')) ?? []).length;
+  try {
+    await eventually(async () => count(/watching/), (n) => n === 1);
+    assert.equal(count(/run succeeded/), 1, out);
+    // Broken YAML: the next report names the place.
+    const input = join(dir, 'in/helloworlds.yaml');
+    const good = await readFile(input, 'utf8');
+    await writeFile(input, good + '---\nkind: [\n');
+    await eventually(async () => count(/watching/), (n) => n === 2);
+    assert.match(out, /in\/helloworlds\.yaml:\d+:\d+: invalid YAML/);
+    assert.match(out, /run once exited 1/);
+    // Fixed by a rename-over save: a third run, successful again.
+    await renameOver(input, good);
+    await eventually(async () => count(/watching/), (n) => n === 3);
+    assert.equal(count(/run succeeded/), 2, out);
+  } finally {
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
     await rm(dir, { recursive: true, force: true });
   }
 });
