@@ -12,7 +12,10 @@
 //
 // Safety over eagerness: the objects of an in/ file that does not parse are
 // kept as they are (neither applied nor deleted) until the file is fixed, and
-// the start-up sweep is skipped while any in/ file is broken.
+// the start-up sweep is skipped while any in/ file is broken. It is skipped
+// too when several runners share the store (etcd): a runner started from an
+// older copy of the project would otherwise delete what the others' in/ added.
+// Their live syncs still delete what is removed from their own copy.
 
 import { createHash } from 'node:crypto';
 import { resolve, sep } from 'node:path';
@@ -61,11 +64,12 @@ export class InputSync {
    * without a load error), then deletes the objects earlier runs applied from
    * in/ that are not there any more.
    */
-  async loaded(project: ProjectSource, loadErrors: LoadError[], inputDir: string): Promise<void> {
+  async loaded(project: ProjectSource, loadErrors: LoadError[], inputDir: string, opts: { sweep: boolean }): Promise<void> {
     for (const m of project.inputs) {
       const key = objectKey(m.object);
       if (key !== undefined && !loadErrors.some((e) => samePos(e, m))) this.applied.set(key, this.record(m));
     }
+    if (!opts.sweep) return;
     const brokenInput = project.errors.some((e) => resolve(e.pos.file).startsWith(resolve(inputDir) + sep));
     if (brokenInput) {
       this.log('input sync: in/ has errors; objects earlier runs applied from in/ are not cleaned up until it loads');

@@ -83,15 +83,15 @@ export class Reloader {
   }
 
   /**
-   * Records what the engine's first load (Engine.load) brought up, and
+   * Records what the engine's first load (Engine.load) brought up, and (sweep)
    * deletes what earlier runs applied from in/ that is no longer there.
    */
-  async loaded(project: ProjectSource, loadErrors: LoadError[]): Promise<void> {
+  async loaded(project: ProjectSource, loadErrors: LoadError[], opts: { sweep: boolean }): Promise<void> {
     const running = new Set(this.engine.reconcilers.map((r) => r.config.name));
     const crdIndex = this.crdIndex(project);
     for (const r of project.reconcilers) if (running.has(r.name)) this.reconcilers.set(r.name, { fingerprint: this.fingerprint(r, project, crdIndex), configFile: r.pos.file });
     for (const m of project.crds) this.crds.set(crdKey(m.object) ?? '', hash(m.object));
-    await this.inputs.loaded(project, loadErrors, (await resolvePaths(this.dir, this.paths)).input);
+    await this.inputs.loaded(project, loadErrors, (await resolvePaths(this.dir, this.paths)).input, opts);
   }
 
   /** Re-discovers the project and applies what changed. Never throws: problems are logged. */

@@ -106,7 +106,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   log(`serving ${srv.url} — kubectl --kubeconfig ${kubeconfig} get all (${engine.reconcilers.length} reconciler(s), ${errors.length} load error(s))`);
   await engine.start();
   const reloader = new Reloader(engine, opts.dir, opts.paths, log);
-  await reloader.loaded(project, errors);
+  await reloader.loaded(project, errors, { sweep: coordinator === undefined });
   let watcher: ProjectWatcher | undefined;
   if (opts.watch !== false) {
     const folders = Object.values(await resolvePaths(opts.dir, opts.paths));
