@@ -89,7 +89,8 @@ export class Reloader {
   async loaded(project: ProjectSource, loadErrors: LoadError[], opts: { sweep: boolean }): Promise<void> {
     const running = new Set(this.engine.reconcilers.map((r) => r.config.name));
     const crdIndex = this.crdIndex(project);
-    for (const r of project.reconcilers) if (running.has(r.name)) this.reconcilers.set(r.name, { fingerprint: this.fingerprint(r, project, crdIndex), configFile: r.pos.file });
+    const libs = hash(project.libraries.map((l) => [l.names, l.code]));
+    for (const r of project.reconcilers) if (running.has(r.name)) this.reconcilers.set(r.name, { fingerprint: this.fingerprint(r, libs, crdIndex), configFile: r.pos.file });
     for (const m of project.crds) this.crds.set(crdKey(m.object) ?? '', hash(m.object));
     await this.inputs.loaded(project, loadErrors, (await resolvePaths(this.dir, this.paths)).input, opts);
   }
@@ -121,10 +122,11 @@ export class Reloader {
     }
 
     const crdIndex = this.crdIndex(project);
+    const libs = hash(project.libraries.map((l) => [l.names, l.code]));
     const seen = new Set<string>();
     for (const r of project.reconcilers) {
       seen.add(r.name);
-      const fingerprint = this.fingerprint(r, project, crdIndex);
+      const fingerprint = this.fingerprint(r, libs, crdIndex);
       const prev = this.reconcilers.get(r.name);
       if (prev?.fingerprint === fingerprint) continue;
       let compiled;
@@ -168,12 +170,12 @@ export class Reloader {
   }
 
   /** What a reconciler is built from: config, code, the libraries, the CRDs of the types it names. */
-  private fingerprint(r: ReconcilerSource, project: ProjectSource, crds: Map<string, Manifest>): string {
+  private fingerprint(r: ReconcilerSource, libraries: string, crds: Map<string, Manifest>): string {
     const usesLibraries = r.code.some((c) => c.kind === 'starlark');
     return hash({
       config: r.config,
       code: r.code.map((c) => [c.file, c.name, c.text]),
-      libraries: usesLibraries ? project.libraries.map((l) => [l.names, l.code]) : [],
+      libraries: usesLibraries ? libraries : '',
       crds: configKinds(r.config).map((k) => crds.get(k)?.object ?? null),
     });
   }
