@@ -11,6 +11,9 @@
 //                    (its children stay).
 //   in/              the input sync (inputsync.ts)
 //
+// A rebuilt reconciler's objects held by the crash guard (crashguard.ts) are
+// released: the new code may not crash where the old one did.
+//
 // Key idea: a broken edit never takes anything down. Every problem is logged
 // with file:line:col, and the piece it belongs to keeps its last good version:
 // a reconciler that does not compile keeps running its old code, one whose
@@ -37,6 +40,7 @@ import { crdKey, discoverProject, resolvePaths, type ProjectPaths } from './proj
 import type { ProjectSource, ReconcilerSource } from './project/source.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
 import { InputSync } from './inputsync.js';
+import { crashGuard } from '../reconciler/crashguard.js';
 
 interface RunningReconciler {
   fingerprint: string;
@@ -137,9 +141,11 @@ export class Reloader {
         if (prev) changes.push(`reconciler ${r.name} kept on its previous version`);
         continue;
       }
+      // New code may not crash where the old one did: its held objects get another chance.
+      const released = crashGuard()?.release(r.name) ?? 0;
       await this.engine.replace(compiled.config, compiled.run);
       this.reconcilers.set(r.name, { fingerprint, configFile: r.pos.file });
-      changes.push(`reconciler ${r.name} ${prev ? 'reloaded' : 'added'}`);
+      changes.push(`reconciler ${r.name} ${prev ? 'reloaded' : 'added'}${released > 0 ? ` (${released} held object(s) released)` : ''}`);
     }
     for (const [name, prev] of [...this.reconcilers]) {
       if (seen.has(name) || broken.has(prev.configFile)) continue;

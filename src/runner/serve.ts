@@ -116,7 +116,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
   await untilSignal(async (signal) => {
     log(`${signal}: stopping (finishing in-flight reconciles)`);
-    watcher?.close();
+    await watcher?.close(); // a reload under way finishes first
     await srv.close();
     await engine.stop();
     installCrashGuard(undefined);

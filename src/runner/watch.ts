@@ -27,7 +27,8 @@ import { basename, join, resolve } from 'node:path';
 const maxDepth = 8;
 
 export interface ProjectWatcher {
-  close(): void;
+  /** Stops watching; resolves when a callback still running has finished. */
+  close(): Promise<void>;
 }
 
 /** Editor droppings that are not project files: vim's swap and write-test files, backups. */
@@ -45,7 +46,7 @@ function ignored(name: string | null): boolean {
 export function watchProject(root: string, folders: string[], onChange: () => Promise<void> | void, debounceMs = 100): ProjectWatcher {
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
-  let running = false;
+  let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
 
@@ -54,15 +55,17 @@ export function watchProject(root: string, folders: string[], onChange: () => Pr
       again = true;
       return;
     }
-    running = true;
-    try {
+    running = (async () => {
       do {
         again = false;
         await syncWatchers();
         await onChange();
       } while (again && !closed);
+    })();
+    try {
+      await running;
     } finally {
-      running = false;
+      running = undefined;
     }
   };
   const poke = (name: string | null) => {
@@ -130,11 +133,12 @@ export function watchProject(root: string, folders: string[], onChange: () => Pr
   }
   void syncWatchers();
   return {
-    close() {
+    async close() {
       closed = true;
       clearTimeout(timer);
       for (const w of watchers.values()) w.close();
       watchers.clear();
+      await running?.catch(() => {});
     },
   };
 }

@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,4 +83,28 @@ test('star repl --project: the host API reads the loaded in/ objects, the projec
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, '["Alice", "Bob"]\n"Hi, Eve!"\n2\n"helloworlds.example.com \\"nope\\" not found"\n');
+});
+
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+test('star repl on a terminal: prompts, line editing with the history (up arrow), history kept across sessions', { skip: hasScript ? false : 'no script(1) to give the REPL a terminal' }, () => {
+  const home = mkdtempSync(join(tmpdir(), 'choreo-repl-home-'));
+  try {
+    // util-linux script(1) runs the REPL on a pseudo-terminal and feeds it our input as typed keys.
+    const session = (keys: string) =>
+      spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} star repl`, '/dev/null'], { input: keys, encoding: 'utf8', timeout: 30_000, env: { ...process.env, HOME: home } });
+    // "x = 21", then up arrow recalls it and " * 2" is typed at its end: x = 21 * 2.
+    const r = session('x = 21\r\x1b[A * 2\rx\rdef f():\r    return x + 1\r\rf()\r\x04');
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.split(/\r?\n/).map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim());
+    assert.ok(lines.includes('42'), r.stdout);
+    assert.ok(lines.includes('43'), r.stdout);
+    assert.match(r.stdout, /\.\.\. /); // the continuation prompt of the block
+    // The next session starts with this one's history: up arrow twice reaches "x = 21 * 2"... and "x" then prints 42.
+    assert.match(readFileSync(join(home, '.choreo_repl_history'), 'utf8'), /^f\(\)\n/);
+    const again = session('\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\r' + 'x\r\x04');
+    assert.ok(again.stdout.split(/\r?\n/).map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()).includes('42'), again.stdout);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });

@@ -2,7 +2,8 @@
 // expressions of starlark/repl.ts; a sole expression's value printed as
 // repr, None not printed, like Python's REPL).
 //
-// On a TTY: prompts `>>> ` / `... `, line editing and history (node:readline),
+// On a TTY: prompts `>>> ` / `... `, line editing and history (node:readline;
+// kept across sessions in ~/.choreo_repl_history),
 // Ctrl-C drops the current input, Ctrl-D ends. Otherwise stdin is read as a
 // script of chunks with no prompts; an error is printed and the session goes
 // on; end of input ends it with exit code 0.
@@ -15,6 +16,9 @@
 // Trade-off: writes (client_create, client_update) are recorded and dropped;
 // nothing is stored.
 
+import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TypeRef } from '../../api/client.js';
 import type { KObject } from '../../api/object.js';
@@ -66,6 +70,14 @@ async function loadProject(dir: string): Promise<ProjectContext> {
   return { predeclared, load, scope, loadErrors };
 }
 
+function readHistory(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  } catch {
+    return [];
+  }
+}
+
 /** Reads `input` chunk by chunk until it ends. */
 export async function repl(flags: ReplFlags, input: NodeJS.ReadableStream = process.stdin, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<void> {
   const options = new Set(flags.option);
@@ -93,7 +105,10 @@ export async function repl(flags: ReplFlags, input: NodeJS.ReadableStream = proc
   };
 
   const tty = (input as { isTTY?: boolean }).isTTY === true && (out as { isTTY?: boolean }).isTTY === true;
-  const rl = createInterface({ input, output: tty ? out : undefined, terminal: tty, historySize: 1000, prompt: '>>> ' });
+  // On a terminal the history survives the session (newest first, as readline keeps it).
+  const historyFile = join(homedir(), '.choreo_repl_history');
+  const history = tty ? readHistory(historyFile) : [];
+  const rl = createInterface({ input, output: tty ? out : undefined, terminal: tty, history, historySize: 1000, prompt: '>>> ' });
   let buffer = '';
   const prompt = () => {
     if (!tty) return;
@@ -118,7 +133,14 @@ export async function repl(flags: ReplFlags, input: NodeJS.ReadableStream = proc
     });
     rl.on('close', () => {
       run(buffer);
-      if (tty) out.write('\n');
+      if (tty) {
+        out.write('\n');
+        try {
+          writeFileSync(historyFile, (rl as unknown as { history: string[] }).history.slice(0, 1000).join('\n') + '\n');
+        } catch {
+          // An unwritable home loses the history, not the session.
+        }
+      }
       resolve();
     });
   });

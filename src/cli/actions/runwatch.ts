@@ -33,9 +33,8 @@ export async function watchRunOnce(dir: string, paths: Partial<ProjectPaths>, ar
   await new Promise<void>((resolve) => {
     const stop = () => {
       clearInterval(keepAlive);
-      watcher.close();
       child?.kill('SIGTERM');
-      resolve();
+      void watcher.close().then(resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
