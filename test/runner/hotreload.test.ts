@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { conditionsCrdYaml, reconcilerConfig, writeProjectFiles } from '../helpers/project.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -121,6 +122,35 @@ test('run once --watch re-runs on every change and reprints the report', async (
   } finally {
     child.kill('SIGINT');
     await new Promise((r) => child.once('exit', r));
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('run start hot reload: a config edit rewires the reconciler (a new Watches re-triggers it)', async () => {
+  const code = 'def reconcile(self):\n    cms = client_list({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"namespace": "default"}})["resource"]["items"]\n    self.setdefault("status", {})["configmaps"] = len(cms)\n    return reconcile_result(self, False, 0, "", False)\n';
+  const dir = await writeProjectFiles({
+    'crds/example.com_boxes.yaml': conditionsCrdYaml('example.com', 'boxes', 'Box'),
+    'reconcilers/box/config.yaml': reconcilerConfig('example.com', 'Box'),
+    'reconcilers/box/reconciler.star': code,
+    'in/box.yaml': 'apiVersion: example.com/v1alpha1\nkind: Box\nmetadata: {name: b, namespace: default}\nspec: {}\n',
+  }, 'choreo-hotreload-config-');
+  const cache = join(dir, 'kubecache');
+  const kubectl = (...args: string[]) => sh('kubectl', ['--kubeconfig', join(dir, '.choreo/kubeconfig'), '--cache-dir', cache, ...args]);
+  const count = () => kubectl('get', 'box', 'b', '-o', 'jsonpath={.status.configmaps}');
+  try {
+    await sh(process.execPath, [cli, 'run', 'start', dir]);
+    assert.equal((await eventually(count, (s) => s === '0')).value, '0');
+    // No Watches on ConfigMaps yet: a new one does not re-trigger the Box.
+    await kubectl('create', 'configmap', 'one', '--from-literal=k=v');
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(await count(), '0');
+    // The config gains a Watches: rebuilt, the Box is reconciled again at once, and the next ConfigMap re-triggers it.
+    await writeFile(join(dir, 'reconcilers/box/config.yaml'), reconcilerConfig('example.com', 'Box', '  watches:\n  - {group: "", version: v1, kind: ConfigMap}\n'));
+    assert.equal((await eventually(count, (s) => s === '1')).value, '1');
+    await kubectl('create', 'configmap', 'two', '--from-literal=k=v');
+    assert.equal((await eventually(count, (s) => s === '2')).value, '2');
+  } finally {
+    await sh(process.execPath, [cli, 'run', 'stop', dir]).catch(() => '');
     await rm(dir, { recursive: true, force: true });
   }
 });
