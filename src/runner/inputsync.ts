@@ -42,7 +42,8 @@ function describe(o: { kind: string; namespace: string; name: string }): string 
   return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
 }
 
-const samePos = (a: LoadError, m: Manifest) => a.pos.file === m.pos.file && a.pos.line === m.pos.line && a.pos.col === m.pos.col;
+/** Whether the load error is about manifest m (it carries m's position). */
+export const samePos = (a: LoadError, m: Manifest) => a.pos.file === m.pos.file && a.pos.line === m.pos.line && a.pos.col === m.pos.col;
 
 export class InputSync {
   /** Objects applied from in/ by this process, by identity (discover.ts objectKey). */

@@ -39,7 +39,7 @@ import { reconcilerLoadError, type Engine } from './engine.js';
 import { crdKey, discoverProject, resolvePaths, type ProjectPaths } from './project/discover.js';
 import type { ProjectSource, ReconcilerSource } from './project/source.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
-import { InputSync } from './inputsync.js';
+import { InputSync, samePos } from './inputsync.js';
 import { crashGuard } from '../reconciler/crashguard.js';
 
 interface RunningReconciler {
@@ -72,7 +72,8 @@ function configKinds(config: KObject): string[] {
 
 export class Reloader {
   private readonly reconcilers = new Map<string, RunningReconciler>();
-  private readonly crds = new Map<string, string>();
+  /** CRDs as last applied: hash of the manifest, the file it came from. */
+  private readonly crds = new Map<string, { hash: string; file: string }>();
   /** The problems the last reload logged: an identical report is not logged again. */
   private lastReport = '';
   readonly inputs: InputSync;
@@ -95,7 +96,8 @@ export class Reloader {
     const crdIndex = this.crdIndex(project);
     const libs = hash(project.libraries.map((l) => [l.names, l.code]));
     for (const r of project.reconcilers) if (running.has(r.name)) this.reconcilers.set(r.name, { fingerprint: this.fingerprint(r, libs, crdIndex), configFile: r.pos.file });
-    for (const m of project.crds) this.crds.set(crdKey(m.object) ?? '', hash(m.object));
+    // A CRD the first load could not apply is not recorded: the next reload tries it again.
+    for (const m of project.crds) if (!loadErrors.some((e) => samePos(e, m))) this.crds.set(crdKey(m.object) ?? '', { hash: hash(m.object), file: m.pos.file });
     await this.inputs.loaded(project, loadErrors, (await resolvePaths(this.dir, this.paths)).input, opts);
   }
 
@@ -113,14 +115,20 @@ export class Reloader {
     const broken = new Set(errors.map((e) => e.pos.file));
     const changes: string[] = [];
 
+    const crdKeys = new Set(project.crds.map((m) => crdKey(m.object) ?? ''));
+    for (const [key, prev] of [...this.crds]) {
+      if (crdKeys.has(key) || broken.has(prev.file)) continue;
+      this.crds.delete(key);
+      changes.push(`CRD ${key} is gone from the project but stays served (kubectl delete crd ${key} deletes it and all its objects)`);
+    }
     for (const m of project.crds) {
       const key = crdKey(m.object) ?? '';
       const h = hash(m.object);
-      if (this.crds.get(key) === h) continue;
+      if (this.crds.get(key)?.hash === h) continue;
       const before = errors.length;
       await this.engine.applyCrd(m, errors);
       if (errors.length === before) {
-        this.crds.set(key, h);
+        this.crds.set(key, { hash: h, file: m.pos.file });
         changes.push(`CRD ${key} applied`);
       }
     }
@@ -151,7 +159,7 @@ export class Reloader {
       if (seen.has(name) || broken.has(prev.configFile)) continue;
       await this.engine.remove(name);
       this.reconcilers.delete(name);
-      changes.push(`reconciler ${name} removed (its children stay)`);
+      changes.push(`reconciler ${name} removed (its children, and its finalizer on its For objects, stay)`);
     }
 
     changes.push(...(await this.inputs.sync(project.inputs, broken, errors)));
