@@ -99,6 +99,13 @@ export class InputSync {
     }
   }
 
+  /** Whether sync(inputs, broken) would delete something. */
+  wouldDelete(inputs: Manifest[], broken: Set<string>): boolean {
+    const desired = new Set(inputs.map((m) => objectKey(m.object)));
+    for (const [key, rec] of this.applied) if (!desired.has(key) && !broken.has(rec.file)) return true;
+    return false;
+  }
+
   /**
    * Brings the store in line with `inputs`: applies what is new or changed,
    * deletes what this process applied that is gone — except the objects of

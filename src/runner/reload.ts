@@ -48,6 +48,9 @@ interface RunningReconciler {
   configFile: string;
 }
 
+/** How long an object missing from in/ must stay missing before it is deleted. */
+const settleMs = 300;
+
 const hash = (v: unknown): string => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 
 /** The group/kind a CRD defines, to find the CRDs a reconciler's types depend on. */
@@ -162,7 +165,17 @@ export class Reloader {
       changes.push(`reconciler ${name} removed (its children, and its finalizer on its For objects, stay)`);
     }
 
-    changes.push(...(await this.inputs.sync(project.inputs, broken, errors)));
+    // A deletion waits for a second look: `git checkout` or a save by unlink-and-create leaves a
+    // file missing for a moment, and deleting its objects (finalizers, children) is not undone by
+    // applying them again.
+    let inputs: Manifest[] | undefined = project.inputs;
+    if (this.inputs.wouldDelete(inputs, broken)) {
+      await new Promise((r) => setTimeout(r, settleMs));
+      const again = await discoverProject(this.dir, { paths: this.paths }).catch(() => undefined);
+      inputs = again?.inputs; // the project gone meanwhile: no input sync this time
+      for (const e of again?.errors ?? []) broken.add(e.pos.file);
+    }
+    if (inputs) changes.push(...(await this.inputs.sync(inputs, broken, errors)));
 
     // An editor's save can be several bursts of events: the same outcome twice is logged once.
     const report = JSON.stringify([changes, errors.map((e) => e.render())]);

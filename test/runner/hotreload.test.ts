@@ -72,8 +72,17 @@ test('run start hot reload: library, reconciler, CRD and in/ edits take effect; 
     await renameOver(code, good);
     assert.equal((await eventually(status, (s) => s === '2')).value, '2');
 
-    // An object removed from in/ is deleted (finalizer processed, children collected); the kubectl-created one stays.
+    // A file missing for a moment (git checkout, unlink-and-create saves) deletes nothing.
     const inText = await readFile(input, 'utf8');
+    const uid = () => kubectl('get', 'helloworld', 'team', '-o', 'jsonpath={.metadata.uid}');
+    const teamUid = await uid();
+    await rm(input);
+    await new Promise((r) => setTimeout(r, 150));
+    await writeFile(input, inText);
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(await uid(), teamUid);
+
+    // An object removed from in/ is deleted (finalizer processed, children collected); the kubectl-created one stays.
     await writeFile(input, inText.slice(0, inText.indexOf('---')));
     const names = () => kubectl('get', 'helloworlds,greetings', '-o', 'jsonpath={.items[*].metadata.name}');
     assert.equal((await eventually(names, (s) => !s.includes('team'))).value, 'manual world manual-zed world-alice world-bob');
