@@ -10,9 +10,10 @@
 // choreo cleans up after a load the same way: pkg/server/choreo/loader/
 // dataloader_input.go, InputLoader.Clean.)
 //
-// Safety over eagerness: the objects of an in/ file that does not parse are
-// kept as they are (neither applied nor deleted) until the file is fixed, and
-// the start-up sweep is skipped while any in/ file is broken. It is skipped
+// Safety over eagerness: a deletion happens only when a second look a moment
+// later still misses the object (reload.ts, settleMs). The objects of an in/
+// file that does not parse are kept as they are (neither applied nor
+// deleted) until the file is fixed, and the start-up sweep is skipped while any in/ file is broken. It is skipped
 // too when several runners share the store (etcd): a runner started from an
 // older copy of the project would otherwise delete what the others' in/ added.
 // Their live syncs still delete what is removed from their own copy.
