@@ -106,6 +106,14 @@ export class Reloader {
 
   /** Re-discovers the project and applies what changed. Never throws: problems are logged. */
   async reload(): Promise<void> {
+    try {
+      await this.apply();
+    } catch (err) {
+      this.log(`reload failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+
+  private async apply(): Promise<void> {
     const t0 = performance.now();
     let project: ProjectSource;
     try {

@@ -111,6 +111,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (opts.watch !== false) {
     const folders = Object.values(await resolvePaths(opts.dir, opts.paths));
     watcher = watchProject(opts.dir, folders, () => reloader.reload());
+    watcher.changed(); // edits made while the engine was starting
     log(`watching ${opts.dir} for changes (hot reload)`);
   }
 

@@ -27,6 +27,8 @@ import { basename, join, resolve } from 'node:path';
 const maxDepth = 8;
 
 export interface ProjectWatcher {
+  /** Schedules the callback as if a file had changed (e.g. to catch edits made before watching began). */
+  changed(): void;
   /** Stops watching; resolves when a callback still running has finished. */
   close(): Promise<void>;
 }
@@ -133,6 +135,7 @@ export function watchProject(root: string, folders: string[], onChange: () => Pr
   }
   void syncWatchers();
   return {
+    changed: () => poke(null),
     async close() {
       closed = true;
       clearTimeout(timer);
