@@ -37,7 +37,8 @@ interface Applied {
   file: string;
 }
 
-const hash = (o: KObject): string => createHash('sha256').update(JSON.stringify(o)).digest('hex');
+/** A fingerprint of JSON data (an object as written in in/, a project's sources). */
+export const contentHash = (v: unknown): string => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 
 function describe(o: { kind: string; namespace: string; name: string }): string {
   return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
@@ -58,7 +59,7 @@ export class InputSync {
   private record(m: Manifest): Applied {
     const o = m.object;
     const namespaced = this.engine.registry.resourceInfo(o)?.namespaced ?? true;
-    return { apiVersion: o.apiVersion, kind: o.kind, namespace: namespaced ? o.metadata.namespace || 'default' : '', name: o.metadata.name ?? '', hash: hash(o), file: m.pos.file };
+    return { apiVersion: o.apiVersion, kind: o.kind, namespace: namespaced ? o.metadata.namespace || 'default' : '', name: o.metadata.name ?? '', hash: contentHash(o), file: m.pos.file };
   }
 
   /**

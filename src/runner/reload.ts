@@ -33,13 +33,13 @@
 // is NotFound). The fingerprint of each runner's project is logged on every
 // reload so copies that differ show up in the logs.
 
-import { createHash } from 'node:crypto';
 import type { KObject } from '../api/object.js';
 import { reconcilerLoadError, type Engine } from './engine.js';
 import { crdKey, discoverProject, resolvePaths, type ProjectPaths } from './project/discover.js';
 import type { ProjectSource, ReconcilerSource } from './project/source.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
-import { InputSync, samePos } from './inputsync.js';
+import { contentHash as hash, InputSync, samePos } from './inputsync.js';
+import { parseReconcilerConfig, type ReconcilerConfig } from '../reconciler/config.js';
 import { crashGuard } from '../reconciler/crashguard.js';
 
 interface RunningReconciler {
@@ -51,7 +51,6 @@ interface RunningReconciler {
 /** How long an object missing from in/ must stay missing before it is deleted. */
 const settleMs = 300;
 
-const hash = (v: unknown): string => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 
 /** The group/kind a CRD defines, to find the CRDs a reconciler's types depend on. */
 function crdGroupKind(o: KObject): string | undefined {
@@ -59,18 +58,15 @@ function crdGroupKind(o: KObject): string | undefined {
   return typeof spec?.group === 'string' && typeof spec.names?.kind === 'string' ? `${spec.group}/${spec.names.kind}` : undefined;
 }
 
-/** group/kind of the For, Owns and Watches entries of a raw reconciler config (best effort: the compile reports a bad config). */
-function configKinds(config: KObject): string[] {
-  const spec = (config.spec ?? {}) as Record<string, unknown>;
-  const refs = [spec.for, ...(Array.isArray(spec.owns) ? spec.owns : []), ...(Array.isArray(spec.watches) ? spec.watches : [])];
-  const out: string[] = [];
-  for (const r of refs) {
-    if (!r || typeof r !== 'object') continue;
-    const t = r as Record<string, unknown>;
-    const group = typeof t.group === 'string' ? t.group : typeof t.apiVersion === 'string' && t.apiVersion.includes('/') ? t.apiVersion.slice(0, t.apiVersion.indexOf('/')) : '';
-    if (typeof t.kind === 'string') out.push(`${group}/${t.kind}`);
+/** group/kind of the types a reconciler's config names (none for a config that does not parse: its compile reports it). */
+function configKinds(r: ReconcilerSource): string[] {
+  let config: ReconcilerConfig;
+  try {
+    config = parseReconcilerConfig(r.config, r.name);
+  } catch {
+    return [];
   }
-  return out;
+  return [config.for, ...config.owns, ...config.watches].map((t) => `${t.apiVersion.includes('/') ? t.apiVersion.slice(0, t.apiVersion.indexOf('/')) : ''}/${t.kind}`);
 }
 
 export class Reloader {
@@ -211,7 +207,7 @@ export class Reloader {
       config: r.config,
       code: r.code.map((c) => [c.file, c.name, c.text]),
       libraries: usesLibraries ? libraries : '',
-      crds: configKinds(r.config).map((k) => crds.get(k)?.object ?? null),
+      crds: configKinds(r).map((k) => crds.get(k)?.object ?? null),
     });
   }
 
