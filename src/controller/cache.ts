@@ -66,6 +66,15 @@ export class ObjectCache {
     return this.indexers.has(name);
   }
 
+  /** Drops an index (a reconciler replaced by hot reload); unknown names are ignored. */
+  removeIndexer(name: string): void {
+    const index = this.indices.get(name);
+    if (!index) return;
+    this.indexers.delete(name);
+    this.indices.delete(name);
+    this.indexList = this.indexList.filter((e) => e.index !== index);
+  }
+
   get size(): number {
     return this.items.size;
   }

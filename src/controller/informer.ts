@@ -127,6 +127,10 @@ export class SharedInformer {
     return this.cache.hasIndexer(name);
   }
 
+  removeIndexer(name: string): void {
+    this.cache.removeIndexer(name);
+  }
+
   // ---- handlers ----
 
   addEventHandler(handler: ResourceEventHandler): Registration {

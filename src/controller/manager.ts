@@ -92,6 +92,17 @@ export class Manager implements MetricsCollector {
     if (this.state === 'running') controller.start();
   }
 
+  /**
+   * Stops a controller (it finishes its in-flight reconciles) and forgets it,
+   * so one of the same name can be added: a reconciler replaced by hot reload.
+   */
+  async remove(name: string): Promise<void> {
+    const c = this.controllers.find((x) => x.name === name);
+    if (!c) return;
+    await c.stop(); // still listed meanwhile: idle() and the shard hand-over see its in-flight reconciles
+    this.controllers.splice(this.controllers.indexOf(c), 1);
+  }
+
   list(): readonly Controller[] {
     return this.controllers;
   }

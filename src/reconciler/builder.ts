@@ -58,6 +58,17 @@ export class ReconcilerBuilder {
     this.controllerManagers = new Set(opts.controllerManagers);
   }
 
+  /** The join indexes each reconciler added to its For informer (dropped when it is removed). */
+  private readonly joinIndexes = new Map<string, { informer: SharedInformer; names: string[] }>();
+
+  /** Stops a reconciler built here (in-flight reconciles finish) and drops its join indexes: hot reload. */
+  async remove(name: string): Promise<void> {
+    await this.manager.remove(name);
+    const j = this.joinIndexes.get(name);
+    if (j) for (const n of j.names) j.informer.removeIndexer(n);
+    this.joinIndexes.delete(name);
+  }
+
   /** Reads served from the informer caches (see hostapi.ts). */
   readonly read: ReadView & ChildCache = {
     resourceInfo: (t: TypeRef): ResourceInfo | undefined => this.registry.resourceInfo(t),
@@ -121,7 +132,12 @@ export class ReconcilerBuilder {
       // A join's For side is an index of the For cache: a watched event looks its key up (no scan of every For object).
       const index = `choreo.join/${config.name}/${i}`;
       const forKey = join?.forKey;
-      if (forKey && !forInformer.hasIndexer(index)) forInformer.addIndexers({ [index]: (o) => { const k = forKey(o); return k === undefined ? [] : [k]; } });
+      if (forKey && !forInformer.hasIndexer(index)) {
+        forInformer.addIndexers({ [index]: (o) => { const k = forKey(o); return k === undefined ? [] : [k]; } });
+        const j = this.joinIndexes.get(config.name) ?? { informer: forInformer, names: [] };
+        j.names.push(index);
+        this.joinIndexes.set(config.name, j);
+      }
       controller.watch(
         this.manager.informers.informerFor(w),
         enqueueMapped((watched) => {

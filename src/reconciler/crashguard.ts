@@ -84,6 +84,18 @@ export class CrashGuard {
     return undefined;
   }
 
+  /** Releases every hold of a reconciler (its code was replaced by hot reload); returns how many. */
+  release(reconciler: string): number {
+    let n = 0;
+    for (const [k, h] of this.held) {
+      if (h.reconciler !== reconciler) continue;
+      this.held.delete(k);
+      n++;
+    }
+    if (n > 0) this.saveHeld();
+    return n;
+  }
+
   /** Records that the reconcile of obj starts (synchronously, before any Starlark runs). */
   begin(reconciler: string, obj: KObject): void {
     const rec = { reconciler, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '', uid: obj.metadata.uid ?? '', generation: obj.metadata.generation ?? 0 };

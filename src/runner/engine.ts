@@ -53,8 +53,16 @@ export interface EngineOptions {
   coordinator?: Coordinator;
 }
 
-/** Field manager for objects the loader writes (CRDs, inputs). */
+/** Field manager for the CRDs the loader writes. */
 export const loaderFieldManager = 'choreoctl';
+
+/**
+ * Field manager for the objects the loader applies from in/ (the original's
+ * name, pkg/server/choreo/loader). The input sync of `run start` deletes only
+ * objects this manager applied, so objects other clients created (kubectl,
+ * `choreoctl apply`) are never touched.
+ */
+export const inputFieldManager = 'inputfileloader';
 
 export function describeApiError(err: unknown): string {
   if (!isApiError(err)) return err instanceof Error ? err.message : String(err);
@@ -64,6 +72,14 @@ export function describeApiError(err: unknown): string {
   // Several field errors: one per line rather than Kubernetes' bracketed list.
   const head = e.message.includes(' is invalid: ') ? e.message.slice(0, e.message.indexOf(' is invalid: ') + ' is invalid:'.length) : e.message;
   return `${head}\n${causes.map((c) => `  - ${c.field ? `${c.field}: ` : ''}${c.message}`).join('\n')}`;
+}
+
+/** A reconciler that could not be compiled, as a positioned load problem. */
+export function reconcilerLoadError(r: ReconcilerSource, err: unknown): LoadError {
+  if (err instanceof ProgramError) return new LoadError({ file: err.file, line: err.line, col: err.col }, `reconciler ${r.name}: ${err.message}`);
+  if (err instanceof ConfigError) return new LoadError(r.pos, err.message);
+  if (err instanceof TemplateLoadError) return new LoadError({ file: err.file, line: Math.max(1, err.line), col: err.col }, `reconciler ${r.name}: ${err.message}`);
+  return new LoadError(r.pos, `reconciler ${r.name}: ${err instanceof Error ? err.message : String(err)}`);
 }
 
 export class Engine {
@@ -101,28 +117,34 @@ export class Engine {
   /** Loads a discovered project; returns every problem found (discovery's included). */
   async load(project: ProjectSource): Promise<LoadError[]> {
     const errors: LoadError[] = [...project.errors];
-    for (const m of project.crds) {
-      if (m.object.kind !== 'CustomResourceDefinition') {
-        errors.push(new LoadError(m.pos, `crds/ holds CustomResourceDefinitions, found ${m.object.kind} ${m.object.metadata.name ?? ''}`));
-        continue;
-      }
-      await this.applyManifest(m, errors);
-    }
+    for (const m of project.crds) await this.applyCrd(m, errors);
     for (const r of project.reconcilers) {
       try {
-        this.addReconciler(r, project);
+        const { config, run } = this.compile(r, project);
+        this.addCompiled(config, run);
       } catch (err) {
-        if (err instanceof ProgramError) errors.push(new LoadError({ file: err.file, line: err.line, col: err.col }, `reconciler ${r.name}: ${err.message}`));
-        else if (err instanceof ConfigError) errors.push(new LoadError(r.pos, err.message));
-        else if (err instanceof TemplateLoadError) errors.push(new LoadError({ file: err.file, line: Math.max(1, err.line), col: err.col }, `reconciler ${r.name}: ${err.message}`));
-        else errors.push(new LoadError(r.pos, `reconciler ${r.name}: ${err instanceof Error ? err.message : String(err)}`));
+        errors.push(reconcilerLoadError(r, err));
       }
     }
-    for (const m of project.inputs) await this.applyManifest(m, errors);
+    for (const m of project.inputs) await this.applyManifest(m, errors, inputFieldManager);
     return errors;
   }
 
-  private async applyManifest(m: Manifest, errors: LoadError[]): Promise<void> {
+  /** Applies one CRD manifest of crds/; a problem is added to `errors`. */
+  async applyCrd(m: Manifest, errors: LoadError[]): Promise<void> {
+    if (m.object.kind !== 'CustomResourceDefinition') {
+      errors.push(new LoadError(m.pos, `crds/ holds CustomResourceDefinitions, found ${m.object.kind} ${m.object.metadata.name ?? ''}`));
+      return;
+    }
+    await this.applyManifest(m, errors);
+  }
+
+  /** Applies one input object of in/ as the input field manager; a problem is added to `errors`. */
+  applyInput(m: Manifest, errors: LoadError[]): Promise<void> {
+    return this.applyManifest(m, errors, inputFieldManager);
+  }
+
+  private async applyManifest(m: Manifest, errors: LoadError[], fieldManager = loaderFieldManager): Promise<void> {
     const obj = m.object;
     const what = `${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name ?? ''}`;
     const info = this.registry.resourceInfo(obj);
@@ -133,14 +155,18 @@ export class Engine {
     try {
       const o: KObject = structuredClone(obj);
       if (info.namespaced && !o.metadata.namespace) o.metadata.namespace = 'default';
-      await this.registry.apply(o, { fieldManager: loaderFieldManager, force: true });
-      if (o.status !== undefined && info.subresources.status) await this.registry.apply(o, { fieldManager: loaderFieldManager, force: true, subresource: 'status' });
+      await this.registry.apply(o, { fieldManager, force: true });
+      if (o.status !== undefined && info.subresources.status) await this.registry.apply(o, { fieldManager, force: true, subresource: 'status' });
     } catch (err) {
       errors.push(new LoadError(m.pos, describeApiError(err)));
     }
   }
 
-  private addReconciler(src: ReconcilerSource, project: ProjectSource): void {
+  /**
+   * Compiles a reconciler of the project against its libraries and CRDs
+   * (throws on any problem: see reconcilerLoadError); nothing runs yet.
+   */
+  compile(src: ReconcilerSource, project: ProjectSource): { config: ReconcilerConfig; run: RunStarlark } {
     const config = parseReconcilerConfig(src.config, src.name);
     const kind = reconcilerCodeKind(src);
     for (const t of [config.for, ...config.owns, ...config.watches]) {
@@ -148,8 +174,7 @@ export class Engine {
     }
     if (kind !== 'starlark') {
       const templates = src.code.filter((c) => c.kind === kind).map((c) => ({ name: c.name ?? basename(c.file), file: c.file, text: c.text }));
-      this.addCompiled(config, compileTemplateReconciler({ reconciler: config.name, kind, templates }));
-      return;
+      return { config, run: compileTemplateReconciler({ reconciler: config.name, kind, templates }) };
     }
     const starlark = src.code.filter((c) => c.kind === 'starlark');
     if (starlark.length > 1) throw new Error(`more than one Starlark file: ${starlark.map((c) => c.file).join(', ')}`);
@@ -163,7 +188,7 @@ export class Engine {
       deadline: this.opts.deadline,
       print: (msg) => (this.opts.print ?? ((r: string, m: string) => process.stderr.write(`[${r}] ${m}\n`)))(config.name, msg),
     });
-    this.addCompiled(config, run);
+    return { config, run };
   }
 
   /**
@@ -176,6 +201,25 @@ export class Engine {
     const reconciler = this.builder.build(config, run);
     this.reconcilers.push(reconciler);
     return reconciler;
+  }
+
+  /**
+   * Hot reload: stops the running reconciler of that name (its in-flight
+   * reconciles finish on the old code) and starts `run` in its place. The new
+   * controller's watches see every cached For object as added, so all of them
+   * are reconciled again with the new code.
+   */
+  async replace(config: ReconcilerConfig, run: RunStarlark): Promise<StarlarkReconciler> {
+    await this.remove(config.name);
+    return this.addCompiled(config, run);
+  }
+
+  /** Stops and forgets a reconciler (its children stay). */
+  async remove(name: string): Promise<void> {
+    const i = this.reconcilers.findIndex((r) => r.config.name === name);
+    if (i < 0) return;
+    await this.builder.remove(name);
+    this.reconcilers.splice(i, 1);
   }
 
   async start(): Promise<void> {

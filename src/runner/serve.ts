@@ -10,6 +10,9 @@
 // stale one (process gone) is ignored. `run stop` sends SIGTERM and waits: the
 // process stops taking work, finishes in-flight reconciles, closes the store.
 //
+// Hot reload (reload.ts, watch.ts, inputsync.ts): edits to the project's
+// folders are applied while running; in/ is kept in sync with the store.
+//
 // The API is served before the reconcilers start, so a user can always reach
 // (and delete) an object whose reconcile misbehaves; `inflight` / `held.json`
 // are the crash-loop guard (reconciler/crashguard.ts): an object whose
@@ -22,7 +25,9 @@ import { startApiServer } from '../apiserver/server.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { Engine, type ReconcileLimits } from './engine.js';
 import { CrashGuard, installCrashGuard, type HeldObject } from '../reconciler/crashguard.js';
-import { discoverProject, type ProjectPaths } from './project/discover.js';
+import { discoverProject, resolvePaths, type ProjectPaths } from './project/discover.js';
+import { Reloader } from './reload.js';
+import { watchProject, type ProjectWatcher } from './watch.js';
 import { openStore } from '../store/open.js';
 import { isRunning } from '../store/lock.js';
 import { prunedConditionWarnings } from './schemawarnings.js';
@@ -39,6 +44,8 @@ export interface ServeOptions {
   /** Project folders other than the defaults (--crds, --reconcilers, ...). */
   paths?: Partial<ProjectPaths>;
   log?: (line: string) => void;
+  /** Hot reload: watch the project's folders and apply edits while running (default true). */
+  watch?: boolean;
 }
 
 export interface PidInfo {
@@ -100,9 +107,19 @@ export async function serve(opts: ServeOptions): Promise<void> {
   writeFileSync(join(state, 'pid'), JSON.stringify(info) + '\n');
   log(`serving ${srv.url} — kubectl --kubeconfig ${kubeconfig} get all (${engine.reconcilers.length} reconciler(s), ${errors.length} load error(s))`);
   await engine.start();
+  const reloader = new Reloader(engine, opts.dir, opts.paths, log);
+  await reloader.loaded(project, errors, { sweep: coordinator === undefined });
+  let watcher: ProjectWatcher | undefined;
+  if (opts.watch !== false) {
+    const folders = Object.values(await resolvePaths(opts.dir, opts.paths));
+    watcher = watchProject(opts.dir, folders, () => reloader.reload());
+    watcher.changed(); // edits made while the engine was starting
+    log(`watching ${opts.dir} for changes (hot reload)`);
+  }
 
   await untilSignal(async (signal) => {
     log(`${signal}: stopping (finishing in-flight reconciles)`);
+    await watcher?.close(); // a reload under way finishes first
     await srv.close();
     await engine.stop();
     installCrashGuard(undefined);

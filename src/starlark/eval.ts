@@ -115,9 +115,10 @@ export class Program {
    * Executes the top level and returns the module's exported globals, frozen.
    * Throws EvalError on a runtime error.
    */
-  init(thread: Thread, predeclared?: Predeclared, load?: LoadFn): Map<string, Value> {
+  init(thread: Thread, predeclared?: Predeclared, load?: LoadFn, repl?: ReplInit): Map<string, Value> {
     const file = this.file;
     const g: Array<Value | undefined> = new Array(file.globals.length).fill(undefined);
+    if (repl) for (let i = 0; i < file.numFileGlobals; i++) g[i] = repl.globals.get(file.globals[i]);
     for (let i = file.numFileGlobals; i < file.globals.length; i++) {
       const name = file.globals[i];
       const v = lookup(predeclared, name);
@@ -138,8 +139,11 @@ export class Program {
     } finally {
       thread.depth--;
       meter.leave(prev);
+      // A REPL keeps what the chunk bound, also before a failing statement (as starlark-go's ExecREPLChunk), unfrozen.
+      if (repl) for (let i = 0; i < file.numFileGlobals; i++) if (g[i] !== undefined) repl.globals.set(file.globals[i], g[i]!);
     }
     const out = new Map<string, Value>();
+    if (repl) return out;
     for (let i = 0; i < g.length; i++) {
       const v = g[i];
       if (v !== undefined && v !== null && typeof v === 'object') v.freeze();
@@ -149,9 +153,19 @@ export class Program {
   }
 }
 
+/** A REPL chunk's globals: read by Program.init for the names the chunk was resolved with (replGlobals), updated with what it binds. */
+export interface ReplInit {
+  globals: Map<string, Value>;
+}
+
 /** Parses, resolves and compiles a file. Throws StarlarkSyntaxError (with .errors for all of them). */
 export function compileFile(filename: string, src: string, opts: CompileOptions = {}): Program {
-  const file = parseFile(filename, src);
+  return compileParsed(parseFile(filename, src), opts);
+}
+
+/** Resolves and compiles a parsed file (the REPL rewrites a sole expression first). */
+export function compileParsed(file: A.File, opts: CompileOptions & { replGlobals?: Iterable<string> } = {}): Program {
+  const filename = file.filename;
   const pre = names(opts.predeclared);
   resolveFile(file, {
     ...opts,

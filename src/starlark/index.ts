@@ -27,6 +27,7 @@
 // - execFile(thread, filename, src, predeclared, opts) — compile + init in one step.
 // - makeLoader({ find, ...compileOpts, predeclaredValues }) → LoadFn with caching and
 //   cycle detection ("cycle in load graph"); `find` returns source or a ready module Map.
+// - ReplSession: chunks run against the globals of earlier ones, a sole expression's value returned (repl.ts).
 // - Runtime errors are EvalError: `.msg`, `.frames`/`.callStack`, `.position`,
 //   `.backtrace()` renders starlark-go's "Traceback (most recent call last): ...".
 //   `.cause` holds the original error (e.g. FailError from fail()).
@@ -51,3 +52,4 @@ export { memoryExceededPrefix } from './values/meter.js';
 export { modules } from './modules/index.js';
 export { repr, str, typeName, truth, equal } from './values/ops.js';
 export { universe, FailError } from './builtins/universe.js';
+export { ReplSession, type ReplOptions } from './repl.js';

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { forKind, obj, writeProject } from '../reconciler/harness.js';
@@ -42,19 +42,43 @@ async function until(what: string, ok: () => boolean, ms: number, out: () => str
   }
 }
 
-test('run start: the object whose reconcile killed the process is held on the next start, until its spec changes', { timeout: 120_000 }, async () => {
+type Kubectl = (...args: string[]) => Promise<{ stdout: string }>;
+
+/** status.done of job j once it is "true" (or after 20 s). */
+async function doneEventually(kubectl: Kubectl): Promise<string> {
+  for (let i = 0; ; i++) {
+    const done = (await kubectl('get', 'jobs', 'j', '-o', 'jsonpath={.status.done}')).stdout;
+    if (done === 'true' || i >= 100) return done;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+/**
+ * A project whose first `run start` dies in the reconcile of job j (after
+ * serving the API); then `body` with a second one, which must stop cleanly.
+ */
+async function afterCrash(body: (second: ReturnType<typeof startForeground>, kubectl: Kubectl, dir: string) => Promise<void>): Promise<void> {
   const dir = await writeProject({ crds: [{ kind: 'Job', plural: 'jobs' }], reconcilers: { jobs: { spec: forKind('Job'), code } }, inputs: [obj('Job', 'j', { mode: 'bomb' })] });
-  const kubectl = (...args: string[]) => promisify(execFile)('kubectl', ['--kubeconfig', join(dir, '.choreo/kubeconfig'), '--cache-dir', join(dir, 'kubecache'), ...args], { timeout: 30_000 });
+  const kubectl: Kubectl = (...args) => promisify(execFile)('kubectl', ['--kubeconfig', join(dir, '.choreo/kubeconfig'), '--cache-dir', join(dir, 'kubecache'), ...args], { timeout: 30_000 });
   let second: ReturnType<typeof startForeground> | undefined;
   try {
     const first = startForeground(dir);
-    const how = await first.exited;
-    assert.notEqual(how, 0, first.out());
+    assert.notEqual(await first.exited, 0, first.out());
     // The API was served before the fatal reconcile started.
     assert.match(first.out(), /serving http/);
-
     second = startForeground(dir);
-    const s = second;
+    await body(second, kubectl, dir);
+    second.child.kill('SIGTERM');
+    assert.equal(await second.exited, 0);
+    second = undefined;
+  } finally {
+    second?.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('run start: the object whose reconcile killed the process is held on the next start, until its spec changes', { timeout: 120_000 }, () =>
+  afterCrash(async (s, kubectl) => {
     await until('the hold', () => /held: the process died/.test(s.out()), 30_000, s.out);
     assert.match(s.out(), /died last time while reconciling default\/j \(jobs\)/);
     assert.match(s.out(), /holding default\/j \(jobs\)/);
@@ -64,18 +88,14 @@ test('run start: the object whose reconcile killed the process is held on the ne
 
     // A spec change releases the hold; the object is reconciled again.
     await kubectl('patch', 'jobs', 'j', '--type=merge', '-p', '{"spec":{"mode":"ok"}}');
-    await until('the reconcile', () => true, 0, s.out);
-    for (let i = 0; i < 100; i++) {
-      const r = await kubectl('get', 'jobs', 'j', '-o', 'jsonpath={.status.done}');
-      if (r.stdout === 'true') break;
-      await new Promise((res) => setTimeout(res, 200));
-    }
-    assert.equal((await kubectl('get', 'jobs', 'j', '-o', 'jsonpath={.status.done}')).stdout, 'true');
-    s.child.kill('SIGTERM');
-    assert.equal(await s.exited, 0);
-    second = undefined;
-  } finally {
-    second?.child.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+    assert.equal(await doneEventually(kubectl), 'true');
+  }));
+
+test('run start: fixing the reconciler that killed the process releases its held object (hot reload)', { timeout: 120_000 }, () =>
+  afterCrash(async (s, kubectl, dir) => {
+    await until('the hold', () => /holding default\/j \(jobs\)/.test(s.out()) && /watching/.test(s.out()), 30_000, s.out);
+    // The code fixed (the spec unchanged): the hold is released and j reconciled by the new code.
+    await writeFile(join(dir, 'reconcilers/jobs/reconciler.star'), code.replace(`${bomb(2)}`, '        pass\n'));
+    await until('the release', () => /reconciler jobs reloaded \(1 held object\(s\) released\)/.test(s.out()), 30_000, s.out);
+    assert.equal(await doneEventually(kubectl), 'true');
+  }));

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiVersion, forKind, group, obj, start, type ProjectSpec } from './harness.js';
+import { inputFieldManager } from '../../src/runner/engine.js';
 
 test('libraries load from crds/<group>_<plural>.star by their dotted name and from libs/', async () => {
   const p: ProjectSpec = {
@@ -197,12 +198,12 @@ def reconcile(self):
     await r.idle();
     assert.equal(await r.revision(), before);
     // The reconciler owns only the field it set, not the user's: the user's next (unforced) apply of
-    // their own field does not conflict, and the reconciler keeps its field.
+    // their own field (the object came from in/) does not conflict, and the reconciler keeps its field.
     const owners = e.metadata.managedFields!.filter((m) => m.manager === 'editable' && !m.subresource).map((m) => JSON.stringify(m.fieldsV1));
     assert.equal(owners.length, 1);
     assert.match(owners[0]!, /"f:defaulted"/);
     assert.doesNotMatch(owners[0]!, /"f:color"/);
-    await r.engine.registry.apply({ apiVersion, kind: 'Editable', metadata: { name: 'e', namespace: 'default' }, spec: { color: 'blue' } }, { fieldManager: 'choreoctl' });
+    await r.engine.registry.apply({ apiVersion, kind: 'Editable', metadata: { name: 'e', namespace: 'default' }, spec: { color: 'blue' } }, { fieldManager: inputFieldManager });
     await r.idle();
     assert.deepEqual((await r.get('Editable', 'e'))!.spec, { color: 'blue', defaulted: 'by-reconciler' });
     assert.equal((await r.condition('Editable', 'e'))?.status, 'True');

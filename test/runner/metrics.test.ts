@@ -143,5 +143,5 @@ test('run once --port: the API and /metrics are served while the run lasts (kube
 });
 
 test('run once refuses a --port that is not a port number', async () => {
-  await assert.rejects(sh(process.execPath, [cli, 'run', 'once', '.', '--port', 'x']), /--port must be a port number \(0-65535\), got x/);
+  await assert.rejects(sh(process.execPath, [cli, 'run', 'once', '.', '--port', 'x']), /--port: want a port number from 0 to 65535, got "x"/);
 });

@@ -55,13 +55,14 @@ export function register(program: Command): void {
     .option('--workers <n>', 'concurrent reconciles per reconciler', numberFlag('--workers', 'count'), '1')
     .option('--out <dir>', 'write the resulting resources as YAML, one file per kind')
     .option('-o, --output <format>', 'report format: text, json or yaml', 'text')
-    .option('--port <n>', 'serve the API and /metrics on 127.0.0.1:<n> while the run lasts (0 = any free port; the URL is printed to stderr)')
-    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/topology --out out/ -o yaml\n  choreoctl run once old-project --apis apis --input in\n')
-    .action(async (dir: string, o: PathFlags & LimitFlags & { store: string; timeout: string; workers: string; out?: string; output: string; port?: string }) => {
+    .option('--port <n>', 'serve the API and /metrics on 127.0.0.1:<n> while the run lasts (0 = any free port; the URL is printed to stderr)', numberFlag('--port', 'port'))
+    .option('--watch', 'run again after every change to the project, reprinting the report (Ctrl-C to stop)')
+    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/hello --watch\n  choreoctl run once examples/topology --out out/ -o yaml\n  choreoctl run once old-project --apis apis --input in\n')
+    .action(async (dir: string, o: PathFlags & LimitFlags & { store: string; timeout: string; workers: string; out?: string; output: string; port?: string; watch?: boolean }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
       const port = o.port === undefined ? undefined : Number(o.port);
-      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new Error(`--port must be a port number (0-65535), got ${o.port}`);
       const paths = projectPaths(o);
+      if (o.watch) return (await import('../actions/runwatch.js')).watchRunOnce(dir, paths);
       const [{ runOnce }, { renderReport }] = await Promise.all([import('../../runner/runonce.js'), import('../../runner/observer.js')]);
       const tty = process.stderr.isTTY && o.output === 'text';
       let lastPaint = 0;
@@ -105,17 +106,18 @@ export function register(program: Command): void {
     .option('--address <a>', 'address to bind (a non-loopback address requires a bearer token)', '127.0.0.1')
     // 16: concurrent reconciles share the file store's fsyncs (group commit); bench:store:reconcile measured 1 → 16 workers at ~4× less time to quiescence on the file store.
     .option('--workers <n>', 'concurrent reconciles per reconciler', numberFlag('--workers', 'count'), '16')
-    .addHelpText('after', '\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
-    .action(async (dir: string, o: PathFlags & LimitFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string }) => {
+    .option('--no-watch', 'no hot reload: ignore edits to the project until restarted')
+    .addHelpText('after', '\nEdits to crds/, libs/, reconcilers/ and in/ take effect while running (hot reload; see README).\n\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
+    .action(async (dir: string, o: PathFlags & LimitFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string; watch: boolean }) => {
       const paths = projectPaths(o);
       const { serve, startBackground } = await import('../../runner/serve.js');
       if (o.foreground) {
-        await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers), limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths });
+        await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers), limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths, watch: o.watch });
         return;
       }
       // This process's own entry script (the bundled or the plain main.js alike).
       const cli = process.argv[1]!;
-      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : []), ...limitArgs(o), ...pathArgs(paths)];
+      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : []), ...(o.watch ? [] : ['--no-watch']), ...limitArgs(o), ...pathArgs(paths)];
       const info = await startBackground(cli, args, dir);
       process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
     });

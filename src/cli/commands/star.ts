@@ -1,4 +1,5 @@
-// `choreoctl star`: run a Starlark file, or run chunked Starlark test files.
+// `choreoctl star`: run a Starlark file, run chunked Starlark test files, or
+// an interactive session (`star repl`, src/cli/actions/repl.ts).
 //
 // `star run FILE` executes a file the way a reconciler library would be loaded
 // (print to stdout; on error the positioned message or the Starlark traceback
@@ -72,6 +73,31 @@ Examples:
         process.stderr.write(`${err}\n`);
         process.exitCode = 1;
       }
+    });
+
+  star
+    .command('repl')
+    .description('an interactive Starlark session: statements and expressions, values printed')
+    .option('--project <dir>', 'load this project in memory: its libraries load() by name, the host API (client_get, client_list, ...) reads its CRDs and in/ objects')
+    .option('-o, --option <name>', `enable a dialect option (${DIALECT_OPTIONS.join(', ')}); repeatable`, collectOption, [])
+    .addHelpText(
+      'after',
+      `
+An expression's value is printed as repr (None is not). A line ending in ":"
+starts a block, ended by a blank line; open brackets continue on the next line.
+Names bound by earlier inputs stay bound and may be bound again.
+On a terminal: line editing and history; Ctrl-C drops the input, Ctrl-D exits.
+Not on a terminal: stdin is read to its end, errors go to stderr, exit code 0.
+
+Examples:
+  choreoctl star repl
+  choreoctl star repl --project examples/hello
+  echo 'load("json.star", "json")
+json.encode({"a": [1, 2]})' | choreoctl star repl`,
+    )
+    .action(async (opts: { project?: string; option: DialectOption[] }) => {
+      const { repl } = await import('../actions/repl.js');
+      await repl(opts);
     });
 
   star

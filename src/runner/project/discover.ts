@@ -67,7 +67,7 @@ const projectFolders = ['crds', 'reconcilers', 'in', 'libs', 'refs'];
 const dirExists = (p: string) => stat(p).then((s) => s.isDirectory(), () => false);
 
 /** Absolute folders of a project: the defaults, apis/ for a missing crds/, and the given paths (which must exist). */
-async function resolvePaths(dir: string, given: Partial<ProjectPaths> = {}): Promise<ProjectPaths> {
+export async function resolvePaths(dir: string, given: Partial<ProjectPaths> = {}): Promise<ProjectPaths> {
   const out = { ...defaultPaths };
   for (const k of Object.keys(defaultPaths) as Array<keyof ProjectPaths>) {
     const p = given[k];
@@ -141,14 +141,14 @@ async function discoverTree(dir: string, opts: DiscoverOptions = {}, folders?: P
 }
 
 /** A CRD's identity: its name, else plural.group (a nameless CRD is an error later). */
-function crdKey(o: KObject): string | undefined {
+export function crdKey(o: KObject): string | undefined {
   const spec = o.spec as { group?: unknown; names?: { plural?: unknown } } | undefined;
   if (o.kind !== 'CustomResourceDefinition') return undefined;
   return o.metadata.name || (typeof spec?.names?.plural === 'string' && typeof spec.group === 'string' ? `${spec.names.plural}.${spec.group}` : undefined);
 }
 
 /** An object's identity: API group, kind, namespace (absent = default: cluster-scoped objects have none on either side), name. */
-function objectKey(o: KObject): string | undefined {
+export function objectKey(o: KObject): string | undefined {
   if (!o.metadata.name) return undefined;
   const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
   return `${group}\0${o.kind}\0${o.metadata.namespace || 'default'}\0${o.metadata.name}`;

@@ -45,6 +45,12 @@ export interface ResolveOptions extends Dialect {
   isUniversal: (name: string) => boolean;
   /** Predeclared and universal names, for "did you mean" suggestions. */
   candidateNames?: readonly string[];
+  /**
+   * Globals bound by earlier chunks of a REPL session (starlark-go's
+   * resolve.REPLChunk): file globals from the first slots on, so `x = x + 1`
+   * reads the earlier x. Program.init fills their slots (its `globals` option).
+   */
+  replGlobals?: Iterable<string>;
 }
 
 const doesnt = 'this Starlark dialect does not ';
@@ -127,6 +133,11 @@ class Resolver {
   }
 
   run(): void {
+    for (const name of this.opts.replGlobals ?? []) {
+      const index = this.globalNames.length;
+      this.globalNames.push(name);
+      this.globals.set(name, { index, first: { line: 1, col: 1 } as A.Ident });
+    }
     this.stmts(this.file.stmts);
     // All file globals are bound by now; predeclared names used get slots after them.
     this.file.numFileGlobals = this.globalNames.length;
