@@ -48,7 +48,8 @@ import type { EventHandler } from './handler.js';
 import type { Registration, SharedInformer } from './informer.js';
 import type { Predicate } from './predicate.js';
 import { type RateLimitOptions, type RateLimiter, controllerRateLimiters } from './ratelimiter.js';
-import { FatalError, type Reconciler, type Request, type Result } from './reconcile.js';
+import { FatalError, type Reconciler, type Request, type Result, type Trigger } from './reconcile.js';
+import type { KObject } from '../api/object.js';
 import { WorkQueue } from './workqueue.js';
 import type { Coordinator } from './sharding.js';
 import { writeFence } from '../store/fence.js';
@@ -76,6 +77,8 @@ export interface ReconcileRecord {
   durationMs: number;
   /** Error and Fatal: what was thrown. */
   error?: unknown;
+  /** What queued this run (see Trigger). */
+  trigger?: Trigger;
   /** Requeue, RequeueAfter, Error: delay until the key runs again. */
   delayMs?: number;
 }
@@ -127,6 +130,8 @@ export class Controller {
   /** Seconds per reconcile call. */
   readonly reconcileTime = new Histogram(reconcileTimeBuckets);
   private reconciles = 0;
+  /** Per queued key, what queued it last (taken when the key's run starts). */
+  private readonly triggers = new Map<string, Trigger>();
   private totalDuration = 0;
   private maxDuration = 0;
 
@@ -149,16 +154,32 @@ export class Controller {
    * registering after the informer synced delivers the cached objects as adds.
    */
   watch(informer: SharedInformer, handler: EventHandler, ...predicates: Predicate[]): Registration {
-    const enqueue = (r: Request) => this.queue.add(keyOf(r.namespace, r.name));
+    // The event's object is captured per event; the enqueue itself stays one Map write more than before.
+    let event: Trigger['event'] = 'Added';
+    let about: KObject | undefined;
+    const enqueue = (r: Request) => {
+      const key = keyOf(r.namespace, r.name);
+      this.triggers.set(key, { event, apiVersion: about?.apiVersion, kind: about?.kind, namespace: about?.metadata.namespace, name: about?.metadata.name });
+      this.queue.add(key);
+    };
     const reg = informer.addEventHandler({
       onAdd: (obj) => {
-        if (predicates.every((p) => p.create?.(obj) ?? true)) handler.create(obj, enqueue);
+        if (!predicates.every((p) => p.create?.(obj) ?? true)) return;
+        event = 'Added';
+        about = obj;
+        handler.create(obj, enqueue);
       },
       onUpdate: (oldObj, newObj) => {
-        if (predicates.every((p) => p.update?.(oldObj, newObj) ?? true)) handler.update(oldObj, newObj, enqueue);
+        if (!predicates.every((p) => p.update?.(oldObj, newObj) ?? true)) return;
+        event = 'Modified';
+        about = newObj;
+        handler.update(oldObj, newObj, enqueue);
       },
       onDelete: (obj) => {
-        if (predicates.every((p) => p.delete?.(obj) ?? true)) handler.delete(obj, enqueue);
+        if (!predicates.every((p) => p.delete?.(obj) ?? true)) return;
+        event = 'Deleted';
+        about = obj;
+        handler.delete(obj, enqueue);
       },
     });
     this.registrations.push(reg);
@@ -173,7 +194,9 @@ export class Controller {
   resync(filter: (key: string) => boolean): void {
     const enqueue = (r: Request) => {
       const key = keyOf(r.namespace, r.name);
-      if (filter(key)) this.queue.add(key);
+      if (!filter(key)) return;
+      this.triggers.set(key, { event: 'Resync' });
+      this.queue.add(key);
     };
     for (const { informer, handler, predicates } of this.sources) {
       for (const obj of informer.list()) if (predicates.every((p) => p.create?.(obj) ?? true)) handler.create(obj, enqueue);
@@ -193,7 +216,9 @@ export class Controller {
 
   /** Enqueues a request directly (e.g. the runner seeding work). */
   enqueue(request: Request): void {
-    this.queue.add(keyOf(request.namespace, request.name));
+    const key = keyOf(request.namespace, request.name);
+    this.triggers.set(key, request.trigger ?? { event: 'Enqueued' });
+    this.queue.add(key);
   }
 
   /** Starts the workers. Keys queued before start are processed now. */
@@ -253,6 +278,7 @@ export class Controller {
       if (this.coordinator && !this.coordinator.owns(key)) {
         // Another process owns the shard (and sees the same events); retries scheduled here are moot.
         this.notOwned++;
+        this.triggers.delete(key);
         this.queue.cancelDelayed(key);
         this.forget(key);
         this.queue.done(key);
@@ -264,7 +290,12 @@ export class Controller {
 
   private async process(key: string): Promise<void> {
     const t0 = performance.now();
-    const request = splitKey(key);
+    const request: Request = splitKey(key);
+    const trigger = this.triggers.get(key);
+    if (trigger !== undefined) {
+      request.trigger = trigger;
+      this.triggers.delete(key);
+    }
     let result: Result | void = undefined;
     let error: unknown;
     let threw = false;
@@ -288,16 +319,19 @@ export class Controller {
       delayMs = this.errorLimiter.when(key);
       this.queue.retries++;
       this.queue.addAfter(key, delayMs);
+      this.retryTrigger(key, 'Retry');
     } else if (result && typeof result.requeueAfter === 'number' && result.requeueAfter > 0) {
       outcome = 'RequeueAfter';
       delayMs = result.requeueAfter;
       this.forget(key);
       this.queue.addAfter(key, delayMs);
+      this.retryTrigger(key, 'Requeue');
     } else if (result && result.requeue === true) {
       outcome = 'Requeue';
       delayMs = this.requeueLimiter.when(key);
       this.queue.retries++;
       this.queue.addAfter(key, delayMs);
+      this.retryTrigger(key, 'Requeue');
     } else {
       outcome = 'Done';
       this.forget(key);
@@ -311,7 +345,7 @@ export class Controller {
     // Observe before releasing the key so an observer sees the outcome before the controller can look idle.
     if (this.onReconcile !== undefined) {
       try {
-        this.onReconcile({ controller: this.name, request, key, outcome, durationMs, error, delayMs });
+        this.onReconcile({ controller: this.name, request, key, outcome, durationMs, error, delayMs, trigger });
       } catch {
         // An observer must not break the controller.
       }
@@ -319,6 +353,11 @@ export class Controller {
     this.queue.done(key);
     // From take to the reconcile's end: the bookkeeping since is sub-microsecond, not worth another clock read.
     this.queue.workDuration.observe(durationMs / 1000);
+  }
+
+  /** A scheduled retry is the trigger of the next run unless an event (during this run) already queued the key. */
+  private retryTrigger(key: string, event: 'Retry' | 'Requeue'): void {
+    if (!this.triggers.has(key)) this.triggers.set(key, { event });
   }
 
   private forget(key: string): void {

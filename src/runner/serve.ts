@@ -26,6 +26,8 @@ import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { openStore } from '../store/open.js';
 import { isRunning } from '../store/lock.js';
 import type { Coordinator } from '../controller/sharding.js';
+import { Registry } from '../apiserver/registry/registry.js';
+import { uiExtension } from '../ui/server.js';
 
 export interface ServeOptions {
   dir: string;
@@ -37,6 +39,8 @@ export interface ServeOptions {
   limits?: ReconcileLimits;
   /** Project folders other than the defaults (--crds, --reconcilers, ...). */
   paths?: Partial<ProjectPaths>;
+  /** Reconciles the history ring keeps for the web UI (--history). */
+  historySize?: number;
   log?: (line: string) => void;
 }
 
@@ -78,6 +82,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     coordinator,
     workers: opts.workers,
     ...opts.limits,
+    historySize: opts.historySize,
     onReconcile: (r) => {
       if (r.outcome !== 'Ready' || r.writes.length > 0) log(`${r.reconciler} ${r.kind} ${r.key}: ${r.outcome}${r.message ? `: ${r.message.split('\n').slice(-1)[0]}` : ''}${r.writes.length ? ` (${r.writes.length} write(s))` : ''}`);
     },
@@ -91,12 +96,13 @@ export async function serve(opts: ServeOptions): Promise<void> {
   for (const h of found) log(`the process died last time while reconciling ${h.namespace ? `${h.namespace}/` : ''}${h.name} (${h.reconciler})`);
   for (const h of guard.list()) log(`holding ${h.namespace ? `${h.namespace}/` : ''}${h.name} (${h.reconciler}): not reconciled until its spec changes or it is deleted`);
   installCrashGuard(guard);
-  const srv = await startApiServer({ store, registry: engine.registry, address: opts.address ?? '127.0.0.1', port: opts.port ?? 0, metrics: [engine.manager] });
+  const ui = uiExtension({ registry: engine.registry, manager: engine.manager, history: engine.history });
+  const srv = await startApiServer({ store, registry: engine.registry, address: opts.address ?? '127.0.0.1', port: opts.port ?? 0, metrics: [engine.manager], extensions: [ui] });
   const kubeconfig = join(state, 'kubeconfig');
   writeKubeconfig(kubeconfig, { server: srv.url, token: srv.token, caCert: srv.caCert });
   const info: PidInfo = { pid: process.pid, url: srv.url, kubeconfig, started: new Date().toISOString() };
   writeFileSync(join(state, 'pid'), JSON.stringify(info) + '\n');
-  log(`serving ${srv.url} — kubectl --kubeconfig ${kubeconfig} get all (${engine.reconcilers.length} reconciler(s), ${errors.length} load error(s))`);
+  log(`serving ${srv.url} — kubectl --kubeconfig ${kubeconfig} get all (${engine.reconcilers.length} reconciler(s), ${errors.length} load error(s)); web UI ${srv.url}/ui/`);
   await engine.start();
 
   await untilSignal(async (signal) => {
@@ -114,9 +120,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
 /** `server start`: the API server alone over a store (no project), with a kubeconfig for kubectl, until SIGINT/SIGTERM. */
 export async function serveApi(opts: { store: string; port: number; address: string; token?: string; kubeconfig: string; log: (line: string) => void }): Promise<void> {
   const store = await openStore(opts.store);
-  const srv = await startApiServer({ store, address: opts.address, port: opts.port, token: opts.token });
+  const registry = await Registry.open(store);
+  const srv = await startApiServer({ store, registry, address: opts.address, port: opts.port, token: opts.token, extensions: [uiExtension({ registry })] });
   writeKubeconfig(opts.kubeconfig, { server: srv.url, token: srv.token, caCert: srv.caCert });
-  opts.log(`choreo API server listening on ${srv.url} (store ${opts.store})\nkubeconfig: ${opts.kubeconfig}\n  kubectl --kubeconfig ${opts.kubeconfig} get crds`);
+  opts.log(`choreo API server listening on ${srv.url} (store ${opts.store})\nkubeconfig: ${opts.kubeconfig}\n  kubectl --kubeconfig ${opts.kubeconfig} get crds\nweb UI: ${srv.url}/ui/`);
   await untilSignal(async () => {
     await srv.close();
     await store.close();
