@@ -133,7 +133,8 @@ export class Ownership {
     }
     const chosen = [...ids].slice(0, max);
     const kept = new Set(chosen);
-    const nodes: GraphNode[] = chosen.map((u) => ({ id: u, ...summarize(this.byUid.get(u)!) }));
+    // The root may be outside the world (an Event): it is still its own graph's node.
+    const nodes: GraphNode[] = chosen.map((u) => ({ id: u, ...summarize(this.byUid.get(u) ?? root!) }));
     nodes.sort((a, b) => a.kind.localeCompare(b.kind) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
     const edges: Graph['edges'] = [];
     for (const u of chosen) for (const c of this.dependents.get(u) ?? []) if (kept.has(c)) edges.push({ from: u, to: c });

@@ -61,7 +61,7 @@ before(async () => {
   await cp(join(repo, 'examples/topology'), join(dir, 'topology'), { recursive: true, filter: (src) => !src.includes('.choreo') });
   await run(process.execPath, [cli, 'run', 'start', join(dir, 'topology')], { env, timeout: 60_000 });
   url = (JSON.parse(await readFile(join(dir, 'topology/.choreo/pid'), 'utf8')) as { url: string }).url;
-  browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, acceptInsecureCerts: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 });
 
 after(async () => {
@@ -122,4 +122,68 @@ test('web UI: overview lists the kinds; object page shows children and the graph
   await page.screenshot({ path: join(dir, 'graph.png'), fullPage: true });
   await page.close();
   assert.deepEqual(problems, []);
+});
+
+test('run once --html: one self-contained file shows the overview, graph and history without any network', async () => {
+  const file = join(dir, 'topology.html');
+  await run(process.execPath, [cli, 'run', 'once', join(repo, 'examples/topology'), '--html', file], { env, timeout: 60_000 });
+  const page = await newPage();
+  const requests: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests.push(r.url());
+  });
+  await page.goto(`file://${file}`, { waitUntil: 'load' });
+  await page.waitForSelector('table.kinds');
+  const kinds = await texts(page, 'table.kinds tbody td:first-child');
+  for (const k of ['Topology', 'Node', 'Link']) assert.ok(kinds.includes(k), kinds.join(', '));
+  assert.equal(await page.$eval('.live', (e) => e.textContent), 'snapshot');
+  await Promise.all([page.waitForSelector('svg.graph'), page.click('nav.top a[href="#/graph"]')]);
+  assert.ok((await texts(page, 'svg.graph text.name')).includes('dc1-leaf1-spine1'));
+  await Promise.all([page.waitForSelector('table.history'), page.click('nav.top a[href="#/history"]')]);
+  const rows = await texts(page, 'table.history tbody tr');
+  assert.ok(rows.some((r) => r.includes('topology') && r.includes('Topology')), rows.slice(0, 3).join(' | '));
+  // An object's page from the graph's link.
+  await Promise.all([page.waitForSelector('section[data-section=Owners] a'), page.goto(`file://${file}#/objects/topo.example.dev/Link/default/dc1-leaf1-spine1`)]);
+  assert.deepEqual(await texts(page, 'section[data-section=Owners] a'), ['default/dc1']);
+  await page.screenshot({ path: join(dir, 'snapshot.png'), fullPage: true });
+  await page.close();
+  assert.deepEqual(requests, [], 'no network requests');
+  assert.deepEqual(problems, []);
+});
+
+test('server start with a token: the UI asks for it once, keeps it out of the URL, and lists what kubectl applied', async () => {
+  const kubeconfig = join(dir, 'server.kubeconfig');
+  const server = execFile(process.execPath, [cli, 'server', 'start', '--port', '0', '--token', 'sesame-42', '--kubeconfig', kubeconfig], { env });
+  try {
+    const serverUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (https:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      server.once('exit', (code) => reject(new Error(`server start exited with ${code}: ${out}`)));
+    });
+    await writeFile(join(dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\ndata: {mode: fast}\n');
+    await run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kubecache2'), 'apply', '-f', join(dir, 'cm.yaml')], { env, timeout: 60_000 });
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${serverUrl}/ui/`);
+    await page.waitForSelector('form.token input[type=password]');
+    await page.type('form.token input', 'sesame-42');
+    await Promise.all([page.waitForSelector('table.kinds'), page.click('form.token button')]);
+    assert.ok((await texts(page, 'table.kinds tbody td:first-child')).includes('ConfigMap'));
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('choreo.token')), 'sesame-42');
+    await Promise.all([page.waitForSelector('table.objects tr[data-name="settings"]'), page.click('table.kinds a[href="/ui/kinds/core/ConfigMap"]')]);
+    assert.ok(!page.url().includes('sesame'), page.url());
+    await page.reload();
+    await page.waitForSelector('table.objects tr[data-name="settings"]');
+    assert.equal(await page.$('form.token'), null, 'asked only once per tab');
+    await context.close();
+    assert.deepEqual(errors, []);
+  } finally {
+    server.kill('SIGTERM');
+  }
 });

@@ -11,7 +11,7 @@
 import { h, replaceKeeping } from './dom.js';
 import { authHeaders, currentRoute, get, href, setToken, snapshot, Unauthorized } from './data.js';
 import { graphPage, historyPage, kindPage, objectPage, overviewPage } from './pages.js';
-import { graphPath } from './routes.js';
+import { graphPath } from '../routes.js';
 import type { Graph, HistoryItem, KindPage, ObjectPage, Overview, StreamMessage } from '../types.js';
 
 interface Route {

@@ -3,9 +3,9 @@
 // overview, kind, object, graph, history. Links are ordinary <a href>.
 
 import { h, type Child } from './dom.js';
-import { href } from './data.js';
+import { href, snapshot } from './data.js';
 import { graphSvg } from './graph.js';
-import { kindPath, objectPath } from './routes.js';
+import { kindPath, objectPath } from '../routes.js';
 import { toYaml } from './yaml.js';
 import type { FieldNode, Graph, HistoryItem, KindPage, ObjectPage, ObjectSummary, Overview, Readiness } from '../types.js';
 
@@ -25,7 +25,9 @@ function kindLink(group: string, kind: string): HTMLElement {
 
 export function age(iso: string): string {
   if (!iso) return '';
-  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  // A snapshot's ages are as of when it was written.
+  const now = snapshot ? Date.parse(snapshot.generated) : Date.now();
+  const s = Math.max(0, (now - Date.parse(iso)) / 1000);
   if (s < 120) return `${Math.floor(s)}s`;
   if (s < 7200) return `${Math.floor(s / 60)}m`;
   if (s < 172800) return `${Math.floor(s / 3600)}h`;

@@ -1,8 +1,10 @@
 // Route and API paths of kinds and objects: the group ("core" for the core
 // group), the kind, the namespace ("_" when cluster-scoped) and the name —
-// so a URL names what it shows and can be bookmarked or scripted.
+// so a URL names what it shows and can be bookmarked or scripted. Shared by
+// the browser code and the snapshot writer (html.ts), which must use the very
+// API paths the pages ask for.
 
-import type { ObjectRef } from '../types.js';
+import type { ObjectRef } from './types.js';
 
 const seg = (s: string) => encodeURIComponent(s);
 
