@@ -65,6 +65,14 @@ export const reconcileTimeBuckets = [
 const turnEvery = 32;
 const eventLoopTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** The triggers that name no object, shared (not allocated per enqueue). */
+const plainTrigger = {
+  Enqueued: Object.freeze<Trigger>({ event: 'Enqueued' }),
+  Resync: Object.freeze<Trigger>({ event: 'Resync' }),
+  Retry: Object.freeze<Trigger>({ event: 'Retry' }),
+  Requeue: Object.freeze<Trigger>({ event: 'Requeue' }),
+};
+
 export type Outcome = 'Done' | 'Requeue' | 'RequeueAfter' | 'Error' | 'Fatal';
 
 /** One finished reconcile, for observers (the `run once` observer, logs). */
@@ -154,32 +162,22 @@ export class Controller {
    * registering after the informer synced delivers the cached objects as adds.
    */
   watch(informer: SharedInformer, handler: EventHandler, ...predicates: Predicate[]): Registration {
-    // The event's object is captured per event; the enqueue itself stays one Map write more than before.
-    let event: Trigger['event'] = 'Added';
-    let about: KObject | undefined;
-    const enqueue = (r: Request) => {
+    // One enqueue per event, naming it as the trigger: a handler may deliver later (ownwrites.ts defers
+    // events that may be our own writes), so the event cannot live in a variable shared across events.
+    const enqueueFrom = (event: Trigger['event'], about: KObject) => (r: Request) => {
       const key = keyOf(r.namespace, r.name);
-      this.triggers.set(key, { event, apiVersion: about?.apiVersion, kind: about?.kind, namespace: about?.metadata.namespace, name: about?.metadata.name });
+      this.triggers.set(key, { event, apiVersion: about.apiVersion, kind: about.kind, namespace: about.metadata.namespace, name: about.metadata.name });
       this.queue.add(key);
     };
     const reg = informer.addEventHandler({
       onAdd: (obj) => {
-        if (!predicates.every((p) => p.create?.(obj) ?? true)) return;
-        event = 'Added';
-        about = obj;
-        handler.create(obj, enqueue);
+        if (predicates.every((p) => p.create?.(obj) ?? true)) handler.create(obj, enqueueFrom('Added', obj));
       },
       onUpdate: (oldObj, newObj) => {
-        if (!predicates.every((p) => p.update?.(oldObj, newObj) ?? true)) return;
-        event = 'Modified';
-        about = newObj;
-        handler.update(oldObj, newObj, enqueue);
+        if (predicates.every((p) => p.update?.(oldObj, newObj) ?? true)) handler.update(oldObj, newObj, enqueueFrom('Modified', newObj));
       },
       onDelete: (obj) => {
-        if (!predicates.every((p) => p.delete?.(obj) ?? true)) return;
-        event = 'Deleted';
-        about = obj;
-        handler.delete(obj, enqueue);
+        if (predicates.every((p) => p.delete?.(obj) ?? true)) handler.delete(obj, enqueueFrom('Deleted', obj));
       },
     });
     this.registrations.push(reg);
@@ -195,7 +193,7 @@ export class Controller {
     const enqueue = (r: Request) => {
       const key = keyOf(r.namespace, r.name);
       if (!filter(key)) return;
-      this.triggers.set(key, { event: 'Resync' });
+      this.triggers.set(key, plainTrigger.Resync);
       this.queue.add(key);
     };
     for (const { informer, handler, predicates } of this.sources) {
@@ -217,7 +215,7 @@ export class Controller {
   /** Enqueues a request directly (e.g. the runner seeding work). */
   enqueue(request: Request): void {
     const key = keyOf(request.namespace, request.name);
-    this.triggers.set(key, request.trigger ?? { event: 'Enqueued' });
+    this.triggers.set(key, request.trigger ?? plainTrigger.Enqueued);
     this.queue.add(key);
   }
 
@@ -357,7 +355,7 @@ export class Controller {
 
   /** A scheduled retry is the trigger of the next run unless an event (during this run) already queued the key. */
   private retryTrigger(key: string, event: 'Retry' | 'Requeue'): void {
-    if (!this.triggers.has(key)) this.triggers.set(key, { event });
+    if (!this.triggers.has(key)) this.triggers.set(key, plainTrigger[event]);
   }
 
   private forget(key: string): void {

@@ -86,6 +86,16 @@ test('UI API: overview, object page, graph and history of examples/topology; the
     assert.equal(whole.edges.length, 11);
     assert.ok(whole.nodes.some((n) => n.kind === 'IPPool' && n.name === 'underlay'), 'objects of the project kinds show even without owners');
 
+    // Each trigger is an event the reconciler listens to: link-ipam hears Links only as its For type (so
+    // the Link is the one reconciled), node-ipam hears Nodes also as siblings, topology its children.
+    const all = (await get<HistoryItem[]>('/ui/api/history')).body;
+    assert.ok(all.length >= 13);
+    const hears: Record<string, string[]> = { topology: ['Topology', 'Node', 'Link'], 'node-ipam': ['Node', 'IPPool'], 'link-ipam': ['Link', 'Node', 'IPPool'] };
+    for (const e of all) {
+      assert.ok(e.trigger?.kind && hears[e.reconciler]!.includes(e.trigger.kind), JSON.stringify(e));
+      if (e.reconciler === 'link-ipam' && e.trigger.kind === 'Link') assert.equal(e.trigger.name, e.name, JSON.stringify(e));
+      if (e.reconciler === 'topology') assert.match(e.trigger.name ?? '', /^dc1/, JSON.stringify(e));
+    }
     const links = (await get<HistoryItem[]>('/ui/api/history?reconciler=link-ipam&limit=3')).body;
     assert.equal(links.length, 3);
     assert.ok(links.every((e) => e.reconciler === 'link-ipam'));
