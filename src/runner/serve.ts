@@ -14,6 +14,9 @@
 // (and delete) an object whose reconcile misbehaves; `inflight` / `held.json`
 // are the crash-loop guard (reconciler/crashguard.ts): an object whose
 // reconcile killed the process last time is held and reported, not retried.
+// Both `run start` and `server start` mount the web UI (ui/server.ts) at /ui
+// on the same server; under `run start` it also sees the reconcilers and the
+// engine's reconcile history.
 
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
