@@ -41,8 +41,11 @@ export function loadAssets(): UiAssets {
   return cached;
 }
 
-/** The page every UI path answers with; the script renders the route. */
-export function shellHtml(title: string): string {
+/**
+ * The page every UI path answers with (the script renders the route): the
+ * favicon, style and script by URL from the server, or inlined (`run once --html`).
+ */
+export function pageHtml(title: string, parts: { icon: string; style: string; script: string } = { icon: '/ui/favicon.svg', style: '<link rel="stylesheet" href="/ui/assets/app.css">', script: '<script type="module" src="/ui/assets/app.js"></script>' }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -50,12 +53,12 @@ export function shellHtml(title: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(title)}</title>
-<link rel="icon" type="image/svg+xml" href="/ui/favicon.svg">
-<link rel="stylesheet" href="/ui/assets/app.css">
+<link rel="icon" type="image/svg+xml" href="${parts.icon}">
+${parts.style}
 </head>
 <body>
 <div id="app"></div>
-<script type="module" src="/ui/assets/app.js"></script>
+${parts.script}
 </body>
 </html>
 `;

@@ -8,7 +8,7 @@
 // Trade-off: the file grows with the project; past `maxObjects` objects the
 // rest have no page in it (the kind lists and the graph still show them).
 
-import { loadAssets, escapeHtml } from './assets.js';
+import { loadAssets, pageHtml } from './assets.js';
 import { UiApi, type UiSources } from './api.js';
 import { graphPath, groupSeg, kindPath, objectPath } from './routes.js';
 import type { Snapshot } from './types.js';
@@ -39,21 +39,9 @@ export async function snapshotHtml(sources: UiSources, title: string, now = new 
   const json = JSON.stringify(snapshot).replace(/</g, '\\u003c');
   const js = assets.js.replace(/<\/(script)/gi, '<\\/$1');
   const css = assets.css.replace(/<\/(style)/gi, '<\\/$1');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>${escapeHtml(title)} · choreo</title>
-<link rel="icon" type="image/svg+xml" href="data:image/svg+xml;base64,${Buffer.from(assets.favicon).toString('base64')}">
-<style>${css}</style>
-</head>
-<body>
-<div id="app"></div>
-<script>window.__CHOREO_SNAPSHOT__ = ${json};</script>
-<script type="module">${js}</script>
-</body>
-</html>
-`;
+  return pageHtml(`${title} · choreo`, {
+    icon: `data:image/svg+xml;base64,${Buffer.from(assets.favicon).toString('base64')}`,
+    style: `<style>${css}</style>`,
+    script: `<script>window.__CHOREO_SNAPSHOT__ = ${json};</script>\n<script type="module">${js}</script>`,
+  });
 }

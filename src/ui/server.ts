@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../api/errors.js';
 import type { HttpExtension } from '../apiserver/server.js';
 import { UiApi, type UiSources } from './api.js';
-import { loadAssets, shellHtml } from './assets.js';
+import { loadAssets, pageHtml } from './assets.js';
 import { LiveFeed } from './live.js';
 
 export const uiPrefix = '/ui';
@@ -47,7 +47,7 @@ export function uiExtension(sources: UiSources): HttpExtension {
       if (path === '/ui/assets/app.js') return send(req, res, 'text/javascript; charset=utf-8', assets.js);
       if (path === '/ui/assets/app.css') return send(req, res, 'text/css; charset=utf-8', assets.css);
       if (path === '/ui/favicon.svg') return send(req, res, 'image/svg+xml', assets.favicon);
-      return send(req, res, 'text/html; charset=utf-8', shellHtml('choreo'), { 'Cache-Control': 'no-store' });
+      return send(req, res, 'text/html; charset=utf-8', pageHtml('choreo'), { 'Cache-Control': 'no-store' });
     },
   };
 }

@@ -115,6 +115,14 @@ test('web UI: overview lists the kinds; object page shows children and the graph
   const seenMs = performance.now() - applied;
   process.stdout.write(`# live: the applied Node appeared after ${seenMs.toFixed(0)} ms\n`);
   assert.ok(seenMs < 2_000, `the new object appeared after ${seenMs.toFixed(0)} ms`);
+  // The filter narrows the list and survives live refreshes.
+  await page.type('.toolbar input[type=search]', 'spine');
+  const names = async () => (await texts(page, 'table.objects tbody tr td:nth-child(2)')).sort();
+  assert.deepEqual(await names(), ['dc1-spine1', 'dc1-spine2']);
+  await run('kubectl', ['--kubeconfig', join(dir, 'topology/.choreo/kubeconfig'), '--cache-dir', join(dir, 'kubecache'), 'label', 'node.topo.example.dev', 'dc1-spine1', 'seen=yes'], { env, timeout: 60_000 });
+  await new Promise((r) => setTimeout(r, 600));
+  assert.deepEqual(await names(), ['dc1-spine1', 'dc1-spine2']);
+  assert.equal(await page.$eval('.toolbar input[type=search]', (i) => (i as HTMLInputElement).value), 'spine');
 
   // The whole graph.
   await Promise.all([page.waitForSelector('svg.graph'), page.click('nav.top a[href="/ui/graph"]')]);

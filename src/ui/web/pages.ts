@@ -76,9 +76,12 @@ export function ms(v: number): string {
   return v < 1 ? `${(v * 1000).toFixed(0)} µs` : v < 1000 ? `${v.toFixed(1)} ms` : `${(v / 1000).toFixed(2)} s`;
 }
 
+/** The kind page's filter text, kept over live refreshes of the same kind. */
 let kindFilter = '';
+let kindFiltered = '';
 
 export function kindPage(k: KindPage): HTMLElement {
+  if (kindFiltered !== k.apiVersion + k.kind) [kindFilter, kindFiltered] = ['', k.apiVersion + k.kind];
   const rows = h('tbody');
   const fill = () => {
     const f = kindFilter.toLowerCase();
@@ -87,7 +90,7 @@ export function kindPage(k: KindPage): HTMLElement {
     counter.textContent = `${items.length} of ${k.items.length}`;
   };
   const counter = h('span', { class: 'muted' });
-  const input = h('input', { type: 'search', placeholder: 'filter by name, namespace or condition', 'data-keep': 'kind-filter', value: kindFilter, 'aria-label': 'filter', oninput: (e: Event) => ((kindFilter = (e.target as HTMLInputElement).value), fill()) });
+  const input = h('input', { type: 'search', placeholder: 'filter by name, namespace or condition', 'data-keep': `kind-filter:${k.apiVersion}/${k.kind}`, value: kindFilter, 'aria-label': 'filter', oninput: (e: Event) => ((kindFilter = (e.target as HTMLInputElement).value), fill()) });
   fill();
   return h(
     'div',
