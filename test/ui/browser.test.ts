@@ -81,6 +81,12 @@ test('web UI: overview lists the kinds; object page shows children and the graph
   assert.ok((await texts(page, 'table.reconcilers td:first-child')).includes('topology'), 'overview lists the reconcilers');
   assert.equal(await page.$eval('link[rel=icon]', (l) => (l as HTMLLinkElement).href), `${url}/ui/favicon.svg`);
   await page.screenshot({ path: join(dir, 'overview.png'), fullPage: true });
+  // A reconciler's name opens its reconcile history.
+  await Promise.all([page.waitForSelector('table.history'), page.click('table.reconcilers a[href="/ui/history?reconciler=node-ipam"]')]);
+  const reconcilers = await texts(page, 'table.history tbody td:nth-child(2)');
+  assert.ok(reconcilers.length >= 5 && reconcilers.every((r) => r === 'node-ipam'), reconcilers.join(', '));
+  await page.goBack();
+  await page.waitForSelector('table.kinds');
 
   // Kind page by an ordinary link, then the object.
   await Promise.all([page.waitForSelector('table.objects tbody tr'), page.click('table.kinds a[href="/ui/kinds/topo.example.dev/Topology"]')]);

@@ -46,7 +46,7 @@ export async function get<T>(path: string): Promise<T> {
 /** The current route, segments still encoded: the path below /ui/ (server) or after #/ (file). */
 export function currentRoute(): string {
   if (snapshot) return location.hash.replace(/^#\/?/, '');
-  return location.pathname.replace(/^\/ui\/?/, '');
+  return location.pathname.replace(/^\/ui\/?/, '') + location.search;
 }
 
 /** The href of a route (its segments already encoded: routes.ts). */

@@ -47,7 +47,7 @@ export function graphSvg(g: Graph, link: (n: Graph['nodes'][number]) => string, 
   });
   return s(
     'svg',
-    { class: 'graph', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `ownership graph of ${g.nodes.length} objects` },
+    { class: 'graph', width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': `ownership graph of ${g.nodes.length} objects` },
     s('defs', null, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow' }))),
     s('g', null, edges),
     s('g', null, nodes),
