@@ -142,6 +142,8 @@ test('UI API: the history ring keeps the last N reconciles, failures with their 
     assert.equal(overview.kinds.find((k) => k.kind === 'Widget')?.failed, 1);
     assert.equal(overview.latestErrors[0]?.name, 'bad1');
     assert.equal(overview.historySize, 3);
+    const failures = (await get<HistoryItem[]>('/ui/api/history?errors=1')).body;
+    assert.ok(failures.length >= 1 && failures.every((e) => e.outcome === 'Error' && e.name === 'bad1'), JSON.stringify(failures));
 
     // The live stream: a new object arrives as a message, then its reconcile.
     const ac = new AbortController();

@@ -190,6 +190,18 @@ export function historyTable(items: HistoryItem[], showObject = true): HTMLEleme
   );
 }
 
-export function historyPage(items: HistoryItem[], filter: string): HTMLElement {
-  return h('div', null, h('h1', null, 'Reconcile history', filter ? h('span', { class: 'muted small' }, ` ${filter}`) : null), items.length ? historyTable(items) : h('p', { class: 'muted' }, 'No reconciles recorded yet.'));
+export function historyPage(items: HistoryItem[], query: string): HTMLElement {
+  const params = new URLSearchParams(query);
+  const errors = params.get('errors') === '1';
+  const other = new URLSearchParams(params);
+  if (errors) other.delete('errors');
+  else other.set('errors', '1');
+  const what = [...params].filter(([k]) => k !== 'errors').map(([k, v]) => `${k} ${v}`).join(', ');
+  return h(
+    'div',
+    null,
+    h('h1', null, errors ? 'Failed reconciles' : 'Reconcile history', what ? h('span', { class: 'muted small' }, ` ${what}`) : null),
+    h('div', { class: 'toolbar' }, h('a', { href: href(`history${other.toString() ? `?${other}` : ''}`) }, errors ? 'show all' : 'errors only'), what ? h('a', { href: href('history') }, 'all reconcilers') : null),
+    items.length ? historyTable(items) : h('p', { class: 'muted' }, 'No reconciles recorded yet.'),
+  );
 }
