@@ -109,6 +109,11 @@ test('web UI: overview lists the kinds; object page shows children and the graph
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
   await page.screenshot({ path: join(dir, 'object-dark.png'), fullPage: true });
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
+  // The graph around this object on a page of its own, then a node's link to its object.
+  await Promise.all([page.waitForSelector('h1 .muted.small'), page.click('section[data-section=Graph] p a')]);
+  assert.equal(await page.$eval('h1', (e) => e.textContent), 'Ownership graph around dc1');
+  await Promise.all([page.waitForSelector('section[data-section=Owners] a'), page.click('svg.graph a[href="/ui/objects/topo.example.dev/Link/default/dc1-leaf2-spine1"]')]);
+  assert.deepEqual(await texts(page, 'section[data-section=Owners] a'), ['default/dc1']);
 
   // Live: a Node applied with kubectl appears on the open Node page without a reload.
   await Promise.all([page.waitForSelector('table.objects tbody tr'), page.goto(`${url}/ui/kinds/topo.example.dev/Node`)]);

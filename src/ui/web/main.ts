@@ -44,7 +44,11 @@ function parse(route: string): Route {
       affects: (m) => (m.type === 'object' ? true : m.entry.kind === kind && m.entry.name === name),
     };
   }
-  if (head === 'graph') return { title: 'Graph', load: async () => graphPage(await get<Graph>('graph')), affects: (m) => m.type === 'object' && m.object.kind !== 'Event' };
+  if (head === 'graph') {
+    // graph?group&kind&namespace&name: around one object (the object page's link).
+    const api = params.get('name') ? graphPath({ group: params.get('group') ?? 'core', kind: params.get('kind') ?? '', namespace: params.get('namespace') === '_' ? '' : (params.get('namespace') ?? ''), name: params.get('name')! }) : 'graph';
+    return { title: 'Graph', load: async () => graphPage(await get<Graph>(api), params.get('name') ?? undefined), affects: (m) => m.type === 'object' && m.object.kind !== 'Event' };
+  }
   if (head === 'history') {
     const q = params.toString();
     return { title: 'History', load: async () => historyPage(await get<HistoryItem[]>(`history${q ? `?${q}` : ''}`), q), affects: (m) => m.type === 'reconcile' };

@@ -5,7 +5,7 @@
 import { h, type Child } from './dom.js';
 import { href, snapshot } from './data.js';
 import { graphSvg } from './graph.js';
-import { kindPath, objectPath } from '../routes.js';
+import { graphPath, kindPath, objectPath } from '../routes.js';
 import { toYaml } from './yaml.js';
 import type { FieldNode, Graph, HistoryItem, KindPage, ObjectPage, ObjectSummary, Overview, Readiness } from '../types.js';
 
@@ -144,18 +144,18 @@ export function objectPage(p: ObjectPage, graph: Graph | undefined): HTMLElement
       ),
       h('div', null, section('Field ownership', p.fields.length ? fieldList(p.fields) : h('p', { class: 'muted' }, 'No managed fields.'), h('p', { class: 'muted small' }, p.managers.map((m) => `${m.manager} (${m.operation}${m.subresource ? `, ${m.subresource}` : ''})`).join(' · ')))),
     ),
-    graph && graph.nodes.length > 1 ? section('Graph', h('div', { class: 'graph-box' }, graphSvg(graph, (n) => href(objectPath(n)), o.uid))) : null,
+    graph && graph.nodes.length > 1 ? section('Graph', h('p', { class: 'small' }, h('a', { href: href(graphPath(o)) }, 'open the graph on its own page')), h('div', { class: 'graph-box' }, graphSvg(graph, (n) => href(objectPath(n)), o.uid))) : null,
     section('Reconcile history', p.history.length ? historyTable(p.history, false) : h('p', { class: 'muted' }, 'No reconciles recorded for this object.')),
     section('Events', p.events.length ? table(['Type', 'Reason', 'Message', 'Count', 'Last', 'From'], p.events.map((e) => [h('span', { class: e.type === 'Warning' ? 'bad' : '' }, e.type), e.reason, h('span', { class: 'pre' }, e.message), e.count, age(e.last), e.source])) : h('p', { class: 'muted' }, 'None.')),
     section('YAML', h('label', { class: 'toggle' }, showManaged, ' show managedFields'), yaml),
   );
 }
 
-export function graphPage(g: Graph): HTMLElement {
+export function graphPage(g: Graph, around?: string): HTMLElement {
   return h(
     'div',
     null,
-    h('h1', null, 'Ownership graph'),
+    h('h1', null, 'Ownership graph', around ? h('span', { class: 'muted small' }, ` around ${around}`) : null),
     h('p', { class: 'muted' }, `${g.nodes.length} objects, ${g.edges.length} owner references${g.truncated ? ' (cut at 2000 objects)' : ''}. `, legend()),
     g.nodes.length ? h('div', { class: 'graph-box' }, graphSvg(g, (n) => href(objectPath(n)))) : h('p', { class: 'muted' }, 'No objects own or are owned yet.'),
   );
