@@ -20,7 +20,7 @@ import type { Registry } from '../apiserver/registry/registry.js';
 import type { ResourceType } from '../apiserver/registry/resources.js';
 import type { Manager } from '../controller/index.js';
 import type { HistoryQuery, ReconcileHistory } from '../reconciler/history.js';
-import { conditionsOf, fieldTree, Ownership, summarize } from './model.js';
+import { conditionsOf, fieldTree, Ownership, readinessOf, summarize } from './model.js';
 import type { EventInfo, Graph, HistoryItem, KindCounts, KindPage, KindRef, ObjectPage, Overview, ReconcilerStats } from './types.js';
 
 export interface UiSources {
@@ -72,7 +72,7 @@ export class UiApi {
       }
       const c: KindCounts = { ...kindRef(t), total: items.length, ready: 0, notready: 0, failed: 0 };
       for (const o of items) {
-        const r = summarize(o).readiness;
+        const r = readinessOf(o);
         if (r === 'ready') c.ready++;
         else if (r === 'failed') c.failed++;
         else if (r === 'notready' || r === 'deleting') c.notready++;
