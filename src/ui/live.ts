@@ -97,18 +97,28 @@ export class LiveFeed {
     }
     for (const [key, t] of types) {
       if (this.watches.has(key)) continue;
-      const watch = () =>
-        this.registry.watchObjects(
-          t,
-          {},
-          (ev) => {
-            if (ev.type !== 'BOOKMARK') this.send({ type: 'object', event: ev.type, object: summarize(ev.object) });
-          },
-          // History gone or the store failed: watch again from now (the browser refetches on its own timer too).
-          () => {
-            if (this.watches.has(key)) setTimeout(() => this.watches.has(key) && this.watches.set(key, watch()), 500).unref();
-          },
-        );
+      // A watch that fails (history gone, store trouble, the type just removed) is retried from now; it
+      // must never throw into the catalog's listeners (a CRD write) or a timer (the process).
+      const watch = (): { stop(): void } => {
+        try {
+          return this.registry.watchObjects(
+            t,
+            {},
+            (ev) => {
+              if (ev.type !== 'BOOKMARK') this.send({ type: 'object', event: ev.type, object: summarize(ev.object) });
+            },
+            () => retry(),
+          );
+        } catch {
+          retry();
+          return { stop() {} };
+        }
+      };
+      const retry = () => {
+        setTimeout(() => {
+          if (this.watches.has(key) && this.clients.size > 0) this.watches.set(key, watch());
+        }, 500).unref();
+      };
       this.watches.set(key, watch());
     }
   }

@@ -15,6 +15,7 @@ import { startApiServer } from '../../src/apiserver/server.js';
 import { uiExtension } from '../../src/ui/server.js';
 import type { Graph, HistoryItem, ObjectPage, Overview, StreamMessage } from '../../src/ui/types.js';
 import { conditionsCrdYaml, reconcilerConfig, writeProjectFiles } from '../helpers/project.js';
+import { buildCRD } from '../../src/api/crd.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const token = 'ui-test-token';
@@ -159,13 +160,17 @@ test('UI API: the history ring keeps the last N reconciles, failures with their 
           const line = buf.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
           if (line) messages.push(JSON.parse(line.slice(6)) as StreamMessage);
         }
-        if (messages.some((m) => m.type === 'reconcile' && m.entry.name === 'd')) return;
+        if (messages.some((m) => m.type === 'reconcile' && m.entry.name === 'd') && messages.some((m) => m.type === 'object' && m.object.kind === 'Gadget')) return;
       }
     })();
     const started = performance.now();
     await engine.registry.apply({ apiVersion: `${group}/v1alpha1`, kind: 'Widget', metadata: { name: 'd', namespace: 'default' }, spec: { size: 2 } }, { fieldManager: 'kubectl' });
-    await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error(`no reconcile of d on the stream: ${JSON.stringify(messages)}`)), 5_000))]);
+    // A kind served after the stream opened is followed too.
+    await engine.registry.create(buildCRD({ group, kind: 'Gadget', plural: 'gadgets', version: 'v1alpha1', schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }));
+    await engine.registry.create({ apiVersion: `${group}/v1alpha1`, kind: 'Gadget', metadata: { name: 'g1', namespace: 'default' } });
+    await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error(`no reconcile of d or no Gadget on the stream: ${JSON.stringify(messages)}`)), 5_000))]);
     assert.ok(performance.now() - started < 1_000);
+    assert.ok(messages.some((m) => m.type === 'object' && m.event === 'ADDED' && m.object.kind === 'Gadget' && m.object.name === 'g1'));
     ac.abort();
     const added = messages.find((m) => m.type === 'object' && m.event === 'ADDED' && m.object.name === 'd');
     assert.ok(added && added.type === 'object' && added.object.kind === 'Widget' && added.object.readiness === 'none', JSON.stringify(messages));
