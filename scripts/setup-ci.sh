@@ -33,3 +33,18 @@ if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/go.starlark.net/st
   fi
   rm -f "$log"
 fi
+
+# A real browser for the web UI tests (test/ui/browser.test.ts drives Debian's
+# chromium headless with puppeteer-core, which downloads no browser itself).
+if ! command -v chromium >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  log=$(mktemp)
+  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; } >"$log" 2>&1; then
+    echo "setup-ci: installing chromium failed:" >&2
+    tail -n 30 "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+  command -v chromium >/dev/null || { echo "setup-ci: chromium installed but not on PATH" >&2; exit 1; }
+fi

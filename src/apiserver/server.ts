@@ -53,6 +53,22 @@ export interface ApiServerOptions {
   tls?: ServingCert | boolean;
   /** More metric families for /metrics, collected at scrape time (the runner's controllers). */
   metrics?: readonly MetricsCollector[];
+  /** Paths served beside the Kubernetes API (the web UI under /ui). */
+  extensions?: readonly HttpExtension[];
+}
+
+/**
+ * A handler for the paths under `prefix` (`/ui` matches `/ui` and `/ui/...`),
+ * called before authentication with whether the request carries the server's
+ * token (always true without one): it decides what it serves to whom. Not
+ * counted against the in-flight limits (it may hold streams open); a thrown
+ * ApiError becomes a Status response.
+ */
+export interface HttpExtension {
+  prefix: string;
+  serve(req: IncomingMessage, res: ServerResponse, url: URL, authorized: boolean): Promise<void>;
+  /** Ends the extension's open streams (server close). */
+  close?(): void;
 }
 
 export interface ApiServer {
@@ -143,6 +159,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const expected = token ? Buffer.from(`Bearer ${token}`) : undefined;
   const maxInflight = opts.maxInflight ?? { readonly: 400, mutating: 200 };
   const inflight = { readonly: 0, mutating: 0 };
+  const authenticated = (req: IncomingMessage): boolean => {
+    if (!expected) return true;
+    const got = Buffer.from(req.headers.authorization ?? '');
+    return got.length === expected.length && timingSafeEqual(got, expected);
+  };
 
   const listener: RequestListener = (req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -169,10 +190,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (healthPath.test(path) && (await health.serve(path, url.searchParams, res))) return;
-    if (expected) {
-      const got = Buffer.from(req.headers.authorization ?? '');
-      if (got.length !== expected.length || !timingSafeEqual(got, expected)) throw new ApiError('Unauthorized', 'Unauthorized');
-    }
+    const authorized = authenticated(req);
+    const ext = opts.extensions?.find((e) => path === e.prefix || path.startsWith(`${e.prefix}/`));
+    if (ext) return ext.serve(req, res, url, authorized);
+    if (!authorized) throw new ApiError('Unauthorized', 'Unauthorized');
     const method = req.method ?? 'GET';
     if (!['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
     const w = url.searchParams.get('watch');
@@ -233,6 +254,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     async close() {
       health.shuttingDown();
       for (const close of [...streams]) close();
+      for (const e of opts.extensions ?? []) e.close?.();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

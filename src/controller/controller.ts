@@ -48,7 +48,8 @@ import type { EventHandler } from './handler.js';
 import type { Registration, SharedInformer } from './informer.js';
 import type { Predicate } from './predicate.js';
 import { type RateLimitOptions, type RateLimiter, controllerRateLimiters } from './ratelimiter.js';
-import { FatalError, type Reconciler, type Request, type Result } from './reconcile.js';
+import { FatalError, type Reconciler, type Request, type Result, type Trigger } from './reconcile.js';
+import type { KObject } from '../api/object.js';
 import { WorkQueue } from './workqueue.js';
 import type { Coordinator } from './sharding.js';
 import { writeFence } from '../store/fence.js';
@@ -67,6 +68,14 @@ const eventLoopTurn = (): Promise<void> => new Promise((resolve) => setImmediate
 /** A bug rather than a reported failure: what Go code would raise as a runtime panic. */
 export const isPanic = (err: unknown): boolean => !(err instanceof Error) || err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError;
 
+/** The triggers that name no object, shared (not allocated per enqueue). */
+const plainTrigger = {
+  Enqueued: Object.freeze<Trigger>({ event: 'Enqueued' }),
+  Resync: Object.freeze<Trigger>({ event: 'Resync' }),
+  Retry: Object.freeze<Trigger>({ event: 'Retry' }),
+  Requeue: Object.freeze<Trigger>({ event: 'Requeue' }),
+};
+
 export type Outcome = 'Done' | 'Requeue' | 'RequeueAfter' | 'Error' | 'Fatal';
 
 /** One finished reconcile, for observers (the `run once` observer, logs). */
@@ -79,6 +88,8 @@ export interface ReconcileRecord {
   durationMs: number;
   /** Error and Fatal: what was thrown. */
   error?: unknown;
+  /** What queued this run (see Trigger). */
+  trigger?: Trigger;
   /** Requeue, RequeueAfter, Error: delay until the key runs again. */
   delayMs?: number;
 }
@@ -136,6 +147,8 @@ export class Controller {
   /** Seconds per reconcile call. */
   readonly reconcileTime = new Histogram(reconcileTimeBuckets);
   private reconciles = 0;
+  /** Per queued key, what queued it last (taken when the key's run starts). */
+  private readonly triggers = new Map<string, Trigger>();
   private totalDuration = 0;
   private maxDuration = 0;
 
@@ -158,16 +171,22 @@ export class Controller {
    * registering after the informer synced delivers the cached objects as adds.
    */
   watch(informer: SharedInformer, handler: EventHandler, ...predicates: Predicate[]): Registration {
-    const enqueue = (r: Request) => this.queue.add(keyOf(r.namespace, r.name));
+    // One enqueue per event, naming it as the trigger: a handler may deliver later (ownwrites.ts defers
+    // events that may be our own writes), so the event cannot live in a variable shared across events.
+    const enqueueFrom = (event: Trigger['event'], about: KObject) => (r: Request) => {
+      const key = keyOf(r.namespace, r.name);
+      this.triggers.set(key, { event, apiVersion: about.apiVersion, kind: about.kind, namespace: about.metadata.namespace, name: about.metadata.name });
+      this.queue.add(key);
+    };
     const reg = informer.addEventHandler({
       onAdd: (obj) => {
-        if (predicates.every((p) => p.create?.(obj) ?? true)) handler.create(obj, enqueue);
+        if (predicates.every((p) => p.create?.(obj) ?? true)) handler.create(obj, enqueueFrom('Added', obj));
       },
       onUpdate: (oldObj, newObj) => {
-        if (predicates.every((p) => p.update?.(oldObj, newObj) ?? true)) handler.update(oldObj, newObj, enqueue);
+        if (predicates.every((p) => p.update?.(oldObj, newObj) ?? true)) handler.update(oldObj, newObj, enqueueFrom('Modified', newObj));
       },
       onDelete: (obj) => {
-        if (predicates.every((p) => p.delete?.(obj) ?? true)) handler.delete(obj, enqueue);
+        if (predicates.every((p) => p.delete?.(obj) ?? true)) handler.delete(obj, enqueueFrom('Deleted', obj));
       },
     });
     this.registrations.push(reg);
@@ -182,7 +201,9 @@ export class Controller {
   resync(filter: (key: string) => boolean): void {
     const enqueue = (r: Request) => {
       const key = keyOf(r.namespace, r.name);
-      if (filter(key)) this.queue.add(key);
+      if (!filter(key)) return;
+      this.triggers.set(key, plainTrigger.Resync);
+      this.queue.add(key);
     };
     for (const { informer, handler, predicates } of this.sources) {
       for (const obj of informer.list()) if (predicates.every((p) => p.create?.(obj) ?? true)) handler.create(obj, enqueue);
@@ -202,7 +223,9 @@ export class Controller {
 
   /** Enqueues a request directly (e.g. the runner seeding work). */
   enqueue(request: Request): void {
-    this.queue.add(keyOf(request.namespace, request.name));
+    const key = keyOf(request.namespace, request.name);
+    this.triggers.set(key, request.trigger ?? plainTrigger.Enqueued);
+    this.queue.add(key);
   }
 
   /** Starts the workers. Keys queued before start are processed now. */
@@ -262,6 +285,7 @@ export class Controller {
       if (this.coordinator && !this.coordinator.owns(key)) {
         // Another process owns the shard (and sees the same events); retries scheduled here are moot.
         this.notOwned++;
+        this.triggers.delete(key);
         this.queue.cancelDelayed(key);
         this.forget(key);
         this.queue.done(key);
@@ -273,7 +297,12 @@ export class Controller {
 
   private async process(key: string): Promise<void> {
     const t0 = performance.now();
-    const request = splitKey(key);
+    const request: Request = splitKey(key);
+    const trigger = this.triggers.get(key);
+    if (trigger !== undefined) {
+      request.trigger = trigger;
+      this.triggers.delete(key);
+    }
     let result: Result | void = undefined;
     let error: unknown;
     let threw = false;
@@ -298,16 +327,19 @@ export class Controller {
       delayMs = this.errorLimiter.when(key);
       this.queue.retries++;
       this.queue.addAfter(key, delayMs);
+      this.retryTrigger(key, 'Retry');
     } else if (result && typeof result.requeueAfter === 'number' && result.requeueAfter > 0) {
       outcome = 'RequeueAfter';
       delayMs = result.requeueAfter;
       this.forget(key);
       this.queue.addAfter(key, delayMs);
+      this.retryTrigger(key, 'Requeue');
     } else if (result && result.requeue === true) {
       outcome = 'Requeue';
       delayMs = this.requeueLimiter.when(key);
       this.queue.retries++;
       this.queue.addAfter(key, delayMs);
+      this.retryTrigger(key, 'Requeue');
     } else {
       outcome = 'Done';
       this.forget(key);
@@ -321,7 +353,7 @@ export class Controller {
     // Observe before releasing the key so an observer sees the outcome before the controller can look idle.
     if (this.onReconcile !== undefined) {
       try {
-        this.onReconcile({ controller: this.name, request, key, outcome, durationMs, error, delayMs });
+        this.onReconcile({ controller: this.name, request, key, outcome, durationMs, error, delayMs, trigger });
       } catch {
         // An observer must not break the controller.
       }
@@ -329,6 +361,11 @@ export class Controller {
     this.queue.done(key);
     // From take to the reconcile's end: the bookkeeping since is sub-microsecond, not worth another clock read.
     this.queue.workDuration.observe(durationMs / 1000);
+  }
+
+  /** A scheduled retry is the trigger of the next run unless an event (during this run) already queued the key. */
+  private retryTrigger(key: string, event: 'Retry' | 'Requeue'): void {
+    if (!this.triggers.has(key)) this.triggers.set(key, plainTrigger[event]);
   }
 
   private forget(key: string): void {

@@ -7,6 +7,22 @@
 export interface Request {
   namespace: string;
   name: string;
+  /** What queued this run (the latest watch event since the last run, or a retry); for history and the UI, never for logic. */
+  trigger?: Trigger;
+}
+
+/**
+ * Why a key was queued: a watch event on an object (the For object itself, an
+ * owned child, a watched object), a retry the last outcome scheduled, or a
+ * direct enqueue / resync. Informational only: reconciles stay level-based.
+ */
+export interface Trigger {
+  event: 'Added' | 'Modified' | 'Deleted' | 'Requeue' | 'Retry' | 'Enqueued' | 'Resync';
+  /** The object the event was about (watch events only). */
+  apiVersion?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
 }
 
 /**

@@ -46,7 +46,7 @@
 import type { Client, TypeRef } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import { ownValue, type KObject } from '../api/object.js';
-import { FatalError, type Reconciler, type Request, type Result } from '../controller/reconcile.js';
+import { FatalError, type Reconciler, type Request, type Result, type Trigger } from '../controller/reconcile.js';
 import type { Value } from '../starlark/index.js';
 import { Children, type ChildCache, type ChildWrite } from './children.js';
 import { findCondition, makeCondition, sameCondition, type FullCondition as Condition } from '../api/conditions.js';
@@ -78,7 +78,10 @@ export type OutcomeKind = 'Ready' | 'Requeue' | 'Waiting' | 'Error' | 'Fatal' | 
 export interface ReconcileReport {
   reconciler: string;
   key: string; // namespace/name
+  apiVersion: string;
   kind: string;
+  /** What queued this run (controller/reconcile.ts). */
+  trigger?: Trigger;
   outcome: OutcomeKind;
   message: string;
   durationMs: number;
@@ -151,7 +154,7 @@ export class StarlarkReconciler implements Reconciler {
     const key = `${req.namespace}/${req.name}`;
     let conditionType: string | null = this.legacyTypes.has(key) ? this.legacyTypes.get(key)! : this.config.conditionType;
     const report = (outcome: OutcomeKind, message: string, writes: ChildWrite[]) =>
-      this.deps.report?.({ reconciler: this.config.name, key, kind: this.config.for.kind, outcome, message, durationMs: performance.now() - started, writes, conditionType });
+      this.deps.report?.({ reconciler: this.config.name, key, apiVersion: this.config.for.apiVersion, kind: this.config.for.kind, trigger: req.trigger, outcome, message, durationMs: performance.now() - started, writes, conditionType });
 
     if (obj.metadata.deletionTimestamp) {
       const writes: ChildWrite[] = [];

@@ -20,6 +20,7 @@ import { ReconcilerBuilder } from '../reconciler/builder.js';
 import { compileReconciler, ProgramError } from '../reconciler/program.js';
 import { StarlarkReconciler, type ReconcileReport, type RunStarlark } from '../reconciler/runtime.js';
 import { phaseFieldManager } from '../reconciler/phase.js';
+import { ReconcileHistory } from '../reconciler/history.js';
 import type { ProjectSource, ReconcilerSource } from './project/source.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
 import { reconcilerCodeKind } from './project/codekind.js';
@@ -47,6 +48,8 @@ export interface EngineOptions {
   onWrite?: (reconciler: string, obj: KObject) => void;
   /** Every reconcile outcome (observer, logs). */
   onReconcile?: (r: ReconcileReport) => void;
+  /** Reconciles the history ring keeps (`history`, read by the web UI; default reconciler/history.ts's). */
+  historySize?: number;
   /** Starlark print() output. */
   print?: (reconciler: string, msg: string) => void;
   /** Shares the reconcile work with those processes (default: this process owns every key). */
@@ -84,6 +87,8 @@ export function reconcilerLoadError(r: ReconcilerSource, err: unknown): LoadErro
 
 export class Engine {
   readonly reconcilers: StarlarkReconciler[] = [];
+  /** The most recent reconciles of every reconciler (reconciler/history.ts). */
+  readonly history: ReconcileHistory;
   /** Wires each reconciler to the manager (reconciler/builder.ts). */
   private readonly builder: ReconcilerBuilder;
 
@@ -92,10 +97,15 @@ export class Engine {
     readonly manager: Manager,
     private readonly opts: EngineOptions,
   ) {
+    this.history = new ReconcileHistory(opts.historySize);
+    const report = opts.onReconcile;
     this.builder = new ReconcilerBuilder(registry, manager, {
       workers: opts.workers,
       rateLimits: opts.rateLimits,
-      onReconcile: opts.onReconcile,
+      onReconcile: (r) => {
+        this.history.record(r);
+        report?.(r);
+      },
       onWrite: opts.onWrite,
       controllerManagers: [allocationFieldManager, phaseFieldManager],
     });

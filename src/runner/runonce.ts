@@ -33,6 +33,9 @@ import { Observer, type RunReport } from './observer.js';
 import { resultObjects, writeOut } from './output.js';
 import { RunRecorder, saveLastRun } from './deps.js';
 import { prunedConditionWarnings } from './schemawarnings.js';
+import { snapshotHtml } from '../ui/html.js';
+import { writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 
 export interface RunOnceOptions {
   dir: string;
@@ -45,6 +48,8 @@ export interface RunOnceOptions {
   /** Per-reconcile limits (--max-steps, --max-memory); the defaults otherwise. */
   limits?: ReconcileLimits;
   out?: string;
+  /** Write the web UI as one self-contained HTML file here (ui/html.ts). */
+  html?: string;
   /** Project folders other than the defaults (--crds, --reconcilers, ...). */
   paths?: Partial<ProjectPaths>;
   /** Live progress (TTY). */
@@ -163,6 +168,9 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
     }
     const resources = await resultObjects(engine.registry);
     if (opts.out) written = await writeOut(opts.out, resources);
+    if (opts.html) {
+      await writeFile(opts.html, await snapshotHtml({ registry: engine.registry, manager: engine.manager, history: engine.history }, basename(resolve(opts.dir))));
+    }
     return { report: await finish(observer.report(performance.now() - started, [], timedOut), resources.flatMap((k) => k.objects)), written };
   } finally {
     await server?.close().catch(() => {});

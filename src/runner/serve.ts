@@ -17,6 +17,9 @@
 // (and delete) an object whose reconcile misbehaves; `inflight` / `held.json`
 // are the crash-loop guard (reconciler/crashguard.ts): an object whose
 // reconcile killed the process last time is held and reported, not retried.
+// Both `run start` and `server start` mount the web UI (ui/server.ts) at /ui
+// on the same server; under `run start` it also sees the reconcilers and the
+// engine's reconcile history.
 
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -32,6 +35,8 @@ import { openStore } from '../store/open.js';
 import { isRunning } from '../store/lock.js';
 import { prunedConditionWarnings } from './schemawarnings.js';
 import type { Coordinator } from '../controller/sharding.js';
+import { Registry } from '../apiserver/registry/registry.js';
+import { uiExtension } from '../ui/server.js';
 
 export interface ServeOptions {
   dir: string;
@@ -43,6 +48,8 @@ export interface ServeOptions {
   limits?: ReconcileLimits;
   /** Project folders other than the defaults (--crds, --reconcilers, ...). */
   paths?: Partial<ProjectPaths>;
+  /** Reconciles the history ring keeps for the web UI (--history). */
+  historySize?: number;
   log?: (line: string) => void;
   /** Hot reload: watch the project's folders and apply edits while running (default true). */
   watch?: boolean;
@@ -86,6 +93,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     coordinator,
     workers: opts.workers,
     ...opts.limits,
+    historySize: opts.historySize,
     onReconcile: (r) => {
       if (r.outcome !== 'Ready' || r.writes.length > 0) log(`${r.reconciler} ${r.kind} ${r.key}: ${r.outcome}${r.message ? `: ${r.message.split('\n').slice(-1)[0]}` : ''}${r.writes.length ? ` (${r.writes.length} write(s))` : ''}`);
     },
@@ -100,12 +108,13 @@ export async function serve(opts: ServeOptions): Promise<void> {
   for (const h of found) log(`the process died last time while reconciling ${h.namespace ? `${h.namespace}/` : ''}${h.name} (${h.reconciler})`);
   for (const h of guard.list()) log(`holding ${h.namespace ? `${h.namespace}/` : ''}${h.name} (${h.reconciler}): not reconciled until its spec changes or it is deleted`);
   installCrashGuard(guard);
-  const srv = await startApiServer({ store, registry: engine.registry, address: opts.address ?? '127.0.0.1', port: opts.port ?? 0, metrics: [engine.manager] });
+  const ui = uiExtension({ registry: engine.registry, manager: engine.manager, history: engine.history });
+  const srv = await startApiServer({ store, registry: engine.registry, address: opts.address ?? '127.0.0.1', port: opts.port ?? 0, metrics: [engine.manager], extensions: [ui] });
   const kubeconfig = join(state, 'kubeconfig');
   writeKubeconfig(kubeconfig, { server: srv.url, token: srv.token, caCert: srv.caCert });
   const info: PidInfo = { pid: process.pid, url: srv.url, kubeconfig, started: new Date().toISOString() };
   writeFileSync(join(state, 'pid'), JSON.stringify(info) + '\n');
-  log(`serving ${srv.url} — kubectl --kubeconfig ${kubeconfig} get all (${engine.reconcilers.length} reconciler(s), ${errors.length} load error(s))`);
+  log(`serving ${srv.url} — kubectl --kubeconfig ${kubeconfig} get all (${engine.reconcilers.length} reconciler(s), ${errors.length} load error(s)); web UI ${srv.url}/ui/`);
   await engine.start();
   const reloader = new Reloader(engine, opts.dir, opts.paths, log);
   await reloader.loaded(project, errors, { sweep: coordinator === undefined });
@@ -133,9 +142,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
 /** `server start`: the API server alone over a store (no project), with a kubeconfig for kubectl, until SIGINT/SIGTERM. */
 export async function serveApi(opts: { store: string; port: number; address: string; token?: string; kubeconfig: string; log: (line: string) => void }): Promise<void> {
   const store = await openStore(opts.store);
-  const srv = await startApiServer({ store, address: opts.address, port: opts.port, token: opts.token });
+  const registry = await Registry.open(store);
+  const srv = await startApiServer({ store, registry, address: opts.address, port: opts.port, token: opts.token, extensions: [uiExtension({ registry })] });
   writeKubeconfig(opts.kubeconfig, { server: srv.url, token: srv.token, caCert: srv.caCert });
-  opts.log(`choreo API server listening on ${srv.url} (store ${opts.store})\nkubeconfig: ${opts.kubeconfig}\n  kubectl --kubeconfig ${opts.kubeconfig} get crds`);
+  opts.log(`choreo API server listening on ${srv.url} (store ${opts.store})\nkubeconfig: ${opts.kubeconfig}\n  kubectl --kubeconfig ${opts.kubeconfig} get crds\nweb UI: ${srv.url}/ui/`);
   await untilSignal(async () => {
     await srv.close();
     await store.close();

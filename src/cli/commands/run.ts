@@ -54,11 +54,12 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', 'give up after this many seconds', numberFlag('--timeout', 'seconds'), '60')
     .option('--workers <n>', 'concurrent reconciles per reconciler', numberFlag('--workers', 'count'), '1')
     .option('--out <dir>', 'write the resulting resources as YAML, one file per kind')
+    .option('--html <file>', 'write the web UI (overview, ownership graph, reconcile history, every object) as one self-contained HTML file')
     .option('-o, --output <format>', 'report format: text, json or yaml', 'text')
     .option('--port <n>', 'serve the API and /metrics on 127.0.0.1:<n> while the run lasts (0 = any free port; the URL is printed to stderr)', numberFlag('--port', 'port'))
     .option('--watch', 'run again after every change to the project, reprinting the report (Ctrl-C to stop)')
-    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/hello --watch\n  choreoctl run once examples/topology --out out/ -o yaml\n  choreoctl run once old-project --apis apis --input in\n')
-    .action(async (dir: string, o: PathFlags & LimitFlags & { store: string; timeout: string; workers: string; out?: string; output: string; port?: string; watch?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/hello --watch\n  choreoctl run once examples/topology --html run.html\n  choreoctl run once examples/topology --out out/ -o yaml\n  choreoctl run once old-project --apis apis --input in\n')
+    .action(async (dir: string, o: PathFlags & LimitFlags & { store: string; timeout: string; workers: string; out?: string; html?: string; output: string; port?: string; watch?: boolean }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
       const port = o.port === undefined ? undefined : Number(o.port);
       const paths = projectPaths(o);
@@ -73,6 +74,7 @@ export function register(program: Command): void {
         workers: Number(o.workers),
         limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory },
         out: o.out,
+        html: o.html,
         paths,
         port,
         onListen: (url) => process.stderr.write(`serving ${url} during the run (kubectl --server ${url} get --raw /metrics)\n`),
@@ -92,6 +94,7 @@ export function register(program: Command): void {
       else {
         process.stdout.write(renderReport(report, (await import('../actions/color.js')).paintFor(process.stdout)) + '\n');
         if (o.out && written.length > 0) process.stdout.write(`\nwrote ${written.length} file(s) to ${o.out}\n`);
+        if (o.html) process.stdout.write(`wrote the web UI to ${o.html}\n`);
       }
       process.exitCode = report.success ? 0 : 1;
     });
@@ -107,19 +110,21 @@ export function register(program: Command): void {
     // 16: concurrent reconciles share the file store's fsyncs (group commit); bench:store:reconcile measured 1 → 16 workers at ~4× less time to quiescence on the file store.
     .option('--workers <n>', 'concurrent reconciles per reconciler', numberFlag('--workers', 'count'), '16')
     .option('--no-watch', 'no hot reload: ignore edits to the project until restarted')
+    .option('--history <n>', 'reconciles the web UI (<server>/ui/) keeps in its history', numberFlag('--history', 'count'), '1000')
     .addHelpText('after', '\nEdits to crds/, libs/, reconcilers/ and in/ take effect while running (hot reload; see README).\n\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
-    .action(async (dir: string, o: PathFlags & LimitFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string; watch: boolean }) => {
+    .action(async (dir: string, o: PathFlags & LimitFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string; watch: boolean; history: string }) => {
       const paths = projectPaths(o);
+      const historySize = Number(o.history);
       const { serve, startBackground } = await import('../../runner/serve.js');
       if (o.foreground) {
-        await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers), limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths, watch: o.watch });
+        await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers), historySize, limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths, watch: o.watch });
         return;
       }
       // This process's own entry script (the bundled or the plain main.js alike).
       const cli = process.argv[1]!;
-      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, ...(o.store ? ['--store', o.store] : []), ...(o.watch ? [] : ['--no-watch']), ...limitArgs(o), ...pathArgs(paths)];
+      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, '--history', o.history, ...(o.store ? ['--store', o.store] : []), ...(o.watch ? [] : ['--no-watch']), ...limitArgs(o), ...pathArgs(paths)];
       const info = await startBackground(cli, args, dir);
-      process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
+      process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  web UI: ${info.url}/ui/\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
     });
   run
     .command('deps')
