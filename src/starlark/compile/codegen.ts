@@ -22,6 +22,7 @@ import * as A from '../syntax/ast.js';
 import type { Value } from '../values/value.js';
 import { StarFloat } from '../values/float.js';
 import { StarBytes, fromUint8 } from '../values/bytes.js';
+import { SMALL_MAX } from '../values/hashtable.js';
 import { FuncCode, type CompileOptions, type FastBody } from './function.js';
 import * as rt from './runtime.js';
 
@@ -256,6 +257,12 @@ class FnGen {
         return `new rt.StarTuple([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
       case 'Dict': {
         if (e.entries.length === 0) return 'new rt.StarDict()';
+        if (e.entries.length <= SMALL_MAX) {
+          const keys = e.entries.map((en) => (en.key.kind === 'Literal' && en.key.token === 'string' ? (en.key.value as string) : null));
+          if (keys.every((k) => k !== null) && new Set(keys).size === keys.length) {
+            return `rt.dictOfKV([${e.entries.map((en) => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ')}])`;
+          }
+        }
         const st = this.site(e);
         const flat = e.entries.map((en) => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ');
         const v = this.tmp();
@@ -381,8 +388,45 @@ class FnGen {
     }
   }
 
+  /**
+   * A positional call that needs no argument array: len/type/str of the
+   * universe, and the list/dict methods of rt.fastMethods; null otherwise.
+   */
+  private fastCall(e: A.CallExpr, st: number): string | null {
+    if (!e.args.every((a) => a.type === 'pos')) return null;
+    const n = e.args.length;
+    const P = this.P;
+    if (e.fn.kind === 'Ident' && e.fn.scope === A.Scope.Universal && n === 1) {
+      const f = this.opts.universe.get(e.fn.name);
+      if (f !== rt.LEN && f !== rt.TYPE && f !== rt.STR) return null;
+      const x = this.tmp();
+      const arg = this.expr(e.args[0]!.value);
+      if (f === rt.LEN) {
+        return `(${x} = ${arg}, (${x} instanceof rt.StarList || ${x} instanceof rt.StarTuple) ? ${x}.elems.length : (${P} = ${st}, rt.len(t, ${x})))`;
+      }
+      if (f === rt.TYPE) return `rt.ops.typeName(${arg})`;
+      return `(${x} = ${arg}, typeof ${x} === 'string' ? ${x} : (${P} = ${st}, rt.str(t, ${x})))`;
+    }
+    if (e.fn.kind === 'Dot' && Object.hasOwn(rt.fastMethods, e.fn.name) && rt.fastMethods[e.fn.name]!.includes(n)) {
+      const o = this.tmp();
+      const parts = [`${o} = ${this.expr(e.fn.x)}`];
+      const args = [o];
+      for (const a of e.args) {
+        const v = this.tmp();
+        parts.push(`${v} = ${this.expr(a.value)}`);
+        args.push(v);
+      }
+      const cache: rt.MethodCache = { table: null, fn: undefined };
+      parts.push(`${P} = ${st}`, `rt.m_${e.fn.name}${n}(t, ${args.join(', ')}, ${this.k(cache)})`);
+      return `(${parts.join(', ')})`;
+    }
+    return null;
+  }
+
   private call(e: A.CallExpr): string {
     const st = this.site(e);
+    const fast = this.fastCall(e, st);
+    if (fast !== null) return fast;
     const pos: string[] = [];
     const named: string[] = [];
     let star: string | null = null, starstar: string | null = null;

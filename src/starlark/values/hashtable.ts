@@ -42,11 +42,11 @@ const MISSING = Symbol('missing');
 /** Canonical key of a NaN float (NaN !== NaN, but all NaN keys are one key, as in starlark-go). */
 const NAN_KEY = Symbol('nan');
 /** Largest entry count kept in the linear-search array. */
-const SMALL_MAX = 8;
+export const SMALL_MAX = 8;
 
 export class HashTable {
   /** Small mode: [canonKey0, value0, canonKey1, value1, ...]; null in Map mode. */
-  private kv: unknown[] | null = [];
+  private kv: unknown[] | null;
   /** Map mode: canonical key → value; null in small mode. */
   private map: Map<unknown, Value> | null = null;
   private floatKeys: Map<unknown, StarFloat> | null = null;
@@ -54,7 +54,12 @@ export class HashTable {
   frozen = false;
   itercount = 0;
 
-  constructor() {
+  /**
+   * `kv`: the entries of a small table as its own storage, [k0, v0, k1, v1, ...],
+   * at most SMALL_MAX distinct string keys (a dict display with constant keys).
+   */
+  constructor(kv?: unknown[]) {
+    this.kv = kv ?? [];
     alloc(TABLE); // every dict and set: small ones are bounded by the step budget only in number, not in size
   }
 
