@@ -237,6 +237,24 @@ export function iterArray(x: Value): readonly Value[] {
   return out;
 }
 
+/**
+ * A small dict's live storage [k0, v0, k1, v1, ...] to iterate keys with
+ * stride 2, its iteration lock taken (released by unlock); null when the dict
+ * has no such storage (iterArray then gives a key snapshot).
+ */
+export function liveKeys(d: StarDict): readonly Value[] | null {
+  const kv = d.plainSmallKV();
+  if (kv !== null) d.itercount++;
+  return kv;
+}
+
+/** d.items() for a loop: a flat snapshot [k0, v0, k1, v1, ...] (no lock: the loop iterates a copy, as over the list). */
+export function itemsFlat(d: StarDict): Value[] {
+  const out = d.flatEntries();
+  meter.alloc(meter.HEADER + out.length * meter.SLOT);
+  return out;
+}
+
 /** Releases the lock taken by iterArray (wasFrozen: the list's frozen flag before iterArray). */
 export function unlock(x: Value, wasFrozen: boolean): void {
   if (x instanceof StarList) {

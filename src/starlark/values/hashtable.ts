@@ -313,6 +313,24 @@ export class HashTable {
     return cs as Value[];
   }
 
+  /** Small mode with only keys that are their own Starlark value: the live [k0, v0, ...] storage; else null. */
+  plainSmallKV(): readonly Value[] | null {
+    return this.kv !== null && this.floatKeys === null && this.buckets === null ? (this.kv as Value[]) : null;
+  }
+
+  /** [k0, v0, k1, v1, ...] in order, as a fresh array. */
+  flatEntries(): Value[] {
+    const kv = this.kv;
+    if (kv !== null && this.floatKeys === null && this.buckets === null) return kv.slice() as Value[];
+    const out = new Array<Value>(this.size * 2);
+    let i = 0;
+    this.forEach((k, v) => {
+      out[i++] = k;
+      out[i++] = v;
+    });
+    return out;
+  }
+
   values(): Value[] {
     const kv = this.kv;
     if (kv !== null) {
