@@ -96,7 +96,7 @@ class FnGen {
   }
 
   private k(v: unknown): string {
-    this.K.push(v);
+    this.K.push(typeof v === 'string' ? rt.intern(v) : v);
     return `K[${this.K.length - 1}]`;
   }
 

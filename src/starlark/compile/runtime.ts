@@ -81,6 +81,19 @@ function builtinError(e: unknown, name: string): unknown {
   return new EvalError(`internal error: ${msg}`, [frame], e);
 }
 
+/**
+ * The engine's internalized copy of a string. Constants of the program (string
+ * literals, attribute and keyword names) are interned when compiled, so dict
+ * keys written as literals and lookups with literals compare by pointer; two
+ * different internalized strings are unequal at once.
+ */
+export function intern(s: string): string {
+  const o: Record<string, number> = {};
+  o[s] = 0;
+  for (const k in o) return k;
+  return s;
+}
+
 export function truthy(v: Value): boolean {
   if (v === true) return true;
   if (v === false || v === null) return false;
