@@ -256,6 +256,12 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
     return new StarList(items);
   }
   const keys = keysOf(thread, key, items);
+  const order = intKeyOrder(keys, rev);
+  if (order !== null) {
+    const out = new Array<Value>(items.length);
+    for (let i = 0; i < out.length; i++) out[i] = items[order[i]!]!;
+    return new StarList(out);
+  }
   const idx = items.map((_, i) => i);
   const c = comparatorFor(keys, false);
   idx.sort(rev ? (a, b) => c(keys[b]!, keys[a]!) : (a, b) => c(keys[a]!, keys[b]!));
@@ -272,6 +278,31 @@ function keysOf(thread: Thread, key: Value, items: readonly Value[]): Value[] {
     for (let i = 0; i < items.length; i++) keys[i] = callValue(thread, key, [items[i]!], null);
   }
   return keys;
+}
+
+/**
+ * The stable order of items by int keys, when every key is an int small
+ * enough that key * n + index is exact in a double: those composites sort
+ * natively (no comparator calls) and ties keep their index order; reverse
+ * negates the key, not the index. Null when the keys do not allow it.
+ */
+function intKeyOrder(keys: readonly Value[], reverse: boolean): Int32Array | null {
+  const n = keys.length;
+  if (n < 2) return null;
+  const limit = Number.MAX_SAFE_INTEGER / (n + 1) - 1;
+  const comp = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i];
+    if (typeof k !== 'number' || k > limit || k < -limit) return null;
+    comp[i] = (reverse ? -k : k) * n + i;
+  }
+  comp.sort();
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = comp[i]! % n;
+    order[i] = r < 0 ? r + n : r;
+  }
+  return order;
 }
 
 const anyDesc = (a: Value, b: Value): number => cmp(b, a);
