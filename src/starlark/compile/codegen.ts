@@ -487,13 +487,20 @@ class FnGen {
   }
 
   /**
-   * A positional call that needs no argument array: len/type/str of the
-   * universe, and the list/dict methods of rt.fastMethods; null otherwise.
+   * A positional call that needs no argument array: len/type/str/range of
+   * the universe, and the list/dict methods of rt.fastMethods; null otherwise.
    */
   private fastCall(e: A.CallExpr, st: number): string | null {
     if (!e.args.every((a) => a.type === 'pos')) return null;
     const n = e.args.length;
     const P = this.P;
+    if (e.fn.kind === 'Ident' && e.fn.scope === A.Scope.Universal && (n === 1 || n === 2) && this.opts.universe.get(e.fn.name) === rt.RANGE) {
+      const args = e.args.map((a) => {
+        const v = this.tmp();
+        return { v, code: `${v} = ${this.expr(a.value)}` };
+      });
+      return `(${args.map((a) => a.code).join(', ')}, ${P} = ${st}, rt.range${n}(t, ${args.map((a) => a.v).join(', ')}))`;
+    }
     if (e.fn.kind === 'Ident' && e.fn.scope === A.Scope.Universal && n === 1) {
       const f = this.opts.universe.get(e.fn.name);
       if (f !== rt.LEN && f !== rt.TYPE && f !== rt.STR) return null;

@@ -349,6 +349,15 @@ export function callMethod(t: Thread, o: Value, name: string, args: Value[], kwa
 export const LEN = universe.get('len')!;
 export const TYPE = universe.get('type')!;
 export const STR = universe.get('str')!;
+export const RANGE = universe.get('range')!;
+
+/** range(stop) and range(start, stop) of ints. */
+export function range1(t: Thread, stop: Value): Value {
+  return typeof stop === 'number' ? new StarRange(0, stop, 1) : call(t, RANGE, [stop], null);
+}
+export function range2(t: Thread, start: Value, stop: Value): Value {
+  return typeof start === 'number' && typeof stop === 'number' ? new StarRange(start, stop, 1) : call(t, RANGE, [start, stop], null);
+}
 
 export function len(t: Thread, x: Value): Value {
   if (x instanceof StarList || x instanceof StarTuple) return x.elems.length;
