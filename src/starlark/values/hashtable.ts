@@ -404,6 +404,13 @@ export class HashTable {
 
   /** Adds every entry of other (used by dict | dict, set.union, ...). */
   addAll(other: HashTable): void {
+    // Copying a small table of plain keys into an empty one (dict(d), {}.update(d)):
+    // its storage, sized exactly (a table grown by inserts has a large slack).
+    const src = other.plainSmallKV();
+    if (src !== null && this.kv !== null && this.kv.length === 0 && !this.frozen && this.itercount === 0 && this.floatKeys === null && this.buckets === null) {
+      this.kv = src.slice();
+      return;
+    }
     other.forEach((k, v) => this.set(k, v));
   }
 }
