@@ -99,6 +99,8 @@ export function truthy(v: Value): boolean {
   if (v === false || v === null) return false;
   if (typeof v === 'number') return v !== 0;
   if (typeof v === 'string') return v.length > 0;
+  if (v instanceof StarList) return v.elems.length > 0;
+  if (v instanceof StarDict) return v.size > 0;
   return ops.truth(v);
 }
 
