@@ -1,102 +1,80 @@
-// The Starlark CPU benchmark: runs each program of bench/starlark/programs/
-// under our interpreter and under CPython (python3) and prints a table of the
-// best wall time of N runs, the ratio ours/CPython, and the geometric mean of
-// the ratios.
+// The Starlark CPU benchmark, start-up included: each program of
+// bench/starlark/programs/ runs as a whole process under our CLI
+// (`choreoctl star run file.star`) and under CPython (`python3 file.star`),
+// and the table shows the best wall and CPU time of N runs, the ratios
+// ours/CPython and their geometric means. A first row times an empty file
+// (start-up alone) against CPython and `node -e 0`.
 //
 // The programs are written once in the common subset of Python and Starlark,
 // so both interpreters run the very same file and must print the same output
 // (checked: a mismatch is flagged in the table, as a wrong answer would make
-// the time meaningless).
+// the time meaningless). They print only ints and strings (the two languages
+// quote strings inside containers differently).
 //
-// Fairness: each interpreter runs every program in its own fresh process
-// (so one program's JIT feedback cannot help or hurt another's), repeats it N
-// times in that process and reports the best run. A run includes compiling
-// the source (CPython: compile(); ours: parse + resolve + compile to closures)
-// and executing it with fresh globals; neither includes process start-up.
-// print() output is captured, not written, in both.
+// Fairness: the two commands alternate run by run, so a drift of the machine's
+// speed hits both alike; best-of-N drops the runs that waited for a core. Wall
+// time is the goal's measure; CPU time (user + system) is shown beside it
+// because on a shared machine it is the steadier of the two. `star run` gets
+// `-o recursion` (fib) and budgets large enough for every program.
 //
 // Usage: node dist/bench/starlark/run.js [--runs N] [program-name...]
 
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
-import { compileFile, newThread } from '../../src/starlark/index.js';
-import { renderError } from '../../src/starlark/testing/host.js';
+import { parseTimer, timerScript, type Sample } from '../proctime.js';
 
 const programsDir = fileURLToPath(new URL('../../../bench/starlark/programs/', import.meta.url));
+const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'choreo-starbench-'));
+const outFile = join(work, 'out');
 
-interface Measurement {
-  bestMs: number;
-  /** The first run: for ours it includes JIT warm-up, which best-of-N hides. */
-  firstMs: number;
+interface Result {
+  sample: Sample;
   output: string;
 }
 
-/** Child mode: run one program under our interpreter N times, print a Measurement as JSON. */
-function measureOurs(file: string, runs: number): Measurement {
-  const src = readFileSync(file, 'utf8');
-  let best = Number.POSITIVE_INFINITY;
-  let first = 0;
-  let output = '';
-  for (let i = 0; i < runs; i++) {
-    const lines: string[] = [];
-    const t0 = performance.now();
-    const program = compileFile(basename(file), src, { recursion: true });
-    program.init(newThread({ name: 'bench', print: (_t, msg) => lines.push(msg) }));
-    const ms = performance.now() - t0;
-    if (i === 0) first = ms;
-    if (ms < best) best = ms;
-    output = lines.join('\n');
+/** One timed run; a failing command is an error naming it. */
+function timeOnce(argv: string[]): Result {
+  const r = spawnSync('bash', ['-c', timerScript, 'bash', outFile, ...argv], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return { sample: parseTimer(r.stdout), output: readFileSync(outFile, 'utf8').trimEnd() };
+}
+
+interface Best {
+  wallMs: number;
+  cpuMs: number;
+  output: string;
+}
+
+/** Runs the commands alternately `runs` times (after one warm-up each); the best of each. */
+function race(runs: number, ...cmds: string[][]): Best[] {
+  const best = cmds.map((c) => ({ wallMs: Infinity, cpuMs: Infinity, output: timeOnce(c).output }));
+  for (let r = 0; r < runs; r++) {
+    cmds.forEach((c, i) => {
+      const { sample } = timeOnce(c);
+      best[i]!.wallMs = Math.min(best[i]!.wallMs, sample.wallMs);
+      best[i]!.cpuMs = Math.min(best[i]!.cpuMs, sample.cpuMs);
+    });
   }
-  return { bestMs: best, firstMs: first, output };
+  return best;
 }
 
-const pythonHarness = `
-import io, json, sys, time, contextlib
-path, runs = sys.argv[1], int(sys.argv[2])
-src = open(path).read()
-best, first, out = float("inf"), 0.0, ""
-for i in range(runs):
-    buf = io.StringIO()
-    t0 = time.perf_counter()
-    with contextlib.redirect_stdout(buf):
-        exec(compile(src, path, "exec"), {"__name__": "__bench__"})
-    t = time.perf_counter() - t0
-    first = t if i == 0 else first
-    best = min(best, t)
-    out = buf.getvalue().rstrip("\\n")
-print(json.dumps({"bestMs": best * 1000, "firstMs": first * 1000, "output": out}))
-`;
+const ours = (file: string): string[] => [process.execPath, cli, 'star', 'run', '-o', 'recursion', '--max-steps', '1e15', '--max-memory', '1e9', file];
+const python = (file: string): string[] => ['python3', file];
 
-function runChild(cmd: string, args: string[]): Measurement | string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) return r.error.message;
-  if (r.status !== 0) return (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ');
-  try {
-    return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measurement;
-  } catch {
-    return `unparseable output: ${r.stdout.slice(0, 200)}`;
-  }
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  return rows.map((row) => row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()).join('\n');
 }
 
-function pad(s: string, n: number, right = false): string {
-  return right ? s.padStart(n) : s.padEnd(n);
-}
+const geomean = (xs: number[]) => Math.exp(xs.reduce((s, r) => s + Math.log(r), 0) / xs.length);
 
 function main(argv: string[]): void {
-  if (argv[0] === '--child') {
-    try {
-      const m = measureOurs(argv[1]!, Number(argv[2]));
-      process.stdout.write(`${JSON.stringify(m)}\n`);
-    } catch (err) {
-      process.stderr.write(`${renderError(err)}\n`);
-      process.exitCode = 1;
-    }
-    return;
-  }
-  let runs = 5;
+  let runs = 3;
   const only: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') runs = Number(argv[++i]);
@@ -108,35 +86,41 @@ function main(argv: string[]): void {
     .sort();
   if (programs.length === 0) throw new Error(`no programs matched in ${programsDir}`);
 
-  const self = fileURLToPath(import.meta.url);
-  process.stdout.write(`Starlark benchmark: best of ${runs} runs, compile included, fresh process per program\n\n`);
-  const header = `${pad('program', 16)}${pad('ours (ms)', 12, true)}${pad('CPython (ms)', 15, true)}${pad('ratio', 9, true)}${pad('ours 1st run', 15, true)}  note`;
-  process.stdout.write(`${header}\n${'-'.repeat(header.length + 8)}\n`);
-  const ratios: number[] = [];
+  process.stdout.write(`Starlark benchmark: whole processes (start-up included), best of ${runs} alternating runs\n`);
+  process.stdout.write(`ours = choreoctl star run FILE, CPython = python3 FILE; ratio = ours / CPython\n\n`);
+  const rows: string[][] = [['program', 'ours wall ms', 'CPython wall ms', 'wall ratio', 'ours cpu ms', 'CPython cpu ms', 'cpu ratio', 'note']];
+  const fmt = (b: Best, p: Best, note: string) => [
+    b.wallMs.toFixed(0), p.wallMs.toFixed(0), `${(b.wallMs / p.wallMs).toFixed(2)}x`,
+    b.cpuMs.toFixed(0), p.cpuMs.toFixed(0), `${(b.cpuMs / p.cpuMs).toFixed(2)}x`, note,
+  ];
+
+  const empty = join(work, 'empty.star');
+  writeFileSync(empty, '');
+  const [s, p, n] = race(Math.max(runs, 5), ours(empty), python(empty), [process.execPath, '-e', '0']);
+  rows.push(['(start-up)', ...fmt(s!, p!, `empty file; node -e 0: wall ${n!.wallMs.toFixed(0)} ms, cpu ${n!.cpuMs.toFixed(0)} ms; ours/node: wall ${(s!.wallMs / n!.wallMs).toFixed(2)}x, cpu ${(s!.cpuMs / n!.cpuMs).toFixed(2)}x`)]);
+
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (const f of programs) {
     const file = join(programsDir, f);
-    const ours = runChild(process.execPath, [self, '--child', file, String(runs)]);
-    const py = runChild('python3', ['-c', pythonHarness, file, String(runs)]);
     const name = f.replace(/\.star$/, '');
-    const o = typeof ours === 'string' ? '-' : ours.bestMs.toFixed(1);
-    const o1 = typeof ours === 'string' ? '-' : ours.firstMs.toFixed(1);
-    const p = typeof py === 'string' ? '-' : py.bestMs.toFixed(1);
-    let ratio = '-';
-    let note = '';
-    if (typeof ours === 'string') note = `ours failed: ${ours}`;
-    else if (typeof py === 'string') note = `python3 failed: ${py}`;
-    else {
-      const r = ours.bestMs / py.bestMs;
-      ratios.push(r);
-      ratio = `${r.toFixed(2)}x`;
-      if (ours.output !== py.output) note = 'OUTPUT DIFFERS';
+    try {
+      const [o, py] = race(runs, ours(file), python(file));
+      wall.push(o!.wallMs / py!.wallMs);
+      cpu.push(o!.cpuMs / py!.cpuMs);
+      rows.push([name, ...fmt(o!, py!, o!.output === py!.output ? '' : 'OUTPUT DIFFERS')]);
+    } catch (err) {
+      rows.push([name, '-', '-', '-', '-', '-', '-', (err as Error).message]);
     }
-    process.stdout.write(`${pad(name, 16)}${pad(o, 12, true)}${pad(p, 15, true)}${pad(ratio, 9, true)}${pad(o1, 15, true)}  ${note}\n`);
   }
-  if (ratios.length > 0) {
-    const geo = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);
-    process.stdout.write(`\ngeometric-mean ratio (ours / CPython): ${geo.toFixed(2)}x over ${ratios.length} programs\n`);
+  process.stdout.write(`${table(rows)}\n`);
+  if (wall.length > 0) {
+    process.stdout.write(`\ngeometric mean over ${wall.length} programs (ours / CPython): wall ${geomean(wall).toFixed(2)}x, cpu ${geomean(cpu).toFixed(2)}x\n`);
   }
 }
 
-main(process.argv.slice(2));
+try {
+  main(process.argv.slice(2));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

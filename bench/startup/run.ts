@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { startApiServer } from '../../src/apiserver/server.js';
 import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { parseTimer, timerScript, type Sample } from '../proctime.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -31,25 +32,10 @@ interface Bench {
   argv: string[];
 }
 
-interface Sample {
-  wallMs: number;
-  cpuMs: number;
-}
-
-// bash runs the command and reports its wall time (EPOCHREALTIME around it) and
-// its CPU time (`times`: the shell's own line, then its children's user and system).
-const timer = 't0=$EPOCHREALTIME; "$@" >/dev/null; rc=$?; t1=$EPOCHREALTIME; times; echo "$t0 $t1"; exit $rc';
-
-function seconds(s: string): number {
-  const m = /^(\d+)m([\d.]+)s$/.exec(s);
-  if (!m) throw new Error(`unexpected output of bash times: ${s}`);
-  return Number(m[1]) * 60 + Number(m[2]);
-}
-
 /** One run of a process; a failure stops the benchmark (a fast error is no result). */
 function timeOnce(b: Bench): Promise<Sample> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', timer, 'bash', ...b.argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', timerScript, 'bash', '/dev/null', ...b.argv], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -57,10 +43,7 @@ function timeOnce(b: Bench): Promise<Sample> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${b.label} exited with ${code}: ${stderr}`));
-      const [, children, clock] = stdout.trim().split('\n');
-      const [user, sys] = children!.split(' ');
-      const [t0, t1] = clock!.split(' ').map(Number);
-      resolve({ wallMs: (t1! - t0!) * 1000, cpuMs: (seconds(user!) + seconds(sys!)) * 1000 });
+      resolve(parseTimer(stdout));
     });
   });
 }

@@ -14,7 +14,7 @@ import { builtin, checkPositional, unpackArgs, wantInt, wantString, type Kwargs 
 import { normBig, parseIntString } from '../values/int.js';
 import { sliceCmp } from '../values/compare.js';
 import { cmp, isIterable, getAttr, hasAttr, attrNames, callValue, hashValue, length, repr, str, toArray, truth, typeName } from '../values/ops.js';
-import { StarlarkError, type Thread, type Value } from '../values/value.js';
+import { StarlarkError, type Callable, type Thread, type Value } from '../values/value.js';
 import { work } from '../values/meter.js';
 import { dictUpdate } from '../values/collection_methods.js';
 
@@ -255,11 +255,54 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
     sortValues(items, rev);
     return new StarList(items);
   }
-  const keys = items.map((v) => callValue(thread, key, [v], null));
+  const keys = keysOf(thread, key, items);
+  const order = intKeyOrder(keys, rev);
+  if (order !== null) {
+    const out = new Array<Value>(items.length);
+    for (let i = 0; i < out.length; i++) out[i] = items[order[i]!]!;
+    return new StarList(out);
+  }
   const idx = items.map((_, i) => i);
   const c = comparatorFor(keys, false);
   idx.sort(rev ? (a, b) => c(keys[b]!, keys[a]!) : (a, b) => c(keys[a]!, keys[b]!));
   return new StarList(idx.map((i) => items[i]!));
+}
+
+/** key(v) for each item (a function's own fast call where it has one: the argument array is fresh). */
+function keysOf(thread: Thread, key: Value, items: readonly Value[]): Value[] {
+  const keys = new Array<Value>(items.length);
+  const fn = key as Callable;
+  if (typeof fn.callOwned === 'function') {
+    for (let i = 0; i < items.length; i++) keys[i] = fn.callOwned(thread, [items[i]!]);
+  } else {
+    for (let i = 0; i < items.length; i++) keys[i] = callValue(thread, key, [items[i]!], null);
+  }
+  return keys;
+}
+
+/**
+ * The stable order of items by int keys, when every key is an int small
+ * enough that key * n + index is exact in a double: those composites sort
+ * natively (no comparator calls) and ties keep their index order; reverse
+ * negates the key, not the index. Null when the keys do not allow it.
+ */
+function intKeyOrder(keys: readonly Value[], reverse: boolean): Int32Array | null {
+  const n = keys.length;
+  if (n < 2) return null;
+  const limit = Number.MAX_SAFE_INTEGER / (n + 1) - 1;
+  const comp = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i];
+    if (typeof k !== 'number' || k > limit || k < -limit) return null;
+    comp[i] = (reverse ? -k : k) * n + i;
+  }
+  comp.sort();
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = comp[i]! % n;
+    order[i] = r < 0 ? r + n : r;
+  }
+  return order;
 }
 
 const anyDesc = (a: Value, b: Value): number => cmp(b, a);

@@ -22,6 +22,7 @@ import * as A from '../syntax/ast.js';
 import type { Value } from '../values/value.js';
 import { StarFloat } from '../values/float.js';
 import { StarBytes, fromUint8 } from '../values/bytes.js';
+import { SMALL_MAX } from '../values/hashtable.js';
 import { FuncCode, type CompileOptions, type FastBody } from './function.js';
 import * as rt from './runtime.js';
 
@@ -95,7 +96,7 @@ class FnGen {
   }
 
   private k(v: unknown): string {
-    this.K.push(v);
+    this.K.push(typeof v === 'string' ? rt.intern(v) : v);
     return `K[${this.K.length - 1}]`;
   }
 
@@ -117,8 +118,69 @@ class FnGen {
 
   // ---- statements ----
 
+  /**
+   * A block's statements. A plain local is read without the "referenced
+   * before assignment" check once it is definitely assigned: by an earlier
+   * statement of this block or an enclosing one (Starlark has no `del`, and
+   * an error ends the function), or by both branches of an earlier `if`.
+   */
   private block(stmts: A.Stmt[]): string {
-    return stmts.map((s) => this.stmt(s)).join('\n');
+    const added: number[] = [];
+    const out = stmts.map((s) => {
+      const code = this.stmt(s);
+      const slots = this.definitelyAssigned([s]);
+      if (slots !== null) {
+        for (const i of slots) {
+          if (!this.assigned.has(i)) {
+            this.assigned.add(i);
+            added.push(i);
+          }
+        }
+      }
+      return code;
+    });
+    for (const i of added) this.assigned.delete(i);
+    return out.join('\n');
+  }
+
+  /** Plain local slots every path through stmts that falls through assigns; null: no path falls through. */
+  private definitelyAssigned(stmts: A.Stmt[]): Set<number> | null {
+    const out = new Set<number>();
+    for (const s of stmts) {
+      switch (s.kind) {
+        case 'Assign':
+          this.targetSlots(s.lhs, out);
+          break;
+        case 'Def':
+          this.targetSlots(s.ident, out);
+          break;
+        case 'If': {
+          const a = this.definitelyAssigned(s.then);
+          const b = this.definitelyAssigned(s.els);
+          if (a === null && b === null) return null;
+          for (const i of a ?? b!) if (a === null || b === null || b.has(i)) out.add(i);
+          break;
+        }
+        case 'Return':
+          return null;
+        case 'Branch':
+          if (s.token !== 'pass') return null;
+          break;
+        default:
+          break;
+      }
+    }
+    return out;
+  }
+
+  private targetSlots(e: A.Expr, out: Set<number>): void {
+    if (e.kind === 'Ident') {
+      if (e.scope === A.Scope.Local && !this.isCell[e.index]) out.add(e.index);
+    } else if (e.kind === 'Tuple' || e.kind === 'List') {
+      for (const x of e.elems) this.targetSlots(x, out);
+    } else if (e.kind === 'Paren') {
+      this.targetSlots(e.x, out);
+    }
   }
 
   private stmt(s: A.Stmt): string {
@@ -134,8 +196,16 @@ class FnGen {
         const els = s.els.length ? ` else {\n${this.block(s.els)}\n}` : '';
         return `if (${this.cond(s.cond)}) {\n${this.block(s.then)}\n}${els}`;
       }
-      case 'For':
-        return this.loop(s.vars, s.x, s, this.block(s.body));
+      case 'For': {
+        // The loop variables are assigned in the body (not after the loop: it may not run).
+        const vars = new Set<number>();
+        this.targetSlots(s.vars, vars);
+        const added = [...vars].filter((i) => !this.assigned.has(i));
+        for (const i of added) this.assigned.add(i);
+        const body = this.block(s.body);
+        for (const i of added) this.assigned.delete(i);
+        return this.loop(s.vars, s.x, s, body);
+      }
       case 'While': {
         const st = this.site(s);
         return `while (${this.cond(s.cond)}) {\nif (++t.steps > t.maxSteps) { ${this.P} = ${st}; rt.tooManySteps(); }\n${this.block(s.body)}\n}`;
@@ -154,21 +224,50 @@ class FnGen {
     }
   }
 
-  /** A for loop (statement or comprehension clause) running `body` per element. */
+  /**
+   * A for loop (statement or comprehension clause) running `body` per element.
+   * Ranges are iterated arithmetically; a small dict's keys are read from its
+   * live storage with stride 2 (the iteration lock keeps it unchanged), and
+   * `for k, v in d.items()` over a dict reads a flat [k0, v0, k1, v1, ...]
+   * snapshot instead of a list of tuples. Everything else iterates the array
+   * rt.iterArray gives (a list's own elements while it is locked).
+   */
   private loop(vars: A.Expr, x: A.Expr, pos: A.Pos, body: string): string {
     const st = this.site(pos);
-    const X = this.tmp(), E = this.tmp(), N = this.tmp(), I = this.tmp(), F = this.tmp(), B = this.tmp(), D = this.tmp();
+    const X = this.tmp(), E = this.tmp(), N = this.tmp(), I = this.tmp(), F = this.tmp(), B = this.tmp(), D = this.tmp(), S = this.tmp();
+    const pair = vars.kind === 'Tuple' || vars.kind === 'List' ? vars.elems : vars.kind === 'Paren' && vars.x.kind === 'Tuple' ? vars.x.elems : null;
+    const items = pair !== null && pair.length === 2 && x.kind === 'Call' && x.args.length === 0 && x.fn.kind === 'Dot' && x.fn.name === 'items'
+      ? x : null;
+    let head: string[];
+    if (items !== null) {
+      const cs = this.site(items);
+      const O = this.tmp();
+      const cache: rt.MethodCache = { table: null, fn: undefined };
+      head = [
+        `${O} = ${this.expr((items.fn as A.DotExpr).x)}; ${this.P} = ${cs};`,
+        `if (${O} instanceof rt.StarDict) { ${X} = null; ${E} = rt.itemsFlat(${O}); ${N} = ${E}.length; ${S} = 2; }`,
+        `else { ${X} = rt.m_items0(t, ${O}, ${this.k(cache)}); ${this.P} = ${st}; ${F} = rt.isFrozenList(${X}); ${E} = rt.iterArray(${X}); ${N} = ${E}.length; ${S} = 1; }`,
+      ];
+    } else {
+      head = [
+        `${X} = ${this.expr(x)}; ${this.P} = ${st};`,
+        `if (${X} instanceof rt.StarRange) { ${E} = null; ${B} = ${X}.start; ${D} = ${X}.step; ${N} = ${X}.length; ${F} = true; ${S} = 1; }`,
+        `else if (${X} instanceof rt.StarDict && (${E} = rt.liveKeys(${X})) !== null) { ${N} = ${E}.length; ${F} = false; ${S} = 2; }`,
+        `else { ${F} = rt.isFrozenList(${X}); ${E} = rt.iterArray(${X}); ${N} = ${E}.length; ${S} = 1; }`,
+      ];
+    }
+    const bind = items !== null
+      ? `if (${S} === 2) {\n${this.assign(pair![0]!, `${E}[${I}]`)}\n${this.assign(pair![1]!, `${E}[${I} + 1]`)}\n} else {\n${this.assign(vars, `${E}[${I}]`)}\n}`
+      : this.assign(vars, `(${E} === null ? ${B} + ${I} * ${D} : ${E}[${I}])`);
     return [
-      `${X} = ${this.expr(x)}; ${this.P} = ${st};`,
-      `if (${X} instanceof rt.StarRange) { ${E} = null; ${B} = ${X}.start; ${D} = ${X}.step; ${N} = ${X}.length; ${F} = true; }`,
-      `else { ${F} = rt.isFrozenList(${X}); ${E} = rt.iterArray(${X}); ${N} = ${E}.length; }`,
+      ...head,
       'try {',
-      `for (let ${I} = 0; ${I} < ${N}; ${I}++) {`,
+      `for (let ${I} = 0; ${I} < ${N}; ${I} += ${S}) {`,
       `if (++t.steps > t.maxSteps) { ${this.P} = ${st}; rt.tooManySteps(); }`,
-      this.assign(vars, `(${E} === null ? ${B} + ${I} * ${D} : ${E}[${I}])`),
+      bind,
       body,
       '}',
-      `} finally { if (${E} !== null) rt.unlock(${X}, ${F}); }`,
+      `} finally { if (${X} !== null && ${E} !== null) rt.unlock(${X}, ${F}); }`,
     ].join('\n');
   }
 
@@ -256,6 +355,12 @@ class FnGen {
         return `new rt.StarTuple([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
       case 'Dict': {
         if (e.entries.length === 0) return 'new rt.StarDict()';
+        if (e.entries.length <= SMALL_MAX) {
+          const keys = e.entries.map((en) => (en.key.kind === 'Literal' && en.key.token === 'string' ? (en.key.value as string) : null));
+          if (keys.every((k) => k !== null) && new Set(keys).size === keys.length) {
+            return `rt.dictOfKV([${e.entries.map((en) => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ')}])`;
+          }
+        }
         const st = this.site(e);
         const flat = e.entries.map((en) => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ');
         const v = this.tmp();
@@ -381,8 +486,52 @@ class FnGen {
     }
   }
 
+  /**
+   * A positional call that needs no argument array: len/type/str/range of
+   * the universe, and the list/dict methods of rt.fastMethods; null otherwise.
+   */
+  private fastCall(e: A.CallExpr, st: number): string | null {
+    if (!e.args.every((a) => a.type === 'pos')) return null;
+    const n = e.args.length;
+    const P = this.P;
+    if (e.fn.kind === 'Ident' && e.fn.scope === A.Scope.Universal && (n === 1 || n === 2) && this.opts.universe.get(e.fn.name) === rt.RANGE) {
+      const args = e.args.map((a) => {
+        const v = this.tmp();
+        return { v, code: `${v} = ${this.expr(a.value)}` };
+      });
+      return `(${args.map((a) => a.code).join(', ')}, ${P} = ${st}, rt.range${n}(t, ${args.map((a) => a.v).join(', ')}))`;
+    }
+    if (e.fn.kind === 'Ident' && e.fn.scope === A.Scope.Universal && n === 1) {
+      const f = this.opts.universe.get(e.fn.name);
+      if (f !== rt.LEN && f !== rt.TYPE && f !== rt.STR) return null;
+      const x = this.tmp();
+      const arg = this.expr(e.args[0]!.value);
+      if (f === rt.LEN) {
+        return `(${x} = ${arg}, (${x} instanceof rt.StarList || ${x} instanceof rt.StarTuple) ? ${x}.elems.length : (${P} = ${st}, rt.len(t, ${x})))`;
+      }
+      if (f === rt.TYPE) return `rt.ops.typeName(${arg})`;
+      return `(${x} = ${arg}, typeof ${x} === 'string' ? ${x} : (${P} = ${st}, rt.str(t, ${x})))`;
+    }
+    if (e.fn.kind === 'Dot' && Object.hasOwn(rt.fastMethods, e.fn.name) && rt.fastMethods[e.fn.name]!.includes(n)) {
+      const o = this.tmp();
+      const parts = [`${o} = ${this.expr(e.fn.x)}`];
+      const args = [o];
+      for (const a of e.args) {
+        const v = this.tmp();
+        parts.push(`${v} = ${this.expr(a.value)}`);
+        args.push(v);
+      }
+      const cache: rt.MethodCache = { table: null, fn: undefined };
+      parts.push(`${P} = ${st}`, `rt.m_${e.fn.name}${n}(t, ${args.join(', ')}, ${this.k(cache)})`);
+      return `(${parts.join(', ')})`;
+    }
+    return null;
+  }
+
   private call(e: A.CallExpr): string {
     const st = this.site(e);
+    const fast = this.fastCall(e, st);
+    if (fast !== null) return fast;
     const pos: string[] = [];
     const named: string[] = [];
     let star: string | null = null, starstar: string | null = null;

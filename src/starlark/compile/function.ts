@@ -122,8 +122,9 @@ export class StarFunction implements Callable {
   callOwned(thread: Thread, args: Value[]): Value {
     const code = this.code;
     if (this.simple && args.length === code.numPositional) {
-      // Fast path: the argument array becomes the locals array.
-      for (let i = args.length; i < code.numLocals; i++) (args as unknown[]).push(undefined);
+      // Fast path: the argument array becomes the locals array. Generated code
+      // reads the slots past its end as undefined; closures grow it here.
+      if (code.fast === null) for (let i = args.length; i < code.numLocals; i++) (args as unknown[]).push(undefined);
       return this.invoke(thread, args);
     }
     return this.invoke(thread, this.bind(args, null));

@@ -16,6 +16,8 @@ import { StarDict, StarSet } from '../values/dict.js';
 import { StarRange } from '../values/range.js';
 import type { BuiltinFn, Kwargs } from '../values/builtin.js';
 import { methodsOf } from '../values/methods.js';
+import { dictItems } from '../values/collection_methods.js';
+import { universe } from '../builtins/universe.js';
 import * as ops from '../values/ops.js';
 import * as meter from '../values/meter.js';
 import { nearest } from '../values/spell.js';
@@ -79,11 +81,26 @@ function builtinError(e: unknown, name: string): unknown {
   return new EvalError(`internal error: ${msg}`, [frame], e);
 }
 
+/**
+ * The engine's internalized copy of a string. Constants of the program (string
+ * literals, attribute and keyword names) are interned when compiled, so dict
+ * keys written as literals and lookups with literals compare by pointer; two
+ * different internalized strings are unequal at once.
+ */
+export function intern(s: string): string {
+  const o: Record<string, number> = {};
+  o[s] = 0;
+  for (const k in o) return k;
+  return s;
+}
+
 export function truthy(v: Value): boolean {
   if (v === true) return true;
   if (v === false || v === null) return false;
   if (typeof v === 'number') return v !== 0;
   if (typeof v === 'string') return v.length > 0;
+  if (v instanceof StarList) return v.elems.length > 0;
+  if (v instanceof StarDict) return v.size > 0;
   return ops.truth(v);
 }
 
@@ -235,6 +252,24 @@ export function iterArray(x: Value): readonly Value[] {
   return out;
 }
 
+/**
+ * A small dict's live storage [k0, v0, k1, v1, ...] to iterate keys with
+ * stride 2, its iteration lock taken (released by unlock); null when the dict
+ * has no such storage (iterArray then gives a key snapshot).
+ */
+export function liveKeys(d: StarDict): readonly Value[] | null {
+  const kv = d.plainSmallKV();
+  if (kv !== null) d.itercount++;
+  return kv;
+}
+
+/** d.items() for a loop: a flat snapshot [k0, v0, k1, v1, ...] (no lock: the loop iterates a copy, as over the list). */
+export function itemsFlat(d: StarDict): Value[] {
+  const out = d.flatEntries();
+  meter.alloc(meter.HEADER + out.length * meter.SLOT);
+  return out;
+}
+
 /** Releases the lock taken by iterArray (wasFrozen: the list's frozen flag before iterArray). */
 export function unlock(x: Value, wasFrozen: boolean): void {
   if (x instanceof StarList) {
@@ -304,6 +339,109 @@ export function callMethod(t: Thread, o: Value, name: string, args: Value[], kwa
     }
   }
   return call(t, ops.getAttr(o, name), args, kwargs);
+}
+
+// ---- fast calls ----
+// Calls that generated code makes without an argument array: the universe's
+// len/type/str, and the list and dict methods reconcilers call most. Each
+// handles the common receiver and argument types and otherwise takes the
+// general path (with its argument checks and error messages) unchanged.
+
+/** The universe's builtins the code generator calls directly (identity, so a host's own `len` is not taken for ours). */
+export const LEN = universe.get('len')!;
+export const TYPE = universe.get('type')!;
+export const STR = universe.get('str')!;
+export const RANGE = universe.get('range')!;
+
+/** range(stop) and range(start, stop) of ints. */
+export function range1(t: Thread, stop: Value): Value {
+  return typeof stop === 'number' ? new StarRange(0, stop, 1) : call(t, RANGE, [stop], null);
+}
+export function range2(t: Thread, start: Value, stop: Value): Value {
+  return typeof start === 'number' && typeof stop === 'number' ? new StarRange(start, stop, 1) : call(t, RANGE, [start, stop], null);
+}
+
+export function len(t: Thread, x: Value): Value {
+  if (x instanceof StarList || x instanceof StarTuple) return x.elems.length;
+  if (x instanceof StarDict) return x.size;
+  return call(t, LEN, [x], null);
+}
+
+export function str(t: Thread, x: Value): Value {
+  if (typeof x === 'string') return x;
+  if (typeof x === 'number') return String(x);
+  return call(t, STR, [x], null);
+}
+
+/** Per method name and argument count, a call without the argument array. */
+export const fastMethods: Record<string, readonly number[]> = {
+  append: [1], pop: [0], get: [1, 2], setdefault: [1, 2], items: [0], keys: [0], values: [0],
+};
+
+export function m_append1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
+  if (o instanceof StarList && !o.frozen && o.itercount === 0) {
+    o.append(x);
+    return null;
+  }
+  return callMethod(t, o, 'append', [x], null, cache);
+}
+
+export function m_pop0(t: Thread, o: Value, cache: MethodCache): Value {
+  if (o instanceof StarList && !o.frozen && o.itercount === 0 && o.elems.length > 0) return o.elems.pop()!;
+  return callMethod(t, o, 'pop', [], null, cache);
+}
+
+export function m_get1(t: Thread, o: Value, k: Value, cache: MethodCache): Value {
+  if (o instanceof StarDict && typeof k === 'string') {
+    const v = o.getStr(k);
+    return v === undefined ? null : v;
+  }
+  return callMethod(t, o, 'get', [k], null, cache);
+}
+
+export function m_get2(t: Thread, o: Value, k: Value, d: Value, cache: MethodCache): Value {
+  if (o instanceof StarDict && typeof k === 'string') {
+    const v = o.getStr(k);
+    return v === undefined ? d : v;
+  }
+  return callMethod(t, o, 'get', [k, d], null, cache);
+}
+
+export function m_setdefault1(t: Thread, o: Value, k: Value, cache: MethodCache): Value {
+  if (o instanceof StarDict && typeof k === 'string' && o.getStr(k) !== undefined) return o.getStr(k)!;
+  return callMethod(t, o, 'setdefault', [k], null, cache);
+}
+
+export function m_setdefault2(t: Thread, o: Value, k: Value, d: Value, cache: MethodCache): Value {
+  if (o instanceof StarDict && typeof k === 'string') {
+    const v = o.getStr(k);
+    if (v !== undefined) return v;
+    if (!o.frozen && o.itercount === 0) {
+      o.setStr(k, d);
+      return d;
+    }
+  }
+  return callMethod(t, o, 'setdefault', [k, d], null, cache);
+}
+
+export function m_items0(t: Thread, o: Value, cache: MethodCache): Value {
+  if (o instanceof StarDict) return dictItems(o);
+  return callMethod(t, o, 'items', [], null, cache);
+}
+
+export function m_keys0(t: Thread, o: Value, cache: MethodCache): Value {
+  if (o instanceof StarDict) return new StarList(o.keys());
+  return callMethod(t, o, 'keys', [], null, cache);
+}
+
+export function m_values0(t: Thread, o: Value, cache: MethodCache): Value {
+  if (o instanceof StarDict) return new StarList(o.values());
+  return callMethod(t, o, 'values', [], null, cache);
+}
+
+/** A dict display whose keys are distinct constant strings, at most SMALL_MAX: [k0, v0, k1, v1, ...] is its storage. */
+export function dictOfKV(kv: Value[]): StarDict {
+  return new StarDict(kv);
 }
 
 /** Appends the elements of a *args argument. */

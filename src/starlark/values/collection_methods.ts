@@ -101,6 +101,7 @@ export const listMethods = table({
       if (n === 0) throw new StarlarkError(`pop: index ${i0} out of range: empty list`);
       throw new StarlarkError(`pop: list index ${i0} out of range [${-n}:${n - 1}]`);
     }
+    if (i === n - 1) return l.elems.pop()!;
     work((n - i) >> 3);
     return l.elems.splice(i, 1)[0]!;
   },
@@ -153,6 +154,16 @@ export function dictUpdate(fn: string, d: StarDict, args: Value[], kwargs: Kwarg
   }
 }
 
+/** d.items(): a new list of (key, value) tuples. */
+export function dictItems(d: StarDict): StarList {
+  const out = new Array<Value>(d.size);
+  let i = 0;
+  d.forEach((k, v) => {
+    out[i++] = new StarTuple([k, v]);
+  });
+  return new StarList(out);
+}
+
 export const dictMethods = table({
   clear(recv, args, kwargs) {
     checkPositional('clear', args, kwargs, 0, 0);
@@ -167,7 +178,7 @@ export const dictMethods = table({
   },
   items(recv, args, kwargs) {
     checkPositional('items', args, kwargs, 0, 0);
-    return new StarList((recv as StarDict).entries().map((e) => new StarTuple(e)));
+    return dictItems(recv as StarDict);
   },
   keys(recv, args, kwargs) {
     checkPositional('keys', args, kwargs, 0, 0);

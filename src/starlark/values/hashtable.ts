@@ -42,11 +42,11 @@ const MISSING = Symbol('missing');
 /** Canonical key of a NaN float (NaN !== NaN, but all NaN keys are one key, as in starlark-go). */
 const NAN_KEY = Symbol('nan');
 /** Largest entry count kept in the linear-search array. */
-const SMALL_MAX = 8;
+export const SMALL_MAX = 8;
 
 export class HashTable {
   /** Small mode: [canonKey0, value0, canonKey1, value1, ...]; null in Map mode. */
-  private kv: unknown[] | null = [];
+  private kv: unknown[] | null;
   /** Map mode: canonical key → value; null in small mode. */
   private map: Map<unknown, Value> | null = null;
   private floatKeys: Map<unknown, StarFloat> | null = null;
@@ -54,7 +54,12 @@ export class HashTable {
   frozen = false;
   itercount = 0;
 
-  constructor() {
+  /**
+   * `kv`: the entries of a small table as its own storage, [k0, v0, k1, v1, ...],
+   * at most SMALL_MAX distinct string keys (a dict display with constant keys).
+   */
+  constructor(kv?: unknown[]) {
+    this.kv = kv ?? [];
     alloc(TABLE); // every dict and set: small ones are bounded by the step budget only in number, not in size
   }
 
@@ -132,7 +137,7 @@ export class HashTable {
         }
       }
       if (kv.length < SMALL_MAX * 2) {
-        kv.push(c, v);
+        this.kv = withEntry(kv, c, v);
         return;
       }
       this.toMap();
@@ -221,7 +226,7 @@ export class HashTable {
       const kv = this.kv;
       for (let i = 0; i < kv.length; i += 2) if (kv[i] === c) return false;
       if (kv.length < SMALL_MAX * 2) {
-        kv.push(c, v);
+        this.kv = withEntry(kv, c, v);
         return true;
       }
       this.toMap();
@@ -239,7 +244,7 @@ export class HashTable {
    */
   appendNewStr(k: string, v: Value): void {
     const kv = this.kv;
-    if (kv !== null && kv.length < SMALL_MAX * 2) kv.push(k, v);
+    if (kv !== null && kv.length < SMALL_MAX * 2) this.kv = withEntry(kv, k, v);
     else {
       if (kv !== null) this.toMap();
       this.map!.set(k, v);
@@ -306,6 +311,24 @@ export class HashTable {
     const cs = this.canonKeys();
     if (this.floatKeys !== null || this.buckets !== null) for (let i = 0; i < cs.length; i++) cs[i] = this.keyOf(cs[i]);
     return cs as Value[];
+  }
+
+  /** Small mode with only keys that are their own Starlark value: the live [k0, v0, ...] storage; else null. */
+  plainSmallKV(): readonly Value[] | null {
+    return this.kv !== null && this.floatKeys === null && this.buckets === null ? (this.kv as Value[]) : null;
+  }
+
+  /** [k0, v0, k1, v1, ...] in order, as a fresh array. */
+  flatEntries(): Value[] {
+    const kv = this.kv;
+    if (kv !== null && this.floatKeys === null && this.buckets === null) return kv.slice() as Value[];
+    const out = new Array<Value>(this.size * 2);
+    let i = 0;
+    this.forEach((k, v) => {
+      out[i++] = k;
+      out[i++] = v;
+    });
+    return out;
   }
 
   values(): Value[] {
@@ -381,8 +404,30 @@ export class HashTable {
 
   /** Adds every entry of other (used by dict | dict, set.union, ...). */
   addAll(other: HashTable): void {
+    // Copying a small table of plain keys into an empty one (dict(d), {}.update(d)):
+    // its storage, sized exactly (a table grown by inserts has a large slack).
+    const src = other.plainSmallKV();
+    if (src !== null && this.kv !== null && this.kv.length === 0 && !this.frozen && this.itercount === 0 && this.floatKeys === null && this.buckets === null) {
+      this.kv = src.slice();
+      return;
+    }
     other.forEach((k, v) => this.set(k, v));
   }
+}
+
+/**
+ * kv with one more entry, in a new array of exactly that size. push() would
+ * leave up to 16 empty slots in a small table's array, and most small tables
+ * live on (the objects a reconcile builds): copying at most 14 slots per
+ * insert is cheaper than the collector copying the slack.
+ */
+function withEntry(kv: unknown[], c: unknown, v: Value): unknown[] {
+  const n = kv.length;
+  const out = new Array<unknown>(n + 2);
+  for (let i = 0; i < n; i++) out[i] = kv[i];
+  out[n] = c;
+  out[n + 1] = v;
+  return out;
 }
 
 /** An entry added to a large table: its memory, and the work of a Map insert with its share of rehashing (measured ~0.5 µs: 8 steps). */

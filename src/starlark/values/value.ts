@@ -50,6 +50,8 @@ export interface Callable extends StarObject {
   readonly name: string;
   /** positional args, and keyword args as alternating [name, value] pairs (or null if none). */
   call(thread: Thread, args: Value[], kwargs: Array<[string, Value]> | null): Value;
+  /** A positional call with a fresh array the callee may keep (no defensive copy), where the callee offers one. */
+  callOwned?(thread: Thread, args: Value[]): Value;
 }
 
 /** Per-execution state, created by the evaluator; builtins read it (print, step budget, call depth). */

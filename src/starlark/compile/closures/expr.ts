@@ -24,7 +24,7 @@ import { binary, compare, concat, contains, equal, getAttr, getIndex, repr, slic
 import { Cell, Frame, truthy, type Expr } from '../frame.js';
 import { callErrorAt, errorAt, failAt, type Site } from '../errors.js';
 import { StarFunction, type FuncCode } from '../function.js';
-import { iterateInto } from '../runtime.js';
+import { intern, iterateInto } from '../runtime.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -188,7 +188,7 @@ function compileLiteral(e: A.Literal): Expr {
   switch (e.token) {
     case 'int': v = e.value as number | bigint; break;
     case 'float': v = new StarFloat(e.value as number); break;
-    case 'string': v = e.value as string; break;
+    case 'string': v = intern(e.value as string); break;
     case 'bytes': v = new StarBytes(fromUint8(e.value as Uint8Array)); break;
   }
   return () => v;
