@@ -8,15 +8,20 @@
 // the first, so a user sees all of them at once. Nothing about an invalid piece
 // is half-applied: a CRD or instance the API rejects is not stored, a
 // reconciler that fails to compile is not started (the others still are).
+//
+// ProjectEngine holds all of that over a Client and a BuilderHost; Engine is
+// the in-process one (the registry over a store, allocation installed), and
+// RemoteEngine (remote.ts) the same over HTTP against any API server.
 
 import { isApiError, type ApiError } from '../api/errors.js';
+import type { Client } from '../api/client.js';
 import type { KObject } from '../api/object.js';
 import { Registry } from '../apiserver/registry/registry.js';
 import { allocationFieldManager, installAllocation } from '../allocation/index.js';
 import { Manager, type Clock, type Coordinator, type RateLimitOptions } from '../controller/index.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, parseReconcilerConfig, type ReconcilerConfig } from '../reconciler/config.js';
-import { ReconcilerBuilder } from '../reconciler/builder.js';
+import { ReconcilerBuilder, type BuilderHost } from '../reconciler/builder.js';
 import { compileReconciler, ProgramError } from '../reconciler/program.js';
 import { StarlarkReconciler, type ReconcileReport, type RunStarlark } from '../reconciler/runtime.js';
 import { phaseFieldManager } from '../reconciler/phase.js';
@@ -29,8 +34,8 @@ import { basename } from 'node:path';
 /** What a user may raise per reconcile: the step budget and the memory limit. */
 export type ReconcileLimits = Pick<EngineOptions, 'maxSteps' | 'maxMemoryMiB'>;
 
-export interface EngineOptions {
-  store: Store;
+/** What every engine takes (in-process and remote). */
+export interface ProjectEngineOptions {
   /** Concurrent reconciles per reconciler (default 1). */
   workers?: number;
   rateLimits?: RateLimitOptions;
@@ -53,6 +58,10 @@ export interface EngineOptions {
   coordinator?: Coordinator;
 }
 
+export interface EngineOptions extends ProjectEngineOptions {
+  store: Store;
+}
+
 /** Field manager for objects the loader writes (CRDs, inputs). */
 export const loaderFieldManager = 'choreoctl';
 
@@ -66,48 +75,46 @@ export function describeApiError(err: unknown): string {
   return `${head}\n${causes.map((c) => `  - ${c.field ? `${c.field}: ` : ''}${c.message}`).join('\n')}`;
 }
 
-export class Engine {
+export abstract class ProjectEngine {
   readonly reconcilers: StarlarkReconciler[] = [];
   /** Wires each reconciler to the manager (reconciler/builder.ts). */
   private readonly builder: ReconcilerBuilder;
 
-  private constructor(
-    readonly registry: Registry,
+  protected constructor(
+    /** Where the loader writes CRDs and inputs: the registry, or an HTTP client. */
+    readonly client: Client,
+    host: BuilderHost,
     readonly manager: Manager,
-    private readonly opts: EngineOptions,
+    private readonly opts: ProjectEngineOptions,
+    /** Field manager of the loader's writes. */
+    private readonly loaderManager: string,
+    controllerManagers: string[],
   ) {
-    this.builder = new ReconcilerBuilder(registry, manager, {
+    this.builder = new ReconcilerBuilder(host, manager, {
       workers: opts.workers,
       rateLimits: opts.rateLimits,
       onReconcile: opts.onReconcile,
       onWrite: opts.onWrite,
-      controllerManagers: [allocationFieldManager, phaseFieldManager],
+      controllerManagers,
     });
   }
 
-  static async open(opts: EngineOptions): Promise<Engine> {
-    const registry = await Registry.open(opts.store);
-    const manager = new Manager(registry, {
-      clock: opts.clock,
-      coordinator: opts.coordinator,
-      idleFences: [() => registry.lifecycle.whenIdle()],
-      informer: { onError: () => {} },
-    });
-    // Built-in kuid-compatible allocation backends (*.be.kuid.dev): CRDs served and controllers registered for every project.
-    await installAllocation({ registry, manager }, { workers: opts.workers });
-    return new Engine(registry, manager, opts);
-  }
+  /** After the project's CRDs were applied (those the API took, with their manifests), before reconcilers and inputs: wait until they are served. */
+  protected async crdsApplied(_crds: Array<{ manifest: Manifest; stored: KObject }>, _errors: LoadError[]): Promise<void> {}
 
   /** Loads a discovered project; returns every problem found (discovery's included). */
   async load(project: ProjectSource): Promise<LoadError[]> {
     const errors: LoadError[] = [...project.errors];
+    const crds: Array<{ manifest: Manifest; stored: KObject }> = [];
     for (const m of project.crds) {
       if (m.object.kind !== 'CustomResourceDefinition') {
         errors.push(new LoadError(m.pos, `crds/ holds CustomResourceDefinitions, found ${m.object.kind} ${m.object.metadata.name ?? ''}`));
         continue;
       }
-      await this.applyManifest(m, errors);
+      const stored = await this.applyManifest(m, errors);
+      if (stored) crds.push({ manifest: m, stored });
     }
+    await this.crdsApplied(crds, errors);
     for (const r of project.reconcilers) {
       try {
         this.addReconciler(r, project);
@@ -122,21 +129,24 @@ export class Engine {
     return errors;
   }
 
-  private async applyManifest(m: Manifest, errors: LoadError[]): Promise<void> {
+  /** Server-side applies one manifest (and its status, if any); the stored object, or undefined with the problem in `errors`. */
+  private async applyManifest(m: Manifest, errors: LoadError[]): Promise<KObject | undefined> {
     const obj = m.object;
     const what = `${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name ?? ''}`;
-    const info = this.registry.resourceInfo(obj);
+    const info = this.client.resourceInfo(obj);
     if (!info) {
       errors.push(new LoadError(m.pos, `${what}: unknown kind ${obj.kind} in ${obj.apiVersion} (no CRD defines it)`));
-      return;
+      return undefined;
     }
     try {
       const o: KObject = structuredClone(obj);
       if (info.namespaced && !o.metadata.namespace) o.metadata.namespace = 'default';
-      await this.registry.apply(o, { fieldManager: loaderFieldManager, force: true });
-      if (o.status !== undefined && info.subresources.status) await this.registry.apply(o, { fieldManager: loaderFieldManager, force: true, subresource: 'status' });
+      let stored = await this.client.apply(o, { fieldManager: this.loaderManager, force: true });
+      if (o.status !== undefined && info.subresources.status) stored = await this.client.apply(o, { fieldManager: this.loaderManager, force: true, subresource: 'status' });
+      return stored;
     } catch (err) {
       errors.push(new LoadError(m.pos, describeApiError(err)));
+      return undefined;
     }
   }
 
@@ -144,7 +154,7 @@ export class Engine {
     const config = parseReconcilerConfig(src.config, src.name);
     const kind = reconcilerCodeKind(src);
     for (const t of [config.for, ...config.owns, ...config.watches]) {
-      if (!this.registry.resourceInfo(t)) throw new ConfigError(config.name, [`unknown kind ${t.kind} in ${t.apiVersion} (no CRD defines it)`]);
+      if (!this.client.resourceInfo(t)) throw new ConfigError(config.name, [`unknown kind ${t.kind} in ${t.apiVersion} (no CRD defines it)`]);
     }
     if (kind !== 'starlark') {
       const templates = src.code.filter((c) => c.kind === kind).map((c) => ({ name: c.name ?? basename(c.file), file: c.file, text: c.text }));
@@ -180,6 +190,43 @@ export class Engine {
 
   async start(): Promise<void> {
     await this.manager.start();
+  }
+
+  abstract stop(): Promise<void>;
+}
+
+/** The in-process engine: the registry over a store, with the built-in allocation backends. */
+export class Engine extends ProjectEngine {
+  private constructor(
+    readonly registry: Registry,
+    manager: Manager,
+    opts: EngineOptions,
+  ) {
+    const host: BuilderHost = {
+      resourceInfo: (t) => registry.resourceInfo(t),
+      declaresPhase: (t) => {
+        try {
+          return registry.resolve(t).schema?.schema.properties?.status?.properties?.phase?.type === 'string';
+        } catch {
+          return false;
+        }
+      },
+      recordEvent: (obj, ev) => registry.events.record(obj, ev),
+    };
+    super(registry, host, manager, opts, loaderFieldManager, [allocationFieldManager, phaseFieldManager]);
+  }
+
+  static async open(opts: EngineOptions): Promise<Engine> {
+    const registry = await Registry.open(opts.store);
+    const manager = new Manager(registry, {
+      clock: opts.clock,
+      coordinator: opts.coordinator,
+      idleFences: [() => registry.lifecycle.whenIdle()],
+      informer: { onError: () => {} },
+    });
+    // Built-in kuid-compatible allocation backends (*.be.kuid.dev): CRDs served and controllers registered for every project.
+    await installAllocation({ registry, manager }, { workers: opts.workers });
+    return new Engine(registry, manager, opts);
   }
 
   async stop(): Promise<void> {

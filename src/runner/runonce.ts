@@ -18,12 +18,16 @@
 // actually maintains True (for a legacy 6-argument reconcile_result, the type
 // its last call named; none named = judged by the outcome alone), and every
 // built-in allocation claim (*.be.kuid.dev) ends Ready.
+//
+// With `remote` (--kubeconfig / --context) there is no store: the project runs
+// against that API server (remote.ts), which keeps what the run wrote.
 
 import { openStore } from '../store/open.js';
 import type { KObject } from '../api/object.js';
 import { findCondition } from '../api/conditions.js';
 import { allocationCrds } from '../allocation/index.js';
-import { Engine, type ReconcileLimits } from './engine.js';
+import { Engine, type ProjectEngine, type ProjectEngineOptions, type ReconcileLimits } from './engine.js';
+import type { RemoteOptions } from './remote.js';
 import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { Observer, type RunReport } from './observer.js';
 import { resultObjects, writeOut } from './output.js';
@@ -45,6 +49,8 @@ export interface RunOnceOptions {
   /** Live progress (TTY). */
   progress?: (observer: Observer) => void;
   print?: (reconciler: string, msg: string) => void;
+  /** Run against this API server instead of a fresh in-process one (kubeconfig mode). */
+  remote?: RemoteOptions;
 }
 
 export interface RunOnceResult {
@@ -66,9 +72,8 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
   let lastWriteAt = performance.now();
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const deadline = started + timeoutMs;
-  const store = await openStore(opts.store);
-  const engine = await Engine.open({
-    store,
+  if (opts.remote && opts.out) throw new Error('--out is not supported with --kubeconfig: the cluster keeps the result (read it with kubectl)');
+  const engineOpts: ProjectEngineOptions = {
     workers: opts.workers,
     ...opts.limits,
     print: opts.print,
@@ -80,7 +85,9 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
       if (r.writes.length > 0 || r.outcome === 'Ready') lastWriteAt = performance.now();
       opts.progress?.(observer);
     },
-  });
+  };
+  const store = opts.remote ? undefined : await openStore(opts.store);
+  const engine: ProjectEngine = store ? await Engine.open({ ...engineOpts, store }) : await (await import('./remote.js')).openRemoteEngine(opts.remote!, engineOpts);
   let timedOut = false;
   let written: string[] = [];
   try {
@@ -120,7 +127,7 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
     // Every For object must end with its condition True, also those that never reconciled.
     for (const r of engine.reconcilers) {
       const t = { apiVersion: r.config.for.apiVersion, kind: r.config.for.kind };
-      for (const obj of (await engine.registry.list(t)).items) {
+      for (const obj of (await engine.client.list(t)).items) {
         if (!r.config.for.matches(obj) || obj.metadata.deletionTimestamp) continue;
         const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
         const type = observer.conditionTypeOf(r.config.name, key);
@@ -131,22 +138,32 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
         observer.noteNotReady(r.config.name, obj.kind, key, c?.message || `condition ${conditionType} ${c ? `is ${c.status}` : 'never set (not reconciled)'}`);
       }
     }
-    // Built-in allocation claims must end allocated (Ready), whoever created them.
-    for (const crd of allocationCrds as Array<KObject & { spec: { group: string; names: { kind: string }; versions: Array<{ name: string }> } }>) {
+    // Built-in allocation claims must end allocated (Ready), whoever created them (in-process only: remote servers need not serve them).
+    for (const crd of (store ? allocationCrds : []) as Array<KObject & { spec: { group: string; names: { kind: string }; versions: Array<{ name: string }> } }>) {
       const kind = crd.spec.names.kind;
       if (!kind.endsWith('Claim')) continue;
-      for (const claim of (await engine.registry.list({ apiVersion: `${crd.spec.group}/${crd.spec.versions[0]!.name}`, kind })).items) {
+      for (const claim of (await engine.client.list({ apiVersion: `${crd.spec.group}/${crd.spec.versions[0]!.name}`, kind })).items) {
         if (claim.metadata.deletionTimestamp) continue;
         const c = findCondition(claim.status, 'Ready');
         if (c?.status === 'True') continue;
         observer.noteNotReady('allocation', kind, `${claim.metadata.namespace ?? ''}/${claim.metadata.name}`, c?.message || `${kind} not allocated (condition Ready ${c ? `is ${c.status}` : 'never set'})`);
       }
     }
-    const resources = await resultObjects(engine.registry);
-    if (opts.out) written = await writeOut(opts.out, resources);
-    return { report: await finish(observer.report(performance.now() - started, [], timedOut), resources.flatMap((k) => k.objects)), written };
+    const resources = engine instanceof Engine ? await resultObjects(engine.registry) : undefined;
+    if (opts.out && resources) written = await writeOut(opts.out, resources);
+    const objects = resources ? resources.flatMap((k) => k.objects) : await reconciledObjects(engine);
+    return { report: await finish(observer.report(performance.now() - started, [], timedOut), objects), written };
   } finally {
     await engine.stop().catch(() => {});
-    await store.close();
+    await store?.close();
   }
+}
+
+/** Remote: the objects of the types the reconcilers read and write (a cluster holds much else the run never touched). */
+async function reconciledObjects(engine: ProjectEngine): Promise<KObject[]> {
+  const types = new Map<string, { apiVersion: string; kind: string }>();
+  for (const r of engine.reconcilers) for (const t of [r.config.for, ...r.config.owns, ...r.config.watches]) types.set(`${t.apiVersion}/${t.kind}`, { apiVersion: t.apiVersion, kind: t.kind });
+  const out: KObject[] = [];
+  for (const t of types.values()) out.push(...(await engine.client.list(t)).items);
+  return out;
 }

@@ -124,7 +124,7 @@ export async function serveApi(opts: { store: string; port: number; address: str
 }
 
 /** Resolves once `stop` has run after the first SIGINT or SIGTERM (a second signal while stopping is ignored). */
-function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
+export function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
   return new Promise<void>((resolveStop, reject) => {
     let stopping = false;
     const onSignal = (signal: string) => {

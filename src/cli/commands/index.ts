@@ -8,7 +8,8 @@ import { register as registerApply } from './apply.js';
 import { register as registerGet } from './get.js';
 import { register as registerDelete } from './delete.js';
 import { register as registerApiResources } from './apiresources.js';
+import { register as registerRbac } from './rbac.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandGroups: RegisterCommand[] = [registerRun, registerServer, registerStar, registerApply, registerGet, registerDelete, registerApiResources];
+export const commandGroups: RegisterCommand[] = [registerRun, registerServer, registerStar, registerApply, registerGet, registerDelete, registerApiResources, registerRbac];
