@@ -153,8 +153,10 @@ export class LeaseCoordinator implements Coordinator {
     }
     if (this.stopped) return;
     if (ok) {
+      // Not leading, or leading but past the deadline (a renewal that hung): keys were dropped meanwhile, so this is a gain.
+      const gained = !this.isLeader();
       this.validUntil = started + this.renewMs;
-      if (!this.leading) {
+      if (gained) {
         this.leading = true;
         this.acquisitions++;
         this.log(`leader election: ${this.id} became leader (Lease ${this.config.namespace}/${this.config.name})`);
