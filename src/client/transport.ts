@@ -109,8 +109,9 @@ export class Transport {
     this.retries++;
     const base = this.opts.baseDelayMs ?? 200;
     const exp = Math.min(this.opts.maxDelayMs ?? 5_000, base * 2 ** attempt);
-    // Full jitter below the exponential step, so clients retrying together spread out; the server's Retry-After is a floor.
-    const delay = Math.max(retryAfter ?? 0, exp / 2 + Math.random() * (exp / 2));
+    // The server's Retry-After is a floor; up to 50 % jitter on top, so requests refused together do not return together.
+    const floor = Math.max(retryAfter ?? 0, exp);
+    const delay = floor + Math.random() * (floor / 2);
     await new Promise((r) => setTimeout(r, delay));
   }
 
