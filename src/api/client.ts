@@ -111,10 +111,11 @@ export interface Client {
    * field manager: the outcome of the two applies in that order. The
    * in-process registry stores it as one write (one resourceVersion, one watch
    * event); over HTTP it is the two requests, the status one made only after
-   * the main one succeeded (onStored reports the main one's result). If the
-   * status request fails, the main write stays and the call fails: the caller
-   * retries both (a repeated apply that changes nothing stores nothing). The
-   * object must exist.
+   * the main one succeeded and pinned to the resourceVersion it stored
+   * (onStored reports the main one's result). If the status request fails
+   * (e.g. Conflict: someone wrote in between), the main write stays and the
+   * call fails: the caller retries both (a repeated apply that changes
+   * nothing stores nothing). The object must exist.
    */
   applyWithStatus(obj: KObject, status: KObject, opts: ApplyOptions): Promise<KObject>;
   patch(type: TypeRef, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, opts?: WriteOptions & { subresource?: Subresource }): Promise<KObject>;

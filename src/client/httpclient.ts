@@ -133,10 +133,11 @@ export class HttpClient implements Client {
   /**
    * The two applies, in order (HTTP has no single request for both); status
    * goes with the main resource when the type has no status subresource. The
-   * status apply names the main write's uid as a precondition-by-identity:
-   * were the object deleted and recreated in between, the status of another
-   * object of the same name must not be written (it fails with Conflict; see
-   * the Client contract for what a failed second write means).
+   * status apply is pinned to the resourceVersion the main write stored
+   * (optimistic concurrency, honoured by kube-apiserver for apply): it lands
+   * only on the object as we just left it, never after another writer's
+   * change or on a namesake recreated in between — those fail with Conflict
+   * (see the Client contract for what a failed second write means).
    */
   async applyWithStatus(obj: KObject, status: KObject, opts: ApplyOptions): Promise<KObject> {
     const r = await this.discovery.byKind(obj);
@@ -144,7 +145,7 @@ export class HttpClient implements Client {
     const { onStored, ...rest } = opts;
     const main = await this.apply(obj, rest);
     onStored?.(main);
-    return this.apply({ ...status, metadata: { ...status.metadata, uid: main.metadata.uid } }, { ...rest, subresource: 'status' });
+    return this.apply({ ...status, metadata: { ...status.metadata, resourceVersion: main.metadata.resourceVersion } }, { ...rest, subresource: 'status' });
   }
 
   async patch(type: TypeRef, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, opts: WriteOptions & { subresource?: Subresource } = {}): Promise<KObject> {

@@ -14,8 +14,11 @@ test('run once --kubeconfig applies the CRDs and inputs as field manager choreo 
   try {
     const project = join(dir, 'hello');
     await cp(join(examples, 'hello'), project, { recursive: true });
-    const out = await choreoctl('run', 'once', project, '--kubeconfig', cluster.kubeconfig);
-    assert.match(out, /run succeeded: all objects ready/);
+    const report = JSON.parse(await choreoctl('run', 'once', project, '--kubeconfig', cluster.kubeconfig, '-o', 'json')) as { success: boolean; reconcilers: Array<{ reconciler: string; reconciles: number }> };
+    assert.equal(report.success, true);
+    // One reconcile per HelloWorld, as in-process: the events of the reconciler's own writes — over HTTP the
+    // For object's finalizer and its status are two writes (applyWithStatus) — do not trigger it again.
+    assert.deepEqual(report.reconcilers.map((r) => [r.reconciler, r.reconciles]), [['helloworld', 2]]);
     assert.equal(await cluster.kubectl('get', 'greetings', '-o', 'jsonpath={.items[*].metadata.name}'), 'team-carol world-alice world-bob');
     assert.equal(await cluster.kubectl('get', 'helloworld', 'world', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'), 'True');
     const managers = await cluster.kubectl('get', 'crd', 'helloworlds.example.com', '-o', 'jsonpath={.metadata.managedFields[*].manager}');
