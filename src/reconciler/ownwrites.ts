@@ -115,9 +115,10 @@ export class OwnWrites {
     } finally {
       if (--slot.count === 0) {
         this.inflight.splice(this.inflight.indexOf(slot), 1);
+        // Ours: the write's own resourceVersion or one it reported storing on the way (both remembered above).
         for (const h of slot.held) {
-          if (h.obj.metadata.resourceVersion === rv && rv !== undefined) this.rvs.delete(rv);
-          else h.deliver();
+          const hrv = h.obj.metadata.resourceVersion;
+          if (hrv === undefined || !this.rvs.delete(hrv)) h.deliver();
         }
       }
     }
