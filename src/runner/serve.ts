@@ -26,6 +26,7 @@ import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { openStore } from '../store/open.js';
 import { isRunning } from '../store/lock.js';
 import type { Coordinator } from '../controller/sharding.js';
+import type { ReconcileReport } from '../reconciler/runtime.js';
 
 export interface ServeOptions {
   dir: string;
@@ -63,13 +64,28 @@ export function runningInstance(dir: string): PidInfo | undefined {
   }
 }
 
+/** The log of a foreground runner: one timestamped line each. */
+export const timestampedLog = (l: string): void => void process.stdout.write(`${new Date().toISOString()} ${l}\n`);
+
+/** The project's state directory, created; refuses when another process runs the project. */
+export function claimStateDir(dir: string): string {
+  const existing = runningInstance(dir);
+  if (existing && existing.pid !== process.pid) throw new Error(`already running (pid ${existing.pid}) at ${existing.url}; stop it with: choreoctl run stop ${dir}`);
+  const state = stateDir(dir);
+  mkdirSync(state, { recursive: true });
+  return state;
+}
+
+/** The log line of a reconcile outcome, for all but an idle Ready (which would flood the log). */
+export function reconcileLogLine(r: ReconcileReport): string | undefined {
+  if (r.outcome === 'Ready' && r.writes.length === 0) return undefined;
+  return `${r.reconciler} ${r.kind} ${r.key}: ${r.outcome}${r.message ? `: ${r.message.split('\n').slice(-1)[0]}` : ''}${r.writes.length ? ` (${r.writes.length} write(s))` : ''}`;
+}
+
 /** Runs in the foreground until SIGINT/SIGTERM. Resolves when stopped. */
 export async function serve(opts: ServeOptions): Promise<void> {
-  const log = opts.log ?? ((l: string) => process.stdout.write(`${new Date().toISOString()} ${l}\n`));
-  const state = stateDir(opts.dir);
-  const existing = runningInstance(opts.dir);
-  if (existing && existing.pid !== process.pid) throw new Error(`already running (pid ${existing.pid}) at ${existing.url}; stop it with: choreoctl run stop ${opts.dir}`);
-  mkdirSync(state, { recursive: true });
+  const log = opts.log ?? timestampedLog;
+  const state = claimStateDir(opts.dir);
   const store = await openStore(opts.store ?? `file:${join(state, 'store')}`, { log });
   // On etcd other runners may share the store: follow it, and share the work through etcd leases.
   const coordinator = opts.store?.startsWith('etcd://') ? await etcdCoordinator(opts.store, log) : undefined;
@@ -79,7 +95,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
     workers: opts.workers,
     ...opts.limits,
     onReconcile: (r) => {
-      if (r.outcome !== 'Ready' || r.writes.length > 0) log(`${r.reconciler} ${r.kind} ${r.key}: ${r.outcome}${r.message ? `: ${r.message.split('\n').slice(-1)[0]}` : ''}${r.writes.length ? ` (${r.writes.length} write(s))` : ''}`);
+      const line = reconcileLogLine(r);
+      if (line) log(line);
     },
     print: (r, m) => log(`[${r}] ${m}`),
   });

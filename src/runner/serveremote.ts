@@ -9,14 +9,14 @@
 // url = the server, kubeconfig = the file read, started), so `run stop` and
 // the "already running" check work the same way.
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { LeaseCoordinator, type LeaderElectionConfig } from '../controller/leaderelection.js';
 import type { ReconcileLimits } from './engine.js';
 import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { connectRemote, RemoteEngine, type RemoteOptions } from './remote.js';
-import { runningInstance, stateDir, untilSignal, type PidInfo } from './serve.js';
+import { claimStateDir, reconcileLogLine, timestampedLog, untilSignal, type PidInfo } from './serve.js';
 
 export interface ServeRemoteOptions {
   dir: string;
@@ -41,11 +41,8 @@ export function holderIdentity(): string {
 }
 
 export async function serveRemote(opts: ServeRemoteOptions): Promise<void> {
-  const log = opts.log ?? ((l: string) => process.stdout.write(`${new Date().toISOString()} ${l}\n`));
-  const state = stateDir(opts.dir);
-  const existing = runningInstance(opts.dir);
-  if (existing && existing.pid !== process.pid) throw new Error(`already running (pid ${existing.pid}) against ${existing.url}; stop it with: choreoctl run stop ${opts.dir}`);
-  mkdirSync(state, { recursive: true });
+  const log = opts.log ?? timestampedLog;
+  const state = claimStateDir(opts.dir);
   const client = await connectRemote(opts.remote);
   const le = opts.leaderElection;
   const coordinator =
@@ -58,7 +55,8 @@ export async function serveRemote(opts: ServeRemoteOptions): Promise<void> {
     workers: opts.workers,
     ...opts.limits,
     onReconcile: (r) => {
-      if (r.outcome !== 'Ready' || r.writes.length > 0) log(`${r.reconciler} ${r.kind} ${r.key}: ${r.outcome}${r.message ? `: ${r.message.split('\n').slice(-1)[0]}` : ''}${r.writes.length ? ` (${r.writes.length} write(s))` : ''}`);
+      const line = reconcileLogLine(r);
+      if (line) log(line);
     },
     onInformerError: (err, ctx) => log(`informer: ${ctx}: ${err instanceof Error ? err.message : String(err)}`),
     print: (r, m) => log(`[${r}] ${m}`),
