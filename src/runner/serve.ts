@@ -20,7 +20,7 @@ import { existsSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } 
 import { join, resolve } from 'node:path';
 import { startApiServer } from '../apiserver/server.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
-import { Engine, type ReconcileLimits } from './engine.js';
+import { Engine, type ProjectEngineOptions, type ReconcileLimits } from './engine.js';
 import { CrashGuard, installCrashGuard, type HeldObject } from '../reconciler/crashguard.js';
 import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { openStore } from '../store/open.js';
@@ -82,6 +82,20 @@ export function reconcileLogLine(r: ReconcileReport): string | undefined {
   return `${r.reconciler} ${r.kind} ${r.key}: ${r.outcome}${r.message ? `: ${r.message.split('\n').slice(-1)[0]}` : ''}${r.writes.length ? ` (${r.writes.length} write(s))` : ''}`;
 }
 
+/** The engine options of a long-running runner: its workers, limits and coordinator; outcomes and print() to the log. */
+export function runnerEngineOptions(log: (line: string) => void, o: { workers?: number; limits?: ReconcileLimits; coordinator?: Coordinator }): ProjectEngineOptions {
+  return {
+    coordinator: o.coordinator,
+    workers: o.workers,
+    ...o.limits,
+    onReconcile: (r) => {
+      const line = reconcileLogLine(r);
+      if (line) log(line);
+    },
+    print: (r, m) => log(`[${r}] ${m}`),
+  };
+}
+
 /** Runs in the foreground until SIGINT/SIGTERM. Resolves when stopped. */
 export async function serve(opts: ServeOptions): Promise<void> {
   const log = opts.log ?? timestampedLog;
@@ -89,17 +103,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const store = await openStore(opts.store ?? `file:${join(state, 'store')}`, { log });
   // On etcd other runners may share the store: follow it, and share the work through etcd leases.
   const coordinator = opts.store?.startsWith('etcd://') ? await etcdCoordinator(opts.store, log) : undefined;
-  const engine = await Engine.open({
-    store,
-    coordinator,
-    workers: opts.workers,
-    ...opts.limits,
-    onReconcile: (r) => {
-      const line = reconcileLogLine(r);
-      if (line) log(line);
-    },
-    print: (r, m) => log(`[${r}] ${m}`),
-  });
+  const engine = await Engine.open({ store, ...runnerEngineOptions(log, { ...opts, coordinator }) });
   const project = await discoverProject(opts.dir, { paths: opts.paths });
   const errors = await engine.load(project);
   for (const e of errors) log(`load error: ${e.render()}`);

@@ -16,7 +16,7 @@ import { LeaseCoordinator, type LeaderElectionConfig } from '../controller/leade
 import type { ReconcileLimits } from './engine.js';
 import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { connectRemote, RemoteEngine, type RemoteOptions } from './remote.js';
-import { claimStateDir, reconcileLogLine, timestampedLog, untilSignal, type PidInfo } from './serve.js';
+import { claimStateDir, runnerEngineOptions, timestampedLog, untilSignal, type PidInfo } from './serve.js';
 
 export interface ServeRemoteOptions {
   dir: string;
@@ -50,16 +50,9 @@ export async function serveRemote(opts: ServeRemoteOptions): Promise<void> {
       ? undefined
       : new LeaseCoordinator(client, { ...le, namespace: (le && le.namespace) || client.config.namespace, name: leaseName(opts.dir), identity: holderIdentity(), log });
   const engine = RemoteEngine.open({
+    ...runnerEngineOptions(log, { ...opts, coordinator }),
     client,
-    coordinator,
-    workers: opts.workers,
-    ...opts.limits,
-    onReconcile: (r) => {
-      const line = reconcileLogLine(r);
-      if (line) log(line);
-    },
     onInformerError: (err, ctx) => log(`informer: ${ctx}: ${err instanceof Error ? err.message : String(err)}`),
-    print: (r, m) => log(`[${r}] ${m}`),
   });
   const project = await discoverProject(opts.dir, { paths: opts.paths });
   const errors = await engine.load(project);
