@@ -25,7 +25,7 @@ import type { JSONSchemaProps } from '../../src/api/schema/index.js';
 
 export const CHILDREN = 3;
 const group = 'bench.choreo.dev';
-const apiVersion = `${group}/v1`;
+export const apiVersion = `${group}/v1`;
 
 function crd(kind: string, plural: string): KObject {
   const spec: JSONSchemaProps = { type: 'object', properties: { replicas: { type: 'integer' }, index: { type: 'integer' }, parent: { type: 'string' } } };
@@ -72,7 +72,7 @@ function jsReconcile(self: KObject, scope: ReconcileScope): Value {
   return d;
 }
 
-async function writeProject(withStarlark: boolean): Promise<string> {
+export async function writeProject(withStarlark: boolean): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'choreo-bench-rec-'));
   await mkdir(join(dir, 'crds'));
   await writeFile(join(dir, 'crds', `${group}_parents.yaml`), stringify(crd('Parent', 'parents')));

@@ -68,6 +68,13 @@ export interface ApplyOptions {
   forceFrom?: (manager: string) => boolean;
   /** Called after a successful apply that took fields from other managers by force (force or forceFrom). */
   onForced?: (taken: ForcedFields[]) => void;
+  /**
+   * applyWithStatus only: called with each intermediate object version the
+   * call stored before the one it returns (over HTTP, the main write before
+   * the status write), so a caller that recognises its own writes by
+   * resourceVersion (reconciler/ownwrites.ts) knows that one too.
+   */
+  onStored?: (obj: KObject) => void;
   dryRun?: boolean;
 }
 
@@ -103,7 +110,12 @@ export interface Client {
    * of the same name carrying only status) to its status subresource, by one
    * field manager: the outcome of the two applies in that order. The
    * in-process registry stores it as one write (one resourceVersion, one watch
-   * event); over HTTP it is the two requests. The object must exist.
+   * event); over HTTP it is the two requests, the status one made only after
+   * the main one succeeded and pinned to the resourceVersion it stored
+   * (onStored reports the main one's result). If the status request fails
+   * (e.g. Conflict: someone wrote in between), the main write stays and the
+   * call fails: the caller retries both (a repeated apply that changes
+   * nothing stores nothing). The object must exist.
    */
   applyWithStatus(obj: KObject, status: KObject, opts: ApplyOptions): Promise<KObject>;
   patch(type: TypeRef, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, opts?: WriteOptions & { subresource?: Subresource }): Promise<KObject>;

@@ -18,7 +18,7 @@ import { conflictsOf } from '../api/managedfields/index.js';
 import type { KObject } from '../api/object.js';
 import { DiscoveryCache, type ApiResource } from './discovery.js';
 import { loadRestConfig, type LoadOptions, type RestConfig } from './kubeconfig.js';
-import { Transport } from './transport.js';
+import { Transport, type TransportOptions } from './transport.js';
 import { followWatch } from './watchstream.js';
 
 /** The REST path of a collection (no name) or an object; namespace ignored for cluster-scoped types. */
@@ -47,9 +47,9 @@ export class HttpClient implements Client {
   }
 
   /** A client for the kubeconfig chosen by `opts`, with discovery loaded. */
-  static async connect(opts: LoadOptions | RestConfig = {}): Promise<HttpClient> {
+  static async connect(opts: LoadOptions | RestConfig = {}, transport: TransportOptions = {}): Promise<HttpClient> {
     const config = 'server' in opts ? opts : loadRestConfig(opts);
-    const c = new HttpClient(new Transport(config));
+    const c = new HttpClient(new Transport(config, transport));
     await c.discovery.all();
     return c;
   }
@@ -130,12 +130,22 @@ export class HttpClient implements Client {
     }
   }
 
-  /** The two applies, in order (HTTP has no single request for both); status goes with the main resource when the type has no status subresource. */
+  /**
+   * The two applies, in order (HTTP has no single request for both); status
+   * goes with the main resource when the type has no status subresource. The
+   * status apply is pinned to the resourceVersion the main write stored
+   * (optimistic concurrency, honoured by kube-apiserver for apply): it lands
+   * only on the object as we just left it, never after another writer's
+   * change or on a namesake recreated in between — those fail with Conflict
+   * (see the Client contract for what a failed second write means).
+   */
   async applyWithStatus(obj: KObject, status: KObject, opts: ApplyOptions): Promise<KObject> {
     const r = await this.discovery.byKind(obj);
     if (!r.subresources?.status) return this.apply({ ...obj, status: status.status }, opts);
-    await this.apply(obj, opts);
-    return this.apply(status, { ...opts, subresource: 'status' });
+    const { onStored, ...rest } = opts;
+    const main = await this.apply(obj, rest);
+    onStored?.(main);
+    return this.apply({ ...status, metadata: { ...status.metadata, resourceVersion: main.metadata.resourceVersion } }, { ...rest, subresource: 'status' });
   }
 
   async patch(type: TypeRef, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, opts: WriteOptions & { subresource?: Subresource } = {}): Promise<KObject> {

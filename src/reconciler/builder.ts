@@ -11,14 +11,20 @@
 // a reconciler's own writes do not re-trigger it (ownwrites.ts).
 // Trade-off: informers start lazily on the first read of a type, so a type no
 // reconciler reads costs nothing.
+//
+// The seam to the API: the builder needs the Client (through the manager) and
+// a BuilderHost — type lookup, whether a status schema declares `phase`, and
+// an Event sink. The in-process engine passes the registry's; the kubeconfig
+// mode (runner/remote.ts) passes one over HTTP, so the same runtime runs on
+// either.
 
 import type { ResourceInfo, TypeRef } from '../api/client.js';
 import type { KObject } from '../api/object.js';
-import type { Registry } from '../apiserver/registry/registry.js';
 import { enqueueForObject, enqueueForOwner, enqueueMapped, type Manager, type RateLimitOptions, type SharedInformer } from '../controller/index.js';
 import type { ChildCache } from './children.js';
 import type { ReconcilerConfig } from './config.js';
 import type { ReadView } from './hostapi.js';
+import type { EventSink } from './drift.js';
 import { PhaseBook } from './phase.js';
 import { StarlarkReconciler, type ReconcileReport, type RunStarlark } from './runtime.js';
 
@@ -34,14 +40,13 @@ export interface BuilderOptions {
   controllerManagers?: Iterable<string>;
 }
 
-/** Does the type's status schema declare a string `phase` (the operator convention, maintained by the runtime)? */
-function declaresPhase(registry: Registry, t: TypeRef): boolean {
-  try {
-    const status = registry.resolve(t).schema?.schema.properties?.status;
-    return status?.properties?.phase?.type === 'string';
-  } catch {
-    return false;
-  }
+/** What the builder needs of the API besides the Client: the registry in-process, HTTP in kubeconfig mode. */
+export interface BuilderHost {
+  resourceInfo(t: TypeRef): ResourceInfo | undefined;
+  /** Does the type's status schema declare a string `phase` (the operator convention, maintained by the runtime)? */
+  declaresPhase(t: TypeRef): boolean;
+  /** Records (or aggregates) a core/v1 Event about an object. */
+  recordEvent: EventSink;
 }
 
 export class ReconcilerBuilder {
@@ -51,7 +56,7 @@ export class ReconcilerBuilder {
   private readonly controllerManagers: Set<string>;
 
   constructor(
-    private readonly registry: Registry,
+    private readonly host: BuilderHost,
     private readonly manager: Manager,
     private readonly opts: BuilderOptions = {},
   ) {
@@ -71,7 +76,7 @@ export class ReconcilerBuilder {
 
   /** Reads served from the informer caches (see hostapi.ts). */
   readonly read: ReadView & ChildCache = {
-    resourceInfo: (t: TypeRef): ResourceInfo | undefined => this.registry.resourceInfo(t),
+    resourceInfo: (t: TypeRef): ResourceInfo | undefined => this.host.resourceInfo(t),
     get: (t, ns, name) => {
       const inf = this.informer(t);
       return inf.hasSynced() ? { obj: inf.get(ns, name) } : { missing: true };
@@ -101,7 +106,7 @@ export class ReconcilerBuilder {
    */
   build(config: ReconcilerConfig, run: RunStarlark): StarlarkReconciler {
     const forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
-    if (declaresPhase(this.registry, forType)) this.phases.declare(forType);
+    if (this.host.declaresPhase(forType)) this.phases.declare(forType);
     this.controllerManagers.add(config.name);
     const reconciler = new StarlarkReconciler(config, {
       client: this.manager.client,
@@ -110,7 +115,7 @@ export class ReconcilerBuilder {
       report: this.opts.onReconcile,
       wrote: this.opts.onWrite,
       phases: this.phases,
-      event: (obj, ev) => this.registry.events.record(obj, ev),
+      event: this.host.recordEvent,
       isReconciler: (m) => this.controllerManagers.has(m),
     });
     this.wire(config, reconciler);
@@ -123,7 +128,7 @@ export class ReconcilerBuilder {
     const controller = this.manager.newController(config.name, reconciler, { workers: this.opts.workers, rateLimits: this.opts.rateLimits });
     const forType = { apiVersion: config.for.apiVersion, kind: config.for.kind };
     const forInformer = this.manager.informers.informerFor(forType);
-    const forNamespaced = this.registry.resourceInfo(forType)?.namespaced ?? true;
+    const forNamespaced = this.host.resourceInfo(forType)?.namespaced ?? true;
     controller.watch(forInformer, own.filter(enqueueForObject()));
     for (const o of config.owns) controller.watch(this.manager.informers.informerFor(o), own.filter(enqueueForOwner(forType, { ownerNamespaced: forNamespaced })));
     const keyOf = (obj: KObject) => ({ namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' });

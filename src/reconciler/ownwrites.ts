@@ -93,24 +93,32 @@ export class OwnWrites {
   /** Objects being written now (one per worker at most, usually) with the events for them that arrived meanwhile. */
   private readonly inflight: Slot[] = [];
 
-  /** Runs a write of obj, remembering its resourceVersion; events for obj arriving meanwhile are held until it returns. */
-  async write(obj: KObject, fn: () => Promise<KObject>): Promise<KObject> {
+  /**
+   * Runs a write of obj, remembering its resourceVersion; events for obj
+   * arriving meanwhile are held until it returns. A write made of several
+   * stores (applyWithStatus over HTTP) reports the earlier ones to `stored`.
+   */
+  async write(obj: KObject, fn: (stored: (o: KObject) => void) => Promise<KObject>): Promise<KObject> {
     const key = objKey(obj);
     let slot = this.slotOf(key);
     if (!slot) this.inflight.push((slot = { key, count: 0, held: [] }));
     slot.count++;
     let rv: string | undefined;
     try {
-      const out = await fn();
+      const out = await fn((o) => {
+        const r = o.metadata.resourceVersion;
+        if (r) this.remember(r);
+      });
       rv = out.metadata.resourceVersion;
       if (rv) this.remember(rv);
       return out;
     } finally {
       if (--slot.count === 0) {
         this.inflight.splice(this.inflight.indexOf(slot), 1);
+        // Ours: the write's own resourceVersion or one it reported storing on the way (both remembered above).
         for (const h of slot.held) {
-          if (h.obj.metadata.resourceVersion === rv && rv !== undefined) this.rvs.delete(rv);
-          else h.deliver();
+          const hrv = h.obj.metadata.resourceVersion;
+          if (hrv === undefined || !this.rvs.delete(hrv)) h.deliver();
         }
       }
     }
@@ -155,7 +163,15 @@ export class OwnWrites {
 
 /** client whose creates, updates, applies and patches of objects `watched(obj)` go through `own.write`. */
 export function noteOwnWrites(client: Client, own: OwnWrites, watched: (obj: { apiVersion: string; kind: string }) => boolean): Client {
-  return wrapWrites(client, (target, dryRun, fn) => (dryRun !== true && watched(target) ? own.write(target, fn) : fn()));
+  const wrapped = wrapWrites(client, (target, dryRun, fn) => (dryRun !== true && watched(target) ? own.write(target, fn) : fn()));
+  return {
+    ...wrapped,
+    // Two stores over HTTP: the main write's event is ours too.
+    applyWithStatus: (obj, status, opts) =>
+      opts.dryRun !== true && watched(obj)
+        ? own.write(obj, (stored) => client.applyWithStatus(obj, status, { ...opts, onStored: (o) => (stored(o), opts.onStored?.(o)) }))
+        : client.applyWithStatus(obj, status, opts),
+  };
 }
 
 /**

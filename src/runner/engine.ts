@@ -8,15 +8,20 @@
 // the first, so a user sees all of them at once. Nothing about an invalid piece
 // is half-applied: a CRD or instance the API rejects is not stored, a
 // reconciler that fails to compile is not started (the others still are).
+//
+// ProjectEngine holds all of that over a Client and a BuilderHost; Engine is
+// the in-process one (the registry over a store, allocation installed), and
+// RemoteEngine (remote.ts) the same over HTTP against any API server.
 
 import { isApiError, type ApiError } from '../api/errors.js';
+import type { Client } from '../api/client.js';
 import type { KObject } from '../api/object.js';
 import { Registry } from '../apiserver/registry/registry.js';
 import { allocationFieldManager, installAllocation } from '../allocation/index.js';
 import { Manager, type Clock, type Coordinator, type RateLimitOptions } from '../controller/index.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, parseReconcilerConfig, type ReconcilerConfig } from '../reconciler/config.js';
-import { ReconcilerBuilder } from '../reconciler/builder.js';
+import { ReconcilerBuilder, type BuilderHost } from '../reconciler/builder.js';
 import { compileReconciler, ProgramError } from '../reconciler/program.js';
 import { StarlarkReconciler, type ReconcileReport, type RunStarlark } from '../reconciler/runtime.js';
 import { phaseFieldManager } from '../reconciler/phase.js';
@@ -30,8 +35,8 @@ import { basename } from 'node:path';
 /** What a user may raise per reconcile: the step budget and the memory limit. */
 export type ReconcileLimits = Pick<EngineOptions, 'maxSteps' | 'maxMemoryMiB'>;
 
-export interface EngineOptions {
-  store: Store;
+/** What every engine takes (in-process and remote). */
+export interface ProjectEngineOptions {
   /** Concurrent reconciles per reconciler (default 1). */
   workers?: number;
   rateLimits?: RateLimitOptions;
@@ -54,6 +59,10 @@ export interface EngineOptions {
   print?: (reconciler: string, msg: string) => void;
   /** Shares the reconcile work with those processes (default: this process owns every key). */
   coordinator?: Coordinator;
+}
+
+export interface EngineOptions extends ProjectEngineOptions {
+  store: Store;
 }
 
 /** Field manager for the CRDs the loader writes. */
@@ -85,21 +94,32 @@ export function reconcilerLoadError(r: ReconcilerSource, err: unknown): LoadErro
   return new LoadError(r.pos, `reconciler ${r.name}: ${err instanceof Error ? err.message : String(err)}`);
 }
 
-export class Engine {
+/** The field managers of the loader's writes: CRDs, and the objects of in/ (the input sync deletes only what `inputs` applied). */
+export interface LoaderManagers {
+  crds: string;
+  inputs: string;
+}
+
+export abstract class ProjectEngine {
   readonly reconcilers: StarlarkReconciler[] = [];
   /** The most recent reconciles of every reconciler (reconciler/history.ts). */
   readonly history: ReconcileHistory;
   /** Wires each reconciler to the manager (reconciler/builder.ts). */
   private readonly builder: ReconcilerBuilder;
 
-  private constructor(
-    readonly registry: Registry,
+  protected constructor(
+    /** Where the loader writes CRDs and inputs: the registry, or an HTTP client. */
+    readonly client: Client,
+    host: BuilderHost,
     readonly manager: Manager,
-    private readonly opts: EngineOptions,
+    private readonly opts: ProjectEngineOptions,
+    /** Field managers of the loader's writes. */
+    private readonly loaderManagers: LoaderManagers,
+    controllerManagers: string[],
   ) {
     this.history = new ReconcileHistory(opts.historySize);
     const report = opts.onReconcile;
-    this.builder = new ReconcilerBuilder(registry, manager, {
+    this.builder = new ReconcilerBuilder(host, manager, {
       workers: opts.workers,
       rateLimits: opts.rateLimits,
       onReconcile: (r) => {
@@ -107,27 +127,22 @@ export class Engine {
         report?.(r);
       },
       onWrite: opts.onWrite,
-      controllerManagers: [allocationFieldManager, phaseFieldManager],
+      controllerManagers,
     });
   }
 
-  static async open(opts: EngineOptions): Promise<Engine> {
-    const registry = await Registry.open(opts.store);
-    const manager = new Manager(registry, {
-      clock: opts.clock,
-      coordinator: opts.coordinator,
-      idleFences: [() => registry.lifecycle.whenIdle()],
-      informer: { onError: () => {} },
-    });
-    // Built-in kuid-compatible allocation backends (*.be.kuid.dev): CRDs served and controllers registered for every project.
-    await installAllocation({ registry, manager }, { workers: opts.workers });
-    return new Engine(registry, manager, opts);
-  }
+  /** After the project's CRDs were applied (those the API took, with their manifests), before reconcilers and inputs: wait until they are served. */
+  protected async crdsApplied(_crds: Array<{ manifest: Manifest; stored: KObject }>, _errors: LoadError[]): Promise<void> {}
 
   /** Loads a discovered project; returns every problem found (discovery's included). */
   async load(project: ProjectSource): Promise<LoadError[]> {
     const errors: LoadError[] = [...project.errors];
-    for (const m of project.crds) await this.applyCrd(m, errors);
+    const crds: Array<{ manifest: Manifest; stored: KObject }> = [];
+    for (const m of project.crds) {
+      const stored = await this.applyCrd(m, errors);
+      if (stored) crds.push({ manifest: m, stored });
+    }
+    await this.crdsApplied(crds, errors);
     for (const r of project.reconcilers) {
       try {
         const { config, run } = this.compile(r, project);
@@ -136,39 +151,42 @@ export class Engine {
         errors.push(reconcilerLoadError(r, err));
       }
     }
-    for (const m of project.inputs) await this.applyManifest(m, errors, inputFieldManager);
+    for (const m of project.inputs) await this.applyInput(m, errors);
     return errors;
   }
 
-  /** Applies one CRD manifest of crds/; a problem is added to `errors`. */
-  async applyCrd(m: Manifest, errors: LoadError[]): Promise<void> {
+  /** Applies one CRD manifest of crds/; the stored CRD, or undefined with the problem added to `errors`. */
+  async applyCrd(m: Manifest, errors: LoadError[]): Promise<KObject | undefined> {
     if (m.object.kind !== 'CustomResourceDefinition') {
       errors.push(new LoadError(m.pos, `crds/ holds CustomResourceDefinitions, found ${m.object.kind} ${m.object.metadata.name ?? ''}`));
-      return;
+      return undefined;
     }
-    await this.applyManifest(m, errors);
+    return this.applyManifest(m, errors, this.loaderManagers.crds);
   }
 
   /** Applies one input object of in/ as the input field manager; a problem is added to `errors`. */
-  applyInput(m: Manifest, errors: LoadError[]): Promise<void> {
-    return this.applyManifest(m, errors, inputFieldManager);
+  async applyInput(m: Manifest, errors: LoadError[]): Promise<void> {
+    await this.applyManifest(m, errors, this.loaderManagers.inputs);
   }
 
-  private async applyManifest(m: Manifest, errors: LoadError[], fieldManager = loaderFieldManager): Promise<void> {
+  /** Server-side applies one manifest (and its status, if any); the stored object, or undefined with the problem in `errors`. */
+  private async applyManifest(m: Manifest, errors: LoadError[], fieldManager: string): Promise<KObject | undefined> {
     const obj = m.object;
     const what = `${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name ?? ''}`;
-    const info = this.registry.resourceInfo(obj);
+    const info = this.client.resourceInfo(obj);
     if (!info) {
       errors.push(new LoadError(m.pos, `${what}: unknown kind ${obj.kind} in ${obj.apiVersion} (no CRD defines it)`));
-      return;
+      return undefined;
     }
     try {
       const o: KObject = structuredClone(obj);
       if (info.namespaced && !o.metadata.namespace) o.metadata.namespace = 'default';
-      await this.registry.apply(o, { fieldManager, force: true });
-      if (o.status !== undefined && info.subresources.status) await this.registry.apply(o, { fieldManager, force: true, subresource: 'status' });
+      let stored = await this.client.apply(o, { fieldManager, force: true });
+      if (o.status !== undefined && info.subresources.status) stored = await this.client.apply(o, { fieldManager, force: true, subresource: 'status' });
+      return stored;
     } catch (err) {
       errors.push(new LoadError(m.pos, describeApiError(err)));
+      return undefined;
     }
   }
 
@@ -180,7 +198,7 @@ export class Engine {
     const config = parseReconcilerConfig(src.config, src.name);
     const kind = reconcilerCodeKind(src);
     for (const t of [config.for, ...config.owns, ...config.watches]) {
-      if (!this.registry.resourceInfo(t)) throw new ConfigError(config.name, [`unknown kind ${t.kind} in ${t.apiVersion} (no CRD defines it)`]);
+      if (!this.client.resourceInfo(t)) throw new ConfigError(config.name, [`unknown kind ${t.kind} in ${t.apiVersion} (no CRD defines it)`]);
     }
     if (kind !== 'starlark') {
       const templates = src.code.filter((c) => c.kind === kind).map((c) => ({ name: c.name ?? basename(c.file), file: c.file, text: c.text }));
@@ -234,6 +252,43 @@ export class Engine {
 
   async start(): Promise<void> {
     await this.manager.start();
+  }
+
+  abstract stop(): Promise<void>;
+}
+
+/** The in-process engine: the registry over a store, with the built-in allocation backends. */
+export class Engine extends ProjectEngine {
+  private constructor(
+    readonly registry: Registry,
+    manager: Manager,
+    opts: EngineOptions,
+  ) {
+    const host: BuilderHost = {
+      resourceInfo: (t) => registry.resourceInfo(t),
+      declaresPhase: (t) => {
+        try {
+          return registry.resolve(t).schema?.schema.properties?.status?.properties?.phase?.type === 'string';
+        } catch {
+          return false;
+        }
+      },
+      recordEvent: (obj, ev) => registry.events.record(obj, ev),
+    };
+    super(registry, host, manager, opts, { crds: loaderFieldManager, inputs: inputFieldManager }, [allocationFieldManager, phaseFieldManager]);
+  }
+
+  static async open(opts: EngineOptions): Promise<Engine> {
+    const registry = await Registry.open(opts.store);
+    const manager = new Manager(registry, {
+      clock: opts.clock,
+      coordinator: opts.coordinator,
+      idleFences: [() => registry.lifecycle.whenIdle()],
+      informer: { onError: () => {} },
+    });
+    // Built-in kuid-compatible allocation backends (*.be.kuid.dev): CRDs served and controllers registered for every project.
+    await installAllocation({ registry, manager }, { workers: opts.workers });
+    return new Engine(registry, manager, opts);
   }
 
   async stop(): Promise<void> {

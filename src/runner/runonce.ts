@@ -22,12 +22,16 @@
 // --port: the run serves the API (and /metrics) on loopback while it lasts,
 // from the moment the project is loaded until the verdict; without it nothing
 // listens (the server's modules are not even loaded).
+//
+// With `remote` (--kubeconfig / --context) there is no store: the project runs
+// against that API server (remote.ts), which keeps what the run wrote.
 
 import { openStore } from '../store/open.js';
 import type { KObject } from '../api/object.js';
 import { findCondition } from '../api/conditions.js';
 import { allocationCrds } from '../allocation/index.js';
-import { Engine, type ReconcileLimits } from './engine.js';
+import { Engine, type ProjectEngine, type ProjectEngineOptions, type ReconcileLimits } from './engine.js';
+import type { RemoteOptions } from './remote.js';
 import { discoverProject, type ProjectPaths } from './project/discover.js';
 import { Observer, type RunReport } from './observer.js';
 import { resultObjects, writeOut } from './output.js';
@@ -61,6 +65,8 @@ export interface RunOnceOptions {
   onListen?: (url: string) => void;
   /** Keep what `run deps` / `run result` show in <dir>/.choreo (default true; golden tests run cases side by side and leave the project alone). */
   record?: boolean;
+  /** Run against this API server instead of a fresh in-process one (kubeconfig mode). */
+  remote?: RemoteOptions;
 }
 
 export interface RunOnceResult {
@@ -82,9 +88,10 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
   let lastWriteAt = performance.now();
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const deadline = started + timeoutMs;
-  const store = await openStore(opts.store);
-  const engine = await Engine.open({
-    store,
+  if (opts.remote && opts.out) throw new Error('--out is not supported with --kubeconfig: the cluster keeps the result (read it with kubectl)');
+  if (opts.remote && opts.html) throw new Error('--html is not supported with --kubeconfig (the web UI reads the in-process registry)');
+  if (opts.remote && opts.port !== undefined) throw new Error('--port is not supported with --kubeconfig: the cluster serves the API');
+  const engineOpts: ProjectEngineOptions = {
     workers: opts.workers,
     ...opts.limits,
     print: opts.print,
@@ -96,12 +103,14 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
       if (r.writes.length > 0 || r.outcome === 'Ready') lastWriteAt = performance.now();
       opts.progress?.(observer);
     },
-  });
+  };
+  const store = opts.remote ? undefined : await openStore(opts.store);
+  const engine: ProjectEngine = store ? await Engine.open({ ...engineOpts, store }) : await (await import('./remote.js')).openRemoteEngine(opts.remote!, engineOpts);
   let timedOut = false;
   let written: string[] = [];
   let server: { close(): Promise<void> } | undefined;
   try {
-    if (opts.port !== undefined) {
+    if (opts.port !== undefined && store && engine instanceof Engine) {
       const { startApiServer } = await import('../apiserver/server.js');
       const srv = await startApiServer({ store, registry: engine.registry, address: '127.0.0.1', port: opts.port, metrics: [engine.manager] });
       server = srv;
@@ -115,7 +124,7 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
       observer.addReconciler(r.config.name);
       recorder.addReconciler(r.config.name);
     }
-    for (const w of prunedConditionWarnings(engine.registry, engine.reconcilers)) observer.warn(w);
+    if (engine instanceof Engine) for (const w of prunedConditionWarnings(engine.registry, engine.reconcilers)) observer.warn(w);
     if (loadErrors.length > 0) return { report: await finish(observer.report(performance.now() - started, loadErrors, false), []), written };
 
     const graceMs = opts.graceMs ?? 1_000;
@@ -144,7 +153,7 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
     // Every For object must end with its condition True, also those that never reconciled.
     for (const r of engine.reconcilers) {
       const t = { apiVersion: r.config.for.apiVersion, kind: r.config.for.kind };
-      for (const obj of (await engine.registry.list(t)).items) {
+      for (const obj of (await engine.client.list(t)).items) {
         if (!r.config.for.matches(obj) || obj.metadata.deletionTimestamp) continue;
         const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
         const type = observer.conditionTypeOf(r.config.name, key);
@@ -155,26 +164,36 @@ export async function runOnce(opts: RunOnceOptions): Promise<RunOnceResult> {
         observer.noteNotReady(r.config.name, obj.kind, key, c?.message || `condition ${conditionType} ${c ? `is ${c.status}` : 'never set (not reconciled)'}`);
       }
     }
-    // Built-in allocation claims must end allocated (Ready), whoever created them.
-    for (const crd of allocationCrds as Array<KObject & { spec: { group: string; names: { kind: string }; versions: Array<{ name: string }> } }>) {
+    // Built-in allocation claims must end allocated (Ready), whoever created them (in-process only: remote servers need not serve them).
+    for (const crd of (store ? allocationCrds : []) as Array<KObject & { spec: { group: string; names: { kind: string }; versions: Array<{ name: string }> } }>) {
       const kind = crd.spec.names.kind;
       if (!kind.endsWith('Claim')) continue;
-      for (const claim of (await engine.registry.list({ apiVersion: `${crd.spec.group}/${crd.spec.versions[0]!.name}`, kind })).items) {
+      for (const claim of (await engine.client.list({ apiVersion: `${crd.spec.group}/${crd.spec.versions[0]!.name}`, kind })).items) {
         if (claim.metadata.deletionTimestamp) continue;
         const c = findCondition(claim.status, 'Ready');
         if (c?.status === 'True') continue;
         observer.noteNotReady('allocation', kind, `${claim.metadata.namespace ?? ''}/${claim.metadata.name}`, c?.message || `${kind} not allocated (condition Ready ${c ? `is ${c.status}` : 'never set'})`);
       }
     }
-    const resources = await resultObjects(engine.registry);
-    if (opts.out) written = await writeOut(opts.out, resources);
-    if (opts.html) {
+    const resources = engine instanceof Engine ? await resultObjects(engine.registry) : undefined;
+    if (opts.out && resources) written = await writeOut(opts.out, resources);
+    if (opts.html && engine instanceof Engine) {
       await writeFile(opts.html, await snapshotHtml({ registry: engine.registry, manager: engine.manager, history: engine.history }, basename(resolve(opts.dir))));
     }
-    return { report: await finish(observer.report(performance.now() - started, [], timedOut), resources.flatMap((k) => k.objects)), written };
+    const objects = resources ? resources.flatMap((k) => k.objects) : await reconciledObjects(engine);
+    return { report: await finish(observer.report(performance.now() - started, [], timedOut), objects), written };
   } finally {
     await server?.close().catch(() => {});
     await engine.stop().catch(() => {});
-    await store.close();
+    await store?.close();
   }
+}
+
+/** Remote: the objects of the types the reconcilers read and write (a cluster holds much else the run never touched). */
+async function reconciledObjects(engine: ProjectEngine): Promise<KObject[]> {
+  const types = new Map<string, { apiVersion: string; kind: string }>();
+  for (const r of engine.reconcilers) for (const t of [r.config.for, ...r.config.owns, ...r.config.watches]) types.set(`${t.apiVersion}/${t.kind}`, { apiVersion: t.apiVersion, kind: t.kind });
+  const out: KObject[] = [];
+  for (const t of types.values()) out.push(...(await engine.client.list(t)).items);
+  return out;
 }

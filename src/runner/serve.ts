@@ -26,7 +26,7 @@ import { existsSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } 
 import { join, resolve } from 'node:path';
 import { startApiServer } from '../apiserver/server.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
-import { Engine, type ReconcileLimits } from './engine.js';
+import { Engine, type ProjectEngineOptions, type ReconcileLimits } from './engine.js';
 import { CrashGuard, installCrashGuard, type HeldObject } from '../reconciler/crashguard.js';
 import { discoverProject, resolvePaths, type ProjectPaths } from './project/discover.js';
 import { Reloader } from './reload.js';
@@ -37,6 +37,7 @@ import { prunedConditionWarnings } from './schemawarnings.js';
 import type { Coordinator } from '../controller/sharding.js';
 import { Registry } from '../apiserver/registry/registry.js';
 import { uiExtension } from '../ui/server.js';
+import type { ReconcileReport } from '../reconciler/runtime.js';
 
 export interface ServeOptions {
   dir: string;
@@ -78,27 +79,46 @@ export function runningInstance(dir: string): PidInfo | undefined {
   }
 }
 
+/** The log of a foreground runner: one timestamped line each. */
+export const timestampedLog = (l: string): void => void process.stdout.write(`${new Date().toISOString()} ${l}\n`);
+
+/** The project's state directory, created; refuses when another process runs the project. */
+export function claimStateDir(dir: string): string {
+  const existing = runningInstance(dir);
+  if (existing && existing.pid !== process.pid) throw new Error(`already running (pid ${existing.pid}) at ${existing.url}; stop it with: choreoctl run stop ${dir}`);
+  const state = stateDir(dir);
+  mkdirSync(state, { recursive: true });
+  return state;
+}
+
+/** The log line of a reconcile outcome, for all but an idle Ready (which would flood the log). */
+export function reconcileLogLine(r: ReconcileReport): string | undefined {
+  if (r.outcome === 'Ready' && r.writes.length === 0) return undefined;
+  return `${r.reconciler} ${r.kind} ${r.key}: ${r.outcome}${r.message ? `: ${r.message.split('\n').slice(-1)[0]}` : ''}${r.writes.length ? ` (${r.writes.length} write(s))` : ''}`;
+}
+
+/** The engine options of a long-running runner: its workers, limits and coordinator; outcomes and print() to the log. */
+export function runnerEngineOptions(log: (line: string) => void, o: { workers?: number; limits?: ReconcileLimits; coordinator?: Coordinator }): ProjectEngineOptions {
+  return {
+    coordinator: o.coordinator,
+    workers: o.workers,
+    ...o.limits,
+    onReconcile: (r) => {
+      const line = reconcileLogLine(r);
+      if (line) log(line);
+    },
+    print: (r, m) => log(`[${r}] ${m}`),
+  };
+}
+
 /** Runs in the foreground until SIGINT/SIGTERM. Resolves when stopped. */
 export async function serve(opts: ServeOptions): Promise<void> {
-  const log = opts.log ?? ((l: string) => process.stdout.write(`${new Date().toISOString()} ${l}\n`));
-  const state = stateDir(opts.dir);
-  const existing = runningInstance(opts.dir);
-  if (existing && existing.pid !== process.pid) throw new Error(`already running (pid ${existing.pid}) at ${existing.url}; stop it with: choreoctl run stop ${opts.dir}`);
-  mkdirSync(state, { recursive: true });
+  const log = opts.log ?? timestampedLog;
+  const state = claimStateDir(opts.dir);
   const store = await openStore(opts.store ?? `file:${join(state, 'store')}`, { log });
   // On etcd other runners may share the store: follow it, and share the work through etcd leases.
   const coordinator = opts.store?.startsWith('etcd://') ? await etcdCoordinator(opts.store, log) : undefined;
-  const engine = await Engine.open({
-    store,
-    coordinator,
-    workers: opts.workers,
-    ...opts.limits,
-    historySize: opts.historySize,
-    onReconcile: (r) => {
-      if (r.outcome !== 'Ready' || r.writes.length > 0) log(`${r.reconciler} ${r.kind} ${r.key}: ${r.outcome}${r.message ? `: ${r.message.split('\n').slice(-1)[0]}` : ''}${r.writes.length ? ` (${r.writes.length} write(s))` : ''}`);
-    },
-    print: (r, m) => log(`[${r}] ${m}`),
-  });
+  const engine = await Engine.open({ store, historySize: opts.historySize, ...runnerEngineOptions(log, { ...opts, coordinator }) });
   const project = await discoverProject(opts.dir, { paths: opts.paths });
   const errors = await engine.load(project);
   for (const e of errors) log(`load error: ${e.render()}`);
@@ -153,7 +173,7 @@ export async function serveApi(opts: { store: string; port: number; address: str
 }
 
 /** Resolves once `stop` has run after the first SIGINT or SIGTERM (a second signal while stopping is ignored). */
-function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
+export function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
   return new Promise<void>((resolveStop, reject) => {
     let stopping = false;
     const onSignal = (signal: string) => {

@@ -44,6 +44,17 @@ describe('registry (in-process Client)', () => {
     assert.equal(reg.resourceInfo({ apiVersion: 'example.com/v2', kind: 'Widget' }), undefined);
   });
 
+  it('server-side apply honours a resourceVersion in the applied configuration (optimistic concurrency, also on status), as kube-apiserver does', async () => {
+    const first = await reg.create(widget('w-rv', { size: 1 }));
+    const moved = await reg.apply(widget('w-rv', { size: 2 }), { fieldManager: 'other' });
+    const pinned = (rv: string | undefined, spec: Record<string, unknown>) => widget('w-rv', spec, { resourceVersion: rv });
+    await rejects(reg.apply(pinned(first.metadata.resourceVersion, { size: 3 }), { fieldManager: 'm', force: true }), 'Conflict');
+    await rejects(reg.apply({ ...pinned(first.metadata.resourceVersion, {}), status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { fieldManager: 'm', subresource: 'status' }), 'Conflict');
+    assert.equal(((await reg.get(W, 'default', 'w-rv'))!.spec as { size: number }).size, 2);
+    const ok = await reg.apply({ ...pinned(moved.metadata.resourceVersion, {}), status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { fieldManager: 'm', subresource: 'status' });
+    assert.deepEqual(ok.status, { conditions: [{ type: 'Ready', status: 'True' }] });
+  });
+
   it('serves every served version of a CRD from one storage, and recompiles schemas on CRD update', async () => {
     const crdRef = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' };
     const crd = structuredClone((await reg.get(crdRef, '', 'widgets.example.com'))!) as KObject & { spec: { versions: Record<string, unknown>[] } };

@@ -74,3 +74,24 @@ test('a failed write delivers everything it held; deletes always pass', async ()
   h.delete(at('c', '10'), enqueue);
   assert.deepEqual(seen, ['update a@2', 'delete c@10']);
 });
+
+test('a write of two stores (applyWithStatus over HTTP): the event of the first, held or late, is ours too', async () => {
+  const own = new OwnWrites();
+  const { handler, seen } = recorder();
+  const h = own.filter(handler);
+  // The main write's event arrives before its response (held while the call is in flight), then the status one.
+  await own.write(at('a', ''), async (stored) => {
+    h.update(at('a', '10'), at('a', '11'), enqueue);
+    stored(at('a', '11'));
+    h.update(at('a', '11'), at('a', '12'), enqueue);
+    return at('a', '12');
+  });
+  // Both events arrive after the call returned.
+  await own.write(at('b', ''), async (stored) => {
+    stored(at('b', '13'));
+    return at('b', '14');
+  });
+  h.update(at('b', '1'), at('b', '13'), enqueue);
+  h.update(at('b', '13'), at('b', '14'), enqueue);
+  assert.deepEqual(seen, []);
+});

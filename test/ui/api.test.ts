@@ -70,7 +70,7 @@ test('UI API: overview, object page, graph and history of examples/topology; the
     const status = obj.fields.find((f) => f.name === 'status');
     const ready = status?.children.find((f) => f.name === 'conditions')?.children.find((f) => f.name === '[type=Ready]');
     assert.deepEqual(ready?.children.find((f) => f.name === 'status')?.managers, ['topology (status)']);
-    assert.deepEqual(obj.fields.find((f) => f.name === 'spec')?.children.find((f) => f.name === 'pool')?.managers, ['choreoctl']);
+    assert.deepEqual(obj.fields.find((f) => f.name === 'spec')?.children.find((f) => f.name === 'pool')?.managers, ['inputfileloader']);
     const first = obj.history[obj.history.length - 1]!;
     assert.equal(first.reconciler, 'topology');
     assert.equal(first.outcome, 'Ready');

@@ -99,7 +99,7 @@ test('web UI: overview lists the kinds; object page shows children and the graph
   assert.ok(graphNames.includes('dc1') && graphNames.includes('dc1-spine2') && graphNames.includes('dc1-leaf2-spine2'), `graph names: ${graphNames.join(', ')}`);
   assert.ok(await page.$('svg.graph a.node.ready[href="/ui/objects/topo.example.dev/Node/default/dc1-spine2"]'), 'graph nodes link to objects, coloured ready');
   const fields = await texts(page, 'ul.fields .manager');
-  assert.ok(fields.includes('topology (status)') && fields.includes('choreoctl'), `field owners: ${[...new Set(fields)].join(', ')}`);
+  assert.ok(fields.includes('topology (status)') && fields.includes('inputfileloader'), `field owners: ${[...new Set(fields)].join(', ')}`);
   const history = await texts(page, 'table.history tbody tr');
   assert.ok(history.some((r) => r.includes('topology') && r.includes('Ready')), `reconcile history: ${history.join(' | ')}`);
   assert.ok(!(await page.$eval('pre.yaml', (p) => p.textContent ?? '')).includes('managedFields'), 'managedFields hidden by default');

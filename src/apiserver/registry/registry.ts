@@ -328,8 +328,9 @@ export class Registry implements Client {
           throw err;
         }
       }
-      // The common case for reconcilers re-asserting their state: nothing to write. (CRDs and
-      // Namespaces go the full way: their admission derives more than their fields.)
+      // A resourceVersion in the configuration pins it (kube-apiserver's optimistic lock). Else the common case for reconcilers
+      // re-asserting their state: nothing to write. (CRDs and Namespaces go the full way: their admission derives more.)
+      if (applied.metadata.resourceVersion && applied.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(t, name);
       if (!ctx.dryRun && t !== crdType && t !== namespaceType && this.fields.isNoop(t, current, applied, ctx.fieldManager, ctx.subresource ?? '')) return this.unchangedWrite(t, current);
       const taken: ForcedFields[] | undefined = ctx.onForced && [];
       const merged = this.fields.apply(t, current, applied, ctx.fieldManager, ctx.force === true, ctx.subresource ?? '', ctx.forceFrom, taken);

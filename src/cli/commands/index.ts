@@ -12,9 +12,10 @@ import { register as registerInit } from './init.js';
 import { register as registerTest } from './test.js';
 import { register as registerCompletion } from './completion.js';
 import { register as registerVersion } from './version.js';
+import { register as registerRbac } from './rbac.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandGroups: RegisterCommand[] = [registerRun, registerServer, registerStar, registerApply, registerGet, registerDelete, registerApiResources];
+export const commandGroups: RegisterCommand[] = [registerRun, registerServer, registerStar, registerApply, registerGet, registerDelete, registerApiResources, registerRbac];
 // The development loop (README "The development loop"): init, test, completion, version.
 commandGroups.push(registerInit, registerTest, registerCompletion, registerVersion);

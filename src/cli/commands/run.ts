@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { ProjectPaths } from '../../runner/project/discover.js';
 import { limitArgs, limitOptions, numberFlag, type LimitFlags } from './limits.js';
+import { electionOf, electionOptions, remoteArgs, remoteOf, remoteOptions, type ElectionFlags, type RemoteFlags } from './remoteflags.js';
 
 /** The original's path flags: where the project's parts are, relative to the project directory. */
 function pathOptions(cmd: Command): Command {
@@ -46,9 +47,9 @@ async function toYamlText(value: unknown): Promise<string> {
 
 export function register(program: Command): void {
   const run = program.command('run').description('run a choreo project (CRDs, reconcilers, libraries and input)');
-  limitOptions(pathOptions(run
+  remoteOptions(limitOptions(pathOptions(run
     .command('once')
-    .description('load a project, run its reconcilers until nothing changes, and report')), 'a reconcile')
+    .description('load a project, run its reconcilers until nothing changes, and report')), 'a reconcile'))
     .argument('[dir]', 'project directory', '.')
     .option('--store <store>', 'memory, file:<dir> to keep the results, or etcd://host:port', 'memory')
     .option('--timeout <seconds>', 'give up after this many seconds', numberFlag('--timeout', 'seconds'), '60')
@@ -58,8 +59,8 @@ export function register(program: Command): void {
     .option('-o, --output <format>', 'report format: text, json or yaml', 'text')
     .option('--port <n>', 'serve the API and /metrics on 127.0.0.1:<n> while the run lasts (0 = any free port; the URL is printed to stderr)', numberFlag('--port', 'port'))
     .option('--watch', 'run again after every change to the project, reprinting the report (Ctrl-C to stop)')
-    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/hello --watch\n  choreoctl run once examples/topology --html run.html\n  choreoctl run once examples/topology --out out/ -o yaml\n  choreoctl run once old-project --apis apis --input in\n')
-    .action(async (dir: string, o: PathFlags & LimitFlags & { store: string; timeout: string; workers: string; out?: string; html?: string; output: string; port?: string; watch?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  choreoctl run once examples/hello\n  choreoctl run once examples/hello --watch\n  choreoctl run once examples/topology --html run.html\n  choreoctl run once examples/topology --out out/ -o yaml\n  choreoctl run once old-project --apis apis --input in\n  choreoctl run once examples/hello --kubeconfig ~/.kube/config --context kind-kind\n')
+    .action(async (dir: string, o: PathFlags & LimitFlags & RemoteFlags & { store: string; timeout: string; workers: string; out?: string; html?: string; output: string; port?: string; watch?: boolean }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new Error(`--output must be text, json or yaml, got ${o.output}`);
       const port = o.port === undefined ? undefined : Number(o.port);
       const paths = projectPaths(o);
@@ -78,6 +79,7 @@ export function register(program: Command): void {
         paths,
         port,
         onListen: (url) => process.stderr.write(`serving ${url} during the run (kubectl --server ${url} get --raw /metrics)\n`),
+        remote: remoteOf(o),
         progress: tty
           ? (obs) => {
               const now = Date.now();
@@ -99,9 +101,9 @@ export function register(program: Command): void {
       process.exitCode = report.success ? 0 : 1;
     });
 
-  limitOptions(pathOptions(run
+  electionOptions(remoteOptions(limitOptions(pathOptions(run
     .command('start')
-    .description('serve the API and run the reconcilers in the background (file store in <dir>/.choreo)')), 'a reconcile')
+    .description('serve the API and run the reconcilers in the background (file store in <dir>/.choreo); with --kubeconfig, run them against that API server')), 'a reconcile')))
     .argument('[dir]', 'project directory', '.')
     .option('--foreground', 'stay attached and log to stdout (for containers)')
     .option('--store <store>', 'file:<dir> (default <dir>/.choreo/store), memory, or etcd://host:port')
@@ -111,20 +113,29 @@ export function register(program: Command): void {
     .option('--workers <n>', 'concurrent reconciles per reconciler', numberFlag('--workers', 'count'), '16')
     .option('--no-watch', 'no hot reload: ignore edits to the project until restarted')
     .option('--history <n>', 'reconciles the web UI (<server>/ui/) keeps in its history', numberFlag('--history', 'count'), '1000')
-    .addHelpText('after', '\nEdits to crds/, libs/, reconcilers/ and in/ take effect while running (hot reload; see README).\n\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n')
-    .action(async (dir: string, o: PathFlags & LimitFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string; watch: boolean; history: string }) => {
+    .addHelpText('after', '\nEdits to crds/, libs/, reconcilers/ and in/ take effect while running (hot reload; see README).\n\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n  choreoctl run start examples/hello --kubeconfig ~/.kube/config --context kind-kind\n')
+    .action(async (dir: string, o: PathFlags & LimitFlags & RemoteFlags & ElectionFlags & { foreground?: boolean; store?: string; port: string; address: string; workers: string; watch: boolean; history: string }) => {
       const paths = projectPaths(o);
       const historySize = Number(o.history);
+      const remote = remoteOf(o);
+      if (remote && o.store) throw new Error('--store and --kubeconfig exclude each other: with --kubeconfig the API server keeps the objects');
       const { serve, startBackground } = await import('../../runner/serve.js');
+      if (o.foreground && remote) {
+        const { serveRemote } = await import('../../runner/serveremote.js');
+        await serveRemote({ dir, remote, leaderElection: electionOf(o), workers: Number(o.workers), limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths });
+        return;
+      }
       if (o.foreground) {
         await serve({ dir, store: o.store, port: Number(o.port), address: o.address, workers: Number(o.workers), historySize, limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths, watch: o.watch });
         return;
       }
       // This process's own entry script (the bundled or the plain main.js alike).
       const cli = process.argv[1]!;
-      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, '--history', o.history, ...(o.store ? ['--store', o.store] : []), ...(o.watch ? [] : ['--no-watch']), ...limitArgs(o), ...pathArgs(paths)];
+      const args = ['run', 'start', dir, '--foreground', '--port', o.port, '--address', o.address, '--workers', o.workers, '--history', o.history, ...(o.store ? ['--store', o.store] : []), ...(o.watch ? [] : ['--no-watch']), ...limitArgs(o), ...pathArgs(paths), ...(remote ? remoteArgs(o) : [])];
+      if (remote) electionOf(o); // bad durations fail here, not in the background
       const info = await startBackground(cli, args, dir);
-      process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  web UI: ${info.url}/ui/\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
+      if (remote) process.stdout.write(`choreo runner (pid ${info.pid}) reconciling against ${info.url}\n  log: ${dir}/.choreo/choreo.log\n  choreoctl run stop ${dir}\n`);
+      else process.stdout.write(`choreo running (pid ${info.pid}) at ${info.url}\n  web UI: ${info.url}/ui/\n  kubectl --kubeconfig ${info.kubeconfig} get crds\n  choreoctl run stop ${dir}\n`);
     });
   run
     .command('deps')
