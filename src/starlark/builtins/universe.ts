@@ -16,6 +16,7 @@ import { sliceCmp } from '../values/compare.js';
 import { cmp, isIterable, getAttr, hasAttr, attrNames, callValue, hashValue, length, repr, str, toArray, truth, typeName } from '../values/ops.js';
 import { StarlarkError, type Thread, type Value } from '../values/value.js';
 import { work } from '../values/meter.js';
+import { decodeRune, encodeRune, fromBytes, runeCount, runeWidth } from '../values/utf8.js';
 import { dictUpdate } from '../values/collection_methods.js';
 
 /** The error raised by fail(); hosts can tell a deliberate failure from a bug. */
@@ -49,7 +50,7 @@ function anyAll(fn: 'any' | 'all') {
 
 function bytesFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   const x = one('bytes', args, kwargs);
-  if (typeof x === 'string') return StarBytes.fromString(x);
+  if (typeof x === 'string') return new StarBytes(x); // a string is its UTF-8 bytes already
   if (x instanceof StarBytes) return x;
   if (typeof x === 'object' && x !== null && x.typeName !== 'dict') {
     const items = toArray(x, 'bytes');
@@ -69,8 +70,7 @@ function chr(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   const i = wantInt('chr', 1, one('chr', args, kwargs));
   if (i < 0) throw new StarlarkError(`chr: Unicode code point ${i} out of range (<0)`);
   if (i > 0x10ffff) throw new StarlarkError(`chr: Unicode code point U+${i.toString(16).toUpperCase()} out of range (>0x10FFFF)`);
-  // Surrogate code points are not characters; like Go, yield U+FFFD.
-  return i >= 0xd800 && i <= 0xdfff ? '\ufffd' : String.fromCodePoint(i);
+  return encodeRune(i); // surrogates encode U+FFFD, as Go
 }
 
 const FLOAT_RE = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/;
@@ -190,9 +190,9 @@ function minMax(fn: 'min' | 'max') {
 function ord(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   const x = one('ord', args, kwargs);
   if (typeof x === 'string') {
-    const cps = [...x];
-    if (cps.length !== 1) throw new StarlarkError(`ord: string encodes ${cps.length} Unicode code points, want 1`);
-    return cps[0]!.codePointAt(0)!;
+    const cp = x.length === 0 ? -1 : decodeRune(x, 0);
+    if (x.length === 0 || runeWidth !== x.length) throw new StarlarkError(`ord: string encodes ${runeCount(x)} Unicode code points, want 1`);
+    return cp < 0 ? 0xfffd : cp;
   }
   if (x instanceof StarBytes) {
     if (x.length !== 1) throw new StarlarkError(`ord: bytes has length ${x.length}, want 1`);
@@ -214,7 +214,7 @@ function sepKwarg(fn: string, kwargs: Kwargs): string {
 
 function printFn(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const sep = sepKwarg('print', kwargs);
-  thread.print(thread, args.map(str).join(sep));
+  thread.print(thread, fromBytes(args.map(str).join(sep))); // hosts get Unicode text (values/utf8.ts)
   return null;
 }
 
@@ -333,10 +333,23 @@ function zip(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   return new StarList(out);
 }
 
-/** Java's String.hashCode, which the spec (and starlark-go) use for hash(string). */
+/**
+ * Java's String.hashCode, which the spec (and starlark-go) use for hash(string),
+ * over the decoded runes as starlark-go computes it: an invalid byte counts as
+ * U+FFFD and, quirk included, a rune above U+FFFF as itself (not two UTF-16 units).
+ */
 function javaStringHash(s: string): number {
   let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  for (let i = 0; i < s.length; ) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) i++;
+    else {
+      c = decodeRune(s, i);
+      if (c < 0) c = 0xfffd;
+      i += runeWidth;
+    }
+    h = (Math.imul(h, 31) + c) | 0;
+  }
   return h;
 }
 

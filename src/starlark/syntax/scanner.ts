@@ -6,7 +6,8 @@
 // INDENT/OUTDENT when the indentation changes, and suppresses both inside (), []
 // and {} (implicit line joining) and after a backslash continuation. Literals are
 // decoded here too: ints become numbers or bigints (arbitrary precision), strings
-// have their escapes applied, bytes become Uint8Arrays.
+// have their escapes applied and become UTF-8 byte strings (values/utf8.ts),
+// bytes become Uint8Arrays.
 //
 // Trade-off: tokenising the whole file first costs memory proportional to the
 // file, which for configuration-sized programs is nothing, and keeps the parser
@@ -14,6 +15,7 @@
 
 import { StarlarkSyntaxError, sourceLineOf } from './errors.js';
 import { T, Token, TokenKind, keywords, reserved } from './tokens.js';
+import { toBytes } from '../values/utf8.js';
 
 const enc = new TextEncoder();
 
@@ -445,6 +447,6 @@ class Scanner {
     flush(this.i);
     this.i += triple ? 3 : 1;
     if (bytes) this.push(T.BYTES, line, col, Uint8Array.from(buf));
-    else this.push(T.STRING, line, col, out);
+    else this.push(T.STRING, line, col, toBytes(out)); // Starlark strings are UTF-8 byte strings (values/utf8.ts)
   }
 }

@@ -10,6 +10,7 @@ import { builtin } from '../../../src/starlark/values/builtin.js';
 import { callValue, equal } from '../../../src/starlark/values/ops.js';
 import { StarlarkError, type Value } from '../../../src/starlark/values/value.js';
 import { call, newThread } from './helpers.js';
+import { toBytes } from '../../../src/starlark/values/utf8.js';
 
 const f = (n: number) => new StarFloat(n);
 const list = (...e: Value[]) => new StarList(e);
@@ -134,7 +135,11 @@ test('abs, any, all, chr, ord, hash, hasattr, getattr, dir', () => {
   assert.equal(call('chr', [65]), 'A');
   throwsMsg(() => call('chr', [0x110000]), /Unicode code point U\+110000 out of range \(>0x10FFFF\)/);
   throwsMsg(() => call('zip', [list(), 'ab']), /not iterable: string/);
-  assert.equal(call('ord', ['€']), 8364);
+  assert.equal(call('ord', [toBytes('€')]), 8364); // strings are UTF-8 bytes (values/utf8.ts)
+  assert.equal(call('ord', ['\xe2']), 0xfffd);
+  throwsMsg(() => call('ord', ['\xe2\x82']), /ord: string encodes 2 Unicode code points, want 1/);
+  assert.equal(call('chr', [0x20ac]), toBytes('€'));
+  assert.equal(call('hash', [toBytes('é😿')]), 233 * 31 + 0x1f63f); // starlark-go: a rune above U+FFFF counts as itself
   throwsMsg(() => call('ord', ['ab']), /ord: string encodes 2 Unicode code points, want 1/);
   assert.equal(call('hash', ['a']), 97);
   assert.equal(call('hash', ['hello']), 99162322); // Java String.hashCode
