@@ -142,19 +142,34 @@ function stripped(r: string, chars: string[] | string | null): boolean {
 function cutsetOf(chars: string | null): string[] | string | null {
   return chars === null || isAscii(chars) ? chars : runes(chars);
 }
+// Both walk runes from their end (Go's strings.Trim*): no scan of the untouched middle.
 function lstrip(s: string, chars: string | null): string {
-  const u = unitsOf(s);
   const set = cutsetOf(chars);
   let i = 0;
-  while (i < u.length && stripped(u[i]!, set)) i++;
-  return i === 0 ? s : cut(u, i, u.length);
+  while (i < s.length) {
+    const w = s.charCodeAt(i) < 0x80 ? 1 : (decodeRune(s, i), runeWidth);
+    if (!stripped(w === 1 ? s[i]! : s.slice(i, i + w), set)) break;
+    i += w;
+  }
+  return i === 0 ? s : s.slice(i);
 }
 function rstrip(s: string, chars: string | null): string {
-  const u = unitsOf(s);
   const set = cutsetOf(chars);
-  let j = u.length;
-  while (j > 0 && stripped(u[j - 1]!, set)) j--;
-  return j === u.length ? s : cut(u, 0, j);
+  let j = s.length;
+  while (j > 0) {
+    const k = s.charCodeAt(j - 1) < 0x80 ? j - 1 : lastRuneStart(s, j);
+    if (!stripped(k === j - 1 ? s[k]! : s.slice(k, j), set)) break;
+    j = k;
+  }
+  return j === s.length ? s : s.slice(0, j);
+}
+/** Start of the rune that ends at byte j (j - 1 for an invalid byte), as Go's utf8.DecodeLastRuneInString. */
+function lastRuneStart(s: string, j: number): number {
+  const lim = Math.max(j - 4, 0);
+  let k = j - 1;
+  while (k > lim && (s.charCodeAt(k) & 0xc0) === 0x80) k--;
+  decodeRune(s, k);
+  return k + runeWidth === j ? k : j - 1;
 }
 
 function affixMatch(fn: string, s: string, args: Value[], kwargs: Kwargs, suffix: boolean): boolean {
