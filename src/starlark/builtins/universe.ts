@@ -8,7 +8,7 @@ import { StarBytes, fromUint8 } from '../values/bytes.js';
 import { StarDict, StarSet } from '../values/dict.js';
 import { StarFloat } from '../values/float.js';
 import { StarList, StarTuple, EMPTY_TUPLE } from '../values/list.js';
-import { StarRange } from '../values/range.js';
+import { SMALL_RANGE_BOUND, StarBigRange, StarRange, makeRange } from '../values/range.js';
 import { StarStruct } from '../values/struct.js';
 import { builtin, checkPositional, unpackArgs, wantInt, wantString, type Kwargs } from '../values/builtin.js';
 import { normBig, parseIntString } from '../values/int.js';
@@ -144,7 +144,7 @@ function lenFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   const x = one('len', args, kwargs);
   const n = length(x);
   if (n < 0) throw new StarlarkError(`len: value of type ${typeName(x)} has no len`);
-  return n;
+  return x instanceof StarBigRange ? normBig(x.len) : n;
 }
 
 function minMax(fn: 'min' | 'max') {
@@ -223,21 +223,25 @@ function fail(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   throw new FailError('fail: ' + args.map(str).join(sep));
 }
 
-function rangeArg(param: string, a: Value): number {
-  if (typeof a === 'number') return a;
-  if (typeof a === 'bigint') throw new StarlarkError(`range: for parameter ${param}: ${String(a)} out of range`);
-  return wantInt('range', param, a);
+/** A bound of range: any int64, as starlark-go (its parameters are Go ints, named by position). */
+function rangeArg(pos: number, a: Value): bigint {
+  if (typeof a === 'number') return BigInt(a);
+  if (typeof a === 'bigint') {
+    if (BigInt.asIntN(64, a) !== a) throw new StarlarkError(`range: for parameter ${pos}: ${String(a)} out of range (want value in signed 64-bit range)`);
+    return a;
+  }
+  return BigInt(wantInt('range', pos, a));
 }
 
-// Bounds are JS safe integers (starlark-go limits them to 32 bits; we allow more).
 function rangeFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   checkPositional('range', args, kwargs, 1, 3);
-  if (args.length === 1) return new StarRange(0, rangeArg('stop', args[0]!), 1);
-  const start = rangeArg('start', args[0]!);
-  const stop = rangeArg('stop', args[1]!);
-  const step = args.length === 3 ? rangeArg('step', args[2]!) : 1;
-  if (step === 0) throw new StarlarkError('range: step argument must not be zero');
-  return new StarRange(start, stop, step);
+  const a0 = args[0]!;
+  if (args.length === 1 && typeof a0 === 'number' && Math.abs(a0) <= SMALL_RANGE_BOUND) return new StarRange(0, a0, 1); // the common range(n)
+  const start = args.length === 1 ? 0n : rangeArg(1, a0);
+  const stop = args.length === 1 ? rangeArg(1, a0) : rangeArg(2, args[1]!);
+  const step = args.length === 3 ? rangeArg(3, args[2]!) : 1n;
+  if (step === 0n) throw new StarlarkError('range: step argument must not be zero');
+  return makeRange(start, stop, step);
 }
 
 function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
