@@ -153,11 +153,12 @@ export class Program {
 export function compileFile(filename: string, src: string, opts: CompileOptions = {}): Program {
   const file = parseFile(filename, src);
   const pre = names(opts.predeclared);
+  const universal = (n: string) => universe.has(n) && (n !== 'struct' || opts.struct !== false);
   resolveFile(file, {
     ...opts,
     isPredeclared: (n) => pre.has(n),
-    isUniversal: (n) => universe.has(n),
-    candidateNames: [...pre, ...universe.keys()],
+    isUniversal: universal,
+    candidateNames: [...pre, ...[...universe.keys()].filter(universal)],
   });
   const copts = { universe, recursion: opts.recursion === true };
   let code: FuncCode;

@@ -29,6 +29,8 @@ import { fromBytes } from '../values/utf8.js';
 export interface Dialect {
   /** The `set` builtin. Default true: sets are standard in current Starlark (Bazel 8, starlark-go); pass false to forbid. */
   set?: boolean;
+  /** The `struct` builtin. Default true; false as a starlark-go host that does not predeclare starlarkstruct (the original choreo). */
+  struct?: boolean;
   /** Allow reassigning top-level names (x = 1; x = 2). */
   globalreassign?: boolean;
   /** Allow recursive calls (checked at run time). */

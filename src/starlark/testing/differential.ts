@@ -36,7 +36,7 @@ const MAX_STEPS = 50_000_000;
 
 /** Runs a program under our interpreter with the reference's host: no predeclared names, json.star loadable. */
 export function runOurs(job: Job): RunResult {
-  const dialect = dialectOf(new Set(job.options), false);
+  const dialect = { ...dialectOf(new Set(job.options), false), struct: false }; // the reference predeclares no struct, as the original choreo
   let out = '';
   const load = makeLoader({ ...dialect, find: (m) => standardModule(m) });
   try {
