@@ -25,6 +25,11 @@ function isIdentStart(c: number): boolean {
 function isIdentPart(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
 }
+/** starlark-go's hint for a non-ASCII \x or octal escape in a string literal. */
+function nonAsciiHint(v: number): string {
+  const hex = v.toString(16).toUpperCase().padStart(4, '0');
+  return `\\u${hex} for the UTF-8 encoding of U+${hex}`;
+}
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -339,6 +344,13 @@ class Scanner {
     this.push(T.INT, line, col, v);
   }
 
+  /** starlark-go's error for an escape (\\x, \\u) cut short by the end of the literal; this.i is after its letter. */
+  private truncatedEscape(q: number, digits: number, line: number, col: number): void {
+    let t = this.i;
+    while (t < this.i + digits && t < this.src.length && this.src.charCodeAt(t) !== q && this.src.charCodeAt(t) !== 10) t++;
+    if (t < this.i + digits) this.error(`truncated escape sequence ${this.src.slice(this.i - 2, t)}`, line, col);
+  }
+
   /** Scans a string or bytes literal; this.i is at the opening quote. */
   private string(line: number, col: number, raw: boolean, bytes: boolean): void {
     const src = this.src;
@@ -355,12 +367,11 @@ class Scanner {
         else out += text;
       }
     };
-    const emitCode = (cp: number, escLine: number, escCol: number, isByteEscape: boolean) => {
+    const emitCode = (cp: number, isByteEscape: boolean) => {
       if (bytes) {
         if (isByteEscape) buf.push(cp);
         else for (const b of enc.encode(String.fromCodePoint(cp))) buf.push(b);
       } else {
-        if (isByteEscape && cp > 127) this.error(`non-ASCII escape in string literal (use \\u${cp.toString(16).padStart(4, '0')})`, escLine, escCol);
         out += String.fromCodePoint(cp);
       }
     };
@@ -398,34 +409,39 @@ class Scanner {
       this.i += 2;
       switch (e) {
         case 10: this.newline(); break; // escaped newline: line continuation inside the literal
-        case 97: emitCode(7, escLine, escCol, false); break; // \a
-        case 98: emitCode(8, escLine, escCol, false); break; // \b
-        case 102: emitCode(12, escLine, escCol, false); break; // \f
-        case 110: emitCode(10, escLine, escCol, false); break; // \n
-        case 114: emitCode(13, escLine, escCol, false); break; // \r
-        case 116: emitCode(9, escLine, escCol, false); break; // \t
-        case 118: emitCode(11, escLine, escCol, false); break; // \v
-        case 92: case 39: case 34: emitCode(e, escLine, escCol, false); break;
+        case 97: emitCode(7, false); break; // \a
+        case 98: emitCode(8, false); break; // \b
+        case 102: emitCode(12, false); break; // \f
+        case 110: emitCode(10, false); break; // \n
+        case 114: emitCode(13, false); break; // \r
+        case 116: emitCode(9, false); break; // \t
+        case 118: emitCode(11, false); break; // \v
+        case 92: case 39: case 34: emitCode(e, false); break;
         case 120: { // \xhh
           const h1 = hexVal(src.charCodeAt(this.i));
           const h2 = hexVal(src.charCodeAt(this.i + 1));
-          if (h1 < 0 || h2 < 0) this.error('invalid escape sequence \\x: want 2 hex digits', escLine, escCol);
+          this.truncatedEscape(q, 2, escLine, escCol);
+          const text = src.slice(this.i - 2, this.i + 2);
+          if (h1 < 0 || h2 < 0) this.error(`invalid escape sequence ${text}`, escLine, escCol);
           this.i += 2;
-          emitCode(h1 * 16 + h2, escLine, escCol, true);
+          const v = h1 * 16 + h2;
+          if (!bytes && v > 127) this.error(`non-ASCII hex escape ${text} (use ${nonAsciiHint(v)})`, escLine, escCol);
+          emitCode(v, true);
           break;
         }
         case 117: case 85: { // \uXXXX \UXXXXXXXX
           const nd = e === 117 ? 4 : 8;
+          this.truncatedEscape(q, nd, escLine, escCol);
           let cp = 0;
           for (let k = 0; k < nd; k++) {
             const h = hexVal(src.charCodeAt(this.i + k));
-            if (h < 0) this.error(`invalid escape sequence \\${String.fromCharCode(e)}: want ${nd} hex digits`, escLine, escCol);
+            if (h < 0) this.error(`invalid escape sequence ${src.slice(this.i - 2, this.i + nd)}`, escLine, escCol);
             cp = cp * 16 + h;
           }
           this.i += nd;
-          if (cp > 0x10ffff) this.error(`invalid Unicode code point U+${cp.toString(16).toUpperCase()}`, escLine, escCol);
-          if (cp >= 0xd800 && cp < 0xe000) this.error(`invalid Unicode code point U+${cp.toString(16).toUpperCase()} (surrogate)`, escLine, escCol);
-          emitCode(cp, escLine, escCol, false);
+          if (cp > 0x10ffff) this.error(`code point out of range: ${src.slice(this.i - nd - 2, this.i)} (max \\U0010ffff)`, escLine, escCol);
+          if (cp >= 0xd800 && cp < 0xe000) this.error(`invalid Unicode code point U+${cp.toString(16).toUpperCase()}`, escLine, escCol);
+          emitCode(cp, false);
           break;
         }
         default:
@@ -435,8 +451,9 @@ class Scanner {
               const d = src.charCodeAt(this.i);
               if (d >= 48 && d <= 55) { v = v * 8 + d - 48; this.i++; } else break;
             }
-            if (v > 255) this.error(`octal escape value > 255: ${v}`, escLine, escCol);
-            emitCode(v, escLine, escCol, true);
+            if (!bytes && v > 127) this.error(`non-ASCII octal escape \\${v.toString(8)} (use ${nonAsciiHint(v)})`, escLine, escCol);
+            if (v > 255) this.error(`invalid escape sequence \\${v.toString(8).padStart(3, '0')}`, escLine, escCol);
+            emitCode(v, true);
             break;
           }
           if (e === 13 && src.charCodeAt(this.i) === 10) { this.i++; this.newline(); break; }
