@@ -214,7 +214,8 @@ function sepKwarg(fn: string, kwargs: Kwargs): string {
 
 function printFn(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const sep = sepKwarg('print', kwargs);
-  thread.print(thread, fromBytes(args.map(str).join(sep))); // hosts get Unicode text (values/utf8.ts)
+  // Strings and bytes print as their bytes, as starlark-go; hosts get Unicode text (values/utf8.ts).
+  thread.print(thread, fromBytes(args.map((a) => (a instanceof StarBytes ? a.data : str(a))).join(sep)));
   return null;
 }
 

@@ -11,6 +11,7 @@ import { callValue, equal } from '../../../src/starlark/values/ops.js';
 import { StarlarkError, type Value } from '../../../src/starlark/values/value.js';
 import { call, newThread } from './helpers.js';
 import { toBytes } from '../../../src/starlark/values/utf8.js';
+import { StarBytes } from '../../../src/starlark/values/bytes.js';
 
 const f = (n: number) => new StarFloat(n);
 const list = (...e: Value[]) => new StarList(e);
@@ -154,6 +155,9 @@ test('print goes to thread.print; fail raises FailError', () => {
   const printed: string[] = [];
   callValue(newThread(printed), universe.get('print')!, ['a', 1, list(1)], [['sep', '-']]);
   assert.deepEqual(printed, ['a-1-[1]']);
+  // Strings and bytes print as their bytes (starlark-go), which the host gets as Unicode text: one U+FFFD per invalid byte.
+  callValue(newThread(printed), universe.get('print')!, [toBytes('日本'), new StarBytes(toBytes('é') + '\xff'), toBytes('日').slice(0, 2)], null);
+  assert.deepEqual(printed.slice(1), ['日本 é\ufffd \ufffd\ufffd']);
   assert.throws(
     () => call('fail', ['bad', 42]),
     (e: unknown) => e instanceof FailError && e.message === 'fail: bad 42',
