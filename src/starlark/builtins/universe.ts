@@ -16,6 +16,7 @@ import { sliceCmp } from '../values/compare.js';
 import { cmp, isIterable, getAttr, hasAttr, attrNames, callValue, hashValue, length, repr, str, toArray, truth, typeName } from '../values/ops.js';
 import { StarlarkError, type Thread, type Value } from '../values/value.js';
 import { work } from '../values/meter.js';
+import { goSortError } from '../values/gosort.js';
 import { decodeRune, encodeRune, fromBytes, runeCount, runeWidth } from '../values/utf8.js';
 import { dictUpdate } from '../values/collection_methods.js';
 
@@ -256,14 +257,24 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   if (key !== undefined && typeof (key as { call?: unknown } | null)?.call !== 'function') throw new StarlarkError(`sorted: for parameter ${keyName}: got ${typeName(key)}, want callable`);
   if (reverse !== undefined && typeof reverse !== 'boolean') throw new StarlarkError(`sorted: for parameter ${revName}: got ${typeName(reverse)}, want bool`);
   const rev = reverse === true;
+  // A comparison error is the one starlark-go's sort would report (gosort.ts; the error path only).
+  const goError = (e: unknown, keys: () => readonly Value[]) => (e instanceof StarlarkError ? goSortError(keys(), rev) ?? e : e);
   if (key === undefined) {
-    sortValues(items, rev);
+    try {
+      sortValues(items, rev);
+    } catch (e) {
+      throw goError(e, () => toArray(x!, 'sorted')); // items is partly sorted: the original order again
+    }
     return new StarList(items);
   }
   const keys = items.map((v) => callValue(thread, key, [v], null));
   const idx = items.map((_, i) => i);
   const c = comparatorFor(keys, false);
-  idx.sort(rev ? (a, b) => c(keys[b]!, keys[a]!) : (a, b) => c(keys[a]!, keys[b]!));
+  try {
+    idx.sort(rev ? (a, b) => c(keys[b]!, keys[a]!) : (a, b) => c(keys[a]!, keys[b]!));
+  } catch (e) {
+    throw goError(e, () => keys);
+  }
   return new StarList(idx.map((i) => items[i]!));
 }
 
@@ -299,7 +310,7 @@ function sortValues(items: Value[], reverse: boolean): void {
       return;
     }
     case 'string':
-      items.sort(); // default order is by UTF-16 code units, as `<` on strings
+      items.sort(); // default order is by code units: for our UTF-8 byte strings, byte order, as `<`
       if (reverse) items.reverse();
       return;
     case 'tuple':
