@@ -109,6 +109,12 @@ function lowerString(s: string): string {
 }
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** starlark-go's isCasedString: some rune is cased (an invalid byte, U+FFFD, is not). */
+function isCasedString(s: string): boolean {
+  for (const c of fromBytes(s)) if (isCased(c)) return true;
+  return false;
+}
+
 function allChars(s: string, pred: (c: string) => boolean): boolean {
   if (s.length === 0) return false;
   for (const c of fromBytes(s)) if (!pred(c)) return false; // an invalid byte is U+FFFD: neither letter, digit nor space
@@ -385,23 +391,15 @@ export const stringMethods = table({
     checkPositional('isspace', args, kwargs, 0, 0);
     return allChars(s, isSpace);
   },
+  // As starlark-go: some rune is cased and the string is its own lower (upper) case, byte for byte
+  // (so an invalid byte, which case mapping turns into U+FFFD, makes both false).
   islower(s, args, kwargs) {
     checkPositional('islower', args, kwargs, 0, 0);
-    let cased = false;
-    for (const c of fromBytes(s)) {
-      if (isUpper(c)) return false;
-      if (isLower(c)) cased = true;
-    }
-    return cased;
+    return isCasedString(s) && mapText(s, lowerString) === s;
   },
   isupper(s, args, kwargs) {
     checkPositional('isupper', args, kwargs, 0, 0);
-    let cased = false;
-    for (const c of fromBytes(s)) {
-      if (isLower(c)) return false;
-      if (isUpper(c)) cased = true;
-    }
-    return cased;
+    return isCasedString(s) && mapText(s, upperString) === s;
   },
   istitle(s, args, kwargs) {
     checkPositional('istitle', args, kwargs, 0, 0);
