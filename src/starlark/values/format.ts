@@ -23,8 +23,9 @@ function asFloat(v: Value, c: string): number {
 function asInt(v: Value, c: string): number | bigint {
   if (typeof v === 'number' || typeof v === 'bigint') return v;
   if (v instanceof StarFloat) {
-    if (Number.isNaN(v.value)) throw new StarlarkError('cannot convert float NaN to integer');
-    if (!Number.isFinite(v.value)) throw new StarlarkError('cannot convert float infinity to integer');
+    // starlark-go: "%d format requires integer: " and NumberToInt's error
+    if (Number.isNaN(v.value)) throw new StarlarkError(`%${c} format requires integer: cannot convert float NaN to integer`);
+    if (!Number.isFinite(v.value)) throw new StarlarkError(`%${c} format requires integer: cannot convert float infinity to integer`);
     const t = Math.trunc(v.value);
     return Number.isSafeInteger(t) ? t : BigInt(t);
   }
