@@ -390,6 +390,20 @@ class Scanner {
         this.newline();
         continue;
       }
+      if (c === 13) {
+        // A carriage return (of CRLF too) in a literal is a newline, as starlark-go's unquote.
+        if (!triple) this.error('unexpected newline in string', line, col);
+        flush(this.i);
+        if (bytes) buf.push(10);
+        else out += '\n';
+        this.i++;
+        if (src.charCodeAt(this.i) === 10) {
+          this.i++;
+          this.newline();
+        }
+        chunk = this.i;
+        continue;
+      }
       if (c !== 92) {
         this.i++;
         continue;
@@ -398,6 +412,19 @@ class Scanner {
       if (raw) {
         // In raw strings a backslash is kept but still protects the next char (quote or newline).
         const nx = src.charCodeAt(this.i + 1);
+        if (nx === 13) {
+          // a protected CR is still a newline in the value (CRLF: one)
+          flush(this.i + 1);
+          if (bytes) buf.push(10);
+          else out += '\n';
+          this.i += 2;
+          if (triple && src.charCodeAt(this.i) === 10) {
+            this.i++;
+            this.newline();
+          }
+          chunk = this.i;
+          continue;
+        }
         this.i += 2;
         if (nx === 10) this.newline();
         continue;

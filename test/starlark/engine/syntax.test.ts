@@ -83,6 +83,14 @@ test('literals: ints of any size and base, floats, escapes, raw, triple-quoted a
   assert.equal(repr(globals.get('g')!), '1500.0');
 });
 
+test('a carriage return in a string literal is a newline, as in starlark-go; outside triple quotes it ends the line', () => {
+  const { globals } = run('a = """x\r\ny\rz"""\r\nb = r"""p\\\r\nq"""\r\nc = b"""\r"""\r\nd = 1\r\n');
+  assert.equal(globals.get('a'), 'x\ny\nz');
+  assert.equal(globals.get('b'), 'p\\\nq');
+  assert.equal(repr(globals.get('c')!), 'b"\\n"');
+  assert.equal(syntaxError('s = "a\rb"\n').msg, 'unexpected newline in string');
+});
+
 test('implicit line joining in brackets and backslash continuation', () => {
   const { globals } = run('x = (1 +\n     2) * \\\n    3\ny = [\n  1,\n\n  2,  # comment\n]\n');
   assert.equal(globals.get('x'), 9);
