@@ -30,7 +30,7 @@
 
 import type { ResourceInfo, TypeRef } from '../api/client.js';
 import { setKey, type KObject } from '../api/object.js';
-import { builtin, unpackArgs, wantString, StarDict, fromStarlark, toStarlark, StarlarkError, typeName, type Kwargs, type Thread, type Value } from '../starlark/index.js';
+import { builtin, unpackArgs, wantString, wantText, StarDict, fromStarlark, toStarlark, fromStarlarkString, toStarlarkString, StarlarkError, typeName, type Kwargs, type Thread, type Value } from '../starlark/index.js';
 import { compileSelector, type ExpressionSelectorSpec } from './exprselector.js';
 import { getAddress, getPrefixLength, getSubnetName, isIPv4, isIPv6 } from './ip.js';
 
@@ -91,7 +91,7 @@ export function starlarkView(obj: KObject): KObject {
 function result(resource: Value, error: string | null, fatal = false): StarDict {
   const d = new StarDict();
   d.setStr('resource', resource);
-  d.setStr('error', error);
+  d.setStr('error', error === null ? null : toStarlarkString(error)); // host text → a Starlark (UTF-8 byte) string
   d.setStr('fatal', fatal);
   return d;
 }
@@ -105,7 +105,7 @@ function softArgs<T>(parse: () => T): T | StarDict {
   try {
     return parse();
   } catch (err) {
-    if (err instanceof StarlarkError) return result(null, err.message, true);
+    if (err instanceof StarlarkError) return result(null, fromStarlarkString(err.message), true);
     throw err;
   }
 }
@@ -190,9 +190,9 @@ export function readOutcome(v: Value): ReconcileOutcome {
     obj,
     requeue: get('requeue') === true,
     requeueAfterSeconds: typeof after === 'number' ? after : 0,
-    message: typeof msg === 'string' ? msg : '',
+    message: typeof msg === 'string' ? fromStarlarkString(msg) : '',
     fatal: get('fatal') === true,
-    conditionType: typeof ct === 'string' && (ct !== '' || legacy) ? ct : undefined,
+    conditionType: typeof ct === 'string' && (ct !== '' || legacy) ? fromStarlarkString(ct) : undefined,
     ...(legacy ? { legacy } : {}),
   };
 }
@@ -241,8 +241,8 @@ function reconcileResult(_t: Thread, args: Value[], kwargs: Kwargs): Value {
 function clientGet(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const [name, namespace, objV] = unpackArgs('client_get', args, kwargs, ['name', 'namespace', 'obj']);
   const scope = scopeOf(thread, 'client_get');
-  const n = wantString('client_get', 'name', name);
-  const ns = namespace === null ? '' : wantString('client_get', 'namespace', namespace);
+  const n = wantText('client_get', 'name', name);
+  const ns = namespace === null ? '' : wantText('client_get', 'namespace', namespace);
   const o = objectArg('client_get', objV);
   if (o instanceof StarDict) return o;
   const t = typeOf(o);
@@ -358,7 +358,7 @@ function finalizerOp(fn: string, add: boolean) {
   return (_t: Thread, args: Value[], kwargs: Kwargs): Value => {
     const a = softArgs(() => {
       const [objV, f] = unpackArgs(fn, args, kwargs, ['obj', 'finalizer']);
-      return { objV, finalizer: wantString(fn, 'finalizer', f) };
+      return { objV, finalizer: wantText(fn, 'finalizer', f) };
     });
     if (a instanceof StarDict) return a;
     const obj = dictArg(fn, a.objV);
@@ -377,7 +377,7 @@ function finalizerOp(fn: string, add: boolean) {
 function isConditionReady(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   const a = softArgs(() => {
     const [objV, ct] = unpackArgs('is_conditionready', args, kwargs, ['obj', 'conditionType']);
-    return { objV, type: wantString('is_conditionready', 'conditionType', ct) };
+    return { objV, type: wantText('is_conditionready', 'conditionType', ct) };
   });
   if (a instanceof StarDict) return a;
   if (!(a.objV instanceof StarDict)) throw new StarlarkError(`is_conditionready: expected dict value to convert to unstructured, got ${typeName(a.objV ?? null)}`);
@@ -391,13 +391,15 @@ function isConditionReady(_t: Thread, args: Value[], kwargs: Kwargs): Value {
 /** An argument that is not a string gives a fatal result dict; a string that is no IP raises (iputil.New's error). */
 function ipHelper(fn: string, f: (s: string) => string | number | boolean) {
   return (_t: Thread, args: Value[], kwargs: Kwargs): Value => {
-    const p = softArgs(() => wantString(fn, 'prefix', unpackArgs(fn, args, kwargs, ['prefix'])[0]));
+    const p = softArgs(() => wantText(fn, 'prefix', unpackArgs(fn, args, kwargs, ['prefix'])[0]));
     if (p instanceof StarDict) return p;
+    let r: string | number | boolean;
     try {
-      return f(p);
+      r = f(p);
     } catch (err) {
-      throw new StarlarkError((err as Error).message); // shown as "Error in <fn>: ..."
+      throw new StarlarkError(toStarlarkString((err as Error).message)); // shown as "Error in <fn>: ..."
     }
+    return typeof r === 'string' ? toStarlarkString(r) : r;
   };
 }
 

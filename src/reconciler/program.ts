@@ -88,9 +88,10 @@ export function compileReconciler(opts: ProgramOptions): RunStarlark {
   const threadOpts = { name: opts.reconciler, print: (_t: unknown, msg: string) => print(msg), maxSteps: opts.maxSteps ?? defaultMaxSteps, maxAllocs };
   let reconcileFn: Value | undefined;
   try {
-    // The original's dialect: go.starlark.net zero-value FileOptions (no set, while, recursion, top-level control, reassignment).
-    const program = compileFile(code.file, code.text, { predeclared: builtins, set: false });
-    const load = makeLoader({ find: libraryFinder(opts.libraries), predeclared: builtins, predeclaredValues: builtins, set: false });
+    // The original's dialect: go.starlark.net zero-value FileOptions (no set, while, recursion, top-level control, reassignment),
+    // and only its host builtins predeclared: not starlarkstruct's `struct` (pkg/controller/reconciler/starlark/reconciler.go).
+    const program = compileFile(code.file, code.text, { predeclared: builtins, set: false, struct: false });
+    const load = makeLoader({ find: libraryFinder(opts.libraries), predeclared: builtins, predeclaredValues: builtins, set: false, struct: false });
     const globals = program.init(newThread(threadOpts), builtins, load);
     reconcileFn = globals.get('reconcile');
   } catch (err) {

@@ -26,6 +26,7 @@ import { EvalError, errorAt, type CallFrame } from './compile/errors.js';
 import { FuncCode, StarFunction } from './compile/function.js';
 import type * as A from './syntax/ast.js';
 import { universe } from './builtins/universe.js';
+import { toBytes } from './values/utf8.js';
 import { StarlarkError, type Callable, type Thread, type Value } from './values/value.js';
 import { typeName } from './values/ops.js';
 import * as meter from './values/meter.js';
@@ -167,11 +168,12 @@ export function compileFile(filename: string, src: string, opts: CompileOptions 
 export function compileParsed(file: A.File, opts: CompileOptions & { replGlobals?: Iterable<string> } = {}): Program {
   const filename = file.filename;
   const pre = names(opts.predeclared);
+  const universal = (n: string) => universe.has(n) && (n !== 'struct' || opts.struct !== false);
   resolveFile(file, {
     ...opts,
     isPredeclared: (n) => pre.has(n),
-    isUniversal: (n) => universe.has(n),
-    candidateNames: [...pre, ...universe.keys()],
+    isUniversal: universal,
+    candidateNames: [...pre, ...[...universe.keys()].filter(universal)],
   });
   const copts = { universe, recursion: opts.recursion === true };
   let code: FuncCode;
@@ -267,7 +269,7 @@ export function makeLoader(opts: LoaderOptions): LoadFn {
     cache.set(module, entry);
     try {
       const found = opts.find(module);
-      if (found === null) throw new StarlarkError(`module ${module} not found`);
+      if (found === null) throw new StarlarkError(`module ${toBytes(module)} not found`); // messages are UTF-8 byte strings (values/utf8.ts)
       const globals = found instanceof Map
         ? found
         : compileFile(found.filename, found.src, { ...opts, predeclared: opts.predeclared ?? opts.predeclaredValues }).init(thread, opts.predeclaredValues, load);

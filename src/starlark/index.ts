@@ -46,8 +46,10 @@ export { StarList, StarTuple } from './values/list.js';
 export { StarDict, StarSet } from './values/dict.js';
 export { StarRange } from './values/range.js';
 export { StarStruct, StarModule } from './values/struct.js';
-export { StarBuiltin, builtin, unpackArgs, wantString, type Kwargs } from './values/builtin.js';
+export { StarBuiltin, builtin, unpackArgs, wantString, wantText, type Kwargs } from './values/builtin.js';
 export { toStarlark, fromStarlark } from './values/convert.js';
+// A Starlark string is a UTF-8 byte string (values/utf8.ts): hosts convert text both ways at their boundary.
+export { toBytes as toStarlarkString, fromBytes as fromStarlarkString } from './values/utf8.js';
 export { memoryExceededPrefix } from './values/meter.js';
 export { modules } from './modules/index.js';
 export { repr, str, typeName, truth, equal } from './values/ops.js';

@@ -27,3 +27,8 @@ test('reconcilers get the original dialect: no set, while, top-level control, re
   assert.equal(compileError(ok), '');
   assert.equal(compileError(`load("json.star", "json")\n${ok}X = json.encode([1])\n`), '');
 });
+
+test('reconcilers get only the original predeclared names: no struct (it predeclares its host builtins, not starlarkstruct)', () => {
+  assert.match(compileError(`${ok}S = struct(a = 1)\n`), /undefined: struct/);
+  assert.match(compileError(`load("lib.star", "S")\n${ok}`, [{ names: ['lib.star'], file: 'lib.star', code: 'S = struct(a = 1)\n' }]), /undefined: struct/);
+});

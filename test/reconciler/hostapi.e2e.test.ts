@@ -285,3 +285,43 @@ def reconcile(self):
     await r.close();
   }
 });
+
+test('non-ASCII text: Starlark sees UTF-8 bytes as starlark-go does, the API gets Unicode text back', async () => {
+  const code = `
+def reconcile(self):
+    label = self["spec"]["label"]
+    st = self.setdefault("status", {})
+    st["len"] = len(label)
+    st["first"] = label[:3]
+    st["bytes"] = list(label.elem_ords())[:3]
+    st["upper"] = label.upper()
+    st["keys"] = sorted(self["spec"]["byKey"].keys())
+    st["missing"] = client_get("ñame", self["metadata"]["namespace"], {"apiVersion": "${apiVersion}", "kind": "Probe"})["error"]
+    if self["spec"]["form"] == "error":
+        return {"é": 1}[label]
+    return reconcile_result(self, False, 0, "päinted " + label, False)
+`;
+  const p: ProjectSpec = {
+    crds: [{ kind: 'Probe', plural: 'probes' }],
+    reconcilers: { probes: { spec: forKind('Probe'), code } },
+    inputs: [
+      obj('Probe', 'ok', { label: '日本é', byKey: { 'é': 1, 'z': 2, '日': 3 }, form: 'ok' }),
+      obj('Probe', 'bad', { label: '日本é', byKey: {}, form: 'error' }),
+    ],
+  };
+  const r = await start(p);
+  try {
+    const st = (await r.get('Probe', 'ok'))!.status as Record<string, unknown>;
+    assert.equal(st.len, 8, 'len counts UTF-8 bytes');
+    assert.equal(st.first, '日');
+    assert.deepEqual(st.bytes, [0xe6, 0x97, 0xa5]);
+    assert.equal(st.upper, '日本É');
+    assert.deepEqual(st.keys, ['z', 'é', '日'], 'keys sort by bytes');
+    assert.equal(st.missing, `probes.${group} "ñame" not found`);
+    assert.equal((await r.condition('Probe', 'ok'))?.message, 'päinted 日本é');
+    const bad = await r.condition('Probe', 'bad');
+    assert.match(bad?.message ?? '', /key "日本é" not in dict/);
+  } finally {
+    await r.close();
+  }
+});

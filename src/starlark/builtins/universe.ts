@@ -8,7 +8,7 @@ import { StarBytes, fromUint8 } from '../values/bytes.js';
 import { StarDict, StarSet } from '../values/dict.js';
 import { StarFloat } from '../values/float.js';
 import { StarList, StarTuple, EMPTY_TUPLE } from '../values/list.js';
-import { StarRange } from '../values/range.js';
+import { SMALL_RANGE_BOUND, StarBigRange, StarRange, makeRange } from '../values/range.js';
 import { StarStruct } from '../values/struct.js';
 import { builtin, checkPositional, unpackArgs, wantInt, wantString, type Kwargs } from '../values/builtin.js';
 import { normBig, parseIntString } from '../values/int.js';
@@ -16,6 +16,8 @@ import { sliceCmp } from '../values/compare.js';
 import { cmp, isIterable, getAttr, hasAttr, attrNames, callValue, hashValue, length, repr, str, toArray, truth, typeName } from '../values/ops.js';
 import { StarlarkError, type Callable, type Thread, type Value } from '../values/value.js';
 import { work } from '../values/meter.js';
+import { goSortError } from '../values/gosort.js';
+import { decodeRune, encodeRune, fromBytes, runeCount, runeWidth } from '../values/utf8.js';
 import { dictUpdate } from '../values/collection_methods.js';
 
 /** The error raised by fail(); hosts can tell a deliberate failure from a bug. */
@@ -49,7 +51,7 @@ function anyAll(fn: 'any' | 'all') {
 
 function bytesFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   const x = one('bytes', args, kwargs);
-  if (typeof x === 'string') return StarBytes.fromString(x);
+  if (typeof x === 'string') return new StarBytes(x); // a string is its UTF-8 bytes already
   if (x instanceof StarBytes) return x;
   if (typeof x === 'object' && x !== null && x.typeName !== 'dict') {
     const items = toArray(x, 'bytes');
@@ -69,8 +71,7 @@ function chr(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   const i = wantInt('chr', 1, one('chr', args, kwargs));
   if (i < 0) throw new StarlarkError(`chr: Unicode code point ${i} out of range (<0)`);
   if (i > 0x10ffff) throw new StarlarkError(`chr: Unicode code point U+${i.toString(16).toUpperCase()} out of range (>0x10FFFF)`);
-  // Surrogate code points are not characters; like Go, yield U+FFFD.
-  return i >= 0xd800 && i <= 0xdfff ? '\ufffd' : String.fromCodePoint(i);
+  return encodeRune(i); // surrogates encode U+FFFD, as Go
 }
 
 const FLOAT_RE = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/;
@@ -144,7 +145,7 @@ function lenFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   const x = one('len', args, kwargs);
   const n = length(x);
   if (n < 0) throw new StarlarkError(`len: value of type ${typeName(x)} has no len`);
-  return n;
+  return x instanceof StarBigRange ? normBig(x.len) : n;
 }
 
 function minMax(fn: 'min' | 'max') {
@@ -190,9 +191,9 @@ function minMax(fn: 'min' | 'max') {
 function ord(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   const x = one('ord', args, kwargs);
   if (typeof x === 'string') {
-    const cps = [...x];
-    if (cps.length !== 1) throw new StarlarkError(`ord: string encodes ${cps.length} Unicode code points, want 1`);
-    return cps[0]!.codePointAt(0)!;
+    const cp = x.length === 0 ? -1 : decodeRune(x, 0);
+    if (x.length === 0 || runeWidth !== x.length) throw new StarlarkError(`ord: string encodes ${runeCount(x)} Unicode code points, want 1`);
+    return cp < 0 ? 0xfffd : cp;
   }
   if (x instanceof StarBytes) {
     if (x.length !== 1) throw new StarlarkError(`ord: bytes has length ${x.length}, want 1`);
@@ -214,7 +215,8 @@ function sepKwarg(fn: string, kwargs: Kwargs): string {
 
 function printFn(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const sep = sepKwarg('print', kwargs);
-  thread.print(thread, args.map(str).join(sep));
+  // Strings and bytes print as their bytes, as starlark-go; hosts get Unicode text (values/utf8.ts).
+  thread.print(thread, fromBytes(args.map((a) => (a instanceof StarBytes ? a.data : str(a))).join(sep)));
   return null;
 }
 
@@ -223,21 +225,25 @@ function fail(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   throw new FailError('fail: ' + args.map(str).join(sep));
 }
 
-function rangeArg(param: string, a: Value): number {
-  if (typeof a === 'number') return a;
-  if (typeof a === 'bigint') throw new StarlarkError(`range: for parameter ${param}: ${String(a)} out of range`);
-  return wantInt('range', param, a);
+/** A bound of range: any int64, as starlark-go (its parameters are Go ints, named by position). */
+function rangeArg(pos: number, a: Value): bigint {
+  if (typeof a === 'number') return BigInt(a);
+  if (typeof a === 'bigint') {
+    if (BigInt.asIntN(64, a) !== a) throw new StarlarkError(`range: for parameter ${pos}: ${String(a)} out of range (want value in signed 64-bit range)`);
+    return a;
+  }
+  return BigInt(wantInt('range', pos, a));
 }
 
-// Bounds are JS safe integers (starlark-go limits them to 32 bits; we allow more).
 function rangeFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   checkPositional('range', args, kwargs, 1, 3);
-  if (args.length === 1) return new StarRange(0, rangeArg('stop', args[0]!), 1);
-  const start = rangeArg('start', args[0]!);
-  const stop = rangeArg('stop', args[1]!);
-  const step = args.length === 3 ? rangeArg('step', args[2]!) : 1;
-  if (step === 0) throw new StarlarkError('range: step argument must not be zero');
-  return new StarRange(start, stop, step);
+  const a0 = args[0]!;
+  if (args.length === 1 && typeof a0 === 'number' && Math.abs(a0) <= SMALL_RANGE_BOUND) return new StarRange(0, a0, 1); // the common range(n)
+  const start = args.length === 1 ? 0n : rangeArg(1, a0);
+  const stop = args.length === 1 ? rangeArg(1, a0) : rangeArg(2, args[1]!);
+  const step = args.length === 3 ? rangeArg(3, args[2]!) : 1n;
+  if (step === 0n) throw new StarlarkError('range: step argument must not be zero');
+  return makeRange(start, stop, step);
 }
 
 function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
@@ -251,8 +257,14 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   if (key !== undefined && typeof (key as { call?: unknown } | null)?.call !== 'function') throw new StarlarkError(`sorted: for parameter ${keyName}: got ${typeName(key)}, want callable`);
   if (reverse !== undefined && typeof reverse !== 'boolean') throw new StarlarkError(`sorted: for parameter ${revName}: got ${typeName(reverse)}, want bool`);
   const rev = reverse === true;
+  // A comparison error is the one starlark-go's sort would report (gosort.ts; the error path only).
+  const goError = (e: unknown, keys: () => readonly Value[]) => (e instanceof StarlarkError ? goSortError(keys(), rev) ?? e : e);
   if (key === undefined) {
-    sortValues(items, rev);
+    try {
+      sortValues(items, rev);
+    } catch (e) {
+      throw goError(e, () => toArray(x!, 'sorted')); // items is partly sorted: the original order again
+    }
     return new StarList(items);
   }
   const keys = keysOf(thread, key, items);
@@ -264,7 +276,11 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   }
   const idx = items.map((_, i) => i);
   const c = comparatorFor(keys, false);
-  idx.sort(rev ? (a, b) => c(keys[b]!, keys[a]!) : (a, b) => c(keys[a]!, keys[b]!));
+  try {
+    idx.sort(rev ? (a, b) => c(keys[b]!, keys[a]!) : (a, b) => c(keys[a]!, keys[b]!));
+  } catch (e) {
+    throw goError(e, () => keys);
+  }
   return new StarList(idx.map((i) => items[i]!));
 }
 
@@ -337,7 +353,7 @@ function sortValues(items: Value[], reverse: boolean): void {
       return;
     }
     case 'string':
-      items.sort(); // default order is by UTF-16 code units, as `<` on strings
+      items.sort(); // default order is by code units: for our UTF-8 byte strings, byte order, as `<`
       if (reverse) items.reverse();
       return;
     case 'tuple':
@@ -376,10 +392,23 @@ function zip(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   return new StarList(out);
 }
 
-/** Java's String.hashCode, which the spec (and starlark-go) use for hash(string). */
+/**
+ * Java's String.hashCode, which the spec (and starlark-go) use for hash(string),
+ * over the decoded runes as starlark-go computes it: an invalid byte counts as
+ * U+FFFD and, quirk included, a rune above U+FFFF as itself (not two UTF-16 units).
+ */
 function javaStringHash(s: string): number {
   let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  for (let i = 0; i < s.length; ) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) i++;
+    else {
+      c = decodeRune(s, i);
+      if (c < 0) c = 0xfffd;
+      i += runeWidth;
+    }
+    h = (Math.imul(h, 31) + c) | 0;
+  }
   return h;
 }
 

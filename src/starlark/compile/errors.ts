@@ -14,6 +14,7 @@
 // and, when the innermost frame is a builtin, `Error in len: ...`.
 
 import { StarlarkError } from '../values/value.js';
+import { fromBytes } from '../values/utf8.js';
 
 export interface CallFrame {
   /** Function name: "f", "lambda", "<toplevel>", or a builtin's name. */
@@ -27,9 +28,13 @@ export interface CallFrame {
 export class EvalError extends Error {
   /** Frames, innermost first (the order they are collected while unwinding). */
   readonly frames: CallFrame[];
+  /** The message as Unicode text (operators and builtins word it in UTF-8 byte strings, values/utf8.ts). */
+  readonly msg: string;
 
-  constructor(readonly msg: string, frames: CallFrame[] = [], override readonly cause?: unknown) {
-    super(msg);
+  constructor(msg: string, frames: CallFrame[] = [], override readonly cause?: unknown) {
+    const text = /[^\x00-\xff]/.test(msg) ? msg : fromBytes(msg); // a char above 0xff: already text (a host's message)
+    super(text);
+    this.msg = text;
     this.name = 'EvalError';
     this.frames = frames;
   }

@@ -16,6 +16,7 @@ import { builtin, checkPositional, unpackArgs, wantString, type Kwargs } from '.
 import { typeName } from '../values/compare.js';
 import { isIterable, toArray, repr } from '../values/ops.js';
 import { StarlarkError, type HasAttrs, type StarObject, type Value } from '../values/value.js';
+import { decodeRune, runeWidth, toBytes } from '../values/utf8.js';
 
 function isPrintableASCII(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -40,16 +41,20 @@ export function jsonQuote(s: string): string {
       case 0x0a: out += '\\n'; break;
       case 0x0d: out += '\\r'; break;
       case 0x09: out += '\\t'; break;
-      case 0x3c: case 0x3e: case 0x26: case 0x2028: case 0x2029:
+      case 0x3c: case 0x3e: case 0x26:
         out += '\\u' + c.toString(16).padStart(4, '0');
         break;
       default:
         if (c < 0x20) out += '\\u' + c.toString(16).padStart(4, '0');
-        else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-          out += s[i]! + s[i + 1]!;
-          i++;
-        } else if (c >= 0xd800 && c <= 0xdfff) out += '\\ufffd'; // invalid UTF-16, like Go's invalid UTF-8
-        else out += s[i];
+        else if (c < 0x80) out += s[i];
+        else {
+          // A rune of the UTF-8 byte string (utf8.ts): itself, except U+2028/9 escaped and an invalid byte as \ufffd, as Go.
+          const cp = decodeRune(s, i);
+          if (cp < 0) out += '\\ufffd';
+          else if (cp === 0x2028 || cp === 0x2029) out += '\\u' + cp.toString(16);
+          else out += s.slice(i, i + runeWidth);
+          i += runeWidth - 1;
+        }
     }
   }
   return out + '"';
@@ -196,7 +201,7 @@ export function decodeJSON(s: string): Value {
             closed = true;
             j++;
             break;
-          } else if (c < 0x20) safe = false;
+          } else if (c < 0x20 || c >= 0x80) safe = false; // non-ASCII: invalid bytes become U+FFFD
         }
         if (!closed) fail('unclosed string literal');
         const lit = s.slice(i, j);
@@ -302,12 +307,24 @@ export function decodeJSON(s: string): Value {
   }
 }
 
-/** Decodes the body of a JSON string literal (with its quotes), per RFC 8259 escapes. */
+/**
+ * Decodes the body of a JSON string literal (with its quotes), per RFC 8259
+ * escapes, to a UTF-8 byte string (utf8.ts). As Go's encoding/json, an invalid
+ * byte and a lone surrogate escape become U+FFFD. Builds Unicode text first so
+ * that \u surrogate pairs join.
+ */
 function unquote(lit: string, fail: (msg: string) => never): string {
   let out = '';
   for (let i = 1; i < lit.length - 1; i++) {
     const c = lit[i]!;
-    if (c.charCodeAt(0) < 0x20) fail(`invalid character ${goQuoteChar(c)} in string literal`);
+    const code = c.charCodeAt(0);
+    if (code < 0x20) fail(`invalid character ${goQuoteChar(c)} in string literal`);
+    if (code >= 0x80) {
+      const cp = decodeRune(lit, i);
+      out += cp < 0 ? '\ufffd' : String.fromCodePoint(cp);
+      i += runeWidth - 1;
+      continue;
+    }
     if (c !== '\\') {
       out += c;
       continue;
@@ -331,7 +348,7 @@ function unquote(lit: string, fail: (msg: string) => never): string {
         fail(`invalid character ${goQuoteChar(e)} in string escape code`);
     }
   }
-  return out;
+  return toBytes(out); // a lone surrogate encodes as U+FFFD
 }
 
 /** Re-indents valid JSON text like Go's json.Indent. */

@@ -23,11 +23,14 @@
 
 import { StarlarkSyntaxError, sourceLineOf } from '../syntax/errors.js';
 import * as A from '../syntax/ast.js';
+import { fromBytes } from '../values/utf8.js';
 
 /** Dialect flags (cf. starlark-go's syntax.FileOptions). */
 export interface Dialect {
   /** The `set` builtin. Default true: sets are standard in current Starlark (Bazel 8, starlark-go); pass false to forbid. */
   set?: boolean;
+  /** The `struct` builtin. Default true; false as a starlark-go host that does not predeclare starlarkstruct (the original choreo). */
+  struct?: boolean;
   /** Allow reassigning top-level names (x = 1; x = 2). */
   globalreassign?: boolean;
   /** Allow recursive calls (checked at run time). */
@@ -251,8 +254,12 @@ class Resolver {
         }
         if (this.loops > 0) this.errorf(s, 'load statement within a loop');
         else if (this.conds > 0) this.errorf(s, 'load statement within a conditional');
+        // Its string literals (UTF-8 byte strings) name a file and identifiers: Unicode text.
+        s.module = fromBytes(s.module);
         for (let i = 0; i < s.from.length; i++) {
           const from = s.from[i];
+          from.name = fromBytes(from.name);
+          if (s.to[i].line === from.line && s.to[i].col === from.col) s.to[i].name = from.name; // load("m", "x") binds x
           if (from.name === '') {
             this.errorf(from, 'load: empty identifier');
             continue;

@@ -6,7 +6,8 @@
 // INDENT/OUTDENT when the indentation changes, and suppresses both inside (), []
 // and {} (implicit line joining) and after a backslash continuation. Literals are
 // decoded here too: ints become numbers or bigints (arbitrary precision), strings
-// have their escapes applied, bytes become Uint8Arrays.
+// have their escapes applied and become UTF-8 byte strings (values/utf8.ts),
+// bytes become Uint8Arrays.
 //
 // Trade-off: tokenising the whole file first costs memory proportional to the
 // file, which for configuration-sized programs is nothing, and keeps the parser
@@ -14,6 +15,7 @@
 
 import { StarlarkSyntaxError, sourceLineOf } from './errors.js';
 import { T, Token, TokenKind, keywords, reserved } from './tokens.js';
+import { toBytes } from '../values/utf8.js';
 
 const enc = new TextEncoder();
 
@@ -22,6 +24,11 @@ function isIdentStart(c: number): boolean {
 }
 function isIdentPart(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+/** starlark-go's hint for a non-ASCII \x or octal escape in a string literal. */
+function nonAsciiHint(v: number): string {
+  const hex = v.toString(16).toUpperCase().padStart(4, '0');
+  return `\\u${hex} for the UTF-8 encoding of U+${hex}`;
 }
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -337,6 +344,13 @@ class Scanner {
     this.push(T.INT, line, col, v);
   }
 
+  /** starlark-go's error for an escape (\\x, \\u) cut short by the end of the literal; this.i is after its letter. */
+  private truncatedEscape(q: number, digits: number, line: number, col: number): void {
+    let t = this.i;
+    while (t < this.i + digits && t < this.src.length && this.src.charCodeAt(t) !== q && this.src.charCodeAt(t) !== 10) t++;
+    if (t < this.i + digits) this.error(`truncated escape sequence ${this.src.slice(this.i - 2, t)}`, line, col);
+  }
+
   /** Scans a string or bytes literal; this.i is at the opening quote. */
   private string(line: number, col: number, raw: boolean, bytes: boolean): void {
     const src = this.src;
@@ -353,12 +367,11 @@ class Scanner {
         else out += text;
       }
     };
-    const emitCode = (cp: number, escLine: number, escCol: number, isByteEscape: boolean) => {
+    const emitCode = (cp: number, isByteEscape: boolean) => {
       if (bytes) {
         if (isByteEscape) buf.push(cp);
         else for (const b of enc.encode(String.fromCodePoint(cp))) buf.push(b);
       } else {
-        if (isByteEscape && cp > 127) this.error(`non-ASCII escape in string literal (use \\u${cp.toString(16).padStart(4, '0')})`, escLine, escCol);
         out += String.fromCodePoint(cp);
       }
     };
@@ -377,6 +390,20 @@ class Scanner {
         this.newline();
         continue;
       }
+      if (c === 13) {
+        // A carriage return (of CRLF too) in a literal is a newline, as starlark-go's unquote.
+        if (!triple) this.error('unexpected newline in string', line, col);
+        flush(this.i);
+        if (bytes) buf.push(10);
+        else out += '\n';
+        this.i++;
+        if (src.charCodeAt(this.i) === 10) {
+          this.i++;
+          this.newline();
+        }
+        chunk = this.i;
+        continue;
+      }
       if (c !== 92) {
         this.i++;
         continue;
@@ -385,6 +412,19 @@ class Scanner {
       if (raw) {
         // In raw strings a backslash is kept but still protects the next char (quote or newline).
         const nx = src.charCodeAt(this.i + 1);
+        if (nx === 13) {
+          // a protected CR is still a newline in the value (CRLF: one)
+          flush(this.i + 1);
+          if (bytes) buf.push(10);
+          else out += '\n';
+          this.i += 2;
+          if (triple && src.charCodeAt(this.i) === 10) {
+            this.i++;
+            this.newline();
+          }
+          chunk = this.i;
+          continue;
+        }
         this.i += 2;
         if (nx === 10) this.newline();
         continue;
@@ -396,34 +436,39 @@ class Scanner {
       this.i += 2;
       switch (e) {
         case 10: this.newline(); break; // escaped newline: line continuation inside the literal
-        case 97: emitCode(7, escLine, escCol, false); break; // \a
-        case 98: emitCode(8, escLine, escCol, false); break; // \b
-        case 102: emitCode(12, escLine, escCol, false); break; // \f
-        case 110: emitCode(10, escLine, escCol, false); break; // \n
-        case 114: emitCode(13, escLine, escCol, false); break; // \r
-        case 116: emitCode(9, escLine, escCol, false); break; // \t
-        case 118: emitCode(11, escLine, escCol, false); break; // \v
-        case 92: case 39: case 34: emitCode(e, escLine, escCol, false); break;
+        case 97: emitCode(7, false); break; // \a
+        case 98: emitCode(8, false); break; // \b
+        case 102: emitCode(12, false); break; // \f
+        case 110: emitCode(10, false); break; // \n
+        case 114: emitCode(13, false); break; // \r
+        case 116: emitCode(9, false); break; // \t
+        case 118: emitCode(11, false); break; // \v
+        case 92: case 39: case 34: emitCode(e, false); break;
         case 120: { // \xhh
           const h1 = hexVal(src.charCodeAt(this.i));
           const h2 = hexVal(src.charCodeAt(this.i + 1));
-          if (h1 < 0 || h2 < 0) this.error('invalid escape sequence \\x: want 2 hex digits', escLine, escCol);
+          this.truncatedEscape(q, 2, escLine, escCol);
+          const text = src.slice(this.i - 2, this.i + 2);
+          if (h1 < 0 || h2 < 0) this.error(`invalid escape sequence ${text}`, escLine, escCol);
           this.i += 2;
-          emitCode(h1 * 16 + h2, escLine, escCol, true);
+          const v = h1 * 16 + h2;
+          if (!bytes && v > 127) this.error(`non-ASCII hex escape ${text} (use ${nonAsciiHint(v)})`, escLine, escCol);
+          emitCode(v, true);
           break;
         }
         case 117: case 85: { // \uXXXX \UXXXXXXXX
           const nd = e === 117 ? 4 : 8;
+          this.truncatedEscape(q, nd, escLine, escCol);
           let cp = 0;
           for (let k = 0; k < nd; k++) {
             const h = hexVal(src.charCodeAt(this.i + k));
-            if (h < 0) this.error(`invalid escape sequence \\${String.fromCharCode(e)}: want ${nd} hex digits`, escLine, escCol);
+            if (h < 0) this.error(`invalid escape sequence ${src.slice(this.i - 2, this.i + nd)}`, escLine, escCol);
             cp = cp * 16 + h;
           }
           this.i += nd;
-          if (cp > 0x10ffff) this.error(`invalid Unicode code point U+${cp.toString(16).toUpperCase()}`, escLine, escCol);
-          if (cp >= 0xd800 && cp < 0xe000) this.error(`invalid Unicode code point U+${cp.toString(16).toUpperCase()} (surrogate)`, escLine, escCol);
-          emitCode(cp, escLine, escCol, false);
+          if (cp > 0x10ffff) this.error(`code point out of range: ${src.slice(this.i - nd - 2, this.i)} (max \\U0010ffff)`, escLine, escCol);
+          if (cp >= 0xd800 && cp < 0xe000) this.error(`invalid Unicode code point U+${cp.toString(16).toUpperCase()}`, escLine, escCol);
+          emitCode(cp, false);
           break;
         }
         default:
@@ -433,8 +478,9 @@ class Scanner {
               const d = src.charCodeAt(this.i);
               if (d >= 48 && d <= 55) { v = v * 8 + d - 48; this.i++; } else break;
             }
-            if (v > 255) this.error(`octal escape value > 255: ${v}`, escLine, escCol);
-            emitCode(v, escLine, escCol, true);
+            if (!bytes && v > 127) this.error(`non-ASCII octal escape \\${v.toString(8)} (use ${nonAsciiHint(v)})`, escLine, escCol);
+            if (v > 255) this.error(`invalid escape sequence \\${v.toString(8).padStart(3, '0')}`, escLine, escCol);
+            emitCode(v, true);
             break;
           }
           if (e === 13 && src.charCodeAt(this.i) === 10) { this.i++; this.newline(); break; }
@@ -445,6 +491,6 @@ class Scanner {
     flush(this.i);
     this.i += triple ? 3 : 1;
     if (bytes) this.push(T.BYTES, line, col, Uint8Array.from(buf));
-    else this.push(T.STRING, line, col, out);
+    else this.push(T.STRING, line, col, toBytes(out)); // Starlark strings are UTF-8 byte strings (values/utf8.ts)
   }
 }

@@ -17,12 +17,13 @@ import { builtin, unpackArgs, type Kwargs } from '../values/builtin.js';
 import { callValue, compare, contains, equal, repr, str, truth } from '../values/ops.js';
 import { StarModule } from '../values/struct.js';
 import { StarlarkError, type Value } from '../values/value.js';
+import { fromBytes, toBytes } from '../values/utf8.js';
 import { compileGoRegexp, isGoRegexpError } from '../../api/schema/regexp.js';
 
-/** The message of an error raised while running Starlark code, or null if it is not one. */
+/** The message (Unicode text) of an error raised while running Starlark code, or null if it is not one. */
 export function starlarkErrorMessage(err: unknown): string | null {
   if (err instanceof EvalError) return err.msg;
-  if (err instanceof StarlarkError) return err.message;
+  if (err instanceof StarlarkError) return fromBytes(err.message); // worded in UTF-8 byte strings (values/utf8.ts)
   return null;
 }
 
@@ -64,14 +65,14 @@ const containsFn = builtin('assert.contains', (_t, args, kwargs) => {
 const fails = builtin('assert.fails', (thread, args, kwargs) => {
   const [fn, patternArg] = unpackArgs('assert.fails', args, kwargs, ['fn', 'pattern']);
   const pattern = expectString('assert.fails', patternArg, 'pattern');
-  const rx = compileGoRegexp(pattern); // Go (RE2) syntax, linear time, as go.starlark.net
+  const rx = compileGoRegexp(fromBytes(pattern)); // Go (RE2) syntax over text, linear time, as go.starlark.net
   if (isGoRegexpError(rx)) throw new StarlarkError(`assert.fails: invalid regular expression ${repr(pattern)}: ${rx.error}`);
   try {
     callValue(thread, fn!, [], null);
   } catch (err) {
     const msg = starlarkErrorMessage(err);
     if (msg === null) throw err; // an interpreter crash is not an expected failure
-    if (!rx.test(msg)) throw new StarlarkError(`regular expression (${pattern}) did not match error (${msg})`);
+    if (!rx.test(msg)) throw new StarlarkError(`regular expression (${pattern}) did not match error (${toBytes(msg)})`);
     return null;
   }
   throw new StarlarkError(`evaluation succeeded unexpectedly (want error matching ${repr(pattern)})`);

@@ -11,6 +11,7 @@
 import { hashString } from './hash.js';
 import { typeName } from './compare.js';
 import { StarlarkError, type Callable, type Thread, type Value } from './value.js';
+import { fromBytes } from './utf8.js';
 
 export type Kwargs = Array<[string, Value]> | null;
 export type BuiltinFn = (thread: Thread, args: Value[], kwargs: Kwargs, recv: Value) => Value;
@@ -112,6 +113,11 @@ export function badArg(fn: string, param: string | number, v: Value, want: strin
 export function wantString(fn: string, param: string | number, v: Value | undefined): string {
   if (typeof v !== 'string') throw badArg(fn, param, v ?? null, 'string');
   return v;
+}
+
+/** wantString for a host: the argument as Unicode text (Starlark strings are UTF-8 byte strings, utf8.ts). */
+export function wantText(fn: string, param: string | number, v: Value | undefined): string {
+  return fromBytes(wantString(fn, param, v));
 }
 
 export function wantInt(fn: string, param: string | number, v: Value | undefined): number {

@@ -1,9 +1,11 @@
 // Starlark bytes: an immutable byte sequence, held as a JS "binary string"
 // (one char per byte, codes 0..255) so hashing, comparison, slicing and
-// concatenation reuse the engine's fast string operations.
+// concatenation reuse the engine's fast string operations. Strings are held
+// the same way (utf8.ts), so bytes(s) is s's own data.
 
 import { hashString } from './hash.js';
 import { quoteBytes } from './quote.js';
+import { fromBytes, isAscii, toBytes } from './utf8.js';
 import type { Equatable, Indexable, Iterable, Ordered, StarObject, Value } from './value.js';
 
 export class StarBytes implements Indexable, Iterable, Ordered, Equatable {
@@ -44,13 +46,9 @@ export class StarBytes implements Indexable, Iterable, Ordered, Equatable {
     const o = (y as StarBytes).data;
     return this.data < o ? -1 : this.data > o ? 1 : 0;
   }
-  /** UTF-8 encodes a string into bytes. */
-  static fromString(s: string): StarBytes {
-    return new StarBytes(fromUint8(new TextEncoder().encode(s)));
-  }
-  /** Decodes as UTF-8, replacing invalid sequences with U+FFFD (as str(bytes) does). */
+  /** The string of the same bytes, each invalid UTF-8 byte replaced by U+FFFD (as str(bytes) does). */
   decode(): string {
-    return new TextDecoder().decode(toUint8(this.data));
+    return isAscii(this.data) ? this.data : toBytes(fromBytes(this.data));
   }
 }
 

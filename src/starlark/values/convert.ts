@@ -5,6 +5,8 @@
 // become StarDicts filled through the string-key fast path, and integral
 // numbers always become ints (never floats), so `replicas: 3` stays `3`.
 // Errors carry the field path of the offending value (".spec.items[2]").
+// Strings cross as Unicode text on the host side and UTF-8 byte strings on the
+// Starlark side (utf8.ts); ASCII, nearly all of Kubernetes data, is the same in both.
 
 import { StarBytes, toUint8 } from './bytes.js';
 import { StarDict, StarSet } from './dict.js';
@@ -15,11 +17,13 @@ import { StarList, StarTuple } from './list.js';
 import { StarStruct } from './struct.js';
 import { typeName } from './compare.js';
 import { StarlarkError, type Value } from './value.js';
+import { fromBytes, toBytes } from './utf8.js';
 
 /** Converts parsed JSON/YAML data to a Starlark value (unfrozen). */
 export function toStarlark(x: unknown): Value {
   switch (typeof x) {
     case 'string':
+      return toBytes(x);
     case 'boolean':
       return x;
     case 'number':
@@ -46,7 +50,7 @@ export function toStarlark(x: unknown): Value {
       const d = new StarDict();
       const ht = d.ht;
       for (const k in x as Record<string, unknown>) {
-        if (Object.prototype.hasOwnProperty.call(x, k)) ht.appendNewStr(k, toStarlark((x as Record<string, unknown>)[k]));
+        if (Object.prototype.hasOwnProperty.call(x, k)) ht.appendNewStr(toBytes(k), toStarlark((x as Record<string, unknown>)[k]));
       }
       return d;
     }
@@ -84,6 +88,7 @@ const plainOf = (v: Value): unknown => fromStarlarkAt(v, undefined);
 function fromStarlarkAt(v: Value, path: string | undefined): unknown {
   switch (typeof v) {
     case 'string':
+      return fromBytes(v);
     case 'boolean':
     case 'number':
       return v;
@@ -96,7 +101,8 @@ function fromStarlarkAt(v: Value, path: string | undefined): unknown {
         const out: Record<string, unknown> = {};
         v.ht.forEach((k, val) => {
           if (typeof k !== 'string') throw new StarlarkError(`${where(path)}dict has ${typeName(k)} key, want string`);
-          setDataKey(out, k, fromStarlarkAt(val, path + '.' + k));
+          const key = fromBytes(k);
+          setDataKey(out, key, fromStarlarkAt(val, path + '.' + key));
         });
         return out;
       }
@@ -114,7 +120,7 @@ function fromStarlarkAt(v: Value, path: string | undefined): unknown {
       if (path === undefined) fail(); // rarer values: the slow pass converts them or says why not
       if (v instanceof StarStruct) {
         const out: Record<string, unknown> = {};
-        for (const [k, val] of v.fields) setDataKey(out, k, fromStarlarkAt(val, path + '.' + k));
+        for (const [k, val] of v.fields) setDataKey(out, fromBytes(k), fromStarlarkAt(val, path + '.' + k));
         return out;
       }
       if (v instanceof StarSet) return v.elems().map((e, i) => fromStarlarkAt(e, `${path}[${i}]`));

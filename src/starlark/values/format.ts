@@ -10,6 +10,7 @@ import { typeName } from './compare.js';
 import { StarTuple } from './list.js';
 import { repr, str } from './repr.js';
 import { quoteString } from './quote.js';
+import { decodeRune, encodeRune, runeWidth } from './utf8.js';
 import { StarlarkError, type Value } from './value.js';
 
 function asFloat(v: Value, c: string): number {
@@ -22,8 +23,9 @@ function asFloat(v: Value, c: string): number {
 function asInt(v: Value, c: string): number | bigint {
   if (typeof v === 'number' || typeof v === 'bigint') return v;
   if (v instanceof StarFloat) {
-    if (Number.isNaN(v.value)) throw new StarlarkError('cannot convert float NaN to integer');
-    if (!Number.isFinite(v.value)) throw new StarlarkError('cannot convert float infinity to integer');
+    // starlark-go: "%d format requires integer: " and NumberToInt's error
+    if (Number.isNaN(v.value)) throw new StarlarkError(`%${c} format requires integer: cannot convert float NaN to integer`);
+    if (!Number.isFinite(v.value)) throw new StarlarkError(`%${c} format requires integer: cannot convert float infinity to integer`);
     const t = Math.trunc(v.value);
     return Number.isSafeInteger(t) ? t : BigInt(t);
   }
@@ -110,9 +112,9 @@ export function percentFormat(format: string, x: Value): string {
       case 'c':
         if (typeof arg === 'number') {
           if (arg < 0 || arg > 0x10ffff) throw new StarlarkError(`%c format requires a valid Unicode code point, got ${arg}`);
-          out += arg >= 0xd800 && arg <= 0xdfff ? '\ufffd' : String.fromCodePoint(arg);
+          out += encodeRune(arg); // a surrogate encodes U+FFFD, as Go
         } else if (typeof arg === 'string') {
-          if ([...arg].length !== 1) throw new StarlarkError(`%c format requires a single-character string`);
+          if (arg.length === 0 || (decodeRune(arg, 0), runeWidth !== arg.length)) throw new StarlarkError(`%c format requires a single-character string`);
           out += arg;
         } else throw new StarlarkError(`%c format requires int or single-character string, not ${typeName(arg)}`);
         break;

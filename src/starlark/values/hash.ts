@@ -1,6 +1,6 @@
 // hash(x) for dict keys and set elements. Equal values hash alike across the
 // int/float boundary (hash(1) == hash(1.0)); strings use a 32-bit FNV-1a over
-// UTF-16 code units. Unhashable values (list, dict, set) throw
+// their UTF-8 bytes (utf8.ts). Unhashable values (list, dict, set) throw
 // "unhashable type: list" from their own hash() method.
 
 import { hashBigInt, hashNumber } from './float.js';

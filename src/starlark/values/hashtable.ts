@@ -23,6 +23,7 @@ import { StarFloat } from './float.js';
 import { equal } from './compare.js';
 import { StarlarkError, type Value } from './value.js';
 import { alloc, work, ENTRY, TABLE } from './meter.js';
+import { isAscii } from './utf8.js';
 
 /** Sets a key of converted data as an own property: `out["__proto__"] = v` would replace out's prototype. */
 export function setDataKey(out: Record<string, unknown>, k: string, v: unknown): void {
@@ -370,14 +371,14 @@ export class HashTable {
     if (kv !== null) {
       for (let i = 0; i < kv.length; i += 2) {
         const k = kv[i];
-        if (typeof k !== 'string') return undefined;
+        if (typeof k !== 'string' || !isAscii(k)) return undefined; // a non-ASCII key is decoded by the caller's slow path
         if (k === '__proto__') setDataKey(out, k, convert(kv[i + 1] as Value));
         else out[k] = convert(kv[i + 1] as Value);
       }
       return out;
     }
     for (const [k, v] of this.map!) {
-      if (typeof k !== 'string') return undefined;
+      if (typeof k !== 'string' || !isAscii(k)) return undefined;
       setDataKey(out, k, convert(v));
     }
     return out;

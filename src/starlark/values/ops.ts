@@ -23,7 +23,7 @@ import {
   intAdd, intAnd, intFloorDiv, intMod, intMul, intNeg, intNot, intOr, intShl, intShr, intSub, intXor, type Int,
 } from './int.js';
 import { ArrayIterator, StarList, StarTuple } from './list.js';
-import { StarRange } from './range.js';
+import { StarBigRange, StarRange } from './range.js';
 import { repr, str } from './repr.js';
 import { slice, sliceIndices } from './slice.js';
 import { hashValue } from './hash.js';
@@ -282,9 +282,10 @@ export function contains(container: Value, x: Value): boolean {
     return false;
   }
   if (container instanceof StarSet) return container.ht.has(x);
-  if (container instanceof StarRange) {
+  if (container instanceof StarRange || container instanceof StarBigRange) {
     if (typeof x === 'number') return container.contains(x);
-    if (x instanceof StarFloat) return Number.isInteger(x.value) && container.contains(x.value);
+    // starlark-go's NumberToInt: a finite float is truncated toward zero
+    if (x instanceof StarFloat && Number.isFinite(x.value)) return container.contains(Math.trunc(x.value) + 0);
     if (typeof x === 'bigint') return false;
     throw new StarlarkError(`'in <range>' requires integer as left operand, not ${typeName(x)}`);
   }
@@ -352,8 +353,9 @@ function outOfRange(i: number | bigint, n: number, x: Value): StarlarkError {
 }
 
 function asIndex(x: Value, i: Value, n: number): number {
-  if (typeof i !== 'number') {
-    if (typeof i === 'bigint') throw outOfRange(i, n, x);
+  if (typeof i !== 'number' || i < -0x80000000 || i > 0x7fffffff) {
+    // starlark-go takes the index as an int32 (AsInt32)
+    if (typeof i === 'bigint' || typeof i === 'number') throw new StarlarkError(`${typeName(x)} index: ${i} out of range`);
     throw new StarlarkError(`${typeName(x)} index: got ${typeName(i)}, want int`);
   }
   const j = i < 0 ? i + n : i;
@@ -375,6 +377,7 @@ export function getIndex(x: Value, i: Value): Value {
   }
   if (typeof x === 'string') return x[asIndex(x, i, x.length)]!;
   if (x instanceof StarTuple) return x.elems[asIndex(x, i, x.elems.length)]!;
+  if (x instanceof StarBigRange) return x.at(i);
   if (typeof x === 'object' && x !== null && typeof (x as Partial<Indexable>).index === 'function') {
     const ix = x as Indexable;
     return ix.index(asIndex(x, i, ix.length));

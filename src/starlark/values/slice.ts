@@ -7,7 +7,7 @@ import { StarBytes } from './bytes.js';
 import { typeName } from './compare.js';
 import { StarDict, StarSet } from './dict.js';
 import { StarList, StarTuple } from './list.js';
-import { StarRange } from './range.js';
+import { StarBigRange, StarRange, asInt32 } from './range.js';
 import { StarlarkError, type Indexable, type Value } from './value.js';
 
 function length(x: Value): number {
@@ -21,8 +21,11 @@ function length(x: Value): number {
 
 function sliceIndex(v: Value | null, what: string): number | null {
   if (v === null) return null;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return v < 0n ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
+  if (typeof v === 'number' || typeof v === 'bigint') {
+    // starlark-go takes slice bounds as int32s (AsInt32)
+    if (asInt32(v) === null) throw new StarlarkError(what === 'step' ? `invalid slice step: ${v} out of range` : `invalid ${what} index: ${v} out of range`);
+    return v as number;
+  }
   if (what === 'step') throw new StarlarkError(`got ${typeName(v)} for slice step, want int`);
   throw new StarlarkError(`invalid ${what} index: got ${typeName(v)}, want int`);
 }
@@ -53,6 +56,7 @@ function sliceArray<T>(a: ArrayLike<T>, start: number, stop: number, step: numbe
 
 /** x[lo:hi:step]; null means the bound was omitted. */
 export function slice(x: Value, lo: Value | null, hi: Value | null, step: Value | null): Value {
+  if (x instanceof StarBigRange) return x.slice(lo, hi, step);
   const n = length(x);
   if (n < 0) throw new StarlarkError(`invalid slice operand ${typeName(x)}`);
   const [start, stop, st] = sliceIndices(n, lo, hi, step);

@@ -1,7 +1,9 @@
 // Methods of string values (spec "Built-in methods: string·*"), with Python /
 // starlark-go semantics for defaults, negative indices and whitespace handling.
-// Strings are JS strings indexed by UTF-16 code unit; elems() yields code units
-// and codepoints() yields whole code points.
+// Strings are UTF-8 byte strings (utf8.ts): offsets count bytes and elems()
+// yields bytes; codepoints(), case mapping, the is* tests and whitespace or
+// cutset stripping work per rune (decoded, as Go's strings and unicode
+// packages), with an ASCII fast path.
 
 import { StarList, StarTuple } from './list.js';
 import { typeName } from './compare.js';
@@ -13,6 +15,7 @@ import { StarlarkError, type Value } from './value.js';
 import { clampRange } from './collection_methods.js';
 import { toArray } from './iterable.js';
 import { alloc, fits, work } from './meter.js';
+import { decodeRune, fromBytes, isAscii, mapText, runeCount, runeWidth, runes } from './utf8.js';
 
 type M = (s: string, args: Value[], kwargs: Kwargs) => Value;
 /**
@@ -34,9 +37,20 @@ function table(entries: Record<string, M>): Map<string, BuiltinFn> {
   return m;
 }
 
-const WS = /\s/;
-function isSpace(c: string): boolean {
-  return WS.test(c);
+/** Go's unicode.IsSpace of one rune, given as its UTF-8 bytes (an invalid byte is no space). */
+function isSpace(r: string): boolean {
+  const c = r.charCodeAt(0);
+  if (c < 0x80) return c === 32 || (c >= 9 && c <= 13);
+  if (r.length === 1) return false;
+  const cp = decodeRune(r, 0);
+  return cp === 0x85 || cp === 0xa0 || cp === 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp === 0x2028 || cp === 0x2029 || cp === 0x202f || cp === 0x205f || cp === 0x3000;
+}
+/** The units the per-rune algorithms below walk: the string itself when ASCII, else its runes. */
+function unitsOf(s: string): ArrayLike<string> {
+  return isAscii(s) ? s : runes(s);
+}
+function cut(u: ArrayLike<string>, i: number, j: number): string {
+  return typeof u === 'string' ? u.slice(i, j) : (u as string[]).slice(i, j).join('');
 }
 
 // Letter categories and case mapping per code point, as Go's unicode package
@@ -51,8 +65,14 @@ function isUpper(c: string): boolean {
 function isLower(c: string): boolean {
   return LOWER.test(c);
 }
+/**
+ * starlark-go's isCasedRune: an ASCII letter or a rune with a case-folding
+ * partner (unicode.SimpleFold(r) != r) — a rune with a simple case mapping,
+ * except Turkish İ and ı (folded to themselves), plus ß (partner of ẞ).
+ */
 function isCased(c: string): boolean {
-  return UPPER.test(c) || LOWER.test(c) || TITLE.test(c);
+  if (c === '\u0130' || c === '\u0131') return false;
+  return c === '\u00df' || lowerRune(c) !== c || upperRune(c) !== c;
 }
 /** Simple (1:1) mappings JS's full mappings hide: only the lowercase of U+0130 has one. */
 const SIMPLE_LOWER: Record<string, string> = { '\u0130': 'i' };
@@ -89,9 +109,15 @@ function lowerString(s: string): string {
 }
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** starlark-go's isCasedString: some rune is cased (an invalid byte, U+FFFD, is not). */
+function isCasedString(s: string): boolean {
+  for (const c of fromBytes(s)) if (isCased(c)) return true;
+  return false;
+}
+
 function allChars(s: string, pred: (c: string) => boolean): boolean {
   if (s.length === 0) return false;
-  for (const c of s) if (!pred(c)) return false;
+  for (const c of fromBytes(s)) if (!pred(c)) return false; // an invalid byte is U+FFFD: neither letter, digit nor space
   return true;
 }
 
@@ -115,15 +141,41 @@ function stripChars(fn: string, args: Value[], kwargs: Kwargs): string | null {
   return cutset === '' ? null : cutset; // starlark-go: an empty cutset strips whitespace
 }
 
+/** Whether rune r is stripped: whitespace, or one of the cutset's runes (Go's strings.Trim*). */
+function stripped(r: string, chars: string[] | string | null): boolean {
+  return chars === null ? isSpace(r) : chars.includes(r); // an ASCII cutset is a string: no rune of s is a part of it
+}
+function cutsetOf(chars: string | null): string[] | string | null {
+  return chars === null || isAscii(chars) ? chars : runes(chars);
+}
+// Both walk runes from their end (Go's strings.Trim*): no scan of the untouched middle.
 function lstrip(s: string, chars: string | null): string {
+  const set = cutsetOf(chars);
   let i = 0;
-  while (i < s.length && (chars === null ? isSpace(s[i]!) : chars.includes(s[i]!))) i++;
-  return s.slice(i);
+  while (i < s.length) {
+    const w = s.charCodeAt(i) < 0x80 ? 1 : (decodeRune(s, i), runeWidth);
+    if (!stripped(w === 1 ? s[i]! : s.slice(i, i + w), set)) break;
+    i += w;
+  }
+  return i === 0 ? s : s.slice(i);
 }
 function rstrip(s: string, chars: string | null): string {
+  const set = cutsetOf(chars);
   let j = s.length;
-  while (j > 0 && (chars === null ? isSpace(s[j - 1]!) : chars.includes(s[j - 1]!))) j--;
-  return s.slice(0, j);
+  while (j > 0) {
+    const k = s.charCodeAt(j - 1) < 0x80 ? j - 1 : lastRuneStart(s, j);
+    if (!stripped(k === j - 1 ? s[k]! : s.slice(k, j), set)) break;
+    j = k;
+  }
+  return j === s.length ? s : s.slice(0, j);
+}
+/** Start of the rune that ends at byte j (j - 1 for an invalid byte), as Go's utf8.DecodeLastRuneInString. */
+function lastRuneStart(s: string, j: number): number {
+  const lim = Math.max(j - 4, 0);
+  let k = j - 1;
+  while (k > lim && (s.charCodeAt(k) & 0xc0) === 0x80) k--;
+  decodeRune(s, k);
+  return k + runeWidth === j ? k : j - 1;
 }
 
 function affixMatch(fn: string, s: string, args: Value[], kwargs: Kwargs, suffix: boolean): boolean {
@@ -147,18 +199,19 @@ function affixMatch(fn: string, s: string, args: Value[], kwargs: Kwargs, suffix
 /** Splits on runs of whitespace, Python-style, from the left (maxsplit < 0 = unlimited). */
 function splitWhitespace(s: string, maxsplit: number): string[] {
   const out: string[] = [];
+  const u = unitsOf(s);
   let i = 0;
-  const n = s.length;
+  const n = u.length;
   while (true) {
-    while (i < n && isSpace(s[i]!)) i++;
+    while (i < n && isSpace(u[i]!)) i++;
     if (i >= n) break;
     if (maxsplit >= 0 && out.length === maxsplit) {
-      out.push(s.slice(i));
+      out.push(cut(u, i, n));
       break;
     }
     let j = i;
-    while (j < n && !isSpace(s[j]!)) j++;
-    out.push(s.slice(i, j));
+    while (j < n && !isSpace(u[j]!)) j++;
+    out.push(cut(u, i, j));
     i = j;
   }
   return out;
@@ -166,17 +219,18 @@ function splitWhitespace(s: string, maxsplit: number): string[] {
 
 function rsplitWhitespace(s: string, maxsplit: number): string[] {
   const out: string[] = [];
-  let j = s.length;
+  const u = unitsOf(s);
+  let j = u.length;
   while (true) {
-    while (j > 0 && isSpace(s[j - 1]!)) j--;
+    while (j > 0 && isSpace(u[j - 1]!)) j--;
     if (j <= 0) break;
     if (maxsplit >= 0 && out.length === maxsplit) {
-      out.push(s.slice(0, j));
+      out.push(cut(u, 0, j));
       break;
     }
     let i = j;
-    while (i > 0 && !isSpace(s[i - 1]!)) i--;
-    out.push(s.slice(i, j));
+    while (i > 0 && !isSpace(u[i - 1]!)) i--;
+    out.push(cut(u, i, j));
     j = i;
   }
   return out.reverse();
@@ -198,7 +252,7 @@ function checkReplace(s: string, old: string, nw: string, count: number): void {
   const most = old === '' ? s.length + 1 : Math.floor(s.length / old.length);
   if (Math.min(most, count) * (nw.length - old.length) < 1 << 20) return;
   let matches = 0;
-  if (old === '') matches = s.length + 1;
+  if (old === '') matches = runeCount(s) + 1;
   else for (let j = s.indexOf(old); j >= 0 && matches < count; j = s.indexOf(old, j + old.length)) matches++;
   fits(s.length + Math.min(matches, count) * (nw.length - old.length));
 }
@@ -265,15 +319,17 @@ export const stringMethods = table({
   capitalize(s, args, kwargs) {
     checkPositional('capitalize', args, kwargs, 0, 0);
     if (s.length === 0) return s;
-    const first = String.fromCodePoint(s.codePointAt(0)!);
-    return titleRune(first) + lowerString(s.slice(first.length));
+    return mapText(s, (t) => {
+      const first = String.fromCodePoint(t.codePointAt(0)!);
+      return titleRune(first) + lowerString(t.slice(first.length));
+    });
   },
   count(s, args, kwargs) {
     const [sub, start, end] = unpackArgs('count', args, kwargs, ['sub', 'start?', 'end?']);
     const needle = wantString('count', 'sub', sub);
     const [st, en] = clampRange('count', s.length, start, end);
     const hay = s.slice(st, Math.max(st, en));
-    if (needle.length === 0) return hay.length + 1;
+    if (needle.length === 0) return runeCount(hay) + 1; // Go's strings.Count: one more than the runes
     let n = 0;
     for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + needle.length)) n++;
     return n;
@@ -335,30 +391,22 @@ export const stringMethods = table({
     checkPositional('isspace', args, kwargs, 0, 0);
     return allChars(s, isSpace);
   },
+  // As starlark-go: some rune is cased and the string is its own lower (upper) case, byte for byte
+  // (so an invalid byte, which case mapping turns into U+FFFD, makes both false).
   islower(s, args, kwargs) {
     checkPositional('islower', args, kwargs, 0, 0);
-    let cased = false;
-    for (const c of s) {
-      if (isUpper(c)) return false;
-      if (isLower(c)) cased = true;
-    }
-    return cased;
+    return isCasedString(s) && mapText(s, lowerString) === s;
   },
   isupper(s, args, kwargs) {
     checkPositional('isupper', args, kwargs, 0, 0);
-    let cased = false;
-    for (const c of s) {
-      if (isLower(c)) return false;
-      if (isUpper(c)) cased = true;
-    }
-    return cased;
+    return isCasedString(s) && mapText(s, upperString) === s;
   },
   istitle(s, args, kwargs) {
     checkPositional('istitle', args, kwargs, 0, 0);
     // Uppercase letters may only follow uncased characters, lowercase only cased ones.
     let prevCased = false;
     let cased = false;
-    for (const c of s) {
+    for (const c of fromBytes(s)) {
       // As starlark-go, quirk included: a non-ASCII uppercase letter makes it false.
       if ((c >= 'A' && c <= 'Z') || TITLE.test(c)) {
         if (prevCased) return false;
@@ -392,11 +440,11 @@ export const stringMethods = table({
   },
   lower(s, args, kwargs) {
     checkPositional('lower', args, kwargs, 0, 0);
-    return lowerString(s);
+    return mapText(s, lowerString);
   },
   upper(s, args, kwargs) {
     checkPositional('upper', args, kwargs, 0, 0);
-    return upperString(s);
+    return mapText(s, upperString);
   },
   lstrip(s, args, kwargs) {
     return lstrip(s, stripChars('lstrip', args, kwargs));
@@ -453,8 +501,8 @@ export const stringMethods = table({
     let i = 0;
     let done = 0;
     if (old === '') {
-      // Insert `new` before each of the first `count` positions, like Python.
-      const chars = [...s];
+      // Insert `new` before each of the first `count` runes and at the end, as Go's strings.Replace.
+      const chars = runes(s);
       for (let k = 0; k <= chars.length; k++) {
         if (done < count) {
           out += nw;
@@ -524,19 +572,20 @@ export const stringMethods = table({
   },
   title(s, args, kwargs) {
     checkPositional('title', args, kwargs, 0, 0);
-    return titleCase(s);
+    return mapText(s, titleCase);
   },
 });
 
+/** elems: one byte at a time; codepoints: one rune (an invalid byte alone, whose ord is U+FFFD), as starlark-go. */
 function stringIter(s: string, codepoints: boolean, ords: boolean): Iterator<Value> {
   let i = 0;
   return {
     next(): IteratorResult<Value> {
       if (i >= s.length) return { value: undefined, done: true };
       if (codepoints) {
-        const cp = s.codePointAt(i)!;
-        const w = cp > 0xffff ? 2 : 1;
-        const v: Value = ords ? cp : s.slice(i, i + w);
+        const cp = decodeRune(s, i);
+        const w = runeWidth;
+        const v: Value = ords ? (cp < 0 ? 0xfffd : cp) : s.slice(i, i + w);
         i += w;
         return { value: v, done: false };
       }

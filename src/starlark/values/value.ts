@@ -13,8 +13,10 @@
 //              otherwise bigint. Always normalised: a bigint that fits is turned
 //              back into a number, so `typeof v === 'number'` ⇒ int.
 //   float      StarFloat (boxed, so 1.0 and 1 stay distinguishable)
-//   string     string (JS UTF-16 string; len/index/slice count UTF-16 code units,
-//              the choice the spec allows and starlark-java makes)
+//   string     string holding UTF-8 bytes, one char (0..255) per byte, as
+//              starlark-go: len/index/slice/find count bytes, ordering and
+//              hashing are by bytes. ASCII is unchanged; non-ASCII text is
+//              transcoded at the host boundary (utf8.ts)
 //   bytes      StarBytes
 //   list       StarList
 //   tuple      StarTuple

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileFile, newThread, repr, StarlarkSyntaxError, type Value } from '../../../src/starlark/index.js';
+import { toBytes } from '../../../src/starlark/values/utf8.js';
 
 function syntaxError(src: string, opts = {}): StarlarkSyntaxError {
   try {
@@ -75,11 +76,19 @@ test('literals: ints of any size and base, floats, escapes, raw, triple-quoted a
   ].join('\n'));
   assert.equal(globals.get('a'), 31 + 15 + 5);
   assert.equal(globals.get('b'), 123456789012345678901234567890n);
-  assert.equal(globals.get('c'), 'Aé😀A\t|');
+  assert.equal(globals.get('c'), toBytes('Aé😀A\t|')); // a string value is its UTF-8 bytes (values/utf8.ts)
   assert.equal(globals.get('d'), "\\n\\'");
   assert.equal(globals.get('e'), 'two\nlines');
   assert.equal(globals.get('f'), 4); // \xff is one byte, é is two in UTF-8, a is one
   assert.equal(repr(globals.get('g')!), '1500.0');
+});
+
+test('a carriage return in a string literal is a newline, as in starlark-go; outside triple quotes it ends the line', () => {
+  const { globals } = run('a = """x\r\ny\rz"""\r\nb = r"""p\\\r\nq"""\r\nc = b"""\r"""\r\nd = 1\r\n');
+  assert.equal(globals.get('a'), 'x\ny\nz');
+  assert.equal(globals.get('b'), 'p\\\nq');
+  assert.equal(repr(globals.get('c')!), 'b"\\n"');
+  assert.equal(syntaxError('s = "a\rb"\n').msg, 'unexpected newline in string');
 });
 
 test('implicit line joining in brackets and backslash continuation', () => {

@@ -35,8 +35,8 @@ test('% formatting errors', () => {
   throwsMsg(() => percentFormat('%d', 'x'), /%d format requires integer/);
   throwsMsg(() => percentFormat('%q', 1), /unknown conversion %q/);
   throwsMsg(() => percentFormat('abc %', 1), /incomplete format/);
-  throwsMsg(() => percentFormat('%d', f(NaN)), /cannot convert float NaN to integer/);
-  throwsMsg(() => percentFormat('%d', f(-Infinity)), /cannot convert float infinity to integer/);
+  throwsMsg(() => percentFormat('%d', f(NaN)), /^%d format requires integer: cannot convert float NaN to integer$/);
+  throwsMsg(() => percentFormat('%d', f(-Infinity)), /^%d format requires integer: cannot convert float infinity to integer$/);
 });
 
 test('float formatting follows Go strconv', () => {

@@ -9,6 +9,7 @@ import { jsonModule } from '../../../src/starlark/modules/json.js';
 import { mathModule } from '../../../src/starlark/modules/math.js';
 import { StarlarkError, type Value } from '../../../src/starlark/values/value.js';
 import { newThread } from './helpers.js';
+import { fromBytes, toBytes } from '../../../src/starlark/values/utf8.js';
 
 const f = (n: number) => new StarFloat(n);
 const thread = newThread();
@@ -24,7 +25,7 @@ test('json.encode: sorted keys, floats, strings, structs', () => {
   assert.equal(json('encode', [d]), '{"a":"x\\"\\u003cy\\u003e\\n","b":[1,2.0,null,true]}');
   assert.equal(json('encode', ['plain <ascii>']), '"plain <ascii>"');
   assert.equal(json('encode', [new StarTuple([f(1e100), 2n ** 70n])]), '[1e+100,1180591620717411303424]');
-  assert.equal(json('encode', [new StarStruct([['z', 1], ['a', 'é']])]), '{"a":"é","z":1}');
+  assert.equal(fromBytes(json('encode', [new StarStruct([['z', 1], ['a', toBytes('é')]])]) as string), '{"a":"é","z":1}');
   const bad = new StarDict();
   bad.set(1, 2);
   throwsMsg(() => json('encode', [bad]), /^json.encode: dict has int key, want string$/);
@@ -36,12 +37,13 @@ test('json.encode: sorted keys, floats, strings, structs', () => {
   const nested = new StarStruct([['x', new StarList([1, d])]]);
   d.set('f', getAttr(mathModule, 'sqrt'));
   throwsMsg(() => json('encode', [nested]), /^json.encode: in field .x: at list index 1: in dict key "f": cannot encode builtin_function_or_method as JSON$/);
-  assert.equal(json('encode', ['\ud83d']), '"\\ufffd"'); // a lone surrogate is invalid text
+  assert.equal(json('encode', ['\xff']), '"\\ufffd"'); // an invalid UTF-8 byte, as Go
+  assert.equal(json('encode', [toBytes('\u2028')]), '"\\u2028"');
 });
 
 test('json.decode: ints stay ints, floats, nesting, errors with offsets', () => {
   const v = json('decode', ['{"a": [1, 2.5, -3e2, true, null, "s\\u00e9"], "big": 123456789012345678901}']);
-  assert.equal(repr(v), '{"a": [1, 2.5, -300.0, True, None, "sé"], "big": 123456789012345678901}');
+  assert.equal(fromBytes(repr(v)), '{"a": [1, 2.5, -300.0, True, None, "sé"], "big": 123456789012345678901}');
   throwsMsg(() => json('decode', ['[1,]']), /^json.decode: at offset 3, unexpected character '\]'$/);
   throwsMsg(() => json('decode', ['{"a" 1}']), /after object key/);
   throwsMsg(() => json('decode', ['01']), /invalid number: 01/);
@@ -50,7 +52,8 @@ test('json.decode: ints stay ints, floats, nesting, errors with offsets', () => 
   throwsMsg(() => json('decode', ['"ab\\gc"']), /invalid character 'g' in string escape code/);
   throwsMsg(() => json('decode', ["'abc'"]), /unexpected character '\\''/);
   throwsMsg(() => json('decode', ['[1, 2}']), /got '\}', want ',' or '\]'/);
-  assert.equal(json('decode', ['"\\ud83d\\ude39\\u0123\\n"']), '😹ģ\n');
+  assert.equal(json('decode', ['"\\ud83d\\ude39\\u0123\\n"']), toBytes('😹ģ\n')); // strings are UTF-8 bytes
+  assert.equal(json('decode', ['"\\ud83d-\xe6\xe6\x97\xa5"']), toBytes('\ufffd-\ufffd日')); // lone surrogate, invalid byte
   assert.ok(!Object.is(json('decode', ['-0']), -0));
   assert.equal(json('decode', ['nope'], [['default', 'dflt']]), 'dflt');
 });

@@ -10,6 +10,8 @@ import { builtin } from '../../../src/starlark/values/builtin.js';
 import { callValue, equal } from '../../../src/starlark/values/ops.js';
 import { StarlarkError, type Value } from '../../../src/starlark/values/value.js';
 import { call, newThread } from './helpers.js';
+import { toBytes } from '../../../src/starlark/values/utf8.js';
+import { StarBytes } from '../../../src/starlark/values/bytes.js';
 
 const f = (n: number) => new StarFloat(n);
 const list = (...e: Value[]) => new StarList(e);
@@ -69,7 +71,8 @@ test('len, list, tuple, dict, set, range, enumerate, zip, reversed', () => {
   assert.equal(r('set', [list(3, 1, 3)]), 'set([3, 1])');
   assert.equal(r('list', [call('range', [5, 0, -2])]), '[5, 3, 1]');
   throwsMsg(() => call('range', [1, 2, 0]), /step argument must not be zero/);
-  throwsMsg(() => call('range', [2n ** 60n]), /1152921504606846976 out of range/);
+  assert.equal(call('len', [call('range', [2n ** 60n])]), 2n ** 60n); // any int64, as starlark-go
+  throwsMsg(() => call('range', [0, 2n ** 63n]), /^range: for parameter 2: 9223372036854775808 out of range \(want value in signed 64-bit range\)$/);
   assert.equal(call('len', [call('range', [2 ** 40])]), 2 ** 40);
   assert.equal(call('len', [call('range', [0x7fffffff])]), 0x7fffffff);
   assert.equal(r('enumerate', [list('a', 'b')], [['start', 1]]), '[(1, "a"), (2, "b")]');
@@ -134,7 +137,11 @@ test('abs, any, all, chr, ord, hash, hasattr, getattr, dir', () => {
   assert.equal(call('chr', [65]), 'A');
   throwsMsg(() => call('chr', [0x110000]), /Unicode code point U\+110000 out of range \(>0x10FFFF\)/);
   throwsMsg(() => call('zip', [list(), 'ab']), /not iterable: string/);
-  assert.equal(call('ord', ['€']), 8364);
+  assert.equal(call('ord', [toBytes('€')]), 8364); // strings are UTF-8 bytes (values/utf8.ts)
+  assert.equal(call('ord', ['\xe2']), 0xfffd);
+  throwsMsg(() => call('ord', ['\xe2\x82']), /ord: string encodes 2 Unicode code points, want 1/);
+  assert.equal(call('chr', [0x20ac]), toBytes('€'));
+  assert.equal(call('hash', [toBytes('é😿')]), 233 * 31 + 0x1f63f); // starlark-go: a rune above U+FFFF counts as itself
   throwsMsg(() => call('ord', ['ab']), /ord: string encodes 2 Unicode code points, want 1/);
   assert.equal(call('hash', ['a']), 97);
   assert.equal(call('hash', ['hello']), 99162322); // Java String.hashCode
@@ -148,6 +155,9 @@ test('print goes to thread.print; fail raises FailError', () => {
   const printed: string[] = [];
   callValue(newThread(printed), universe.get('print')!, ['a', 1, list(1)], [['sep', '-']]);
   assert.deepEqual(printed, ['a-1-[1]']);
+  // Strings and bytes print as their bytes (starlark-go), which the host gets as Unicode text: one U+FFFD per invalid byte.
+  callValue(newThread(printed), universe.get('print')!, [toBytes('日本'), new StarBytes(toBytes('é') + '\xff'), toBytes('日').slice(0, 2)], null);
+  assert.deepEqual(printed.slice(1), ['日本 é\ufffd \ufffd\ufffd']);
   assert.throws(
     () => call('fail', ['bad', 42]),
     (e: unknown) => e instanceof FailError && e.message === 'fail: bad 42',
