@@ -108,3 +108,9 @@ test('star repl on a terminal: prompts, line editing with the history (up arrow)
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('star repl: non-ASCII values are printed as the text they hold (UTF-8 bytes inside, as starlark-go)', () => {
+  const r = repl(['x = "日本"', 'x', 'len(x)', 'x[0]', '{"clé": x}', 'print(x)'].join('\n') + '\n');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, ['"日本"', '6', '"\\xe6"', '{"clé": "日本"}', '日本', ''].join('\n'));
+});

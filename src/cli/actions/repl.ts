@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TypeRef } from '../../api/client.js';
 import type { KObject } from '../../api/object.js';
-import { makeLoader, newThread, repr, ReplSession, type LoadFn, type Value } from '../../starlark/index.js';
+import { fromStarlarkString, makeLoader, newThread, repr, ReplSession, type LoadFn, type Value } from '../../starlark/index.js';
 import { dialectOf, renderError, standardModule } from '../../starlark/testing/host.js';
 import type { DialectOption } from '../../starlark/testing/dialectoptions.js';
 import { hostBuiltins, setScope, type ReadView, type ReconcileScope } from '../../reconciler/hostapi.js';
@@ -98,7 +98,11 @@ export async function repl(flags: ReplFlags, input: NodeJS.ReadableStream = proc
     if (ctx) setScope(thread, { ...ctx.scope, desired: [], writes: [], missing: [] });
     try {
       const v = session.exec(thread, src);
-      if (v !== undefined && v !== null && repr(v) !== 'None') out.write(`${repr(v)}\n`);
+      if (v !== undefined && v !== null) {
+        // repr is a Starlark string (UTF-8 bytes): the terminal gets the text.
+        const text = repr(v);
+        if (text !== 'None') out.write(`${fromStarlarkString(text)}\n`);
+      }
     } catch (e) {
       err.write(`${renderError(e)}\n`);
     }
