@@ -24,13 +24,13 @@ import { Registry } from '../../src/apiserver/registry/registry.js';
 import type { KObject } from '../../src/api/object.js';
 import { parse as parseYaml } from 'yaml';
 import { readFile, readdir } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { EtcdStore } from '../../src/store/etcd.js';
 import { FileStore } from '../../src/store/file.js';
 import type { Store } from '../../src/store/store.js';
 import { etcdInstalled, startEtcd } from '../../test/helpers/etcd.js';
+import { cpuSeconds } from './proccpu.js';
 import { parent, writeProject } from '../../test/scaleout/project.js';
 import { startRunner, type Runner } from '../../test/scaleout/runners.js';
 
@@ -58,31 +58,6 @@ async function seed(store: Store, project: string): Promise<void> {
 
 const readyRe = /^(\S+) parents Parent (\S+): Ready/;
 const startRe = /^(\S+) \[parents\] start /;
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100) ticks
-  } catch {
-    return NaN;
-  }
-}
-
-/** The pid of the etcd serving `dataDir` (found through /proc: the helper does not expose it). */
-function etcdPid(dataDir: string | undefined): number | undefined {
-  if (!dataDir) return undefined;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (cmd.startsWith('etcd\0') && cmd.includes(dataDir)) return Number(d);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return undefined;
-}
 
 async function measure(runners: Runner[], etcd: number | undefined): Promise<{ seconds: number; reconciles: number; perRunner: number[]; cpuMsPerParent: number; etcdCpuMsPerParent: number }> {
   const cpu0 = runners.reduce((a, r) => a + cpuSeconds(r.proc.pid), 0);
@@ -136,7 +111,7 @@ async function runCase(name: string, runnerCount: number, backend: 'file' | 'etc
       runners.push(r);
     }
     await Promise.all(runners.map((r) => r.ready));
-    const m = await measure(runners, etcdPid(etcd?.dataDir));
+    const m = await measure(runners, etcd?.pid);
     const rate = N / m.seconds;
     return `${name.padEnd(22)} ${String(runnerCount).padStart(7)}  ${m.seconds.toFixed(2).padStart(8)} s  ${rate.toFixed(0).padStart(8)}/s  ${String(m.reconciles).padStart(10)}  ${m.cpuMsPerParent.toFixed(1).padStart(20)}  ${(Number.isNaN(m.etcdCpuMsPerParent) ? '-' : m.etcdCpuMsPerParent.toFixed(1)).padStart(18)}  ${m.perRunner.join(' + ')}`;
   } finally {

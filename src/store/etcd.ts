@@ -47,7 +47,7 @@
 // Unavailable for ~3.5 s more, measured). Tuning either needs cockatiel policies.
 
 
-import { Etcd3, type IEvent, type IKeyValue, type ITxnResponse } from 'etcd3';
+import { Etcd3, type IEvent } from 'etcd3';
 import type { KObject } from '../api/object.js';
 import { adoptedSnapshot, deletedSnapshot, describeKey, parseRevision, storedCopy } from './objects.js';
 import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
@@ -56,6 +56,8 @@ import { isCompacted, toStoreError } from './etcd/errors.js';
 import { listObjects, NamespaceCache } from './etcd/list.js';
 import { SharedStream, type Subscriber } from './etcd/hub.js';
 import { GetBatcher } from './etcd/reads.js';
+import { KVClient } from './etcd/kvclient.js';
+import type { KeyValue, RequestOp, TxnResponse } from './etcd/proto.js';
 import { currentFence, type WriteFence } from './fence.js';
 
 /** The txn compare of a write fence (see fence.ts): its ownership key still has the acquired create revision. */
@@ -64,9 +66,9 @@ function fenceCompare(fence: WriteFence | undefined) {
 }
 
 /** After a failed fenced txn: Unavailable (not Conflict, which callers retry) when the fence is what failed. */
-function checkFence(fence: WriteFence | undefined, res: ITxnResponse, at: number): void {
+function checkFence(fence: WriteFence | undefined, res: TxnResponse, at: number): void {
   if (!fence) return;
-  const kv: IKeyValue | undefined = res.responses[at]?.response_range?.kvs?.[0];
+  const kv: KeyValue | undefined = res.responses[at]?.response_range?.kvs?.[0];
   if (kv && String(kv.create_revision) === String(fence.createRevision)) return;
   throw new StoreError('Unavailable', `write refused: ${fence.what} is no longer owned by this process (its lease expired or it was handed over)`);
 }
@@ -102,14 +104,14 @@ export function parseEtcdSpec(spec: string): EtcdStoreOptions {
  * frozen copy is taken before the write is sent (the caller may edit its object
  * meanwhile) and restamped with the revision afterwards.
  */
-function writeResult(obj: KObject, opts: WriteOptions | undefined): (res: ITxnResponse) => KObject {
+function writeResult(obj: KObject, opts: WriteOptions | undefined): (res: TxnResponse) => KObject {
   if (opts?.adopt) return (res) => adoptedSnapshot(obj, Number(res.header.revision));
   const copy = storedCopy(obj, 0);
   return (res) => deletedSnapshot(copy, Number(res.header.revision)); // "the object at another revision", as for deletes
 }
 
 /** A frozen event whose prevObject is decoded on first read (most subscribers never read it). */
-function lazyPrev(type: 'MODIFIED' | 'DELETED', object: KObject, prev: IKeyValue | undefined): WatchEvent {
+function lazyPrev(type: 'MODIFIED' | 'DELETED', object: KObject, prev: KeyValue | undefined): WatchEvent {
   let decoded: KObject | undefined;
   return Object.freeze({
     type,
@@ -125,6 +127,8 @@ export class EtcdStore implements Store {
   /** Several choreo processes may share one etcd. */
   readonly shared = true;
   private readonly client: Etcd3;
+  /** Writes and point reads (the hot path): lean gRPC over HTTP/2 (kvclient.ts). */
+  private readonly kv: KVClient;
   private readonly layout: KeyLayout;
   private closed = false;
   private readonly watches = new Set<{ end(err: StoreError): void }>();
@@ -146,7 +150,8 @@ export class EtcdStore implements Store {
       grpcOptions: { 'grpc.max_receive_message_length': 256 << 20 },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     });
-    this.reads = new GetBatcher(this.client.kv);
+    this.kv = new KVClient(opts.endpoints, timeout);
+    this.reads = new GetBatcher(this.kv);
   }
 
   /** Round trips to etcd so far, for benchmarks: writes' txns, and reads (coalesced gets, lists' first requests, revision reads). */
@@ -186,7 +191,7 @@ export class EtcdStore implements Store {
     const result = writeResult(obj, opts);
     const fence = currentFence();
     const res = await this.call('create', () =>
-      this.client.kv.txn({
+      this.kv.txn({
         compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }, ...fenceCompare(fence)],
         success: [{ request_put: { key: k, value: Buffer.from(value) } }],
         failure: fence ? [{ request_range: { key: k } }, { request_range: { key: Buffer.from(fence.key) } }] : [],
@@ -263,11 +268,12 @@ export class EtcdStore implements Store {
     if (this.closed) return;
     this.closed = true;
     for (const w of [...this.watches]) w.end(new StoreError('Unavailable', 'store closed'));
+    this.kv.close();
     this.client.close();
   }
 
   /** update and delete: a txn guarded by the expected mod revision, or by existence without one. */
-  private async guardedWrite(op: 'update' | 'delete', key: ObjectKey, opts: WriteOptions | undefined, success: object): Promise<ITxnResponse> {
+  private async guardedWrite(op: 'update' | 'delete', key: ObjectKey, opts: WriteOptions | undefined, success: RequestOp): Promise<TxnResponse> {
     const expected = parseRevision(opts?.expectedResourceVersion, op);
     const k = this.layout.key(key);
     const guard =
@@ -276,10 +282,10 @@ export class EtcdStore implements Store {
         : { key: k, target: 'Create' as const, result: 'Greater' as const, create_revision: 0 };
     const fence = currentFence();
     const failure = [{ request_range: { key: k } }, ...(fence ? [{ request_range: { key: Buffer.from(fence.key) } }] : [])];
-    const res = await this.call(op, () => this.client.kv.txn({ compare: [guard, ...fenceCompare(fence)], success: [success], failure }));
+    const res = await this.call(op, () => this.kv.txn({ compare: [guard, ...fenceCompare(fence)], success: [success], failure }));
     if (!res.succeeded) {
       checkFence(fence, res, 1);
-      const current: IKeyValue | undefined = res.responses[0]?.response_range?.kvs?.[0];
+      const current: KeyValue | undefined = res.responses[0]?.response_range?.kvs?.[0];
       if (!current) throw new StoreError('NotFound', `${describeKey(key)} not found`);
       throw new StoreError(
         'Conflict',
@@ -304,12 +310,12 @@ export class EtcdStore implements Store {
   }
 
   /** A deleted object whose previous value etcd no longer had (compacted): only its identity is known. */
-  private tombstone(resource: string, kv: IKeyValue): KObject {
+  private tombstone(resource: string, kv: KeyValue): KObject {
     const { namespace, name } = this.layout.split(resource, kv.key);
     return Object.freeze({ metadata: Object.freeze({ name, namespace, resourceVersion: kv.mod_revision }) }) as KObject;
   }
 
-  private async afterWrite(res: ITxnResponse): Promise<void> {
+  private async afterWrite(res: TxnResponse): Promise<void> {
     const rev = Number(res.header.revision);
     this.seen(rev);
     const keep = this.opts.historySize;
