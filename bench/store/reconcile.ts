@@ -78,7 +78,8 @@ async function measure(store: StoreKind, workers: number): Promise<Measured> {
         },
       });
       const m = { ...row, store, workers, ...counted };
-      process.stderr.write(`${store} ${workers} worker(s): ${(m.runMs / 1000).toFixed(2)} s\n`);
+      const ev = etcdStore?.stats;
+      process.stderr.write(`${store} ${workers} worker(s): ${(m.runMs / 1000).toFixed(2)} s${ev ? `, watch events from own writes ${ev.eventsFromWrites}, decoded ${ev.eventsDecoded}` : ''}\n`);
       if (!best || m.runMs < best.runMs) best = m;
     } finally {
       await etcd?.stop();

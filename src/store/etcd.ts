@@ -57,6 +57,7 @@ import { listObjects, NamespaceCache } from './etcd/list.js';
 import { SharedStream, type Subscriber } from './etcd/hub.js';
 import { GetBatcher } from './etcd/reads.js';
 import { KVClient } from './etcd/kvclient.js';
+import { RecentWrites } from './etcd/recent.js';
 import type { KeyValue, RequestOp, TxnResponse } from './etcd/proto.js';
 import { currentFence, type WriteFence } from './fence.js';
 
@@ -99,15 +100,15 @@ export function parseEtcdSpec(spec: string): EtcdStoreOptions {
 }
 
 /**
- * What a write returns, without decoding the bytes it just sent: a handed-over
- * object is stamped and frozen in place once the revision is known; otherwise a
- * frozen copy is taken before the write is sent (the caller may edit its object
- * meanwhile) and restamped with the revision afterwards.
+ * What a write returns at a revision, without decoding the bytes it just sent:
+ * a handed-over object is stamped and frozen in place; otherwise a frozen copy
+ * is taken now, before the write is sent (the caller may edit its object
+ * meanwhile), and restamped with the revision.
  */
-function writeResult(obj: KObject, opts: WriteOptions | undefined): (res: TxnResponse) => KObject {
-  if (opts?.adopt) return (res) => adoptedSnapshot(obj, Number(res.header.revision));
+function writeResult(obj: KObject, opts: WriteOptions | undefined): (revision: number) => KObject {
+  if (opts?.adopt) return (revision) => adoptedSnapshot(obj, revision);
   const copy = storedCopy(obj, 0);
-  return (res) => deletedSnapshot(copy, Number(res.header.revision)); // "the object at another revision", as for deletes
+  return (revision) => deletedSnapshot(copy, revision); // "the object at another revision", as for deletes
 }
 
 /** A frozen event whose prevObject is decoded on first read (most subscribers never read it). */
@@ -141,6 +142,8 @@ export class EtcdStore implements Store {
   /** Point reads, coalesced into shared round trips under load (reads.ts). */
   private readonly reads: GetBatcher;
   private readonly counts = { txns: 0, reads: 0 };
+  /** This process's writes awaiting their watch events (recent.ts). */
+  private readonly recent = new RecentWrites();
 
   private constructor(private readonly opts: EtcdStoreOptions) {
     const timeout = opts.callTimeoutMs ?? 10_000;
@@ -155,8 +158,8 @@ export class EtcdStore implements Store {
   }
 
   /** Round trips to etcd so far, for benchmarks: writes' txns, and reads (coalesced gets, lists' first requests, revision reads). */
-  get stats(): { txns: number; reads: number } {
-    return { txns: this.counts.txns, reads: this.counts.reads + this.reads.batches };
+  get stats(): { txns: number; reads: number; eventsFromWrites: number; eventsDecoded: number } {
+    return { txns: this.counts.txns, reads: this.counts.reads + this.reads.batches, eventsFromWrites: this.recent.hits, eventsDecoded: this.recent.misses };
   }
 
   /** Connects and reads the current revision; fails with Unavailable when etcd cannot be reached. */
@@ -187,29 +190,42 @@ export class EtcdStore implements Store {
 
   async create(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
     const k = this.layout.key(key);
-    const value = encodeValue(obj);
-    const result = writeResult(obj, opts);
+    const value = Buffer.from(encodeValue(obj));
+    const write = this.recent.begin(k, value, writeResult(obj, opts));
     const fence = currentFence();
-    const res = await this.call('create', () =>
-      this.kv.txn({
-        compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }, ...fenceCompare(fence)],
-        success: [{ request_put: { key: k, value: Buffer.from(value) } }],
-        failure: fence ? [{ request_range: { key: k } }, { request_range: { key: Buffer.from(fence.key) } }] : [],
-      }),
-    );
-    if (!res.succeeded) {
-      checkFence(fence, res, 1);
-      throw new StoreError('AlreadyExists', `${describeKey(key)} already exists`);
+    let res: TxnResponse;
+    try {
+      res = await this.call('create', () =>
+        this.kv.txn({
+          compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }, ...fenceCompare(fence)],
+          success: [{ request_put: { key: k, value } }],
+          failure: fence ? [{ request_range: { key: k } }, { request_range: { key: Buffer.from(fence.key) } }] : [],
+        }),
+      );
+      if (!res.succeeded) {
+        checkFence(fence, res, 1);
+        throw new StoreError('AlreadyExists', `${describeKey(key)} already exists`);
+      }
+    } catch (err) {
+      write.failed();
+      throw err;
     }
     await this.afterWrite(res);
-    return result(res);
+    return write.done(Number(res.header.revision));
   }
 
   async update(key: ObjectKey, obj: KObject, opts?: WriteOptions): Promise<KObject> {
-    const value = encodeValue(obj);
-    const result = writeResult(obj, opts);
-    const res = await this.guardedWrite('update', key, opts, { request_put: { key: this.layout.key(key), value: Buffer.from(value) } });
-    return result(res);
+    const k = this.layout.key(key);
+    const value = Buffer.from(encodeValue(obj));
+    const write = this.recent.begin(k, value, writeResult(obj, opts));
+    let res: TxnResponse;
+    try {
+      res = await this.guardedWrite('update', key, opts, { request_put: { key: k, value } });
+    } catch (err) {
+      write.failed();
+      throw err;
+    }
+    return write.done(Number(res.header.revision));
   }
 
   async delete(key: ObjectKey, opts?: WriteOptions): Promise<KObject> {
@@ -304,7 +320,7 @@ export class EtcdStore implements Store {
       const object = prev ? decodeKV(prev, ev.kv.mod_revision) : this.tombstone(resource, ev.kv);
       return lazyPrev('DELETED', object, prev);
     }
-    const object = decodeKV(ev.kv);
+    const object = this.recent.take(ev.kv.key, ev.kv.mod_revision, ev.kv.value) ?? decodeKV(ev.kv);
     if (ev.kv.create_revision === ev.kv.mod_revision) return Object.freeze({ type: 'ADDED', object });
     return lazyPrev('MODIFIED', object, prev);
   }

@@ -64,6 +64,11 @@ export class SharedState {
     return true;
   }
 
+  private alreadyApplied(t: ResourceType, obj: KObject): boolean {
+    const seen = this.applied.get(objectKey(t, obj));
+    return seen !== undefined && seen >= Number(obj.metadata.resourceVersion);
+  }
+
   /** Follows `t` from `revision` (the revision its initial list reflected). */
   watchFrom(t: ResourceType, revision: string): void {
     if (this.closed || this.watches.has(t.storageKey)) return;
@@ -72,6 +77,8 @@ export class SharedState {
       { resourceVersion: revision },
       (ev) => {
         if (ev.type === 'BOOKMARK') return;
+        // Mostly this process's own writes coming back: skipped before prevObject is read (the store decodes it on demand).
+        if (this.alreadyApplied(t, ev.object)) return;
         if (ev.type === 'DELETED') this.hooks.apply(t, ev.object, undefined);
         else this.hooks.apply(t, ev.prevObject, ev.object);
       },
