@@ -25,7 +25,12 @@ import type { JSONSchemaProps } from '../../src/api/schema/index.js';
 
 export const CHILDREN = 3;
 const group = 'bench.choreo.dev';
-const apiVersion = `${group}/v1`;
+export const apiVersion = `${group}/v1`;
+
+/** The workload's CRDs (Parent, Child), for benches that store its objects without running it. */
+export function workloadCRDs(): KObject[] {
+  return [crd('Parent', 'parents'), crd('Child', 'children')];
+}
 
 function crd(kind: string, plural: string): KObject {
   const spec: JSONSchemaProps = { type: 'object', properties: { replicas: { type: 'integer' }, index: { type: 'integer' }, parent: { type: 'string' } } };
