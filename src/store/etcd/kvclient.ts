@@ -1,6 +1,6 @@
 // A lean gRPC client for etcd's KV.Range and KV.Txn — every write and point
-// read of the etcd store — straight over node:http2, with the messages encoded
-// by hand (proto.ts).
+// read of the etcd store — and its Watch streams, straight over node:http2,
+// with the messages encoded by hand (proto.ts).
 //
 // Why: measured on this project's reconcile workload, a unary call through
 // etcd3 and @grpc/grpc-js (interceptors, resolving/load-balancing/retrying call
@@ -17,11 +17,26 @@
 // is no circuit breaker: a failed call fails at once, the next one reconnects
 // (callers already treat Unavailable as "re-read and retry").
 //
-// Trade-off: only unary Range and Txn; lists, watches, compaction and leases
-// stay on etcd3 (off the hot path, and watches need its stream handling).
+// Trade-off: only Range, Txn and Watch; lists, compaction and leases stay on
+// etcd3 (off the hot path). One watch per stream (etcd3 multiplexes them):
+// a runner has a handful, one per resource (hub.ts).
 
 import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
-import { decodeRangeResponse, decodeTxnResponse, encodeRange, encodeTxn, type RangeRequest, type RangeResponse, type TxnRequest, type TxnResponse } from './proto.js';
+import { EventEmitter } from 'node:events';
+import { decodeRangeResponse, decodeTxnResponse, decodeWatchResponse, encodeRange, encodeTxn, encodeWatchCreate, type RangeRequest, type RangeResponse, type TxnRequest, type TxnResponse, type WatchCreateRequest, type WatchResponse } from './proto.js';
+
+/**
+ * One Watch RPC (a bidirectional stream) carrying one watch: `create` sends
+ * the create request; responses arrive as 'data'; 'error' or 'end' ends it.
+ */
+export interface WatchStream {
+  create(req: WatchCreateRequest): void;
+  on(event: 'data', fn: (res: WatchResponse) => void): this;
+  on(event: 'error', fn: (err: Error) => void): this;
+  on(event: 'end', fn: () => void): this;
+  /** Hangs up (idempotent; no 'error' or 'end' after it). */
+  cancel(): void;
+}
 
 /** The gRPC status carried in the trailers (or in a trailers-only response's headers). */
 export class GrpcError extends Error {
@@ -50,6 +65,75 @@ export class KVClient {
 
   txn(req: TxnRequest): Promise<TxnResponse> {
     return this.call('/etcdserverpb.KV/Txn', encodeTxn(req)).then(decodeTxnResponse);
+  }
+
+  /** Opens a Watch stream (no deadline: it lasts until either side ends it). */
+  watch(): WatchStream {
+    const events = new EventEmitter();
+    let stream: ClientHttp2Stream | undefined;
+    let over = false;
+    const end = (err?: Error) => {
+      if (over) return;
+      over = true;
+      if (err) events.emit('error', err);
+      else events.emit('end');
+    };
+    try {
+      if (this.closed) throw new Error('client closed');
+      stream = this.connect().request({ ':method': 'POST', ':path': '/etcdserverpb.Watch/Watch', 'content-type': 'application/grpc', te: 'trailers' }, { endStream: false });
+    } catch (err) {
+      this.session?.destroy();
+      queueMicrotask(() => end(err as Error));
+    }
+    if (stream) {
+      const s = stream;
+      let pending: Buffer = Buffer.alloc(0);
+      let status: number | undefined;
+      let statusMessage = '';
+      const readStatus = (h: http2.IncomingHttpHeaders) => {
+        if (h['grpc-status'] === undefined) return;
+        status = Number(h['grpc-status']);
+        statusMessage = grpcMessage(h);
+      };
+      s.on('response', readStatus);
+      s.on('trailers', readStatus);
+      s.on('data', (d: Buffer) => {
+        pending = pending.length === 0 ? d : Buffer.concat([pending, d]);
+        // Length-prefixed messages; a message may span chunks and a chunk hold several.
+        while (pending.length >= 5 && !over) {
+          const len = pending.readUInt32BE(1);
+          if (pending.length < 5 + len) break;
+          const msg = pending.subarray(5, 5 + len);
+          pending = pending.subarray(5 + len);
+          let res: WatchResponse;
+          try {
+            res = decodeWatchResponse(msg);
+          } catch (err) {
+            s.close(http2.constants.NGHTTP2_CANCEL);
+            end(err as Error);
+            return;
+          }
+          events.emit('data', res);
+        }
+      });
+      s.on('error', (err) => end(err));
+      s.on('close', () => end(status === undefined || status === 0 ? (status === 0 ? undefined : new Error(`etcd: watch connection lost (stream closed, code ${s.rstCode})`)) : new GrpcError(status, statusMessage)));
+    }
+    const ws = {
+      create: (req: WatchCreateRequest) => {
+        if (!over) stream?.write(encodeWatchCreate(req));
+      },
+      on: (event: string, fn: Parameters<EventEmitter["on"]>[1]) => {
+        events.on(event, fn);
+        return ws;
+      },
+      cancel: () => {
+        if (over) return;
+        over = true;
+        stream?.close(http2.constants.NGHTTP2_CANCEL);
+      },
+    };
+    return ws as WatchStream;
   }
 
   close(): void {
@@ -109,12 +193,7 @@ export class KVClient {
       const readStatus = (h: http2.IncomingHttpHeaders) => {
         if (h['grpc-status'] === undefined) return;
         status = Number(h['grpc-status']);
-        statusMessage = String(h['grpc-message'] ?? '');
-        try {
-          statusMessage = decodeURIComponent(statusMessage);
-        } catch {
-          // not percent-encoded after all: keep it as sent
-        }
+        statusMessage = grpcMessage(h);
       };
       stream.on('response', readStatus);
       stream.on('trailers', readStatus);
@@ -123,5 +202,15 @@ export class KVClient {
       stream.on('error', (err) => finish(err));
       stream.end(frame);
     });
+  }
+}
+
+/** The grpc-message header, percent-decoded as gRPC sends it. */
+function grpcMessage(h: http2.IncomingHttpHeaders): string {
+  const raw = String(h['grpc-message'] ?? '');
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw; // not percent-encoded after all: keep it as sent
   }
 }

@@ -60,6 +60,29 @@ export interface ResponseOp {
   response_delete_range?: { prev_kvs: KeyValue[] };
 }
 
+export interface WatchCreateRequest {
+  key: Buffer;
+  range_end: Buffer;
+  start_revision: number;
+  prev_kv?: boolean;
+  progress_notify?: boolean;
+}
+
+export interface Event {
+  type: 'Put' | 'Delete';
+  kv: KeyValue;
+  prev_kv?: KeyValue;
+}
+
+export interface WatchResponse {
+  header: { revision: string };
+  created: boolean;
+  canceled: boolean;
+  compact_revision: string;
+  cancel_reason: string;
+  events: Event[];
+}
+
 export interface TxnResponse {
   header: { revision: string };
   succeeded: boolean;
@@ -184,6 +207,14 @@ export function encodeTxn(t: TxnRequest): Buffer {
   return frame({ fields });
 }
 
+/** A WatchRequest carrying a create_request, as a gRPC frame. */
+export function encodeWatchCreate(w: WatchCreateRequest): Buffer {
+  const fields: Field[] = [{ n: 1, b: w.key }, { n: 2, b: w.range_end }, { n: 3, v: w.start_revision }];
+  if (w.progress_notify) fields.push({ n: 4, v: 1 });
+  if (w.prev_kv) fields.push({ n: 6, v: 1 });
+  return frame({ fields: [{ n: 1, m: { fields } }] });
+}
+
 /** Reads the fields of one message, calling `onField` with each field's number and value. */
 function readFields(buf: Buffer, onField: (field: number, value: number | Buffer) => void): void {
   let pos = 0;
@@ -278,6 +309,29 @@ export function decodeTxnResponse(buf: Buffer): TxnResponse {
     if (f === 1) res.header = decodeHeader(v as Buffer);
     else if (f === 2) res.succeeded = v === 1;
     else if (f === 3) res.responses.push(decodeResponseOp(v as Buffer));
+  });
+  return res;
+}
+
+function decodeEvent(buf: Buffer): Event {
+  const ev: Event = { type: 'Put', kv: decodeKeyValue(empty) };
+  readFields(buf, (f, v) => {
+    if (f === 1) ev.type = v === 1 ? 'Delete' : 'Put';
+    else if (f === 2) ev.kv = decodeKeyValue(v as Buffer);
+    else if (f === 3) ev.prev_kv = decodeKeyValue(v as Buffer);
+  });
+  return ev;
+}
+
+export function decodeWatchResponse(buf: Buffer): WatchResponse {
+  const res: WatchResponse = { header: { revision: '0' }, created: false, canceled: false, compact_revision: '0', cancel_reason: '', events: [] };
+  readFields(buf, (f, v) => {
+    if (f === 1) res.header = decodeHeader(v as Buffer);
+    else if (f === 3) res.created = v === 1;
+    else if (f === 4) res.canceled = v === 1;
+    else if (f === 5) res.compact_revision = String(v);
+    else if (f === 6) res.cancel_reason = (v as Buffer).toString('utf8');
+    else if (f === 11) res.events.push(decodeEvent(v as Buffer));
   });
   return res;
 }
