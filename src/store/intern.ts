@@ -22,7 +22,8 @@ const pool = new Map<string, unknown>();
 
 /** The pooled equal of `value`, or `value` made pool-ready by `adopt` (normalized, deep-frozen) and pooled. */
 function shared(value: unknown, adopt: (v: unknown) => unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
+  // Frozen: already a stored subtree (kept from the object this write replaces, or pooled).
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
   const json = JSON.stringify(value);
   if (json === undefined || json.length > MAX_JSON) return value;
   const hit = pool.get(json);

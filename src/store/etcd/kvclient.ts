@@ -88,15 +88,7 @@ export class KVClient {
     if (stream) {
       const s = stream;
       let pending: Buffer = Buffer.alloc(0);
-      let status: number | undefined;
-      let statusMessage = '';
-      const readStatus = (h: http2.IncomingHttpHeaders) => {
-        if (h['grpc-status'] === undefined) return;
-        status = Number(h['grpc-status']);
-        statusMessage = grpcMessage(h);
-      };
-      s.on('response', readStatus);
-      s.on('trailers', readStatus);
+      const st = grpcStatus(s);
       s.on('data', (d: Buffer) => {
         pending = pending.length === 0 ? d : Buffer.concat([pending, d]);
         // Length-prefixed messages; a message may span chunks and a chunk hold several.
@@ -117,7 +109,7 @@ export class KVClient {
         }
       });
       s.on('error', (err) => end(err));
-      s.on('close', () => end(status === undefined || status === 0 ? (status === 0 ? undefined : new Error(`etcd: watch connection lost (stream closed, code ${s.rstCode})`)) : new GrpcError(status, statusMessage)));
+      s.on('close', () => end(st.code === 0 ? undefined : st.code === undefined ? new Error(`etcd: watch connection lost (stream closed, code ${s.rstCode})`) : new GrpcError(st.code, st.message)));
     }
     const ws = {
       create: (req: WatchCreateRequest) => {
@@ -171,16 +163,15 @@ export class KVClient {
         return reject(err);
       }
       const chunks: Buffer[] = [];
-      let status: number | undefined;
-      let statusMessage = '';
+      const st = grpcStatus(stream);
       let settled = false;
       const finish = (err?: Error) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         if (err) return reject(err);
-        if (status === undefined) return reject(new Error('etcd: the call ended without a gRPC status'));
-        if (status !== 0) return reject(new GrpcError(status, statusMessage));
+        if (st.code === undefined) return reject(new Error('etcd: the call ended without a gRPC status'));
+        if (st.code !== 0) return reject(new GrpcError(st.code, st.message));
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         // One length-prefixed message: 1 byte compressed flag (we never ask for compression), 4 bytes length.
         if (body.length < 5 || body.readUInt32BE(1) !== body.length - 5) return reject(new Error('etcd: malformed gRPC response'));
@@ -190,27 +181,28 @@ export class KVClient {
         stream.close(http2.constants.NGHTTP2_CANCEL);
         finish(new Error(`deadline of ${this.timeoutMs} ms exceeded`));
       }, this.timeoutMs);
-      const readStatus = (h: http2.IncomingHttpHeaders) => {
-        if (h['grpc-status'] === undefined) return;
-        status = Number(h['grpc-status']);
-        statusMessage = grpcMessage(h);
-      };
-      stream.on('response', readStatus);
-      stream.on('trailers', readStatus);
       stream.on('data', (d: Buffer) => chunks.push(d));
-      stream.on('close', () => finish(status === undefined ? new Error(`etcd: connection lost (stream closed, code ${stream.rstCode})`) : undefined));
+      stream.on('close', () => finish(st.code === undefined ? new Error(`etcd: connection lost (stream closed, code ${stream.rstCode})`) : undefined));
       stream.on('error', (err) => finish(err));
       stream.end(frame);
     });
   }
 }
 
-/** The grpc-message header, percent-decoded as gRPC sends it. */
-function grpcMessage(h: http2.IncomingHttpHeaders): string {
-  const raw = String(h['grpc-message'] ?? '');
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw; // not percent-encoded after all: keep it as sent
-  }
+/** The call's gRPC status, filled in when it arrives: in the trailers, or in the headers of a trailers-only reply. */
+function grpcStatus(stream: ClientHttp2Stream): { code?: number; message: string } {
+  const st: { code?: number; message: string } = { message: '' };
+  const read = (h: http2.IncomingHttpHeaders) => {
+    if (h['grpc-status'] === undefined) return;
+    st.code = Number(h['grpc-status']);
+    const raw = String(h['grpc-message'] ?? '');
+    try {
+      st.message = decodeURIComponent(raw); // percent-encoded, as gRPC sends it
+    } catch {
+      st.message = raw;
+    }
+  };
+  stream.on('response', read);
+  stream.on('trailers', read);
+  return st;
 }
