@@ -36,8 +36,11 @@ const tombstoneMs = 60_000;
 
 export class SharedState {
   private readonly watches = new Map<string, Watch>();
-  /** Object key → newest revision applied (deleted objects keep theirs). */
-  private readonly applied = new Map<string, number>();
+  /**
+   * Object key → the newest object applied (its revision is its resourceVersion), or for a
+   * deleted object the deletion's revision. The objects are the watch cache that `guess` serves.
+   */
+  private readonly applied = new Map<string, KObject | number>();
   /** Deletions in the order applied, to forget their revisions after tombstoneMs. */
   private readonly tombstones: Array<{ key: string; rv: number; at: number }> = [];
   private closed = false;
@@ -52,9 +55,9 @@ export class SharedState {
     const rv = Number(revision);
     if (!Number.isFinite(rv)) return true;
     const key = objectKey(t, obj);
-    const seen = this.applied.get(key);
+    const seen = revisionOf(this.applied.get(key));
     if (seen !== undefined && seen >= rv) return false;
-    this.applied.set(key, rv);
+    this.applied.set(key, removed ? rv : obj);
     const now = Date.now();
     if (removed) this.tombstones.push({ key, rv, at: now });
     while (this.tombstones.length > 0 && now - this.tombstones[0].at > tombstoneMs) {
@@ -65,8 +68,37 @@ export class SharedState {
   }
 
   private alreadyApplied(t: ResourceType, obj: KObject): boolean {
-    const seen = this.applied.get(objectKey(t, obj));
+    const seen = revisionOf(this.applied.get(objectKey(t, obj)));
     return seen !== undefined && seen >= Number(obj.metadata.resourceVersion);
+  }
+
+  /**
+   * kube-apiserver's GuaranteedUpdate with a cached suggestion: runs a write with the
+   * watch-cached object (or its absence) as the answer to its first read, saving a round
+   * trip; later reads are `fresh`. The cache may be stale, which the store's precondition
+   * catches (Conflict, AlreadyExists: the write retries from a fresh read). Any outcome
+   * decided on the cached object without a successful write — nothing to write, not found,
+   * any error — is redone from fresh reads, so a stale cache never changes a result.
+   */
+  async guess<T extends KObject>(t: ResourceType, namespace: string, name: string, fresh: () => Promise<KObject | undefined>, write: (read: () => Promise<KObject | undefined>) => Promise<T>): Promise<T> {
+    if (this.closed || !this.watches.has(t.storageKey)) return write(fresh);
+    const cached = this.applied.get(objectKey(t, { metadata: { namespace, name } }));
+    const guessed = typeof cached === 'number' ? undefined : cached;
+    let lastWasGuess = false;
+    let reads = 0;
+    const read = () => {
+      lastWasGuess = reads++ === 0;
+      return lastWasGuess ? Promise.resolve(guessed) : fresh();
+    };
+    let out: T;
+    try {
+      out = await write(read);
+    } catch (err) {
+      if (!lastWasGuess) throw err;
+      return write(fresh);
+    }
+    const wrote = out.metadata.resourceVersion !== guessed?.metadata.resourceVersion;
+    return !lastWasGuess || wrote ? out : write(fresh);
   }
 
   /** Follows `t` from `revision` (the revision its initial list reflected). */
@@ -139,6 +171,10 @@ export class SharedState {
   }
 }
 
-function objectKey(t: ResourceType, o: KObject): string {
+function revisionOf(v: KObject | number | undefined): number | undefined {
+  return typeof v === 'object' ? Number(v.metadata.resourceVersion) : v;
+}
+
+function objectKey(t: ResourceType, o: Pick<KObject, 'metadata'>): string {
   return `${t.storageKey}/${t.namespaced ? (o.metadata.namespace ?? '') : ''}/${o.metadata.name ?? ''}`;
 }
