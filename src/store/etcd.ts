@@ -34,10 +34,11 @@
 //   revision is unchanged" to its txn; when that compare is what failed, the
 //   write fails with Unavailable.
 //
-// Trade-off: every read goes to etcd (no watch cache as in the Kubernetes API
-// server), so reads cost a round trip (shared under load); in exchange any
-// number of processes see one linearizable store with no cache coherence to
-// get wrong. Each write is its own txn (the contract gives every write its own
+// Trade-off: every read of this store goes to etcd (no watch cache here), so
+// reads cost a round trip (shared under load); in exchange any number of
+// processes see one linearizable store with no cache coherence to get wrong.
+// (The registry above guesses a write's current object from its own watches and
+// lets the write's precondition catch a stale guess: sharedstate.ts.) Each write is its own txn (the contract gives every write its own
 // revision), so a reconcile's writes cost one raft commit each.
 //
 // Connection failures: a write or get that fails is Unavailable at once and

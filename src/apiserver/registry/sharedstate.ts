@@ -11,10 +11,17 @@
 // than an own write that returned first, or the reverse) are skipped, and the
 // state converges to the newest revision whichever path delivers it first.
 //
-// Trade-offs: one watch per stored type per process and one revision entry
-// per object (deleted objects keep theirs for a minute, so a late event or
-// own-write cannot bring them back; far longer than any write takes). A watch that fails (Gone after compaction, or etcd unreachable
-// past the store's give-up time) relists after a second: changes are
+// The newest object applied per key is also the registry's watch cache: server-
+// side apply takes its first read from it (`guess`), as kube-apiserver's
+// GuaranteedUpdate starts from its cached object, saving a get round trip per
+// write; a stale entry only costs a retry.
+//
+// Trade-offs: one watch per stored type per process and one entry per object
+// (the object, shared with the informers; for a deleted object its deletion's
+// revision, kept for a minute so a late event or own write cannot bring it
+// back; far longer than any write takes). A watch that fails (Gone after
+// compaction, or etcd unreachable past the store's give-up time) relists after
+// a second: changes are
 // re-applied, and namespaces/CRDs deleted during the gap are removed; owner
 // index entries of objects deleted during the gap are left to go stale, which
 // is harmless (every garbage-collection task re-reads the store first).
