@@ -27,6 +27,11 @@ export const CHILDREN = 3;
 const group = 'bench.choreo.dev';
 export const apiVersion = `${group}/v1`;
 
+/** The workload's CRDs (Parent, Child), for benches that store its objects without running it. */
+export function workloadCRDs(): KObject[] {
+  return [crd('Parent', 'parents'), crd('Child', 'children')];
+}
+
 function crd(kind: string, plural: string): KObject {
   const spec: JSONSchemaProps = { type: 'object', properties: { replicas: { type: 'integer' }, index: { type: 'integer' }, parent: { type: 'string' } } };
   const status: JSONSchemaProps = { type: 'object', properties: { replicas: { type: 'integer' }, conditions: conditionsSchema } };

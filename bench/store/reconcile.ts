@@ -4,7 +4,8 @@
 // concurrent reconciles are what share the file store's group commits and
 // overlap etcd's round trips. Prints one table: per row reconciles/s, writes/s,
 // fsyncs (file) or etcd round trips (etcd: txns + reads) per reconcile, p99
-// reconcile latency, and the ratio to memory with the same workers and with the
+// reconcile latency, CPU per reconcile of this process and of the etcd server
+// (from /proc), and the ratio to memory with the same workers and with the
 // first workers value. etcd is a fresh single-member etcd on loopback per run
 // (test/helpers/etcd.ts), skipped with a note when etcd is not installed.
 //
@@ -18,6 +19,7 @@ import { FileStore } from '../../src/store/file.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { etcdInstalled, startEtcd, type EtcdServer } from '../../test/helpers/etcd.js';
 import { runOne, type Row } from '../reconcile/workload.js';
+import { cpuSeconds } from '../etcd/proccpu.js';
 
 type StoreKind = 'memory' | 'file' | 'etcd';
 const N = Number(process.argv[2] ?? 10_000);
@@ -35,6 +37,8 @@ interface Measured extends Row {
   /** fsyncs (file) or etcd round trips (etcd) from engine start to quiescence. */
   syncs: number;
   txns: number;
+  /** CPU ms the etcd server used from engine start to quiescence (NaN for other stores). */
+  etcdCpuMs: number;
 }
 
 async function measure(store: StoreKind, workers: number): Promise<Measured> {
@@ -44,9 +48,13 @@ async function measure(store: StoreKind, workers: number): Promise<Measured> {
     let file: FileStore | undefined;
     let etcdStore: EtcdStore | undefined;
     let etcd: EtcdServer | undefined;
-    const counters = () => ({ syncs: file?.stats.fsyncs ?? (etcdStore ? etcdStore.stats.txns + etcdStore.stats.reads : 0), txns: etcdStore?.stats.txns ?? 0 });
-    let atStart = { syncs: 0, txns: 0 };
-    let counted = { syncs: 0, txns: 0 };
+    const counters = () => ({
+      syncs: file?.stats.fsyncs ?? (etcdStore ? etcdStore.stats.txns + etcdStore.stats.reads : 0),
+      txns: etcdStore?.stats.txns ?? 0,
+      etcdCpuMs: cpuSeconds(etcd?.pid) * 1000,
+    });
+    let atStart = { syncs: 0, txns: 0, etcdCpuMs: NaN };
+    let counted = { syncs: 0, txns: 0, etcdCpuMs: NaN };
     const open = async () => {
       if (store === 'memory') return new MemoryStore();
       if (store === 'etcd') {
@@ -66,11 +74,12 @@ async function measure(store: StoreKind, workers: number): Promise<Measured> {
         onStart: () => (atStart = counters()),
         onQuiescent: () => {
           const now = counters();
-          counted = { syncs: now.syncs - atStart.syncs, txns: now.txns - atStart.txns };
+          counted = { syncs: now.syncs - atStart.syncs, txns: now.txns - atStart.txns, etcdCpuMs: now.etcdCpuMs - atStart.etcdCpuMs };
         },
       });
       const m = { ...row, store, workers, ...counted };
-      process.stderr.write(`${store} ${workers} worker(s): ${(m.runMs / 1000).toFixed(2)} s\n`);
+      const ev = etcdStore?.stats;
+      process.stderr.write(`${store} ${workers} worker(s): ${(m.runMs / 1000).toFixed(2)} s${ev ? `, watch events from own writes ${ev.eventsFromWrites}, decoded ${ev.eventsDecoded}` : ''}\n`);
       if (!best || m.runMs < best.runMs) best = m;
     } finally {
       await etcd?.stop();
@@ -85,12 +94,12 @@ for (const w of WORKERS) for (const s of STORES) rows.push(await measure(s, w));
 const mem1 = rows.find((r) => r.store === 'memory' && r.workers === WORKERS[0]);
 const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const ratio = (r: Measured, mem: Measured | undefined) => (mem ? `${fmt(r.reconciles / r.runMs / (mem.reconciles / mem.runMs), 2)}×` : '-');
-const header = ['store', 'workers', 'reconciles', 'writes', 'time to quiescence', 'cpu time', 'reconciles/s', 'writes/s', 'fsyncs or round trips/reconcile', 'txns/reconcile', 'p99 reconcile', 'rate vs memory same workers', `rate vs memory ${WORKERS[0]} worker(s)`];
+const header = ['store', 'workers', 'reconciles', 'writes', 'time to quiescence', 'cpu ms/reconcile', 'etcd cpu ms/reconcile', 'reconciles/s', 'writes/s', 'fsyncs or round trips/reconcile', 'txns/reconcile', 'p99 reconcile', 'rate vs memory same workers', `rate vs memory ${WORKERS[0]} worker(s)`];
 const lines = rows.map((r) => {
   const mem = rows.find((x) => x.store === 'memory' && x.workers === r.workers);
   const s = r.runMs / 1000;
   const per = (x: number) => (r.store === 'memory' ? '-' : fmt(x / r.reconciles, 2));
-  return [r.store, String(r.workers), fmt(r.reconciles), fmt(r.writes), `${fmt(s, 2)} s`, `${fmt(r.cpuMs / 1000, 2)} s`, fmt(r.reconciles / s), fmt(r.writes / s), per(r.syncs), r.store === 'etcd' ? per(r.txns) : '-', `${fmt(r.p99Ms, 1)} ms`, ratio(r, mem), ratio(r, mem1)];
+  return [r.store, String(r.workers), fmt(r.reconciles), fmt(r.writes), `${fmt(s, 2)} s`, fmt(r.cpuMs / r.reconciles, 3), Number.isNaN(r.etcdCpuMs) ? '-' : fmt(r.etcdCpuMs / r.reconciles, 3), fmt(r.reconciles / s), fmt(r.writes / s), per(r.syncs), r.store === 'etcd' ? per(r.txns) : '-', `${fmt(r.p99Ms, 1)} ms`, ratio(r, mem), ratio(r, mem1)];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

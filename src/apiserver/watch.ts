@@ -25,6 +25,7 @@ import type { KObject } from '../api/object.js';
 import { writeStatus, type ResponseForm } from './http.js';
 import type { Registry } from './registry/registry.js';
 import type { ResourceType } from './registry/resources.js';
+import { selectorFilter } from './registry/read.js';
 import { partialMetadata, renderTable, type IncludeObject } from './table.js';
 
 export interface WatchParams {
@@ -105,7 +106,7 @@ export async function serveWatch(
   track: (close: () => void) => () => void,
 ): Promise<void> {
   // Validate selectors before committing to a 200 stream.
-  registry.filterOf(p.labelSelector, p.fieldSelector);
+  selectorFilter(p.labelSelector, p.fieldSelector);
   const client = req.socket.remoteAddress ?? '';
   const admitted = budget.admit(client, cfg.maxWatchesPerClient);
   if (!admitted) {

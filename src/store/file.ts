@@ -43,7 +43,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { KObject } from '../api/object.js';
 import { lockDirectory } from './lock.js';
-import { checkWrite, deepFreeze, deletedSnapshot, parseRevision, snapshot } from './objects.js';
+import { checkWrite, deletedSnapshot, frozenParsed, parseRevision, snapshot } from './objects.js';
 import { decodeFrames, deletePayload, describeTail, encodeFrame, intactFrameAfter, parseRecord, putPayload } from './record.js';
 import { StoreState } from './state.js';
 import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
@@ -134,7 +134,7 @@ async function loadSnapshot(dir: string, state: StoreState): Promise<number> {
   for (const p of payloads.slice(1, -1)) {
     const r = parseRecord(p);
     if (r.op !== 'put') throw corrupt(`unexpected ${r.op} record`);
-    state.restore(r, deepFreeze(r.object));
+    state.restore(r, frozenParsed(r.object));
   }
   state.resetRevision(header!.snapshot!);
   return header!.snapshot!;
@@ -185,7 +185,7 @@ export class FileStore implements Store {
         const r = parseRecord(p);
         if (r.rev <= state.revision) continue; // already in the snapshot
         if (r.rev !== state.revision + 1) throw new StoreError('Unavailable', `log ${logFile} is corrupt: revision ${r.rev} follows ${state.revision}`);
-        if (r.op === 'put') state.commitPut(r.rev, r, deepFreeze(r.object));
+        if (r.op === 'put') state.commitPut(r.rev, r, frozenParsed(r.object));
         else {
           const last = state.get(r);
           if (!last) throw new StoreError('Unavailable', `log ${logFile} is corrupt: revision ${r.rev} deletes a missing object`);

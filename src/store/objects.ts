@@ -17,6 +17,7 @@
 
 import type { KObject } from '../api/object.js';
 import { StoreError, type ObjectKey, type WriteOptions } from './store.js';
+import { internMetadata } from './intern.js';
 
 type Obj = Record<string, unknown>;
 
@@ -26,9 +27,15 @@ export function stampedJSON(obj: KObject, rev: number): string {
   return JSON.stringify({ ...obj, metadata });
 }
 
-/** Parses a stored object's JSON into a deep-frozen snapshot. */
+/** Parses a stored object's JSON into a deep-frozen snapshot (repeated metadata subtrees shared: intern.ts). */
 export function frozenFromJSON(json: string): KObject {
-  return deepFreeze(JSON.parse(json) as KObject);
+  return frozenParsed(JSON.parse(json) as KObject);
+}
+
+/** A freshly parsed object, deep-frozen, its repeated metadata subtrees shared (intern.ts). */
+export function frozenParsed(obj: KObject): KObject {
+  internMetadata(obj, deepFreeze);
+  return deepFreeze(obj);
 }
 
 /**
@@ -63,6 +70,7 @@ export function storedCopy(obj: KObject, rev: number, prev?: KObject): KObject {
 export function adoptedSnapshot(obj: KObject, rev: number, prev?: KObject): KObject {
   if (Object.isFrozen(obj) || obj.metadata === null || typeof obj.metadata !== 'object' || Object.isFrozen(obj.metadata) || plainOrJson(obj) !== obj || plainOrJson(obj.metadata) !== obj.metadata) return storedCopy(obj, rev, prev);
   (obj.metadata as Obj).resourceVersion = String(rev);
+  internMetadata(obj, adoptValue);
   return adoptInPlace(obj) as KObject;
 }
 

@@ -17,6 +17,8 @@ export interface EtcdServer {
   /** "127.0.0.1:<port>", the form `etcd://` store specs and EtcdStore take. */
   readonly endpoint: string;
   readonly dataDir: string;
+  /** The running etcd's process id (undefined while it is down): benchmarks read its CPU time from /proc. */
+  readonly pid: number | undefined;
   /** Kills etcd (SIGKILL) and starts it again on the same ports and data. */
   restart(): Promise<void>;
   /** Kills etcd (SIGKILL) without starting it again; `start()` brings it back. */
@@ -131,6 +133,9 @@ export async function startEtcd(): Promise<EtcdServer> {
   return {
     endpoint: `127.0.0.1:${clientPort}`,
     dataDir,
+    get pid() {
+      return proc?.pid;
+    },
     async restart() {
       await killProc();
       await launch();

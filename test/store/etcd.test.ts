@@ -343,6 +343,53 @@ if (skip) {
       }
     });
 
+    test("the watch event of this client's own write carries the object the write returned; another client's write is decoded", async () => {
+      const prefix = freshPrefix();
+      const s = await open(prefix);
+      const other = await open(prefix);
+      try {
+        const events: WatchEvent[] = [];
+        const w = s.watch({ resource: CM }, { resourceVersion: await s.currentRevision() }, (ev) => void events.push(ev));
+        const created = await s.create(key('d', 'x'), cm('d', 'x', { v: '1' }));
+        const sent = cm('d', 'x', { v: '2' });
+        const pending = s.update(key('d', 'x'), sent);
+        (sent.data as Record<string, string>).v = 'edited while in flight';
+        const updated = await pending;
+        const theirs = await other.update(key('d', 'x'), cm('d', 'x', { v: '3' }));
+        while (events.length < 3) await sleep(10);
+        // Own writes: the very objects the writes returned (one copy shared by the writer and every watcher).
+        assert.equal(events[0].object, created);
+        assert.equal(events[1].object, updated);
+        assert.deepEqual(updated.data, { v: '2' });
+        // Another process's write: decoded from etcd, equal to what that process stored.
+        assert.notEqual(events[2].object, theirs);
+        assert.deepEqual(events[2].object, theirs);
+        assert.deepEqual(events[2].prevObject, updated);
+        w.stop();
+      } finally {
+        await s.close();
+        await other.close();
+      }
+    });
+
+    test('a write while the connection to etcd is down fails with Unavailable at once; the next write after it is back reconnects', async () => {
+      const proxy = await startTcpProxy(etcd!.endpoint);
+      const s = await open(freshPrefix(), { endpoints: [proxy.endpoint] });
+      try {
+        await s.create(key('d', 'a'), cm('d', 'a'));
+        proxy.cut();
+        const t0 = Date.now();
+        await assert.rejects(s.create(key('d', 'b'), cm('d', 'b')), (e: unknown) => e instanceof StoreError && e.code === 'Unavailable');
+        assert.ok(Date.now() - t0 < 5000, `failing took ${Date.now() - t0} ms`);
+        proxy.restore();
+        const b = await s.create(key('d', 'b'), cm('d', 'b'));
+        assert.deepEqual(await s.get(key('d', 'b')), b);
+      } finally {
+        await s.close();
+        await proxy.close();
+      }
+    });
+
     test('concurrent gets share round trips, and each sees every write acknowledged before it was called', async () => {
       const s = await open(freshPrefix());
       try {

@@ -51,6 +51,32 @@ describe('stored copies', () => {
     assert.notEqual(next.metadata.resourceVersion, first.metadata.resourceVersion);
     await store.close();
   });
+
+  it('share one frozen copy of equal ownerReferences and fieldsV1 across objects handed over by the registry; different ones stay apart', async () => {
+    const store = new MemoryStore();
+    const child = (name: string, owner: string, fields: Record<string, unknown>): KObject => ({
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: {
+        name,
+        namespace: 'default',
+        ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Owner', name: owner, uid: `uid-${owner}`, controller: true }],
+        managedFields: [{ manager: 'm', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: fields }],
+      },
+    });
+    const fields = () => ({ 'f:spec': { 'f:size': {} } });
+    const a = await store.create({ ...key, name: 'a' }, child('a', 'o1', fields()), { adopt: true });
+    const b = await store.create({ ...key, name: 'b' }, child('b', 'o1', fields()), { adopt: true });
+    const c = await store.create({ ...key, name: 'c' }, child('c', 'o2', { 'f:spec': { 'f:other': {} } }), { adopt: true });
+    assert.equal(a.metadata.ownerReferences, b.metadata.ownerReferences);
+    assert.equal(a.metadata.managedFields![0].fieldsV1, b.metadata.managedFields![0].fieldsV1);
+    assert.notEqual(a.metadata.ownerReferences, c.metadata.ownerReferences);
+    assert.deepEqual(c.metadata.ownerReferences![0].name, 'o2');
+    assert.deepEqual(c.metadata.managedFields![0].fieldsV1, { 'f:spec': { 'f:other': {} } });
+    assert.ok(Object.isFrozen(a.metadata.ownerReferences![0]) && Object.isFrozen(a.metadata.managedFields![0].fieldsV1));
+    assert.deepEqual(await store.get({ ...key, name: 'b' }), b);
+    await store.close();
+  });
 });
 
 describe('list order', () => {

@@ -145,7 +145,6 @@ export class Registry implements Client {
 
   private readonly compile: SchemaCompiler = (schema) => (this.opts.compileSchema ?? compileSchema)(schema);
 
-  // ---------------------------------------------------------------------------
   // Resolution
 
   resolve(ref: TypeRef): ResourceType {
@@ -175,7 +174,6 @@ export class Registry implements Client {
     return this.derived.isNamespaceTerminating(ns);
   }
 
-  // ---------------------------------------------------------------------------
   // Reads
 
   async getObject(t: ResourceType, namespace: string, name: string): Promise<KObject> {
@@ -185,7 +183,7 @@ export class Registry implements Client {
   }
 
   async listObjects(t: ResourceType, req: ListRequest = {}): Promise<ClientList> {
-    const filter = this.filterOf(req.labelSelector, req.fieldSelector);
+    const filter = selectorFilter(req.labelSelector, req.fieldSelector);
     try {
       const res = await this.store.list({ resource: t.storageKey, namespace: t.namespaced ? req.namespace : undefined }, { filter, limit: req.limit, continue: req.continue });
       if (req.resourceVersionMatch === 'Exact' && req.resourceVersion && req.resourceVersion !== res.resourceVersion && !req.continue)
@@ -197,17 +195,12 @@ export class Registry implements Client {
     }
   }
 
-  /** Compiles label/field selectors into one store filter; undefined selects all (read.ts). */
-  filterOf(labelSelector?: string, fieldSelector?: string): ((o: KObject) => boolean) | undefined {
-    return selectorFilter(labelSelector, fieldSelector);
-  }
-
   /**
    * Watches one type. An object entering the selection arrives as ADDED and
    * one leaving it as DELETED, as kube-apiserver's filtered watch does.
    */
   watchObjects(t: ResourceType, req: ClientWatchOptions, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): { stop(): void } {
-    const filter = this.filterOf(req.labelSelector, req.fieldSelector);
+    const filter = selectorFilter(req.labelSelector, req.fieldSelector);
     try {
       return this.watchStore(t, req, filter, onEvent, onError);
     } catch (err) {
@@ -224,7 +217,6 @@ export class Registry implements Client {
     );
   }
 
-  // ---------------------------------------------------------------------------
   // Writes
 
   async createObject(t: ResourceType, namespace: string, body: unknown, ctx: WriteContext): Promise<KObject> {
@@ -309,10 +301,14 @@ export class Registry implements Client {
   /** Server-side apply: creates the object if absent, else merges the applied configuration by field ownership. */
   async applyObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: ApplyContext): Promise<KObject> {
     if (!ctx.fieldManager) throw badRequest('PATCH of type application/apply-patch+yaml requires the fieldManager query parameter');
+    return this.guessing(t, namespace, name, ctx, (read) => this.applyWith(read, t, namespace, name, body, { ...ctx, fieldManager: ctx.fieldManager! }));
+  }
+
+  private async applyWith(read: () => Promise<KObject | undefined>, t: ResourceType, namespace: string, name: string, body: unknown, ctx: ApplyContext & { fieldManager: string }): Promise<KObject> {
     let applied = decodeNamed(t, namespace, name, body);
     const appliedCtx: WriteContext = { ...ctx, applied: true };
     for (let attempt = 0; ; attempt++) {
-      const current = await this.store.get(this.key(t, namespace, name));
+      const current = await read();
       if (!current) {
         if (ctx.subresource === 'status') throw notFound(t, name);
         // The merged object is created in place (no second decode copy): it may share structure with
@@ -365,26 +361,34 @@ export class Registry implements Client {
       both.status = decodeNamed(t, namespace, name, statusBody).status;
       return this.applyObject(t, namespace, name, both, ctx);
     }
-    const main = decodeNamed(t, namespace, name, body);
-    const status = decodeNamed(t, namespace, name, statusBody);
-    const force = ctx.force === true;
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.store.get(this.key(t, namespace, name));
-      if (!current) throw notFound(t, name);
-      let next = current;
-      const taken: ForcedFields[] | undefined = ctx.onForced && [];
-      if (ctx.dryRun || !this.fields.isNoop(t, current, main, ctx.fieldManager, '')) next = mergeForUpdate(t, current, this.fields.apply(t, current, main, ctx.fieldManager, force, '', ctx.forceFrom, taken), '');
-      if (ctx.dryRun || !this.fields.isNoop(t, next, status, ctx.fieldManager, 'status')) next = withStatusOf(next, this.fields.apply(t, next, status, ctx.fieldManager, force, 'status', ctx.forceFrom, taken));
-      if (next === current) return this.unchangedWrite(t, current);
-      try {
-        const stored = await this.writeUpdate(t, current, next, { ...ctx, applied: true });
-        if (taken?.length) ctx.onForced!(taken);
-        return stored;
-      } catch (err) {
-        if (err instanceof ApiError && err.reason === 'Conflict' && !err.details?.causes && attempt < maxRetries) continue;
-        throw err;
+    const manager = ctx.fieldManager;
+    return this.guessing(t, namespace, name, ctx, async (read) => {
+      const main = decodeNamed(t, namespace, name, body);
+      const status = decodeNamed(t, namespace, name, statusBody);
+      const force = ctx.force === true;
+      for (let attempt = 0; ; attempt++) {
+        const current = await read();
+        if (!current) throw notFound(t, name);
+        let next = current;
+        const taken: ForcedFields[] | undefined = ctx.onForced && [];
+        if (ctx.dryRun || !this.fields.isNoop(t, current, main, manager, '')) next = mergeForUpdate(t, current, this.fields.apply(t, current, main, manager, force, '', ctx.forceFrom, taken), '');
+        if (ctx.dryRun || !this.fields.isNoop(t, next, status, manager, 'status')) next = withStatusOf(next, this.fields.apply(t, next, status, manager, force, 'status', ctx.forceFrom, taken));
+        if (next === current) return this.unchangedWrite(t, current);
+        try {
+          const stored = await this.writeUpdate(t, current, next, { ...ctx, applied: true });
+          if (taken?.length) ctx.onForced!(taken);
+          return stored;
+        } catch (err) {
+          if (err instanceof ApiError && err.reason === 'Conflict' && !err.details?.causes && attempt < maxRetries) continue;
+          throw err;
+        }
       }
-    }
+    });
+  }
+
+  /** A write whose first read may be answered by the shared watch cache (sharedstate.ts `guess`). */
+  private guessing(t: ResourceType, namespace: string, name: string, ctx: WriteContext, write: (read: () => Promise<KObject | undefined>) => Promise<KObject>): Promise<KObject> {
+    return this.sharedState && !ctx.dryRun ? this.sharedState.guess(t, namespace, name, () => this.store.get(this.key(t, namespace, name)), write) : write(() => this.store.get(this.key(t, namespace, name)));
   }
 
   /**
@@ -473,7 +477,6 @@ export class Registry implements Client {
     }
   }
 
-  // ---------------------------------------------------------------------------
   // Write pipeline
 
   /**
@@ -555,7 +558,6 @@ export class Registry implements Client {
     this.derived.observe(t, prev, next);
   }
 
-  // ---------------------------------------------------------------------------
   // The Client contract (in-process callers)
 
   async get(ref: TypeRef, namespace: string, name: string): Promise<KObject | undefined> {

@@ -11,10 +11,17 @@
 // than an own write that returned first, or the reverse) are skipped, and the
 // state converges to the newest revision whichever path delivers it first.
 //
-// Trade-offs: one watch per stored type per process and one revision entry
-// per object (deleted objects keep theirs for a minute, so a late event or
-// own-write cannot bring them back; far longer than any write takes). A watch that fails (Gone after compaction, or etcd unreachable
-// past the store's give-up time) relists after a second: changes are
+// The newest object applied per key is also the registry's watch cache: server-
+// side apply takes its first read from it (`guess`), as kube-apiserver's
+// GuaranteedUpdate starts from its cached object, saving a get round trip per
+// write; a stale entry only costs a retry.
+//
+// Trade-offs: one watch per stored type per process and one entry per object
+// (the object, shared with the informers; for a deleted object its deletion's
+// revision, kept for a minute so a late event or own write cannot bring it
+// back; far longer than any write takes). A watch that fails (Gone after
+// compaction, or etcd unreachable past the store's give-up time) relists after
+// a second: changes are
 // re-applied, and namespaces/CRDs deleted during the gap are removed; owner
 // index entries of objects deleted during the gap are left to go stale, which
 // is harmless (every garbage-collection task re-reads the store first).
@@ -36,8 +43,11 @@ const tombstoneMs = 60_000;
 
 export class SharedState {
   private readonly watches = new Map<string, Watch>();
-  /** Object key → newest revision applied (deleted objects keep theirs). */
-  private readonly applied = new Map<string, number>();
+  /**
+   * Object key → the newest object applied (its revision is its resourceVersion), or for a
+   * deleted object the deletion's revision. The objects are the watch cache that `guess` serves.
+   */
+  private readonly applied = new Map<string, KObject | number>();
   /** Deletions in the order applied, to forget their revisions after tombstoneMs. */
   private readonly tombstones: Array<{ key: string; rv: number; at: number }> = [];
   private closed = false;
@@ -52,9 +62,9 @@ export class SharedState {
     const rv = Number(revision);
     if (!Number.isFinite(rv)) return true;
     const key = objectKey(t, obj);
-    const seen = this.applied.get(key);
+    const seen = revisionOf(this.applied.get(key));
     if (seen !== undefined && seen >= rv) return false;
-    this.applied.set(key, rv);
+    this.applied.set(key, removed ? rv : obj);
     const now = Date.now();
     if (removed) this.tombstones.push({ key, rv, at: now });
     while (this.tombstones.length > 0 && now - this.tombstones[0].at > tombstoneMs) {
@@ -62,6 +72,40 @@ export class SharedState {
       if (this.applied.get(old.key) === old.rv) this.applied.delete(old.key);
     }
     return true;
+  }
+
+  private alreadyApplied(t: ResourceType, obj: KObject): boolean {
+    const seen = revisionOf(this.applied.get(objectKey(t, obj)));
+    return seen !== undefined && seen >= Number(obj.metadata.resourceVersion);
+  }
+
+  /**
+   * kube-apiserver's GuaranteedUpdate with a cached suggestion: runs a write with the
+   * watch-cached object (or its absence) as the answer to its first read, saving a round
+   * trip; later reads are `fresh`. The cache may be stale, which the store's precondition
+   * catches (Conflict, AlreadyExists: the write retries from a fresh read). Any outcome
+   * decided on the cached object without a successful write — nothing to write, not found,
+   * any error — is redone from fresh reads, so a stale cache never changes a result.
+   */
+  async guess<T extends KObject>(t: ResourceType, namespace: string, name: string, fresh: () => Promise<KObject | undefined>, write: (read: () => Promise<KObject | undefined>) => Promise<T>): Promise<T> {
+    if (this.closed || !this.watches.has(t.storageKey)) return write(fresh);
+    const cached = this.applied.get(objectKey(t, { metadata: { namespace, name } }));
+    const guessed = typeof cached === 'number' ? undefined : cached;
+    let lastWasGuess = false;
+    let reads = 0;
+    const read = () => {
+      lastWasGuess = reads++ === 0;
+      return lastWasGuess ? Promise.resolve(guessed) : fresh();
+    };
+    let out: T;
+    try {
+      out = await write(read);
+    } catch (err) {
+      if (!lastWasGuess) throw err;
+      return write(fresh);
+    }
+    const wrote = out.metadata.resourceVersion !== guessed?.metadata.resourceVersion;
+    return !lastWasGuess || wrote ? out : write(fresh);
   }
 
   /** Follows `t` from `revision` (the revision its initial list reflected). */
@@ -72,6 +116,8 @@ export class SharedState {
       { resourceVersion: revision },
       (ev) => {
         if (ev.type === 'BOOKMARK') return;
+        // Mostly this process's own writes coming back: skipped before prevObject is read (the store decodes it on demand).
+        if (this.alreadyApplied(t, ev.object)) return;
         if (ev.type === 'DELETED') this.hooks.apply(t, ev.object, undefined);
         else this.hooks.apply(t, ev.prevObject, ev.object);
       },
@@ -132,6 +178,10 @@ export class SharedState {
   }
 }
 
-function objectKey(t: ResourceType, o: KObject): string {
+function revisionOf(v: KObject | number | undefined): number | undefined {
+  return typeof v === 'object' ? Number(v.metadata.resourceVersion) : v;
+}
+
+function objectKey(t: ResourceType, o: Pick<KObject, 'metadata'>): string {
   return `${t.storageKey}/${t.namespaced ? (o.metadata.namespace ?? '') : ''}/${o.metadata.name ?? ''}`;
 }

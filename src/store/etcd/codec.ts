@@ -15,7 +15,7 @@
 // agree; list.ts reorders across namespaces.
 
 import type { KObject } from '../../api/object.js';
-import { deepFreeze } from '../objects.js';
+import { frozenParsed } from '../objects.js';
 import { StoreError, type ObjectKey } from '../store.js';
 import type { IKeyValue } from 'etcd3';
 
@@ -62,7 +62,7 @@ export function encodeValue(obj: KObject): string {
 export function decodeValue(value: Buffer | string, revision: string): KObject {
   const obj = JSON.parse(typeof value === 'string' ? value : value.toString('utf8')) as KObject;
   obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: revision };
-  return deepFreeze(obj);
+  return frozenParsed(obj);
 }
 
 export function decodeKV(kv: IKeyValue, revision = kv.mod_revision): KObject {

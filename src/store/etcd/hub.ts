@@ -17,7 +17,7 @@
 // a failure (Gone, Unavailable) ends it for all its subscribers, who relist and
 // watch again as they would after any failure.
 
-import type { IEvent } from 'etcd3';
+import type { Event } from './proto.js';
 import type { StoreError, WatchEvent } from '../store.js';
 import { ResumableWatch, type ResumableWatchOptions } from './watch.js';
 
@@ -37,7 +37,7 @@ export class SharedStream {
 
   constructor(
     opts: Omit<ResumableWatchOptions, 'onEvents' | 'onError'>,
-    private readonly decode: (ev: IEvent) => WatchEvent,
+    private readonly decode: (ev: Event) => WatchEvent,
     private readonly onEnd: () => void,
   ) {
     this.next = opts.fromRevision;
@@ -57,7 +57,7 @@ export class SharedStream {
     this.onEnd();
   }
 
-  private deliver(events: IEvent[]): void {
+  private deliver(events: Event[]): void {
     for (const raw of events) {
       const rev = Number(raw.kv.mod_revision);
       this.next = rev + 1;

@@ -13,14 +13,15 @@
 // one round trip for the batch ahead of it; that round trip is shared by every
 // get queued meanwhile, which is what makes throughput scale.
 
-import type { IKeyValue, KVClient } from 'etcd3';
+import type { KVClient } from './kvclient.js';
+import type { KeyValue } from './proto.js';
 
 /** etcd's default --max-txn-ops. */
 const MAX_OPS = 128;
 
 interface Pending {
   key: Buffer;
-  resolve(kv: { kv: IKeyValue | undefined; revision: string }): void;
+  resolve(kv: { kv: KeyValue | undefined; revision: string }): void;
   reject(err: unknown): void;
 }
 
@@ -33,7 +34,7 @@ export class GetBatcher {
   constructor(private readonly kv: KVClient) {}
 
   /** The key's current value (undefined when absent) and the revision it was read at. */
-  get(key: Buffer): Promise<{ kv: IKeyValue | undefined; revision: string }> {
+  get(key: Buffer): Promise<{ kv: KeyValue | undefined; revision: string }> {
     return new Promise((resolve, reject) => {
       this.queue.push({ key, resolve, reject });
       if (!this.inFlight) this.flush();

@@ -17,11 +17,12 @@
 // manager; watchers of one range share it (hub.ts), and a runner has a handful
 // of ranges (one per resource), so simplicity wins.
 
-import type { IDuplexStream, IEvent, IWatchRequest, IWatchResponse, WatchClient } from 'etcd3';
+import type { KVClient, WatchStream } from './kvclient.js';
+import type { Event, WatchResponse } from './proto.js';
 import { StoreError } from '../store.js';
 
 export interface ResumableWatchOptions {
-  client: WatchClient;
+  client: KVClient;
   start: Buffer;
   end: Buffer;
   /** The first revision to deliver. */
@@ -33,14 +34,14 @@ export interface ResumableWatchOptions {
    */
   fromNow?: boolean;
   /** A batch of events in revision order, each delivered once. */
-  onEvents: (events: IEvent[]) => void;
+  onEvents: (events: Event[]) => void;
   /** Terminal: Gone (resume point compacted) or Unavailable (etcd unreachable for giveUpAfterMs). */
   onError: (err: StoreError) => void;
   /** How long reconnecting may fail before the watch gives up with Unavailable. */
   giveUpAfterMs: number;
 }
 
-type Stream = IDuplexStream<IWatchRequest, IWatchResponse>;
+type Stream = WatchStream;
 
 export class ResumableWatch {
   /** The next revision to deliver. */
@@ -55,7 +56,7 @@ export class ResumableWatch {
 
   constructor(private readonly o: ResumableWatchOptions) {
     this.next = o.fromRevision;
-    void this.connect();
+    this.connect();
   }
 
   stop(): void {
@@ -73,19 +74,9 @@ export class ResumableWatch {
     this.o.onError(err);
   }
 
-  private async connect(): Promise<void> {
+  private connect(): void {
     if (this.stopped) return;
-    let stream: Stream;
-    try {
-      stream = await this.o.client.watch();
-    } catch (err) {
-      this.lost(err);
-      return;
-    }
-    if (this.stopped) {
-      hangUp(stream);
-      return;
-    }
+    const stream = this.o.client.watch();
     this.stream = stream;
     let over = false;
     const lost = (err: unknown) => {
@@ -101,12 +92,10 @@ export class ResumableWatch {
     });
     stream.on('error', lost);
     stream.on('end', () => lost(new Error('watch stream ended')));
-    stream.write({
-      create_request: { key: this.o.start, range_end: this.o.end, start_revision: this.next, prev_kv: true, progress_notify: true },
-    });
+    stream.create({ key: this.o.start, range_end: this.o.end, start_revision: this.next, prev_kv: true, progress_notify: true });
   }
 
-  private handle(res: IWatchResponse): void {
+  private handle(res: WatchResponse): void {
     if (this.stopped) return;
     if (res.canceled) {
       if (res.compact_revision && res.compact_revision !== '0') {
@@ -145,7 +134,7 @@ export class ResumableWatch {
     const s = this.stream;
     this.stream = undefined;
     if (s) hangUp(s);
-    void this.connect();
+    this.connect();
   }
 
   private lost(err: unknown): void {
@@ -157,19 +146,12 @@ export class ResumableWatch {
       this.fail(new StoreError('Unavailable', `watch lost: etcd unreachable for ${now - this.failingSince} ms (${message})`));
       return;
     }
-    this.timer = setTimeout(() => void this.connect(), this.backoffMs);
+    this.timer = setTimeout(() => this.connect(), this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, 1000);
   }
 }
 
-/**
- * Ends a watch stream we no longer want. Half-closing first matters: the etcd3
- * client counts an error on a still-writable watch stream (the CANCELLED that
- * cancel() causes) as a failure of the etcd host, and three in a row open its
- * circuit breaker, failing every call for 5 s; so stopping three watches would
- * make the whole store unavailable.
- */
+/** Ends a watch stream we no longer want (no 'error' or 'end' follows). */
 function hangUp(stream: Stream): void {
-  stream.end();
   stream.cancel();
 }
