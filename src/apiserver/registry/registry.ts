@@ -36,7 +36,7 @@ import { applyJsonPatch, applyMergePatch, deepClone, deepEqual } from '../../api
 import { StoreError, type ObjectKey, type Store } from '../../store/store.js';
 import { builtinTypes, crdType, immortalNamespaces, namespaceType, systemNamespaces } from '../builtins.js';
 import { crdStatus, type SchemaCompiler } from './crds.js';
-import { badRequest, conflict, fromStoreError, notFound } from './errors.js';
+import { badRequest, checkPreconditions, conflict, fromStoreError, notFound } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
 import { newUid, nowTimestamp, randomSuffix, specChanged } from './meta.js';
 import { ResourceCatalog, type ResourceType } from './resources.js';
@@ -275,6 +275,7 @@ export class Registry implements Client {
       if (attempt > 0) obj = decodeNamed(t, namespace, name, body);
       const current = await this.store.get(this.key(t, namespace, name));
       if (!current) throw notFound(t, name);
+      checkPreconditions(t, name, { uid: obj.metadata.uid }, current);
       if (want && want !== current.metadata.resourceVersion) throw conflict(t, name);
       try {
         return await this.writeUpdate(t, current, mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
@@ -397,11 +398,7 @@ export class Registry implements Client {
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.get(this.key(t, namespace, name));
       if (!current) throw notFound(t, name);
-      const pre = opts.preconditions;
-      if (pre?.uid && pre.uid !== current.metadata.uid)
-        throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
-      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion)
-        throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      checkPreconditions(t, name, opts.preconditions, current);
       const finalizers = [...(current.metadata.finalizers ?? [])];
       const policy = opts.propagationPolicy;
       if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
