@@ -144,7 +144,13 @@ class Watcher implements Watch {
     private readonly onEvent: (ev: WatchEvent) => void,
     private readonly onError: ((err: StoreError) => void) | undefined,
     private readonly detach: (w: Watcher) => void,
+    private readonly revisionNow: () => number,
   ) {}
+
+  /** Queued behind every event already committed, so everything up to the revision is delivered first. */
+  requestProgress(): void {
+    if (!this.stopped) this.enqueue({ type: 'BOOKMARK', object: { apiVersion: '', kind: '', metadata: { resourceVersion: String(this.revisionNow()) } } });
+  }
 
   matches(ev: HistoryEvent): boolean {
     return ev.rev > this.after && (!this.scope.namespace || this.scope.namespace === ev.namespace);
@@ -346,7 +352,7 @@ export class StoreState {
       const rest = (this.watchers.get(scope.resource) ?? []).filter((y) => y !== x);
       if (rest.length > 0) this.watchers.set(scope.resource, rest);
       else this.watchers.delete(scope.resource);
-    });
+    }, () => this.revision);
     if (from !== undefined && from < this.historyStart) {
       w.fail(new StoreError('Gone', `too old resource version: ${from} (oldest retained: ${this.historyStart}); list again`));
       return w;

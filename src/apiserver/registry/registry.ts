@@ -33,7 +33,7 @@ import { checkImmutableData, isCrdType, prepareCreate, prepareWrite } from './ki
 import { compileSchema } from '../../api/schema/index.js';
 import { parseApiVersion, type KObject } from '../../api/object.js';
 import { applyJsonPatch, applyMergePatch, deepClone, deepEqual } from '../../api/patch.js';
-import { StoreError, type ObjectKey, type Store } from '../../store/store.js';
+import { StoreError, type ObjectKey, type Store, type Watch } from '../../store/store.js';
 import { builtinTypes, crdType, immortalNamespaces, namespaceType, systemNamespaces } from '../builtins.js';
 import { crdStatus, type SchemaCompiler } from './crds.js';
 import { badRequest, checkPreconditions, conflict, fromStoreError, notFound } from './errors.js';
@@ -206,7 +206,7 @@ export class Registry implements Client {
    * Watches one type. An object entering the selection arrives as ADDED and
    * one leaving it as DELETED, as kube-apiserver's filtered watch does.
    */
-  watchObjects(t: ResourceType, req: ClientWatchOptions, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): { stop(): void } {
+  watchObjects(t: ResourceType, req: ClientWatchOptions, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): Watch {
     const filter = this.filterOf(req.labelSelector, req.fieldSelector);
     try {
       return this.watchStore(t, req, filter, onEvent, onError);
@@ -215,7 +215,7 @@ export class Registry implements Client {
     }
   }
 
-  private watchStore(t: ResourceType, req: ClientWatchOptions, filter: ((o: KObject) => boolean) | undefined, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): { stop(): void } {
+  private watchStore(t: ResourceType, req: ClientWatchOptions, filter: ((o: KObject) => boolean) | undefined, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): Watch {
     return this.store.watch(
       { resource: t.storageKey, namespace: t.namespaced ? req.namespace : undefined },
       { resourceVersion: req.resourceVersion },
