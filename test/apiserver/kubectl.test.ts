@@ -159,6 +159,16 @@ describe('kubectl against the choreo API server', { timeout: 120_000 }, () => {
     assert.match((await h.kubectl(['get', 'widget', 'uid-a'])).stderr, /NotFound/);
   });
 
+  it('patch changing metadata.uid is refused as an immutable field (422), the object unchanged', async () => {
+    await h.ok(['apply', '-f', h.file('uidp.yaml', widget('uid-p', '  size: 1'))]);
+    const uid = await h.ok(['get', 'widget', 'uid-p', '-o', 'jsonpath={.metadata.uid}']);
+    const foreign = '00000000-0000-4000-8000-000000000002';
+    const r = await h.kubectl(['patch', 'widget', 'uid-p', '--type', 'merge', '-p', JSON.stringify({ metadata: { uid: foreign }, spec: { size: 2 } })]);
+    assert.notEqual(r.code, 0);
+    assert.ok(r.stderr.includes(`Widget "uid-p" is invalid: metadata.uid: Invalid value: "${foreign}": field is immutable`), r.stderr);
+    assert.equal(await h.ok(['get', 'widget', 'uid-p', '-o', 'jsonpath={.metadata.uid} {.spec.size}']), `${uid} 1`);
+  });
+
   it('delete with a finalizer leaves the object terminating until the finalizer is removed', async () => {
     await h.ok(['apply', '-f', h.file('f.yaml', widget('fin-a', '  size: 1', '  finalizers: ["example.com/hold"]\n'))]);
     const first = await h.kubectl(['delete', 'widget', 'fin-a', '--wait=false']);

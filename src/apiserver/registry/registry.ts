@@ -28,7 +28,7 @@
 
 import type { ApplyOptions, Client, ForcedFields, ClientList, ClientListOptions, ClientWatchEvent, ClientWatchOptions, DeleteOptions, ResourceInfo, Subresource, TypeRef, WriteOptions } from '../../api/client.js';
 import { ApiError } from '../../api/errors.js';
-import { invalidError } from '../../api/fielderrors.js';
+import { invalid, invalidError } from '../../api/fielderrors.js';
 import { checkImmutableData, isCrdType, prepareCreate, prepareWrite } from './kinds.js';
 import { compileSchema } from '../../api/schema/index.js';
 import { parseApiVersion, type KObject } from '../../api/object.js';
@@ -481,6 +481,8 @@ export class Registry implements Client {
     let next = input;
     const cm = current.metadata;
     const nm = next.metadata;
+    // kube's BeforeUpdate keeps the stored uid when none is given; a different one is an immutable-field error.
+    if (nm.uid && nm.uid !== cm.uid) throw invalidError(t.kind, t.group, cm.name!, [invalid('metadata.uid', nm.uid, 'field is immutable')]);
     nm.uid = cm.uid;
     nm.creationTimestamp = cm.creationTimestamp;
     nm.name = cm.name;
