@@ -18,7 +18,9 @@
 // - Watch delivery is asynchronous and ordered: a commit appends the event to
 //   each matching watcher's queue and schedules one microtask per watcher to
 //   drain it, so writers never run watcher code and a watcher always sees
-//   events in revision order.
+//   events in revision order. A progress request (requestProgress) queues a
+//   BOOKMARK at the current revision behind those events, so it is sent only
+//   once everything up to that revision has been.
 
 import type { KObject } from '../api/object.js';
 import { rowKey } from './objects.js';
