@@ -6,6 +6,7 @@
 //
 // Exported API:
 //   parseFieldSelector(s) → FieldSelectorMatcher { requirements, empty, fields, matches(obj), toString() }
+//   formatFieldSelector(requirements) → string (the inverse of parsing)
 //   fieldValue(obj, path) → string   (the string a requirement compares with; absent → "")
 //
 // Trade-off: any dotted path is accepted (the original choreo lets CRD
@@ -87,6 +88,11 @@ function escapeFieldValue(v: string): string {
   return v.replace(/[\\,=!]/g, (c) => `\\${c}`);
 }
 
+/** The selector string of `reqs` (values escaped): what parseFieldSelector reads back. */
+export function formatFieldSelector(reqs: readonly FieldRequirement[]): string {
+  return reqs.map((r) => `${r.field}${r.operator === 'Equals' ? '=' : '!='}${escapeFieldValue(r.value)}`).join(',');
+}
+
 /** Positions of the first unescaped "!=" and "=" in one requirement. */
 function findFieldOperator(part: string): { ne: number; eq: number } {
   for (let i = 0; i < part.length; i++) {
@@ -128,7 +134,7 @@ export function parseFieldSelector(s: string): FieldSelectorMatcher {
     const { field, value } = r;
     return r.operator === 'Equals' ? (o: unknown) => fieldValue(o, field) === value : (o: unknown) => fieldValue(o, field) !== value;
   });
-  const str = reqs.map((r) => `${r.field}${r.operator === 'Equals' ? '=' : '!='}${escapeFieldValue(r.value)}`).join(',');
+  const str = formatFieldSelector(reqs);
   return {
     requirements: reqs,
     empty: reqs.length === 0,

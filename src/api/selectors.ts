@@ -12,7 +12,7 @@
 //   labelSelectorToString(sel)       → string                 (object → string form, "" when empty)
 //   validateLabelSelector(sel, path) → FieldError[]           (structural checks of a LabelSelector object)
 //   labelKeyErrors(key) / labelValueErrors(value) → string[]
-//   re-exported from fieldselector.ts: parseFieldSelector, fieldValue, FieldSelectorMatcher
+//   re-exported from fieldselector.ts: parseFieldSelector, formatFieldSelector, fieldValue, FieldSelectorMatcher
 
 import { ApiError } from './errors.js';
 import { type FieldError, invalid, required, forbidden } from './fielderrors.js';
@@ -374,4 +374,4 @@ export function labelSelectorToString(sel: LabelSelector | undefined | null): st
   return labelSelectorMatcher(sel).toString();
 }
 
-export { parseFieldSelector, fieldValue, type FieldSelectorMatcher, type FieldRequirement } from './fieldselector.js';
+export { parseFieldSelector, formatFieldSelector, fieldValue, type FieldSelectorMatcher, type FieldRequirement } from './fieldselector.js';

@@ -11,10 +11,11 @@
 //
 // Trade-off: only HTTP requests are checked. In-process reconcilers (the
 // original choreo) keep selecting on any dotted path through the registry.
-// kube's one label alias (pods spec.host → spec.nodeName) is not rewritten.
+// kube's one label alias, pods' spec.host (old v1 clients), is rewritten to
+// spec.nodeName before the registry sees the selector.
 
 import { ApiError } from '../api/errors.js';
-import { parseFieldSelector } from '../api/selectors.js';
+import { formatFieldSelector, parseFieldSelector } from '../api/selectors.js';
 import type { ResourceType } from './registry/resources.js';
 
 const meta = ['metadata.name', 'metadata.namespace'];
@@ -40,7 +41,18 @@ function supported(t: ResourceType, label: string): boolean {
   return label === 'metadata.name' || (label === 'metadata.namespace' && t.namespaced) || t.selectableFields?.includes(label) === true;
 }
 
-export function checkFieldLabels(t: ResourceType, fieldSelector: string | null): void {
-  if (!fieldSelector) return;
-  for (const label of parseFieldSelector(fieldSelector).fields) if (!supported(t, label)) throw new ApiError('BadRequest', `field label not supported: ${label}`);
+/** kube's label aliases (ConvertFieldLabel returning another label), by "<group>/<Kind>". */
+const aliases: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map([['/Pod', new Map([['spec.host', 'spec.nodeName']])]]);
+
+/**
+ * Checks a field selector's labels against what `t` supports (400 otherwise) and
+ * returns the selector with kube's aliases rewritten (unchanged when there are none).
+ */
+export function checkFieldLabels(t: ResourceType, fieldSelector: string | null): string | undefined {
+  if (!fieldSelector) return fieldSelector ?? undefined;
+  const sel = parseFieldSelector(fieldSelector);
+  const alias = t.builtin ? aliases.get(`${t.group}/${t.kind}`) : undefined;
+  for (const label of sel.fields) if (!supported(t, label) && !alias?.has(label)) throw new ApiError('BadRequest', `field label not supported: ${label}`);
+  if (!alias || !sel.fields.some((f) => alias.has(f))) return fieldSelector;
+  return formatFieldSelector(sel.requirements.map((r) => ({ ...r, field: alias.get(r.field) ?? r.field })));
 }

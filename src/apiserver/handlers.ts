@@ -41,7 +41,7 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
   // Namespaced types are only listed/watched across namespaces; every other verb needs the namespace path.
   if (t.namespaced && !r.namespace && r.verb !== 'list' && r.verb !== 'watch') throw notFoundResource();
   if (r.subresource && !['get', 'update', 'patch'].includes(r.verb)) throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
-  if (r.verb === 'list' || r.verb === 'watch' || r.verb === 'deletecollection') checkFieldLabels(t, q.get('fieldSelector'));
+  const fieldSelector = r.verb === 'list' || r.verb === 'watch' || r.verb === 'deletecollection' ? checkFieldLabels(t, q.get('fieldSelector')) : undefined;
   if (!t.verbs.includes(r.verb) && !r.subresource && !isReviewType(t)) throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
   if (isReviewType(t)) return handleReview(t, r.verb, req, res, ctx.bodyLimit, ctx.tokenAuth === true);
   if (r.subresource === 'scale') return handleScale(ctx.registry, t, r, req, res, ctx.bodyLimit, () => writeContext(q, '', req));
@@ -56,7 +56,7 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
       const list = await reg.listObjects(t, {
         namespace: r.namespace || undefined,
         labelSelector: q.get('labelSelector') ?? undefined,
-        fieldSelector: q.get('fieldSelector') ?? undefined,
+        fieldSelector,
         // Servers may ignore `limit` (API conventions). For Table output we do: kubectl pages
         // with limit=500 but throttles itself to 5 requests/s after 10, so 10,000 rows would
         // take over 2 s in pages and a fraction of that in one response. A continue token
@@ -79,7 +79,7 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
         {
           namespace: r.namespace,
           labelSelector: q.get('labelSelector') ?? undefined,
-          fieldSelector: q.get('fieldSelector') ?? undefined,
+          fieldSelector,
           resourceVersion: q.get('resourceVersion') ?? undefined,
           allowWatchBookmarks: boolParam(q, 'allowWatchBookmarks'),
           sendInitialEvents: q.has('sendInitialEvents') ? boolParam(q, 'sendInitialEvents') : undefined,
@@ -117,7 +117,7 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest, re
     }
     case 'deletecollection': {
       const opts = await deleteOptions(ctx, req, q);
-      await reg.deleteCollection(t, { namespace: r.namespace || undefined, labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined }, opts);
+      await reg.deleteCollection(t, { namespace: r.namespace || undefined, labelSelector: q.get('labelSelector') ?? undefined, fieldSelector }, opts);
       return writeObject(res, 200, successStatus());
     }
   }

@@ -2,7 +2,8 @@
 // events ({type, object}) with kube-apiserver's options — resourceVersion
 // (unset/"0" = synthetic ADDED for current state, then live), sendInitialEvents
 // (initial state, then a BOOKMARK annotated k8s.io/initial-events-end),
-// allowWatchBookmarks (periodic BOOKMARKs), timeoutSeconds, selectors — in
+// allowWatchBookmarks (periodic BOOKMARKs at the store's revision where the
+// store offers requestProgress, else at the last event sent), timeoutSeconds, selectors — in
 // plain JSON, Table (kubectl get -w) or PartialObjectMetadata form.
 //
 // A too-old resourceVersion is reported in-stream as an ERROR event carrying
@@ -23,6 +24,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import { writeStatus, type ResponseForm } from './http.js';
+import type { Watch } from '../store/store.js';
 import type { Registry } from './registry/registry.js';
 import type { ResourceType } from './registry/resources.js';
 import { selectorFilter } from './registry/read.js';
@@ -133,7 +135,7 @@ export async function serveWatch(
   let first = true;
   let lastRV = p.resourceVersion && p.resourceVersion !== '0' ? p.resourceVersion : '';
   let closed = false;
-  let stopWatch: { stop(): void } | undefined;
+  let stopWatch: Watch | undefined;
   const timers: NodeJS.Timeout[] = [];
 
   const encode = (type: string, obj: KObject): string => {
@@ -220,7 +222,11 @@ export async function serveWatch(
       (ev) => {
         try {
           if (ev.type !== 'BOOKMARK') send(ev.type, ev.object);
-          else if (p.allowWatchBookmarks && lastRV) bookmark();
+          else {
+            // The store's progress: every event of this watch up to its revision has been sent.
+            if (ev.object.metadata?.resourceVersion) lastRV = ev.object.metadata.resourceVersion;
+            if (p.allowWatchBookmarks && lastRV) bookmark();
+          }
         } catch {
           close(); // one broken stream must not disturb the store's delivery to others
         }
@@ -231,7 +237,10 @@ export async function serveWatch(
         close();
       },
     );
-    if (p.allowWatchBookmarks) timers.push(setInterval(() => lastRV && bookmark(), cfg.bookmarkIntervalMs));
+    // Bookmarks carry the store's revision where the store can say when that is safe (memory, file),
+    // as kube's watch cache does, so a quiet watch's resume point is not compacted away; else the last sent.
+    const watch = stopWatch;
+    if (p.allowWatchBookmarks) timers.push(setInterval(() => (watch.requestProgress ? watch.requestProgress() : lastRV && bookmark()), cfg.bookmarkIntervalMs));
   } catch (err) {
     const e = err instanceof ApiError ? err : new ApiError('InternalError', err instanceof Error ? err.message : String(err));
     send('ERROR', e.toStatus() as unknown as KObject);

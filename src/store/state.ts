@@ -18,7 +18,9 @@
 // - Watch delivery is asynchronous and ordered: a commit appends the event to
 //   each matching watcher's queue and schedules one microtask per watcher to
 //   drain it, so writers never run watcher code and a watcher always sees
-//   events in revision order.
+//   events in revision order. A progress request (requestProgress) queues a
+//   BOOKMARK at the current revision behind those events, so it is sent only
+//   once everything up to that revision has been.
 
 import type { KObject } from '../api/object.js';
 import { rowKey } from './objects.js';
@@ -144,7 +146,13 @@ class Watcher implements Watch {
     private readonly onEvent: (ev: WatchEvent) => void,
     private readonly onError: ((err: StoreError) => void) | undefined,
     private readonly detach: (w: Watcher) => void,
+    private readonly revisionNow: () => number,
   ) {}
+
+  /** Queued behind every event already committed, so everything up to the revision is delivered first. */
+  requestProgress(): void {
+    if (!this.stopped) this.enqueue({ type: 'BOOKMARK', object: { apiVersion: '', kind: '', metadata: { resourceVersion: String(this.revisionNow()) } } });
+  }
 
   matches(ev: HistoryEvent): boolean {
     return ev.rev > this.after && (!this.scope.namespace || this.scope.namespace === ev.namespace);
@@ -346,7 +354,7 @@ export class StoreState {
       const rest = (this.watchers.get(scope.resource) ?? []).filter((y) => y !== x);
       if (rest.length > 0) this.watchers.set(scope.resource, rest);
       else this.watchers.delete(scope.resource);
-    });
+    }, () => this.revision);
     if (from !== undefined && from < this.historyStart) {
       w.fail(new StoreError('Gone', `too old resource version: ${from} (oldest retained: ${this.historyStart}); list again`));
       return w;

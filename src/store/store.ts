@@ -75,6 +75,13 @@ export interface WatchOptions {
 export interface Watch {
   /** Stops delivery; idempotent. */
   stop(): void;
+  /**
+   * Asks for a BOOKMARK event carrying the store's current revision, delivered
+   * after every event of this watch up to that revision, so a client may
+   * resume from it even while this watch's resources are quiet (kube's watch
+   * cache bookmarks). Stores without it leave bookmarks to the caller.
+   */
+  requestProgress?(): void;
 }
 
 export interface WriteOptions {

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { Harness } from './helpers.js';
 import { widgetCrd } from './fixtures.js';
 import { parse as parseYaml } from 'yaml';
+import { MemoryStore } from '../../src/store/memory.js';
 
 const coll = '/apis/example.com/v1/namespaces/default/widgets';
 const json = { 'Content-Type': 'application/json' };
@@ -289,5 +290,36 @@ describe('API server auth on a non-loopback address', { timeout: 30_000 }, () =>
     assert.equal((await get('/api/v1/namespaces', { Authorization: `Bearer ${h.server.token}` })).status, 200);
     assert.equal((await get('/healthz')).status, 200);
     assert.match(await h.ok(['get', 'ns']), /default\s+Active/);
+  });
+});
+
+describe('watch bookmarks advance with the store', { timeout: 30_000 }, () => {
+  // A short history (20 events) so writes to other kinds compact away a quiet watch's last event.
+  let h: Harness;
+  before(async () => {
+    h = await Harness.start({ store: new MemoryStore({ historySize: 20 }) });
+  });
+  after(async () => h?.close());
+
+  it('a quiet watch\'s BOOKMARK carries the current revision, and resuming from it after compaction is not 410 Gone', async () => {
+    const secrets = '/api/v1/namespaces/default/secrets';
+    const rv: string = (await h.http('GET', secrets)).json.metadata.resourceVersion;
+    const cm = (i: number) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `bm-${i}` }, data: { i: String(i) } });
+    const quiet = watchLines(`${h.url}${secrets}?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`, (ev) => ev.some((e) => e.type === 'BOOKMARK' && Number(e.object.metadata.resourceVersion) > Number(rv) + 30), 3000);
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 40; i++) assert.equal((await h.http('POST', '/api/v1/namespaces/default/configmaps', { body: cm(i), headers: { 'Content-Type': 'application/json' } })).status, 201);
+    const current = Number((await h.http('GET', '/api/v1/namespaces/default/configmaps')).json.metadata.resourceVersion);
+    const bookmarks = (await quiet).events.filter((e) => e.type === 'BOOKMARK');
+    const resume: string = bookmarks[bookmarks.length - 1].object.metadata.resourceVersion;
+    assert.equal(Number(resume), current);
+    // The watch's own start point is compacted away; the bookmark's is not.
+    const stale = await watchLines(`${h.url}${secrets}?watch=1&resourceVersion=${rv}`, (ev) => ev.length >= 1);
+    assert.equal(stale.events[0].object.code, 410);
+    const resumed = watchLines(`${h.url}${secrets}?watch=1&resourceVersion=${resume}`, (ev) => ev.length >= 1);
+    await new Promise((r) => setTimeout(r, 50));
+    await h.http('POST', secrets, { body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bm-s' } }), headers: { 'Content-Type': 'application/json' } });
+    const first = (await resumed).events[0];
+    assert.equal(first.type, 'ADDED', JSON.stringify(first));
+    assert.equal(first.object.metadata.name, 'bm-s');
   });
 });

@@ -131,6 +131,44 @@ describe('kubectl against the choreo API server', { timeout: 120_000 }, () => {
     assert.equal(await h.ok(['get', 'widgets', '--field-selector', 'metadata.name=patch-a', '-o', 'name']), 'widget.example.com/patch-a\n');
   });
 
+  it('replace with another object\'s uid is a 409 precondition failure; delete honours DeleteOptions preconditions', async () => {
+    await h.ok(['apply', '-f', h.file('uid.yaml', widget('uid-a', '  size: 1'))]);
+    const obj = JSON.parse(await h.ok(['get', 'widget', 'uid-a', '-o', 'json']));
+    const uid: string = obj.metadata.uid;
+    const foreign = '00000000-0000-4000-8000-000000000001';
+    obj.spec.size = 2;
+    obj.metadata.uid = foreign;
+    const r = await h.kubectl(['replace', '-f', h.file('uid-put.json', JSON.stringify(obj))]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /Conflict/);
+    assert.ok(r.stderr.includes(`Operation cannot be fulfilled on widgets.example.com "uid-a": Precondition failed: UID in precondition: ${foreign}, UID in object meta: ${uid}`), r.stderr);
+    assert.equal(await h.ok(['get', 'widget', 'uid-a', '-o', 'jsonpath={.spec.size}']), '1');
+    obj.metadata.uid = uid;
+    await h.ok(['replace', '-f', h.file('uid-put.json', JSON.stringify(obj))]);
+    assert.equal(await h.ok(['get', 'widget', 'uid-a', '-o', 'jsonpath={.spec.size}']), '2');
+    // DELETE with DeleteOptions.preconditions (client-go's Delete with Preconditions; here kubectl delete --raw -f).
+    const uri = '/apis/example.com/v1/namespaces/default/widgets/uid-a';
+    const del = (pre: object) => h.kubectl(['delete', '--raw', uri, '-f', h.file('uid-del.json', JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', preconditions: pre }))]);
+    const byUid = await del({ uid: foreign });
+    assert.ok(byUid.stderr.includes(`Precondition failed: UID in precondition: ${foreign}, UID in object meta: ${uid}`), byUid.stderr);
+    const byRv = await del({ resourceVersion: '1' });
+    assert.match(byRv.stderr, /Conflict.*Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: \d+/);
+    await h.ok(['get', 'widget', 'uid-a']);
+    const rv = await h.ok(['get', 'widget', 'uid-a', '-o', 'jsonpath={.metadata.resourceVersion}']);
+    assert.equal((await del({ uid, resourceVersion: rv })).code, 0);
+    assert.match((await h.kubectl(['get', 'widget', 'uid-a'])).stderr, /NotFound/);
+  });
+
+  it('patch changing metadata.uid is refused as an immutable field (422), the object unchanged', async () => {
+    await h.ok(['apply', '-f', h.file('uidp.yaml', widget('uid-p', '  size: 1'))]);
+    const uid = await h.ok(['get', 'widget', 'uid-p', '-o', 'jsonpath={.metadata.uid}']);
+    const foreign = '00000000-0000-4000-8000-000000000002';
+    const r = await h.kubectl(['patch', 'widget', 'uid-p', '--type', 'merge', '-p', JSON.stringify({ metadata: { uid: foreign }, spec: { size: 2 } })]);
+    assert.notEqual(r.code, 0);
+    assert.ok(r.stderr.includes(`Widget "uid-p" is invalid: metadata.uid: Invalid value: "${foreign}": field is immutable`), r.stderr);
+    assert.equal(await h.ok(['get', 'widget', 'uid-p', '-o', 'jsonpath={.metadata.uid} {.spec.size}']), `${uid} 1`);
+  });
+
   it('delete with a finalizer leaves the object terminating until the finalizer is removed', async () => {
     await h.ok(['apply', '-f', h.file('f.yaml', widget('fin-a', '  size: 1', '  finalizers: ["example.com/hold"]\n'))]);
     const first = await h.kubectl(['delete', 'widget', 'fin-a', '--wait=false']);

@@ -106,6 +106,21 @@ describe('Kubernetes API parity with kubectl', { timeout: 120_000 }, () => {
       assert.equal((await h.http('GET', '/api/v1/namespaces?fieldSelector=status.phase%3DActive')).status, 200);
     });
 
+    it('pods take spec.host as kube\'s alias of spec.nodeName (list and watch)', async () => {
+      // Pods are read-only over HTTP; the in-process registry (as a reconciler would) creates them.
+      const pod = (name: string, nodeName: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName, containers: [{ name: 'c', image: 'busybox' }] } });
+      await h.server.registry.create(pod('host-a', 'n1'));
+      await h.server.registry.create(pod('host-b', 'n2'));
+      assert.equal(await h.ok(['get', 'pods', '--field-selector', 'spec.host=n1', '-o', 'name']), 'pod/host-a\n');
+      assert.equal(await h.ok(['get', 'pods', '--field-selector', 'spec.host!=n1', '-o', 'name']), 'pod/host-b\n');
+      const watch = await h.http('GET', '/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=1&fieldSelector=spec.host%3Dn2');
+      assert.equal(watch.status, 200);
+      const events = typeof watch.json === 'string' ? watch.json : JSON.stringify(watch.json);
+      assert.match(events, /"name":"host-b"/);
+      assert.doesNotMatch(events, /"name":"host-a"/);
+      for (const name of ['host-a', 'host-b']) await h.server.registry.delete({ apiVersion: 'v1', kind: 'Pod' }, 'default', name);
+    });
+
     it('rejects invalid selectableFields in a CRD with field paths', async () => {
       const bad = gadgetCrd().replace('gadgets.example.com', 'badsels.example.com').replace('{plural: gadgets, singular: gadget, kind: Gadget}', '{plural: badsels, kind: Badsel}')
         .replace('    - jsonPath: .spec.color\n', '    - jsonPath: .spec.color\n    - jsonPath: .spec.nope\n    - jsonPath: .spec.tags\n    - jsonPath: .metadata.name\n    - jsonPath: .spec.color\n    - jsonPath: ""\n');

@@ -77,8 +77,8 @@ test('the client-side rate limit spaces requests beyond the burst at qps', async
 });
 
 /** An informer on ConfigMaps over HTTP while Secrets are written; the server ends watch streams every 2 s. */
-async function resumeAcrossChurn(historySize: number): Promise<{ lists: number; names: string[] }> {
-  const srv = await serve({ historySize, watch: { bookmarkIntervalMs: 100, defaultTimeoutSeconds: 2 } });
+async function resumeAcrossChurn(historySize: number, bookmarkIntervalMs = 100, configMapEvery = 60): Promise<{ lists: number; names: string[] }> {
+  const srv = await serve({ historySize, watch: { bookmarkIntervalMs, defaultTimeoutSeconds: 2 } });
   const c = await connect(srv);
   const inf = new SharedInformer(c, CM, { onError: () => {}, relistBaseDelayMs: 50 });
   try {
@@ -88,7 +88,7 @@ async function resumeAcrossChurn(historySize: number): Promise<{ lists: number; 
     const deadline = Date.now() + 4500;
     for (let i = 0; Date.now() < deadline; i++) {
       await c.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `s${i}`, namespace: 'default' } });
-      if (i % 60 === 0) await c.create(cm(`c${i}`));
+      if (i % configMapEvery === 0) await c.create(cm(`c${i}`));
       await new Promise((r) => setTimeout(r, 20));
     }
     await c.create(cm('last'));
@@ -111,7 +111,16 @@ test('watch resumption: when the server ends a stream the watch resumes from the
 });
 
 test('watch resumption from a point the server no longer has (410 Gone) relists, and the cache is complete', async () => {
-  // 20 events of history: the Secrets written during one stream push the ConfigMaps' resume point out of it.
-  const r = await resumeAcrossChurn(20);
+  // 20 events of history and no bookmark within a stream: the Secrets written meanwhile push the
+  // ConfigMaps' resume point (their last event) out of it.
+  const r = await resumeAcrossChurn(20, 60_000);
   assert.ok(r.lists >= 2, `relisted (${r.lists} lists)`);
+});
+
+test('bookmarks keep a quiet watch\'s resume point inside a short history: other kinds\' churn causes no relist', async () => {
+  // 40 events of history (under a second of Secret writes) and no ConfigMap written after the first
+  // stream begins; their watch's bookmarks carry the store's revision every 100 ms, so each stream
+  // resumes from a point still in the history (with bookmarks at the last event sent, it is Gone).
+  const r = await resumeAcrossChurn(40, 100, Infinity);
+  assert.equal(r.lists, 1);
 });

@@ -57,6 +57,8 @@ function collect(store: Store, scope: ListScope, resourceVersion?: string) {
     events,
     errors,
     stop: () => w.stop(),
+    /** Undefined when the store does not offer progress requests. */
+    requestProgress: w.requestProgress && (() => w.requestProgress!()),
     async waitFor(n: number, what = 'events'): Promise<void> {
       const deadline = Date.now() + 3000;
       while (events.length + errors.length < n) {
@@ -260,6 +262,23 @@ export function runStoreConformance(name: string, open: OpenStore): void {
       for (let i = 0; i < 10; i++) await s.update(key('d', 'o5'), cm('d', 'o5', { i: String(i) }));
       await rejectsWith(s.list({ resource: CM }, { limit: 2, continue: first.continue }), 'Gone');
     }, { historySize: 4 }));
+
+    test('requestProgress, where offered, sends a BOOKMARK at the store revision after every pending event of the watch', withStore(async (s) => {
+      const quiet = collect(s, { resource: SECRETS });
+      if (!quiet.requestProgress) return quiet.stop();
+      await s.create(key('d', 'a'), cm('d', 'a'));
+      const secret = await s.create(key('d', 's', SECRETS), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'd' } });
+      for (let i = 0; i < 5; i++) await s.create(key('d', `b${i}`), cm('d', `b${i}`));
+      const revision = Number(await s.currentRevision());
+      assert.ok(revision >= rv(secret) + 5);
+      // Asked while the secret's event may still be on its way: the bookmark must come after it.
+      quiet.requestProgress();
+      await quiet.waitFor(2);
+      quiet.stop();
+      assert.deepEqual(quiet.events.map((e) => e.type), ['ADDED', 'BOOKMARK']);
+      assert.equal(quiet.events[0].object.metadata.name, 's');
+      assert.equal(Number(quiet.events[1].object.metadata.resourceVersion), revision);
+    }));
 
     test('mutating returned or passed-in objects cannot change the store', withStore(async (s) => {
       const input = cm('default', 'a', { k: 'v' });

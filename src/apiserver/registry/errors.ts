@@ -4,6 +4,7 @@
 // (which know keys, not resources) are translated here once.
 
 import { ApiError } from '../../api/errors.js';
+import type { KObject } from '../../api/object.js';
 import { StoreError } from '../../store/store.js';
 import type { ResourceType } from './resources.js';
 
@@ -21,6 +22,17 @@ export function alreadyExists(t: ResourceType, name: string): ApiError {
 
 export function conflict(t: ResourceType, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again'): ApiError {
   return new ApiError('Conflict', `Operation cannot be fulfilled on ${qualifiedResource(t)} "${name}": ${why}`, { name, group: t.group, kind: t.plural });
+}
+
+/**
+ * kube's storage preconditions (a DELETE's DeleteOptions.preconditions; a PUT's
+ * body metadata.uid): a mismatch with the stored object is 409 Conflict.
+ */
+export function checkPreconditions(t: ResourceType, name: string, pre: { uid?: string; resourceVersion?: string } | undefined, current: KObject): void {
+  const meta = current.metadata;
+  if (pre?.uid && pre.uid !== meta.uid) throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
+  if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion)
+    throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
 }
 
 /** An update without metadata.resourceVersion where one is required; Go renders the uint64 zero as 0x0. */

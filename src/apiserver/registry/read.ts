@@ -8,11 +8,17 @@
 // watch evaluates the filter on both the previous and the new object of each
 // event (that is how an object leaving the selection is seen).
 
-import type { ClientWatchEvent } from '../../api/client.js';
+import type { ClientListOptions, ClientWatchEvent } from '../../api/client.js';
 import type { KObject } from '../../api/object.js';
 import { parseFieldSelector, parseLabelSelector } from '../../api/selectors.js';
 import type { WatchEvent } from '../../store/store.js';
 import type { ResourceType } from './resources.js';
+
+/** A list request as the HTTP layer hands it over: the client's options plus the resourceVersion semantics of a list. */
+export interface ListRequest extends ClientListOptions {
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
 
 /** The object as the requested version presents it (CRD versions share storage; conversion is None). */
 export function presentAs(t: ResourceType, obj: KObject): KObject {

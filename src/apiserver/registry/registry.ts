@@ -28,15 +28,15 @@
 
 import type { ApplyOptions, Client, ForcedFields, ClientList, ClientListOptions, ClientWatchEvent, ClientWatchOptions, DeleteOptions, ResourceInfo, Subresource, TypeRef, WriteOptions } from '../../api/client.js';
 import { ApiError } from '../../api/errors.js';
-import { invalidError } from '../../api/fielderrors.js';
+import { invalid, invalidError } from '../../api/fielderrors.js';
 import { checkImmutableData, isCrdType, prepareCreate, prepareWrite } from './kinds.js';
 import { compileSchema } from '../../api/schema/index.js';
 import { parseApiVersion, type KObject } from '../../api/object.js';
 import { applyJsonPatch, applyMergePatch, deepClone, deepEqual } from '../../api/patch.js';
-import { StoreError, type ObjectKey, type Store } from '../../store/store.js';
+import { StoreError, type ObjectKey, type Store, type Watch } from '../../store/store.js';
 import { builtinTypes, crdType, immortalNamespaces, namespaceType, systemNamespaces } from '../builtins.js';
 import { crdStatus, type SchemaCompiler } from './crds.js';
-import { badRequest, conflict, fromStoreError, notFound } from './errors.js';
+import { badRequest, checkPreconditions, conflict, fromStoreError, notFound } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
 import { newUid, nowTimestamp, randomSuffix, specChanged } from './meta.js';
 import { ResourceCatalog, type ResourceType } from './resources.js';
@@ -44,16 +44,12 @@ import { FieldOwnership } from './apply.js';
 import { EventRecorder } from './events.js';
 import { SharedState } from './sharedstate.js';
 import { DerivedState } from './derived.js';
-import { filteredEvents, presentAs, selectorFilter } from './read.js';
+import { filteredEvents, presentAs, selectorFilter, type ListRequest } from './read.js';
 import { admitSchema, decodeBody, decodeNamed, mergeForUpdate, namespaceOf, unchanged, withStatusOf, type ApplyContext, type WriteContext } from './write.js';
 import { Admission } from './admission.js';
 
 export type { ApplyContext, FieldValidation, WriteContext } from './write.js';
-
-export interface ListRequest extends ClientListOptions {
-  resourceVersion?: string;
-  resourceVersionMatch?: string;
-}
+export type { ListRequest } from './read.js';
 
 export interface RegistryOptions {
   /** Compiles a CRD version's openAPIV3Schema (default: the api library's compileSchema). */
@@ -199,7 +195,7 @@ export class Registry implements Client {
    * Watches one type. An object entering the selection arrives as ADDED and
    * one leaving it as DELETED, as kube-apiserver's filtered watch does.
    */
-  watchObjects(t: ResourceType, req: ClientWatchOptions, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): { stop(): void } {
+  watchObjects(t: ResourceType, req: ClientWatchOptions, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): Watch {
     const filter = selectorFilter(req.labelSelector, req.fieldSelector);
     try {
       return this.watchStore(t, req, filter, onEvent, onError);
@@ -208,7 +204,7 @@ export class Registry implements Client {
     }
   }
 
-  private watchStore(t: ResourceType, req: ClientWatchOptions, filter: ((o: KObject) => boolean) | undefined, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): { stop(): void } {
+  private watchStore(t: ResourceType, req: ClientWatchOptions, filter: ((o: KObject) => boolean) | undefined, onEvent: (ev: ClientWatchEvent) => void, onError?: (err: Error) => void): Watch {
     return this.store.watch(
       { resource: t.storageKey, namespace: t.namespaced ? req.namespace : undefined },
       { resourceVersion: req.resourceVersion },
@@ -267,6 +263,7 @@ export class Registry implements Client {
       if (attempt > 0) obj = decodeNamed(t, namespace, name, body);
       const current = await this.store.get(this.key(t, namespace, name));
       if (!current) throw notFound(t, name);
+      checkPreconditions(t, name, { uid: obj.metadata.uid }, current);
       if (want && want !== current.metadata.resourceVersion) throw conflict(t, name);
       try {
         return await this.writeUpdate(t, current, mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
@@ -401,11 +398,7 @@ export class Registry implements Client {
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.get(this.key(t, namespace, name));
       if (!current) throw notFound(t, name);
-      const pre = opts.preconditions;
-      if (pre?.uid && pre.uid !== current.metadata.uid)
-        throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
-      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion)
-        throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      checkPreconditions(t, name, opts.preconditions, current);
       const finalizers = [...(current.metadata.finalizers ?? [])];
       const policy = opts.propagationPolicy;
       if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
@@ -487,6 +480,8 @@ export class Registry implements Client {
     let next = input;
     const cm = current.metadata;
     const nm = next.metadata;
+    // kube's BeforeUpdate keeps the stored uid when none is given; a different one is an immutable-field error.
+    if (nm.uid && nm.uid !== cm.uid) throw invalidError(t.kind, t.group, cm.name!, [invalid('metadata.uid', nm.uid, 'field is immutable')]);
     nm.uid = cm.uid;
     nm.creationTimestamp = cm.creationTimestamp;
     nm.name = cm.name;
