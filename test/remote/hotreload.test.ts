@@ -1,0 +1,49 @@
+// Hot reload in kubeconfig mode, end to end: `run start --kubeconfig` (with
+// leader election, so this runner is the leader) against `choreoctl server
+// start --store memory`; project files edited while it runs; kubectl against
+// the cluster sees the result.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { choreoctl, eventually, examples, startCluster } from './cluster.js';
+
+test('run start --kubeconfig hot-reloads: a library edit rewrites the children; an object removed from in/ is deleted, a kubectl-created one stays', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-remote-reload-'));
+  const cluster = await startCluster(dir);
+  const project = join(dir, 'hello');
+  const log = () => readFile(join(project, '.choreo/choreo.log'), 'utf8');
+  try {
+    await cp(join(examples, 'hello'), project, { recursive: true, filter: (src) => !src.includes('expected') });
+    await choreoctl('run', 'start', project, '--kubeconfig', cluster.kubeconfig);
+    const messages = () => cluster.kubectl('get', 'greetings', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.message};{end}');
+    assert.equal(await eventually(messages, (s) => s.split(';').length === 4), 'team-carol=hello, Carol!;world-alice=Hello, Alice!;world-bob=Hello, Bob!;');
+
+    // A library edit: the reconciler is rebuilt and every child rewritten on the cluster.
+    const lib = join(project, 'crds/example.com_greetings.star');
+    await writeFile(lib, (await readFile(lib, 'utf8')).replace('"%s, %s!"', '"%s, dear %s!"'));
+    assert.equal(await eventually(messages, (s) => s.includes('dear Carol')), 'team-carol=hello, dear Carol!;world-alice=Hello, dear Alice!;world-bob=Hello, dear Bob!;');
+
+    // A broken library: logged with file:line:col, the previous version keeps reconciling.
+    await writeFile(lib, (await readFile(lib, 'utf8')) + '\ndef broken(:\n');
+    const logged = await eventually(log, (l) => l.includes('kept on its previous version'));
+    assert.match(logged, /reload error: [^\n]*reconciler\.star:1:1: [\s\S]*crds\/example\.com_greetings\.star:20:12: got ':'/);
+    assert.match(logged, /reconciler helloworld kept on its previous version/);
+    await writeFile(join(dir, 'manual.yaml'), 'apiVersion: example.com/v1alpha1\nkind: HelloWorld\nmetadata: {name: manual, namespace: default}\nspec: {recipients: [Zed]}\n');
+    await cluster.kubectl('apply', '-f', join(dir, 'manual.yaml'));
+    assert.match(await eventually(messages, (s) => s.includes('manual-zed')), /manual-zed=hello, dear Zed!/);
+
+    // An object removed from in/: deleted (its children collected); the kubectl-created one stays.
+    const input = join(project, 'in/helloworlds.yaml');
+    const inText = await readFile(input, 'utf8');
+    await writeFile(input, inText.slice(0, inText.indexOf('---')));
+    const names = () => cluster.kubectl('get', 'helloworlds,greetings', '-o', 'jsonpath={.items[*].metadata.name}');
+    assert.equal(await eventually(names, (s) => !s.includes('team')), 'manual world manual-zed world-alice world-bob');
+    assert.match(await log(), /HelloWorld default\/team deleted \(gone from /);
+  } finally {
+    await choreoctl('run', 'stop', project).catch(() => '');
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
