@@ -4,10 +4,10 @@
 // the cluster sees the result.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { choreoctl, eventually, examples, startCluster } from './cluster.js';
+import { choreoctl, eventually, examples, startCluster, startRunner, type Runner } from './cluster.js';
 
 test('run start --kubeconfig hot-reloads: a library edit rewrites the children; an object removed from in/ is deleted, a kubectl-created one stays', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'choreo-remote-reload-'));
@@ -43,6 +43,52 @@ test('run start --kubeconfig hot-reloads: a library edit rewrites the children; 
     assert.match(await log(), /HelloWorld default\/team deleted \(gone from /);
   } finally {
     await choreoctl('run', 'stop', project).catch(() => '');
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('run start --kubeconfig with a standby: both rebuild on a library edit, only the leader deletes what left in/; the standby deletes it once it leads', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-remote-reload-'));
+  const cluster = await startCluster(dir);
+  const runners: Runner[] = [];
+  const timings = { leaseMs: 3000, retryMs: 300 };
+  try {
+    for (const side of ['a', 'b']) {
+      await mkdir(join(dir, side));
+      await cp(join(examples, 'hello'), join(dir, side, 'hello'), { recursive: true, filter: (src) => !src.includes('expected') });
+    }
+    const leader = startRunner(join(dir, 'a', 'hello'), cluster.kubeconfig, timings);
+    runners.push(leader);
+    await leader.when(/became leader/);
+    const standby = startRunner(join(dir, 'b', 'hello'), cluster.kubeconfig, timings);
+    runners.push(standby);
+    await standby.when(/watching .* for changes/);
+    const names = () => cluster.kubectl('get', 'helloworlds,greetings', '-o', 'jsonpath={.items[*].metadata.name}');
+    assert.equal(await eventually(names, (s) => s.split(' ').length === 5), 'team world team-carol world-alice world-bob');
+
+    // Edits to the standby's copy: its reconciler is rebuilt, but it deletes nothing and reconciles nothing.
+    const lib = join(dir, 'b/hello/crds/example.com_greetings.star');
+    await writeFile(lib, (await readFile(lib, 'utf8')).replace('"%s, %s!"', '"%s, dear %s!"'));
+    await standby.when(/reconciler helloworld reloaded/);
+    const input = join(dir, 'b/hello/in/helloworlds.yaml');
+    const inText = await readFile(input, 'utf8');
+    await writeFile(input, inText.slice(0, inText.indexOf('---')));
+    await new Promise((r) => setTimeout(r, 1_500)); // a reload, its settle period and then some
+    assert.equal(await names(), 'team world team-carol world-alice world-bob');
+    assert.ok(!standby.lines.some((l) => / deleted /.test(l)), standby.lines.join('\n'));
+
+    // The leader stops (releasing the Lease): the standby leads, deletes what left its in/, reconciles with its library.
+    const exited = new Promise((r) => leader.proc.once('exit', r));
+    leader.proc.kill('SIGTERM');
+    await exited;
+    await standby.when(/became leader/);
+    assert.equal(await eventually(names, (s) => !s.includes('team')), 'world world-alice world-bob');
+    assert.ok(standby.lines.some((l) => /HelloWorld default\/team deleted \(gone from /.test(l)), standby.lines.join('\n'));
+    const messages = () => cluster.kubectl('get', 'greetings', '-o', 'jsonpath={.items[*].spec.message}');
+    assert.equal(await eventually(messages, (s) => s.includes('dear')), 'Hello, dear Alice! Hello, dear Bob!');
+  } finally {
+    for (const r of runners) if (r.proc.exitCode === null) r.proc.kill('SIGKILL');
     await cluster.stop();
     await rm(dir, { recursive: true, force: true });
   }
