@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { choreoctl, eventually, examples, startCluster, startRunner, type Runner } from './cluster.js';
 
-test('run start --kubeconfig hot-reloads: a library edit rewrites the children; an object removed from in/ is deleted, a kubectl-created one stays', async () => {
+test('run start --kubeconfig hot-reloads: a library edit rewrites the children; an object removed from in/ is deleted, kubectl-created ones (also under an in/ name) stay', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'choreo-remote-reload-'));
   const cluster = await startCluster(dir);
   const project = join(dir, 'hello');
@@ -34,13 +34,16 @@ test('run start --kubeconfig hot-reloads: a library edit rewrites the children; 
     await cluster.kubectl('apply', '-f', join(dir, 'manual.yaml'));
     assert.match(await eventually(messages, (s) => s.includes('manual-zed')), /manual-zed=hello, dear Zed!/);
 
-    // An object removed from in/: deleted (its children collected); the kubectl-created one stays.
-    const input = join(project, 'in/helloworlds.yaml');
-    const inText = await readFile(input, 'utf8');
-    await writeFile(input, inText.slice(0, inText.indexOf('---')));
+    // `team` of in/ deleted and created again by kubectl: no longer the loader's object.
+    await cluster.kubectl('delete', 'helloworld', 'team');
+    await writeFile(join(dir, 'team.yaml'), 'apiVersion: example.com/v1alpha1\nkind: HelloWorld\nmetadata: {name: team, namespace: default}\nspec: {recipients: [Yan]}\n');
+    await cluster.kubectl('create', '-f', join(dir, 'team.yaml'));
+    // Objects removed from in/: the loader's one is deleted (its children collected); the kubectl-created ones stay.
+    await writeFile(join(project, 'in/helloworlds.yaml'), '');
     const names = () => cluster.kubectl('get', 'helloworlds,greetings', '-o', 'jsonpath={.items[*].metadata.name}');
-    assert.equal(await eventually(names, (s) => !s.includes('team')), 'manual world manual-zed world-alice world-bob');
-    assert.match(await log(), /HelloWorld default\/team deleted \(gone from /);
+    assert.equal(await eventually(names, (s) => !s.includes('world')), 'manual team manual-zed team-yan');
+    assert.match(await log(), /HelloWorld default\/world deleted \(gone from /);
+    assert.match(await log(), /HelloWorld default\/team gone from \S+, left alone \(recreated by another client\)/);
   } finally {
     await choreoctl('run', 'stop', project).catch(() => '');
     await cluster.stop();
