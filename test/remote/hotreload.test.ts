@@ -8,6 +8,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { choreoctl, eventually, examples, startCluster, startRunner, type Runner } from './cluster.js';
+import { conditionsCrdYaml, reconcilerConfig } from '../helpers/project.js';
 
 test('run start --kubeconfig hot-reloads: a library edit rewrites the children; an object removed from in/ is deleted, kubectl-created ones (also under an in/ name) stay', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'choreo-remote-reload-'));
@@ -44,6 +45,14 @@ test('run start --kubeconfig hot-reloads: a library edit rewrites the children; 
     assert.equal(await eventually(names, (s) => !s.includes('world')), 'manual team manual-zed team-yan');
     assert.match(await log(), /HelloWorld default\/world deleted \(gone from /);
     assert.match(await log(), /HelloWorld default\/team gone from \S+, left alone \(recreated by another client\)/);
+
+    // A new CRD, its reconciler and an instance added while running: the reconciler compiles once the server serves the type.
+    await writeFile(join(project, 'crds/example.com_boxes.yaml'), conditionsCrdYaml('example.com', 'boxes', 'Box'));
+    await mkdir(join(project, 'reconcilers/box'));
+    await writeFile(join(project, 'reconcilers/box/config.yaml'), reconcilerConfig('example.com', 'Box'));
+    await writeFile(join(project, 'reconcilers/box/reconciler.star'), 'def reconcile(self):\n    self.setdefault("status", {})["note"] = "seen"\n    return reconcile_result(self, False, 0, "", False)\n');
+    await writeFile(join(project, 'in/box.yaml'), 'apiVersion: example.com/v1alpha1\nkind: Box\nmetadata: {name: b, namespace: default}\nspec: {}\n');
+    assert.equal(await eventually(() => cluster.kubectl('get', 'box', 'b', '-o', 'jsonpath={.status.note}'), (s) => s === 'seen'), 'seen');
   } finally {
     await choreoctl('run', 'stop', project).catch(() => '');
     await cluster.stop();
