@@ -158,7 +158,12 @@ export class InputSync {
       this.applied.set(key, rec);
       done.push(`${describe(rec)} applied`);
     }
-    if (!this.mayDelete()) return done; // a standby: the leader deletes; ours stay pending until we lead
+    if (!this.mayDelete()) {
+      // A standby: the leader deletes; ours stay pending until we lead.
+      const pending = [...this.applied].filter(([key, rec]) => !desired.has(key) && !broken.has(rec.file)).map(([, rec]) => describe(rec));
+      if (pending.length > 0) done.push(`${pending.join(', ')} gone from in/, left to the leader (this runner stands by)`);
+      return done;
+    }
     for (const [key, rec] of [...this.applied]) {
       if (desired.has(key) || broken.has(rec.file)) continue;
       try {

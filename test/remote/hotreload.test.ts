@@ -89,6 +89,7 @@ test('run start --kubeconfig with a standby: both rebuild on a library edit, onl
     await new Promise((r) => setTimeout(r, 1_500)); // a reload, its settle period and then some
     assert.equal(await names(), 'team world team-carol world-alice world-bob');
     assert.ok(!standby.lines.some((l) => / deleted /.test(l)), standby.lines.join('\n'));
+    assert.ok(standby.lines.some((l) => /HelloWorld default\/team gone from in\/, left to the leader/.test(l)), standby.lines.join('\n'));
 
     // The leader stops (releasing the Lease): the standby leads, deletes what left its in/, reconciles with its library.
     const exited = new Promise((r) => leader.proc.once('exit', r));
