@@ -14,7 +14,7 @@
 // RemoteEngine (remote.ts) the same over HTTP against any API server.
 
 import { isApiError, type ApiError } from '../api/errors.js';
-import type { Client } from '../api/client.js';
+import type { Client, TypeRef } from '../api/client.js';
 import type { KObject } from '../api/object.js';
 import { Registry } from '../apiserver/registry/registry.js';
 import { allocationFieldManager, installAllocation } from '../allocation/index.js';
@@ -137,12 +137,7 @@ export abstract class ProjectEngine {
   /** Loads a discovered project; returns every problem found (discovery's included). */
   async load(project: ProjectSource): Promise<LoadError[]> {
     const errors: LoadError[] = [...project.errors];
-    const crds: Array<{ manifest: Manifest; stored: KObject }> = [];
-    for (const m of project.crds) {
-      const stored = await this.applyCrd(m, errors);
-      if (stored) crds.push({ manifest: m, stored });
-    }
-    await this.crdsApplied(crds, errors);
+    await this.applyCrds(project.crds, errors);
     for (const r of project.reconcilers) {
       try {
         const { config, run } = this.compile(r, project);
@@ -155,13 +150,44 @@ export abstract class ProjectEngine {
     return errors;
   }
 
+  /**
+   * Applies CRD manifests of crds/ and waits until their types are served;
+   * returns those that were (the others' problems are added to `errors`).
+   */
+  async applyCrds(manifests: Manifest[], errors: LoadError[]): Promise<Manifest[]> {
+    const crds: Array<{ manifest: Manifest; stored: KObject }> = [];
+    for (const m of manifests) {
+      const stored = await this.applyCrd(m, errors);
+      if (stored) crds.push({ manifest: m, stored });
+    }
+    const before = errors.length;
+    await this.crdsApplied(crds, errors);
+    const failed = new Set(errors.slice(before).map((e) => e.pos));
+    return crds.filter((c) => !failed.has(c.manifest.pos)).map((c) => c.manifest);
+  }
+
   /** Applies one CRD manifest of crds/; the stored CRD, or undefined with the problem added to `errors`. */
-  async applyCrd(m: Manifest, errors: LoadError[]): Promise<KObject | undefined> {
+  private async applyCrd(m: Manifest, errors: LoadError[]): Promise<KObject | undefined> {
     if (m.object.kind !== 'CustomResourceDefinition') {
       errors.push(new LoadError(m.pos, `crds/ holds CustomResourceDefinitions, found ${m.object.kind} ${m.object.metadata.name ?? ''}`));
       return undefined;
     }
     return this.applyManifest(m, errors, this.loaderManagers.crds);
+  }
+
+  /** The field manager of the objects the loader applies from in/ (the input sync deletes only what it applied). */
+  get inputManager(): string {
+    return this.loaderManagers.inputs;
+  }
+
+  /**
+   * The types the input sync's start-up sweep looks through for objects
+   * earlier runs applied from in/: none here (no sweep: on a cluster other
+   * projects' runners apply as the same field manager), every stored type
+   * in-process (Engine).
+   */
+  inputSweepTypes(): TypeRef[] {
+    return [];
   }
 
   /** Applies one input object of in/ as the input field manager; a problem is added to `errors`. */
@@ -289,6 +315,10 @@ export class Engine extends ProjectEngine {
     // Built-in kuid-compatible allocation backends (*.be.kuid.dev): CRDs served and controllers registered for every project.
     await installAllocation({ registry, manager }, { workers: opts.workers });
     return new Engine(registry, manager, opts);
+  }
+
+  override inputSweepTypes(): TypeRef[] {
+    return this.registry.catalog.storageTypes().map((t) => ({ apiVersion: t.apiVersion, kind: t.kind }));
   }
 
   async stop(): Promise<void> {

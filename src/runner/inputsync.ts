@@ -3,12 +3,22 @@
 // deleted (its finalizers run, its children are collected as for any delete).
 //
 // Key idea: the sync only ever deletes what it applied. Objects are applied
-// with their own field manager (engine.ts inputFieldManager, the original's
-// "inputfileloader"), so after a restart the objects an earlier run applied
+// with their own field manager (the engine's inputManager: in-process
+// engine.ts inputFieldManager, the original's "inputfileloader"; `choreo` in
+// kubeconfig mode), so after a restart the objects an earlier run applied
 // from in/ are still recognisable in the store — and an object created by
-// kubectl or `choreoctl apply` never is, whatever its name. (The original
+// kubectl or `choreoctl apply` never is, whatever its name: an object about
+// to be deleted is read first and left alone unless that manager is among
+// its managers (one recreated by kubectl under the same name). (The original
 // choreo cleans up after a load the same way: pkg/server/choreo/loader/
 // dataloader_input.go, InputLoader.Clean.)
+//
+// It works over the engine's Client, so it serves both the in-process
+// engine and kubeconfig mode. There, with leader election, only the leader
+// deletes (mayDelete): every runner applies its in/ (idempotent while the
+// copies agree), but a standby started from an older copy must not delete
+// what the leader's in/ added. What a standby did not delete stays pending
+// and is deleted once it leads (serveremote.ts reloads on taking over).
 //
 // Safety over eagerness: a deletion happens only when a second look a moment
 // later still misses the object (reload.ts, settleMs). The objects of an in/
@@ -16,13 +26,15 @@
 // deleted) until the file is fixed, and the start-up sweep is skipped while any in/ file is broken. It is skipped
 // too when several runners share the store (etcd): a runner started from an
 // older copy of the project would otherwise delete what the others' in/ added.
-// Their live syncs still delete what is removed from their own copy.
+// Their live syncs still delete what is removed from their own copy. In
+// kubeconfig mode there is no sweep (ProjectEngine.inputSweepTypes): every
+// project's runner on a cluster applies as `choreo`.
 
 import { createHash } from 'node:crypto';
 import { resolve, sep } from 'node:path';
 import { isApiError } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
-import { describeApiError, inputFieldManager, type Engine } from './engine.js';
+import { describeApiError, type ProjectEngine } from './engine.js';
 import { objectKey } from './project/discover.js';
 import type { ProjectSource } from './project/source.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
@@ -47,18 +59,30 @@ function describe(o: { kind: string; namespace: string; name: string }): string 
 /** Whether the load error is about manifest m (it carries m's position). */
 export const samePos = (a: LoadError, m: Manifest) => a.pos.file === m.pos.file && a.pos.line === m.pos.line && a.pos.col === m.pos.col;
 
+export interface InputSyncOptions {
+  /** Whether this runner may delete what left in/ now (default: always; the leader only, with leader election). */
+  mayDelete?: () => boolean;
+}
+
+/** Whether `manager` is among the object's field managers. */
+const managedBy = (o: KObject, manager: string) => o.metadata.managedFields?.some((f) => f.manager === manager) ?? false;
+
 export class InputSync {
   /** Objects applied from in/ by this process, by identity (discover.ts objectKey). */
   private readonly applied = new Map<string, Applied>();
+  private readonly mayDelete: () => boolean;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: ProjectEngine,
     private readonly log: (line: string) => void,
-  ) {}
+    opts: InputSyncOptions = {},
+  ) {
+    this.mayDelete = opts.mayDelete ?? (() => true);
+  }
 
   private record(m: Manifest): Applied {
     const o = m.object;
-    const namespaced = this.engine.registry.resourceInfo(o)?.namespaced ?? true;
+    const namespaced = this.engine.client.resourceInfo(o)?.namespaced ?? true;
     return { apiVersion: o.apiVersion, kind: o.kind, namespace: namespaced ? o.metadata.namespace || 'default' : '', name: o.metadata.name ?? '', hash: contentHash(o), file: m.pos.file };
   }
 
@@ -79,20 +103,20 @@ export class InputSync {
       return;
     }
     const desired = new Set(project.inputs.map((m) => objectKey(m.object)));
-    const registry = this.engine.registry;
-    for (const t of registry.catalog.storageTypes()) {
+    const client = this.engine.client;
+    for (const t of this.engine.inputSweepTypes()) {
       let items: KObject[];
       try {
-        items = (await registry.list({ apiVersion: t.apiVersion, kind: t.kind })).items;
+        items = (await client.list(t)).items;
       } catch {
         continue;
       }
       for (const o of items) {
-        if (o.metadata.deletionTimestamp || !o.metadata.managedFields?.some((f) => f.manager === inputFieldManager)) continue;
+        if (o.metadata.deletionTimestamp || !managedBy(o, this.engine.inputManager)) continue;
         if (desired.has(objectKey(o))) continue;
         const what = describe({ kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name ?? '' });
         try {
-          await registry.delete(o, o.metadata.namespace ?? '', o.metadata.name ?? '');
+          await client.delete(o, o.metadata.namespace ?? '', o.metadata.name ?? '', { preconditions: { uid: o.metadata.uid } });
           this.log(`input sync: ${what} deleted (applied from in/ by an earlier run, no longer there)`);
         } catch (err) {
           if (!(isApiError(err) && err.code === 404)) this.log(`input sync: deleting ${what}: ${describeApiError(err)}`);
@@ -103,6 +127,7 @@ export class InputSync {
 
   /** Whether sync(inputs, broken) would delete something. */
   wouldDelete(inputs: Manifest[], broken: Set<string>): boolean {
+    if (!this.mayDelete()) return false;
     const desired = new Set(inputs.map((m) => objectKey(m.object)));
     for (const [key, rec] of this.applied) if (!desired.has(key) && !broken.has(rec.file)) return true;
     return false;
@@ -133,11 +158,22 @@ export class InputSync {
       this.applied.set(key, rec);
       done.push(`${describe(rec)} applied`);
     }
+    if (!this.mayDelete()) {
+      // A standby: the leader deletes; ours stay pending until we lead.
+      const pending = [...this.applied].filter(([key, rec]) => !desired.has(key) && !broken.has(rec.file)).map(([, rec]) => describe(rec));
+      if (pending.length > 0) done.push(`${pending.join(', ')} gone from in/, left to the leader (this runner stands by)`);
+      return done;
+    }
     for (const [key, rec] of [...this.applied]) {
       if (desired.has(key) || broken.has(rec.file)) continue;
       try {
-        await this.engine.registry.delete({ apiVersion: rec.apiVersion, kind: rec.kind }, rec.namespace, rec.name);
-        done.push(`${describe(rec)} deleted (gone from ${rec.file})`);
+        const type = { apiVersion: rec.apiVersion, kind: rec.kind };
+        const cur = await this.engine.client.get(type, rec.namespace, rec.name);
+        if (cur && !managedBy(cur, this.engine.inputManager)) done.push(`${describe(rec)} gone from ${rec.file}, left alone (recreated by another client)`);
+        else if (cur) {
+          await this.engine.client.delete(type, rec.namespace, rec.name, { preconditions: { uid: cur.metadata.uid } });
+          done.push(`${describe(rec)} deleted (gone from ${rec.file})`);
+        }
       } catch (err) {
         if (!(isApiError(err) && err.code === 404)) {
           errors.push(new LoadError({ file: rec.file, line: 1, col: 1 }, `deleting ${describe(rec)}: ${describeApiError(err)}`));

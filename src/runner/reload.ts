@@ -32,13 +32,20 @@
 // idempotent across runners (the same apply is a no-op, a delete already done
 // is NotFound). The fingerprint of each runner's project is logged on every
 // reload so copies that differ show up in the logs.
+//
+// The engine is a ProjectEngine: the same reload serves the in-process
+// `run start` and kubeconfig mode (serveremote.ts), where a changed CRD is
+// waited for until the server serves it before reconcilers are compiled
+// against it, and with leader election every runner rebuilds its reconcilers
+// (a standby is warm when it takes over) but only the leader deletes what
+// left in/ (InputSyncOptions.mayDelete).
 
 import type { KObject } from '../api/object.js';
-import { reconcilerLoadError, type Engine } from './engine.js';
+import { reconcilerLoadError, type ProjectEngine } from './engine.js';
 import { crdKey, discoverProject, resolvePaths, type ProjectPaths } from './project/discover.js';
 import type { ProjectSource, ReconcilerSource } from './project/source.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
-import { contentHash as hash, InputSync, samePos } from './inputsync.js';
+import { contentHash as hash, InputSync, samePos, type InputSyncOptions } from './inputsync.js';
 import { parseReconcilerConfig, type ReconcilerConfig } from '../reconciler/config.js';
 import { crashGuard } from '../reconciler/crashguard.js';
 
@@ -78,12 +85,13 @@ export class Reloader {
   readonly inputs: InputSync;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: ProjectEngine,
     private readonly dir: string,
     private readonly paths: Partial<ProjectPaths> | undefined,
     private readonly log: (line: string) => void,
+    inputOpts: InputSyncOptions = {},
   ) {
-    this.inputs = new InputSync(engine, log);
+    this.inputs = new InputSync(engine, log, inputOpts);
   }
 
   /**
@@ -128,16 +136,12 @@ export class Reloader {
       this.crds.delete(key);
       changes.push(`CRD ${key} is gone from the project but stays served (kubectl delete crd ${key} deletes it and all its objects)`);
     }
-    for (const m of project.crds) {
+    // Applied together: in kubeconfig mode the wait until they are served is one wait.
+    const changedCrds = project.crds.filter((m) => this.crds.get(crdKey(m.object) ?? '')?.hash !== hash(m.object));
+    for (const m of changedCrds.length > 0 ? await this.engine.applyCrds(changedCrds, errors) : []) {
       const key = crdKey(m.object) ?? '';
-      const h = hash(m.object);
-      if (this.crds.get(key)?.hash === h) continue;
-      const before = errors.length;
-      await this.engine.applyCrd(m, errors);
-      if (errors.length === before) {
-        this.crds.set(key, { hash: h, file: m.pos.file });
-        changes.push(`CRD ${key} applied`);
-      }
+      this.crds.set(key, { hash: hash(m.object), file: m.pos.file });
+      changes.push(`CRD ${key} applied`);
     }
 
     const crdIndex = this.crdIndex(project);

@@ -5,6 +5,13 @@
 // (controller/leaderelection.ts); the others keep warm caches and take over
 // when the leader stops renewing.
 //
+// Hot reload works as in-process (reload.ts over the ProjectEngine): edits to
+// crds/, libs/, reconcilers/ rebuild the reconcilers on every runner (standbys
+// stay warm), in/ is applied on change, and what left in/ is deleted by the
+// leader only (inputsync.ts); a runner that becomes leader reloads at once, so
+// deletions it saw as a standby happen then. There is no start-up sweep of
+// what earlier runs applied (every project's runner applies as `choreo`).
+//
 // State: `<dir>/.choreo/pid` (JSON, as for the in-process `run start`: pid,
 // url = the server, kubeconfig = the file read, started), so `run stop` and
 // the "already running" check work the same way.
@@ -14,7 +21,9 @@ import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { LeaseCoordinator, type LeaderElectionConfig } from '../controller/leaderelection.js';
 import type { ReconcileLimits } from './engine.js';
-import { discoverProject, type ProjectPaths } from './project/discover.js';
+import { discoverProject, resolvePaths, type ProjectPaths } from './project/discover.js';
+import { Reloader } from './reload.js';
+import { watchProject, type ProjectWatcher } from './watch.js';
 import { connectRemote, RemoteEngine, type RemoteOptions } from './remote.js';
 import { claimStateDir, runnerEngineOptions, timestampedLog, untilSignal, type PidInfo } from './serve.js';
 
@@ -27,7 +36,12 @@ export interface ServeRemoteOptions {
   /** Leader election timings (defaults: controller-runtime's 15 s / 10 s / 2 s); false = no election (this runner always reconciles). */
   leaderElection?: Pick<LeaderElectionConfig, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'> & { namespace?: string } | false;
   log?: (line: string) => void;
+  /** Hot reload: watch the project's folders and apply edits while running (default true). */
+  watch?: boolean;
 }
+
+/** How often a watching runner checks whether it became leader (to delete what left in/ while it stood by). */
+const leadershipCheckMs = 1_000;
 
 /** The Lease of a project: `choreo-<directory name>`, as a DNS-1123 subdomain. */
 export function leaseName(dir: string): string {
@@ -61,9 +75,31 @@ export async function serveRemote(opts: ServeRemoteOptions): Promise<void> {
   writeFileSync(join(state, 'pid'), JSON.stringify(info) + '\n');
   log(`running against ${client.config.server} (context ${client.config.contextName}; ${engine.reconcilers.length} reconciler(s), ${errors.length} load error(s))`);
   await engine.start();
+  const reloader = new Reloader(engine, opts.dir, opts.paths, log, { mayDelete: () => coordinator?.isLeader() ?? true });
+  await reloader.loaded(project, errors, { sweep: false });
+  let watcher: ProjectWatcher | undefined;
+  let leadership: NodeJS.Timeout | undefined;
+  if (opts.watch !== false) {
+    const folders = Object.values(await resolvePaths(opts.dir, opts.paths));
+    const w = watchProject(opts.dir, folders, () => reloader.reload());
+    watcher = w;
+    w.changed(); // edits made while the engine was starting
+    if (coordinator) {
+      let seen = coordinator.acquisitions;
+      leadership = setInterval(() => {
+        if (coordinator.acquisitions === seen) return;
+        seen = coordinator.acquisitions;
+        w.changed();
+      }, leadershipCheckMs);
+      leadership.unref();
+    }
+    log(`watching ${opts.dir} for changes (hot reload)`);
+  }
 
   await untilSignal(async (signal) => {
     log(`${signal}: stopping (finishing in-flight reconciles${coordinator ? ', releasing the lease' : ''})`);
+    clearInterval(leadership);
+    await watcher?.close(); // a reload under way finishes first
     await engine.stop();
     rmSync(join(state, 'pid'), { force: true });
     log('stopped');

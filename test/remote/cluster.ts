@@ -66,3 +66,39 @@ export async function startCluster(dir: string, opts: { token?: string } = {}): 
     },
   };
 }
+
+/** A foreground `run start --kubeconfig` child process and its log lines. */
+export interface Runner {
+  proc: ChildProcess;
+  lines: string[];
+  /** performance.now() when the line matching re was logged, once it is. */
+  when(re: RegExp, timeoutMs?: number): Promise<number>;
+}
+
+/** Starts `run start <dir> --foreground --kubeconfig` with short leader-election timings (renew deadline 2 s). */
+export function startRunner(dir: string, kubeconfig: string, timings: { leaseMs: number; retryMs: number }): Runner {
+  const proc = spawn(process.execPath, [cli, 'run', 'start', dir, '--foreground', '--kubeconfig', kubeconfig, '--lease-duration', `${timings.leaseMs}ms`, '--renew-deadline', '2s', '--retry-period', `${timings.retryMs}ms`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: childEnv(),
+  });
+  const lines: string[] = [];
+  const seen: Array<{ re: RegExp; resolve: (t: number) => void }> = [];
+  const take = (d: Buffer) => {
+    for (const l of d.toString().split('\n').filter(Boolean)) {
+      lines.push(l);
+      for (const w of seen.splice(0)) (w.re.test(l) ? w.resolve(performance.now()) : seen.push(w));
+    }
+  };
+  proc.stdout!.on('data', take);
+  proc.stderr!.on('data', take);
+  return {
+    proc,
+    lines,
+    when: (re, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        if (lines.some((l) => re.test(l))) return resolve(performance.now());
+        seen.push({ re, resolve });
+        setTimeout(() => reject(new Error(`no ${re} within ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs).unref();
+      }),
+  };
+}

@@ -4,48 +4,14 @@
 // the leader and the other takes over within the lease duration.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childEnv, cli, eventually, examples, startCluster } from './cluster.js';
-
-interface Runner {
-  proc: ChildProcess;
-  lines: string[];
-  /** performance.now() when the line matching re was logged, once it is. */
-  when(re: RegExp, timeoutMs?: number): Promise<number>;
-}
+import { eventually, examples, startCluster, startRunner as startElecting, type Runner } from './cluster.js';
 
 const leaseMs = 3000;
 const retryMs = 300;
-
-function startRunner(dir: string, kubeconfig: string): Runner {
-  const proc = spawn(process.execPath, [cli, 'run', 'start', dir, '--foreground', '--kubeconfig', kubeconfig, '--lease-duration', `${leaseMs}ms`, '--renew-deadline', '2s', '--retry-period', `${retryMs}ms`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: childEnv(),
-  });
-  const lines: string[] = [];
-  const seen: Array<{ re: RegExp; resolve: (t: number) => void }> = [];
-  const take = (d: Buffer) => {
-    for (const l of d.toString().split('\n').filter(Boolean)) {
-      lines.push(l);
-      for (const w of seen.splice(0)) (w.re.test(l) ? w.resolve(performance.now()) : seen.push(w));
-    }
-  };
-  proc.stdout!.on('data', take);
-  proc.stderr!.on('data', take);
-  return {
-    proc,
-    lines,
-    when: (re, timeoutMs = 20_000) =>
-      new Promise((resolve, reject) => {
-        if (lines.some((l) => re.test(l))) return resolve(performance.now());
-        seen.push({ re, resolve });
-        setTimeout(() => reject(new Error(`no ${re} within ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs).unref();
-      }),
-  };
-}
+const startRunner = (dir: string, kubeconfig: string) => startElecting(dir, kubeconfig, { leaseMs, retryMs });
 
 const reconciledLines = (r: Runner) => r.lines.filter((l) => /helloworld HelloWorld \S+: Ready/.test(l));
 

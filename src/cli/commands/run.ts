@@ -122,7 +122,7 @@ export function register(program: Command): void {
       const { serve, startBackground } = await import('../../runner/serve.js');
       if (o.foreground && remote) {
         const { serveRemote } = await import('../../runner/serveremote.js');
-        await serveRemote({ dir, remote, leaderElection: electionOf(o), workers: Number(o.workers), limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths });
+        await serveRemote({ dir, remote, leaderElection: electionOf(o), workers: Number(o.workers), limits: { maxSteps: o.maxSteps, maxMemoryMiB: o.maxMemory }, paths, watch: o.watch });
         return;
       }
       if (o.foreground) {
