@@ -27,6 +27,7 @@ import { FuncCode, type CompileOptions, type FastBody } from './function.js';
 import * as rt from './runtime.js';
 import { definitelyAssigned, targetSlots } from './assigned.js';
 import { callExpr, type Emitter } from './codegen_calls.js';
+import { percentLiteral } from './codegen_format.js';
 
 const MAX = '9007199254740991';
 
@@ -417,6 +418,10 @@ class FnGen implements Emitter {
     if (e.op === 'and') return `(rt.truthy(${a} = ${this.expr(e.x)}) ? ${this.expr(e.y)} : ${a})`;
     const b = this.tmp();
     const st = this.site(e);
+    if (e.op === '%') {
+      const fmt = percentLiteral(this, e, st);
+      if (fmt !== null) return fmt;
+    }
     const op = JSON.stringify(e.op);
     const head = `${a} = ${this.expr(e.x)}, ${b} = ${this.expr(e.y)}`;
     const nums = `typeof ${a} === 'number' && typeof ${b} === 'number'`;

@@ -10,6 +10,7 @@
 import * as A from '../syntax/ast.js';
 import type { CompileOptions } from './function.js';
 import * as rt from './runtime.js';
+import { formatCall } from './codegen_format.js';
 
 /** What call emission needs from the function generator. */
 export interface Emitter {
@@ -68,7 +69,7 @@ function fastCall(g: Emitter, e: A.CallExpr, st: number): string | null {
 /** The JS expression for a call. */
 export function callExpr(g: Emitter, e: A.CallExpr): string {
   const st = g.site(e);
-  const fast = fastCall(g, e, st);
+  const fast = fastCall(g, e, st) ?? formatCall(g, e, st);
   if (fast !== null) return fast;
   const pos: string[] = [];
   const named: string[] = [];

@@ -373,6 +373,22 @@ export function str(t: Thread, x: Value): Value {
   return call(t, STR, [x], null);
 }
 
+/** The result of a `%` format specialised at compile time (codegen_format.ts), charged as ops.binary charges it. */
+export function charged(s: string): string {
+  meter.alloc(s.length);
+  return s;
+}
+
+/** The result r of a `fmt.format(...)` specialised at compile time, charged as the string method table charges it. */
+export function formatCharged(fmt: string, r: string): string {
+  try {
+    if (r !== fmt) meter.alloc(r.length);
+  } catch (e) {
+    throw builtinError(e, 'format');
+  }
+  return r;
+}
+
 /** Per method name and argument count, a call without the argument array. */
 export const fastMethods: Record<string, readonly number[]> = {
   append: [1], pop: [0], get: [1, 2], setdefault: [1, 2], items: [0], keys: [0], values: [0],
