@@ -47,6 +47,17 @@ function parsePercent(f: string): Piece[] | null {
   return out;
 }
 
+/**
+ * The JS string expression concatenating parts (JS expressions, the first
+ * `''`). Three or more parts are joined by Array.join, which builds one flat
+ * string: `+` builds a tree of cons strings, each node a heap object that a
+ * kept result (a list of rendered lines) drags through every scavenge, and
+ * that is flattened again when read.
+ */
+function joined(parts: string[]): string {
+  return parts.length <= 3 ? parts.join(' + ') : `[${parts.slice(1).join(', ')}].join('')`;
+}
+
 /** The concatenation of pieces, with operand i in vars[i]; null when an operand is not a str/int at run time. */
 function concat(g: Emitter, pieces: Piece[], vars: string[]): { code: string; check: string } {
   const code: string[] = ["''"];
@@ -60,7 +71,7 @@ function concat(g: Emitter, pieces: Piece[], vars: string[]): { code: string; ch
       check.push(p.int ? `typeof ${v} === 'number'` : `(typeof ${v} === 'string' || typeof ${v} === 'number')`);
     }
   }
-  return { code: code.join(' + '), check: check.length ? check.join(' && ') : 'true' };
+  return { code: joined(code), check: check.length ? check.join(' && ') : 'true' };
 }
 
 /** `lit % y` with a constant format; null: use the general operator. */
@@ -163,5 +174,5 @@ export function formatCall(g: Emitter, e: A.CallExpr, st: number): string | null
   const fk = g.k(f);
   const code = ["''", ...pieces.map((p) => (typeof p === 'string' ? g.k(p) : `(typeof ${vars[p.arg]} === 'string' ? ${vars[p.arg]} : rt.ops.str(${vars[p.arg]}))`))];
   const h = head.length ? `${head.join(', ')}, ` : '';
-  return `(${h}${g.P} = ${st}, rt.formatCharged(${fk}, ${code.join(' + ')}))`;
+  return `(${h}${g.P} = ${st}, rt.formatCharged(${fk}, ${joined(code)}))`;
 }

@@ -14,7 +14,7 @@ import { ElemsView } from './views.js';
 import { StarlarkError, type Value } from './value.js';
 import { clampRange } from './collection_methods.js';
 import { toArray } from './iterable.js';
-import { alloc, fits, work } from './meter.js';
+import { chargeScan, chargeResult, fits, work } from './meter.js';
 import { decodeRune, fromBytes, isAscii, mapText, runeCount, runeWidth, runes } from './utf8.js';
 
 type M = (s: string, args: Value[], kwargs: Kwargs) => Value;
@@ -28,10 +28,8 @@ function table(entries: Record<string, M>): Map<string, BuiltinFn> {
   for (const [name, f] of Object.entries(entries)) {
     m.set(name, (_t, args, kwargs, recv) => {
       const s = recv as string;
-      if (s.length > 64) work(s.length >> 3);
-      const r = f(s, args, kwargs);
-      if (typeof r === 'string' && r !== s) alloc(r.length);
-      return r;
+      chargeScan(s);
+      return chargeResult(s, f(s, args, kwargs));
     });
   }
   return m;
@@ -149,7 +147,7 @@ function cutsetOf(chars: string | null): string[] | string | null {
   return chars === null || isAscii(chars) ? chars : runes(chars);
 }
 // Both walk runes from their end (Go's strings.Trim*): no scan of the untouched middle.
-function lstrip(s: string, chars: string | null): string {
+export function lstrip(s: string, chars: string | null): string {
   const set = cutsetOf(chars);
   let i = 0;
   while (i < s.length) {
@@ -159,7 +157,7 @@ function lstrip(s: string, chars: string | null): string {
   }
   return i === 0 ? s : s.slice(i);
 }
-function rstrip(s: string, chars: string | null): string {
+export function rstrip(s: string, chars: string | null): string {
   const set = cutsetOf(chars);
   let j = s.length;
   while (j > 0) {
@@ -257,7 +255,7 @@ function checkReplace(s: string, old: string, nw: string, count: number): void {
   fits(s.length + Math.min(matches, count) * (nw.length - old.length));
 }
 
-function replaceAllOf(s: string, old: string, nw: string): string {
+export function replaceAllOf(s: string, old: string, nw: string): string {
   checkReplace(s, old, nw, Infinity);
   let j = s.indexOf(old);
   if (j < 0) return s;
@@ -283,7 +281,7 @@ function replaceAllOf(s: string, old: string, nw: string): string {
  * s.split(sep) for a non-empty sep. An indexOf loop is several times faster
  * than V8's String.prototype.split for the short strings scripts split.
  */
-function splitOn(s: string, sep: string): Value[] {
+export function splitOn(s: string, sep: string): Value[] {
   const out: Value[] = [];
   const n = sep.length;
   let i = 0;
