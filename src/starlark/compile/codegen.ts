@@ -27,9 +27,7 @@ import { FuncCode, type CompileOptions, type FastBody } from './function.js';
 import * as rt from './runtime.js';
 import { definitelyAssigned, targetSlots } from './assigned.js';
 import { callExpr, type Emitter } from './codegen_calls.js';
-import { percentLiteral } from './codegen_format.js';
-
-const MAX = '9007199254740991';
+import { MAX, concatChain, percentLiteral, plus } from './codegen_format.js';
 
 /** Compiles a resolved file into FuncCodes whose bodies are generated JS. */
 export function compileFileCodegen(file: A.File, opts: CompileOptions): FuncCode {
@@ -418,8 +416,8 @@ class FnGen implements Emitter {
     if (e.op === 'and') return `(rt.truthy(${a} = ${this.expr(e.x)}) ? ${this.expr(e.y)} : ${a})`;
     const b = this.tmp();
     const st = this.site(e);
-    if (e.op === '%') {
-      const fmt = percentLiteral(this, e, st);
+    if (e.op === '%' || e.op === '+') {
+      const fmt = e.op === '%' ? percentLiteral(this, e, st) : concatChain(this, e);
       if (fmt !== null) return fmt;
     }
     const op = JSON.stringify(e.op);
@@ -428,8 +426,7 @@ class FnGen implements Emitter {
     const slow = `(${this.P} = ${st}, rt.ops.binary(${op}, ${a}, ${b}))`;
     switch (e.op) {
       case '+':
-        return `(${head}, (${nums} && ($r = ${a} + ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : ` +
-          `(typeof ${a} === 'string' && typeof ${b} === 'string') ? rt.ops.concat(${a}, ${b}) : ${slow})`;
+        return `(${head}, ${plus(this.P, a, b, st)})`;
       case '-':
         return `(${head}, (${nums} && ($r = ${a} - ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : ${slow})`;
       case '*':

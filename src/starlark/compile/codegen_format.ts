@@ -10,9 +10,45 @@
 // bigint, a dict for `%(k)s`, a malformed format — goes through the general
 // percentFormat / str.format unchanged, with its error messages. Memory is
 // charged as the general path charges it (runtime.ts: charged, formatCharged).
+//
+// String `+` chains (`a + "/" + b + ":" + c`, each operand a literal or a
+// bound local) are joined the same way when every operand is a str, and are
+// charged per intermediate result as the `+` steps are; otherwise they run as
+// the `+` steps they are (plus()).
 
 import * as A from '../syntax/ast.js';
 import type { Emitter } from './codegen_calls.js';
+
+/** The largest safe integer, as source text. */
+export const MAX = '9007199254740991';
+
+/** `a + b` of two JS variables at site st: the int and str fast paths inline, ops.binary otherwise. */
+export function plus(P: string, a: string, b: string, st: number): string {
+  return `((typeof ${a} === 'number' && typeof ${b} === 'number' && ($r = ${a} + ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : ` +
+    `(typeof ${a} === 'string' && typeof ${b} === 'string') ? rt.ops.concat(${a}, ${b}) : (${P} = ${st}, rt.ops.binary('+', ${a}, ${b})))`;
+}
+
+/** `x0 + x1 + ... + xn` (n >= 2, left-assoc, some operand a string literal, each a literal or a local bound here); null otherwise. */
+export function concatChain(g: Emitter, e: A.BinaryExpr): string | null {
+  const steps: A.BinaryExpr[] = [];
+  let x: A.Expr = e;
+  while (x.kind === 'Binary' && x.op === '+') {
+    steps.unshift(x);
+    x = x.x;
+  }
+  const operands = [x, ...steps.map((s) => s.y)];
+  if (operands.length < 3 || !operands.some((o) => stringLiteral(o) !== null)) return null;
+  if (!operands.every((o) => o.kind === 'Literal' || (o.kind === 'Ident' && o.scope === A.Scope.Local))) return null;
+  // Operands that cannot fail or have effects may be read before the first `+`: plain bound locals and constants.
+  const vals = operands.map((o) => g.expr(o));
+  if (!vals.every((v) => /^(v|K\[)[0-9]+\]?$/.test(v))) return null;
+  const check = operands.map((o, i) => (stringLiteral(o) === null ? `typeof ${vals[i]} === 'string'` : null)).filter((c) => c !== null);
+  const r = g.tmp();
+  const sites = steps.map((s) => g.site(s));
+  let slow = `${r} = ${vals[0]}`;
+  for (let i = 1; i < vals.length; i++) slow += `, ${r} = ${plus(g.P, r, vals[i]!, sites[i - 1]!)}`;
+  return `((${check.length ? check.join(' && ') : 'true'}) ? rt.concatN([${vals.join(', ')}]) : (${slow}, ${r}))`;
+}
 
 /** A parsed format: literal pieces (strings) and conversions (numbers: operand index, or -1-index for %d). */
 type Piece = string | { arg: number; int: boolean };

@@ -380,6 +380,13 @@ export function charged(s: string): string {
   return s;
 }
 
+/** x0 + x1 + ... of strs, as one flat string; charged per intermediate result, as the `+` steps are (ops.concat). */
+export function concatN(xs: string[]): string {
+  let n = xs[0]!.length;
+  for (let i = 1; i < xs.length; i++) meter.alloc((n += xs[i]!.length));
+  return xs.join('');
+}
+
 /** The result r of a `fmt.format(...)` specialised at compile time, charged as the string method table charges it. */
 export function formatCharged(fmt: string, r: string): string {
   try {
