@@ -401,7 +401,7 @@ export function formatCharged(fmt: string, r: string): string {
 export const fastMethods: Record<string, readonly number[]> = {
   append: [1], pop: [0], get: [1, 2], setdefault: [1, 2], items: [0], keys: [0], values: [0],
   split: [1], rsplit: [1], replace: [2], strip: [0], lstrip: [0], rstrip: [0],
-  startswith: [1], endswith: [1], partition: [1], rpartition: [1],
+  startswith: [1], endswith: [1], partition: [1], rpartition: [1], join: [1], lower: [0], upper: [0],
 };
 
 // String methods with str operands (string_calls.ts); a budget error gets the method's frame, as through the table.
@@ -428,6 +428,18 @@ export function m_lstrip0(t: Thread, o: Value, cache: MethodCache): Value {
 export function m_rstrip0(t: Thread, o: Value, cache: MethodCache): Value {
   if (typeof o === 'string') try { return sc.strip(o, false, true); } catch (e) { throw builtinError(e, 'rstrip'); }
   return callMethod(t, o, 'rstrip', [], null, cache);
+}
+export function m_join1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
+  if (typeof o === 'string' && (x instanceof StarList || x instanceof StarTuple)) try { return sc.join(o, x.elems); } catch (e) { throw builtinError(e, 'join'); }
+  return callMethod(t, o, 'join', [x], null, cache);
+}
+export function m_lower0(t: Thread, o: Value, cache: MethodCache): Value {
+  if (typeof o === 'string') try { return sc.lowerUpper(o, false); } catch (e) { throw builtinError(e, 'lower'); }
+  return callMethod(t, o, 'lower', [], null, cache);
+}
+export function m_upper0(t: Thread, o: Value, cache: MethodCache): Value {
+  if (typeof o === 'string') try { return sc.lowerUpper(o, true); } catch (e) { throw builtinError(e, 'upper'); }
+  return callMethod(t, o, 'upper', [], null, cache);
 }
 export function m_startswith1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
   if (typeof o === 'string' && typeof x === 'string') try { return sc.affix(o, x, false); } catch (e) { throw builtinError(e, 'startswith'); }

@@ -9,7 +9,8 @@
 
 import { StarList, StarTuple } from '../values/list.js';
 import { chargeResult, chargeScan } from '../values/meter.js';
-import { lstrip, replaceAllOf, rstrip, splitOn } from '../values/string_methods.js';
+import { joinStrings, lowerString, lstrip, replaceAllOf, rstrip, splitOn, upperString } from '../values/string_methods.js';
+import { mapText } from '../values/utf8.js';
 import type { Value } from '../values/value.js';
 
 /** s.split(sep) and s.rsplit(sep), sep non-empty. */
@@ -43,4 +44,16 @@ export function partition(s: string, sep: string, last: boolean): Value {
   const i = last ? s.lastIndexOf(sep) : s.indexOf(sep);
   if (i < 0) return new StarTuple(last ? ['', '', s] : [s, '', '']);
   return new StarTuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
+}
+
+/** sep.join(items) of a list's or tuple's elements. */
+export function join(sep: string, items: readonly Value[]): Value {
+  chargeScan(sep);
+  return chargeResult(sep, joinStrings(sep, items));
+}
+
+/** s.lower() / s.upper(). */
+export function lowerUpper(s: string, upper: boolean): Value {
+  chargeScan(s);
+  return chargeResult(s, mapText(s, upper ? upperString : lowerString));
 }

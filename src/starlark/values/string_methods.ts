@@ -91,14 +91,14 @@ function titleRune(c: string): string {
 }
 // Fast paths: JS's full mapping equals the simple one unless it expands a
 // character (the length changes) or applies the final-sigma rule (Σ).
-function upperString(s: string): string {
+export function upperString(s: string): string {
   const u = s.toUpperCase();
   if (u.length === s.length) return u;
   let out = '';
   for (const c of s) out += upperRune(c);
   return out;
 }
-function lowerString(s: string): string {
+export function lowerString(s: string): string {
   const l = s.toLowerCase();
   if (l.length === s.length && !s.includes('Σ')) return l;
   let out = '';
@@ -296,6 +296,19 @@ export function splitOn(s: string, sep: string): Value[] {
   }
 }
 
+/** sep.join(items): every item must be a str; the result is checked against the memory budget before it is built. */
+export function joinStrings(sep: string, items: readonly Value[]): string {
+  let n = sep.length * Math.max(items.length - 1, 0);
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (typeof it !== 'string') throw new StarlarkError(`join: in list, want string, got ${typeName(it!)}`);
+    n += it.length;
+  }
+  work(items.length);
+  fits(n);
+  return (items as string[]).join(sep);
+}
+
 function strList(a: Value[]): StarList {
   return new StarList(a);
 }
@@ -423,18 +436,7 @@ export const stringMethods = table({
     checkPositional('join', args, kwargs, 1, 1);
     const x = args[0]!;
     // Lists and tuples are read in place; join does not mutate them.
-    const items = x instanceof StarList || x instanceof StarTuple ? x.elems : toArray(x, 'join');
-    let n = s.length * Math.max(items.length - 1, 0);
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
-      if (typeof it !== 'string') {
-        throw new StarlarkError(`join: in list, want string, got ${typeName(it!)}`);
-      }
-      n += it.length;
-    }
-    work(items.length);
-    fits(n);
-    return (items as string[]).join(s);
+    return joinStrings(s, x instanceof StarList || x instanceof StarTuple ? x.elems : toArray(x, 'join'));
   },
   lower(s, args, kwargs) {
     checkPositional('lower', args, kwargs, 0, 0);
