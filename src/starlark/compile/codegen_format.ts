@@ -4,7 +4,7 @@
 // Key idea: the format string is parsed once, at compile time, into literal
 // pieces and conversions, and the call becomes one JS string concatenation of
 // the pieces and the operands. Only formats whose every conversion is `%s`,
-// `%d`/`%i` (or a plain `{}`/`{N}`/`{name}` field resolved statically) are
+// `%d`/`%i`, `%r` (or a plain `{}`/`{N}`/`{name}` field resolved statically) are
 // specialised, and at run time only str/int operands take the fast path
 // (their str() is themselves / their decimal digits); anything else — a
 // bigint, a dict for `%(k)s`, a malformed format — goes through the general
@@ -50,15 +50,15 @@ export function concatChain(g: Emitter, e: A.BinaryExpr): string | null {
   return `((${check.length ? check.join(' && ') : 'true'}) ? rt.concatN([${vals.join(', ')}]) : (${slow}, ${r}))`;
 }
 
-/** A parsed format: literal pieces (strings) and conversions (numbers: operand index, or -1-index for %d). */
-type Piece = string | { arg: number; int: boolean };
+/** A parsed format: literal pieces (strings) and conversions of operand `arg` (s: str, d: decimal int, r: repr). */
+type Piece = string | { arg: number; conv: 's' | 'd' | 'r' };
 
 function stringLiteral(e: A.Expr): string | null {
   while (e.kind === 'Paren') e = e.x;
   return e.kind === 'Literal' && e.token === 'string' ? (e.value as string) : null;
 }
 
-/** `%` format pieces, or null when the format uses anything but %s %d %i %%. */
+/** `%` format pieces, or null when the format uses anything but %s %d %i %r %%. */
 function parsePercent(f: string): Piece[] | null {
   const out: Piece[] = [];
   let lit = '';
@@ -74,10 +74,10 @@ function parsePercent(f: string): Piece[] | null {
       lit += '%';
       continue;
     }
-    if (d !== 's' && d !== 'd' && d !== 'i') return null;
+    if (d !== 's' && d !== 'd' && d !== 'i' && d !== 'r') return null;
     if (lit !== '') out.push(lit);
     lit = '';
-    out.push({ arg: n++, int: d !== 's' });
+    out.push({ arg: n++, conv: d === 'i' ? 'd' : d });
   }
   if (lit !== '') out.push(lit);
   return out;
@@ -95,7 +95,7 @@ function joined(parts: string[]): string {
 }
 
 /** The concatenation of pieces, with operand i in vars[i]; null when an operand is not a str/int at run time. */
-function concat(g: Emitter, pieces: Piece[], vars: string[]): { code: string; check: string } {
+function concat(g: Emitter, pieces: Piece[], vars: string[], single: boolean): { code: string; check: string } {
   const code: string[] = ["''"];
   const check: string[] = [];
   for (const p of pieces) {
@@ -103,8 +103,13 @@ function concat(g: Emitter, pieces: Piece[], vars: string[]): { code: string; ch
       code.push(g.k(p));
     } else {
       const v = vars[p.arg]!;
+      if (p.conv === 'r') {
+        code.push(`rt.ops.repr(${v})`); // any operand, but a single one must not be a tuple (of operands)
+        if (single) check.push(`!(${v} instanceof rt.StarTuple)`);
+        continue;
+      }
       code.push(v);
-      check.push(p.int ? `typeof ${v} === 'number'` : `(typeof ${v} === 'string' || typeof ${v} === 'number')`);
+      check.push(p.conv === 'd' ? `typeof ${v} === 'number'` : `(typeof ${v} === 'string' || typeof ${v} === 'number')`);
     }
   }
   return { code: joined(code), check: check.length ? check.join(' && ') : 'true' };
@@ -124,13 +129,13 @@ export function percentLiteral(g: Emitter, e: A.BinaryExpr, st: number): string 
     if (y.elems.length !== nconv || nconv === 0) return null;
     const vars = y.elems.map(() => g.tmp());
     const head = y.elems.map((x, i) => `${vars[i]} = ${g.expr(x)}`).join(', ');
-    const { code, check } = concat(g, pieces, vars);
+    const { code, check } = concat(g, pieces, vars, false);
     return `(${head}, ${g.P} = ${st}, (${check}) ? rt.charged(${code}) : rt.ops.binary('%', ${fk}, new rt.StarTuple([${vars.join(', ')}])))`;
   }
   if (nconv !== 1) return null;
   // One operand that is a str or an int is not a tuple or a mapping: it is the single argument.
   const v = g.tmp();
-  const { code, check } = concat(g, pieces, [v]);
+  const { code, check } = concat(g, pieces, [v], true);
   return `(${v} = ${g.expr(e.y)}, ${g.P} = ${st}, (${check}) ? rt.charged(${code}) : rt.ops.binary('%', ${fk}, ${v}))`;
 }
 
@@ -178,7 +183,7 @@ function parseBraces(f: string, npos: number, names: string[]): Piece[] | null {
     }
     if (lit !== '') out.push(lit);
     lit = '';
-    out.push({ arg, int: false });
+    out.push({ arg, conv: 's' });
   }
   if (lit !== '') out.push(lit);
   return out;
