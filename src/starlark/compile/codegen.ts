@@ -26,7 +26,8 @@ import { SMALL_MAX } from '../values/hashtable.js';
 import { FuncCode, type CompileOptions, type FastBody } from './function.js';
 import * as rt from './runtime.js';
 import { definitelyAssigned, targetSlots } from './assigned.js';
-import { callExpr, type Emitter } from './codegen_calls.js';
+import { callExpr } from './codegen_calls.js';
+import type { Emitter } from './emitter.js';
 import { MAX, concatChain, percentLiteral, plus } from './codegen_format.js';
 
 /** Compiles a resolved file into FuncCodes whose bodies are generated JS. */

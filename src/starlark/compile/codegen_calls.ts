@@ -8,21 +8,9 @@
 // per-site MethodCache skips the attribute lookup on a repeated receiver type.
 
 import * as A from '../syntax/ast.js';
-import type { CompileOptions } from './function.js';
+import type { Emitter } from './emitter.js';
 import * as rt from './runtime.js';
 import { formatCall } from './codegen_format.js';
-
-/** What call emission needs from the function generator. */
-export interface Emitter {
-  readonly opts: CompileOptions;
-  /** The variable holding the current site index. */
-  readonly P: string;
-  expr(e: A.Expr): string;
-  tmp(): string;
-  site(p: A.Pos): number;
-  /** A reference to constant v in the constants array. */
-  k(v: unknown): string;
-}
 
 /**
  * A positional call that needs no argument array: len/type/str/range of

@@ -17,7 +17,7 @@
 // the `+` steps they are (plus()).
 
 import * as A from '../syntax/ast.js';
-import type { Emitter } from './codegen_calls.js';
+import type { Emitter } from './emitter.js';
 
 /** The largest safe integer, as source text. */
 export const MAX = '9007199254740991';
