@@ -25,8 +25,10 @@ import { StarBytes, fromUint8 } from '../values/bytes.js';
 import { SMALL_MAX } from '../values/hashtable.js';
 import { FuncCode, type CompileOptions, type FastBody } from './function.js';
 import * as rt from './runtime.js';
-
-const MAX = '9007199254740991';
+import { definitelyAssigned, targetSlots } from './assigned.js';
+import { callExpr } from './codegen_calls.js';
+import type { Emitter } from './emitter.js';
+import { MAX, concatChain, percentLiteral, plus } from './codegen_format.js';
 
 /** Compiles a resolved file into FuncCodes whose bodies are generated JS. */
 export function compileFileCodegen(file: A.File, opts: CompileOptions): FuncCode {
@@ -51,7 +53,7 @@ function isBool(e: A.Expr): boolean {
   return false;
 }
 
-class FnGen {
+class FnGen implements Emitter {
   private readonly K: unknown[] = [];
   private readonly sites: rt.SiteInfo[] = [];
   private ntemps = 0;
@@ -66,7 +68,7 @@ class FnGen {
   constructor(
     private readonly file: A.File,
     private readonly fn: A.FunctionNode,
-    private readonly opts: CompileOptions,
+    readonly opts: CompileOptions,
     private readonly compileFunction: (fn: A.FunctionNode) => FuncCode,
   ) {
     for (const c of fn.cells) this.isCell[c] = true;
@@ -95,24 +97,24 @@ class FnGen {
     return factory(rt, this.K, { name: this.fn.name, file: this.file.filename }, this.sites);
   }
 
-  private k(v: unknown): string {
+  k(v: unknown): string {
     this.K.push(typeof v === 'string' ? rt.intern(v) : v);
     return `K[${this.K.length - 1}]`;
   }
 
-  private site(p: A.Pos): number {
+  site(p: A.Pos): number {
     this.sites.push({ line: p.line, col: p.col });
     return this.sites.length - 1;
   }
 
-  private tmp(): string {
+  tmp(): string {
     const name = `$t${this.ntemps++}`;
     this.scope.temps.push(name);
     return name;
   }
 
   /** The variable holding the current site index ($p, or a comprehension's own). */
-  private get P(): string {
+  get P(): string {
     return this.scope.P;
   }
 
@@ -128,7 +130,7 @@ class FnGen {
     const added: number[] = [];
     const out = stmts.map((s) => {
       const code = this.stmt(s);
-      const slots = this.definitelyAssigned([s]);
+      const slots = definitelyAssigned(this.isCell, [s]);
       if (slots !== null) {
         for (const i of slots) {
           if (!this.assigned.has(i)) {
@@ -141,46 +143,6 @@ class FnGen {
     });
     for (const i of added) this.assigned.delete(i);
     return out.join('\n');
-  }
-
-  /** Plain local slots every path through stmts that falls through assigns; null: no path falls through. */
-  private definitelyAssigned(stmts: A.Stmt[]): Set<number> | null {
-    const out = new Set<number>();
-    for (const s of stmts) {
-      switch (s.kind) {
-        case 'Assign':
-          this.targetSlots(s.lhs, out);
-          break;
-        case 'Def':
-          this.targetSlots(s.ident, out);
-          break;
-        case 'If': {
-          const a = this.definitelyAssigned(s.then);
-          const b = this.definitelyAssigned(s.els);
-          if (a === null && b === null) return null;
-          for (const i of a ?? b!) if (a === null || b === null || b.has(i)) out.add(i);
-          break;
-        }
-        case 'Return':
-          return null;
-        case 'Branch':
-          if (s.token !== 'pass') return null;
-          break;
-        default:
-          break;
-      }
-    }
-    return out;
-  }
-
-  private targetSlots(e: A.Expr, out: Set<number>): void {
-    if (e.kind === 'Ident') {
-      if (e.scope === A.Scope.Local && !this.isCell[e.index]) out.add(e.index);
-    } else if (e.kind === 'Tuple' || e.kind === 'List') {
-      for (const x of e.elems) this.targetSlots(x, out);
-    } else if (e.kind === 'Paren') {
-      this.targetSlots(e.x, out);
-    }
   }
 
   private stmt(s: A.Stmt): string {
@@ -199,7 +161,7 @@ class FnGen {
       case 'For': {
         // The loop variables are assigned in the body (not after the loop: it may not run).
         const vars = new Set<number>();
-        this.targetSlots(s.vars, vars);
+        targetSlots(this.isCell, s.vars, vars);
         const added = [...vars].filter((i) => !this.assigned.has(i));
         for (const i of added) this.assigned.add(i);
         const body = this.block(s.body);
@@ -341,7 +303,7 @@ class FnGen {
     return isBool(e) ? this.expr(e) : `rt.truthy(${this.expr(e)})`;
   }
 
-  private expr(e: A.Expr): string {
+  expr(e: A.Expr): string {
     switch (e.kind) {
       case 'Ident':
         return this.ident(e);
@@ -390,7 +352,7 @@ class FnGen {
         return `(${a} = ${this.expr(e.x)}, ${this.P} = ${st}, rt.ops.getAttr(${a}, ${this.k(e.name)}))`;
       }
       case 'Call':
-        return this.call(e);
+        return callExpr(this, e);
       case 'Lambda':
         return this.closure(e.fn);
       case 'Comprehension':
@@ -455,14 +417,17 @@ class FnGen {
     if (e.op === 'and') return `(rt.truthy(${a} = ${this.expr(e.x)}) ? ${this.expr(e.y)} : ${a})`;
     const b = this.tmp();
     const st = this.site(e);
+    if (e.op === '%' || e.op === '+') {
+      const fmt = e.op === '%' ? percentLiteral(this, e, st) : concatChain(this, e);
+      if (fmt !== null) return fmt;
+    }
     const op = JSON.stringify(e.op);
     const head = `${a} = ${this.expr(e.x)}, ${b} = ${this.expr(e.y)}`;
     const nums = `typeof ${a} === 'number' && typeof ${b} === 'number'`;
     const slow = `(${this.P} = ${st}, rt.ops.binary(${op}, ${a}, ${b}))`;
     switch (e.op) {
       case '+':
-        return `(${head}, (${nums} && ($r = ${a} + ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : ` +
-          `(typeof ${a} === 'string' && typeof ${b} === 'string') ? rt.ops.concat(${a}, ${b}) : ${slow})`;
+        return `(${head}, ${plus(this.P, a, b, st)})`;
       case '-':
         return `(${head}, (${nums} && ($r = ${a} - ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : ${slow})`;
       case '*':
@@ -484,88 +449,6 @@ class FnGen {
       default:
         return `(${head}, ${slow})`;
     }
-  }
-
-  /**
-   * A positional call that needs no argument array: len/type/str/range of
-   * the universe, and the list/dict methods of rt.fastMethods; null otherwise.
-   */
-  private fastCall(e: A.CallExpr, st: number): string | null {
-    if (!e.args.every((a) => a.type === 'pos')) return null;
-    const n = e.args.length;
-    const P = this.P;
-    if (e.fn.kind === 'Ident' && e.fn.scope === A.Scope.Universal && (n === 1 || n === 2) && this.opts.universe.get(e.fn.name) === rt.RANGE) {
-      const args = e.args.map((a) => {
-        const v = this.tmp();
-        return { v, code: `${v} = ${this.expr(a.value)}` };
-      });
-      return `(${args.map((a) => a.code).join(', ')}, ${P} = ${st}, rt.range${n}(t, ${args.map((a) => a.v).join(', ')}))`;
-    }
-    if (e.fn.kind === 'Ident' && e.fn.scope === A.Scope.Universal && n === 1) {
-      const f = this.opts.universe.get(e.fn.name);
-      if (f !== rt.LEN && f !== rt.TYPE && f !== rt.STR) return null;
-      const x = this.tmp();
-      const arg = this.expr(e.args[0]!.value);
-      if (f === rt.LEN) {
-        return `(${x} = ${arg}, (${x} instanceof rt.StarList || ${x} instanceof rt.StarTuple) ? ${x}.elems.length : (${P} = ${st}, rt.len(t, ${x})))`;
-      }
-      if (f === rt.TYPE) return `rt.ops.typeName(${arg})`;
-      return `(${x} = ${arg}, typeof ${x} === 'string' ? ${x} : (${P} = ${st}, rt.str(t, ${x})))`;
-    }
-    if (e.fn.kind === 'Dot' && Object.hasOwn(rt.fastMethods, e.fn.name) && rt.fastMethods[e.fn.name]!.includes(n)) {
-      const o = this.tmp();
-      const parts = [`${o} = ${this.expr(e.fn.x)}`];
-      const args = [o];
-      for (const a of e.args) {
-        const v = this.tmp();
-        parts.push(`${v} = ${this.expr(a.value)}`);
-        args.push(v);
-      }
-      const cache: rt.MethodCache = { table: null, fn: undefined };
-      parts.push(`${P} = ${st}`, `rt.m_${e.fn.name}${n}(t, ${args.join(', ')}, ${this.k(cache)})`);
-      return `(${parts.join(', ')})`;
-    }
-    return null;
-  }
-
-  private call(e: A.CallExpr): string {
-    const st = this.site(e);
-    const fast = this.fastCall(e, st);
-    if (fast !== null) return fast;
-    const pos: string[] = [];
-    const named: string[] = [];
-    let star: string | null = null, starstar: string | null = null;
-    for (const a of e.args) {
-      const v = this.expr(a.value);
-      if (a.type === 'pos') pos.push(v);
-      else if (a.type === 'named') named.push(`[${this.k(a.name)}, ${v}]`);
-      else if (a.type === 'star') star = v;
-      else starstar = v;
-    }
-    const f = this.tmp(), args = this.tmp();
-    let kw = 'null';
-    const parts: string[] = [];
-    if (e.fn.kind === 'Dot') {
-      parts.push(`${f} = ${this.expr(e.fn.x)}`);
-    } else {
-      parts.push(`${f} = ${this.expr(e.fn)}`);
-    }
-    parts.push(`${args} = [${pos.join(', ')}]`);
-    if (named.length || starstar) {
-      kw = this.tmp();
-      parts.push(`${kw} = [${named.join(', ')}]`);
-    }
-    if (star) parts.push(`${this.P} = ${st}, rt.spreadArgs(${args}, ${star})`);
-    if (starstar) parts.push(`${this.P} = ${st}, rt.spreadKwargs(${kw}, ${starstar})`);
-    const kwArg = kw === 'null' ? 'null' : starstar ? `(${kw}.length ? ${kw} : null)` : kw;
-    parts.push(`${this.P} = ${st}`);
-    if (e.fn.kind === 'Dot') {
-      const cache: rt.MethodCache = { table: null, fn: undefined };
-      parts.push(`rt.callMethod(t, ${f}, ${this.k(e.fn.name)}, ${args}, ${kwArg}, ${this.k(cache)})`);
-    } else {
-      parts.push(`rt.call(t, ${f}, ${args}, ${kwArg})`);
-    }
-    return `(${parts.join(', ')})`;
   }
 
   private closure(fn: A.FunctionNode): string {

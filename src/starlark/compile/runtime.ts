@@ -21,6 +21,7 @@ import { universe } from '../builtins/universe.js';
 import * as ops from '../values/ops.js';
 import * as meter from '../values/meter.js';
 import { nearest } from '../values/spell.js';
+import * as sc from './string_calls.js';
 import { EvalError, type CallFrame } from './errors.js';
 import { Cell, type LoadFn } from './frame.js';
 import { StarFunction, type FuncCode } from './function.js';
@@ -69,7 +70,7 @@ export function rethrow(e: unknown, fn: FnInfo, sites: SiteInfo[], p: number): E
 }
 
 /** Errors escaping a builtin get the builtin's frame (innermost for its own errors). */
-function builtinError(e: unknown, name: string): unknown {
+export function builtinError(e: unknown, name: string): unknown {
   const frame: CallFrame = { name, file: null, line: 0, col: 0 };
   if (e instanceof EvalError) {
     e.frames.push(frame);
@@ -373,10 +374,89 @@ export function str(t: Thread, x: Value): Value {
   return call(t, STR, [x], null);
 }
 
+/** The result of a `%` format specialised at compile time (codegen_format.ts), charged as ops.binary charges it. */
+export function charged(s: string): string {
+  meter.alloc(s.length);
+  return s;
+}
+
+/** x0 + x1 + ... of strs, as one flat string; charged per intermediate result, as the `+` steps are (ops.concat). */
+export function concatN(xs: string[]): string {
+  let n = xs[0]!.length;
+  for (let i = 1; i < xs.length; i++) meter.alloc((n += xs[i]!.length));
+  return xs.join('');
+}
+
+/** The result r of a `fmt.format(...)` specialised at compile time, charged as the string method table charges it. */
+export function formatCharged(fmt: string, r: string): string {
+  try {
+    if (r !== fmt) meter.alloc(r.length);
+  } catch (e) {
+    throw builtinError(e, 'format');
+  }
+  return r;
+}
+
 /** Per method name and argument count, a call without the argument array. */
 export const fastMethods: Record<string, readonly number[]> = {
   append: [1], pop: [0], get: [1, 2], setdefault: [1, 2], items: [0], keys: [0], values: [0],
+  split: [1], rsplit: [1], replace: [2], strip: [0], lstrip: [0], rstrip: [0],
+  startswith: [1], endswith: [1], partition: [1], rpartition: [1], join: [1], lower: [0], upper: [0],
 };
+
+// String methods with str operands (string_calls.ts); a budget error gets the method's frame, as through the table.
+export function m_split1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
+  if (typeof o === 'string' && typeof x === 'string' && x !== '') try { return sc.split(o, x); } catch (e) { throw builtinError(e, 'split'); }
+  return callMethod(t, o, 'split', [x], null, cache);
+}
+export function m_rsplit1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
+  if (typeof o === 'string' && typeof x === 'string' && x !== '') try { return sc.split(o, x); } catch (e) { throw builtinError(e, 'rsplit'); }
+  return callMethod(t, o, 'rsplit', [x], null, cache);
+}
+export function m_replace2(t: Thread, o: Value, x: Value, y: Value, cache: MethodCache): Value {
+  if (typeof o === 'string' && typeof x === 'string' && typeof y === 'string' && x !== '') try { return sc.replace(o, x, y); } catch (e) { throw builtinError(e, 'replace'); }
+  return callMethod(t, o, 'replace', [x, y], null, cache);
+}
+export function m_strip0(t: Thread, o: Value, cache: MethodCache): Value {
+  if (typeof o === 'string') try { return sc.strip(o, true, true); } catch (e) { throw builtinError(e, 'strip'); }
+  return callMethod(t, o, 'strip', [], null, cache);
+}
+export function m_lstrip0(t: Thread, o: Value, cache: MethodCache): Value {
+  if (typeof o === 'string') try { return sc.strip(o, true, false); } catch (e) { throw builtinError(e, 'lstrip'); }
+  return callMethod(t, o, 'lstrip', [], null, cache);
+}
+export function m_rstrip0(t: Thread, o: Value, cache: MethodCache): Value {
+  if (typeof o === 'string') try { return sc.strip(o, false, true); } catch (e) { throw builtinError(e, 'rstrip'); }
+  return callMethod(t, o, 'rstrip', [], null, cache);
+}
+export function m_join1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
+  if (typeof o === 'string' && (x instanceof StarList || x instanceof StarTuple)) try { return sc.join(o, x.elems); } catch (e) { throw builtinError(e, 'join'); }
+  return callMethod(t, o, 'join', [x], null, cache);
+}
+export function m_lower0(t: Thread, o: Value, cache: MethodCache): Value {
+  if (typeof o === 'string') try { return sc.lowerUpper(o, false); } catch (e) { throw builtinError(e, 'lower'); }
+  return callMethod(t, o, 'lower', [], null, cache);
+}
+export function m_upper0(t: Thread, o: Value, cache: MethodCache): Value {
+  if (typeof o === 'string') try { return sc.lowerUpper(o, true); } catch (e) { throw builtinError(e, 'upper'); }
+  return callMethod(t, o, 'upper', [], null, cache);
+}
+export function m_startswith1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
+  if (typeof o === 'string' && typeof x === 'string') try { return sc.affix(o, x, false); } catch (e) { throw builtinError(e, 'startswith'); }
+  return callMethod(t, o, 'startswith', [x], null, cache);
+}
+export function m_endswith1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
+  if (typeof o === 'string' && typeof x === 'string') try { return sc.affix(o, x, true); } catch (e) { throw builtinError(e, 'endswith'); }
+  return callMethod(t, o, 'endswith', [x], null, cache);
+}
+export function m_partition1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
+  if (typeof o === 'string' && typeof x === 'string' && x !== '') try { return sc.partition(o, x, false); } catch (e) { throw builtinError(e, 'partition'); }
+  return callMethod(t, o, 'partition', [x], null, cache);
+}
+export function m_rpartition1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
+  if (typeof o === 'string' && typeof x === 'string' && x !== '') try { return sc.partition(o, x, true); } catch (e) { throw builtinError(e, 'rpartition'); }
+  return callMethod(t, o, 'rpartition', [x], null, cache);
+}
 
 export function m_append1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
   if (o instanceof StarList && !o.frozen && o.itercount === 0) {

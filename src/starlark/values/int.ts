@@ -178,6 +178,18 @@ export function intShr(x: Int, y: Int): Int {
 
 /** Parses an int literal in the given base (0 = infer from prefix) per the int() builtin. Returns null if invalid. */
 export function parseIntString(s: string, base: number): Int | null {
+  // Fast path, the common case: up to 15 decimal digits (exact in a double), no sign or prefix,
+  // in base 10, or in base 0 without a leading zero.
+  if ((base === 10 || base === 0) && s.length > 0 && s.length <= 15 && (base === 10 || s.charCodeAt(0) !== 48 || s.length === 1)) {
+    let v = 0;
+    let k = 0;
+    for (; k < s.length; k++) {
+      const d = s.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (k === s.length) return v;
+  }
   let i = 0;
   let neg = false;
   if (s[0] === '+' || s[0] === '-') {

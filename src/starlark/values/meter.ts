@@ -19,7 +19,7 @@
 // short string) are left to the step budget. Building a string by repeated `+=`
 // is charged quadratically, as in starlark-go where it copies; "".join is linear.
 
-import { StarlarkError, type Thread } from './value.js';
+import { StarlarkError, type Thread, type Value } from './value.js';
 
 const unmetered: Thread = {
   name: 'host',
@@ -111,3 +111,16 @@ export const HEADER = 32;
 export const TABLE = 96;
 /** Bytes charged per dict/set entry: a V8 Map entry (key, value, chain link, bucket, growth slack). */
 export const ENTRY = 64;
+
+/**
+ * The charges of every string method (string_methods.ts, and the direct calls
+ * of compile/string_calls.ts): a scan of a long receiver s before, and the
+ * string it returns, unless s itself, after.
+ */
+export function chargeScan(s: string): void {
+  if (s.length > 64) work(s.length >> 3);
+}
+export function chargeResult<R extends Value>(s: string, r: R): R {
+  if (typeof r === 'string' && r !== s) alloc(r.length);
+  return r;
+}

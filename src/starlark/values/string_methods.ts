@@ -14,7 +14,7 @@ import { ElemsView } from './views.js';
 import { StarlarkError, type Value } from './value.js';
 import { clampRange } from './collection_methods.js';
 import { toArray } from './iterable.js';
-import { alloc, fits, work } from './meter.js';
+import { chargeScan, chargeResult, fits, work } from './meter.js';
 import { decodeRune, fromBytes, isAscii, mapText, runeCount, runeWidth, runes } from './utf8.js';
 
 type M = (s: string, args: Value[], kwargs: Kwargs) => Value;
@@ -28,10 +28,8 @@ function table(entries: Record<string, M>): Map<string, BuiltinFn> {
   for (const [name, f] of Object.entries(entries)) {
     m.set(name, (_t, args, kwargs, recv) => {
       const s = recv as string;
-      if (s.length > 64) work(s.length >> 3);
-      const r = f(s, args, kwargs);
-      if (typeof r === 'string' && r !== s) alloc(r.length);
-      return r;
+      chargeScan(s);
+      return chargeResult(s, f(s, args, kwargs));
     });
   }
   return m;
@@ -93,14 +91,14 @@ function titleRune(c: string): string {
 }
 // Fast paths: JS's full mapping equals the simple one unless it expands a
 // character (the length changes) or applies the final-sigma rule (Σ).
-function upperString(s: string): string {
+export function upperString(s: string): string {
   const u = s.toUpperCase();
   if (u.length === s.length) return u;
   let out = '';
   for (const c of s) out += upperRune(c);
   return out;
 }
-function lowerString(s: string): string {
+export function lowerString(s: string): string {
   const l = s.toLowerCase();
   if (l.length === s.length && !s.includes('Σ')) return l;
   let out = '';
@@ -149,7 +147,7 @@ function cutsetOf(chars: string | null): string[] | string | null {
   return chars === null || isAscii(chars) ? chars : runes(chars);
 }
 // Both walk runes from their end (Go's strings.Trim*): no scan of the untouched middle.
-function lstrip(s: string, chars: string | null): string {
+export function lstrip(s: string, chars: string | null): string {
   const set = cutsetOf(chars);
   let i = 0;
   while (i < s.length) {
@@ -159,7 +157,7 @@ function lstrip(s: string, chars: string | null): string {
   }
   return i === 0 ? s : s.slice(i);
 }
-function rstrip(s: string, chars: string | null): string {
+export function rstrip(s: string, chars: string | null): string {
   const set = cutsetOf(chars);
   let j = s.length;
   while (j > 0) {
@@ -257,7 +255,7 @@ function checkReplace(s: string, old: string, nw: string, count: number): void {
   fits(s.length + Math.min(matches, count) * (nw.length - old.length));
 }
 
-function replaceAllOf(s: string, old: string, nw: string): string {
+export function replaceAllOf(s: string, old: string, nw: string): string {
   checkReplace(s, old, nw, Infinity);
   let j = s.indexOf(old);
   if (j < 0) return s;
@@ -283,7 +281,7 @@ function replaceAllOf(s: string, old: string, nw: string): string {
  * s.split(sep) for a non-empty sep. An indexOf loop is several times faster
  * than V8's String.prototype.split for the short strings scripts split.
  */
-function splitOn(s: string, sep: string): Value[] {
+export function splitOn(s: string, sep: string): Value[] {
   const out: Value[] = [];
   const n = sep.length;
   let i = 0;
@@ -296,6 +294,19 @@ function splitOn(s: string, sep: string): Value[] {
     out.push(s.slice(i, j));
     i = j + n;
   }
+}
+
+/** sep.join(items): every item must be a str; the result is checked against the memory budget before it is built. */
+export function joinStrings(sep: string, items: readonly Value[]): string {
+  let n = sep.length * Math.max(items.length - 1, 0);
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (typeof it !== 'string') throw new StarlarkError(`join: in list, want string, got ${typeName(it!)}`);
+    n += it.length;
+  }
+  work(items.length);
+  fits(n);
+  return (items as string[]).join(sep);
 }
 
 function strList(a: Value[]): StarList {
@@ -425,18 +436,7 @@ export const stringMethods = table({
     checkPositional('join', args, kwargs, 1, 1);
     const x = args[0]!;
     // Lists and tuples are read in place; join does not mutate them.
-    const items = x instanceof StarList || x instanceof StarTuple ? x.elems : toArray(x, 'join');
-    let n = s.length * Math.max(items.length - 1, 0);
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
-      if (typeof it !== 'string') {
-        throw new StarlarkError(`join: in list, want string, got ${typeName(it!)}`);
-      }
-      n += it.length;
-    }
-    work(items.length);
-    fits(n);
-    return (items as string[]).join(s);
+    return joinStrings(s, x instanceof StarList || x instanceof StarTuple ? x.elems : toArray(x, 'join'));
   },
   lower(s, args, kwargs) {
     checkPositional('lower', args, kwargs, 0, 0);
