@@ -191,7 +191,7 @@ function affixMatch(fn: string, s: string, args: Value[], kwargs: Kwargs, suffix
       return test(p);
     });
   }
-  throw new StarlarkError(`${fn}: got ${typeName(x!)}, want string or tuple of strings`);
+  throw new StarlarkError(`${fn}: got ${typeName(x!)}, want string or tuple of string`); // sic: starlark-go's wording
 }
 
 /** Splits on runs of whitespace, Python-style, from the left (maxsplit < 0 = unlimited). */
