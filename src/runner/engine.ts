@@ -59,6 +59,8 @@ export interface ProjectEngineOptions {
   print?: (reconciler: string, msg: string) => void;
   /** Shares the reconcile work with those processes (default: this process owns every key). */
   coordinator?: Coordinator;
+  /** The origin annotation's value on what the loader applies from in/ (default fileInputOrigin). */
+  inputOrigin?: string;
 }
 
 export interface EngineOptions extends ProjectEngineOptions {
@@ -75,6 +77,16 @@ export const loaderFieldManager = 'choreoctl';
  * `choreoctl apply`) are never touched.
  */
 export const inputFieldManager = 'inputfileloader';
+
+/**
+ * The annotation the loader writes on every object it applies from in/, and
+ * its value for a project's own in/: the original's ChoreoLoaderOriginKey and
+ * FileLoaderAnnotation (apis/choreo/v1alpha1/annotation_keys.go; written by
+ * pkg/server/choreo/loader/dataloader_input.go). Together with the input field
+ * manager it says which objects the input sync may delete.
+ */
+export const originAnnotation = 'api.choreo.kform.dev/origin';
+export const fileInputOrigin = '{"kind":"File"}';
 
 export function describeApiError(err: unknown): string {
   if (!isApiError(err)) return err instanceof Error ? err.message : String(err);
@@ -180,23 +192,25 @@ export abstract class ProjectEngine {
     return this.loaderManagers.inputs;
   }
 
+  /** The origin annotation's value on the objects the loader applies from in/ (originAnnotation). */
+  get inputOrigin(): string {
+    return this.opts.inputOrigin ?? fileInputOrigin;
+  }
+
   /**
    * The types the input sync's start-up sweep looks through for objects
-   * earlier runs applied from in/: none here (no sweep: on a cluster other
-   * projects' runners apply as the same field manager), every stored type
-   * in-process (Engine).
+   * earlier runs applied from in/: every stored type in-process (Engine),
+   * every listable type the cluster serves in kubeconfig mode (RemoteEngine).
    */
-  inputSweepTypes(): TypeRef[] {
-    return [];
-  }
+  abstract inputSweepTypes(): Promise<TypeRef[]>;
 
-  /** Applies one input object of in/ as the input field manager; a problem is added to `errors`. */
+  /** Applies one input object of in/ as the input field manager, marked with its origin; a problem is added to `errors`. */
   async applyInput(m: Manifest, errors: LoadError[]): Promise<void> {
-    await this.applyManifest(m, errors, this.loaderManagers.inputs);
+    await this.applyManifest(m, errors, this.loaderManagers.inputs, { [originAnnotation]: this.inputOrigin });
   }
 
-  /** Server-side applies one manifest (and its status, if any); the stored object, or undefined with the problem in `errors`. */
-  private async applyManifest(m: Manifest, errors: LoadError[], fieldManager: string): Promise<KObject | undefined> {
+  /** Server-side applies one manifest (and its status, if any), with `annotations` added; the stored object, or undefined with the problem in `errors`. */
+  private async applyManifest(m: Manifest, errors: LoadError[], fieldManager: string, annotations?: Record<string, string>): Promise<KObject | undefined> {
     const obj = m.object;
     const what = `${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name ?? ''}`;
     const info = this.client.resourceInfo(obj);
@@ -207,6 +221,7 @@ export abstract class ProjectEngine {
     try {
       const o: KObject = structuredClone(obj);
       if (info.namespaced && !o.metadata.namespace) o.metadata.namespace = 'default';
+      if (annotations) o.metadata.annotations = { ...o.metadata.annotations, ...annotations };
       let stored = await this.client.apply(o, { fieldManager, force: true });
       if (o.status !== undefined && info.subresources.status) stored = await this.client.apply(o, { fieldManager, force: true, subresource: 'status' });
       return stored;
@@ -317,7 +332,7 @@ export class Engine extends ProjectEngine {
     return new Engine(registry, manager, opts);
   }
 
-  override inputSweepTypes(): TypeRef[] {
+  override async inputSweepTypes(): Promise<TypeRef[]> {
     return this.registry.catalog.storageTypes().map((t) => ({ apiVersion: t.apiVersion, kind: t.kind }));
   }
 

@@ -5,11 +5,14 @@
 // Key idea: the sync only ever deletes what it applied. Objects are applied
 // with their own field manager (the engine's inputManager: in-process
 // engine.ts inputFieldManager, the original's "inputfileloader"; `choreo` in
-// kubeconfig mode), so after a restart the objects an earlier run applied
-// from in/ are still recognisable in the store — and an object created by
-// kubectl or `choreoctl apply` never is, whatever its name: an object about
-// to be deleted is read first and left alone unless that manager is among
-// its managers (one recreated by kubectl under the same name). (The original
+// kubeconfig mode) and marked with the origin annotation
+// api.choreo.kform.dev/origin (engine.ts originAnnotation; in kubeconfig mode
+// its value names the project, serveremote.ts projectInputOrigin), so after a
+// restart the objects an earlier run applied from in/ are still recognisable
+// in the store — and an object created by kubectl or `choreoctl apply`, or by
+// another project's runner on the same cluster, never is: an object is
+// deleted only while both the manager and this project's origin are on it
+// (one recreated by kubectl under the same name is left alone). (The original
 // choreo cleans up after a load the same way: pkg/server/choreo/loader/
 // dataloader_input.go, InputLoader.Clean.)
 //
@@ -24,17 +27,18 @@
 // later still misses the object (reload.ts, settleMs). The objects of an in/
 // file that does not parse are kept as they are (neither applied nor
 // deleted) until the file is fixed, and the start-up sweep is skipped while any in/ file is broken. It is skipped
-// too when several runners share the store (etcd): a runner started from an
-// older copy of the project would otherwise delete what the others' in/ added.
-// Their live syncs still delete what is removed from their own copy. In
-// kubeconfig mode there is no sweep (ProjectEngine.inputSweepTypes): every
-// project's runner on a cluster applies as `choreo`.
+// too when several in-process runners share the store (etcd): a runner started
+// from an older copy of the project would otherwise delete what the others'
+// in/ added. Their live syncs still delete what is removed from their own
+// copy. In kubeconfig mode only the leader sweeps (a standby when it first
+// leads), over every type the cluster serves (RemoteEngine.inputSweepTypes).
 
 import { createHash } from 'node:crypto';
 import { resolve, sep } from 'node:path';
 import { isApiError } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
-import { describeApiError, type ProjectEngine } from './engine.js';
+import type { TypeRef } from '../api/client.js';
+import { describeApiError, originAnnotation, type ProjectEngine } from './engine.js';
 import { objectKey } from './project/discover.js';
 import type { ProjectSource } from './project/source.js';
 import { LoadError, type Manifest } from './project/yamlfile.js';
@@ -71,6 +75,10 @@ export class InputSync {
   /** Objects applied from in/ by this process, by identity (discover.ts objectKey). */
   private readonly applied = new Map<string, Applied>();
   private readonly mayDelete: () => boolean;
+  private inputDir = '';
+  /** The start-up sweep has yet to run (a standby sweeps once it leads). */
+  private sweepPending = false;
+  private sweepWarned = false;
 
   constructor(
     private readonly engine: ProjectEngine,
@@ -88,23 +96,49 @@ export class InputSync {
 
   /**
    * After the engine's first load: remembers the inputs it applied (those
-   * without a load error), then deletes the objects earlier runs applied from
-   * in/ that are not there any more.
+   * without a load error), then (sweep) deletes the objects earlier runs
+   * applied from in/ that are not there any more — now, or, on a standby, at
+   * the first sync after it became leader.
    */
   async loaded(project: ProjectSource, loadErrors: LoadError[], inputDir: string, opts: { sweep: boolean }): Promise<void> {
     for (const m of project.inputs) {
       const key = objectKey(m.object);
       if (key !== undefined && !loadErrors.some((e) => samePos(e, m))) this.applied.set(key, this.record(m));
     }
-    if (!opts.sweep) return;
-    const brokenInput = project.errors.some((e) => resolve(e.pos.file).startsWith(resolve(inputDir) + sep));
-    if (brokenInput) {
-      this.log('input sync: in/ has errors; objects earlier runs applied from in/ are not cleaned up until it loads');
-      return;
+    this.inputDir = inputDir;
+    this.sweepPending = opts.sweep;
+    for (const line of await this.sweep(project.inputs, new Set(project.errors.map((e) => e.pos.file)))) this.log(`input sync: ${line}`);
+  }
+
+  /** Whether one of the `broken` files is in in/. */
+  private brokenInput(broken: Set<string>): boolean {
+    const dir = resolve(this.inputDir) + sep;
+    return [...broken].some((f) => resolve(f).startsWith(dir));
+  }
+
+  /**
+   * The start-up sweep, if still pending and this runner may delete: deletes
+   * every object of the input manager and this project's origin that is not
+   * in `inputs`. Skipped (and left pending) while an in/ file is broken.
+   */
+  private async sweep(inputs: Manifest[], broken: Set<string>): Promise<string[]> {
+    if (!this.sweepPending || !this.mayDelete()) return [];
+    if (this.brokenInput(broken)) {
+      if (this.sweepWarned) return [];
+      this.sweepWarned = true;
+      return ['in/ has errors; objects earlier runs applied from in/ are not cleaned up until it loads'];
     }
-    const desired = new Set(project.inputs.map((m) => objectKey(m.object)));
+    this.sweepPending = false;
+    const done: string[] = [];
+    const desired = new Set(inputs.map((m) => objectKey(m.object)));
     const client = this.engine.client;
-    for (const t of this.engine.inputSweepTypes()) {
+    let types: TypeRef[] = [];
+    try {
+      types = await this.engine.inputSweepTypes();
+    } catch (err) {
+      return [`listing the types to clean up: ${describeApiError(err)}`];
+    }
+    for (const t of types) {
       let items: KObject[];
       try {
         items = (await client.list(t)).items;
@@ -112,22 +146,29 @@ export class InputSync {
         continue;
       }
       for (const o of items) {
-        if (o.metadata.deletionTimestamp || !managedBy(o, this.engine.inputManager)) continue;
+        if (o.metadata.deletionTimestamp || !this.ours(o)) continue;
         if (desired.has(objectKey(o))) continue;
         const what = describe({ kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name ?? '' });
         try {
           await client.delete(o, o.metadata.namespace ?? '', o.metadata.name ?? '', { preconditions: { uid: o.metadata.uid } });
-          this.log(`input sync: ${what} deleted (applied from in/ by an earlier run, no longer there)`);
+          done.push(`${what} deleted (applied from in/ by an earlier run, no longer there)`);
         } catch (err) {
-          if (!(isApiError(err) && err.code === 404)) this.log(`input sync: deleting ${what}: ${describeApiError(err)}`);
+          if (!(isApiError(err) && err.code === 404)) done.push(`deleting ${what}: ${describeApiError(err)}`);
         }
       }
     }
+    return done;
   }
 
-  /** Whether sync(inputs, broken) would delete something. */
+  /** Whether the loader applied `o` from this project's in/: the input field manager is among its managers and it carries this project's origin. */
+  private ours(o: KObject): boolean {
+    return managedBy(o, this.engine.inputManager) && o.metadata.annotations?.[originAnnotation] === this.engine.inputOrigin;
+  }
+
+  /** Whether sync(inputs, broken) would delete something (or sweep). */
   wouldDelete(inputs: Manifest[], broken: Set<string>): boolean {
     if (!this.mayDelete()) return false;
+    if (this.sweepPending && !this.brokenInput(broken)) return true;
     const desired = new Set(inputs.map((m) => objectKey(m.object)));
     for (const [key, rec] of this.applied) if (!desired.has(key) && !broken.has(rec.file)) return true;
     return false;
@@ -169,7 +210,7 @@ export class InputSync {
       try {
         const type = { apiVersion: rec.apiVersion, kind: rec.kind };
         const cur = await this.engine.client.get(type, rec.namespace, rec.name);
-        if (cur && !managedBy(cur, this.engine.inputManager)) done.push(`${describe(rec)} gone from ${rec.file}, left alone (recreated by another client)`);
+        if (cur && !this.ours(cur)) done.push(`${describe(rec)} gone from ${rec.file}, left alone (recreated by another client)`);
         else if (cur) {
           await this.engine.client.delete(type, rec.namespace, rec.name, { preconditions: { uid: cur.metadata.uid } });
           done.push(`${describe(rec)} deleted (gone from ${rec.file})`);
@@ -182,6 +223,7 @@ export class InputSync {
       }
       this.applied.delete(key);
     }
+    done.push(...(await this.sweep(inputs, broken)));
     return done;
   }
 }

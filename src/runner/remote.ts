@@ -16,6 +16,7 @@
 // kuid allocation backends (they allocate inside the API write, an admission
 // plugin) and waiting for the server's garbage collector in `run once`.
 
+import type { TypeRef } from '../api/client.js';
 import type { KObject } from '../api/object.js';
 import { ApiError, isApiError } from '../api/errors.js';
 import { findCondition } from '../api/conditions.js';
@@ -89,6 +90,18 @@ export class RemoteEngine extends ProjectEngine {
       informer: { onError: opts.onInformerError ?? (() => {}) },
     });
     return new RemoteEngine(opts.client, manager, opts, new Set());
+  }
+
+  /**
+   * Every type the cluster serves that can be listed and deleted (preferred
+   * versions; not Events): what an earlier run applied from in/ may be of any
+   * kind. Only the leader sweeps, once per start, so the lists are rare.
+   */
+  override async inputSweepTypes(): Promise<TypeRef[]> {
+    const all = await this.http.discovery.all();
+    return all
+      .filter((r) => r.preferred && r.verbs.includes('list') && r.verbs.includes('delete') && r.kind !== 'Event')
+      .map((r) => ({ apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind }));
   }
 
   /** Waits until every applied CRD is Established, then reloads discovery so its type resolves. */

@@ -9,8 +9,10 @@
 // crds/, libs/, reconcilers/ rebuild the reconcilers on every runner (standbys
 // stay warm), in/ is applied on change, and what left in/ is deleted by the
 // leader only (inputsync.ts); a runner that becomes leader reloads at once, so
-// deletions it saw as a standby happen then. There is no start-up sweep of
-// what earlier runs applied (every project's runner applies as `choreo`).
+// deletions it saw as a standby happen then. What earlier runs applied from
+// in/ and is no longer there is swept by the leader once (at start, or when it
+// first leads): every project's runner applies as `choreo`, so the sweep goes
+// by the origin annotation, which names the project (projectInputOrigin).
 //
 // State: `<dir>/.choreo/pid` (JSON, as for the in-process `run start`: pid,
 // url = the server, kubeconfig = the file read, started), so `run stop` and
@@ -49,6 +51,16 @@ export function leaseName(dir: string): string {
   return `choreo-${base || 'project'}`.slice(0, 253).replace(/[-.]+$/, '');
 }
 
+/**
+ * The origin annotation's value on what this project's runners apply from in/
+ * in kubeconfig mode: the original's file-loader value plus the project's
+ * directory name (the Lease's name), so the input sync of one project never
+ * deletes another's objects applied by the same field manager.
+ */
+export function projectInputOrigin(dir: string): string {
+  return JSON.stringify({ kind: 'File', directory: basename(resolve(dir)) });
+}
+
 /** Holder identity: `<host>_<pid>` (controller-runtime adds a random suffix; a pid is unique on its host and says which process it is). */
 export function holderIdentity(): string {
   return `${hostname()}_${process.pid}`;
@@ -65,6 +77,7 @@ export async function serveRemote(opts: ServeRemoteOptions): Promise<void> {
       : new LeaseCoordinator(client, { ...le, namespace: (le && le.namespace) || client.config.namespace, name: leaseName(opts.dir), identity: holderIdentity(), log });
   const engine = RemoteEngine.open({
     ...runnerEngineOptions(log, { ...opts, coordinator }),
+    inputOrigin: projectInputOrigin(opts.dir),
     client,
     onInformerError: (err, ctx) => log(`informer: ${ctx}: ${err instanceof Error ? err.message : String(err)}`),
   });
@@ -76,7 +89,7 @@ export async function serveRemote(opts: ServeRemoteOptions): Promise<void> {
   log(`running against ${client.config.server} (context ${client.config.contextName}; ${engine.reconcilers.length} reconciler(s), ${errors.length} load error(s))`);
   await engine.start();
   const reloader = new Reloader(engine, opts.dir, opts.paths, log, { mayDelete: () => coordinator?.isLeader() ?? true });
-  await reloader.loaded(project, errors, { sweep: false });
+  await reloader.loaded(project, errors, { sweep: true });
   let watcher: ProjectWatcher | undefined;
   let leadership: NodeJS.Timeout | undefined;
   if (opts.watch !== false) {
