@@ -106,3 +106,35 @@ test('run start --kubeconfig with a standby: both rebuild on a library edit, onl
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('run start --kubeconfig sweeps at start what left in/ while it was stopped, by its origin: another project\'s objects (same field manager) stay', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-remote-sweep-'));
+  const cluster = await startCluster(dir);
+  const project = join(dir, 'hello');
+  const log = () => readFile(join(project, '.choreo/choreo.log'), 'utf8');
+  try {
+    await cp(join(examples, 'hello'), project, { recursive: true, filter: (src) => !src.includes('expected') });
+    // Another project's runner on this cluster applied `other` as `choreo` too, with its own origin.
+    await writeFile(join(dir, 'other.yaml'), `apiVersion: example.com/v1alpha1\nkind: HelloWorld\nmetadata: {name: other, namespace: default, annotations: {api.choreo.kform.dev/origin: '{"kind":"File","directory":"other"}'}}\nspec: {recipients: [Oz]}\n`);
+    await choreoctl('run', 'start', project, '--kubeconfig', cluster.kubeconfig);
+    const names = () => cluster.kubectl('get', 'helloworlds', '-o', 'jsonpath={.items[*].metadata.name}');
+    assert.equal(await eventually(names, (s) => s === 'team world'), 'team world');
+    assert.equal(await cluster.kubectl('get', 'helloworld', 'team', '-o', 'jsonpath={.metadata.annotations.api\\.choreo\\.kform\\.dev/origin}'), '{"kind":"File","directory":"hello"}');
+    await cluster.kubectl('apply', '--server-side', '--field-manager', 'choreo', '-f', join(dir, 'other.yaml'));
+    await choreoctl('run', 'stop', project);
+
+    // `team` removed from in/ while stopped: the next start deletes it; `other` (another origin) stays.
+    const input = join(project, 'in/helloworlds.yaml');
+    const inText = await readFile(input, 'utf8');
+    await writeFile(input, inText.slice(0, inText.indexOf('---')));
+    await choreoctl('run', 'start', project, '--kubeconfig', cluster.kubeconfig);
+    assert.equal(await eventually(names, (s) => !s.includes('team')), 'other world');
+    assert.match(await eventually(log, (l) => l.includes('earlier run')), /HelloWorld default\/team deleted \(applied from in\/ by an earlier run, no longer there\)/);
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(await names(), 'other world');
+  } finally {
+    await choreoctl('run', 'stop', project).catch(() => '');
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -95,11 +95,19 @@ test('run start hot reload: library, reconciler, CRD and in/ edits take effect; 
     assert.match((await eventually(() => kubectl('get', 'helloworlds'), (s) => s.includes('SALUTATION'))).value, /SALUTATION/);
     assert.equal(await names(), 'manual world manual-zed world-alice world-bob');
 
-    // Removed while stopped: the next start deletes what in/ no longer has; kubectl's object stays.
+    // What the loader applied carries the original's origin annotation.
+    assert.equal(await kubectl('get', 'helloworld', 'world', '-o', 'jsonpath={.metadata.annotations.api\\.choreo\\.kform\\.dev/origin}'), '{"kind":"File"}');
+    // Applied by the loader's field manager but from another origin (an upstream's in/): never the input sync's to delete.
+    await sh('kubectl', ['--kubeconfig', join(dir, '.choreo/kubeconfig'), '--cache-dir', cache, 'apply', '--server-side', '--field-manager', 'inputfileloader', '-f', '-'],
+      'apiVersion: example.com/v1alpha1\nkind: HelloWorld\nmetadata: {name: other, namespace: default, annotations: {api.choreo.kform.dev/origin: \'{"kind":"Upstream","url":"https://example.org/other.git","ref":"main"}\'}}\nspec: {recipients: [Oz]}\n');
+    assert.equal((await eventually(names, (s) => s.includes('other-oz'))).value, 'manual other world manual-zed other-oz world-alice world-bob');
+
+    // Removed while stopped: the next start deletes what in/ no longer has; kubectl's object and the other origin's stay.
     await sh(process.execPath, [cli, 'run', 'stop', dir]);
     await writeFile(input, '');
     await sh(process.execPath, [cli, 'run', 'start', dir]);
-    assert.equal((await eventually(names, (s) => !s.includes('world'))).value, 'manual manual-zed');
+    assert.equal((await eventually(names, (s) => !s.includes('world'))).value, 'manual other manual-zed other-oz');
+    assert.match(await log(), /HelloWorld default\/world deleted \(applied from in\/ by an earlier run/);
   } finally {
     await sh(process.execPath, [cli, 'run', 'stop', dir]).catch(() => '');
     await rm(dir, { recursive: true, force: true });
