@@ -305,10 +305,14 @@ describe('watch bookmarks advance with the store', { timeout: 30_000 }, () => {
     const secrets = '/api/v1/namespaces/default/secrets';
     const rv: string = (await h.http('GET', secrets)).json.metadata.resourceVersion;
     const cm = (i: number) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `bm-${i}` }, data: { i: String(i) } });
-    const quiet = watchLines(`${h.url}${secrets}?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`, (ev) => ev.some((e) => e.type === 'BOOKMARK' && Number(e.object.metadata.resourceVersion) > Number(rv) + 30), 3000);
+    // Done at the first bookmark at the revision the writes below end at (known once they are done;
+    // a bookmark sent while they are still going carries an earlier one).
+    let target = Number.POSITIVE_INFINITY;
+    const quiet = watchLines(`${h.url}${secrets}?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`, (ev) => ev.some((e) => e.type === 'BOOKMARK' && Number(e.object.metadata.resourceVersion) >= target), 10_000);
     await new Promise((r) => setTimeout(r, 50));
     for (let i = 0; i < 40; i++) assert.equal((await h.http('POST', '/api/v1/namespaces/default/configmaps', { body: cm(i), headers: { 'Content-Type': 'application/json' } })).status, 201);
     const current = Number((await h.http('GET', '/api/v1/namespaces/default/configmaps')).json.metadata.resourceVersion);
+    target = current;
     const bookmarks = (await quiet).events.filter((e) => e.type === 'BOOKMARK');
     const resume: string = bookmarks[bookmarks.length - 1].object.metadata.resourceVersion;
     assert.equal(Number(resume), current);
