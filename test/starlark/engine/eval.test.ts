@@ -43,6 +43,16 @@ for (const backend of ['codegen', 'closures'] as const) {
     ].join('\n'));
   });
 
+  test(`a non-ASCII function name reads as text in the traceback, columns in characters [${backend}]`, () => {
+    const e = evalError(() => exec('def é():\n    return 1 // 0\nx = 1; é()\n'));
+    assert.equal(e.backtrace(), [
+      'Traceback (most recent call last):',
+      '  m.star:3:9: in <toplevel>',
+      '  m.star:2:14: in é',
+      'Error: floored division by zero',
+    ].join('\n'));
+  });
+
   test(`an error inside a builtin is reported as "Error in <builtin>" [${backend}]`, () => {
     const e = evalError(() => exec('def f():\n    return len(1)\nf()\n'));
     assert.match(e.backtrace(), /  m\.star:2:15: in f\nError in len: /);
