@@ -226,6 +226,13 @@ for (const backend of ['codegen', 'closures'] as const) {
     prog.init(newThread({ print: (_t, m) => out.push(m) }), { NAME: 'world' });
     assert.deepEqual(out, ['hello world 3']);
   });
+
+  test(`a host's non-ASCII predeclared name (Unicode text) is the program's identifier [${backend}]`, () => {
+    const out: string[] = [];
+    const prog = compile('p.star', 'print(größe + 1)\n', { predeclared: new Map([['größe', 1]]) });
+    prog.init(newThread({ print: (_t, m) => out.push(m) }), new Map([['größe', 41]]));
+    assert.deepEqual(out, ['42']);
+  });
 }
 
 test('without JS code generation (--disallow-code-generation-from-strings) the closures backend takes over', () => {
