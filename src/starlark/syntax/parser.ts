@@ -245,12 +245,12 @@ class Parser {
         this.expect(T.EQ);
         if (this.kind() !== T.STRING) this.fail(`load operand must be "name" or localname="name" (got ${this.desc(this.tok)})`);
         const n = this.next();
-        from.push({ name: n.value as string, line: n.line, col: n.col });
+        from.push({ name: n.value as string, line: n.line, col: n.col + 1 }); // inside the quote, as starlark-go
         to.push(alias);
       } else if (this.kind() === T.STRING) {
         const n = this.next();
-        from.push({ name: n.value as string, line: n.line, col: n.col });
-        to.push({ kind: 'Ident', name: n.value as string, scope: A.Scope.Undefined, index: -1, line: n.line, col: n.col });
+        from.push({ name: n.value as string, line: n.line, col: n.col + 1 });
+        to.push({ kind: 'Ident', name: n.value as string, scope: A.Scope.Undefined, index: -1, line: n.line, col: n.col + 1 });
       } else {
         this.fail(`load operand must be "name" or localname="name" (got ${this.desc(this.tok)})`);
       }

@@ -184,6 +184,8 @@ for (const backend of ['codegen', 'closures'] as const) {
     assert.equal(e.msg, 'cannot load a.star: cannot load b.star: cannot load a.star: cycle in load graph');
     e = evalError(() => compile('d.star', 'load("lib.star", "nope")\n').init(thread, {}, loader));
     assert.equal(e.msg, 'load: name nope not found in module lib.star');
+    e = evalError(() => compile('d.star', 'x = 1\nload("lib.star", "double", "nope")\n').init(thread, {}, loader));
+    assert.equal(e.position, 'd.star:2:1'); // at the load, as starlark-go
     e = evalError(() => compile('d.star', 'load("missing.star", "x")\n').init(thread, {}, loader));
     assert.equal(e.msg, 'cannot load missing.star: module missing.star not found');
   });

@@ -293,9 +293,7 @@ function compileLoad(ctx: Ctx, s: A.LoadStmt): Stmt {
     }
     for (let i = 0; i < names.length; i++) {
       const v = mod.get(names[i].name);
-      if (v === undefined) {
-        throw failAt(loadNameNotFound(names[i].name, module, mod), { ...st, line: names[i].line, col: names[i].col });
-      }
+      if (v === undefined) throw failAt(loadNameNotFound(names[i].name, module, mod), st); // at the load, as starlark-go
       targets[i](fr, v);
     }
     return NORMAL;
