@@ -26,7 +26,7 @@ import { EvalError, errorAt, type CallFrame } from './compile/errors.js';
 import { FuncCode, StarFunction } from './compile/function.js';
 import type * as A from './syntax/ast.js';
 import { universe } from './builtins/universe.js';
-import { toBytes } from './values/utf8.js';
+import { fromBytes, toBytes } from './values/utf8.js';
 import { StarlarkError, type Callable, type Thread, type Value } from './values/value.js';
 import { typeName } from './values/ops.js';
 import * as meter from './values/meter.js';
@@ -36,17 +36,21 @@ export { EvalError, StarlarkSyntaxError, StarFunction, type CallFrame, type Load
 /** Predeclared values for a module: host functions and constants. */
 export type Predeclared = Map<string, Value> | Record<string, Value>;
 
+// The host names predeclared values in Unicode text; the program's identifiers
+// are UTF-8 byte strings (values/utf8.ts), so a non-ASCII name is transcoded.
 function lookup(p: Predeclared | undefined, name: string): Value | undefined {
   if (!p) return undefined;
-  if (p instanceof Map) return p.get(name);
-  return Object.prototype.hasOwnProperty.call(p, name) ? p[name] : undefined;
+  const key = fromBytes(name);
+  if (p instanceof Map) return p.get(key);
+  return Object.prototype.hasOwnProperty.call(p, key) ? p[key] : undefined;
 }
 
 function names(p: Predeclared | Iterable<string> | undefined): Set<string> {
   if (!p) return new Set();
-  if (p instanceof Map) return new Set(p.keys());
-  if (typeof (p as Iterable<string>)[Symbol.iterator] === 'function') return new Set(p as Iterable<string>);
-  return new Set(Object.keys(p));
+  const keys = p instanceof Map ? p.keys() : typeof (p as Iterable<string>)[Symbol.iterator] === 'function' ? (p as Iterable<string>) : Object.keys(p);
+  const out = new Set<string>();
+  for (const k of keys) out.add(toBytes(k));
+  return out;
 }
 
 export interface ThreadOptions {

@@ -18,7 +18,10 @@
 //   user text only ever passed as data); `backend: 'closures'` — used automatically
 //   when code generation is disabled — has the same semantics, slower.
 // - Program.init(thread, predeclared, load?) → Map of exported globals (frozen).
-//   May be called again for a fresh module instance.
+//   May be called again for a fresh module instance. Identifiers are UTF-8 byte
+//   strings like Starlark strings (as Go strings in starlark-go): the keys of
+//   this Map and kwargs names given to callFunction are byte strings
+//   (toStarlarkString); predeclared names are given as text.
 // - newThread({ name, print, maxSteps, maxDepth, maxAllocs }) → StarThread. `steps`
 //   counts loop iterations, calls and the proportional work of builtins; `allocs`
 //   the bytes of values created (values/meter.ts); reset both between independent

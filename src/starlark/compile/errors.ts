@@ -17,12 +17,17 @@ import { StarlarkError } from '../values/value.js';
 import { fromBytes } from '../values/utf8.js';
 
 export interface CallFrame {
-  /** Function name: "f", "lambda", "<toplevel>", or a builtin's name. */
+  /** Function name: "f", "lambda", "<toplevel>", or a builtin's name; a UTF-8 byte string, as identifiers are (values/utf8.ts). */
   name: string;
   /** Null for builtins. */
   file: string | null;
   line: number;
   col: number;
+}
+
+/** A byte string as Unicode text; a string with a char above 0xff is already text (a host's message). */
+function asText(s: string): string {
+  return /[^\x00-\xff]/.test(s) ? s : fromBytes(s);
 }
 
 export class EvalError extends Error {
@@ -32,7 +37,7 @@ export class EvalError extends Error {
   readonly msg: string;
 
   constructor(msg: string, frames: CallFrame[] = [], override readonly cause?: unknown) {
-    const text = /[^\x00-\xff]/.test(msg) ? msg : fromBytes(msg); // a char above 0xff: already text (a host's message)
+    const text = asText(msg);
     super(text);
     this.msg = text;
     this.name = 'EvalError';
@@ -56,14 +61,14 @@ export class EvalError extends Error {
     let suffix = '';
     const last = stack[stack.length - 1];
     if (last && last.file === null) {
-      suffix = ` in ${last.name}`;
+      suffix = ` in ${asText(last.name)}`;
       stack.pop();
     }
     let out = 'Traceback (most recent call last):\n';
     // Runs of identical frames (deep recursion) are shown once plus a count.
     for (let i = 0; i < stack.length; ) {
       const f = stack[i];
-      const line = f.file === null ? `  <builtin>: in ${f.name}\n` : `  ${f.file}:${f.line}:${f.col}: in ${f.name}\n`;
+      const line = f.file === null ? `  <builtin>: in ${asText(f.name)}\n` : `  ${f.file}:${f.line}:${f.col}: in ${asText(f.name)}\n`;
       let j = i + 1;
       while (j < stack.length && stack[j].name === f.name && stack[j].file === f.file && stack[j].line === f.line && stack[j].col === f.col) j++;
       const n = j - i;

@@ -21,6 +21,7 @@ import { universe } from '../builtins/universe.js';
 import * as ops from '../values/ops.js';
 import * as meter from '../values/meter.js';
 import { nearest } from '../values/spell.js';
+import { toBytes } from '../values/utf8.js';
 import * as sc from './string_calls.js';
 import { EvalError, type CallFrame } from './errors.js';
 import { Cell, type LoadFn } from './frame.js';
@@ -108,7 +109,8 @@ export function truthy(v: Value): boolean {
 /** starlark-go's message for a load of a name the module lacks, with its spelling hint. */
 export function loadNameNotFound(name: string, module: string, mod: ReadonlyMap<string, unknown>): string {
   const hint = nearest(name, mod.keys());
-  return `load: name ${name} not found in module ${module}${hint === '' ? '' : ` (did you mean ${hint}?)`}`;
+  // name and hint are identifiers (byte strings); the module is a file name (text)
+  return `load: name ${name} not found in module ${toBytes(module)}${hint === '' ? '' : ` (did you mean ${hint}?)`}`;
 }
 
 export function unboundLocal(name: string): never {
@@ -556,7 +558,7 @@ export function load(t: Thread, loader: LoadFn | null, module: string, names: st
     mod = loader(t, module);
   } catch (err) {
     const msg = err instanceof EvalError ? err.msg : err instanceof Error ? err.message : String(err);
-    throw new StarlarkError(`cannot load ${module}: ${msg}`);
+    throw new StarlarkError(toBytes(`cannot load ${module}: ${msg}`)); // text, worded as a byte string (values/utf8.ts)
   }
   const out: Value[] = [];
   for (const n of names) {

@@ -23,7 +23,7 @@
 
 import { StarlarkSyntaxError, sourceLineOf } from '../syntax/errors.js';
 import * as A from '../syntax/ast.js';
-import { fromBytes } from '../values/utf8.js';
+import { fromBytes, mapText } from '../values/utf8.js';
 
 /** Dialect flags (cf. starlark-go's syntax.FileOptions). */
 export interface Dialect {
@@ -169,7 +169,7 @@ class Resolver {
           // Names bound by load are file-local unless loadBindsGlobally (starlark-go's wording).
           const local = !this.opts.loadBindsGlobally;
           const what = local && prev.fromLoad ? 'local' : local && fromLoad ? 'top-level' : 'global';
-          this.errorf(id, `cannot reassign ${what} ${id.name} declared at ${this.posString(prev.first)}`);
+          this.errorf(id, `cannot reassign ${what} ${fromBytes(id.name)} declared at ${this.posString(prev.first)}`);
         }
         id.index = prev.index;
       } else {
@@ -254,18 +254,17 @@ class Resolver {
         }
         if (this.loops > 0) this.errorf(s, 'load statement within a loop');
         else if (this.conds > 0) this.errorf(s, 'load statement within a conditional');
-        // Its string literals (UTF-8 byte strings) name a file and identifiers: Unicode text.
+        // Its module literal names a file (Unicode text); its other literals name identifiers, which are byte strings like them.
         s.module = fromBytes(s.module);
         for (let i = 0; i < s.from.length; i++) {
           const from = s.from[i];
-          from.name = fromBytes(from.name);
           if (s.to[i].line === from.line && s.to[i].col === from.col) s.to[i].name = from.name; // load("m", "x") binds x
           if (from.name === '') {
             this.errorf(from, 'load: empty identifier');
             continue;
           }
           if (from.name.startsWith('_')) {
-            this.errorf(from, `load: names with leading underscores are not exported: ${from.name}`);
+            this.errorf(from, `load: names with leading underscores are not exported: ${fromBytes(from.name)}`);
           }
           this.bind(s.to[i], false, true);
         }
@@ -392,7 +391,7 @@ class Resolver {
     for (let i = 0; i < fn.params.length; i++) {
       const p = fn.params[i];
       if (p.ident) {
-        if (names.has(p.ident.name)) this.errorf(p.ident, `duplicate parameter: ${p.ident.name}`);
+        if (names.has(p.ident.name)) this.errorf(p.ident, `duplicate parameter: ${fromBytes(p.ident.name)}`);
         names.add(p.ident.name);
       }
       if (seenStarStar) {
@@ -529,7 +528,7 @@ class Resolver {
       id.scope = A.Scope.Universal;
     } else {
       id.scope = A.Scope.Undefined;
-      this.errorf(id, `undefined: ${id.name}${this.spelling(id, env)}`);
+      this.errorf(id, `undefined: ${fromBytes(id.name + this.spelling(id, env))}`);
     }
   }
 }
@@ -547,7 +546,7 @@ function countLocals(c: Block): number {
 
 /** The candidate nearest to x by edit distance (ignoring case and underscores), if under 50% typos. */
 function nearest(x: string, candidates: string[]): string {
-  const fold = (v: string) => v.replace(/_/g, '').toLowerCase();
+  const fold = (v: string) => mapText(v.replace(/_/g, ''), (t) => t.toLowerCase()); // names are byte strings
   const fx = fold(x);
   let best = '';
   let bestD = Math.floor((fx.length + 1) / 2);

@@ -21,6 +21,7 @@ import { StarlarkSyntaxError, sourceLineOf } from './errors.js';
 import * as A from './ast.js';
 import { T, Token, TokenKind, quotedTokenName, tokenName } from './tokens.js';
 import { scan } from './scanner.js';
+import { fromBytes } from '../values/utf8.js';
 import { COMPARE_PREC, NOT_PREC, augOps, binPrec } from './operators.js';
 
 /** Deepest tree the parser builds; measured: 1,000 nested brackets already overflow evaluation. */
@@ -244,12 +245,12 @@ class Parser {
         this.expect(T.EQ);
         if (this.kind() !== T.STRING) this.fail(`load operand must be "name" or localname="name" (got ${this.desc(this.tok)})`);
         const n = this.next();
-        from.push({ name: n.value as string, line: n.line, col: n.col });
+        from.push({ name: n.value as string, line: n.line, col: n.col + 1 }); // inside the quote, as starlark-go
         to.push(alias);
       } else if (this.kind() === T.STRING) {
         const n = this.next();
-        from.push({ name: n.value as string, line: n.line, col: n.col });
-        to.push({ kind: 'Ident', name: n.value as string, scope: A.Scope.Undefined, index: -1, line: n.line, col: n.col });
+        from.push({ name: n.value as string, line: n.line, col: n.col + 1 });
+        to.push({ kind: 'Ident', name: n.value as string, scope: A.Scope.Undefined, index: -1, line: n.line, col: n.col + 1 });
       } else {
         this.fail(`load operand must be "name" or localname="name" (got ${this.desc(this.tok)})`);
       }
@@ -469,7 +470,7 @@ class Parser {
         this.next();
         if (seenStarStar) this.fail('keyword argument may not follow **kwargs', t);
         if (seenStar) this.fail('keyword argument may not follow *args', t);
-        if (args.some((a) => a.type === 'named' && a.name === t.value)) this.fail(`keyword argument ${t.value as string} repeated`, t);
+        if (args.some((a) => a.type === 'named' && a.name === t.value)) this.fail(`keyword argument ${fromBytes(t.value as string)} repeated`, t);
         seenNamed = true;
         args.push({ type: 'named', name: t.value as string, value: this.test(), line: t.line, col: t.col });
       } else {

@@ -219,7 +219,7 @@ class Scanner {
       } else if (reserved.has(word)) {
         this.error(`keyword ${word} is reserved`, line, col);
       } else {
-        this.push(T.IDENT, line, col, word);
+        this.push(T.IDENT, line, col, toBytes(word)); // identifiers are UTF-8 byte strings too, as Go strings (values/utf8.ts)
       }
       return;
     }

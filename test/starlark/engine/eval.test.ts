@@ -43,6 +43,16 @@ for (const backend of ['codegen', 'closures'] as const) {
     ].join('\n'));
   });
 
+  test(`a non-ASCII function name reads as text in the traceback, columns in characters [${backend}]`, () => {
+    const e = evalError(() => exec('def é():\n    return 1 // 0\nx = 1; é()\n'));
+    assert.equal(e.backtrace(), [
+      'Traceback (most recent call last):',
+      '  m.star:3:9: in <toplevel>',
+      '  m.star:2:14: in é',
+      'Error: floored division by zero',
+    ].join('\n'));
+  });
+
   test(`an error inside a builtin is reported as "Error in <builtin>" [${backend}]`, () => {
     const e = evalError(() => exec('def f():\n    return len(1)\nf()\n'));
     assert.match(e.backtrace(), /  m\.star:2:15: in f\nError in len: /);
@@ -174,6 +184,8 @@ for (const backend of ['codegen', 'closures'] as const) {
     assert.equal(e.msg, 'cannot load a.star: cannot load b.star: cannot load a.star: cycle in load graph');
     e = evalError(() => compile('d.star', 'load("lib.star", "nope")\n').init(thread, {}, loader));
     assert.equal(e.msg, 'load: name nope not found in module lib.star');
+    e = evalError(() => compile('d.star', 'x = 1\nload("lib.star", "double", "nope")\n').init(thread, {}, loader));
+    assert.equal(e.position, 'd.star:2:1'); // at the load, as starlark-go
     e = evalError(() => compile('d.star', 'load("missing.star", "x")\n').init(thread, {}, loader));
     assert.equal(e.msg, 'cannot load missing.star: module missing.star not found');
   });
@@ -215,6 +227,13 @@ for (const backend of ['codegen', 'closures'] as const) {
     const prog = compile('p.star', 'print("hello", NAME, 1 + 2)\n', { predeclared: ['NAME'] });
     prog.init(newThread({ print: (_t, m) => out.push(m) }), { NAME: 'world' });
     assert.deepEqual(out, ['hello world 3']);
+  });
+
+  test(`a host's non-ASCII predeclared name (Unicode text) is the program's identifier [${backend}]`, () => {
+    const out: string[] = [];
+    const prog = compile('p.star', 'print(größe + 1)\n', { predeclared: new Map([['größe', 1]]) });
+    prog.init(newThread({ print: (_t, m) => out.push(m) }), new Map([['größe', 41]]));
+    assert.deepEqual(out, ['42']);
   });
 }
 

@@ -20,6 +20,7 @@ import { StarDict, StarSet } from '../../values/dict.js';
 import { binary, getAttr, getIndex, isIterable, setField, setIndex } from '../../values/ops.js';
 import { BREAK, CONTINUE, NORMAL, RETURN, truthy, type Stmt } from '../frame.js';
 import { EvalError, errorAt, failAt, type Site } from '../errors.js';
+import { toBytes } from '../../values/utf8.js';
 import { FuncCode, type CompileOptions } from '../function.js';
 import { compileClosure, compileExpr, site, type Ctx } from './expr.js';
 import { compileAssign, compileComprehension, forEach, type LoopBody } from './assign.js';
@@ -288,13 +289,11 @@ function compileLoad(ctx: Ctx, s: A.LoadStmt): Stmt {
       mod = fr.load(fr.t, module);
     } catch (err) {
       const msg = err instanceof EvalError ? err.msg : err instanceof Error ? err.message : String(err);
-      throw failAt(`cannot load ${module}: ${msg}`, st);
+      throw failAt(toBytes(`cannot load ${module}: ${msg}`), st); // text, worded as a byte string (values/utf8.ts)
     }
     for (let i = 0; i < names.length; i++) {
       const v = mod.get(names[i].name);
-      if (v === undefined) {
-        throw failAt(loadNameNotFound(names[i].name, module, mod), { ...st, line: names[i].line, col: names[i].col });
-      }
+      if (v === undefined) throw failAt(loadNameNotFound(names[i].name, module, mod), st); // at the load, as starlark-go
       targets[i](fr, v);
     }
     return NORMAL;
