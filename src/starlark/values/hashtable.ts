@@ -15,6 +15,9 @@
 // building nested objects several times cheaper than a Map. Past SMALL_MAX
 // entries the table moves to a JS Map (O(1) lookups; iteration order is
 // insertion order and delete is O(1)). Both keep Starlark's ordering.
+// The Map, float keys and composite-key buckets live in one side object
+// (TableExt), created on first need: most tables are small ones of string
+// keys that never use them, and each field costs every dict 8 bytes.
 //
 // Mutation rules follow starlark-go: "cannot insert into frozen hash table",
 // and "... during iteration" while an iterator is active (itercount > 0).
