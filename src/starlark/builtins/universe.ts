@@ -17,6 +17,7 @@ import { cmp, isIterable, getAttr, hasAttr, attrNames, callValue, hashValue, len
 import { StarlarkError, type Callable, type Thread, type Value } from '../values/value.js';
 import { work } from '../values/meter.js';
 import { goSortError } from '../values/gosort.js';
+import { stringKeyOrder } from './keysort.js';
 import { decodeRune, encodeRune, fromBytes, runeCount, runeWidth } from '../values/utf8.js';
 import { dictUpdate } from '../values/collection_methods.js';
 
@@ -268,7 +269,7 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
     return new StarList(items);
   }
   const keys = keysOf(thread, key, items);
-  const order = intKeyOrder(keys, rev);
+  const order = intKeyOrder(keys, rev) ?? (uniformKind(keys) === 'string' ? stringKeyOrder(keys as string[], rev) : null);
   if (order !== null) {
     const out = new Array<Value>(items.length);
     for (let i = 0; i < out.length; i++) out[i] = items[order[i]!]!;

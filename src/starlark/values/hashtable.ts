@@ -15,6 +15,9 @@
 // building nested objects several times cheaper than a Map. Past SMALL_MAX
 // entries the table moves to a JS Map (O(1) lookups; iteration order is
 // insertion order and delete is O(1)). Both keep Starlark's ordering.
+// The Map, float keys and composite-key buckets live in one side object
+// (TableExt), created on first need: most tables are small ones of string
+// keys that never use them, and each field costs every dict 8 bytes.
 //
 // Mutation rules follow starlark-go: "cannot insert into frozen hash table",
 // and "... during iteration" while an iterator is active (itercount > 0).
@@ -39,6 +42,17 @@ class CompositeKey {
   ) {}
 }
 
+/**
+ * The fields few tables need, kept out of HashTable so that every dict and
+ * set is 16 bytes smaller (most are small tables of string keys that live on:
+ * the collector copies each byte of them).
+ */
+class TableExt {
+  map: Map<unknown, Value> | null = null;
+  floatKeys: Map<unknown, StarFloat> | null = null;
+  buckets: Map<number, CompositeKey[]> | null = null;
+}
+
 const MISSING = Symbol('missing');
 /** Canonical key of a NaN float (NaN !== NaN, but all NaN keys are one key, as in starlark-go). */
 const NAN_KEY = Symbol('nan');
@@ -48,10 +62,8 @@ export const SMALL_MAX = 8;
 export class HashTable {
   /** Small mode: [canonKey0, value0, canonKey1, value1, ...]; null in Map mode. */
   private kv: unknown[] | null;
-  /** Map mode: canonical key → value; null in small mode. */
-  private map: Map<unknown, Value> | null = null;
-  private floatKeys: Map<unknown, StarFloat> | null = null;
-  private buckets: Map<number, CompositeKey[]> | null = null;
+  /** The rarely used parts (Map mode, float and composite keys), null until one is needed. */
+  private ext: TableExt | null = null;
   frozen = false;
   itercount = 0;
 
@@ -62,6 +74,20 @@ export class HashTable {
   constructor(kv?: unknown[]) {
     this.kv = kv ?? [];
     alloc(TABLE); // every dict and set: small ones are bounded by the step budget only in number, not in size
+  }
+
+  /** Map mode: canonical key → value; null in small mode. */
+  private get map(): Map<unknown, Value> | null {
+    return this.ext === null ? null : this.ext.map;
+  }
+  private get floatKeys(): Map<unknown, StarFloat> | null {
+    return this.ext === null ? null : this.ext.floatKeys;
+  }
+  private get buckets(): Map<number, CompositeKey[]> | null {
+    return this.ext === null ? null : this.ext.buckets;
+  }
+  private extend(): TableExt {
+    return (this.ext ??= new TableExt());
   }
 
   get size(): number {
@@ -84,11 +110,11 @@ export class HashTable {
     if (typeof k !== 'object' || k === null) return k;
     if (k instanceof StarFloat) {
       const c = floatCanon(k.value);
-      if (this.indexOf(c) < 0) (this.floatKeys ??= new Map()).set(c, k);
+      if (this.indexOf(c) < 0) (this.extend().floatKeys ??= new Map()).set(c, k);
       return c;
     }
     const h = k.hash();
-    const buckets = (this.buckets ??= new Map());
+    const buckets = (this.extend().buckets ??= new Map());
     let b = buckets.get(h);
     if (b === undefined) buckets.set(h, (b = []));
     for (const ck of b) if (equal(ck.k, k)) return ck;
@@ -154,7 +180,7 @@ export class HashTable {
     const kv = this.kv!;
     const m = new Map<unknown, Value>();
     for (let i = 0; i < kv.length; i += 2) m.set(kv[i], kv[i + 1] as Value);
-    this.map = m;
+    this.extend().map = m;
     this.kv = null;
     alloc(ENTRY * m.size);
   }
@@ -302,9 +328,7 @@ export class HashTable {
     if (this.frozen) throw new StarlarkError('cannot clear frozen hash table');
     if (this.itercount > 0) throw new StarlarkError('cannot clear hash table during iteration');
     this.kv = [];
-    this.map = null;
-    this.floatKeys = null;
-    this.buckets = null;
+    this.ext = null;
   }
 
   /** Keys in insertion order, as a fresh array (safe against later mutation). */
