@@ -12,7 +12,8 @@
 // live members: it creates free shards assigned to it (txn create_revision==0,
 // put with its lease), takes any shard left free for 2 s (the assigned runner
 // may be slow), and releases shards assigned to another live member once none
-// of their keys is in flight here (txn value==id → delete).
+// of their keys is in flight here (txn value==id → delete); a tick sends all
+// its acquisitions and releases at once (one round trip, however many shards).
 //
 // Exclusivity: owns() is true only while the last acknowledged renewal was
 // *sent* less than TTL − safety ago. etcd can expire the lease no earlier than
@@ -147,6 +148,11 @@ export class EtcdCoordinator implements Coordinator {
     members.sort();
     const now = performance.now();
     const gained = new Set<number>();
+    // Acquired and released all at once below: one round trip per shard, one after the
+    // other, would make a tick that takes over 32 shards from a slow etcd outlast the
+    // lease it renewed at its start (and owns() turn false for every shard meanwhile).
+    const take: number[] = [];
+    const give: number[] = [];
     for (let s = 0; s < this.shards; s++) {
       const kv = shardKvs.get(s);
       const holder = kv?.value.toString();
@@ -161,7 +167,7 @@ export class EtcdCoordinator implements Coordinator {
       if (!kv) {
         if (!this.freeSince.has(s)) this.freeSince.set(s, now);
         if (target === this.id || now - this.freeSince.get(s)! >= this.takeOverAfterMs) {
-          if (await this.acquire(s)) gained.add(s);
+          take.push(s);
         }
         continue;
       }
@@ -172,13 +178,18 @@ export class EtcdCoordinator implements Coordinator {
       }
       if (mine && target !== this.id && target !== undefined) {
         this.releasing.add(s);
-        if (!this.hooks?.busy(s)) await this.release(s);
+        if (!this.hooks?.busy(s)) give.push(s);
       } else this.releasing.delete(s);
     }
+    // Settled, not all(): a shard acquired while another request failed is owned, so it must be announced.
+    const [acquired, released] = await Promise.all([Promise.allSettled(take.map((s) => this.acquire(s))), Promise.allSettled(give.map((s) => this.release(s)))]);
+    take.forEach((s, i) => acquired[i].status === 'fulfilled' && acquired[i].value && gained.add(s));
     if (gained.size > 0) {
       this.log(`coordinator ${this.id}: owns ${this.owned.size}/${this.shards} shards (${members.length} member(s))`);
       this.hooks?.gained(gained);
     }
+    const failed = [...acquired, ...released].find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Grants a lease if there is none, else renews it; moves the local deadline on success. */

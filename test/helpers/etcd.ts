@@ -162,9 +162,11 @@ export interface TcpProxy {
 
 /**
  * A loopback TCP proxy in front of `target` ("host:port"), to drop one client's
- * connections on demand while etcd itself stays up for everyone else.
+ * connections on demand while etcd itself stays up for everyone else. With
+ * `delayMs`, every chunk towards the target is held that long (in order): a
+ * slow etcd, e.g. one whose disk takes long to sync each write.
  */
-export async function startTcpProxy(target: string): Promise<TcpProxy> {
+export async function startTcpProxy(target: string, opts: { delayMs?: number } = {}): Promise<TcpProxy> {
   const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
   const sockets = new Set<net.Socket>();
   let open = true;
@@ -181,7 +183,9 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     }
     const upstream = net.connect(port, host);
     track(upstream);
-    client.pipe(upstream);
+    const delay = opts.delayMs ?? 0;
+    if (delay > 0) client.on('data', (d) => setTimeout(() => upstream.writable && upstream.write(d), delay));
+    else client.pipe(upstream);
     upstream.pipe(client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());

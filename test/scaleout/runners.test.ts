@@ -27,10 +27,17 @@ const N = 1000;
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A runner's log for a failure message: everything but the per-Parent report and reconciler lines, then its last lines. */
+function tail(r: Runner): string {
+  const lines = r.lines();
+  const other = lines.filter((l) => !/ Parent \S+: Ready \(| (start|end) default\//.test(l));
+  return `--- ${r.name} (${lines.length} lines; not per-Parent)\n${other.slice(-40).join('\n')}\n--- ${r.name} last\n${lines.slice(-5).join('\n')}`;
+}
+
 async function until(what: string, fn: () => Promise<boolean>, ms: number, runners: Runner[]): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await fn())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}\n${runners.map((r) => `--- ${r.name}\n${r.lines().filter((l) => !/\[parents\]/.test(l)).slice(-15).join('\n')}`).join('\n')}`);
+    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}\n${runners.map(tail).join('\n')}`);
     await sleep(200);
   }
 }

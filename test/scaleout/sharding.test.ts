@@ -3,7 +3,8 @@
 // keys its coordinator owns and picks up the keys of shards it gains (through
 // the Manager, as every controller is created), and the
 // etcd coordinator against a real etcd — two members split the shards, a
-// stopped member's shards move at once, a silent one's after its lease TTL,
+// stopped member's shards move at once (also through a slow etcd, without the
+// taker losing its own), a silent one's after its lease TTL,
 // and a write fenced by a lost shard is refused by the store.
 
 import assert from 'node:assert/strict';
@@ -167,6 +168,40 @@ describe('etcd coordinator', { skip: skipEtcd }, () => {
     } finally {
       raw.close();
       await store.close();
+    }
+  });
+
+  it('taking over 32 freed shards from a slow etcd is quick and does not cost the taker its own shards', async () => {
+    // Every request a sends waits 150 ms (a loaded etcd's write sync). The shards a
+    // takes over must be acquired at once, not one round trip after the other: 32
+    // sequential round trips (~5 s) outlast a's lease validity (TTL 3 s − 1 s), so a
+    // stopped starting the reconciles of its own shards and its lease expired mid-takeover.
+    const p = prefix();
+    const proxy = await startTcpProxy(etcd.endpoint, { delayMs: 150 });
+    const log: string[] = [];
+    const a = new EtcdCoordinator({ endpoints: [proxy.endpoint], prefix: p, tickMs: 100, ttlSeconds: 3, safetyMs: 1000, log: (l) => log.push(l) });
+    const b = new EtcdCoordinator({ endpoints: [etcd.endpoint], prefix: p, tickMs: 100, ttlSeconds: 3, safetyMs: 1000 });
+    try {
+      await b.start(hooks());
+      await a.start(hooks());
+      await eventually('both own shards', () => owned(a) > 10 && owned(b) > 10 && owned(a) + owned(b) === 64, 10_000);
+      const keys = Array.from({ length: 200 }, (_, i) => `default/k-${i}`);
+      await eventually(`a owns a key (log: ${log.join(' | ')})`, () => keys.some((k) => a.owns(k)), 5000);
+      const mine = keys.find((k) => a.owns(k))!;
+      await b.stop(); // frees b's shards at once; a (the only member now) takes them all
+      const t0 = Date.now();
+      let lapses = 0;
+      while (owned(a) < 64 && Date.now() - t0 < 10_000) {
+        if (!a.owns(mine)) lapses++;
+        await sleep(20);
+      }
+      assert.equal(owned(a), 64, `a owns every shard (log: ${log.join(' | ')})`);
+      assert.ok(Date.now() - t0 < 3000, `a took over within 3 s (${Date.now() - t0} ms; log: ${log.join(' | ')})`);
+      assert.equal(lapses, 0, 'a kept its own shards while taking over');
+    } finally {
+      await a.stop();
+      await b.stop();
+      await proxy.close();
     }
   });
 
