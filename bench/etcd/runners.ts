@@ -60,7 +60,7 @@ const readyRe = /^(\S+) parents Parent (\S+): Ready/;
 const startRe = /^(\S+) \[parents\] start /;
 
 async function measure(runners: Runner[], etcd: number | undefined): Promise<{ seconds: number; reconciles: number; perRunner: string[]; cpuMsPerParent: number; etcdCpuMsPerParent: number }> {
-  const cpu0 = runners.reduce((a, r) => a + cpuSeconds(r.proc.pid), 0);
+  const cpu0 = runners.map((r) => cpuSeconds(r.proc.pid));
   const etcd0 = etcd ? cpuSeconds(etcd) : NaN;
   const deadline = Date.now() + 300_000;
   for (;;) {
@@ -73,13 +73,14 @@ async function measure(runners: Runner[], etcd: number | undefined): Promise<{ s
     if (Date.now() > deadline) throw new Error(`only ${ready.size}/${N} Ready after 300 s`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const cpu = runners.reduce((a, r) => a + cpuSeconds(r.proc.pid), 0) - cpu0;
+  const cpuEach = runners.map((r, i) => cpuSeconds(r.proc.pid) - cpu0[i]);
+  const cpu = cpuEach.reduce((a, b) => a + b, 0);
   const etcdCpu = etcd ? cpuSeconds(etcd) - etcd0 : NaN;
   let first = Infinity;
   let last = 0;
   const perRunner: string[] = [];
   let reconciles = 0;
-  for (const r of runners) {
+  for (const [i, r] of runners.entries()) {
     let count = 0;
     let own0 = Infinity;
     let own1 = 0;
@@ -99,8 +100,8 @@ async function measure(runners: Runner[], etcd: number | undefined): Promise<{ s
     first = Math.min(first, own0);
     last = Math.max(last, own1);
     reconciles += count;
-    // Each runner's own rate: the Parents it made Ready over its own busy span.
-    perRunner.push(`${count} (${Math.round(readied / ((own1 - own0) / 1000))}/s)`);
+    // Each runner's own rate (the Parents it made Ready over its own busy span) and its own CPU per reconcile it ran.
+    perRunner.push(`${count} (${Math.round(readied / ((own1 - own0) / 1000))}/s, ${((cpuEach[i] * 1000) / count).toFixed(2)} ms CPU each)`);
   }
   return { seconds: (last - first) / 1000, reconciles, perRunner, cpuMsPerParent: (cpu * 1000) / N, etcdCpuMsPerParent: (etcdCpu * 1000) / N };
 }

@@ -17,9 +17,10 @@
 // looked at the current state, so an older "try again in 5 min" is stale. An
 // event that arrived during the reconcile still triggers one more run.
 //
-// Sharing work with other processes (sharding.ts): with a Coordinator, a
-// worker that takes a key of a shard this process does not own drops it
-// (the owner sees the same event), the reconcile runs inside the shard's write
+// Sharing work with other processes (sharding.ts): with a Coordinator, an
+// event whose key belongs to a shard this process does not hold is not
+// queued, a worker that takes a key of a shard this process does not own
+// (any more) drops it (the owner sees the same event), the reconcile runs inside the shard's write
 // fence, and resync() re-enqueues the cached keys of shards just gained.
 //
 // Event-loop turns: with an in-memory store a reconcile, its writes and the
@@ -175,6 +176,11 @@ export class Controller {
     // events that may be our own writes), so the event cannot live in a variable shared across events.
     const enqueueFrom = (event: Trigger['event'], about: KObject) => (r: Request) => {
       const key = keyOf(r.namespace, r.name);
+      if (this.coordinator?.holds?.(key) === false) {
+        // Another process's shard: its owner sees the same event, and gaining the shard resyncs from the cache.
+        this.notOwned++;
+        return;
+      }
       this.triggers.set(key, { event, apiVersion: about.apiVersion, kind: about.kind, namespace: about.metadata.namespace, name: about.metadata.name });
       this.queue.add(key);
     };

@@ -90,6 +90,11 @@ export class EtcdCoordinator implements Coordinator {
     return this.owned.has(s) && !this.releasing.has(s) && performance.now() < this.validUntil;
   }
 
+  /** Held (acquired and not yet released or dropped), whether or not the renew deadline has passed: every acquisition is announced through gained(). */
+  holds(key: string): boolean {
+    return this.owned.has(shardOf(key, this.shards));
+  }
+
   fence(key: string): WriteFence | undefined {
     const s = shardOf(key, this.shards);
     const rev = this.owned.get(s);

@@ -17,6 +17,9 @@
 //   - when it gains shards it calls `gained`, and the Manager re-enqueues
 //     every cached key of those shards (events for them were dropped while
 //     another process owned them);
+//   - holds(key) is false only for a shard that, if acquired later, is
+//     announced through `gained` (a Controller then skips its events before
+//     they reach the queue: a runner does not queue the others' work);
 //   - fence(key) names an etcd key whose create revision the store checks in
 //     each write's transaction, so a write from a process that lost the shard
 //     (e.g. after a pause longer than the safety margin) fails instead of
@@ -38,6 +41,13 @@ export interface Coordinator {
   readonly shards: number;
   /** Whether this process may start reconciling `key` now. */
   owns(key: string): boolean;
+  /**
+   * Whether this process holds `key`'s shard at all (its renew deadline aside):
+   * events for keys of shards it does not hold are not even enqueued, since
+   * acquiring the shard later calls `gained`, which re-enqueues its cached keys.
+   * Absent = every key may be held.
+   */
+  holds?(key: string): boolean;
   /** The fence to attach to writes made while reconciling `key`; undefined = none needed. */
   fence(key: string): WriteFence | undefined;
   start(hooks: CoordinatorHooks): Promise<void>;

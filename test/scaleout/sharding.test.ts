@@ -102,6 +102,33 @@ describe('a Manager with a coordinator', () => {
     for (const [name, keys] of seen) assert.deepEqual([...keys].sort(), inShard(2), `${name}: gaining shard 2 runs exactly its cached keys`);
     await manager.stop();
   });
+
+  it('does not queue events of shards it does not hold (they reach the queue through resync once gained)', async () => {
+    const reg = await Registry.open(new MemoryStore());
+    const CM = { apiVersion: 'v1', kind: 'ConfigMap' };
+    const coord = new (class extends HandCoordinator {
+      holds(key: string): boolean {
+        return this.owns(key);
+      }
+    })();
+    coord.owned.add(0);
+    const manager = new Manager(reg, { coordinator: coord });
+    const ran: string[] = [];
+    const c = manager.newController('held', { reconcile: async (r) => void ran.push(`${r.namespace}/${r.name}`) });
+    c.watch(manager.informers.informerFor(CM), enqueueForObject());
+    await manager.start();
+    for (let i = 0; i < 40; i++) await reg.create({ ...CM, metadata: { name: `cm-${i}`, namespace: 'default' } } as KObject);
+    await manager.idle();
+    const inShard = (s: number) => Array.from({ length: 40 }, (_, i) => `default/cm-${i}`).filter((k) => shardOf(k, 4) === s).sort();
+    assert.deepEqual([...ran].sort(), inShard(0));
+    assert.equal(c.queue.addsAccepted, inShard(0).length, 'only the held shard\'s keys were queued');
+    assert.equal(c.droppedNotOwned(), 40 - inShard(0).length);
+    ran.length = 0;
+    coord.gain(2);
+    await manager.idle();
+    assert.deepEqual([...ran].sort(), inShard(2), 'gaining shard 2 runs exactly its cached keys');
+    await manager.stop();
+  });
 });
 
 const skipEtcd = skipWithoutEtcd();
