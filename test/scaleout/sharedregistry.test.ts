@@ -55,6 +55,15 @@ function sharedRegistrySuite(name: string, open: () => Promise<Pair>, skip: stri
       assert.equal((await p.a.get(W, 'default', 'w1'))?.metadata.uid, w.metadata.uid);
     });
 
+    it('a CRD changed through one registry (a version added) is served changed by the other', async () => {
+      const CRD = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' };
+      const cur = (await p.a.get(CRD, '', 'widgets.example.com'))!;
+      const spec = cur.spec as { versions: Array<Record<string, unknown>> };
+      const v2 = { ...spec.versions[0], name: 'v2', storage: false };
+      await p.a.update({ ...cur, spec: { ...spec, versions: [...spec.versions, v2] } });
+      await eventually('B serves Widget v2', () => p.b.resourceInfo({ apiVersion: 'example.com/v2', kind: 'Widget' }) !== undefined);
+    });
+
     it('a namespace created through one registry takes objects through the other; deleted there, it refuses them', async () => {
       await p.a.create({ ...NS, metadata: { name: 'team-a' } });
       await eventually('B knows team-a', () => p.b.isNamespaceTerminating('team-a') === false);
@@ -76,6 +85,31 @@ function sharedRegistrySuite(name: string, open: () => Promise<Pair>, skip: stri
       assert.equal((await p.a.list(CM, { namespace: 'default' })).items.filter((o) => o.metadata.name!.startsWith('dep-')).length, 20, 'no dependent of a live owner is collected');
       await p.a.delete(CM, 'default', 'owner');
       await eventually('dependents collected', async () => (await p.b.list(CM, { namespace: 'default' })).items.every((o) => !o.metadata.name!.startsWith('dep-')));
+    });
+
+    it('ownerReferences changed through one registry move the dependent in the other\'s index: released, it stays; adopted, it goes with its new owner', async () => {
+      const mk = async (name: string) => (await p.a.create({ ...CM, metadata: { name, namespace: 'default' }, data: {} })).metadata.uid!;
+      const refTo = (name: string, uid: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', name, uid });
+      const [o1, o2] = [await mk('mv-owner-1'), await mk('mv-owner-2')];
+      await p.a.create({ ...CM, metadata: { name: 'mv-released', namespace: 'default', ownerReferences: [refTo('mv-owner-1', o1)] }, data: {} });
+      await p.a.create({ ...CM, metadata: { name: 'mv-adopted', namespace: 'default', ownerReferences: [refTo('mv-owner-1', o1)] }, data: {} });
+      // Changed through B: A learns of it only through its watch (another process's write).
+      const edit = async (name: string, ownerReferences: ReturnType<typeof refTo>[]) => {
+        const cur = (await p.b.get(CM, 'default', name))!;
+        await p.b.update({ ...cur, metadata: { ...cur.metadata, ownerReferences } });
+      };
+      await edit('mv-released', []);
+      await edit('mv-adopted', [refTo('mv-owner-2', o2)]);
+      const names = async () => (await p.b.list(CM, { namespace: 'default' })).items.map((o) => o.metadata.name!).filter((n) => n.startsWith('mv-'));
+      await eventually('A saw both edits', async () => {
+        const a = await p.a.get(CM, 'default', 'mv-adopted');
+        return a?.metadata.ownerReferences?.[0]?.name === 'mv-owner-2';
+      });
+      await p.a.delete(CM, 'default', 'mv-owner-1');
+      await p.a.delete(CM, 'default', 'mv-owner-2');
+      await eventually('the adopted dependent goes with its new owner', async () => !(await names()).includes('mv-adopted'));
+      await Promise.all([p.a.lifecycle.whenIdle(), p.b.lifecycle.whenIdle()]);
+      assert.deepEqual(await names(), ['mv-released'], 'the released dependent stays');
     });
 
     it('foreground deletion through one registry, dependents written through the other: both collectors race, the owner goes last', async () => {

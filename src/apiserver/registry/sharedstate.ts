@@ -74,6 +74,15 @@ export class SharedState {
     return true;
   }
 
+  /**
+   * The object the derived state last applied for obj's key: the previous object as far as that state
+   * is concerned, already in memory (another process's writes would otherwise each decode etcd's prev_kv).
+   */
+  private lastApplied(t: ResourceType, obj: KObject): KObject | undefined {
+    const v = this.applied.get(objectKey(t, obj));
+    return typeof v === 'object' ? v : undefined;
+  }
+
   private alreadyApplied(t: ResourceType, obj: KObject): boolean {
     const seen = revisionOf(this.applied.get(objectKey(t, obj)));
     return seen !== undefined && seen >= Number(obj.metadata.resourceVersion);
@@ -119,7 +128,7 @@ export class SharedState {
         // Mostly this process's own writes coming back: skipped before prevObject is read (the store decodes it on demand).
         if (this.alreadyApplied(t, ev.object)) return;
         if (ev.type === 'DELETED') this.hooks.apply(t, ev.object, undefined);
-        else this.hooks.apply(t, ev.prevObject, ev.object);
+        else this.hooks.apply(t, this.lastApplied(t, ev.object) ?? ev.prevObject, ev.object);
       },
       (err) => this.failed(t, err),
     );
