@@ -112,7 +112,14 @@ async function measure(runners: Runner[], etcd: number | undefined): Promise<{ s
   return { seconds: (last - first) / 1000, reconciles, perRunner, cpuMsPerParent: (cpu * 1000) / N, etcdCpuMsPerParent: (etcdCpu * 1000) / N };
 }
 
-async function runCase(name: string, runnerCount: number, backend: 'file' | 'etcd'): Promise<string> {
+interface CaseResult {
+  line: string;
+  rate: number;
+  runnerMs: number;
+  etcdMs: number;
+}
+
+async function runCase(name: string, runnerCount: number, backend: 'file' | 'etcd'): Promise<CaseResult> {
   const work = await mkdtemp(join(tmpdir(), 'choreo-runners-bench-'));
   const etcd = backend === 'etcd' ? await startEtcd() : undefined;
   const runners: Runner[] = [];
@@ -131,7 +138,8 @@ async function runCase(name: string, runnerCount: number, backend: 'file' | 'etc
     await Promise.all(runners.map((r) => r.ready));
     const m = await measure(runners, etcd?.pid);
     const rate = N / m.seconds;
-    return `${name.padEnd(22)} ${String(runnerCount).padStart(7)}  ${m.seconds.toFixed(2).padStart(8)} s  ${rate.toFixed(0).padStart(8)}/s  ${String(m.reconciles).padStart(10)}  ${m.cpuMsPerParent.toFixed(1).padStart(20)}  ${(Number.isNaN(m.etcdCpuMsPerParent) ? '-' : m.etcdCpuMsPerParent.toFixed(1)).padStart(18)}  ${m.perRunner.join(' + ')}`;
+    const line = `${name.padEnd(22)} ${String(runnerCount).padStart(7)}  ${m.seconds.toFixed(2).padStart(8)} s  ${rate.toFixed(0).padStart(8)}/s  ${String(m.reconciles).padStart(10)}  ${m.cpuMsPerParent.toFixed(1).padStart(20)}  ${(Number.isNaN(m.etcdCpuMsPerParent) ? '-' : m.etcdCpuMsPerParent.toFixed(1)).padStart(18)}  ${m.perRunner.join(' + ')}`;
+    return { line, rate, runnerMs: m.cpuMsPerParent, etcdMs: m.etcdCpuMsPerParent };
   } finally {
     await Promise.all(runners.map((r) => r.stop()));
     await etcd?.stop();
@@ -141,6 +149,18 @@ async function runCase(name: string, runnerCount: number, backend: 'file' | 'etc
 
 console.log(`scale-out benchmark: ${N} Parents, one Child each, --workers ${WORKERS} per runner (real choreoctl run start processes${PIN ? ', runner i pinned to CPU i' : ''})`);
 console.log(`${'backend'.padEnd(22)} runners  ${'time'.padStart(10)}  ${'Parents/s'.padStart(9)}  reconciles  runner CPU ms/Parent  etcd CPU ms/Parent  per runner (its own rate)`);
-if (process.argv[5] !== 'etcd') console.log(await runCase('file', 1, 'file'));
-console.log(await runCase('etcd (loopback)', 1, 'etcd'));
-console.log(await runCase('etcd (loopback)', 2, 'etcd'));
+if (process.argv[5] !== 'etcd') console.log((await runCase('file', 1, 'file')).line);
+const one = await runCase('etcd (loopback)', 1, 'etcd');
+console.log(one.line);
+const two = await runCase('etcd (loopback)', 2, 'etcd');
+console.log(two.line);
+// What the CPU alone allows: a runner cannot go faster than its own core (1000 / its ms per Parent), and the
+// runners and etcd together not faster than all cores. Wall rates on a loaded machine swing; these do less.
+const cores = availableParallelism();
+const oneCeiling = Math.min(1000 / one.runnerMs, (cores * 1000) / (one.runnerMs + one.etcdMs));
+const twoCeiling = Math.min((2 * 1000) / two.runnerMs, (cores * 1000) / (two.runnerMs + two.etcdMs));
+console.log(
+  `two ÷ one runner: ${(two.rate / one.rate).toFixed(2)}× Parents/s; runner CPU per Parent ${(two.runnerMs / one.runnerMs).toFixed(2)}× (together); ` +
+    `CPU-bound ceiling on ${cores} cores: one ${oneCeiling.toFixed(0)}/s, two ${twoCeiling.toFixed(0)}/s (${(twoCeiling / oneCeiling).toFixed(2)}×); ` +
+    `with a core each for the runners and etcd: ${((2 * one.runnerMs) / two.runnerMs).toFixed(2)}×`,
+);
