@@ -20,7 +20,10 @@
 //   state a crash could take back.
 // - Group commit: while one write+fdatasync is in flight, new writes queue; the
 //   next flush writes the whole queue with one write and one fdatasync. One
-//   writer pays one fsync; a hundred concurrent writers share a few.
+//   writer pays one fsync; a hundred concurrent writers share a few. Each flush
+//   starts one event-loop turn (setImmediate) after the previous one ended, so
+//   the writes that callers issue on being acknowledged (a reconcile's status
+//   after its children) join it rather than the one after.
 // - Recovery: load the snapshot, replay log records after its revision, and
 //   truncate the log at the first torn or checksum-failing record (only the
 //   last, unacknowledged append can be torn). Damage with intact records after
@@ -44,7 +47,7 @@ import path from 'node:path';
 import type { KObject } from '../api/object.js';
 import { lockDirectory } from './lock.js';
 import { checkWrite, deletedSnapshot, frozenParsed, parseRevision, snapshot } from './objects.js';
-import { decodeFrames, deletePayload, describeTail, encodeFrame, intactFrameAfter, parseRecord, putPayload } from './record.js';
+import { decodeFrames, deletePayload, describeTail, encodeFrames, intactFrameAfter, parseRecord, putPayload } from './record.js';
 import { StoreState } from './state.js';
 import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
 
@@ -89,7 +92,7 @@ export function describeRecovery(dir: string, r: Recovery): string | undefined {
 interface QueuedWrite {
   rev: number;
   overlayKey: string;
-  frame: Buffer;
+  payload: string;
   commit: () => void;
   resolve: () => void;
   reject: (err: Error) => void;
@@ -317,7 +320,7 @@ export class FileStore implements Store {
   private enqueue(key: ObjectKey, rev: number, obj: KObject | undefined, payload: string, commit: () => void): Promise<void> {
     const k = overlayKey(key);
     const durable = new Promise<void>((resolve, reject) => {
-      this.queue.push({ rev, overlayKey: k, frame: encodeFrame(payload), commit, resolve, reject });
+      this.queue.push({ rev, overlayKey: k, payload, commit, resolve, reject });
       this.startFlusher();
     });
     this.pending.set(k, { rev, obj, durable });
@@ -325,19 +328,23 @@ export class FileStore implements Store {
   }
 
   private startFlusher(): void {
-    // Deferred by a microtask so writes issued in the same tick share the first flush.
-    this.flusher ??= Promise.resolve().then(() => this.flush());
+    this.flusher ??= this.flush();
   }
 
   /** The only code that touches the log: appends batches, then compacts when asked or due. */
   private async flush(): Promise<void> {
     let batch: QueuedWrite[] = [];
     try {
-      while (this.queue.length > 0 || this.compactWaiters.length > 0) {
+      for (;;) {
+        // The group-commit window: one turn of the event loop, so every write issued by
+        // what runs now — including the next writes of the callers just acknowledged —
+        // joins this append (issue 19: a reconcile's status write joined the flush after next).
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.queue.length === 0 && this.compactWaiters.length === 0) break;
         batch = this.queue;
         this.queue = [];
         if (batch.length > 0) {
-          await this.append(Buffer.concat(batch.map((w) => w.frame)));
+          await this.append(encodeFrames(batch.map((w) => w.payload)));
           this.stats.fsyncs++;
           this.stats.records += batch.length;
           for (const w of batch) {
@@ -375,13 +382,13 @@ export class FileStore implements Store {
   }
 
   private async writeSnapshot(): Promise<void> {
-    const frames = [encodeFrame(JSON.stringify({ snapshot: this.state.revision }))];
-    for (const [key, obj] of this.state.entries()) frames.push(encodeFrame(putPayload(Number(obj.metadata.resourceVersion), key, JSON.stringify(obj))));
-    frames.push(encodeFrame(JSON.stringify({ end: frames.length - 1 })));
+    const payloads = [JSON.stringify({ snapshot: this.state.revision })];
+    for (const [key, obj] of this.state.entries()) payloads.push(putPayload(Number(obj.metadata.resourceVersion), key, JSON.stringify(obj)));
+    payloads.push(JSON.stringify({ end: payloads.length - 1 }));
     const tmp = path.join(this.dir, `${SNAPSHOT}.tmp`);
     const h = await fs.open(tmp, 'w');
     try {
-      await h.writeFile(Buffer.concat(frames));
+      await h.writeFile(encodeFrames(payloads));
       await h.sync();
     } finally {
       await h.close();
