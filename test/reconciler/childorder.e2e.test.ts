@@ -5,11 +5,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStore } from '../../src/store/file.js';
-import { apiVersion, forKind, obj, start, typeRef, type ProjectSpec } from './harness.js';
+import { findCondition } from '../../src/api/conditions.js';
+import { apiVersion, forKind, obj, start, typeRef, writeProject, type ProjectSpec } from './harness.js';
 
 const parents = (): ProjectSpec => ({
   crds: [
@@ -127,4 +129,50 @@ test('allocation claims of one reconcile are applied one at a time in creation o
       await f.close();
     }
   });
+});
+
+test('kill -9 mid-reconciles on the file store: every reconcile reported Ready is on disk with all its children, and a stored Ready parent never lacks one', async () => {
+  const project = await writeProject({ ...parents(), inputs: Array.from({ length: 400 }, (_, i) => obj('Parent', `p${i}`, { replicas: 3 })) });
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-childcrash-'));
+  const mod = (p: string) => JSON.stringify(new URL(p, import.meta.url).href);
+  try {
+    // 16 workers on the file store, printing each reconcile that finished Ready (its writes acknowledged).
+    const script = `import { FileStore } from ${mod('../../src/store/file.js')};
+      import { Engine } from ${mod('../../src/runner/engine.js')};
+      import { discoverProject } from ${mod('../../src/runner/project/discover.js')};
+      const store = await FileStore.open(${JSON.stringify(dir)});
+      const engine = await Engine.open({ store, workers: 16, print: () => {}, onReconcile: (r) => { if (r.outcome === 'Ready') process.stdout.write(r.key + '\\n'); } });
+      const errors = await engine.load(await discoverProject(${JSON.stringify(project)}));
+      if (errors.length > 0) throw new Error(errors.map((e) => e.render()).join('\\n'));
+      await engine.start();`;
+    const proc = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+    const deadline = Date.now() + 30_000;
+    while (out.split('\n').length < 40) {
+      if (Date.now() > deadline || proc.exitCode !== null) assert.fail(`no reconciles reported; stderr: ${err}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    proc.kill('SIGKILL');
+    await exited;
+    const reported = new Set(out.split('\n').slice(0, -1));
+
+    const store = await FileStore.open(dir);
+    try {
+      const list = async (resource: string) => (await store.list({ resource: `${apiVersion.split('/')[0]}/${resource}` })).items;
+      const children = new Set((await list('children')).map((c) => `${c.metadata.namespace}/${c.metadata.name}`));
+      const ready = (await list('parents')).filter((p) => findCondition(p.status, 'Ready')?.status === 'True').map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+      for (const key of reported) assert.ok(ready.includes(key), `${key} was reported Ready but is not stored Ready`);
+      for (const key of ready) for (let i = 0; i < 3; i++) assert.ok(children.has(`${key}-${i}`), `${key} is stored Ready without its child ${key}-${i}`);
+      assert.ok(ready.length < 400, 'killed mid-run (else this test proves nothing)');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(project, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
+  }
 });
