@@ -78,7 +78,7 @@ function childConfig(d: KObject, ref: OwnerReference): KObject {
 }
 
 /** At most this many applies of one run in flight (a reconciler may want thousands of children). */
-export const maxConcurrentApplies = 32;
+const maxConcurrentApplies = 32;
 
 interface PendingApply {
   key: string;

@@ -47,7 +47,7 @@ import path from 'node:path';
 import type { KObject } from '../api/object.js';
 import { lockDirectory } from './lock.js';
 import { checkWrite, deletedSnapshot, frozenParsed, parseRevision, snapshot } from './objects.js';
-import { decodeFrames, deletePayload, describeTail, encodeFrames, intactFrameAfter, parseRecord, putPayload } from './record.js';
+import { decodeFrames, deletePayload, describeTail, encodeFrame, intactFrameAfter, parseRecord, putPayload } from './record.js';
 import { StoreState } from './state.js';
 import { StoreError, type ListOptions, type ListResult, type ListScope, type ObjectKey, type Store, type Watch, type WatchEvent, type WatchOptions, type WriteOptions } from './store.js';
 
@@ -92,7 +92,7 @@ export function describeRecovery(dir: string, r: Recovery): string | undefined {
 interface QueuedWrite {
   rev: number;
   overlayKey: string;
-  payload: string;
+  frame: Buffer;
   commit: () => void;
   resolve: () => void;
   reject: (err: Error) => void;
@@ -320,7 +320,7 @@ export class FileStore implements Store {
   private enqueue(key: ObjectKey, rev: number, obj: KObject | undefined, payload: string, commit: () => void): Promise<void> {
     const k = overlayKey(key);
     const durable = new Promise<void>((resolve, reject) => {
-      this.queue.push({ rev, overlayKey: k, payload, commit, resolve, reject });
+      this.queue.push({ rev, overlayKey: k, frame: encodeFrame(payload), commit, resolve, reject });
       this.startFlusher();
     });
     this.pending.set(k, { rev, obj, durable });
@@ -344,7 +344,7 @@ export class FileStore implements Store {
         batch = this.queue;
         this.queue = [];
         if (batch.length > 0) {
-          await this.append(encodeFrames(batch.map((w) => w.payload)));
+          await this.append(Buffer.concat(batch.map((w) => w.frame)));
           this.stats.fsyncs++;
           this.stats.records += batch.length;
           for (const w of batch) {
@@ -382,13 +382,13 @@ export class FileStore implements Store {
   }
 
   private async writeSnapshot(): Promise<void> {
-    const payloads = [JSON.stringify({ snapshot: this.state.revision })];
-    for (const [key, obj] of this.state.entries()) payloads.push(putPayload(Number(obj.metadata.resourceVersion), key, JSON.stringify(obj)));
-    payloads.push(JSON.stringify({ end: payloads.length - 1 }));
+    const frames = [encodeFrame(JSON.stringify({ snapshot: this.state.revision }))];
+    for (const [key, obj] of this.state.entries()) frames.push(encodeFrame(putPayload(Number(obj.metadata.resourceVersion), key, JSON.stringify(obj))));
+    frames.push(encodeFrame(JSON.stringify({ end: frames.length - 1 })));
     const tmp = path.join(this.dir, `${SNAPSHOT}.tmp`);
     const h = await fs.open(tmp, 'w');
     try {
-      await h.writeFile(encodeFrames(payloads));
+      await h.writeFile(Buffer.concat(frames));
       await h.sync();
     } finally {
       await h.close();

@@ -19,27 +19,12 @@ const HEADER = 8;
 const MAX_RECORD = 64 * 1024 * 1024;
 
 export function encodeFrame(payload: string): Buffer {
-  return encodeFrames([payload]);
-}
-
-/** The frames of `payloads` back to back in one buffer: each payload is UTF-8 encoded once, in place. */
-export function encodeFrames(payloads: readonly string[]): Buffer {
-  const lengths = new Array<number>(payloads.length);
-  let total = 0;
-  for (let i = 0; i < payloads.length; i++) {
-    lengths[i] = Buffer.byteLength(payloads[i]!, 'utf8');
-    total += HEADER + lengths[i]!;
-  }
-  const buf = Buffer.allocUnsafe(total);
-  let off = 0;
-  for (let i = 0; i < payloads.length; i++) {
-    const len = lengths[i]!;
-    buf.writeUInt32BE(len, off);
-    buf.write(payloads[i]!, off + HEADER, len, 'utf8');
-    buf.writeUInt32BE(crc32(buf.subarray(off + HEADER, off + HEADER + len)), off + 4);
-    off += HEADER + len;
-  }
-  return buf;
+  const body = Buffer.from(payload, 'utf8');
+  const frame = Buffer.allocUnsafe(HEADER + body.length);
+  frame.writeUInt32BE(body.length, 0);
+  frame.writeUInt32BE(crc32(body), 4);
+  body.copy(frame, HEADER);
+  return frame;
 }
 
 export interface DecodedFrames {

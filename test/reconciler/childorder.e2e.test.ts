@@ -5,12 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStore } from '../../src/store/file.js';
 import { findCondition } from '../../src/api/conditions.js';
+import { child } from '../helpers/child.js';
 import { apiVersion, forKind, obj, start, typeRef, writeProject, type ProjectSpec } from './harness.js';
 
 const parents = (): ProjectSpec => ({
@@ -145,20 +145,11 @@ test('kill -9 mid-reconciles on the file store: every reconcile reported Ready i
       const errors = await engine.load(await discoverProject(${JSON.stringify(project)}));
       if (errors.length > 0) throw new Error(errors.map((e) => e.render()).join('\\n'));
       await engine.start();`;
-    const proc = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (err += d));
-    const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
-    const deadline = Date.now() + 30_000;
-    while (out.split('\n').length < 40) {
-      if (Date.now() > deadline || proc.exitCode !== null) assert.fail(`no reconciles reported; stderr: ${err}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    proc.kill('SIGKILL');
-    await exited;
-    const reported = new Set(out.split('\n').slice(0, -1));
+    const runner = child(script);
+    await runner.waitForLines(40, 30_000);
+    runner.proc.kill('SIGKILL');
+    await runner.exited;
+    const reported = new Set(runner.output().split('\n').slice(0, -1));
 
     const store = await FileStore.open(dir);
     try {
