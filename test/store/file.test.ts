@@ -157,6 +157,24 @@ describe('file store durability', () => {
     await again.close();
   });
 
+  test('group commit: the writes callers issue on being acknowledged join the next append, with those queued meanwhile', async () => {
+    const s = await FileStore.open(await tempDir());
+    try {
+      const before = s.stats.fsyncs;
+      // a and b are acknowledged by the first append and then write again (as a reconcile
+      // writes its status after its children); c is queued while that append is on its way.
+      const a = s.create(key('a'), cm('a')).then(() => s.update(key('a'), cm('a', { v: '2' })));
+      const b = s.create(key('b'), cm('b')).then(() => s.update(key('b'), cm('b', { v: '2' })));
+      await new Promise((r) => setImmediate(r));
+      const c = s.create(key('c'), cm('c'));
+      await Promise.all([a, b, c]);
+      assert.equal(s.stats.records, 5);
+      assert.equal(s.stats.fsyncs - before, 2, 'a + b, then c with the updates of a and b');
+    } finally {
+      await s.close();
+    }
+  });
+
   test('kill -9 at random moments loses no acknowledged write and never corrupts the store', async () => {
     const dir = await tempDir();
     for (let round = 0; round < 4; round++) {
