@@ -109,7 +109,7 @@ export function register(program: Command): void {
     .option('--store <store>', 'file:<dir> (default <dir>/.choreo/store), memory, or etcd://host:port')
     .option('--port <n>', 'API port (0 = any free port)', numberFlag('--port', 'port'), '0')
     .option('--address <a>', 'address to bind (a non-loopback address requires a bearer token)', '127.0.0.1')
-    // 32: concurrent reconciles share the file store's fsyncs (group commit); bench:store:reconcile (issue 19) measured 0.13 fsyncs per reconcile at 16 workers, 0.06 at 32, with CPU per reconcile within 1.3× of the memory store's from 16 up.
+    // 32: concurrent reconciles share the file store's fsyncs (group commit); bench:store:reconcile (issue 19) measured 0.13 fsyncs per reconcile at 16 workers, 0.06 at 32 (file CPU per reconcile 1.02–1.30× memory's at 32, 1.08–1.52× at 16); see README Storage.
     .option('--workers <n>', 'concurrent reconciles per reconciler', numberFlag('--workers', 'count'), '32')
     .option('--no-watch', 'no hot reload: ignore edits to the project until restarted')
     .option('--history <n>', 'reconciles the web UI (<server>/ui/) keeps in its history', numberFlag('--history', 'count'), '1000')
