@@ -20,7 +20,10 @@
 //   state a crash could take back.
 // - Group commit: while one write+fdatasync is in flight, new writes queue; the
 //   next flush writes the whole queue with one write and one fdatasync. One
-//   writer pays one fsync; a hundred concurrent writers share a few.
+//   writer pays one fsync; a hundred concurrent writers share a few. Each flush
+//   starts one event-loop turn (setImmediate) after the previous one ended, so
+//   the writes that callers issue on being acknowledged (a reconcile's status
+//   after its children) join it rather than the one after.
 // - Recovery: load the snapshot, replay log records after its revision, and
 //   truncate the log at the first torn or checksum-failing record (only the
 //   last, unacknowledged append can be torn). Damage with intact records after
@@ -325,15 +328,19 @@ export class FileStore implements Store {
   }
 
   private startFlusher(): void {
-    // Deferred by a microtask so writes issued in the same tick share the first flush.
-    this.flusher ??= Promise.resolve().then(() => this.flush());
+    this.flusher ??= this.flush();
   }
 
   /** The only code that touches the log: appends batches, then compacts when asked or due. */
   private async flush(): Promise<void> {
     let batch: QueuedWrite[] = [];
     try {
-      while (this.queue.length > 0 || this.compactWaiters.length > 0) {
+      for (;;) {
+        // The group-commit window: one turn of the event loop, so every write issued by
+        // what runs now — including the next writes of the callers just acknowledged —
+        // joins this append (issue 19: a reconcile's status write joined the flush after next).
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.queue.length === 0 && this.compactWaiters.length === 0) break;
         batch = this.queue;
         this.queue = [];
         if (batch.length > 0) {

@@ -13,6 +13,7 @@ import type { Clock, RateLimitOptions } from '../../src/controller/index.js';
 import { Engine } from '../../src/runner/engine.js';
 import { discoverProject } from '../../src/runner/project/discover.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import type { Store } from '../../src/store/store.js';
 import { findCondition, type FullCondition as Condition } from '../../src/api/conditions.js';
 import type { ReconcileReport } from '../../src/reconciler/runtime.js';
 
@@ -95,7 +96,7 @@ async function writeFiles(dir: string, p: ProjectSpec): Promise<void> {
 
 export interface Running {
   engine: Engine;
-  store: MemoryStore;
+  store: Store;
   reports: ReconcileReport[];
   /** Rendered load errors (only with allowLoadErrors). */
   loadErrors: string[];
@@ -119,17 +120,20 @@ export interface StartOptions {
   rateLimits?: RateLimitOptions;
   /** Start even if some parts failed to load (they are in Running.loadErrors). */
   allowLoadErrors?: boolean;
+  /** The store to run on (closed by close()); default a new MemoryStore. */
+  store?: Store;
 }
 
 /** Writes the project, loads it (failing on any load error) and starts the engine; waits for quiescence. */
 export async function start(p: ProjectSpec, opts: StartOptions = {}): Promise<Running> {
   const dir = await writeProject(p);
-  const store = new MemoryStore();
+  const store = opts.store ?? new MemoryStore();
   const reports: ReconcileReport[] = [];
   const engine = await Engine.open({ store, clock: opts.clock, maxSteps: opts.maxSteps, timeoutMs: opts.timeoutMs, rateLimits: opts.rateLimits, onReconcile: (r) => reports.push(r), print: () => {} });
   const errors = await engine.load(await discoverProject(dir));
   if (errors.length > 0 && !opts.allowLoadErrors) {
     await engine.stop();
+    await store.close();
     await rm(dir, { recursive: true, force: true });
     throw new Error(`load errors:\n${errors.map((e) => e.render()).join('\n')}`);
   }

@@ -1,6 +1,5 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import type { KObject } from '../../src/api/object.js';
 import { describeRecovery, FileStore } from '../../src/store/file.js';
 import { StoreError, type ObjectKey } from '../../src/store/store.js';
 import { runStoreConformance } from './conformance.js';
+import { child } from '../helpers/child.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -24,29 +24,6 @@ runStoreConformance('file', async (opts) => FileStore.open(await tempDir(), opts
 const key = (name: string, namespace = 'd'): ObjectKey => ({ resource: 'core/configmaps', namespace, name });
 const cm = (name: string, data: Record<string, string> = {}): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'd' }, data });
 const storeModule = new URL('../../src/store/file.js', import.meta.url).href;
-
-/** Starts a node child running an ES module script; resolves once it printed `ready` (if asked). */
-function child(script: string) {
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on('data', (d) => (err += d));
-  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
-  return {
-    proc,
-    exited,
-    output: () => out,
-    errors: () => err,
-    async waitForLines(n: number): Promise<void> {
-      const deadline = Date.now() + 5000;
-      while (out.split('\n').length - 1 < n) {
-        if (Date.now() > deadline || proc.exitCode !== null) assert.fail(`child printed ${out.length} bytes; stderr: ${err}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
-  };
-}
 
 describe('file store durability', () => {
   test('reopening keeps every object, its resourceVersion and the watch history; revisions keep increasing', async () => {
@@ -178,6 +155,24 @@ describe('file store durability', () => {
     // The killed holder left a stale lock behind; it is taken over.
     const again = await FileStore.open(dir);
     await again.close();
+  });
+
+  test('group commit: the writes callers issue on being acknowledged join the next append, with those queued meanwhile', async () => {
+    const s = await FileStore.open(await tempDir());
+    try {
+      const before = s.stats.fsyncs;
+      // a and b are acknowledged by the first append and then write again (as a reconcile
+      // writes its status after its children); c is queued while that append is on its way.
+      const a = s.create(key('a'), cm('a')).then(() => s.update(key('a'), cm('a', { v: '2' })));
+      const b = s.create(key('b'), cm('b')).then(() => s.update(key('b'), cm('b', { v: '2' })));
+      await new Promise((r) => setImmediate(r));
+      const c = s.create(key('c'), cm('c'));
+      await Promise.all([a, b, c]);
+      assert.equal(s.stats.records, 5);
+      assert.equal(s.stats.fsyncs - before, 2, 'a + b, then c with the updates of a and b');
+    } finally {
+      await s.close();
+    }
   });
 
   test('kill -9 at random moments loses no acknowledged write and never corrupts the store', async () => {

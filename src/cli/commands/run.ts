@@ -109,8 +109,8 @@ export function register(program: Command): void {
     .option('--store <store>', 'file:<dir> (default <dir>/.choreo/store), memory, or etcd://host:port')
     .option('--port <n>', 'API port (0 = any free port)', numberFlag('--port', 'port'), '0')
     .option('--address <a>', 'address to bind (a non-loopback address requires a bearer token)', '127.0.0.1')
-    // 16: concurrent reconciles share the file store's fsyncs (group commit); bench:store:reconcile measured 1 → 16 workers at ~4× less time to quiescence on the file store.
-    .option('--workers <n>', 'concurrent reconciles per reconciler', numberFlag('--workers', 'count'), '16')
+    // 32: concurrent reconciles share the file store's fsyncs (group commit); bench:store:reconcile (issue 19) measured 0.13 fsyncs per reconcile at 16 workers, 0.06 at 32 (file CPU per reconcile 1.02–1.30× memory's at 32, 1.08–1.52× at 16); see README Storage.
+    .option('--workers <n>', 'concurrent reconciles per reconciler', numberFlag('--workers', 'count'), '32')
     .option('--no-watch', 'no hot reload: ignore edits to the project until restarted')
     .option('--history <n>', 'reconciles the web UI (<server>/ui/) keeps in its history', numberFlag('--history', 'count'), '1000')
     .addHelpText('after', '\nEdits to crds/, libs/, reconcilers/ and in/ take effect while running (hot reload; see README).\n\nExamples:\n  choreoctl run start examples/hello\n  kubectl --kubeconfig examples/hello/.choreo/kubeconfig get helloworlds\n  choreoctl run stop examples/hello\n  choreoctl run start examples/hello --kubeconfig ~/.kube/config --context kind-kind\n')
