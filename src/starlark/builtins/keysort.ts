@@ -51,16 +51,60 @@ function allOf(keys: readonly Value[], kind: 'number' | 'string'): boolean {
   return true;
 }
 
-/** Int keys small enough that key * n + index is exact in a double; else null. */
-function intOrder(keys: readonly number[], reverse: boolean): Int32Array | null {
+/** Int keys whose range fits in 2^32 (by rankOrder) or that key * n + index is exact in a double; else null. */
+function intOrder(keys: ArrayLike<number>, reverse: boolean): Int32Array | null {
   const n = keys.length;
-  const limit = Number.MAX_SAFE_INTEGER / (n + 1) - 1;
-  const comp = new Float64Array(n);
+  let min = Infinity;
+  let max = -Infinity;
   for (let i = 0; i < n; i++) {
     const k = keys[i]!;
-    if (k > limit || k < -limit) return null;
-    comp[i] = (reverse ? -k : k) * n + i;
+    if (k < min) min = k;
+    if (k > max) max = k;
   }
+  if (max - min < 2 ** 32) {
+    const ranks = new Float64Array(n);
+    for (let i = 0; i < n; i++) ranks[i] = reverse ? max - keys[i]! : keys[i]! - min;
+    return rankOrder(ranks, max - min + 1);
+  }
+  const limit = Number.MAX_SAFE_INTEGER / (n + 1) - 1;
+  if (max > limit || min < -limit) return null;
+  const comp = new Float64Array(n);
+  for (let i = 0; i < n; i++) comp[i] = (reverse ? -keys[i]! : keys[i]!) * n + i;
+  return unpackComposite(comp, n);
+}
+
+/** Ranks below this many values are ordered by counting sort. */
+function countingLimit(n: number): number {
+  return 2 * n + 256;
+}
+
+/**
+ * Positions stably ordered by ranks (ints in [0, size)): a counting sort when
+ * size is not much above n, else one native sort of 64-bit words rank:position
+ * (size ≤ 2^32) or of doubles rank * n + position (the caller keeps that exact).
+ */
+function rankOrder(ranks: Float64Array, size: number): Int32Array {
+  const n = ranks.length;
+  const order = new Int32Array(n);
+  if (size <= countingLimit(n)) {
+    const start = new Int32Array(size + 1);
+    for (let i = 0; i < n; i++) start[ranks[i]! + 1]++;
+    for (let r = 1; r <= size; r++) start[r] += start[r - 1]!;
+    for (let i = 0; i < n; i++) order[start[ranks[i]!]!++] = i;
+    return order;
+  }
+  if (size <= 2 ** 32) {
+    const words = new Uint32Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      words[2 * i] = i; // little-endian: the low word first
+      words[2 * i + 1] = ranks[i]!;
+    }
+    new BigUint64Array(words.buffer).sort();
+    for (let i = 0; i < n; i++) order[i] = words[2 * i]!;
+    return order;
+  }
+  const comp = new Float64Array(n);
+  for (let i = 0; i < n; i++) comp[i] = ranks[i]! * n + i;
   return unpackComposite(comp, n);
 }
 
@@ -198,9 +242,10 @@ function tupleOrder(keys: readonly Value[], reverse: boolean): Int32Array | null
     ranks.push(r.ranks);
     sizes.push(r.size);
   }
-  // Combine columns from the last while the product of their rank counts keeps
-  // rank * n + index exact; a full combination is one pass of a stable radix sort.
-  const limit = Number.MAX_SAFE_INTEGER / (n + 1);
+  // A stable radix sort by columns from the last: adjacent columns combine
+  // into one rank while the product of their rank counts stays small enough
+  // for a counting sort (every single column's ranks are: at most n).
+  const limit = countingLimit(n);
   let perm: Int32Array | null = null;
   let acc = ranks[width - 1]!;
   let size = sizes[width - 1]!;
@@ -215,7 +260,7 @@ function tupleOrder(keys: readonly Value[], reverse: boolean): Int32Array | null
         continue;
       }
     }
-    perm = stablePass(acc, perm, n);
+    perm = stablePass(acc, size, perm, n);
     if (next !== null) {
       acc = next;
       size = sizes[c]!;
@@ -228,12 +273,12 @@ function flip(ranks: Float64Array, size: number): void {
   for (let i = 0; i < ranks.length; i++) ranks[i] = size - 1 - ranks[i]!;
 }
 
-/** perm (identity if null) stably sorted by key[perm[j]]. */
-function stablePass(key: Float64Array, perm: Int32Array | null, n: number): Int32Array {
-  const comp = new Float64Array(n);
-  for (let j = 0; j < n; j++) comp[j] = key[perm === null ? j : perm[j]!]! * n + j;
-  const pos = unpackComposite(comp, n);
-  if (perm === null) return pos;
+/** perm (identity if null) stably sorted by key[perm[j]] (ints in [0, size)). */
+function stablePass(key: Float64Array, size: number, perm: Int32Array | null, n: number): Int32Array {
+  if (perm === null) return rankOrder(key, size);
+  const keyed = new Float64Array(n);
+  for (let j = 0; j < n; j++) keyed[j] = key[perm[j]!]!;
+  const pos = rankOrder(keyed, size);
   const out = new Int32Array(n);
   for (let j = 0; j < n; j++) out[j] = perm[pos[j]!]!;
   return out;
@@ -246,27 +291,36 @@ function stablePass(key: Float64Array, perm: Int32Array | null, n: number): Int3
  * few distinct strings numbers them through a Map and sorts only those.
  */
 function columnRanks(keys: readonly StarTuple[], c: number): { ranks: Float64Array; size: number } | null {
+  const first = keys[0]!.elems[c];
+  if (typeof first === 'number') return intColumnRanks(keys, c);
+  if (typeof first === 'string') return stringColumnRanks(keys, c);
+  return null;
+}
+
+function intColumnRanks(keys: readonly StarTuple[], c: number): { ranks: Float64Array; size: number } | null {
   const n = keys.length;
   const ranks = new Float64Array(n);
-  const first = keys[0]!.elems[c];
-  if (typeof first === 'number') {
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const v = keys[i]!.elems[c];
-      if (typeof v !== 'number') return null;
-      ranks[i] = v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    if (max - min < n) {
-      for (let i = 0; i < n; i++) ranks[i] = ranks[i]! - min;
-      return { ranks, size: max - min + 1 };
-    }
-    const order = intOrder(Array.from(ranks), false);
-    return order === null ? null : denseRanks(Array.from(ranks), order, ranks);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = keys[i]!.elems[c];
+    if (typeof v !== 'number') return null;
+    ranks[i] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
-  if (typeof first !== 'string') return null;
+  if (max - min < n) {
+    for (let i = 0; i < n; i++) ranks[i] = ranks[i]! - min;
+    return { ranks, size: max - min + 1 };
+  }
+  const values = ranks.slice(); // denseRanks overwrites ranks
+  const order = intOrder(values, false);
+  return order === null ? null : denseRanks(values, order, ranks);
+}
+
+function stringColumnRanks(keys: readonly StarTuple[], c: number): { ranks: Float64Array; size: number } | null {
+  const n = keys.length;
+  const ranks = new Float64Array(n);
   const col = new Array<string>(n);
   let ids: Map<string, number> | null = new Map();
   for (let i = 0; i < n; i++) {
@@ -294,7 +348,7 @@ function columnRanks(keys: readonly StarTuple[], c: number): { ranks: Float64Arr
   return { ranks, size: distinct.length };
 }
 
-function denseRanks(col: readonly Value[], order: Int32Array, ranks: Float64Array): { ranks: Float64Array; size: number } {
+function denseRanks(col: ArrayLike<Value>, order: Int32Array, ranks: Float64Array): { ranks: Float64Array; size: number } {
   let r = 0;
   ranks[order[0]!] = 0;
   for (let k = 1; k < order.length; k++) {
