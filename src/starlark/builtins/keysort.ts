@@ -51,6 +51,33 @@ function allOf(keys: readonly Value[], kind: 'number' | 'string'): boolean {
   return true;
 }
 
+/**
+ * Sorts ints in place (equal ints are indistinguishable: no stability to
+ * keep): by counting when their range is small, else a native Float64Array sort.
+ */
+export function sortInts(items: number[], reverse: boolean): void {
+  const n = items.length;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = items[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (n > 1 && max - min < countingLimit(n)) {
+    const count = new Int32Array(max - min + 1);
+    for (let i = 0; i < n; i++) count[items[i]! - min]++;
+    let k = reverse ? n - 1 : 0;
+    const step = reverse ? -1 : 1;
+    for (let r = 0; r < count.length; r++) for (let c = count[r]!; c > 0; c--, k += step) items[k] = r + min;
+    return;
+  }
+  const fa = new Float64Array(n);
+  for (let i = 0; i < n; i++) fa[i] = items[i]!;
+  fa.sort();
+  for (let i = 0; i < n; i++) items[i] = fa[reverse ? n - 1 - i : i]!;
+}
+
 /** Int keys whose range fits in 2^32 (by rankOrder) or that key * n + index is exact in a double; else null. */
 function intOrder(keys: ArrayLike<number>, reverse: boolean): Int32Array | null {
   const n = keys.length;

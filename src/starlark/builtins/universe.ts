@@ -17,7 +17,7 @@ import { cmp, isIterable, getAttr, hasAttr, attrNames, callValue, hashValue, len
 import { StarlarkError, type Callable, type Thread, type Value } from '../values/value.js';
 import { work } from '../values/meter.js';
 import { goSortError } from '../values/gosort.js';
-import { keyOrder } from './keysort.js';
+import { keyOrder, sortInts } from './keysort.js';
 import { decodeRune, encodeRune, fromBytes, runeCount, runeWidth } from '../values/utf8.js';
 import { dictUpdate } from '../values/collection_methods.js';
 
@@ -334,9 +334,7 @@ function uniformKind(items: readonly Value[]): 'number' | 'string' | 'tuple' | n
 function sortValues(items: Value[], reverse: boolean): Value[] {
   const kind = uniformKind(items);
   if (kind === 'number') {
-    const fa = Float64Array.from(items as number[]).sort();
-    const n = fa.length;
-    for (let i = 0; i < n; i++) items[i] = fa[reverse ? n - 1 - i : i]!;
+    sortInts(items as number[], reverse);
     return items;
   }
   if (kind === 'string') {
