@@ -1,27 +1,31 @@
 // The stable order of sort keys of one simple kind, without a comparator:
 // sorted() with or without key= when every key is an int, every key a
 // string, or every key a tuple of one length whose columns are each all ints
-// or all strings. Anything else returns null and sorted() uses its generic
-// comparator (which also reports the errors of mixed types).
+// or all strings (and sortInts for sorted() of ints). Anything else returns
+// null and sorted() uses its generic comparator (which also reports the
+// errors of mixed types, as starlark-go words them).
 //
-// Key idea: turn the keys into numbers and let the engine's native typed-array
-// sort (no call into JS per comparison) order them, the input index folded
-// into the number so that equal keys keep their input order (stability):
-// - ints: key * n + index in a Float64Array, when exact in a double;
-// - strings: the 5 bytes after the keys' common prefix and the index packed
-//   into one 64-bit word (a BigUint64Array sort); keys whose 5 bytes tie are
-//   refined the same way from the next bytes, small groups by insertion sort.
-//   Starlark strings are byte strings (codes 0..255) and order by byte, as
-//   the packed words do;
-// - tuples: each column becomes dense ranks (by the orders above), and the
-//   ranks are combined into one number per key (or, when their product is too
-//   large for a double, sorted column by column from the last, each pass
-//   stable: a radix sort by columns).
+// Key idea: turn the keys into integer ranks and order positions by them
+// without a call into JS per comparison, equal keys keeping their input order
+// (stability):
+// - ints: rank = key - min; a counting sort when the range is not much above
+//   n, else one native sort of 64-bit words rank:position (BigUint64Array),
+//   else of doubles key * n + position when exact;
+// - strings: the 5 bytes after the group's common prefix and the position
+//   packed into one 64-bit word (a BigUint64Array sort); keys whose 5 bytes tie
+//   are refined the same way from the next bytes, small groups by insertion
+//   sort, groups of keys that end inside the 5 bytes by a comparator. Starlark
+//   strings are byte strings (codes 0..255) and order by byte, as the words do;
+// - tuples: each column becomes dense ranks (ints by range or by their order,
+//   strings through a Map when few are distinct, else by their order), then a
+//   stable radix sort by columns from the last, adjacent columns combined into
+//   one rank while the product of their rank counts allows a counting sort.
 // Reverse is a stable sort by the reversed comparison (equal keys keep their
-// input order, as starlark-go's sort.Stable with a reversed less): the key is
-// negated or complemented, never the index.
+// input order, as starlark-go's sort.Stable with a reversed less): the rank
+// is complemented, never the position.
 // Trade-off: a few typed arrays of n entries per sort, against a comparator
 // call per comparison (and a tuple walk in each) for n log n comparisons.
+// The step budget is unchanged: sorted() charges n log n up front either way.
 
 import { StarTuple } from '../values/list.js';
 import type { Value } from '../values/value.js';
