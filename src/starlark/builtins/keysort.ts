@@ -55,19 +55,25 @@ function allOf(keys: readonly Value[], kind: 'number' | 'string'): boolean {
   return true;
 }
 
+/** The least and greatest of ints. */
+function bounds(xs: ArrayLike<number>): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
+}
+
 /**
  * Sorts ints in place (equal ints are indistinguishable: no stability to
  * keep): by counting when their range is small, else a native Float64Array sort.
  */
 export function sortInts(items: number[], reverse: boolean): void {
   const n = items.length;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = items[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  const [min, max] = bounds(items);
   if (n > 1 && max - min < countingLimit(n)) {
     const count = new Int32Array(max - min + 1);
     for (let i = 0; i < n; i++) count[items[i]! - min]++;
@@ -85,13 +91,7 @@ export function sortInts(items: number[], reverse: boolean): void {
 /** Int keys whose range fits in 2^32 (by rankOrder) or that key * n + index is exact in a double; else null. */
 function intOrder(keys: ArrayLike<number>, reverse: boolean): Int32Array | null {
   const n = keys.length;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const k = keys[i]!;
-    if (k < min) min = k;
-    if (k > max) max = k;
-  }
+  const [min, max] = bounds(keys);
   if (max - min < 2 ** 32) {
     const ranks = new Float64Array(n);
     for (let i = 0; i < n; i++) ranks[i] = reverse ? max - keys[i]! : keys[i]! - min;
@@ -331,15 +331,12 @@ function columnRanks(keys: readonly StarTuple[], c: number): { ranks: Float64Arr
 function intColumnRanks(keys: readonly StarTuple[], c: number): { ranks: Float64Array; size: number } | null {
   const n = keys.length;
   const ranks = new Float64Array(n);
-  let min = Infinity;
-  let max = -Infinity;
   for (let i = 0; i < n; i++) {
     const v = keys[i]!.elems[c];
     if (typeof v !== 'number') return null;
     ranks[i] = v;
-    if (v < min) min = v;
-    if (v > max) max = v;
   }
+  const [min, max] = bounds(ranks);
   if (max - min < n) {
     for (let i = 0; i < n; i++) ranks[i] = ranks[i]! - min;
     return { ranks, size: max - min + 1 };
