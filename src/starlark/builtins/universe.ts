@@ -17,7 +17,7 @@ import { cmp, isIterable, getAttr, hasAttr, attrNames, callValue, hashValue, len
 import { StarlarkError, type Callable, type Thread, type Value } from '../values/value.js';
 import { work } from '../values/meter.js';
 import { goSortError } from '../values/gosort.js';
-import { stringKeyOrder } from './keysort.js';
+import { keyOrder, sortInts } from './keysort.js';
 import { decodeRune, encodeRune, fromBytes, runeCount, runeWidth } from '../values/utf8.js';
 import { dictUpdate } from '../values/collection_methods.js';
 
@@ -149,6 +149,9 @@ function lenFn(_t: Thread, args: Value[], kwargs: Kwargs): Value {
   return x instanceof StarBigRange ? normBig(x.len) : n;
 }
 
+/** The universe's len, known by identity to sorted(key=len). */
+const lenBuiltin = builtin('len', lenFn);
+
 function minMax(fn: 'min' | 'max') {
   return (thread: Thread, args: Value[], kwargs: Kwargs): Value => {
     let key: Value = null;
@@ -262,19 +265,14 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   const goError = (e: unknown, keys: () => readonly Value[]) => (e instanceof StarlarkError ? goSortError(keys(), rev) ?? e : e);
   if (key === undefined) {
     try {
-      sortValues(items, rev);
+      return new StarList(sortValues(items, rev));
     } catch (e) {
       throw goError(e, () => toArray(x!, 'sorted')); // items is partly sorted: the original order again
     }
-    return new StarList(items);
   }
   const keys = keysOf(thread, key, items);
-  const order = intKeyOrder(keys, rev) ?? (uniformKind(keys) === 'string' ? stringKeyOrder(keys as string[], rev) : null);
-  if (order !== null) {
-    const out = new Array<Value>(items.length);
-    for (let i = 0; i < out.length; i++) out[i] = items[order[i]!]!;
-    return new StarList(out);
-  }
+  const order = keyOrder(keys, rev);
+  if (order !== null) return new StarList(permuted(items, order));
   const idx = items.map((_, i) => i);
   const c = comparatorFor(keys, false);
   try {
@@ -285,41 +283,28 @@ function sorted(thread: Thread, args: Value[], kwargs: Kwargs): Value {
   return new StarList(idx.map((i) => items[i]!));
 }
 
+function permuted(items: readonly Value[], order: Int32Array): Value[] {
+  const out = new Array<Value>(items.length);
+  for (let i = 0; i < out.length; i++) out[i] = items[order[i]!]!;
+  return out;
+}
+
 /** key(v) for each item (a function's own fast call where it has one: the argument array is fresh). */
 function keysOf(thread: Thread, key: Value, items: readonly Value[]): Value[] {
   const keys = new Array<Value>(items.length);
   const fn = key as Callable;
-  if (typeof fn.callOwned === 'function') {
+  if (key === lenBuiltin) {
+    // len of a (byte) string is its JS length; anything else through len itself
+    for (let i = 0; i < items.length; i++) {
+      const v = items[i]!;
+      keys[i] = typeof v === 'string' ? v.length : fn.call(thread, [v], null);
+    }
+  } else if (typeof fn.callOwned === 'function') {
     for (let i = 0; i < items.length; i++) keys[i] = fn.callOwned(thread, [items[i]!]);
   } else {
     for (let i = 0; i < items.length; i++) keys[i] = callValue(thread, key, [items[i]!], null);
   }
   return keys;
-}
-
-/**
- * The stable order of items by int keys, when every key is an int small
- * enough that key * n + index is exact in a double: those composites sort
- * natively (no comparator calls) and ties keep their index order; reverse
- * negates the key, not the index. Null when the keys do not allow it.
- */
-function intKeyOrder(keys: readonly Value[], reverse: boolean): Int32Array | null {
-  const n = keys.length;
-  if (n < 2) return null;
-  const limit = Number.MAX_SAFE_INTEGER / (n + 1) - 1;
-  const comp = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = keys[i];
-    if (typeof k !== 'number' || k > limit || k < -limit) return null;
-    comp[i] = (reverse ? -k : k) * n + i;
-  }
-  comp.sort();
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = comp[i]! % n;
-    order[i] = r < 0 ? r + n : r;
-  }
-  return order;
 }
 
 const anyDesc = (a: Value, b: Value): number => cmp(b, a);
@@ -340,29 +325,25 @@ function uniformKind(items: readonly Value[]): 'number' | 'string' | 'tuple' | n
 }
 
 /**
- * Sorts values in place, stably, ascending or descending (reverse compares b
- * to a, so equal elements keep their order, as in starlark-go). All-int and
- * all-string inputs use the engine's native sorts: equal ints or strings are
- * indistinguishable, so stability cannot be observed there.
+ * Values sorted stably, ascending or descending (reverse compares b to a, so
+ * equal elements keep their order, as in starlark-go); items may be reused.
+ * All-int and all-string inputs use the engine's native sorts (equal ints or
+ * strings are indistinguishable, so stability cannot be observed); simple
+ * tuples their comparator-free order (keysort.ts).
  */
-function sortValues(items: Value[], reverse: boolean): void {
-  switch (uniformKind(items)) {
-    case 'number': {
-      const fa = Float64Array.from(items as number[]).sort();
-      const n = fa.length;
-      for (let i = 0; i < n; i++) items[i] = fa[reverse ? n - 1 - i : i]!;
-      return;
-    }
-    case 'string':
-      items.sort(); // default order is by code units: for our UTF-8 byte strings, byte order, as `<`
-      if (reverse) items.reverse();
-      return;
-    case 'tuple':
-      items.sort(reverse ? tupleDesc : tupleAsc);
-      return;
-    default:
-      items.sort(reverse ? anyDesc : cmp);
+function sortValues(items: Value[], reverse: boolean): Value[] {
+  const kind = uniformKind(items);
+  if (kind === 'number') {
+    sortInts(items as number[], reverse);
+    return items;
   }
+  if (kind === 'string') {
+    items.sort(); // native, no warm-up; the default order is by code units: for our byte strings, byte order, as `<`
+    return reverse ? items.reverse() : items;
+  }
+  const order = keyOrder(items, reverse);
+  if (order !== null) return permuted(items, order);
+  return items.sort(comparatorFor(items, reverse));
 }
 
 /** A comparator for sort keys (sorted/min/max with key=), specialised like sortValues. */
@@ -464,7 +445,7 @@ export const universe = new Map<string, Value>([
     throw new StarlarkError(`hash: got ${typeName(x)}, want string or bytes`);
   })],
   ['int', builtin('int', intFn)],
-  ['len', builtin('len', lenFn)],
+  ['len', lenBuiltin],
   ['list', builtin('list', (_t, args, kwargs) => {
     checkPositional('list', args, kwargs, 0, 1);
     return new StarList(args.length === 0 ? [] : toArray(args[0]!, 'list'));

@@ -272,8 +272,10 @@ class FnGen implements Emitter {
     const st = this.site(s);
     const lhs = s.lhs.kind === 'Paren' ? s.lhs.x : s.lhs;
     const a = this.tmp(), b = this.tmp();
+    // s += str: the concatenation rt.inplace would reach through ops.binary
+    const str = s.op === '+' ? `(typeof ${a} === 'string' && typeof ${b} === 'string') ? (${this.P} = ${st}, rt.ops.concat(${a}, ${b})) : ` : '';
     const combine = s.op === '+' || s.op === '-'
-      ? `(typeof ${a} === 'number' && typeof ${b} === 'number' && ($r = ${a} ${s.op} ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : (${this.P} = ${st}, rt.inplace(${op}, ${a}, ${b}))`
+      ? `(typeof ${a} === 'number' && typeof ${b} === 'number' && ($r = ${a} ${s.op} ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : ${str}(${this.P} = ${st}, rt.inplace(${op}, ${a}, ${b}))`
       : `(${this.P} = ${st}, rt.inplace(${op}, ${a}, ${b}))`;
     switch (lhs.kind) {
       case 'Ident':
