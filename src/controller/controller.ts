@@ -64,6 +64,8 @@ export const reconcileTimeBuckets = [
 
 /** Reconciles after which a worker yields one event-loop turn (see header). */
 const turnEvery = 32;
+/** How soon a key whose shard is held while the renew deadline has lapsed is tried again (the etcd coordinator ticks every 500 ms). */
+const HELD_RETRY_MS = 500;
 const eventLoopTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A bug rather than a reported failure: what Go code would raise as a runtime panic. */
@@ -289,6 +291,13 @@ export class Controller {
       const key = this.queue.tryGet() ?? (await this.queue.get());
       if (key === undefined) return;
       if (this.coordinator && !this.coordinator.owns(key)) {
+        if (this.coordinator.holds?.(key)) {
+          // Still held, but the renew deadline lapsed (etcd slow): a renewal that recovers announces
+          // nothing, so try again later; if the shard is lost meanwhile, holds() turns false and it is dropped.
+          this.queue.done(key);
+          this.queue.addAfter(key, HELD_RETRY_MS);
+          continue;
+        }
         // Another process owns the shard (and sees the same events); retries scheduled here are moot.
         this.notOwned++;
         this.triggers.delete(key);
