@@ -137,6 +137,22 @@ if (skip) {
       }
     });
 
+    test('an etcd with a lower --max-request-bytes than a batch: the refused batch goes again one write per txn, every write commits once', async () => {
+      const small = await startEtcd(['--max-request-bytes', String(64 * 1024)]);
+      const s = await EtcdStore.open({ endpoints: [small.endpoint], prefix: freshPrefix() });
+      try {
+        const big = (i: number) => cm(`big${i}`, { payload: String(i).padEnd(20_000, 'x') });
+        const created = await Promise.all(Array.from({ length: 10 }, (_, i) => s.create(key(`big${i}`), big(i))));
+        assert.equal(created.length, 10);
+        for (let i = 0; i < 10; i++) assert.equal(((await s.get(key(`big${i}`)))?.data as Record<string, string>).payload.length, 20_000);
+        // Each write alone over the limit still fails with etcd's own error.
+        await assert.rejects(s.create(key('huge'), cm('huge', { payload: 'x'.repeat(100_000) })), /too large/);
+      } finally {
+        await s.close();
+        await small.stop();
+      }
+    });
+
     test('a watch delivers every write of a batch, once; resuming from the batch revision skips all of them, from the one before gets all', async () => {
       const s = await open();
       try {

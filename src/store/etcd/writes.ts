@@ -26,6 +26,8 @@
 // goes out at once, unwrapped, as before. Batches stay under etcd's default
 // limits: 128 ops per txn level (--max-txn-ops) and ~1 MiB (--max-request-bytes
 // is 1.5 MiB); a write larger than that goes alone and meets etcd's own limit.
+// A batch an etcd with a lower limit refuses as too large (before proposing
+// it: nothing applied) is resent one write per txn.
 
 import type { KVClient } from './kvclient.js';
 import type { RequestOp, TxnRequest, TxnResponse } from './proto.js';
@@ -129,7 +131,10 @@ export class WriteBatcher {
       },
       (err: unknown) => {
         this.done();
-        for (const p of batch) p.reject(err);
+        // etcd refused the request before proposing it (an etcd whose --max-request-bytes is below
+        // our batch size): nothing was applied, so each write may go again, alone.
+        if (batch.length > 1 && /request is too large|larger than max/.test(String((err as Error)?.message))) for (const p of batch) this.send([p]);
+        else for (const p of batch) p.reject(err);
       },
     );
   }
