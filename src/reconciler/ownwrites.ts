@@ -8,9 +8,10 @@
 // doubling the backoff (5 s would become 10 s, 10 s 20 s, ...).
 //
 // Key idea: every store write produces exactly one watch event, carrying the
-// write's resourceVersion, and resourceVersions are unique across the store.
-// So an add or update event whose object has a resourceVersion one of our own
-// writes returned is precisely that write — the change from the old to the new
+// write's resourceVersion, and an object's resourceVersions are unique (objects
+// written together may share one: etcd's batched writes, store.ts). So an add
+// or update event whose object and resourceVersion one of our own writes
+// returned is precisely that write — the change from the old to the new
 // object is ours alone — and it is dropped. The store delivers watch events in
 // a microtask, i.e. usually *before* the write's promise has resolved to us:
 // events for an object we are writing at that moment are therefore held, and
@@ -29,6 +30,8 @@ import type { Enqueue, EventHandler } from '../controller/handler.js';
 const maxRemembered = 200_000;
 
 const objKey = (o: { kind: string; metadata: { namespace?: string; name?: string } }) => `${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name ?? ''}`;
+/** One write of one object: its key and resourceVersion (undefined without one). */
+const writeId = (o: KObject) => (o.metadata.resourceVersion ? `${objKey(o)}@${o.metadata.resourceVersion}` : undefined);
 
 interface Held {
   obj: KObject;
@@ -89,6 +92,7 @@ interface Slot {
 }
 
 export class OwnWrites {
+  /** writeId of our writes whose events have not come back yet. */
   private readonly rvs = new FewStrings();
   /** Objects being written now (one per worker at most, usually) with the events for them that arrived meanwhile. */
   private readonly inflight: Slot[] = [];
@@ -103,22 +107,19 @@ export class OwnWrites {
     let slot = this.slotOf(key);
     if (!slot) this.inflight.push((slot = { key, count: 0, held: [] }));
     slot.count++;
-    let rv: string | undefined;
     try {
       const out = await fn((o) => {
-        const r = o.metadata.resourceVersion;
-        if (r) this.remember(r);
+        this.remember(o);
       });
-      rv = out.metadata.resourceVersion;
-      if (rv) this.remember(rv);
+      this.remember(out);
       return out;
     } finally {
       if (--slot.count === 0) {
         this.inflight.splice(this.inflight.indexOf(slot), 1);
         // Ours: the write's own resourceVersion or one it reported storing on the way (both remembered above).
         for (const h of slot.held) {
-          const hrv = h.obj.metadata.resourceVersion;
-          if (hrv === undefined || !this.rvs.delete(hrv)) h.deliver();
+          const id = writeId(h.obj);
+          if (id === undefined || !this.rvs.delete(id)) h.deliver();
         }
       }
     }
@@ -129,15 +130,17 @@ export class OwnWrites {
     return undefined;
   }
 
-  private remember(rv: string): void {
+  private remember(o: KObject): void {
+    const id = writeId(o);
+    if (id === undefined) return;
     if (this.rvs.size >= maxRemembered) this.rvs.dropOldest();
-    this.rvs.add(rv);
+    this.rvs.add(id);
   }
 
   /** Decides an add/update event now (true = deliver) or holds it while a write of ours to the object is in flight. */
   private pass(obj: KObject, deliver: () => void): boolean {
-    const rv = obj.metadata.resourceVersion;
-    if (rv !== undefined && this.rvs.delete(rv)) return false;
+    const id = writeId(obj);
+    if (id !== undefined && this.rvs.delete(id)) return false;
     if (this.inflight.length === 0) return true;
     const slot = this.slotOf(objKey(obj));
     if (!slot) return true;

@@ -38,8 +38,12 @@
 // reads cost a round trip (shared under load); in exchange any number of
 // processes see one linearizable store with no cache coherence to get wrong.
 // (The registry above guesses a write's current object from its own watches and
-// lets the write's precondition catch a stale guess: sharedstate.ts.) Each write is its own txn (the contract gives every write its own
-// revision), so a reconcile's writes cost one raft commit each.
+// lets the write's precondition catch a stale guess: sharedstate.ts.)
+//
+// Writes are group-committed (etcd/writes.ts): writes issued while a txn is in
+// flight go out together as one txn of nested per-write txns, each with its own
+// compares and outcome, so concurrent writes share one round trip, one raft
+// commit and one revision (the contract allows that: store.ts).
 //
 // Connection failures: a write or get that fails is Unavailable at once and
 // the next call dials again (kvclient.ts; no retry, so a write whose reply was
@@ -58,6 +62,7 @@ import { listObjects, NamespaceCache } from './etcd/list.js';
 import { SharedStream, type Subscriber } from './etcd/hub.js';
 import { GetBatcher } from './etcd/reads.js';
 import { KVClient } from './etcd/kvclient.js';
+import { WriteBatcher } from './etcd/writes.js';
 import { RecentWrites } from './etcd/recent.js';
 import type { Event, KeyValue, RequestOp, TxnResponse } from './etcd/proto.js';
 import { currentFence, type WriteFence } from './fence.js';
@@ -142,7 +147,9 @@ export class EtcdStore implements Store {
   private readonly namespaces = new NamespaceCache();
   /** Point reads, coalesced into shared round trips under load (reads.ts). */
   private readonly reads: GetBatcher;
-  private readonly counts = { txns: 0, reads: 0 };
+  private readonly counts = { reads: 0 };
+  /** Writes, batched into shared txns under load (writes.ts). */
+  private readonly writes: WriteBatcher;
   /** This process's writes awaiting their watch events (recent.ts). */
   private readonly recent = new RecentWrites();
 
@@ -156,11 +163,12 @@ export class EtcdStore implements Store {
     });
     this.kv = new KVClient(opts.endpoints, timeout);
     this.reads = new GetBatcher(this.kv);
+    this.writes = new WriteBatcher(this.kv);
   }
 
-  /** Round trips to etcd so far, for benchmarks: writes' txns, and reads (coalesced gets, lists' first requests, revision reads). */
-  get stats(): { txns: number; reads: number; eventsFromWrites: number; eventsDecoded: number } {
-    return { txns: this.counts.txns, reads: this.counts.reads + this.reads.batches, eventsFromWrites: this.recent.hits, eventsDecoded: this.recent.misses };
+  /** Round trips to etcd so far, for benchmarks: writes' txns (one per batch) and the writes in them, and reads (coalesced gets, lists' first requests, revision reads). */
+  get stats(): { txns: number; writes: number; reads: number; eventsFromWrites: number; eventsDecoded: number } {
+    return { txns: this.writes.batches, writes: this.writes.writes, reads: this.counts.reads + this.reads.batches, eventsFromWrites: this.recent.hits, eventsDecoded: this.recent.misses };
   }
 
   /** Connects and reads the current revision; fails with Unavailable when etcd cannot be reached. */
@@ -197,7 +205,7 @@ export class EtcdStore implements Store {
     let res: TxnResponse;
     try {
       res = await this.call('create', () =>
-        this.kv.txn({
+        this.writes.write(k, {
           compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }, ...fenceCompare(fence)],
           success: [{ request_put: { key: k, value } }],
           failure: fence ? [{ request_range: { key: k } }, { request_range: { key: Buffer.from(fence.key) } }] : [],
@@ -299,7 +307,7 @@ export class EtcdStore implements Store {
         : { key: k, target: 'Create' as const, result: 'Greater' as const, create_revision: 0 };
     const fence = currentFence();
     const failure = [{ request_range: { key: k } }, ...(fence ? [{ request_range: { key: Buffer.from(fence.key) } }] : [])];
-    const res = await this.call(op, () => this.kv.txn({ compare: [guard, ...fenceCompare(fence)], success: [success], failure }));
+    const res = await this.call(op, () => this.writes.write(k, { compare: [guard, ...fenceCompare(fence)], success: [success], failure }));
     if (!res.succeeded) {
       checkFence(fence, res, 1);
       const current: KeyValue | undefined = res.responses[0]?.response_range?.kvs?.[0];
@@ -361,7 +369,6 @@ export class EtcdStore implements Store {
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     this.ensureOpen();
     if (what === 'revision') this.counts.reads++;
-    else if (what !== 'get') this.counts.txns++;
     try {
       return await fn();
     } catch (err) {

@@ -2,11 +2,18 @@
 // conformance suite in test/store/ checks. The store is a versioned key/value
 // space of KRM objects, modelled on the Kubernetes storage.Interface over etcd:
 //
-// - One global, strictly increasing revision counter across all keys. Every
-//   write (create, update, delete) gets the next revision, which becomes the
-//   object's metadata.resourceVersion (a decimal string). For etcd this is the
-//   mod revision; memory and file backends keep their own counter, monotonic
-//   across restarts.
+// - One global, increasing revision counter across all keys. Every write
+//   (create, update, delete) is stored at a revision above every revision
+//   acknowledged before it was issued, which becomes the object's
+//   metadata.resourceVersion (a decimal string); writes in sequence get
+//   strictly increasing revisions, and each write of one key a new one. Writes
+//   of *different* keys issued concurrently may share a revision (as in etcd,
+//   whose txns may write several keys): the etcd backend commits concurrent
+//   writes as one txn (etcd/writes.ts). So a resourceVersion identifies a
+//   write only together with the object's key; a watch delivers all events of
+//   one revision before any later one, and resuming from a revision skips
+//   every event at it. For etcd this is the mod revision; memory and file
+//   backends give every write its own revision, monotonic across restarts.
 // - Keys are grouped by resource: `resource` is "<group>/<plural>" ("core/configmaps"
 //   for the core group) so list and watch work per resource type, optionally
 //   narrowed to one namespace. Cluster-scoped objects use namespace "".

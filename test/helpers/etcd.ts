@@ -66,7 +66,8 @@ function installExitHook(): void {
   });
 }
 
-export async function startEtcd(): Promise<EtcdServer> {
+/** `extraArgs`: more etcd flags (e.g. a lower --max-request-bytes). */
+export async function startEtcd(extraArgs: string[] = []): Promise<EtcdServer> {
   installExitHook();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'choreo-etcd-'));
   const clientPort = await freePort();
@@ -84,6 +85,7 @@ export async function startEtcd(): Promise<EtcdServer> {
     '--initial-cluster', `test=${peerUrl}`,
     '--logger', 'zap',
     '--log-level', 'error',
+    ...extraArgs,
   ];
   let proc: ChildProcess | undefined;
   let stderrTail = '';

@@ -95,3 +95,19 @@ test('a write of two stores (applyWithStatus over HTTP): the event of the first,
   h.update(at('b', '13'), at('b', '14'), enqueue);
   assert.deepEqual(seen, []);
 });
+
+test('objects written in one etcd batch share a resourceVersion: each event is recognised by object and revision', async () => {
+  const own = new OwnWrites();
+  const { handler, seen } = recorder();
+  const h = own.filter(handler);
+  // Two of our writes committed in one txn (same revision), their events arriving after both returned.
+  await Promise.all([own.write(at('a', ''), async () => at('a', '10')), own.write(at('b', ''), async () => at('b', '10'))]);
+  h.update(at('a', '9'), at('a', '10'), enqueue);
+  h.create(at('b', '10'), enqueue);
+  assert.deepEqual(seen, [], 'both are ours');
+  // Another writer's object at a revision one of our writes had is not ours.
+  await own.write(at('c', ''), async () => at('c', '11'));
+  h.create(at('d', '11'), enqueue);
+  h.create(at('c', '11'), enqueue);
+  assert.deepEqual(seen, ['add d@11']);
+});

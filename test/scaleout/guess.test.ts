@@ -64,4 +64,36 @@ describe('registry writes on etcd: the watch cache as the first guess', { skip: 
       assert.equal(stored?.metadata.resourceVersion, out.metadata.resourceVersion);
     }
   });
+
+  it('update, patch and delete of an object the cache holds make no get round trip', async () => {
+    const created = await a.create(cm('u', { v: '1' }));
+    let reads = sa.stats.reads;
+    const updated = await a.update({ ...cm('u', { v: '2' }), metadata: { ...cm('u', {}).metadata, resourceVersion: created.metadata.resourceVersion } });
+    assert.deepEqual(updated.data, { v: '2' });
+    const patched = await a.patch({ apiVersion: 'v1', kind: 'ConfigMap' }, 'default', 'u', 'merge', { data: { w: '3' } });
+    assert.deepEqual(patched.data, { v: '2', w: '3' });
+    await a.delete({ apiVersion: 'v1', kind: 'ConfigMap' }, 'default', 'u');
+    assert.equal(sa.stats.reads - reads, 0, 'no gets');
+    assert.equal(await sb.get({ resource: 'core/configmaps', namespace: 'default', name: 'u' }), undefined);
+    reads = sa.stats.reads;
+    await assert.rejects(a.update(cm('u', { v: '4' })), (e: unknown) => e instanceof ApiError && e.reason === 'NotFound');
+    assert.ok(sa.stats.reads - reads >= 1, 'not found in the cache is checked against etcd');
+  });
+
+  it('after another registry wrote, update, patch and delete act on the stored object, not a stale cache', async () => {
+    for (let i = 0; i < 10; i++) {
+      const name = `z${i}`;
+      const created = await a.create(cm(name, { v: '1' }));
+      const theirs = await b.patch({ apiVersion: 'v1', kind: 'ConfigMap' }, 'default', name, 'merge', { data: { b: 'x' } });
+      // A pinned update against the version a read: a conflict, whatever a's cache says.
+      await assert.rejects(a.update({ ...cm(name, { v: '2' }), metadata: { ...cm(name, {}).metadata, resourceVersion: created.metadata.resourceVersion } }), (e: unknown) => e instanceof ApiError && e.reason === 'Conflict');
+      // A merge patch keeps b's field.
+      const patched = await a.patch({ apiVersion: 'v1', kind: 'ConfigMap' }, 'default', name, 'merge', { data: { a: 'y' } });
+      assert.deepEqual(patched.data, { v: '1', b: 'x', a: 'y' });
+      assert.ok(Number(patched.metadata.resourceVersion) > Number(theirs.metadata.resourceVersion));
+      // b deletes it; a's delete (cache may still hold it) is NotFound, as it would be on a fresh read.
+      await b.delete({ apiVersion: 'v1', kind: 'ConfigMap' }, 'default', name);
+      await assert.rejects(a.delete({ apiVersion: 'v1', kind: 'ConfigMap' }, 'default', name), (e: unknown) => e instanceof ApiError && e.reason === 'NotFound');
+    }
+  });
 });

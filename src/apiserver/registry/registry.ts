@@ -45,7 +45,7 @@ import { EventRecorder } from './events.js';
 import { SharedState } from './sharedstate.js';
 import { DerivedState } from './derived.js';
 import { filteredEvents, presentAs, selectorFilter, type ListRequest } from './read.js';
-import { admitSchema, decodeBody, decodeNamed, mergeForUpdate, namespaceOf, unchanged, withStatusOf, type ApplyContext, type WriteContext } from './write.js';
+import { admitSchema, decodeBody, decodeNamed, deletionFinalizers, markedDeleting, mergeForUpdate, namespaceOf, unchanged, withStatusOf, type ApplyContext, type WriteContext } from './write.js';
 import { Admission } from './admission.js';
 
 export type { ApplyContext, FieldValidation, WriteContext } from './write.js';
@@ -255,44 +255,48 @@ export class Registry implements Client {
   }
 
   /** PUT: full replacement of the main resource or of status; retried on concurrent writes unless the body pins a resourceVersion. */
-  async updateObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: WriteContext): Promise<KObject> {
-    let obj = decodeNamed(t, namespace, name, body);
-    const want = obj.metadata.resourceVersion;
-    for (let attempt = 0; ; attempt++) {
-      // A fresh decode per retry: admission edited the object the last attempt was given.
-      if (attempt > 0) obj = decodeNamed(t, namespace, name, body);
-      const current = await this.store.get(this.key(t, namespace, name));
-      if (!current) throw notFound(t, name);
-      checkPreconditions(t, name, { uid: obj.metadata.uid }, current);
-      if (want && want !== current.metadata.resourceVersion) throw conflict(t, name);
-      try {
-        return await this.writeUpdate(t, current, mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
-      } catch (err) {
-        if (err instanceof ApiError && err.reason === 'Conflict' && !want && attempt < maxRetries && !err.details?.causes) continue;
-        throw err;
+  updateObject(t: ResourceType, namespace: string, name: string, body: unknown, ctx: WriteContext): Promise<KObject> {
+    return this.guessing(t, namespace, name, ctx, async (read) => {
+      let obj = decodeNamed(t, namespace, name, body);
+      const want = obj.metadata.resourceVersion;
+      for (let attempt = 0; ; attempt++) {
+        // A fresh decode per retry: admission edited the object the last attempt was given.
+        if (attempt > 0) obj = decodeNamed(t, namespace, name, body);
+        const current = await read();
+        if (!current) throw notFound(t, name);
+        checkPreconditions(t, name, { uid: obj.metadata.uid }, current);
+        if (want && want !== current.metadata.resourceVersion) throw conflict(t, name);
+        try {
+          return await this.writeUpdate(t, current, mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
+        } catch (err) {
+          if (err instanceof ApiError && err.reason === 'Conflict' && !want && attempt < maxRetries && !err.details?.causes) continue;
+          throw err;
+        }
       }
-    }
+    });
   }
 
   /** PATCH with merge or JSON patch; retried on concurrent writes unless the patch pins a resourceVersion. */
-  async patchObject(t: ResourceType, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, ctx: WriteContext): Promise<KObject> {
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.store.get(this.key(t, namespace, name));
-      if (!current) throw notFound(t, name);
-      const patched = patchType === 'merge' ? applyMergePatch(current, patch) : applyJsonPatch(current, patch);
-      const obj = decodeBody(t, namespace, patched);
-      const pinned = obj.metadata.resourceVersion;
-      if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(t, name);
-      if (obj.metadata.name !== name) throw badRequest(`metadata.name: Invalid value: ${JSON.stringify(obj.metadata.name)}: field is immutable`);
-      try {
-        return await this.writeUpdate(t, current, mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
-      } catch (err) {
-        // Retried even when the patch names a resourceVersion: the patched object carries the old
-        // one, so with a pin the check above refuses on the fresh read, as kube-apiserver does.
-        if (err instanceof ApiError && err.reason === 'Conflict' && attempt < maxRetries && !err.details?.causes) continue;
-        throw err;
+  patchObject(t: ResourceType, namespace: string, name: string, patchType: 'merge' | 'json', patch: unknown, ctx: WriteContext): Promise<KObject> {
+    return this.guessing(t, namespace, name, ctx, async (read) => {
+      for (let attempt = 0; ; attempt++) {
+        const current = await read();
+        if (!current) throw notFound(t, name);
+        const patched = patchType === 'merge' ? applyMergePatch(current, patch) : applyJsonPatch(current, patch);
+        const obj = decodeBody(t, namespace, patched);
+        const pinned = obj.metadata.resourceVersion;
+        if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(t, name);
+        if (obj.metadata.name !== name) throw badRequest(`metadata.name: Invalid value: ${JSON.stringify(obj.metadata.name)}: field is immutable`);
+        try {
+          return await this.writeUpdate(t, current, mergeForUpdate(t, current, obj, ctx.subresource ?? ''), ctx);
+        } catch (err) {
+          // Retried even when the patch names a resourceVersion: the patched object carries the old
+          // one, so with a pin the check above refuses on the fresh read, as kube-apiserver does.
+          if (err instanceof ApiError && err.reason === 'Conflict' && attempt < maxRetries && !err.details?.causes) continue;
+          throw err;
+        }
       }
-    }
+    });
   }
 
   /** Server-side apply: creates the object if absent, else merges the applied configuration by field ownership. */
@@ -383,8 +387,8 @@ export class Registry implements Client {
     });
   }
 
-  /** A write whose first read may be answered by the shared watch cache (sharedstate.ts `guess`). */
-  private guessing(t: ResourceType, namespace: string, name: string, ctx: WriteContext, write: (read: () => Promise<KObject | undefined>) => Promise<KObject>): Promise<KObject> {
+  /** A write whose first read may be answered by the shared watch cache (sharedstate.ts `guess`): apply, update, patch, delete. */
+  private guessing(t: ResourceType, namespace: string, name: string, ctx: { dryRun?: boolean }, write: (read: () => Promise<KObject | undefined>) => Promise<KObject>): Promise<KObject> {
     return this.sharedState && !ctx.dryRun ? this.sharedState.guess(t, namespace, name, () => this.store.get(this.key(t, namespace, name)), write) : write(() => this.store.get(this.key(t, namespace, name)));
   }
 
@@ -395,24 +399,21 @@ export class Registry implements Client {
    */
   async deleteObject(t: ResourceType, namespace: string, name: string, opts: DeleteOptions & { dryRun?: boolean } = {}): Promise<{ object: KObject; removed: boolean }> {
     if (t === namespaceType && immortalNamespaces.includes(name)) throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+    let out: { object: KObject; removed: boolean } | undefined; // the last attempt's (a stale guess is redone)
+    await this.guessing(t, namespace, name, opts, async (read) => (out = await this.deleteWith(read, t, namespace, name, opts)).object);
+    return out!;
+  }
+
+  private async deleteWith(read: () => Promise<KObject | undefined>, t: ResourceType, namespace: string, name: string, opts: DeleteOptions & { dryRun?: boolean }): Promise<{ object: KObject; removed: boolean }> {
     for (let attempt = 0; ; attempt++) {
-      const current = await this.store.get(this.key(t, namespace, name));
+      const current = await read();
       if (!current) throw notFound(t, name);
       checkPreconditions(t, name, opts.preconditions, current);
-      const finalizers = [...(current.metadata.finalizers ?? [])];
-      const policy = opts.propagationPolicy;
-      if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
-      if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
-      const staged = t === namespaceType || isCrdType(t);
+      const finalizers = deletionFinalizers(t, current, opts.propagationPolicy);
       try {
-        if (finalizers.length > 0 || staged) {
+        if (finalizers) {
           if (current.metadata.deletionTimestamp && finalizers.length === (current.metadata.finalizers ?? []).length) return { object: this.present(t, current), removed: false };
-          const next = deepClone(current) as KObject;
-          next.metadata.deletionTimestamp ??= nowTimestamp();
-          next.metadata.deletionGracePeriodSeconds = 0;
-          if (finalizers.length) next.metadata.finalizers = finalizers;
-          if (t === namespaceType) next.status = { ...(next.status as object), phase: 'Terminating' };
-          if (isCrdType(t)) next.status = crdStatus(next, true);
+          const next = markedDeleting(t, current, finalizers);
           if (opts.dryRun) return { object: this.present(t, next), removed: false };
           const stored = await this.store.update(this.key(t, namespace, name), next, { expectedResourceVersion: current.metadata.resourceVersion, adopt: true });
           this.observe(t, current, stored);

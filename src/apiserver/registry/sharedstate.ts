@@ -11,10 +11,10 @@
 // than an own write that returned first, or the reverse) are skipped, and the
 // state converges to the newest revision whichever path delivers it first.
 //
-// The newest object applied per key is also the registry's watch cache: server-
-// side apply takes its first read from it (`guess`), as kube-apiserver's
-// GuaranteedUpdate starts from its cached object, saving a get round trip per
-// write; a stale entry only costs a retry.
+// The newest object applied per key is also the registry's watch cache: writes
+// (server-side apply, update, patch, delete) take their first read from it
+// (`guess`), as kube-apiserver's GuaranteedUpdate starts from its cached
+// object, saving a get round trip per write; a stale entry only costs a retry.
 //
 // Trade-offs: one watch per stored type per process and one entry per object
 // (the object, shared with the informers; for a deleted object its deletion's

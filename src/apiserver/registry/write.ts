@@ -13,10 +13,10 @@ import { invalidError } from '../../api/fielderrors.js';
 import { parseApiVersion, setKey, type KObject } from '../../api/object.js';
 import { deepClone, deepEqual, sameFieldsExcept } from '../../api/patch.js';
 import { namespaceType } from '../builtins.js';
-import type { SchemaCompiler } from './crds.js';
+import { crdStatus, type SchemaCompiler } from './crds.js';
 import { badRequest, qualifiedResource } from './errors.js';
 import { admitCrd, isCrdType } from './kinds.js';
-import { validateMeta } from './meta.js';
+import { nowTimestamp, validateMeta } from './meta.js';
 import type { ResourceCatalog, ResourceType } from './resources.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -141,4 +141,23 @@ export function unchanged(a: KObject, b: KObject): boolean {
     if (!sameFieldsExcept(x, y, 'time', undefined)) return false;
   }
   return true;
+}
+
+/** The finalizers a DELETE leaves on `current` (its own, plus its propagation policy's); undefined: removed at once. */
+export function deletionFinalizers(t: ResourceType, current: KObject, policy: 'Background' | 'Foreground' | 'Orphan' | undefined): string[] | undefined {
+  const finalizers = [...(current.metadata.finalizers ?? [])];
+  if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+  if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+  return finalizers.length > 0 || t === namespaceType || isCrdType(t) ? finalizers : undefined;
+}
+
+/** A copy of `current` marked as being deleted: deletionTimestamp, finalizers, and namespaces' and CRDs' terminating status. */
+export function markedDeleting(t: ResourceType, current: KObject, finalizers: string[]): KObject {
+  const next = deepClone(current) as KObject;
+  next.metadata.deletionTimestamp ??= nowTimestamp();
+  next.metadata.deletionGracePeriodSeconds = 0;
+  if (finalizers.length) next.metadata.finalizers = finalizers;
+  if (t === namespaceType) next.status = { ...(next.status as object), phase: 'Terminating' };
+  if (isCrdType(t)) next.status = crdStatus(next, true);
+  return next;
 }

@@ -1,5 +1,5 @@
 // The protobuf wire form of the few etcd KV messages on the store's hot path
-// (Range and Txn requests and responses, etcd's api/etcdserverpb/rpc.proto and
+// (Range and Txn requests and responses, nested txns included, etcd's api/etcdserverpb/rpc.proto and
 // mvccpb/kv.proto), encoded and decoded by hand for kvclient.ts.
 //
 // Key idea: a write or a point read needs a handful of fields, and the general
@@ -41,7 +41,9 @@ export interface Compare {
 export type RequestOp =
   | { request_range: RangeRequest }
   | { request_put: { key: Buffer; value: Buffer } }
-  | { request_delete_range: { key: Buffer; prev_kv?: boolean } };
+  | { request_delete_range: { key: Buffer; prev_kv?: boolean } }
+  /** A nested txn (etcd ≥ 3.3): its own compares and branches, inside the outer txn's revision. */
+  | { request_txn: TxnRequest };
 
 export interface TxnRequest {
   compare?: Compare[];
@@ -58,6 +60,7 @@ export interface ResponseOp {
   response_range?: { kvs: KeyValue[] };
   response_put?: object;
   response_delete_range?: { prev_kvs: KeyValue[] };
+  response_txn?: TxnResponse;
 }
 
 export interface WatchCreateRequest {
@@ -185,6 +188,7 @@ function compareMessage(c: Compare): Message {
 }
 
 function opMessage(op: RequestOp): Message {
+  if ('request_txn' in op) return { fields: [{ n: 4, m: txnMessage(op.request_txn) }] };
   if ('request_range' in op) return { fields: [{ n: 1, m: rangeMessage(op.request_range) }] };
   if ('request_put' in op) return { fields: [{ n: 2, m: { fields: [{ n: 1, b: op.request_put.key }, { n: 2, b: op.request_put.value }] } }] };
   const d = op.request_delete_range;
@@ -198,13 +202,17 @@ export function encodeRange(r: RangeRequest): Buffer {
   return frame(rangeMessage(r));
 }
 
-/** A TxnRequest as a gRPC frame. */
-export function encodeTxn(t: TxnRequest): Buffer {
+function txnMessage(t: TxnRequest): Message {
   const fields: Field[] = [];
   for (const c of t.compare ?? []) fields.push({ n: 1, m: compareMessage(c) });
   for (const op of t.success ?? []) fields.push({ n: 2, m: opMessage(op) });
   for (const op of t.failure ?? []) fields.push({ n: 3, m: opMessage(op) });
-  return frame({ fields });
+  return { fields };
+}
+
+/** A TxnRequest as a gRPC frame. */
+export function encodeTxn(t: TxnRequest): Buffer {
+  return frame(txnMessage(t));
 }
 
 /** A WatchRequest carrying a create_request, as a gRPC frame. */
@@ -298,7 +306,7 @@ function decodeResponseOp(buf: Buffer): ResponseOp {
         if (g === 3) prev_kvs.push(decodeKeyValue(w as Buffer));
       });
       op.response_delete_range = { prev_kvs };
-    }
+    } else if (f === 4) op.response_txn = decodeTxnResponse(v as Buffer);
   });
   return op;
 }

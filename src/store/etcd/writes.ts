@@ -1,0 +1,146 @@
+// Group commit for the etcd backend's writes: writes issued while an earlier
+// batch is on the wire wait for it and then go out together as ONE etcd Txn,
+// whose success branch holds one nested txn per write (etcd ≥ 3.3). Each nested
+// txn keeps the write's own compares (create: key absent; update/delete: mod
+// revision or existence; a write fence), its own put/delete and its own
+// failure reads, so each write succeeds or fails on its own exactly as if sent
+// alone; the outer txn has no compare. One round trip, one raft proposal and
+// one fsync then serve a whole batch: on a busy runner (many workers writing at
+// once) that is most of what a write cost etcd and our gRPC client.
+//
+// Consequences, by design:
+// - Writes of one batch share a revision (the outer txn's), so the store
+//   contract lets objects written concurrently share a resourceVersion
+//   (store.ts), as etcd itself does; each key still gets a new revision on
+//   every write, and etcd delivers one revision's events in one watch response.
+// - etcd refuses a txn that writes one key twice (also across nested txns), so
+//   a write to a key already in the batch forming waits for the next batch;
+//   the queue keeps issue order, so writes to one key still go out in order.
+// - A batch's call failing (etcd unreachable, deadline) fails each of its
+//   writes with that error, at once; nothing is retried, so a write whose reply
+//   was lost is never sent twice (callers re-read and converge, as before).
+//
+// Trade-off: at most `maxInFlight` batches on the wire, so under load a write
+// may wait for the batch ahead of it; that wait is shared by every write queued
+// meanwhile, which is what makes throughput scale. An idle store's lone write
+// goes out at once, unwrapped, as before. Batches stay under etcd's default
+// limits: 128 ops per txn level (--max-txn-ops) and ~1 MiB (--max-request-bytes
+// is 1.5 MiB); a write larger than that goes alone and meets etcd's own limit.
+// A batch an etcd with a lower limit refuses as too large (before proposing
+// it: nothing applied) is resent one write per txn.
+
+import type { KVClient } from './kvclient.js';
+import type { RequestOp, TxnRequest, TxnResponse } from './proto.js';
+
+/** etcd's default --max-txn-ops (it applies to each nesting level). */
+const MAX_OPS = 128;
+/** Request bytes per batch, under etcd's default --max-request-bytes (1.5 MiB). */
+const MAX_BYTES = 1 << 20;
+
+interface Pending {
+  /** The written key, as a string (one write per key per batch). */
+  id: string;
+  txn: TxnRequest;
+  bytes: number;
+  resolve(res: TxnResponse): void;
+  reject(err: unknown): void;
+}
+
+/** Approximate encoded size of a write's txn (keys and values; the framing is small). */
+function sizeOf(txn: TxnRequest): number {
+  let n = 16;
+  for (const c of txn.compare ?? []) n += c.key.length + 16;
+  for (const op of [...(txn.success ?? []), ...(txn.failure ?? [])]) n += opSize(op);
+  return n;
+}
+
+function opSize(op: RequestOp): number {
+  if ('request_put' in op) return op.request_put.key.length + op.request_put.value.length + 8;
+  if ('request_range' in op) return op.request_range.key.length + 8;
+  if ('request_delete_range' in op) return op.request_delete_range.key.length + 8;
+  return sizeOf(op.request_txn);
+}
+
+export class WriteBatcher {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  /** Round trips made (one per batch) and writes sent, for benchmarks. */
+  batches = 0;
+  writes = 0;
+
+  constructor(
+    private readonly kv: KVClient,
+    private readonly maxInFlight = 1,
+  ) {}
+
+  /**
+   * Sends one write — a txn whose branches put or delete only `key` — batched
+   * with the writes queued with it; resolves to its own txn response (the
+   * header revision is the batch's).
+   */
+  write(key: Buffer, txn: TxnRequest): Promise<TxnResponse> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: key.toString('latin1'), txn, bytes: sizeOf(txn), resolve, reject });
+      if (this.inFlight < this.maxInFlight) this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) this.send(this.take());
+  }
+
+  /** The next batch: queued writes in order, skipping (leaving queued) a key already taken, within etcd's limits. */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    const keys = new Set<string>();
+    const rest: Pending[] = [];
+    let bytes = 0;
+    let i = 0;
+    for (; i < this.queue.length && batch.length < MAX_OPS; i++) {
+      const p = this.queue[i]!;
+      if (keys.has(p.id) || (batch.length > 0 && bytes + p.bytes > MAX_BYTES)) {
+        rest.push(p);
+        continue;
+      }
+      keys.add(p.id);
+      bytes += p.bytes;
+      batch.push(p);
+    }
+    this.queue = rest.length === 0 && i === this.queue.length ? [] : [...rest, ...this.queue.slice(i)];
+    return batch;
+  }
+
+  private send(batch: Pending[]): void {
+    this.inFlight++;
+    this.batches++;
+    this.writes += batch.length;
+    const sent: Promise<TxnResponse[]> =
+      batch.length === 1
+        ? this.kv.txn(batch[0]!.txn).then((res) => [res])
+        : this.kv.txn({ success: batch.map((p) => ({ request_txn: p.txn })) }).then((res) => {
+            if (res.responses.length !== batch.length) throw new Error(`etcd answered a batch of ${batch.length} writes with ${res.responses.length} results`);
+            return res.responses.map((r) => {
+              if (!r.response_txn) throw new Error('etcd answered a batched write without its txn result');
+              return { ...r.response_txn, header: res.header };
+            });
+          });
+    sent.then(
+      (results) => {
+        this.done();
+        batch.forEach((p, i) => p.resolve(results[i]!));
+      },
+      (err: unknown) => {
+        this.done();
+        // etcd refused the request before proposing it (an etcd whose --max-request-bytes is below
+        // our batch size): nothing was applied, so each write may go again, alone.
+        if (batch.length > 1 && /request is too large|larger than max/.test(String((err as Error)?.message))) for (const p of batch) this.send([p]);
+        else for (const p of batch) p.reject(err);
+      },
+    );
+  }
+
+  private done(): void {
+    this.inFlight--;
+    this.flush();
+  }
+}
