@@ -35,7 +35,7 @@ function fastCall(g: Emitter, e: A.CallExpr, st: number): string | null {
     if (f === rt.LEN) {
       return `(${x} = ${arg}, (${x} instanceof rt.StarList || ${x} instanceof rt.StarTuple) ? ${x}.elems.length : (${P} = ${st}, rt.len(t, ${x})))`;
     }
-    if (f === rt.TYPE) return `rt.ops.typeName(${arg})`;
+    if (f === rt.TYPE) return `rt.typeOf(${arg})`;
     return `(${x} = ${arg}, typeof ${x} === 'string' ? ${x} : (${P} = ${st}, rt.str(t, ${x})))`;
   }
   if (e.fn.kind === 'Dot' && Object.hasOwn(rt.fastMethods, e.fn.name) && rt.fastMethods[e.fn.name]!.includes(n)) {

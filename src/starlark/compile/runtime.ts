@@ -13,7 +13,7 @@
 import { StarlarkError, type Thread, type Value } from '../values/value.js';
 import { StarList, StarTuple } from '../values/list.js';
 import { StarDict, StarSet } from '../values/dict.js';
-import { StarRange } from '../values/range.js';
+import { StarRange, rangeLen } from '../values/range.js';
 import type { BuiltinFn, Kwargs } from '../values/builtin.js';
 import { methodsOf } from '../values/methods.js';
 import { dictItems } from '../values/collection_methods.js';
@@ -370,6 +370,21 @@ export function len(t: Thread, x: Value): Value {
   return call(t, LEN, [x], null);
 }
 
+/** type(x)'s name: our dict/list/tuple by class (no subclass renames them), any other value by ops.typeName. */
+export function typeOf(x: Value): string {
+  if (typeof x === 'object' && x !== null) {
+    if (x instanceof StarDict) return 'dict';
+    if (x instanceof StarList) return 'list';
+    if (x instanceof StarTuple) return 'tuple';
+  }
+  return ops.typeName(x);
+}
+
+/** type(x) == name for an object the kind test's class check did not match (a host's value may use any name). */
+export function typeNamed(x: Value, name: string): boolean {
+  return ops.typeName(x) === name;
+}
+
 export function str(t: Thread, x: Value): Value {
   if (typeof x === 'string') return x;
   if (typeof x === 'number') return String(x);
@@ -569,4 +584,4 @@ export function load(t: Thread, loader: LoadFn | null, module: string, names: st
   return out;
 }
 
-export { StarList, StarTuple, StarDict, StarRange, Cell, ops };
+export { StarList, StarTuple, StarDict, StarRange, Cell, ops, rangeLen };
