@@ -139,3 +139,39 @@ export function rangeHead(
     '}',
   ];
 }
+
+/** 'dict' / 'list' when e is an empty display `{}` / `[]`; null otherwise. */
+function emptyDisplay(e: A.Expr): 'dict' | 'list' | null {
+  while (e.kind === 'Paren') e = e.x;
+  if (e.kind === 'Dict' && e.entries.length === 0) return 'dict';
+  if (e.kind === 'List' && e.elems.length === 0) return 'list';
+  return null;
+}
+
+/**
+ * `x.get(k)` / `x.get(k, default)` with positional arguments: a dict read by
+ * str key inline, rt.m_get1/m_get2 otherwise. An empty `{}` or `[]` default
+ * (`obj.get("spec", {}).get(...)`) is built only when the key is missing;
+ * when it is present its memory is charged all the same.
+ */
+export function getCall(g: Emitter, e: A.CallExpr, st: number): string | null {
+  const n = e.args.length;
+  if (e.fn.kind !== 'Dot' || e.fn.name !== 'get' || (n !== 1 && n !== 2) || !e.args.every((a) => a.type === 'pos')) return null;
+  const o = g.tmp(), k = g.tmp();
+  const cache: rt.MethodCache = { table: null, fn: undefined };
+  const head = `${o} = ${g.expr(e.fn.x)}, ${k} = ${g.expr(e.args[0]!.value)}`;
+  const dictStr = `(${o} instanceof rt.StarDict && typeof ${k} === 'string')`;
+  if (n === 1) {
+    return `(${head}, ${dictStr} ? (($r = ${o}.getStr(${k})) === undefined ? null : $r) : (${g.P} = ${st}, rt.m_get1(t, ${o}, ${k}, ${g.k(cache)})))`;
+  }
+  const d = g.tmp();
+  const dflt = e.args[1]!.value;
+  const empty = emptyDisplay(dflt);
+  const slow = (v: string) => `(${d} = ${v}, ${g.P} = ${st}, rt.m_get2(t, ${o}, ${k}, ${d}, ${g.k(cache)}))`;
+  if (empty !== null) {
+    const make = empty === 'dict' ? 'new rt.StarDict()' : 'new rt.StarList([])';
+    const charge = empty === 'dict' ? 'rt.chargeEmptyDict()' : 'rt.chargeEmptyList()';
+    return `(${head}, ${dictStr} ? (($r = ${o}.getStr(${k})) === undefined ? ${make} : (${charge}, $r)) : ${slow(make)})`;
+  }
+  return `(${head}, ${d} = ${g.expr(dflt)}, ${dictStr} ? (($r = ${o}.getStr(${k})) === undefined ? ${d} : $r) : (${g.P} = ${st}, rt.m_get2(t, ${o}, ${k}, ${d}, ${g.k(cache)})))`;
+}

@@ -370,21 +370,6 @@ export function len(t: Thread, x: Value): Value {
   return call(t, LEN, [x], null);
 }
 
-/** type(x)'s name: our dict/list/tuple by class (no subclass renames them), any other value by ops.typeName. */
-export function typeOf(x: Value): string {
-  if (typeof x === 'object' && x !== null) {
-    if (x instanceof StarDict) return 'dict';
-    if (x instanceof StarList) return 'list';
-    if (x instanceof StarTuple) return 'tuple';
-  }
-  return ops.typeName(x);
-}
-
-/** type(x) == name for an object the kind test's class check did not match (a host's value may use any name). */
-export function typeNamed(x: Value, name: string): boolean {
-  return ops.typeName(x) === name;
-}
-
 export function str(t: Thread, x: Value): Value {
   if (typeof x === 'string') return x;
   if (typeof x === 'number') return String(x);
@@ -585,3 +570,4 @@ export function load(t: Thread, loader: LoadFn | null, module: string, names: st
 }
 
 export { StarList, StarTuple, StarDict, StarRange, Cell, ops, rangeLen };
+export * from './runtime_inline.js';
