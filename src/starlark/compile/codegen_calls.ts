@@ -60,6 +60,9 @@ export function callExpr(g: Emitter, e: A.CallExpr): string {
   const st = g.site(e);
   const fast = getCall(g, e, st) ?? fastCall(g, e, st) ?? formatCall(g, e, st);
   if (fast !== null) return fast;
+  if (e.fn.kind !== 'Dot' && e.args.some((a) => a.type === 'named') && e.args.every((a) => a.type === 'pos' || a.type === 'named')) {
+    return namedCall(g, e, st);
+  }
   const pos: string[] = [];
   const named: string[] = [];
   let star: string | null = null, starstar: string | null = null;
@@ -93,5 +96,26 @@ export function callExpr(g: Emitter, e: A.CallExpr): string {
   } else {
     parts.push(`rt.call(t, ${f}, ${args}, ${kwArg})`);
   }
+  return `(${parts.join(', ')})`;
+}
+
+/**
+ * `f(a, b, k=v, ...)` of a non-method: the positional values then the keyword
+ * values in one array, the names as one constant (rt.callNamed), evaluated in
+ * source order as the general form is.
+ */
+function namedCall(g: Emitter, e: A.CallExpr, st: number): string {
+  const f = g.tmp();
+  const vals: string[] = [];
+  const names: string[] = [];
+  const parts = [`${f} = ${g.expr(e.fn)}`];
+  // Arguments are evaluated left to right; positional ones may not follow named ones (the parser rejects it).
+  for (const a of e.args) {
+    const v = g.tmp();
+    parts.push(`${v} = ${g.expr(a.value)}`);
+    vals.push(v);
+    if (a.type === 'named') names.push(a.name!);
+  }
+  parts.push(`${g.P} = ${st}`, `rt.callNamed(t, ${f}, [${vals.join(', ')}], ${g.k(names.map((n) => rt.intern(n)))})`);
   return `(${parts.join(', ')})`;
 }
