@@ -28,7 +28,6 @@ import * as rt from './runtime.js';
 import { definitelyAssigned, targetSlots } from './assigned.js';
 import { callExpr } from './codegen_calls.js';
 import type { Emitter } from './emitter.js';
-import { hoistConstants } from './hoist.js';
 import { indexExpr, membership, rangeArgs, rangeHead, typeCompare, unpackInto } from './codegen_inline.js';
 import { MAX, concatChain, percentLiteral, plus } from './codegen_format.js';
 
@@ -94,7 +93,7 @@ class FnGen implements Emitter {
       '} catch ($e) { throw rt.rethrow($e, F, S, $p); }',
       '}',
     ].join('\n');
-    const factory = new Function('rt', 'K', 'F', 'S', hoistConstants(src)) as (
+    const factory = new Function('rt', 'K', 'F', 'S', src) as (
       r: typeof rt, k: unknown[], f: rt.FnInfo, s: rt.SiteInfo[]) => FastBody;
     return factory(rt, this.K, { name: this.fn.name, file: this.file.filename }, this.sites);
   }
