@@ -1,6 +1,7 @@
 // Operations the fast backend (codegen.ts) writes out at their site instead of
 // calling a runtime helper: dict and list indexing, `in`/`not in` on dicts,
-// `type(x) == "name"`, tuple unpacking, and the bounds of `for ... in range(...)`.
+// `x.get(k[, default])`, `type(x) == "name"`, tuple unpacking, and the bounds
+// of `for ... in range(...)`.
 //
 // Key idea: a helper shared by every site sees every site's types, and once
 // V8 has seen several (dicts here, lists there) its inlined copy checks them
