@@ -28,6 +28,7 @@ import * as rt from './runtime.js';
 import { definitelyAssigned, targetSlots } from './assigned.js';
 import { callExpr } from './codegen_calls.js';
 import type { Emitter } from './emitter.js';
+import { indexExpr, membership, rangeArgs, rangeHead, typeCompare, unpackInto } from './codegen_inline.js';
 import { MAX, concatChain, percentLiteral, plus } from './codegen_format.js';
 
 /** Compiles a resolved file into FuncCodes whose bodies are generated JS. */
@@ -211,12 +212,14 @@ class FnGen implements Emitter {
         `else { ${X} = rt.m_items0(t, ${O}, ${this.k(cache)}); ${this.P} = ${st}; ${F} = rt.isFrozenList(${X}); ${E} = rt.iterArray(${X}); ${N} = ${E}.length; ${S} = 1; }`,
       ];
     } else {
-      head = [
-        `${X} = ${this.expr(x)}; ${this.P} = ${st};`,
+      const generic = (value: string) => [
+        `${X} = ${value}; ${this.P} = ${st};`,
         `if (${X} instanceof rt.StarRange) { ${E} = null; ${B} = ${X}.start; ${D} = ${X}.step; ${N} = ${X}.length; ${F} = true; ${S} = 1; }`,
         `else if (${X} instanceof rt.StarDict && (${E} = rt.liveKeys(${X})) !== null) { ${N} = ${E}.length; ${F} = false; ${S} = 2; }`,
         `else { ${F} = rt.isFrozenList(${X}); ${E} = rt.iterArray(${X}); ${N} = ${E}.length; ${S} = 1; }`,
       ];
+      const range = rangeArgs(this, x);
+      head = range !== null ? rangeHead(this, x, range, { X, E, N, F, B, D, S }, generic) : generic(this.expr(x));
     }
     const bind = items !== null
       ? `if (${S} === 2) {\n${this.assign(pair![0]!, `${E}[${I}]`)}\n${this.assign(pair![1]!, `${E}[${I} + 1]`)}\n} else {\n${this.assign(vars, `${E}[${I}]`)}\n}`
@@ -258,7 +261,7 @@ class FnGen implements Emitter {
       case 'List': {
         const v = this.tmp();
         const st = this.site(lhs);
-        const parts = [`${v} = ${val}; ${this.P} = ${st}; ${v} = rt.unpack(${v}, ${lhs.elems.length});`];
+        const parts = [`${v} = ${val}; ${this.P} = ${st}; ${unpackInto(v, lhs.elems.length)}`];
         lhs.elems.forEach((e, i) => parts.push(this.assign(e, `${v}[${i}]`)));
         return parts.join('\n');
       }
@@ -337,11 +340,8 @@ class FnGen implements Emitter {
         return this.binary(e);
       case 'Cond':
         return `(${this.cond(e.cond)} ? ${this.expr(e.t)} : ${this.expr(e.f)})`;
-      case 'Index': {
-        const a = this.tmp(), b = this.tmp();
-        const st = this.site(e);
-        return `(${a} = ${this.expr(e.x)}, ${b} = ${this.expr(e.index)}, ${this.P} = ${st}, rt.getIndex(${a}, ${b}))`;
-      }
+      case 'Index':
+        return indexExpr(this, e);
       case 'Slice': {
         const a = this.tmp(), lo = this.tmp(), hi = this.tmp(), step = this.tmp();
         const st = this.site(e);
@@ -423,6 +423,8 @@ class FnGen implements Emitter {
       const fmt = e.op === '%' ? percentLiteral(this, e, st) : concatChain(this, e);
       if (fmt !== null) return fmt;
     }
+    const kind = typeCompare(this, e);
+    if (kind !== null) return kind;
     const op = JSON.stringify(e.op);
     const head = `${a} = ${this.expr(e.x)}, ${b} = ${this.expr(e.y)}`;
     const nums = `typeof ${a} === 'number' && typeof ${b} === 'number'`;
@@ -445,9 +447,8 @@ class FnGen implements Emitter {
       case '<': case '<=': case '>': case '>=':
         return `(${head}, ((${nums}) || (typeof ${a} === 'string' && typeof ${b} === 'string')) ? ${a} ${e.op} ${b} : (${this.P} = ${st}, rt.ops.compare(${op}, ${a}, ${b})))`;
       case 'in':
-        return `(${head}, ${this.P} = ${st}, rt.contains(${b}, ${a}))`;
       case 'not in':
-        return `(${head}, ${this.P} = ${st}, !rt.contains(${b}, ${a}))`;
+        return `(${head}, ${membership(this.P, a, b, st, e.op === 'not in')})`;
       default:
         return `(${head}, ${slow})`;
     }

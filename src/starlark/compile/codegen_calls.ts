@@ -11,6 +11,7 @@ import * as A from '../syntax/ast.js';
 import type { Emitter } from './emitter.js';
 import * as rt from './runtime.js';
 import { formatCall } from './codegen_format.js';
+import { getCall } from './codegen_inline.js';
 
 /**
  * A positional call that needs no argument array: len/type/str/range of
@@ -35,7 +36,7 @@ function fastCall(g: Emitter, e: A.CallExpr, st: number): string | null {
     if (f === rt.LEN) {
       return `(${x} = ${arg}, (${x} instanceof rt.StarList || ${x} instanceof rt.StarTuple) ? ${x}.elems.length : (${P} = ${st}, rt.len(t, ${x})))`;
     }
-    if (f === rt.TYPE) return `rt.ops.typeName(${arg})`;
+    if (f === rt.TYPE) return `rt.typeOf(${arg})`;
     return `(${x} = ${arg}, typeof ${x} === 'string' ? ${x} : (${P} = ${st}, rt.str(t, ${x})))`;
   }
   if (e.fn.kind === 'Dot' && Object.hasOwn(rt.fastMethods, e.fn.name) && rt.fastMethods[e.fn.name]!.includes(n)) {
@@ -57,8 +58,11 @@ function fastCall(g: Emitter, e: A.CallExpr, st: number): string | null {
 /** The JS expression for a call. */
 export function callExpr(g: Emitter, e: A.CallExpr): string {
   const st = g.site(e);
-  const fast = fastCall(g, e, st) ?? formatCall(g, e, st);
+  const fast = getCall(g, e, st) ?? fastCall(g, e, st) ?? formatCall(g, e, st);
   if (fast !== null) return fast;
+  if (e.fn.kind !== 'Dot' && e.args.some((a) => a.type === 'named') && e.args.every((a) => a.type === 'pos' || a.type === 'named')) {
+    return namedCall(g, e, st);
+  }
   const pos: string[] = [];
   const named: string[] = [];
   let star: string | null = null, starstar: string | null = null;
@@ -92,5 +96,26 @@ export function callExpr(g: Emitter, e: A.CallExpr): string {
   } else {
     parts.push(`rt.call(t, ${f}, ${args}, ${kwArg})`);
   }
+  return `(${parts.join(', ')})`;
+}
+
+/**
+ * `f(a, b, k=v, ...)` of a non-method: the positional values then the keyword
+ * values in one array, the names as one constant (rt.callNamed), evaluated in
+ * source order as the general form is.
+ */
+function namedCall(g: Emitter, e: A.CallExpr, st: number): string {
+  const f = g.tmp();
+  const vals: string[] = [];
+  const names: string[] = [];
+  const parts = [`${f} = ${g.expr(e.fn)}`];
+  // Arguments are evaluated left to right; positional ones may not follow named ones (the parser rejects it).
+  for (const a of e.args) {
+    const v = g.tmp();
+    parts.push(`${v} = ${g.expr(a.value)}`);
+    vals.push(v);
+    if (a.type === 'named') names.push(a.name!);
+  }
+  parts.push(`${g.P} = ${st}`, `rt.callNamed(t, ${f}, [${vals.join(', ')}], ${g.k(names.map((n) => rt.intern(n)))})`);
   return `(${parts.join(', ')})`;
 }

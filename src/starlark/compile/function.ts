@@ -115,7 +115,16 @@ export class StarFunction implements Callable {
 
   call(thread: Thread, args: Value[], kwargs: Array<[string, Value]> | null): Value {
     if (kwargs === null || kwargs.length === 0) return this.callOwned(thread, args.slice());
-    return this.invoke(thread, this.bind(args.slice(), kwargs));
+    return this.invoke(thread, this.bind(args, args.length, null, kwargs));
+  }
+
+  /**
+   * Call from compiled code with keyword arguments named at compile time:
+   * `args` holds the positional arguments, then the values of the keywords
+   * `names` (a constant of the call site), so no [name, value] pairs are built.
+   */
+  callNamed(thread: Thread, args: Value[], names: readonly string[]): Value {
+    return this.invoke(thread, this.bind(args, args.length - names.length, names, null));
   }
 
   /** Call from compiled code that owns `args` (a fresh array it will not reuse). */
@@ -127,7 +136,7 @@ export class StarFunction implements Callable {
       if (code.fast === null) for (let i = args.length; i < code.numLocals; i++) (args as unknown[]).push(undefined);
       return this.invoke(thread, args);
     }
-    return this.invoke(thread, this.bind(args, null));
+    return this.invoke(thread, this.bind(args, args.length, null, null));
   }
 
   private invoke(thread: Thread, locals: Array<Value | undefined | Cell>): Value {
@@ -156,15 +165,19 @@ export class StarFunction implements Callable {
     }
   }
 
-  /** Binds arguments to parameter slots; `args` may be used as scratch. Throws StarlarkError. */
-  bind(args: Value[], kwargs: Array<[string, Value]> | null): Array<Value | undefined> {
+  /**
+   * Binds the n positional arguments args[0..n) and the keyword arguments —
+   * names[k] with value args[n + k], or the pairs of kwargs — to parameter
+   * slots; reads args only. Throws StarlarkError.
+   */
+  bind(args: Value[], n: number, names: readonly string[] | null, kwargs: Array<[string, Value]> | null): Array<Value | undefined> {
     const code = this.code;
     const np = code.numPositional;
     const nparams = np + code.numKwonly;
     const locals: Array<Value | undefined> = new Array(code.numLocals);
-    const n = args.length;
-    if (nparams === 0 && !code.hasVarargs && !code.hasKwargs && n + (kwargs?.length ?? 0) > 0) {
-      throw new StarlarkError(`function ${code.name} accepts no arguments (${n + (kwargs?.length ?? 0)} given)`);
+    const nk = names !== null ? names.length : kwargs !== null ? kwargs.length : 0;
+    if (nparams === 0 && !code.hasVarargs && !code.hasKwargs && n + nk > 0) {
+      throw new StarlarkError(`function ${code.name} accepts no arguments (${n + nk} given)`);
     }
     if (n > np && !code.hasVarargs) {
       const optional = this.defaults.slice(0, np).some((d) => d !== undefined);
@@ -174,15 +187,16 @@ export class StarFunction implements Callable {
     const m = n < np ? n : np;
     for (let i = 0; i < m; i++) locals[i] = args[i];
     let slot = nparams;
-    if (code.hasVarargs) locals[slot++] = n > np ? new StarTuple(args.slice(np)) : EMPTY_TUPLE;
+    if (code.hasVarargs) locals[slot++] = n > np ? new StarTuple(args.slice(np, n)) : EMPTY_TUPLE;
     let kwdict: StarDict | null = null;
     if (code.hasKwargs) locals[slot] = kwdict = new StarDict();
-    if (kwargs !== null) {
-      const names = code.paramNames;
-      for (let k = 0; k < kwargs.length; k++) {
-        const [name, v] = kwargs[k];
+    if (nk > 0) {
+      const params = code.paramNames;
+      for (let k = 0; k < nk; k++) {
+        const name = names !== null ? names[k]! : kwargs![k]![0];
+        const v = names !== null ? args[n + k]! : kwargs![k]![1];
         let i = 0;
-        while (i < nparams && names[i] !== name) i++;
+        while (i < nparams && params[i] !== name) i++;
         if (i < nparams) {
           if (locals[i] !== undefined) throw new StarlarkError(`function ${code.name} got multiple values for parameter ${quoteString(name)}`);
           locals[i] = v;

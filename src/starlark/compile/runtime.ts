@@ -13,7 +13,7 @@
 import { StarlarkError, type Thread, type Value } from '../values/value.js';
 import { StarList, StarTuple } from '../values/list.js';
 import { StarDict, StarSet } from '../values/dict.js';
-import { StarRange } from '../values/range.js';
+import { StarRange, rangeLen } from '../values/range.js';
 import type { BuiltinFn, Kwargs } from '../values/builtin.js';
 import { methodsOf } from '../values/methods.js';
 import { dictItems } from '../values/collection_methods.js';
@@ -315,6 +315,20 @@ export function call(t: Thread, f: Value, args: Value[], kwargs: Kwargs): Value 
   throw new StarlarkError(`invalid call of non-function (${ops.typeName(f)})`);
 }
 
+/**
+ * Calls f with positional arguments then the values of keywords `names` (a
+ * constant of the call site) in one array the caller owns: a Starlark
+ * function binds them without [name, value] pairs; anything else gets pairs.
+ */
+export function callNamed(t: Thread, f: Value, args: Value[], names: readonly string[]): Value {
+  if (f instanceof StarFunction) return f.callNamed(t, args, names);
+  const n = args.length - names.length;
+  const kwargs: Array<[string, Value]> = [];
+  for (let k = 0; k < names.length; k++) kwargs.push([names[k]!, args[n + k]!]);
+  args.length = n;
+  return call(t, f, args, kwargs);
+}
+
 /** Per-site inline cache for method calls: the method table and implementation seen last. */
 export interface MethodCache {
   table: Map<string, BuiltinFn> | null;
@@ -569,4 +583,5 @@ export function load(t: Thread, loader: LoadFn | null, module: string, names: st
   return out;
 }
 
-export { StarList, StarTuple, StarDict, StarRange, Cell, ops };
+export { StarList, StarTuple, StarDict, StarRange, Cell, ops, rangeLen };
+export * from './runtime_inline.js';
