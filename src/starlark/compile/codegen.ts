@@ -29,6 +29,8 @@ import { definitelyAssigned, targetSlots } from './assigned.js';
 import { callExpr } from './codegen_calls.js';
 import type { Emitter } from './emitter.js';
 import { MAX, concatChain, percentLiteral, plus } from './codegen_format.js';
+import { rangeLoop } from './codegen_loop.js';
+import { constTuple } from './codegen_collections.js';
 
 /** Compiles a resolved file into FuncCodes whose bodies are generated JS. */
 export function compileFileCodegen(file: A.File, opts: CompileOptions): FuncCode {
@@ -196,6 +198,8 @@ class FnGen implements Emitter {
    */
   private loop(vars: A.Expr, x: A.Expr, pos: A.Pos, body: string): string {
     const st = this.site(pos);
+    const ranged = rangeLoop(this, x, st, (v) => this.assign(vars, v), body);
+    if (ranged !== null) return ranged;
     const X = this.tmp(), E = this.tmp(), N = this.tmp(), I = this.tmp(), F = this.tmp(), B = this.tmp(), D = this.tmp(), S = this.tmp();
     const pair = vars.kind === 'Tuple' || vars.kind === 'List' ? vars.elems : vars.kind === 'Paren' && vars.x.kind === 'Tuple' ? vars.x.elems : null;
     const items = pair !== null && pair.length === 2 && x.kind === 'Call' && x.args.length === 0 && x.fn.kind === 'Dot' && x.fn.name === 'items'
@@ -314,7 +318,7 @@ class FnGen implements Emitter {
       case 'List':
         return `new rt.StarList([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
       case 'Tuple':
-        return `new rt.StarTuple([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
+        return constTuple(this, e) ?? `new rt.StarTuple([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
       case 'Dict': {
         if (e.entries.length === 0) return 'new rt.StarDict()';
         if (e.entries.length <= SMALL_MAX) {
