@@ -204,8 +204,12 @@ export class HashTable {
     return c === MISSING ? undefined : this.getCanon(c);
   }
 
-  /** Fast path for string keys. */
-  getStr(k: string): Value | undefined {
+  /**
+   * Fast path for keys that are their own canonical form: strings and ints
+   * held as JS numbers (a float key is a StarFloat, and an equal float key
+   * already stored is found under the same number).
+   */
+  getStr(k: string | number): Value | undefined {
     const kv = this.kv;
     if (kv !== null) {
       for (let i = 0; i < kv.length; i += 2) if (kv[i] === k) return kv[i + 1] as Value;
@@ -235,7 +239,8 @@ export class HashTable {
     this.setCanon(typeof k === 'string' ? k : this.canonInsert(k), v);
   }
 
-  setStr(k: string, v: Value): void {
+  /** set() for a string or JS-number int key (see getStr). */
+  setStr(k: string | number, v: Value): void {
     if (this.frozen || this.itercount > 0) this.checkInsert();
     this.setCanon(k, v);
   }
