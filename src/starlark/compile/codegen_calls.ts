@@ -11,6 +11,7 @@ import * as A from '../syntax/ast.js';
 import type { Emitter } from './emitter.js';
 import * as rt from './runtime.js';
 import { formatCall } from './codegen_format.js';
+import { setdefaultEmpty } from './codegen_collections.js';
 
 /**
  * A positional call that needs no argument array: len/type/str/range of
@@ -57,7 +58,7 @@ function fastCall(g: Emitter, e: A.CallExpr, st: number): string | null {
 /** The JS expression for a call. */
 export function callExpr(g: Emitter, e: A.CallExpr): string {
   const st = g.site(e);
-  const fast = fastCall(g, e, st) ?? formatCall(g, e, st);
+  const fast = setdefaultEmpty(g, e, st) ?? fastCall(g, e, st) ?? formatCall(g, e, st);
   if (fast !== null) return fast;
   const pos: string[] = [];
   const named: string[] = [];

@@ -1,7 +1,7 @@
-// Collection displays for the fast backend (codegen.ts) that need no code per
-// element at run time.
+// Collection values the fast backend (codegen.ts) need not build at each
+// evaluation.
 //
-// Key idea: a tuple display whose elements are all literals, e.g.
+// A tuple display whose elements are all literals, e.g.
 // `("leaf", "spine", "border")[i % 3]`, is one immutable value: it is built
 // once at compile time and each evaluation returns it through
 // StarTuple.again(), which charges the memory budget exactly as a new tuple
@@ -9,6 +9,10 @@
 // Starlark). Trade-off: only up to SMALL_CONST elements, so that building the
 // constant at compile time never costs the compiling thread a step
 // (meter.alloc charges a step per 128 bytes).
+//
+// `d.setdefault(k, [])` and `d.setdefault(k, {})` (grouping: mostly the key
+// is present) build the empty default only when the key is missing
+// (rt.m_setdefaultEmpty), charging its memory either way.
 
 import type * as A from '../syntax/ast.js';
 import { StarFloat } from '../values/float.js';
@@ -41,4 +45,15 @@ export function constTuple(g: Emitter, e: A.TupleExpr): string | null {
     vals.push(v);
   }
   return `${g.k(new StarTuple(vals))}.again()`;
+}
+
+/** JS for `o.setdefault(k, [])` / `o.setdefault(k, {})` with positional arguments, or null. */
+export function setdefaultEmpty(g: Emitter, e: A.CallExpr, st: number): string | null {
+  if (e.fn.kind !== 'Dot' || e.fn.name !== 'setdefault' || e.args.length !== 2 || !e.args.every((a) => a.type === 'pos')) return null;
+  const d = e.args[1]!.value;
+  const dict = d.kind === 'Dict' && d.entries.length === 0;
+  if (!dict && !(d.kind === 'List' && d.elems.length === 0)) return null;
+  const o = g.tmp(), k = g.tmp();
+  const cache = { table: null, fn: undefined };
+  return `(${o} = ${g.expr(e.fn.x)}, ${k} = ${g.expr(e.args[0]!.value)}, ${g.P} = ${st}, rt.m_setdefaultEmpty(t, ${o}, ${k}, ${dict}, ${g.k(cache)}))`;
 }

@@ -515,6 +515,22 @@ export function m_setdefault2(t: Thread, o: Value, k: Value, d: Value, cache: Me
   return callMethod(t, o, 'setdefault', [k, d], null, cache);
 }
 
+/**
+ * d.setdefault(k, []) or d.setdefault(k, {}) (codegen_collections.ts): the
+ * empty default is built only when k is missing; when k is present its
+ * memory is charged all the same, as if built (so budgets are unchanged).
+ */
+export function m_setdefaultEmpty(t: Thread, o: Value, k: Value, dict: boolean, cache: MethodCache): Value {
+  if (o instanceof StarDict && (typeof k === 'string' || typeof k === 'number')) {
+    const v = o.getStr(k);
+    if (v !== undefined) {
+      meter.alloc(dict ? meter.TABLE : meter.HEADER);
+      return v;
+    }
+  }
+  return m_setdefault2(t, o, k, dict ? new StarDict() : new StarList([]), cache);
+}
+
 export function m_items0(t: Thread, o: Value, cache: MethodCache): Value {
   if (o instanceof StarDict) return dictItems(o);
   return callMethod(t, o, 'items', [], null, cache);

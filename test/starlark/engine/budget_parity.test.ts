@@ -45,6 +45,7 @@ def f():
     racks = {}
     for r in recs:
         by_zone.setdefault(r["zone"], []).append(r["id"])
+        racks.setdefault(r["rack"] + 1000, {})[r["zone"]] = 1
         counts[r["zone"]] = counts.get(r["zone"], 0) + 1
         racks[r["rack"]] = racks.get(r["rack"], 0) + 1
         if r["rack"] in racks and 3 in racks:
