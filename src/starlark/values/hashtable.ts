@@ -56,6 +56,12 @@ class TableExt {
 const MISSING = Symbol('missing');
 /** Canonical key of a NaN float (NaN !== NaN, but all NaN keys are one key, as in starlark-go). */
 const NAN_KEY = Symbol('nan');
+/**
+ * The storage of every empty small table: shared, never written (an insert
+ * makes a new array, see withEntry; removals and overwrites touch only
+ * entries found), so `{}` costs no array of its own.
+ */
+const EMPTY_KV: unknown[] = [];
 /** Largest entry count kept in the linear-search array. */
 export const SMALL_MAX = 8;
 
@@ -72,7 +78,7 @@ export class HashTable {
    * at most SMALL_MAX distinct string keys (a dict display with constant keys).
    */
   constructor(kv?: unknown[]) {
-    this.kv = kv ?? [];
+    this.kv = kv ?? EMPTY_KV;
     alloc(TABLE); // every dict and set: small ones are bounded by the step budget only in number, not in size
   }
 
@@ -332,7 +338,7 @@ export class HashTable {
   clear(): void {
     if (this.frozen) throw new StarlarkError('cannot clear frozen hash table');
     if (this.itercount > 0) throw new StarlarkError('cannot clear hash table during iteration');
-    this.kv = [];
+    this.kv = EMPTY_KV;
     this.ext = null;
   }
 
