@@ -28,8 +28,10 @@ import * as rt from './runtime.js';
 import { definitelyAssigned, targetSlots } from './assigned.js';
 import { callExpr } from './codegen_calls.js';
 import type { Emitter } from './emitter.js';
-import { indexExpr, membership, rangeArgs, rangeHead, typeCompare, unpackInto } from './codegen_inline.js';
+import { indexExpr, membership, typeCompare, unpackInto } from './codegen_inline.js';
 import { MAX, concatChain, percentLiteral, plus } from './codegen_format.js';
+import { rangeLoop } from './codegen_loop.js';
+import { constTuple } from './codegen_collections.js';
 
 /** Compiles a resolved file into FuncCodes whose bodies are generated JS. */
 export function compileFileCodegen(file: A.File, opts: CompileOptions): FuncCode {
@@ -197,6 +199,8 @@ class FnGen implements Emitter {
    */
   private loop(vars: A.Expr, x: A.Expr, pos: A.Pos, body: string): string {
     const st = this.site(pos);
+    const ranged = rangeLoop(this, x, st, (v) => this.assign(vars, v), body);
+    if (ranged !== null) return ranged;
     const X = this.tmp(), E = this.tmp(), N = this.tmp(), I = this.tmp(), F = this.tmp(), B = this.tmp(), D = this.tmp(), S = this.tmp();
     const pair = vars.kind === 'Tuple' || vars.kind === 'List' ? vars.elems : vars.kind === 'Paren' && vars.x.kind === 'Tuple' ? vars.x.elems : null;
     const items = pair !== null && pair.length === 2 && x.kind === 'Call' && x.args.length === 0 && x.fn.kind === 'Dot' && x.fn.name === 'items'
@@ -212,14 +216,12 @@ class FnGen implements Emitter {
         `else { ${X} = rt.m_items0(t, ${O}, ${this.k(cache)}); ${this.P} = ${st}; ${F} = rt.isFrozenList(${X}); ${E} = rt.iterArray(${X}); ${N} = ${E}.length; ${S} = 1; }`,
       ];
     } else {
-      const generic = (value: string) => [
-        `${X} = ${value}; ${this.P} = ${st};`,
+      head = [
+        `${X} = ${this.expr(x)}; ${this.P} = ${st};`,
         `if (${X} instanceof rt.StarRange) { ${E} = null; ${B} = ${X}.start; ${D} = ${X}.step; ${N} = ${X}.length; ${F} = true; ${S} = 1; }`,
         `else if (${X} instanceof rt.StarDict && (${E} = rt.liveKeys(${X})) !== null) { ${N} = ${E}.length; ${F} = false; ${S} = 2; }`,
         `else { ${F} = rt.isFrozenList(${X}); ${E} = rt.iterArray(${X}); ${N} = ${E}.length; ${S} = 1; }`,
       ];
-      const range = rangeArgs(this, x);
-      head = range !== null ? rangeHead(this, x, range, { X, E, N, F, B, D, S }, generic) : generic(this.expr(x));
     }
     const bind = items !== null
       ? `if (${S} === 2) {\n${this.assign(pair![0]!, `${E}[${I}]`)}\n${this.assign(pair![1]!, `${E}[${I} + 1]`)}\n} else {\n${this.assign(vars, `${E}[${I}]`)}\n}`
@@ -319,7 +321,7 @@ class FnGen implements Emitter {
       case 'List':
         return `new rt.StarList([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
       case 'Tuple':
-        return `new rt.StarTuple([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
+        return constTuple(this, e) ?? `new rt.StarTuple([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
       case 'Dict': {
         if (e.entries.length === 0) return 'new rt.StarDict()';
         if (e.entries.length <= SMALL_MAX) {

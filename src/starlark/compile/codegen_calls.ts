@@ -12,6 +12,7 @@ import type { Emitter } from './emitter.js';
 import * as rt from './runtime.js';
 import { formatCall } from './codegen_format.js';
 import { getCall } from './codegen_inline.js';
+import { setdefaultEmpty } from './codegen_collections.js';
 
 /**
  * A positional call that needs no argument array: len/type/str/range of
@@ -58,7 +59,7 @@ function fastCall(g: Emitter, e: A.CallExpr, st: number): string | null {
 /** The JS expression for a call. */
 export function callExpr(g: Emitter, e: A.CallExpr): string {
   const st = g.site(e);
-  const fast = getCall(g, e, st) ?? fastCall(g, e, st) ?? formatCall(g, e, st);
+  const fast = getCall(g, e, st) ?? setdefaultEmpty(g, e, st) ?? fastCall(g, e, st) ?? formatCall(g, e, st);
   if (fast !== null) return fast;
   if (e.fn.kind !== 'Dot' && e.args.some((a) => a.type === 'named') && e.args.every((a) => a.type === 'pos' || a.type === 'named')) {
     return namedCall(g, e, st);

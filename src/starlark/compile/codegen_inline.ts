@@ -1,14 +1,13 @@
 // Operations the fast backend (codegen.ts) writes out at their site instead of
 // calling a runtime helper: dict and list indexing, `in`/`not in` on dicts,
-// `x.get(k[, default])`, `type(x) == "name"`, tuple unpacking, and the bounds
-// of `for ... in range(...)`.
+// `x.get(k[, default])`, `type(x) == "name"` and tuple unpacking (loops over
+// `range(...)` are codegen_loop.ts's).
 //
 // Key idea: a helper shared by every site sees every site's types, and once
 // V8 has seen several (dicts here, lists there) its inlined copy checks them
 // all; the same check written at the site gets that site's own type feedback
 // and stays monomorphic. Each form tests for the common case only (a dict
-// with a str key, a list with an in-range int, a tuple of the right length,
-// ints for range) and otherwise calls the helper the site called before, so
+// with a str key, a list with an in-range int, a tuple of the right length) and otherwise calls the helper the site called before, so
 // results, errors, their sites, step and memory charges are unchanged.
 //
 // Trade-off: more generated code per site; only the forms that dominate
@@ -105,40 +104,6 @@ export function typeCompare(g: Emitter, e: A.BinaryExpr): string | null {
 /** Statement code unpacking the JS variable v into n values in place (v becomes their array): a tuple or list of length n inline, rt.unpack otherwise. */
 export function unpackInto(v: string, n: number): string {
   return `${v} = ((${v} instanceof rt.StarTuple || ${v} instanceof rt.StarList) && ${v}.elems.length === ${n}) ? ${v}.elems : rt.unpack(${v}, ${n});`;
-}
-
-/** The arguments of `range(stop)` / `range(start, stop)` of the universe (positional); null otherwise. */
-export function rangeArgs(g: Emitter, x: A.Expr): A.Expr[] | null {
-  while (x.kind === 'Paren') x = x.x;
-  if (x.kind !== 'Call' || x.fn.kind !== 'Ident' || x.fn.scope !== A.Scope.Universal) return null;
-  if (g.opts.universe.get(x.fn.name) !== rt.RANGE) return null;
-  if (x.args.length < 1 || x.args.length > 2 || !x.args.every((a) => a.type === 'pos')) return null;
-  return x.args.map((a) => a.value);
-}
-
-/**
- * The head of a for loop over `range(...)` (args from rangeArgs): with int
- * bounds the loop's base B, step D and count N are set without making the
- * range; otherwise the range is made as rt.range1/range2 make it (at the
- * call's site) and `generic` — the loop's head for any value — takes it.
- */
-export function rangeHead(
-  g: Emitter, call: A.Expr, args: A.Expr[], v: { X: string; E: string; N: string; F: string; B: string; D: string; S: string },
-  generic: (value: string) => string[],
-): string[] {
-  const cs = g.site(call);
-  const ts = args.map(() => g.tmp());
-  const evals = args.map((a, i) => `${ts[i]} = ${g.expr(a)};`).join(' ');
-  const ints = ts.map((t) => `typeof ${t} === 'number'`).join(' && ');
-  const [start, stop] = ts.length === 1 ? ['0', ts[0]!] : [ts[0]!, ts[1]!];
-  const make = ts.length === 1 ? `rt.range1(t, ${ts[0]})` : `rt.range2(t, ${ts[0]}, ${ts[1]})`;
-  return [
-    evals,
-    `if (${ints}) { ${v.X} = null; ${v.E} = null; ${v.B} = ${start}; ${v.D} = 1; ${v.N} = rt.rangeLen(${start}, ${stop}, 1); ${v.F} = true; ${v.S} = 1; }`,
-    'else {',
-    ...generic(`(${g.P} = ${cs}, ${make})`),
-    '}',
-  ];
 }
 
 /** 'dict' / 'list' when e is an empty display `{}` / `[]`; null otherwise. */

@@ -138,7 +138,7 @@ export function getIndex(o: Value, k: Value): Value {
       const j = k < 0 ? k + el.length : k;
       if (j >= 0 && j < el.length) return el[j];
     }
-  } else if (o instanceof StarDict && typeof k === 'string') {
+  } else if (o instanceof StarDict && (typeof k === 'string' || typeof k === 'number')) {
     const v = o.getStr(k);
     if (v !== undefined) return v;
   }
@@ -155,7 +155,7 @@ export function setIndex(o: Value, k: Value, v: Value): void {
         return;
       }
     }
-  } else if (o instanceof StarDict && typeof k === 'string') {
+  } else if (o instanceof StarDict && (typeof k === 'string' || typeof k === 'number')) {
     o.setStr(k, v);
     return;
   }
@@ -163,7 +163,7 @@ export function setIndex(o: Value, k: Value, v: Value): void {
 }
 
 export function contains(container: Value, x: Value): boolean {
-  if (container instanceof StarDict && typeof x === 'string') return container.getStr(x) !== undefined;
+  if (container instanceof StarDict && (typeof x === 'string' || typeof x === 'number')) return container.getStr(x) !== undefined;
   return ops.contains(container, x);
 }
 
@@ -415,7 +415,7 @@ export function formatCharged(fmt: string, r: string): string {
 
 /** Per method name and argument count, a call without the argument array. */
 export const fastMethods: Record<string, readonly number[]> = {
-  append: [1], pop: [0], get: [1, 2], setdefault: [1, 2], items: [0], keys: [0], values: [0],
+  append: [1], pop: [0, 1], get: [1, 2], setdefault: [1, 2], items: [0], keys: [0], values: [0],
   split: [1], rsplit: [1], replace: [2], strip: [0], lstrip: [0], rstrip: [0],
   startswith: [1], endswith: [1], partition: [1], rpartition: [1], join: [1], lower: [0], upper: [0],
 };
@@ -487,8 +487,17 @@ export function m_pop0(t: Thread, o: Value, cache: MethodCache): Value {
   return callMethod(t, o, 'pop', [], null, cache);
 }
 
+/** d.pop(k) of a present str/int key of a mutable dict; anything else (missing key, frozen, a list) through the method. */
+export function m_pop1(t: Thread, o: Value, k: Value, cache: MethodCache): Value {
+  if (o instanceof StarDict && (typeof k === 'string' || typeof k === 'number') && !o.frozen && o.itercount === 0) {
+    const v = o.delete(k);
+    if (v !== undefined) return v;
+  }
+  return callMethod(t, o, 'pop', [k], null, cache);
+}
+
 export function m_get1(t: Thread, o: Value, k: Value, cache: MethodCache): Value {
-  if (o instanceof StarDict && typeof k === 'string') {
+  if (o instanceof StarDict && (typeof k === 'string' || typeof k === 'number')) {
     const v = o.getStr(k);
     return v === undefined ? null : v;
   }
@@ -496,7 +505,7 @@ export function m_get1(t: Thread, o: Value, k: Value, cache: MethodCache): Value
 }
 
 export function m_get2(t: Thread, o: Value, k: Value, d: Value, cache: MethodCache): Value {
-  if (o instanceof StarDict && typeof k === 'string') {
+  if (o instanceof StarDict && (typeof k === 'string' || typeof k === 'number')) {
     const v = o.getStr(k);
     return v === undefined ? d : v;
   }
@@ -504,12 +513,12 @@ export function m_get2(t: Thread, o: Value, k: Value, d: Value, cache: MethodCac
 }
 
 export function m_setdefault1(t: Thread, o: Value, k: Value, cache: MethodCache): Value {
-  if (o instanceof StarDict && typeof k === 'string' && o.getStr(k) !== undefined) return o.getStr(k)!;
+  if (o instanceof StarDict && (typeof k === 'string' || typeof k === 'number') && o.getStr(k) !== undefined) return o.getStr(k)!;
   return callMethod(t, o, 'setdefault', [k], null, cache);
 }
 
 export function m_setdefault2(t: Thread, o: Value, k: Value, d: Value, cache: MethodCache): Value {
-  if (o instanceof StarDict && typeof k === 'string') {
+  if (o instanceof StarDict && (typeof k === 'string' || typeof k === 'number')) {
     const v = o.getStr(k);
     if (v !== undefined) return v;
     if (!o.frozen && o.itercount === 0) {
@@ -518,6 +527,22 @@ export function m_setdefault2(t: Thread, o: Value, k: Value, d: Value, cache: Me
     }
   }
   return callMethod(t, o, 'setdefault', [k, d], null, cache);
+}
+
+/**
+ * d.setdefault(k, []) or d.setdefault(k, {}) (codegen_collections.ts): the
+ * empty default is built only when k is missing; when k is present its
+ * memory is charged all the same, as if built (so budgets are unchanged).
+ */
+export function m_setdefaultEmpty(t: Thread, o: Value, k: Value, dict: boolean, cache: MethodCache): Value {
+  if (o instanceof StarDict && (typeof k === 'string' || typeof k === 'number')) {
+    const v = o.getStr(k);
+    if (v !== undefined) {
+      meter.alloc(dict ? meter.TABLE : meter.HEADER);
+      return v;
+    }
+  }
+  return m_setdefault2(t, o, k, dict ? new StarDict() : new StarList([]), cache);
 }
 
 export function m_items0(t: Thread, o: Value, cache: MethodCache): Value {

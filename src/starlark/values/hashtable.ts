@@ -56,6 +56,12 @@ class TableExt {
 const MISSING = Symbol('missing');
 /** Canonical key of a NaN float (NaN !== NaN, but all NaN keys are one key, as in starlark-go). */
 const NAN_KEY = Symbol('nan');
+/**
+ * The storage of every empty small table: shared, never written (an insert
+ * makes a new array, see withEntry; removals and overwrites touch only
+ * entries found), so `{}` costs no array of its own.
+ */
+const EMPTY_KV: unknown[] = [];
 /** Largest entry count kept in the linear-search array. */
 export const SMALL_MAX = 8;
 
@@ -72,7 +78,7 @@ export class HashTable {
    * at most SMALL_MAX distinct string keys (a dict display with constant keys).
    */
   constructor(kv?: unknown[]) {
-    this.kv = kv ?? [];
+    this.kv = kv ?? EMPTY_KV;
     alloc(TABLE); // every dict and set: small ones are bounded by the step budget only in number, not in size
   }
 
@@ -204,8 +210,12 @@ export class HashTable {
     return c === MISSING ? undefined : this.getCanon(c);
   }
 
-  /** Fast path for string keys. */
-  getStr(k: string): Value | undefined {
+  /**
+   * Fast path for keys that are their own canonical form: strings and ints
+   * held as JS numbers (a float key is a StarFloat, and an equal float key
+   * already stored is found under the same number).
+   */
+  getStr(k: string | number): Value | undefined {
     const kv = this.kv;
     if (kv !== null) {
       for (let i = 0; i < kv.length; i += 2) if (kv[i] === k) return kv[i + 1] as Value;
@@ -235,7 +245,8 @@ export class HashTable {
     this.setCanon(typeof k === 'string' ? k : this.canonInsert(k), v);
   }
 
-  setStr(k: string, v: Value): void {
+  /** set() for a string or JS-number int key (see getStr). */
+  setStr(k: string | number, v: Value): void {
     if (this.frozen || this.itercount > 0) this.checkInsert();
     this.setCanon(k, v);
   }
@@ -327,7 +338,7 @@ export class HashTable {
   clear(): void {
     if (this.frozen) throw new StarlarkError('cannot clear frozen hash table');
     if (this.itercount > 0) throw new StarlarkError('cannot clear hash table during iteration');
-    this.kv = [];
+    this.kv = EMPTY_KV;
     this.ext = null;
   }
 

@@ -121,6 +121,15 @@ export class StarTuple implements Indexable, Iterable, Ordered, Equatable {
   constructor(readonly elems: readonly Value[]) {
     alloc(HEADER + elems.length * SLOT);
   }
+  /**
+   * This tuple, charged as if created now: a tuple display of constants is
+   * built once at compile time and each evaluation returns it (tuples are
+   * immutable), paying the same memory budget as a fresh tuple.
+   */
+  again(): StarTuple {
+    alloc(HEADER + this.elems.length * SLOT);
+    return this;
+  }
   get typeName(): string {
     return 'tuple';
   }
