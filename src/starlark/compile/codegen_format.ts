@@ -130,7 +130,11 @@ export function percentLiteral(g: Emitter, e: A.BinaryExpr, st: number): string 
     const vars = y.elems.map(() => g.tmp());
     const head = y.elems.map((x, i) => `${vars[i]} = ${g.expr(x)}`).join(', ');
     const { code, check } = concat(g, pieces, vars, false);
-    return `(${head}, ${g.P} = ${st}, (${check}) ? rt.charged(${code}) : rt.ops.binary('%', ${fk}, new rt.StarTuple([${vars.join(', ')}])))`;
+    // The operand tuple is never built on the fast path, but charged as the tuple display would be
+    // (after its elements, before the `%`), so a memory budget runs out where the general path's does.
+    const t = g.tmp();
+    return `(${head}, (${check}) ? (rt.tupleCharge(${vars.length}), ${g.P} = ${st}, rt.charged(${code})) : ` +
+      `(${t} = new rt.StarTuple([${vars.join(', ')}]), ${g.P} = ${st}, rt.ops.binary('%', ${fk}, ${t})))`;
   }
   if (nconv !== 1) return null;
   // One operand that is a str or an int is not a tuple or a mapping: it is the single argument.

@@ -391,6 +391,11 @@ export function str(t: Thread, x: Value): Value {
 }
 
 /** The result of a `%` format specialised at compile time (codegen_format.ts), charged as ops.binary charges it. */
+/** The memory charge of an n-element tuple display the fast path leaves unbuilt (codegen_format.ts: `"…" % (a, b)`). */
+export function tupleCharge(n: number): void {
+  meter.alloc(meter.HEADER + n * meter.SLOT);
+}
+
 export function charged(s: string): string {
   meter.alloc(s.length);
   return s;

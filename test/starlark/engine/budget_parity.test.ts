@@ -62,6 +62,20 @@ def f():
     return [by_zone, counts, racks, merged, churn, {k: counts[k] for k in counts}, [k for k in racks], list(racks.values())]
 result = f()
 `,
+  'constant formats: % with tuple operands (built or not), str.format, + chains': `
+def f():
+    out = []
+    name = "app"
+    for i in range(60):
+        s = "%s-%d" % (name, i)
+        t = "x" + s + "y" + name
+        u = "{}:{}".format(s, i)
+        v = "%r and %s" % (s, [i])
+        w = "%s/%s" % (name, 1.5)
+        out.append(s + t + u + v + w)
+    return out
+result = f()
+`,
 };
 
 for (const [name, src] of Object.entries(programs)) {
