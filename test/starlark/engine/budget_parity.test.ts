@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileFile, newThread, repr } from '../../../src/starlark/index.js';
+import { compileFile, EvalError, newThread, repr } from '../../../src/starlark/index.js';
 
 function run(src: string, backend: 'codegen' | 'closures'): { steps: number; allocs: number; result: string } {
   const thread = newThread({ print: () => {} });
@@ -88,3 +88,32 @@ for (const [name, src] of Object.entries(programs)) {
     assert.ok(fast.steps > 100);
   });
 }
+
+// A memory budget running out inside a function is reported in that function on both backends,
+// at the same line, whichever display or comprehension allocates.
+test('a memory limit reached inside a function names that function and line on both backends', () => {
+  const bodies: Record<string, string> = {
+    'list display': 'x.append([i, i])',
+    'tuple display': 'x.append((i, i, i))',
+    'dict display': 'x.append({"k": i, "v": i})',
+    'list comprehension': 'x.append([j for j in range(3)])',
+    'dict comprehension': 'x.append({j: j for j in range(3)})',
+  };
+  for (const [name, body] of Object.entries(bodies)) {
+    const src = `def grow():\n    x = []\n    for i in range(100000):\n        ${body}\n    return x\n\ngrow()\n`;
+    const frames = (backend: 'codegen' | 'closures') => {
+      const t = newThread({ maxAllocs: 20000, print: () => {} });
+      try {
+        compileFile('m.star', src, { backend }).init(t);
+      } catch (e) {
+        if (!(e instanceof EvalError)) throw e;
+        assert.match(e.message, /exceeded its memory limit/);
+        return e.callStack.map((f) => `${f.name}:${f.line}`);
+      }
+      assert.fail(`${name}: no error on ${backend}`);
+    };
+    const fast = frames('codegen');
+    assert.deepEqual(fast, ['<toplevel>:7', 'grow:4'], `${name} (codegen)`);
+    assert.deepEqual(frames('closures'), fast, `${name} (closures)`);
+  }
+});

@@ -217,9 +217,16 @@ export function compileComprehension(ctx: Ctx, e: A.Comprehension): Expr {
     next0(fr, acc);
     return NORMAL;
   };
+  // The result's own charge is positioned at the comprehension (see expr.ts's displays).
+  const st = site(ctx, e);
   if (e.curly) {
     return (fr) => {
-      const d = new StarDict();
+      let d: StarDict;
+      try {
+        d = new StarDict();
+      } catch (err) {
+        throw errorAt(err, st);
+      }
       forEach(fr, x0(fr), s0, d, body0);
       return d;
     };
@@ -227,7 +234,11 @@ export function compileComprehension(ctx: Ctx, e: A.Comprehension): Expr {
   return (fr) => {
     const out: Value[] = [];
     forEach(fr, x0(fr), s0, out, body0);
-    return new StarList(out);
+    try {
+      return new StarList(out);
+    } catch (err) {
+      throw errorAt(err, st);
+    }
   };
 }
 

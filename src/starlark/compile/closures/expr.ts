@@ -75,33 +75,46 @@ export function compileExpr(ctx: Ctx, e: A.Expr): Expr {
       return compileLiteral(e);
     case 'Paren':
       return compileExpr(ctx, e.x);
+    // Displays are positioned at themselves: their charge may exhaust the memory budget, and an
+    // unpositioned error would be taken for the enclosing call's argument error (callErrorAt).
     case 'List': {
       const elems = e.elems.map((x) => compileExpr(ctx, x));
-      if (elems.length === 0) return () => new StarList([]);
+      const st = site(ctx, e);
       return (fr) => {
         const out = new Array<Value>(elems.length);
         for (let i = 0; i < elems.length; i++) out[i] = elems[i](fr);
-        return new StarList(out);
+        try {
+          return new StarList(out);
+        } catch (err) {
+          throw errorAt(err, st);
+        }
       };
     }
     case 'Tuple': {
       const elems = e.elems.map((x) => compileExpr(ctx, x));
-      if (elems.length === 2) {
-        const [a, b] = elems;
-        return (fr) => new StarTuple([a(fr), b(fr)]);
-      }
+      const st = site(ctx, e);
       return (fr) => {
         const out = new Array<Value>(elems.length);
         for (let i = 0; i < elems.length; i++) out[i] = elems[i](fr);
-        return new StarTuple(out);
+        try {
+          return new StarTuple(out);
+        } catch (err) {
+          throw errorAt(err, st);
+        }
       };
     }
     case 'Dict': {
       const keys = e.entries.map((en) => compileExpr(ctx, en.key));
       const vals = e.entries.map((en) => compileExpr(ctx, en.value));
       const sites = e.entries.map((en) => site(ctx, en));
+      const st = site(ctx, e);
       return (fr) => {
-        const d = new StarDict();
+        let d: StarDict;
+        try {
+          d = new StarDict();
+        } catch (err) {
+          throw errorAt(err, st);
+        }
         for (let i = 0; i < keys.length; i++) {
           const k = keys[i](fr);
           const v = vals[i](fr);
