@@ -101,6 +101,23 @@ if (skip) {
       }
     });
 
+    test('a write left for the next batch (the batch was full) holds back the later writes of its key', async () => {
+      const s = await open();
+      try {
+        const big = (name: string) => cm(name, { payload: 'x'.repeat(600_000) });
+        const [, , a1, a2] = await Promise.all([
+          s.create(key('first'), cm('first')), // in flight alone; everything below queues
+          s.create(key('b'), big('b')),
+          s.create(key('a'), big('a')), // does not fit beside b's 600 kB: next batch
+          s.update(key('a'), cm('a', { v: 'small' })), // fits, but must follow a's create
+        ]);
+        assert.ok(rv(a2!) > rv(a1!));
+        assert.deepEqual((await s.get(key('a')))?.data, { v: 'small' });
+      } finally {
+        await s.close();
+      }
+    });
+
     test('a fenced write whose fence is gone fails with Unavailable; the writes batched with it commit', async () => {
       const s = await open();
       try {
@@ -147,6 +164,35 @@ if (skip) {
         for (let i = 0; i < 10; i++) assert.equal(((await s.get(key(`big${i}`)))?.data as Record<string, string>).payload.length, 20_000);
         // Each write alone over the limit still fails with etcd's own error.
         await assert.rejects(s.create(key('huge'), cm('huge', { payload: 'x'.repeat(100_000) })), /too large/);
+      } finally {
+        await s.close();
+        await small.stop();
+      }
+    });
+
+    test('more concurrent writes than etcd allows ops in one txn (--max-txn-ops 128, shared with the nested txns): all commit, in as few txns as fit', async () => {
+      // 64 workers each applying 3 children at once issue ~190 writes together. etcd counts a
+      // nested txn's ops against what the outer txn leaves of the limit, so a batch of 128 writes
+      // with compares in each was refused whole ("too many operations in txn request").
+      const s = await open();
+      try {
+        const txns = s.stats.txns;
+        const results = await Promise.all(Array.from({ length: 300 }, (_, i) => outcome(s.create(key(`m${i}`), cm(`m${i}`)))));
+        assert.deepEqual(results.filter((r) => !r.startsWith('ok@')), []);
+        assert.ok(s.stats.txns - txns <= 4, `${s.stats.txns - txns} txns for 300 writes`);
+        assert.equal((await s.list({ resource: CM })).items.filter((o) => o.metadata.name!.startsWith('m')).length, 300);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('an etcd with a lower --max-txn-ops than a batch: the refused batch goes again one write per txn, every write commits once', async () => {
+      const small = await startEtcd(['--max-txn-ops', '16']);
+      const s = await EtcdStore.open({ endpoints: [small.endpoint], prefix: freshPrefix() });
+      try {
+        const results = await Promise.all(Array.from({ length: 40 }, (_, i) => outcome(s.create(key(`t${i}`), cm(`t${i}`)))));
+        assert.deepEqual(results.filter((r) => !r.startsWith('ok@')), []);
+        assert.equal((await s.list({ resource: CM })).items.length, 40);
       } finally {
         await s.close();
         await small.stop();
