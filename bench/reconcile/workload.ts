@@ -120,12 +120,15 @@ export async function runOne(impl: Row['impl'], n: number, opts: RunOptions): Pr
   const store = await opts.store();
   let reconciles = 0;
   const durations: number[] = [];
+  // Failed reconciles retry after a backoff that quiescence does not wait for: named if the check below fails.
+  const failures = new Map<string, number>();
   const engine = await Engine.open({
     store,
     workers: opts.workers,
     onReconcile: (r) => {
       reconciles++;
       durations.push(r.durationMs);
+      if (r.outcome === 'Error' || r.outcome === 'Fatal') failures.set(r.message, (failures.get(r.message) ?? 0) + 1);
     },
     print: () => {},
   });
@@ -157,9 +160,10 @@ export async function runOne(impl: Row['impl'], n: number, opts: RunOptions): Pr
     const p99Ms = durations.sort((a, b) => a - b)[Math.min(durations.length - 1, Math.floor(durations.length * 0.99))] ?? 0;
     // Check the work was really done.
     const children = (await engine.registry.list({ apiVersion, kind: 'Child' })).items.length;
-    if (children !== n * CHILDREN) throw new Error(`${impl} ${n}: ${children} children, want ${n * CHILDREN}`);
+    const failed = () => [...failures].map(([m, k]) => `\n  ${k} × ${m}`).join('');
+    if (children !== n * CHILDREN) throw new Error(`${impl} ${n}: ${children} children, want ${n * CHILDREN}; failed reconciles:${failed()}`);
     const notReady = (await engine.registry.list({ apiVersion, kind: 'Parent' })).items.filter((p) => findCondition(p.status, 'Ready')?.status !== 'True').length;
-    if (notReady > 0) throw new Error(`${impl} ${n}: ${notReady} parents not Ready`);
+    if (notReady > 0) throw new Error(`${impl} ${n}: ${notReady} parents not Ready; failed reconciles:${failed()}`);
     // Idle pass: every parent reconciled again with nothing changed — must write nothing.
     const controller = engine.manager.list().find((c) => c.name === 'parents')!;
     const rev1 = Number(await store.currentRevision());

@@ -96,4 +96,50 @@ describe('registry writes on etcd: the watch cache as the first guess', { skip: 
       await assert.rejects(a.delete({ apiVersion: 'v1', kind: 'ConfigMap' }, 'default', name), (e: unknown) => e instanceof ApiError && e.reason === 'NotFound');
     }
   });
+  it('a system write (mutate: garbage collector, finalizers) of an object the cache holds makes no get round trip', async () => {
+    const t = a.resolve({ apiVersion: 'v1', kind: 'ConfigMap' });
+    await a.create(cm('m', { v: '1' }));
+    const reads = sa.stats.reads;
+    const txns = sa.stats.txns;
+    const out = await a.mutate(t, 'default', 'm', (o) => {
+      o.metadata.labels = { k: 'v' };
+    });
+    assert.deepEqual(out?.metadata.labels, { k: 'v' });
+    assert.equal(sa.stats.reads - reads, 0, 'no gets');
+    assert.equal(sa.stats.txns - txns, 1);
+    assert.deepEqual((await sb.get({ resource: 'core/configmaps', namespace: 'default', name: 'm' }))?.metadata.labels, { k: 'v' });
+  });
+
+  it('after another registry wrote, a system write acts on the stored object: its fields kept, its finalizer seen, its deletion seen', async () => {
+    const t = a.resolve({ apiVersion: 'v1', kind: 'ConfigMap' });
+    const dropFinalizer = (o: KObject) => {
+      if (!(o.metadata.finalizers ?? []).includes('x.io/b')) return false;
+      delete o.metadata.finalizers;
+      return true;
+    };
+    for (let i = 0; i < 10; i++) {
+      const name = `s${i}`;
+      await a.create(cm(name, { v: '1' }));
+      // b adds a finalizer (a system write on b): a's cache may not have it yet, and a's
+      // removal must not decline on the cached object that lacks it.
+      await b.mutate(t, 'default', name, (o) => {
+        o.metadata.finalizers = ['x.io/b'];
+      });
+      const out = await a.mutate(t, 'default', name, dropFinalizer);
+      assert.equal(out?.metadata.finalizers, undefined);
+      const stored = await sb.get({ resource: 'core/configmaps', namespace: 'default', name });
+      assert.equal(stored?.metadata.finalizers, undefined, 'the finalizer b added was removed');
+      // b changes data; a's label write keeps it (a stale guess fails its precondition and is redone).
+      const theirs = await b.patch({ apiVersion: 'v1', kind: 'ConfigMap' }, 'default', name, 'merge', { data: { b: 'x' } });
+      const labelled = await a.mutate(t, 'default', name, (o) => {
+        o.metadata.labels = { by: 'a' };
+      });
+      assert.deepEqual(labelled?.data, { v: '1', b: 'x' });
+      assert.ok(Number(labelled?.metadata.resourceVersion) > Number(theirs.metadata.resourceVersion));
+      // b deletes it: a's system write finds nothing, whatever its cache says.
+      await b.delete({ apiVersion: 'v1', kind: 'ConfigMap' }, 'default', name);
+      assert.equal(await a.mutate(t, 'default', name, () => true), undefined);
+      assert.equal(await sb.get({ resource: 'core/configmaps', namespace: 'default', name }), undefined, 'not brought back');
+    }
+  });
 });

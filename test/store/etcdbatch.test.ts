@@ -1,6 +1,6 @@
 // The etcd backend's group commit (src/store/etcd/writes.ts) against a real
-// etcd: writes issued while a txn is in flight go out together as one txn of
-// nested per-write txns. Each write must still succeed or fail on its own, two
+// etcd: writes issued together, or while a txn is in flight, go out together as
+// one txn of nested per-write txns. Each write must still succeed or fail on its own, two
 // writes of one key must never share a txn (etcd refuses the whole txn), a
 // batch on a dead connection fails at once, and a watch delivers every write
 // of a batch (they share one revision).
@@ -49,7 +49,7 @@ if (skip) {
         const stale = String(rv(objs[1]!) - 1);
         const txns = s.stats.txns;
         const results = await Promise.all([
-          outcome(s.update(key('o0'), cm('o0', { v: '1' }), { expectedResourceVersion: objs[0]!.metadata.resourceVersion })), // in flight alone
+          outcome(s.update(key('o0'), cm('o0', { v: '1' }), { expectedResourceVersion: objs[0]!.metadata.resourceVersion })),
           outcome(s.update(key('o1'), cm('o1', { v: 'stale' }), { expectedResourceVersion: stale })),
           outcome(s.update(key('o2'), cm('o2', { v: '1' }), { expectedResourceVersion: objs[2]!.metadata.resourceVersion })),
           outcome(s.update(key('missing'), cm('missing'))),
@@ -81,7 +81,8 @@ if (skip) {
         const base = await s.create(key('k'), cm('k', { v: '0' }));
         const txns = s.stats.txns;
         const writes = [
-          s.create(key('first'), cm('first')), // in flight alone; everything below queues
+          // Issued in one tick on an idle store: the first batch takes one write of each key.
+          s.create(key('first'), cm('first')),
           s.update(key('k'), cm('k', { v: '1' })),
           s.create(key('x'), cm('x')),
           s.update(key('k'), cm('k', { v: '2' })),
@@ -93,9 +94,26 @@ if (skip) {
         assert.ok(rv(k1!) > rv(base) && rv(k2!) > rv(k1!) && rv(k3!) > rv(k2!), `k: ${[base, k1, k2, k3].map((o) => rv(o!)).join(' < ')}`);
         assert.ok(rv(xGone!) > rv(x!));
         assert.equal(rv(y!), rv(k1!), 'writes of other keys share the batch');
-        assert.equal(s.stats.txns - txns, 4);
+        assert.equal(rv(x!), rv(k1!), 'the writes issued together on an idle store share the first txn');
+        assert.equal(s.stats.txns - txns, 3);
         assert.deepEqual((await s.get(key('k')))?.data, { v: '3' });
         assert.equal(await s.get(key('x')), undefined);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('a write left for the next batch (the batch was full) holds back the later writes of its key', async () => {
+      const s = await open();
+      try {
+        const big = (name: string) => cm(name, { payload: 'x'.repeat(600_000) });
+        const [, a1, a2] = await Promise.all([
+          s.create(key('b'), big('b')),
+          s.create(key('a'), big('a')), // does not fit beside b's 600 kB: next batch
+          s.update(key('a'), cm('a', { v: 'small' })), // fits, but must follow a's create
+        ]);
+        assert.ok(rv(a2!) > rv(a1!));
+        assert.deepEqual((await s.get(key('a')))?.data, { v: 'small' });
       } finally {
         await s.close();
       }
@@ -147,6 +165,35 @@ if (skip) {
         for (let i = 0; i < 10; i++) assert.equal(((await s.get(key(`big${i}`)))?.data as Record<string, string>).payload.length, 20_000);
         // Each write alone over the limit still fails with etcd's own error.
         await assert.rejects(s.create(key('huge'), cm('huge', { payload: 'x'.repeat(100_000) })), /too large/);
+      } finally {
+        await s.close();
+        await small.stop();
+      }
+    });
+
+    test('more concurrent writes than etcd allows ops in one txn (--max-txn-ops 128, shared with the nested txns): all commit, in as few txns as fit', async () => {
+      // 64 workers each applying 3 children at once issue ~190 writes together. etcd counts a
+      // nested txn's ops against what the outer txn leaves of the limit, so a batch of 128 writes
+      // with compares in each was refused whole ("too many operations in txn request").
+      const s = await open();
+      try {
+        const txns = s.stats.txns;
+        const results = await Promise.all(Array.from({ length: 300 }, (_, i) => outcome(s.create(key(`m${i}`), cm(`m${i}`)))));
+        assert.deepEqual(results.filter((r) => !r.startsWith('ok@')), []);
+        assert.ok(s.stats.txns - txns <= 4, `${s.stats.txns - txns} txns for 300 writes`);
+        assert.equal((await s.list({ resource: CM })).items.filter((o) => o.metadata.name!.startsWith('m')).length, 300);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('an etcd with a lower --max-txn-ops than a batch: the refused batch goes again one write per txn, every write commits once', async () => {
+      const small = await startEtcd(['--max-txn-ops', '16']);
+      const s = await EtcdStore.open({ endpoints: [small.endpoint], prefix: freshPrefix() });
+      try {
+        const results = await Promise.all(Array.from({ length: 40 }, (_, i) => outcome(s.create(key(`t${i}`), cm(`t${i}`)))));
+        assert.deepEqual(results.filter((r) => !r.startsWith('ok@')), []);
+        assert.equal((await s.list({ resource: CM })).items.length, 40);
       } finally {
         await s.close();
         await small.stop();

@@ -32,7 +32,7 @@ import { invalid, invalidError } from '../../api/fielderrors.js';
 import { checkImmutableData, isCrdType, prepareCreate, prepareWrite } from './kinds.js';
 import { compileSchema } from '../../api/schema/index.js';
 import { parseApiVersion, type KObject } from '../../api/object.js';
-import { applyJsonPatch, applyMergePatch, deepClone, deepEqual } from '../../api/patch.js';
+import { applyJsonPatch, applyMergePatch, deepEqual } from '../../api/patch.js';
 import { StoreError, type ObjectKey, type Store, type Watch } from '../../store/store.js';
 import { builtinTypes, crdType, immortalNamespaces, namespaceType, systemNamespaces } from '../builtins.js';
 import { crdStatus, type SchemaCompiler } from './crds.js';
@@ -45,7 +45,8 @@ import { EventRecorder } from './events.js';
 import { SharedState } from './sharedstate.js';
 import { DerivedState } from './derived.js';
 import { filteredEvents, presentAs, selectorFilter, type ListRequest } from './read.js';
-import { admitSchema, decodeBody, decodeNamed, deletionFinalizers, markedDeleting, mergeForUpdate, namespaceOf, unchanged, withStatusOf, type ApplyContext, type WriteContext } from './write.js';
+import { admitSchema, decodeBody, decodeNamed, deletionFinalizers, markedDeleting, maxRetries, mergeForUpdate, namespaceOf, unchanged, withStatusOf, type ApplyContext, type WriteContext } from './write.js';
+import { mutateWith } from './mutate.js';
 import { Admission } from './admission.js';
 
 export type { ApplyContext, FieldValidation, WriteContext } from './write.js';
@@ -61,14 +62,6 @@ export interface RegistryOptions {
    */
   shared?: boolean;
 }
-
-/**
- * Retries of a write without a precondition that lost a race (kube-apiserver's
- * GuaranteedUpdate loops without a bound). Every store guarantees a Conflict
- * means another write is already readable, so each retry sees newer state and
- * the loop ends; the bound only guards against a store breaking that rule.
- */
-const maxRetries = 1000;
 
 export class Registry implements Client {
   readonly catalog = new ResourceCatalog();
@@ -387,7 +380,7 @@ export class Registry implements Client {
     });
   }
 
-  /** A write whose first read may be answered by the shared watch cache (sharedstate.ts `guess`): apply, update, patch, delete. */
+  /** A write whose first read may be answered by the shared watch cache (sharedstate.ts `guess`): apply, update, patch, delete, mutate. */
   private guessing(t: ResourceType, namespace: string, name: string, ctx: { dryRun?: boolean }, write: (read: () => Promise<KObject | undefined>) => Promise<KObject>): Promise<KObject> {
     return this.sharedState && !ctx.dryRun ? this.sharedState.guess(t, namespace, name, () => this.store.get(this.key(t, namespace, name)), write) : write(() => this.store.get(this.key(t, namespace, name)));
   }
@@ -454,21 +447,9 @@ export class Registry implements Client {
     return out;
   }
 
-  /** Clones `current`, lets `fn` edit it, writes it as an update (system writers: GC, finalizers). */
-  async mutate(t: ResourceType, namespace: string, name: string, fn: (o: KObject) => boolean | void): Promise<KObject | undefined> {
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.store.get(this.key(t, namespace, name));
-      if (!current) return undefined;
-      const next = deepClone(current) as KObject;
-      if (fn(next) === false) return current;
-      try {
-        return await this.writeUpdate(t, current, next, { fieldValidation: 'Ignore' });
-      } catch (err) {
-        if (err instanceof ApiError && err.reason === 'Conflict' && attempt < maxRetries) continue;
-        if (err instanceof ApiError && err.reason === 'NotFound') return undefined;
-        throw err;
-      }
-    }
+  /** Clones the object, lets `fn` edit it, writes it as an update (system writers: GC, finalizers; mutate.ts). */
+  mutate(t: ResourceType, namespace: string, name: string, fn: (o: KObject) => boolean | void): Promise<KObject | undefined> {
+    return mutateWith((write) => this.guessing(t, namespace, name, {}, write), t, name, fn, (current, next) => this.writeUpdate(t, current, next, { fieldValidation: 'Ignore' }));
   }
 
   // Write pipeline

@@ -19,6 +19,14 @@ import { admitCrd, isCrdType } from './kinds.js';
 import { nowTimestamp, validateMeta } from './meta.js';
 import type { ResourceCatalog, ResourceType } from './resources.js';
 
+/**
+ * Retries of a write without a precondition that lost a race (kube-apiserver's
+ * GuaranteedUpdate loops without a bound). Every store guarantees a Conflict
+ * means another write is already readable, so each retry sees newer state and
+ * the loop ends; the bound only guards against a store breaking that rule.
+ */
+export const maxRetries = 1000;
+
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 /** Per-request write options: the Client's plus what the HTTP layer passes through. */
