@@ -25,7 +25,7 @@ export const MAX = '9007199254740991';
 /** `a + b` of two JS variables at site st: the int and str fast paths inline, ops.binary otherwise. */
 export function plus(P: string, a: string, b: string, st: number): string {
   return `((typeof ${a} === 'number' && typeof ${b} === 'number' && ($r = ${a} + ${b}) <= ${MAX} && $r >= -${MAX}) ? $r : ` +
-    `(typeof ${a} === 'string' && typeof ${b} === 'string') ? rt.ops.concat(${a}, ${b}) : (${P} = ${st}, rt.ops.binary('+', ${a}, ${b})))`;
+    `(typeof ${a} === 'string' && typeof ${b} === 'string') ? (${P} = ${st}, rt.ops.concat(${a}, ${b})) : (${P} = ${st}, rt.ops.binary('+', ${a}, ${b})))`;
 }
 
 /** `x0 + x1 + ... + xn` (n >= 2, left-assoc, some operand a string literal, each a literal or a local bound here); null otherwise. */
@@ -47,7 +47,7 @@ export function concatChain(g: Emitter, e: A.BinaryExpr): string | null {
   const sites = steps.map((s) => g.site(s));
   let slow = `${r} = ${vals[0]}`;
   for (let i = 1; i < vals.length; i++) slow += `, ${r} = ${plus(g.P, r, vals[i]!, sites[i - 1]!)}`;
-  return `((${check.length ? check.join(' && ') : 'true'}) ? rt.concatN([${vals.join(', ')}]) : (${slow}, ${r}))`;
+  return `((${check.length ? check.join(' && ') : 'true'}) && (${r} = rt.concatN([${vals.join(', ')}])) !== null ? ${r} : (${slow}, ${r}))`;
 }
 
 /** A parsed format: literal pieces (strings) and conversions of operand `arg` (s: str, d: decimal int, r: repr). */

@@ -401,9 +401,19 @@ export function charged(s: string): string {
   return s;
 }
 
-/** x0 + x1 + ... of strs, as one flat string; charged per intermediate result, as the `+` steps are (ops.concat). */
-export function concatN(xs: string[]): string {
-  let n = xs[0]!.length;
+/**
+ * x0 + x1 + ... of strs, as one flat string; charged per intermediate result, as the `+` steps are
+ * (ops.concat). Null, charging nothing, when a charge would run out of budget: the caller then runs
+ * the `+` steps one by one, so the error names the `+` it happens at.
+ */
+export function concatN(xs: string[]): string | null {
+  let n = xs[0]!.length, bytes = 0, steps = 0;
+  for (let i = 1; i < xs.length; i++) {
+    bytes += n += xs[i]!.length;
+    if (n >= 128) steps += Math.floor(n / 128);
+  }
+  if (!meter.wouldFit(bytes, steps)) return null;
+  n = xs[0]!.length;
   for (let i = 1; i < xs.length; i++) meter.alloc((n += xs[i]!.length));
   return xs.join('');
 }
@@ -481,8 +491,13 @@ export function m_rpartition1(t: Thread, o: Value, x: Value, cache: MethodCache)
 
 export function m_append1(t: Thread, o: Value, x: Value, cache: MethodCache): Value {
   if (o instanceof StarList && !o.frozen && o.itercount === 0) {
-    o.append(x);
-    return null;
+    // An append that grows the backing store is charged (list.ts) and may exhaust the budget:
+    // that one goes through the method, so the error is append's, as on every other path.
+    const n = o.elems.length + 1;
+    if ((n & (n - 1)) !== 0 || n < 64) {
+      o.elems.push(x);
+      return null;
+    }
   }
   return callMethod(t, o, 'append', [x], null, cache);
 }

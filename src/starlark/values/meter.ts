@@ -89,6 +89,11 @@ export function fits(bytes: number): void {
   if (allocs + bytes > maxAllocs) overMemory();
 }
 
+/** Whether charging `bytes` of memory and `steps` steps now would stay within both budgets (nothing is charged). */
+export function wouldFit(bytes: number, steps: number): boolean {
+  return allocs + bytes <= maxAllocs && active.steps + steps <= active.maxSteps;
+}
+
 /** Charges n elementary operations (an element compared, copied or hashed): a step per 4. */
 export function work(n: number): void {
   if (n < 4) return;

@@ -117,3 +117,25 @@ test('a memory limit reached inside a function names that function and line on b
     assert.deepEqual(frames('closures'), fast, `${name} (closures)`);
   }
 });
+
+// String `+` (a binary `+` and a chain of literals and locals joined at once) charges each intermediate
+// result; a limit that runs out on one of them is reported at that `+` on both backends.
+test('a memory limit reached in a string + is reported at that + on both backends', () => {
+  const src = 'def f():\n    out = []\n    name = "abc" * 20\n    for i in range(1000):\n        s = name + "-" + name + "/" + name\n        t = s + name\n        out.append(t)\n    return out\n\nf()\n';
+  const where = (backend: 'codegen' | 'closures', maxAllocs: number) => {
+    const t = newThread({ maxAllocs, print: () => {} });
+    try {
+      compileFile('m.star', src, { backend }).init(t);
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+      return `${e.message} ${e.callStack.map((f) => `${f.name}:${f.line}:${f.col}`).join(' ')} steps=${t.steps} allocs=${t.allocs}`;
+    }
+    return `no error steps=${t.steps} allocs=${t.allocs}`;
+  };
+  let checked = 0;
+  for (let limit = 500; limit < 200_000; limit += 997) {
+    assert.equal(where('codegen', limit), where('closures', limit), `limit ${limit}`);
+    checked++;
+  }
+  assert.ok(checked > 100);
+});

@@ -294,7 +294,11 @@ function compileBinary(ctx: Ctx, e: A.BinaryExpr): Expr {
           const r = a + b;
           if (r <= MAX && r >= -MAX) return r;
         } else if (typeof a === 'string' && typeof b === 'string') {
-          return concat(a, b);
+          try {
+            return concat(a, b); // charged: may exhaust the memory budget, positioned at this `+`
+          } catch (err) {
+            throw errorAt(err, s);
+          }
         }
         return slow('+', a, b, s);
       };
