@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,37 @@ test('run once --watch re-runs on every change and reprints the report', async (
     await renameOver(input, good);
     await eventually(async () => count(/watching/), (n) => n === 3);
     assert.equal(count(/run succeeded/), 2, out);
+  } finally {
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** Whether a `run once` child (without --watch) of the project in dir is running now (Linux /proc). */
+async function runOnceChildRunning(dir: string): Promise<boolean> {
+  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (argv.includes('once') && argv.includes(dir) && !argv.includes('--watch')) return true;
+  }
+  return false;
+}
+
+test('run once --watch: a change made while a run is in progress triggers another run', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'choreo-watch-'));
+  await cp(join(repo, 'examples/hello'), dir, { recursive: true, filter: (src) => !src.includes('expected') });
+  const child = spawn(process.execPath, [cli, 'run', 'once', dir, '--watch'], { env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    // The first run's process exists: the edit lands while it runs (before its report).
+    await eventually(() => runOnceChildRunning(dir), (running) => running, 20_000);
+    const input = join(dir, 'in/helloworlds.yaml');
+    await writeFile(input, (await readFile(input, 'utf8')) + '\n');
+    const runs = await eventually(async () => (out.match(/run once exited/g) ?? []).length, (n) => n >= 2, 20_000);
+    assert.equal(runs.value, 2, out);
   } finally {
     child.kill('SIGINT');
     await new Promise((r) => child.once('exit', r));

@@ -26,9 +26,12 @@ export async function watchRunOnce(dir: string, paths: Partial<ProjectPaths>, ar
         resolve();
       });
     });
-  await once();
+  // Watching starts before the first run, which goes through the watcher like every later one:
+  // a change made during a run, or as soon as its report is out, triggers the next run (the
+  // first run used to start watching only after it ended, so an edit right then was lost).
   const folders = Object.values(await resolvePaths(dir, paths));
   const watcher = watchProject(dir, folders, once);
+  watcher.changed();
   const keepAlive = setInterval(() => {}, 2 ** 30); // the watchers do not hold the process open
   await new Promise<void>((resolve) => {
     const stop = () => {
