@@ -189,6 +189,14 @@ class FnGen implements Emitter {
     }
   }
 
+  /** `make(array)` of the evaluated parts, the display's site set once they are evaluated. */
+  private display(e: A.Expr, make: string, parts: string[]): string {
+    const st = this.site(e);
+    if (parts.length === 0) return `(${this.P} = ${st}, ${make}([]))`;
+    const v = this.tmp();
+    return `(${v} = [${parts.join(', ')}], ${this.P} = ${st}, ${make}(${v}))`;
+  }
+
   /**
    * A for loop (statement or comprehension clause) running `body` per element.
    * Ranges are iterated arithmetically; a small dict's keys are read from its
@@ -318,23 +326,34 @@ class FnGen implements Emitter {
         return this.literal(e);
       case 'Paren':
         return this.expr(e.x);
+      // A display's own charge may exhaust the memory budget: it is made at the display's site,
+      // after its elements (the closures backend positions it there too).
       case 'List':
-        return `new rt.StarList([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
-      case 'Tuple':
-        return constTuple(this, e) ?? `new rt.StarTuple([${e.elems.map((x) => this.expr(x)).join(', ')}])`;
+        return this.display(e, 'new rt.StarList', e.elems.map((x) => this.expr(x)));
+      case 'Tuple': {
+        const k = constTuple(this, e);
+        return k !== null ? `(${this.P} = ${this.site(e)}, ${k})` : this.display(e, 'new rt.StarTuple', e.elems.map((x) => this.expr(x)));
+      }
       case 'Dict': {
-        if (e.entries.length === 0) return 'new rt.StarDict()';
+        // As starlark-go: the dict is made (and charged) first, then each entry is added as soon as
+        // it is evaluated, so a repeated key fails before later entries run.
+        const st = this.site(e);
+        if (e.entries.length === 0) return `(${this.P} = ${st}, new rt.StarDict())`;
         if (e.entries.length <= SMALL_MAX) {
           const keys = e.entries.map((en) => (en.key.kind === 'Literal' && en.key.token === 'string' ? (en.key.value as string) : null));
           if (keys.every((k) => k !== null) && new Set(keys).size === keys.length) {
-            return `rt.dictOfKV([${e.entries.map((en) => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ')}])`;
+            // Distinct constant keys: no entry can fail, so the entries become the table's storage.
+            const v = this.tmp();
+            const flat = e.entries.map((en) => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ');
+            return `(${this.P} = ${st}, rt.tableCharge(), ${v} = [${flat}], rt.dictOfKV(${v}))`;
           }
         }
-        const st = this.site(e);
-        const flat = e.entries.map((en) => `${this.expr(en.key)}, ${this.expr(en.value)}`).join(', ');
-        const v = this.tmp();
-        const sites = this.k(e.entries.map((en) => this.site(en)));
-        return `(${v} = [${flat}], ${this.P} = ${st}, rt.dictLiteral(${v}, ${sites}))`;
+        const d = this.tmp();
+        const parts = e.entries.map((en) => {
+          const k = this.tmp(), x = this.tmp();
+          return `${k} = ${this.expr(en.key)}, ${x} = ${this.expr(en.value)}, ${this.P} = ${this.site(en)}, rt.dictEntry(${d}, ${k}, ${x})`;
+        });
+        return `(${this.P} = ${st}, ${d} = new rt.StarDict(), ${parts.join(', ')}, ${d})`;
       }
       case 'Unary':
         return this.unary(e);
@@ -517,8 +536,11 @@ class FnGen implements Emitter {
     const P = this.P;
     const decls = [...this.scope.temps, ...vars].map((t) => `, ${t}`).join('');
     this.scope = outer;
-    const init = e.curly ? 'new rt.StarDict()' : '[]';
-    const result = e.curly ? acc : `new rt.StarList(${acc})`;
+    // The result's own charges (a dict's table first, a list's at the end) are positioned at the
+    // comprehension, as the closures backend does.
+    const cs = this.site(e);
+    const init = e.curly ? `(${P} = ${cs}, new rt.StarDict())` : '[]';
+    const result = e.curly ? acc : `(${P} = ${cs}, new rt.StarList(${acc}))`;
     return `((t, g, f) => { let ${P} = 0, $u, $r${decls};\ntry {\n${acc} = ${init};\n${inner}\nreturn ${result};\n` +
       `} catch ($e) { throw rt.sited($e, ${P}); } })(t, g, f)`;
   }

@@ -12,7 +12,7 @@
 //
 // `d.setdefault(k, [])` and `d.setdefault(k, {})` (grouping: mostly the key
 // is present) build the empty default only when the key is missing
-// (rt.m_setdefaultEmpty), charging its memory either way.
+// (rt.presentKey), charging its memory either way, at the display's site.
 
 import type * as A from '../syntax/ast.js';
 import { StarFloat } from '../values/float.js';
@@ -53,7 +53,12 @@ export function setdefaultEmpty(g: Emitter, e: A.CallExpr, st: number): string |
   const d = e.args[1]!.value;
   const dict = d.kind === 'Dict' && d.entries.length === 0;
   if (!dict && !(d.kind === 'List' && d.elems.length === 0)) return null;
-  const o = g.tmp(), k = g.tmp();
+  const o = g.tmp(), k = g.tmp(), v = g.tmp();
   const cache = { table: null, fn: undefined };
-  return `(${o} = ${g.expr(e.fn.x)}, ${k} = ${g.expr(e.args[0]!.value)}, ${g.P} = ${st}, rt.m_setdefaultEmpty(t, ${o}, ${k}, ${dict}, ${g.k(cache)}))`;
+  // As the general path: the default's display is charged at its own site; then, with the key
+  // present, its value is the result; otherwise setdefault runs at the call's site with a new default.
+  const ds = g.site(d);
+  return `((${o} = ${g.expr(e.fn.x)}, ${k} = ${g.expr(e.args[0]!.value)}, ${v} = rt.presentKey(${o}, ${k})) !== undefined ` +
+    `? (${g.P} = ${ds}, rt.emptyCharge(${dict}), ${v}) ` +
+    `: (${g.P} = ${ds}, ${v} = ${dict ? 'new rt.StarDict()' : 'new rt.StarList([])'}, ${g.P} = ${st}, rt.m_setdefault2(t, ${o}, ${k}, ${v}, ${g.k(cache)})))`;
 }

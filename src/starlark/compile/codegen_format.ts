@@ -132,8 +132,8 @@ export function percentLiteral(g: Emitter, e: A.BinaryExpr, st: number): string 
     const { code, check } = concat(g, pieces, vars, false);
     // The operand tuple is never built on the fast path, but charged as the tuple display would be
     // (after its elements, before the `%`), so a memory budget runs out where the general path's does.
-    const t = g.tmp();
-    return `(${head}, (${check}) ? (rt.tupleCharge(${vars.length}), ${g.P} = ${st}, rt.charged(${code})) : ` +
+    const t = g.tmp(), ts = g.site(y);
+    return `(${head}, ${g.P} = ${ts}, (${check}) ? (rt.tupleCharge(${vars.length}), ${g.P} = ${st}, rt.charged(${code})) : ` +
       `(${t} = new rt.StarTuple([${vars.join(', ')}]), ${g.P} = ${st}, rt.ops.binary('%', ${fk}, ${t})))`;
   }
   if (nconv !== 1) return null;

@@ -167,19 +167,12 @@ export function contains(container: Value, x: Value): boolean {
   return ops.contains(container, x);
 }
 
-/** A dict display {k1: v1, ...} from [k1, v1, k2, v2, ...]; a repeated key is an error. */
-export function dictLiteral(kv: Value[], sites?: readonly number[]): StarDict {
-  const d = new StarDict();
-  for (let i = 0; i < kv.length; i += 2) {
-    const k = kv[i];
-    // A bad key is reported at its entry's position, as starlark-go.
-    try {
-      if (!d.setNew(k, kv[i + 1])) throw new StarlarkError(`duplicate key: ${ops.repr(k)}`);
-    } catch (err) {
-      throw sites === undefined ? err : sited(err, sites[i >> 1]!);
-    }
-  }
-  return d;
+/**
+ * One entry of a dict display, added as soon as it is evaluated (starlark-go: MAKEDICT, then SETDICT
+ * per entry), so a repeated key is reported before later entries run; positioned at the entry's site.
+ */
+export function dictEntry(d: StarDict, k: Value, v: Value): void {
+  if (!d.setNew(k, v)) throw new StarlarkError(`duplicate key: ${ops.repr(k)}`);
 }
 
 /** x op= y: lists extend in place for +=, dicts and sets update in place for |=. */
@@ -549,20 +542,14 @@ export function m_setdefault2(t: Thread, o: Value, k: Value, d: Value, cache: Me
   return callMethod(t, o, 'setdefault', [k, d], null, cache);
 }
 
-/**
- * d.setdefault(k, []) or d.setdefault(k, {}) (codegen_collections.ts): the
- * empty default is built only when k is missing; when k is present its
- * memory is charged all the same, as if built (so budgets are unchanged).
- */
-export function m_setdefaultEmpty(t: Thread, o: Value, k: Value, dict: boolean, cache: MethodCache): Value {
-  if (o instanceof StarDict && (typeof k === 'string' || typeof k === 'number')) {
-    const v = o.getStr(k);
-    if (v !== undefined) {
-      meter.alloc(dict ? meter.TABLE : meter.HEADER);
-      return v;
-    }
-  }
-  return m_setdefault2(t, o, k, dict ? new StarDict() : new StarList([]), cache);
+/** The value of a str/int key present in a dict; undefined otherwise (any other receiver or key included). */
+export function presentKey(o: Value, k: Value): Value | undefined {
+  return o instanceof StarDict && (typeof k === 'string' || typeof k === 'number') ? o.getStr(k) : undefined;
+}
+
+/** The charge of an empty `{}` / `[]` display that is never built (codegen_collections.ts setdefaultEmpty). */
+export function emptyCharge(dict: boolean): void {
+  meter.alloc(dict ? meter.TABLE : meter.HEADER);
 }
 
 export function m_items0(t: Thread, o: Value, cache: MethodCache): Value {
@@ -582,7 +569,12 @@ export function m_values0(t: Thread, o: Value, cache: MethodCache): Value {
 
 /** A dict display whose keys are distinct constant strings, at most SMALL_MAX: [k0, v0, k1, v1, ...] is its storage. */
 export function dictOfKV(kv: Value[]): StarDict {
-  return new StarDict(kv);
+  return new StarDict(kv, false); // charged by tableCharge() before the entries, as a display is
+}
+
+/** The charge of a dict display's table, made before its entries are evaluated (dictOfKV, dictEntry). */
+export function tableCharge(): void {
+  meter.alloc(meter.TABLE);
 }
 
 /** Appends the elements of a *args argument. */

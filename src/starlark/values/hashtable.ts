@@ -77,9 +77,10 @@ export class HashTable {
    * `kv`: the entries of a small table as its own storage, [k0, v0, k1, v1, ...],
    * at most SMALL_MAX distinct string keys (a dict display with constant keys).
    */
-  constructor(kv?: unknown[]) {
+  /** `charged`: false when the caller already charged the table (a display charged before its entries). */
+  constructor(kv?: unknown[], charged = true) {
     this.kv = kv ?? EMPTY_KV;
-    alloc(TABLE); // every dict and set: small ones are bounded by the step budget only in number, not in size
+    if (charged) alloc(TABLE); // every dict and set: small ones are bounded by the step budget only in number, not in size
   }
 
   /** Map mode: canonical key → value; null in small mode. */
