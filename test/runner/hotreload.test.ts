@@ -114,32 +114,41 @@ test('run start hot reload: library, reconciler, CRD and in/ edits take effect; 
   }
 });
 
-test('run once --watch re-runs on every change and reprints the report', async () => {
+/** `run once --watch` on a copy of examples/hello: its folder, output so far, and stop (also removes the copy). */
+async function watchHello(): Promise<{ dir: string; out: () => string; stop: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'choreo-watch-'));
   await cp(join(repo, 'examples/hello'), dir, { recursive: true, filter: (src) => !src.includes('expected') });
   const child = spawn(process.execPath, [cli, 'run', 'once', dir, '--watch'], { env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const count = (re: RegExp) => (out.match(new RegExp(re.source, 'g')) ?? []).length;
+  const stop = async () => {
+    child.kill('SIGINT');
+    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { dir, out: () => out, stop };
+}
+
+test('run once --watch re-runs on every change and reprints the report', async () => {
+  const { dir, out: output, stop } = await watchHello();
+  const count = (re: RegExp) => (output().match(new RegExp(re.source, 'g')) ?? []).length;
   try {
     await eventually(async () => count(/watching/), (n) => n === 1);
-    assert.equal(count(/run succeeded/), 1, out);
+    assert.equal(count(/run succeeded/), 1, output());
     // Broken YAML: the next report names the place.
     const input = join(dir, 'in/helloworlds.yaml');
     const good = await readFile(input, 'utf8');
     await writeFile(input, good + '---\nkind: [\n');
     await eventually(async () => count(/watching/), (n) => n === 2);
-    assert.match(out, /in\/helloworlds\.yaml:\d+:\d+: invalid YAML/);
-    assert.match(out, /run once exited 1/);
+    assert.match(output(), /in\/helloworlds\.yaml:\d+:\d+: invalid YAML/);
+    assert.match(output(), /run once exited 1/);
     // Fixed by a rename-over save: a third run, successful again.
     await renameOver(input, good);
     await eventually(async () => count(/watching/), (n) => n === 3);
-    assert.equal(count(/run succeeded/), 2, out);
+    assert.equal(count(/run succeeded/), 2, output());
   } finally {
-    child.kill('SIGINT');
-    await new Promise((r) => child.once('exit', r));
-    await rm(dir, { recursive: true, force: true });
+    await stop();
   }
 });
 
@@ -154,23 +163,16 @@ async function runOnceChildRunning(dir: string): Promise<boolean> {
 }
 
 test('run once --watch: a change made while a run is in progress triggers another run', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'choreo-watch-'));
-  await cp(join(repo, 'examples/hello'), dir, { recursive: true, filter: (src) => !src.includes('expected') });
-  const child = spawn(process.execPath, [cli, 'run', 'once', dir, '--watch'], { env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const { dir, out, stop } = await watchHello();
   try {
     // The first run's process exists: the edit lands while it runs (before its report).
     await eventually(() => runOnceChildRunning(dir), (running) => running, 20_000);
     const input = join(dir, 'in/helloworlds.yaml');
     await writeFile(input, (await readFile(input, 'utf8')) + '\n');
-    const runs = await eventually(async () => (out.match(/run once exited/g) ?? []).length, (n) => n >= 2, 20_000);
-    assert.equal(runs.value, 2, out);
+    const runs = await eventually(async () => (out().match(/run once exited/g) ?? []).length, (n) => n >= 2, 20_000);
+    assert.equal(runs.value, 2, out());
   } finally {
-    child.kill('SIGINT');
-    await new Promise((r) => child.once('exit', r));
-    await rm(dir, { recursive: true, force: true });
+    await stop();
   }
 });
 
