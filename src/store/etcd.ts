@@ -61,7 +61,7 @@ import { isCompacted, toStoreError } from './etcd/errors.js';
 import { listObjects, NamespaceCache } from './etcd/list.js';
 import { SharedStream, type Subscriber } from './etcd/hub.js';
 import { GetBatcher } from './etcd/reads.js';
-import { KVClient } from './etcd/kvclient.js';
+import { KVClient, type KeepAlive } from './etcd/kvclient.js';
 import { WriteBatcher } from './etcd/writes.js';
 import { RecentWrites } from './etcd/recent.js';
 import type { Event, KeyValue, RequestOp, TxnResponse } from './etcd/proto.js';
@@ -89,6 +89,8 @@ export interface EtcdStoreOptions {
   historySize?: number;
   /** Deadline of each unary etcd call (default 10 s). */
   callTimeoutMs?: number;
+  /** HTTP/2 PING of the kv connection (kvclient.ts): default every 10 s, dropped if unanswered within 5 s. */
+  keepAlive?: KeepAlive;
   /** How long a watch keeps reconnecting before failing with Unavailable (default 30 s). */
   watchGiveUpMs?: number;
 }
@@ -161,7 +163,7 @@ export class EtcdStore implements Store {
       grpcOptions: { 'grpc.max_receive_message_length': 256 << 20 },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     });
-    this.kv = new KVClient(opts.endpoints, timeout);
+    this.kv = new KVClient(opts.endpoints, timeout, opts.keepAlive);
     this.reads = new GetBatcher(this.kv);
     this.writes = new WriteBatcher(this.kv);
   }

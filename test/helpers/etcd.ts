@@ -159,6 +159,8 @@ export interface TcpProxy {
   /** Drops every open connection and refuses new ones until `restore()`. */
   cut(): void;
   restore(): void;
+  /** The connections open now go silent both ways (stay open, forward nothing, as after a lost route); new ones work. */
+  blackhole(): void;
   close(): Promise<void>;
 }
 
@@ -171,6 +173,7 @@ export interface TcpProxy {
 export async function startTcpProxy(target: string, opts: { delayMs?: number } = {}): Promise<TcpProxy> {
   const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
   const sockets = new Set<net.Socket>();
+  const pairs = new Set<[net.Socket, net.Socket]>();
   let open = true;
   const track = (s: net.Socket) => {
     sockets.add(s);
@@ -189,7 +192,12 @@ export async function startTcpProxy(target: string, opts: { delayMs?: number } =
     if (delay > 0) client.on('data', (d) => setTimeout(() => upstream.writable && upstream.write(d), delay));
     else client.pipe(upstream);
     upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    pairs.add(pair);
+    client.on('close', () => {
+      pairs.delete(pair);
+      upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -201,6 +209,16 @@ export async function startTcpProxy(target: string, opts: { delayMs?: number } =
     },
     restore() {
       open = true;
+    },
+    blackhole() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe();
+        upstream.unpipe();
+        client.removeAllListeners('data');
+        client.on('data', () => {});
+        upstream.on('data', () => {});
+      }
+      pairs.clear();
     },
     async close() {
       for (const s of sockets) s.destroy();

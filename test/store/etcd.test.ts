@@ -39,6 +39,33 @@ if (skip) {
   describe('etcd store: beyond the conformance suite', () => {
     const open = (prefix: string, extra: Partial<Parameters<typeof EtcdStore.open>[0]> = {}) => EtcdStore.open({ endpoints: [etcd!.endpoint], prefix, ...extra });
 
+    test('a connection that goes silent is dropped after an unanswered PING: writes and the watch go on over a new one', async () => {
+      const prefix = freshPrefix();
+      const proxy = await startTcpProxy(etcd!.endpoint);
+      const store = await EtcdStore.open({ endpoints: [proxy.endpoint], prefix, callTimeoutMs: 2000, keepAlive: { intervalMs: 200, timeoutMs: 400 } });
+      const seen: string[] = [];
+      const w = store.watch({ resource: CM }, { resourceVersion: await store.currentRevision() }, (ev) => seen.push(ev.object.metadata.name!));
+      const until = async (ok: () => boolean) => {
+        for (let i = 0; i < 100 && !ok(); i++) await sleep(50);
+      };
+      try {
+        await store.create(key('s', 'before'), cm('s', 'before'));
+        await until(() => seen.includes('before'));
+        assert.deepEqual(seen, ['before']);
+        proxy.blackhole(); // the open connection now answers nothing, without closing
+        await sleep(1000); // PINGs go unanswered: the session is dropped
+        const t0 = Date.now();
+        await store.create(key('s', 'after'), cm('s', 'after'));
+        assert.ok(Date.now() - t0 < 1500, `the write took ${Date.now() - t0} ms (a silent connection waits for its deadline)`);
+        await until(() => seen.includes('after'));
+        assert.deepEqual(seen, ['before', 'after']);
+      } finally {
+        w.stop();
+        await store.close();
+        await proxy.close();
+      }
+    });
+
     test('two clients on one prefix share objects and optimistic concurrency', async () => {
       const prefix = freshPrefix();
       const a = await open(prefix);

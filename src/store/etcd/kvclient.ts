@@ -13,7 +13,8 @@
 // maybe applied, as before); a non-OK gRPC status becomes an Error whose message
 // is etcd's (errors.ts maps "required revision has been compacted" etc.). A
 // connection that fails or closes is dropped and the next call dials again,
-// rotating through the endpoints. Unlike etcd3, calls are not retried and there
+// rotating through the endpoints; so is one that goes silent without closing
+// (an HTTP/2 PING every 10 s, unanswered for 5 s: see watchLiveness). Unlike etcd3, calls are not retried and there
 // is no circuit breaker: a failed call fails at once, the next one reconnects
 // (callers already treat Unavailable as "re-read and retry").
 //
@@ -38,6 +39,12 @@ export interface WatchStream {
   cancel(): void;
 }
 
+/** Liveness of a connection: an HTTP/2 PING every intervalMs, destroyed if unanswered within timeoutMs. */
+export interface KeepAlive {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
 /** The gRPC status carried in the trailers (or in a trailers-only response's headers). */
 export class GrpcError extends Error {
   constructor(
@@ -57,6 +64,7 @@ export class KVClient {
   constructor(
     private readonly endpoints: string[],
     private readonly timeoutMs: number,
+    private readonly keepAlive: KeepAlive = { intervalMs: 10_000, timeoutMs: 5_000 },
   ) {}
 
   range(req: RangeRequest): Promise<RangeResponse> {
@@ -148,7 +156,50 @@ export class KVClient {
     s.on('close', drop);
     s.unref(); // an idle connection does not keep the process alive; open streams ref it
     this.session = s;
+    this.watchLiveness(s);
     return s;
+  }
+
+  /**
+   * An HTTP/2 PING every keepAlive.intervalMs; no answer within keepAlive.timeoutMs destroys the
+   * session. A connection can go silent without closing (etcd's host gone without a reset, a NAT
+   * mapping dropped): calls would only time out one by one on it, and a watch would wait forever.
+   * Destroyed, every stream on it fails at once (watches resume, as after any connection loss)
+   * and the next call dials again. (kube-apiserver's etcd client: keepalive 30 s, timeout 10 s.)
+   */
+  private watchLiveness(s: ClientHttp2Session): void {
+    let waiting: NodeJS.Timeout | undefined;
+    const tick = setInterval(() => {
+      if (s.destroyed || s.closed) {
+        clearInterval(tick);
+        return;
+      }
+      if (waiting !== undefined) return; // the previous PING is still out
+      waiting = setTimeout(() => {
+        // Judged after the next poll phase: if the event loop was blocked (a long reconcile), the
+        // answer may be waiting unread on the socket, and reading it clears `waiting` first.
+        setImmediate(() => {
+          if (waiting === undefined || s.destroyed) return;
+          clearInterval(tick);
+          s.destroy(new Error(`etcd: connection silent (no answer to an HTTP/2 PING within ${this.keepAlive.timeoutMs} ms)`));
+        });
+      }, this.keepAlive.timeoutMs);
+      waiting.unref();
+      try {
+        s.ping(() => {
+          clearTimeout(waiting);
+          waiting = undefined;
+        });
+      } catch {
+        clearTimeout(waiting); // the session ended meanwhile
+        clearInterval(tick);
+      }
+    }, this.keepAlive.intervalMs);
+    tick.unref();
+    s.once('close', () => {
+      clearInterval(tick);
+      clearTimeout(waiting);
+    });
   }
 
   /** One unary call: `frame` is the request's gRPC frame (proto.ts), the result the reply message's bytes. */
